@@ -1,0 +1,43 @@
+"""The one exception tree of Qalam's core.
+
+    QalamError
+     ├── TextRejected        text that cannot be stored (NUL, lone surrogate, too long)
+     ├── StoreError          the local database cannot be used as it is
+     │    └── SchemaTooNew   made by a newer Qalam; refused, never touched
+     ├── NotFound            a record id that does not exist
+     └── InvalidState        an action the record's state does not allow
+
+Foreign errors (sqlite3, OS) are translated where they enter, re-raised with ``from exc``.
+Every message is a complete sentence a person can act on; the UI shows it as it is.
+"""
+
+from __future__ import annotations
+
+
+class QalamError(Exception):
+    """Base of every error Qalam raises on purpose."""
+
+
+class TextRejected(QalamError):
+    """Text that cannot be stored. Names the field and, where it helps, the position."""
+
+    def __init__(self, field: str, message: str, position: int | None = None):
+        self.field = field
+        self.position = position
+        super().__init__(message)
+
+
+class StoreError(QalamError):
+    """The local database cannot be opened or used."""
+
+
+class SchemaTooNew(StoreError):
+    """The database was written by a newer version of Qalam."""
+
+
+class NotFound(QalamError):
+    """No record with that id."""
+
+
+class InvalidState(QalamError):
+    """The record's state does not allow this action (e.g. editing a submitted item)."""

@@ -1,0 +1,189 @@
+"""The local database's schema, as forward-only migrations.
+
+Each migration is a named step (sqlite-utils ``Migrations``); a step, once released, is never
+edited — a change is a new step. :func:`migrate` refuses a database that has steps this
+version does not know: it was written by a newer Qalam, and we must not touch it.
+
+Conventions:
+
+* every record has a text ``id`` (UUIDv7 made on the device) and ISO-8601 UTC timestamps;
+* tables that feed full-text search also have an ``INTEGER PRIMARY KEY`` (``row``), because
+  FTS5's external content needs a rowid that VACUUM cannot renumber;
+* ``outbox`` holds what sync will send, one row per changed record, numbered by a
+  per-device sequence that only grows (``meta.last_seq``).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from sqlite_utils import Database, Migrations
+
+from app.errors import SchemaTooNew, StoreError
+
+migrations = Migrations("qalam")
+
+TASK_KINDS = ("original", "reannotation", "review", "postedit")
+SUBMISSION_STATES = ("draft", "submitted", "accepted", "rejected")
+
+
+def _in(values: tuple[str, ...]) -> str:
+    return ", ".join(f"'{value}'" for value in values)
+
+
+@migrations()
+def m001_records(db: Database) -> None:
+    _run(
+        db,
+        f"""
+        CREATE TABLE meta (
+            key   TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+        CREATE TABLE projects (
+            id          TEXT PRIMARY KEY,
+            name        TEXT NOT NULL,
+            description TEXT NOT NULL DEFAULT '',
+            settings    TEXT NOT NULL DEFAULT '{{}}',   -- JSON: dialects, rules
+            guidelines  TEXT NOT NULL DEFAULT '{{}}',   -- JSON: kind -> Markdown
+            created_at  TEXT NOT NULL,
+            updated_at  TEXT NOT NULL
+        );
+        CREATE TABLE tasks (
+            id           TEXT PRIMARY KEY,
+            project_id   TEXT REFERENCES projects(id),
+            kind         TEXT NOT NULL CHECK (kind IN ({_in(TASK_KINDS)})),
+            language     TEXT NOT NULL,
+            dialect      TEXT,
+            origin       TEXT NOT NULL DEFAULT 'human'
+                         CHECK (origin IN ('human', 'templated', 'translated')),
+            instructions TEXT NOT NULL DEFAULT '',
+            inputs       TEXT NOT NULL DEFAULT '',
+            targets      TEXT NOT NULL DEFAULT '',
+            source_text  TEXT,
+            mt_text      TEXT,
+            created_at   TEXT NOT NULL,
+            updated_at   TEXT NOT NULL
+        );
+        CREATE INDEX tasks_by_language ON tasks (language, kind);
+        CREATE TABLE submissions (
+            row          INTEGER PRIMARY KEY,
+            id           TEXT NOT NULL UNIQUE,
+            task_id      TEXT REFERENCES tasks(id),
+            project_id   TEXT REFERENCES projects(id),
+            kind         TEXT NOT NULL CHECK (kind IN ({_in(TASK_KINDS)})),
+            language     TEXT NOT NULL,
+            dialect      TEXT,
+            inputs       TEXT NOT NULL DEFAULT '',
+            targets      TEXT NOT NULL DEFAULT '',
+            state        TEXT NOT NULL DEFAULT 'draft'
+                         CHECK (state IN ({_in(SUBMISSION_STATES)})),
+            warnings     TEXT NOT NULL DEFAULT '[]',    -- JSON list of TextWarning
+            revision     INTEGER NOT NULL DEFAULT 0,    -- local edit counter
+            base_revision INTEGER,                      -- server revision it was based on
+            created_at   TEXT NOT NULL,
+            updated_at   TEXT NOT NULL,
+            submitted_at TEXT
+        );
+        CREATE INDEX submissions_by_state ON submissions (state, updated_at);
+        CREATE INDEX submissions_by_language ON submissions (language, updated_at);
+        CREATE INDEX submissions_by_task ON submissions (task_id);
+        CREATE INDEX submissions_by_update ON submissions (updated_at);
+        CREATE TABLE revisions (
+            id            TEXT PRIMARY KEY,
+            submission_id TEXT NOT NULL REFERENCES submissions(id),
+            number        INTEGER NOT NULL,
+            inputs        TEXT NOT NULL,
+            targets       TEXT NOT NULL,
+            reason        TEXT NOT NULL CHECK (reason IN ('edit', 'submit', 'restore')),
+            created_at    TEXT NOT NULL,
+            updated_at    TEXT NOT NULL,
+            UNIQUE (submission_id, number)
+        );
+        CREATE TABLE reviews (
+            id             TEXT PRIMARY KEY,
+            submission_id  TEXT NOT NULL,                -- the reviewed item (often a peer's)
+            task_id        TEXT REFERENCES tasks(id),
+            rating_inputs  INTEGER CHECK (rating_inputs BETWEEN 1 AND 5),
+            rating_targets INTEGER CHECK (rating_targets BETWEEN 1 AND 5),
+            reason         TEXT NOT NULL DEFAULT '',
+            created_at     TEXT NOT NULL,
+            updated_at     TEXT NOT NULL
+        );
+        CREATE TABLE outbox (
+            seq        INTEGER PRIMARY KEY,              -- per-device, strictly increasing
+            entity     TEXT NOT NULL,
+            record_id  TEXT NOT NULL,
+            op         TEXT NOT NULL CHECK (op IN ('upsert', 'delete')),
+            payload    TEXT NOT NULL,                    -- JSON snapshot of the record
+            batch_id   TEXT,                             -- set while a push is in flight
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX outbox_by_record ON outbox (entity, record_id);
+        """
+    )
+
+
+@migrations()
+def m002_search(db: Database) -> None:
+    # Trigram tokens find substrings in any script, including those written without
+    # spaces between words (Thai, Khmer, Myanmar) where unicode61 sees one long token.
+    _run(
+        db,
+        """
+        CREATE VIRTUAL TABLE submissions_fts USING fts5(
+            inputs, targets, content='submissions', content_rowid='row', tokenize='trigram'
+        );
+        CREATE TRIGGER submissions_fts_insert AFTER INSERT ON submissions BEGIN
+            INSERT INTO submissions_fts (rowid, inputs, targets)
+            VALUES (new.row, new.inputs, new.targets);
+        END;
+        CREATE TRIGGER submissions_fts_delete AFTER DELETE ON submissions BEGIN
+            INSERT INTO submissions_fts (submissions_fts, rowid, inputs, targets)
+            VALUES ('delete', old.row, old.inputs, old.targets);
+        END;
+        CREATE TRIGGER submissions_fts_update AFTER UPDATE OF inputs, targets ON submissions
+        BEGIN
+            INSERT INTO submissions_fts (submissions_fts, rowid, inputs, targets)
+            VALUES ('delete', old.row, old.inputs, old.targets);
+            INSERT INTO submissions_fts (rowid, inputs, targets)
+            VALUES (new.row, new.inputs, new.targets);
+        END;
+        INSERT INTO submissions_fts (submissions_fts) VALUES ('rebuild');
+        """
+    )
+
+
+def _run(db: Database, script: str) -> None:
+    """Run a multi-statement script inside the migration's transaction.
+
+    ``sqlite3.executescript`` would COMMIT first and break the step's atomicity.
+    """
+    statement = ""
+    for line in script.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
+            db.execute(statement)
+            statement = ""
+    if statement.strip():
+        raise ValueError(f"incomplete SQL statement in migration: {statement!r}")
+
+
+def known_migrations() -> list[str]:
+    return [m.name for m in migrations._migrations]
+
+
+def migrate(db: Database, *, path: str = "the database") -> None:
+    """Bring ``db`` up to this version's schema, or refuse it untouched if it is newer."""
+    try:
+        applied = [m.name for m in migrations.applied(db)]
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"{path} is not a Qalam database, or it is damaged ({exc}).") from exc
+    unknown = [name for name in applied if name not in known_migrations()]
+    if unknown:
+        raise SchemaTooNew(
+            f"{path} was written by a newer version of Qalam (it has schema step "
+            f"{unknown[-1]!r}). Install the newer version to open it; nothing was changed."
+        )
+    migrations.apply(db)
+    db.execute(f"PRAGMA user_version = {len(known_migrations())}")

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Debian packages the test suite needs (Qt's offscreen platform: fontconfig, EGL, xkbcommon).
+# Installs only what is missing, so a machine that has them all does no network work.
+set -euo pipefail
+packages=(libegl1 libgl1 libfontconfig1 libxkbcommon0 libdbus-1-3 libglib2.0-0)
+missing=()
+for package in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \
+        || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    if [ "$(id -u)" != 0 ]; then
+        echo "Missing Debian packages: ${missing[*]} — install them with apt-get (as root)." >&2
+        exit 1
+    fi
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
