@@ -538,13 +538,15 @@ class Store:
                 "SELECT s.* FROM submissions_fts f JOIN submissions s ON s.row = f.rowid "
                 "WHERE submissions_fts MATCH ?"
             )
+            order = "f.rowid"  # FTS5 walks its own rowids backwards without sorting
             args.append(match)
         else:
             sql = "SELECT s.* FROM submissions s WHERE 1"
+            order = "s.row"
         for word in short_words:
             sql += " AND (instr(lower(s.inputs), ?) OR instr(lower(s.targets), ?))"
             args += [word.lower(), word.lower()]
-        sql += " ORDER BY s.row DESC LIMIT ?"
+        sql += f" ORDER BY {order} DESC LIMIT ?"
         args.append(limit)
         return [_from_row(Submission, r) for r in self.db.execute(sql, args)]
 

@@ -6,7 +6,7 @@ import pytest
 # Headless Qt for every test, before anything imports PySide6.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from app.store import Store  # noqa: E402
+from app.store import Store
 
 
 @pytest.fixture
