@@ -290,7 +290,7 @@ class Store:
                     targets=task.get("targets", ""), source_text=task.get("source_text"),
                     mt_text=task.get("mt_text"),
                 )
-                values = {**task, **cleaned}
+                values = {"origin": "human", **task, **cleaned}
                 cursor = self.db.execute(
                     sql, [values.get(c) for c in columns] + [now, now]
                 )

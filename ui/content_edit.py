@@ -1,0 +1,54 @@
+"""A plain-text editor for annotation content, laid out in the content language's direction.
+
+Direction comes from the *script* of the content language (i18n.languages), never from the UI
+language and never from the first strong character: an Urdu paragraph that starts with a
+Latin word is still a right-to-left paragraph, right-aligned. QTextEdit rather than
+QPlainTextEdit, which lays Arabic out right-to-left but leaves it left-aligned (QTBUG-7516).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QTextOption
+from PySide6.QtWidgets import QTextEdit, QWidget
+
+from i18n.languages import Language
+from ui.fonts import font_for_script
+
+
+class ContentEdit(QTextEdit):
+    focus_lost = Signal()
+
+    def __init__(self, parent: QWidget | None = None, *, accessible_name: str = ""):
+        super().__init__(parent)
+        self.setAcceptRichText(False)
+        self.setTabChangesFocus(True)  # Tab moves on; annotation text rarely needs tabs
+        self.setAccessibleName(accessible_name)
+        self.language: Language | None = None
+
+    def set_language(self, language: Language) -> None:
+        self.language = language
+        direction = Qt.RightToLeft if language.is_rtl else Qt.LeftToRight
+        alignment = Qt.AlignRight if language.is_rtl else Qt.AlignLeft
+        option = self.document().defaultTextOption()
+        option.setTextDirection(direction)
+        option.setAlignment(alignment | Qt.AlignAbsolute)
+        option.setWrapMode(QTextOption.WrapAtWordBoundaryOrAnywhere)
+        self.document().setDefaultTextOption(option)
+        # The widget's own direction drives the cursor keys and the scroll bar side.
+        self.setLayoutDirection(direction)
+        self.setFont(font_for_script(language.script, language=language.code))
+
+    def focusOutEvent(self, event) -> None:
+        super().focusOutEvent(event)
+        self.focus_lost.emit()
+
+    def text(self) -> str:
+        return self.toPlainText()
+
+    def set_text(self, text: str) -> None:
+        """Replace the content without adding to undo history (loading, not editing)."""
+        self.blockSignals(True)
+        self.setPlainText(text)
+        self.blockSignals(False)
+        self.document().clearUndoRedoStacks()
