@@ -45,8 +45,9 @@ def stored(data_dir):
 def new_item(qtbot, window, language="urd_Arab"):
     window.set_language(language)
     qtbot.keyClick(window, Qt.Key_N, Qt.ControlModifier)
-    qtbot.waitUntil(lambda: window.editor.submission is not None and window.editor.prompt.hasFocus())
-    return window.editor
+    editor = window.editor
+    qtbot.waitUntil(lambda: editor.submission is not None and editor.prompt.hasFocus())
+    return editor
 
 
 def wait_saved(qtbot, editor):
