@@ -19,9 +19,13 @@ def open_window(data_dir: Path, *, demo: bool = False):
     """
     from PySide6.QtCore import QSettings
 
+    from ui.fonts import register_bundled_fonts
     from ui.main_window import MainWindow
     from ui.writer import StoreWriter
 
+    # All bundled fonts (~2 ms): Qt's fallback then finds them for text in widgets that are
+    # not script-aware (combo boxes, labels, dialogs), not only where a family is chosen.
+    register_bundled_fonts()
     db_path = paths.database_path(data_dir)
     # Migrate (and seed the demo) before any window exists, so both stores below open a
     # database of the current schema.

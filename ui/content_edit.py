@@ -12,12 +12,15 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QTextOption
 from PySide6.QtWidgets import QTextEdit, QWidget
 
+from app.text import MAX_FIELD_CHARS
 from i18n.languages import Language
 from ui.fonts import font_for_script
 
 
 class ContentEdit(QTextEdit):
     focus_lost = Signal()
+    paste_refused = Signal(int)  # characters the field would have had
+
 
     def __init__(self, parent: QWidget | None = None, *, accessible_name: str = ""):
         super().__init__(parent)
@@ -38,6 +41,17 @@ class ContentEdit(QTextEdit):
         # The widget's own direction drives the cursor keys and the scroll bar side.
         self.setLayoutDirection(direction)
         self.setFont(font_for_script(language.script, language=language.code))
+
+    def insertFromMimeData(self, source) -> None:
+        # Refuse a paste the store would refuse anyway, before Qt spends seconds laying out
+        # a megabyte of text; what is already in the field stays as it is.
+        if source.hasText():
+            selected = len(self.textCursor().selectedText())
+            length = len(self.toPlainText()) - selected + len(source.text())
+            if length > MAX_FIELD_CHARS:
+                self.paste_refused.emit(length)
+                return
+        super().insertFromMimeData(source)
 
     def focusOutEvent(self, event) -> None:
         super().focusOutEvent(event)

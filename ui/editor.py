@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from app.errors import QalamError
 from app.store import Saved, Submission, Task
+from app.text import MAX_FIELD_CHARS
 from i18n import languages
 from i18n.translation import _
 from ui.content_edit import ContentEdit
@@ -61,6 +62,7 @@ class SubmissionEditor(QWidget):
         for field in (self.prompt, self.completion):
             field.textChanged.connect(self._on_edit)
             field.focus_lost.connect(self.save_now)
+            field.paste_refused.connect(self._on_paste_refused)
             field.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
 
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
@@ -109,10 +111,11 @@ class SubmissionEditor(QWidget):
         )
         self.instructions.setText(task.instructions if task else "")
         self.instructions.setVisible(bool(task and task.instructions))
-        if task is not None:
+        if task is not None:  # instructions are written in the task's language
             self.instructions.setLayoutDirection(
                 Qt.RightToLeft if language.is_rtl else Qt.LeftToRight
             )
+            self.instructions.setFont(self.prompt.font())
         read_only = submission.state != "draft"
         self.prompt.setReadOnly(read_only)
         self.completion.setReadOnly(read_only)
@@ -160,6 +163,13 @@ class SubmissionEditor(QWidget):
         message = str(error) if isinstance(error, QalamError) else repr(error)
         # The text stays in the editor; nothing saved earlier is touched.
         self._set_status(_("Not saved: {reason}").format(reason=message), error=True)
+
+    def _on_paste_refused(self, length: int) -> None:
+        self._set_status(
+            _("Nothing was pasted: the field would have {count} characters; the limit is "
+              "{limit}.").format(count=f"{length:,}", limit=f"{MAX_FIELD_CHARS:,}"),
+            error=True,
+        )
 
     def submit(self) -> None:
         if self.submission is None or self.submission.state != "draft":

@@ -52,5 +52,6 @@ class LanguagePicker(QComboBox):
 def _label(language: languages.Language) -> str:
     if language.native_name == language.english_name:
         return language.native_name
-    # U+2068/U+2069 isolate the native name so an RTL name does not reorder the English one.
-    return f"\u2068{language.native_name}\u2069 — {language.english_name}"
+    # No isolation marks here: the combo's paragraph is left-to-right either way, and some
+    # fallback fonts draw U+2068/U+2069 as boxes.
+    return f"{language.native_name} — {language.english_name}"

@@ -142,7 +142,8 @@ class TaskListModel(QAbstractListModel):
         task = self._rows[index.row()]
         if role == Qt.DisplayRole:
             label = _("Write") if task.kind == "original" else _("Improve")
-            return f"{label}: {_first_line(task.instructions or task.inputs, 90)}"
+            subject = task.instructions if task.kind == "original" else task.inputs
+            return f"{label}: {_first_line(subject, 90)}"
         if role == Qt.ToolTipRole:
             return task.instructions or task.inputs
         if role == ItemRole:
