@@ -154,6 +154,37 @@ def m002_search(db: Database) -> None:
     )
 
 
+@migrations()
+def m003_sync(db: Database) -> None:
+    # What sync cannot settle by itself stays here until the annotator decides:
+    # conflicts keep both versions; quarantine keeps items the server rejected.
+    _run(
+        db,
+        """
+        CREATE TABLE conflicts (
+            id              TEXT PRIMARY KEY,
+            entity          TEXT NOT NULL,
+            record_id       TEXT NOT NULL,
+            local_payload   TEXT NOT NULL,
+            server_payload  TEXT NOT NULL,
+            server_revision INTEGER NOT NULL,
+            created_at      TEXT NOT NULL,
+            resolved_at     TEXT,
+            resolution      TEXT CHECK (resolution IN ('local', 'server'))
+        );
+        CREATE INDEX conflicts_by_record ON conflicts (entity, record_id, resolved_at);
+        CREATE TABLE quarantine (
+            seq        INTEGER PRIMARY KEY,
+            entity     TEXT NOT NULL,
+            record_id  TEXT NOT NULL,
+            payload    TEXT NOT NULL,
+            reason     TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        """,
+    )
+
+
 def _run(db: Database, script: str) -> None:
     """Run a multi-statement script inside the migration's transaction.
 

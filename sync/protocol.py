@@ -1,0 +1,212 @@
+"""The sync protocol: the one definition of Qalam's wire format, used by client and server.
+
+Everything a device and the server say to each other is one of the models below, as JSON
+(request bodies gzip- or zstd-compressed). Both ends import this module; the server's
+OpenAPI schema is generated from it.
+
+    POST /v1/enroll   EnrollRequest  -> EnrollResult      one-time code -> device token
+    GET  /v1/info                    -> ServerInfo        no auth; version negotiation
+    POST /v1/push     PushBatch      -> PushResult        outbox entries, idempotent
+    GET  /v1/pull?cursor=&limit=     -> PullPage          changes for this device, in order
+    POST /v1/digest   DigestRequest  -> DigestResult      does the server hold what I hold?
+    POST /v1/ids      IdsRequest     -> IdsResult         repair after a digest mismatch
+
+Every request carries ``Qalam-Protocol: <version>``; a server that cannot talk to that version
+answers 426 with code ``upgrade_required`` and the client keeps its queue untouched. Every
+authenticated request carries ``Authorization: Bearer <device token>``. Errors are
+:class:`ErrorBody` with a stable ``code``.
+
+Idempotency (DESIGN.md invariant 2): an item is identified by (device_id, seq). The server
+keeps each device's applied sequence numbers under a unique constraint, so an item sent twice
+— a lost reply, a retry, the same bundle imported twice — is answered ``duplicate`` and changes
+nothing. ``hash`` is the SHA-256 of the exact payload bytes; a seq seen before with a different
+hash is ``rejected`` (a device must never reuse a number).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+PROTOCOL_VERSION = 1
+MIN_PROTOCOL_VERSION = 1  # the oldest client protocol this code still serves
+PROTOCOL_HEADER = "Qalam-Protocol"
+
+MAX_BODY_BYTES = 4 * 1024 * 1024  # decompressed request body the server accepts
+MAX_BATCH_ITEMS = 2000
+DEFAULT_PULL_LIMIT = 200
+MAX_PULL_LIMIT = 1000
+
+Id = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
+Entity = Literal["submission", "review"]
+PulledEntity = Literal["project", "task", "submission", "review"]
+Role = Literal["annotator", "reviewer", "coordinator"]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ErrorCode(StrEnum):
+    invalid_request = "invalid_request"
+    unauthorized = "unauthorized"          # no or unknown token
+    token_revoked = "token_revoked"        # re-enroll; the queue is kept
+    forbidden = "forbidden"                # role or ownership
+    not_found = "not_found"
+    invalid_code = "invalid_code"          # enrollment code unknown, used or expired
+    payload_too_large = "payload_too_large"
+    unsupported_encoding = "unsupported_encoding"
+    upgrade_required = "upgrade_required"
+    rate_limited = "rate_limited"
+    unavailable = "unavailable"
+    internal = "internal"
+
+
+class ErrorBody(Model):
+    code: ErrorCode
+    message: str                            # a sentence a person can act on
+    detail: dict | None = None
+
+
+# --- identity ---------------------------------------------------------------------------------
+
+
+class EnrollRequest(Model):
+    code: Annotated[str, Field(min_length=4, max_length=32)]
+    device_id: Id                           # made on the device (app.store meta)
+    device_name: Annotated[str, Field(max_length=200)] = ""
+    app_version: Annotated[str, Field(max_length=50)] = ""
+    public_key: Annotated[str, Field(max_length=200)] = ""  # base64 Ed25519, signs bundles
+
+
+class EnrollResult(Model):
+    token: str                              # shown once; the server keeps only its hash
+    device_id: Id
+    user_id: Id
+    user_name: str
+    role: Role
+    languages: list[str]                    # registry codes, e.g. "urd_Arab"
+    server_id: Id
+    server_public_key: str = ""             # base64 Ed25519, signs answer bundles
+
+
+class ServerInfo(Model):
+    server_id: Id
+    protocol_version: int
+    min_protocol_version: int
+    max_body_bytes: int
+    server_time: str                        # ISO 8601 UTC; clients warn on > 5 min skew
+
+
+# --- push -------------------------------------------------------------------------------------
+
+
+class PushItem(Model):
+    seq: Annotated[int, Field(gt=0)]        # the device's outbox sequence number
+    entity: Entity
+    id: Id
+    op: Literal["upsert", "delete"]
+    base_revision: Annotated[int, Field(ge=0)] | None = None  # server revision it was based on
+    hash: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+    payload: str                            # the record as JSON text, exactly as hashed
+
+
+class PushBatch(Model):
+    device_id: Id
+    batch_id: Id
+    items: Annotated[list[PushItem], Field(max_length=MAX_BATCH_ITEMS)]
+    client_time: str | None = None
+
+
+class ItemStatus(StrEnum):
+    created = "created"          # applied; ``revision`` is the record's new server revision
+    duplicate = "duplicate"      # seen before; success, nothing changed
+    conflict = "conflict"        # the server's copy moved on; both kept, the user chooses
+    rejected = "rejected"        # invalid; quarantined on the device, the queue goes on
+
+
+class ItemResult(Model):
+    seq: int
+    id: Id
+    status: ItemStatus
+    revision: int | None = None
+    reason: str | None = None               # for rejected
+    server_revision: int | None = None      # for conflict
+    server_payload: str | None = None       # for conflict: the server's current version
+
+
+class PushResult(Model):
+    results: list[ItemResult]
+    high_water: int                         # highest seq the server has applied for the device
+
+
+# --- pull -------------------------------------------------------------------------------------
+
+
+class PullItem(Model):
+    cursor: int                             # server change sequence, strictly increasing
+    entity: PulledEntity
+    id: Id
+    revision: int
+    deleted: bool = False
+    payload: str                            # JSON text
+
+
+class PullPage(Model):
+    items: list[PullItem]
+    next_cursor: int                        # store it with the applied rows, in one transaction
+    more: bool
+    server_id: Id
+
+
+# --- convergence ------------------------------------------------------------------------------
+
+
+class DigestRequest(Model):
+    entity: Entity = "submission"
+    count: int
+    digest: str                             # record_digest() over the device's records
+    cursor: int                             # the device's pull cursor
+
+
+class DigestResult(Model):
+    match: bool
+    server_count: int
+    server_digest: str
+    server_cursor: int                      # the server's newest change sequence
+    # True when the device has seen changes the server no longer has: restored from a backup.
+    server_behind: bool
+
+
+class IdsRequest(Model):
+    entity: Entity = "submission"
+    ids: dict[str, int]                     # id -> revision the device holds
+
+
+class IdsResult(Model):
+    missing_on_server: list[str]            # the device should push these again
+    stale_on_device: list[str]              # the device should pull these again (cursor 0)
+
+
+# --- helpers both ends use --------------------------------------------------------------------
+
+
+def payload_hash(payload: str) -> str:
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def freeze(record: dict) -> str:
+    """The canonical JSON text of a record: what is hashed, sent and stored."""
+    return json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def record_digest(pairs) -> str:
+    """Digest of (id, revision) pairs, order-independent: both ends compute it the same way."""
+    h = hashlib.sha256()
+    for record_id, revision in sorted(pairs):
+        h.update(f"{record_id}:{revision}\n".encode())
+    return h.hexdigest()
