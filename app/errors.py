@@ -5,7 +5,8 @@
      ├── StoreError          the local database cannot be used as it is
      │    └── SchemaTooNew   made by a newer Qalam; refused, never touched
      ├── NotFound            a record id that does not exist
-     └── InvalidState        an action the record's state does not allow
+     ├── InvalidState        an action the record's state does not allow
+     └── SyncError           sync stopped for a reason retrying cannot fix (``kind`` says which)
 
 Foreign errors (sqlite3, OS) are translated where they enter, re-raised with ``from exc``.
 Every message is a complete sentence a person can act on; the UI shows it as it is.
@@ -41,3 +42,17 @@ class NotFound(QalamError):
 
 class InvalidState(QalamError):
     """The record's state does not allow this action (e.g. editing a submitted item)."""
+
+
+class SyncError(QalamError):
+    """Sync cannot go on by retrying. Local work is untouched; the queue is kept.
+
+    ``kind`` is one of: ``auth`` (token unknown or revoked: enroll again), ``upgrade``
+    (client and server speak incompatible protocol versions), ``protocol`` (the server refused
+    a request as invalid), ``config`` (not enrolled, bad server address), ``tls`` (the server's
+    certificate does not match the one trusted), ``bundle`` (an offline bundle is damaged).
+    """
+
+    def __init__(self, kind: str, message: str):
+        self.kind = kind
+        super().__init__(message)

@@ -1,0 +1,418 @@
+"""The device side of sync, as store operations: what to send, and what came back.
+
+Network code (sync/client.py) calls these; each is one SQLite transaction, so a crash at any
+point leaves the store consistent and the next sync carries on:
+
+    batch = claim_batch(store, max_bytes=256_000)      # marks outbox rows as in flight
+    ... push batch.items ...
+    apply_push_results(store, batch.batch_id, results) # acks, conflicts, quarantine
+    ... pull a page ...
+    apply_pull_page(store, page)                       # rows and cursor together
+
+A batch stays claimed until its answer is applied: after a crash or a lost reply the same
+items (same sequence numbers, same bytes) are sent again, and the server answers
+``duplicate`` for what it already applied.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from app import clock
+from app.errors import NotFound
+from app.ids import new_id
+from app.store import Store
+
+PULL_CURSOR = "pull_cursor"
+
+
+@dataclass(frozen=True)
+class PendingItem:
+    seq: int
+    entity: str
+    record_id: str
+    op: str
+    base_revision: int | None
+    payload: str
+
+
+@dataclass(frozen=True)
+class Batch:
+    batch_id: str
+    items: tuple[PendingItem, ...]
+
+    @property
+    def payload_bytes(self) -> int:
+        return sum(len(item.payload.encode()) for item in self.items)
+
+
+@dataclass
+class PushOutcome:
+    acknowledged: int = 0
+    conflicts: int = 0
+    rejected: int = 0
+    unanswered: int = 0
+
+
+@dataclass
+class PullOutcome:
+    applied: int = 0
+    skipped: int = 0  # local edits pending: the push decides (and surfaces a conflict)
+    by_entity: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Conflict:
+    id: str
+    entity: str
+    record_id: str
+    local_payload: str
+    server_payload: str
+    server_revision: int
+    created_at: str
+
+
+@dataclass(frozen=True)
+class SyncSummary:
+    pending: int
+    in_flight: int
+    conflicts: int
+    quarantined: int
+    last_sync: str | None
+    pull_cursor: int
+
+
+# --- meta ------------------------------------------------------------------------------------
+
+
+def get_meta(store: Store, key: str, default: str | None = None) -> str | None:
+    row = store.db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+    return row[0] if row else default
+
+
+def set_meta(store: Store, key: str, value: str) -> None:
+    store.db.execute(
+        "INSERT INTO meta (key, value) VALUES (?, ?) "
+        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        [key, value],
+    )
+
+
+# --- push ------------------------------------------------------------------------------------
+
+
+def claim_batch(store: Store, *, max_bytes: int) -> Batch | None:
+    """The batch to send next: the one still in flight, else new entries up to ``max_bytes``.
+
+    Returns None when nothing is pending. At least one entry is claimed even if it alone is
+    bigger than ``max_bytes`` (one record always fits the server's limit: see app.text).
+    """
+    with store.db.atomic():
+        in_flight = store.db.execute(
+            "SELECT batch_id FROM outbox WHERE batch_id IS NOT NULL ORDER BY seq LIMIT 1"
+        ).fetchone()
+        if in_flight is not None:
+            batch_id = in_flight[0]
+            rows = store.db.execute(
+                "SELECT * FROM outbox WHERE batch_id = ? ORDER BY seq", [batch_id]
+            ).fetchall()
+        else:
+            rows, size = [], 0
+            for row in store.db.execute(
+                "SELECT * FROM outbox WHERE batch_id IS NULL ORDER BY seq"
+            ):
+                size += len(row["payload"].encode())
+                if rows and size > max_bytes:
+                    break
+                rows.append(row)
+            if not rows:
+                return None
+            batch_id = new_id()
+            store.db.execute(
+                f"UPDATE outbox SET batch_id = ? WHERE seq IN ({','.join('?' * len(rows))})",
+                [batch_id, *[row["seq"] for row in rows]],
+            )
+        items = tuple(_pending_item(store, row) for row in rows)
+    return Batch(batch_id, items)
+
+
+def claim_all(store: Store, *, max_bytes: int) -> list[Batch]:
+    """Every pending entry, in batches: those already in flight, then new ones (bundles)."""
+    batches: list[Batch] = []
+    with store.db.atomic():
+        for (batch_id,) in store.db.execute(
+            "SELECT batch_id FROM outbox WHERE batch_id IS NOT NULL "
+            "GROUP BY batch_id ORDER BY min(seq)"
+        ).fetchall():
+            rows = store.db.execute(
+                "SELECT * FROM outbox WHERE batch_id = ? ORDER BY seq", [batch_id]
+            ).fetchall()
+            batches.append(Batch(batch_id, tuple(_pending_item(store, r) for r in rows)))
+        while True:
+            unclaimed = store.db.execute(
+                "SELECT 1 FROM outbox WHERE batch_id IS NULL LIMIT 1"
+            ).fetchone()
+            if unclaimed is None:
+                return batches
+            rows, size = [], 0
+            for row in store.db.execute(
+                "SELECT * FROM outbox WHERE batch_id IS NULL ORDER BY seq"
+            ):
+                size += len(row["payload"].encode())
+                if rows and size > max_bytes:
+                    break
+                rows.append(row)
+            batch_id = new_id()
+            store.db.execute(
+                f"UPDATE outbox SET batch_id = ? WHERE seq IN ({','.join('?' * len(rows))})",
+                [batch_id, *[row["seq"] for row in rows]],
+            )
+            batches.append(Batch(batch_id, tuple(_pending_item(store, r) for r in rows)))
+
+
+def _pending_item(store: Store, row) -> PendingItem:
+    payload = json.loads(row["payload"])
+    base = payload.get("base_revision")
+    if row["entity"] == "submission":
+        # The acknowledgement of an earlier push may have moved the base since this entry was
+        # written; the table holds the current one.
+        current = store.db.execute(
+            "SELECT base_revision FROM submissions WHERE id = ?", [row["record_id"]]
+        ).fetchone()
+        if current is not None:
+            base = current[0]
+    return PendingItem(row["seq"], row["entity"], row["record_id"], row["op"], base,
+                       row["payload"])
+
+
+def shrink_batch(store: Store, batch_id: str, keep: int) -> None:
+    """Keep only the first ``keep`` items in flight (after a timeout or a 413)."""
+    with store.db.atomic():
+        seqs = [
+            r[0] for r in store.db.execute(
+                "SELECT seq FROM outbox WHERE batch_id = ? ORDER BY seq", [batch_id]
+            )
+        ]
+        drop = seqs[max(1, keep):]
+        if drop:
+            store.db.execute(
+                f"UPDATE outbox SET batch_id = NULL WHERE seq IN ({','.join('?' * len(drop))})",
+                drop,
+            )
+
+
+def apply_push_results(store: Store, batch_id: str, results) -> PushOutcome:
+    """Apply the server's per-item answers (``sync.protocol.ItemResult``-like objects)."""
+    outcome = PushOutcome()
+    now = clock.utc_now()
+    with store.db.atomic():
+        entries = {
+            row["seq"]: row
+            for row in store.db.execute("SELECT * FROM outbox WHERE batch_id = ?", [batch_id])
+        }
+        for result in results:
+            entry = entries.pop(result.seq, None)
+            if entry is None:
+                continue  # not ours, or already applied by an earlier answer
+            status = str(result.status)
+            if status in ("created", "duplicate"):
+                if entry["entity"] == "submission" and result.revision is not None:
+                    store.db.execute(
+                        "UPDATE submissions SET base_revision = ? WHERE id = ?",
+                        [result.revision, entry["record_id"]],
+                    )
+                outcome.acknowledged += 1
+            elif status == "conflict":
+                store.db.execute(
+                    """INSERT INTO conflicts (id, entity, record_id, local_payload,
+                           server_payload, server_revision, created_at)
+                       VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                    [new_id(), entry["entity"], entry["record_id"], entry["payload"],
+                     result.server_payload or "{}", result.server_revision or 0, now],
+                )
+                outcome.conflicts += 1
+            else:
+                store.db.execute(
+                    "INSERT OR REPLACE INTO quarantine (seq, entity, record_id, payload, reason,"
+                    " created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    [entry["seq"], entry["entity"], entry["record_id"], entry["payload"],
+                     result.reason or "rejected by the server", now],
+                )
+                outcome.rejected += 1
+            store.db.execute("DELETE FROM outbox WHERE seq = ?", [entry["seq"]])
+        if entries:  # no answer for these: send them again in a later batch
+            store.db.execute(
+                f"UPDATE outbox SET batch_id = NULL WHERE seq IN ({','.join('?' * len(entries))})",
+                list(entries),
+            )
+            outcome.unanswered = len(entries)
+        set_meta(store, "last_push", now)
+    return outcome
+
+
+# --- pull ------------------------------------------------------------------------------------
+
+
+def pull_cursor(store: Store) -> int:
+    return int(get_meta(store, PULL_CURSOR, "0"))
+
+
+def apply_pull_page(store: Store, page) -> PullOutcome:
+    """Apply a page of server changes and store its cursor, in one transaction."""
+    outcome = PullOutcome()
+    user_id = get_meta(store, "user_id")
+    with store.db.atomic():
+        for item in page.items:
+            payload = json.loads(item.payload)
+            applied = _apply_pulled(store, item, payload, user_id)
+            if applied:
+                outcome.applied += 1
+                outcome.by_entity[item.entity] = outcome.by_entity.get(item.entity, 0) + 1
+            else:
+                outcome.skipped += 1
+        set_meta(store, PULL_CURSOR, str(page.next_cursor))
+        set_meta(store, "last_pull", clock.utc_now())
+    return outcome
+
+
+def _apply_pulled(store: Store, item, payload: dict, user_id: str | None) -> bool:
+    if item.entity == "project":
+        for key in ("settings", "guidelines"):
+            if isinstance(payload.get(key), dict):
+                payload[key] = json.dumps(payload[key], ensure_ascii=False)
+        return _upsert(store, "projects", payload, deleted=item.deleted)
+    if item.entity == "task":
+        return _upsert(store, "tasks", payload, deleted=item.deleted)
+    if item.entity == "review":
+        return _upsert(store, "reviews", payload, deleted=item.deleted)
+    if item.entity != "submission":
+        return False
+    author = payload.get("user_id")
+    if author and user_id and author != user_id:
+        return False  # a peer's item: it reaches this device as a review task, not as my work
+    pending = store.db.execute(
+        "SELECT 1 FROM outbox WHERE entity = 'submission' AND record_id = ?", [item.id]
+    ).fetchone()
+    if pending:
+        return False  # a local edit is on its way: the push settles it (conflict if needed)
+    if item.deleted:
+        store.db.execute("DELETE FROM revisions WHERE submission_id = ?", [item.id])
+        store.db.execute("DELETE FROM submissions WHERE id = ?", [item.id])
+        return True
+    if isinstance(payload.get("warnings"), list):
+        payload["warnings"] = json.dumps(payload["warnings"], ensure_ascii=False)
+    task_id = payload.get("task_id")
+    if task_id and not store.db.execute("SELECT 1 FROM tasks WHERE id = ?", [task_id]).fetchone():
+        payload["task_id"] = None  # the task is not on this device (another project)
+    payload["base_revision"] = item.revision
+    payload.pop("revision", None)  # the local edit counter is the device's own
+    return _upsert(store, "submissions", payload, deleted=False, key="id")
+
+
+def _columns(store: Store, table: str) -> set[str]:
+    return {row[1] for row in store.db.execute(f"PRAGMA table_info({table})")}
+
+
+def _upsert(store: Store, table: str, payload: dict, *, deleted: bool, key: str = "id") -> bool:
+    if deleted:
+        store.db.execute(f"DELETE FROM {table} WHERE {key} = ?", [payload[key]])
+        return True
+    columns = [c for c in payload if c in _columns(store, table) and c != "row"]
+    now = clock.utc_now()
+    for stamp in ("created_at", "updated_at"):
+        if stamp in _columns(store, table) and stamp not in columns:
+            columns.append(stamp)
+            payload[stamp] = now
+    updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c != key)
+    store.db.execute(
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "
+        f"ON CONFLICT ({key}) DO UPDATE SET {updates}",
+        [payload[c] for c in columns],
+    )
+    return True
+
+
+# --- what the annotator decides --------------------------------------------------------------
+
+
+def open_conflicts(store: Store) -> list[Conflict]:
+    return [
+        Conflict(r["id"], r["entity"], r["record_id"], r["local_payload"], r["server_payload"],
+                 r["server_revision"], r["created_at"])
+        for r in store.db.execute(
+            "SELECT * FROM conflicts WHERE resolved_at IS NULL ORDER BY created_at"
+        )
+    ]
+
+
+def resolve_conflict(store: Store, conflict_id: str, keep: str) -> None:
+    """Keep ``"local"`` (sent again, now based on the server's revision) or ``"server"``."""
+    if keep not in ("local", "server"):
+        raise ValueError("keep must be 'local' or 'server'")
+    with store.db.atomic():
+        row = store.db.execute("SELECT * FROM conflicts WHERE id = ?", [conflict_id]).fetchone()
+        if row is None or row["resolved_at"] is not None:
+            return
+        if row["entity"] == "submission":
+            if keep == "server":
+                server = json.loads(row["server_payload"])
+                if isinstance(server.get("warnings"), list):
+                    server["warnings"] = json.dumps(server["warnings"], ensure_ascii=False)
+                server["base_revision"] = row["server_revision"]
+                server.pop("revision", None)
+                _upsert(store, "submissions", server, deleted=False)
+            else:
+                store.db.execute(
+                    "UPDATE submissions SET base_revision = ? WHERE id = ?",
+                    [row["server_revision"], row["record_id"]],
+                )
+                current = store.submission(row["record_id"])
+                store._enqueue("submission", current.id, current.as_payload())
+        store.db.execute(
+            "UPDATE conflicts SET resolved_at = ?, resolution = ? WHERE id = ?",
+            [clock.utc_now(), keep, conflict_id],
+        )
+
+
+def summary(store: Store) -> SyncSummary:
+    db = store.db
+    return SyncSummary(
+        pending=db.execute("SELECT count(*) FROM outbox").fetchone()[0],
+        in_flight=db.execute(
+            "SELECT count(*) FROM outbox WHERE batch_id IS NOT NULL"
+        ).fetchone()[0],
+        conflicts=db.execute(
+            "SELECT count(*) FROM conflicts WHERE resolved_at IS NULL"
+        ).fetchone()[0],
+        quarantined=db.execute("SELECT count(*) FROM quarantine").fetchone()[0],
+        last_sync=get_meta(store, "last_sync"),
+        pull_cursor=pull_cursor(store),
+    )
+
+
+def acknowledged_revisions(store: Store) -> dict[str, int]:
+    """id -> server revision of every submission the server has acknowledged or sent."""
+    return {
+        r[0]: r[1]
+        for r in store.db.execute(
+            "SELECT id, base_revision FROM submissions WHERE base_revision IS NOT NULL"
+        )
+    }
+
+
+def request_resend(store: Store, ids) -> int:
+    """Queue the named submissions again (the server lacks them: e.g. restored from backup)."""
+    queued = 0
+    with store.db.atomic():
+        for submission_id in ids:
+            try:
+                current = store.submission(submission_id)
+            except NotFound:  # discarded since: nothing to resend
+                continue
+            store.db.execute(
+                "UPDATE submissions SET base_revision = NULL WHERE id = ?", [submission_id]
+            )
+            store._enqueue("submission", submission_id, current.as_payload())
+            queued += 1
+    return queued

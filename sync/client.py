@@ -1,0 +1,400 @@
+"""The sync client: pushes the outbox and pulls changes over httpx, surviving bad links.
+
+    client = SyncClient(server_url, token=token)
+    report = client.sync(run_on_store)       # run_on_store(fn) runs fn(store) on the writer
+
+Behaviour on a bad network (DESIGN.md invariant 3):
+
+* timeouts are stall-based: a request is abandoned when no byte moves for ``stall_timeout``
+  seconds (httpx's read/write timeouts are per operation), never for being slow overall;
+* transient failures (connection errors, timeouts, 408/429/5xx, a truncated or corrupt
+  answer) are retried with exponential backoff and full jitter, capped at 10 minutes,
+  honouring ``Retry-After``; the client never gives up while work is pending unless given a
+  ``deadline``;
+* a timeout or a 413 halves the batch in flight; other 4xx are not retried blindly: 401 stops
+  with ``SyncError("auth")`` (the queue is kept), 426 with ``SyncError("upgrade")``;
+* request bodies are zstd-compressed (gzip if the server refuses zstd).
+
+The client never touches the database itself: every store operation goes through
+``run_on_store`` (the app's single writer, or a plain call in ``qalam sync``).
+"""
+
+from __future__ import annotations
+
+import gzip
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import tenacity
+import zstandard
+from pydantic import ValidationError
+
+from app import __version__, clock, syncstate
+from app.errors import SyncError
+from sync import protocol
+from sync.protocol import (
+    DigestRequest,
+    DigestResult,
+    EnrollRequest,
+    EnrollResult,
+    IdsRequest,
+    IdsResult,
+    PullPage,
+    PushBatch,
+    PushItem,
+    PushResult,
+    ServerInfo,
+)
+
+log = logging.getLogger(__name__)
+
+START_BATCH_BYTES = 256_000       # payload bytes; compressed it is far less
+MIN_BATCH_BYTES = 4_000
+MAX_BACKOFF_SECONDS = 600
+CLOCK_SKEW_WARNING_SECONDS = 300
+RETRYABLE_STATUS = {408, 409, 425, 429, 500, 502, 503, 504}
+
+StoreRunner = Callable[[Callable[[Any], Any]], Any]
+
+
+@dataclass(frozen=True)
+class SyncProgress:
+    stage: str                     # connecting | pushing | pulling | verifying | waiting | done
+    items_sent: int = 0
+    items_received: int = 0
+    bytes_sent: int = 0            # on the wire (compressed)
+    bytes_received: int = 0
+    pending: int = 0
+    conflicts: int = 0
+    quarantined: int = 0
+    retry_in: float | None = None  # seconds, while waiting to retry
+    message: str = ""
+
+
+@dataclass
+class SyncReport:
+    pushed: int = 0
+    acknowledged: int = 0
+    conflicts: int = 0
+    rejected: int = 0
+    pulled: int = 0
+    retries: int = 0
+    bytes_sent: int = 0
+    bytes_received: int = 0
+    raw_bytes: int = 0             # uncompressed request bodies
+    resent: int = 0
+    warnings: list[str] = field(default_factory=list)
+    complete: bool = False         # everything acknowledged and the digests agree
+
+
+class _Transient(Exception):
+    """A failure worth retrying; ``retry_after`` from the server when it said so."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None, shrink: bool = False):
+        super().__init__(message)
+        self.retry_after = retry_after
+        self.shrink = shrink
+
+
+class SyncClient:
+    def __init__(
+        self, server_url: str, *, token: str | None = None, http: httpx.Client | None = None,
+        stall_timeout: float = 30.0, progress: Callable[[SyncProgress], None] | None = None,
+        sleep: Callable[[float], None] = time.sleep, deadline: float | None = None,
+        batch_bytes: int = START_BATCH_BYTES, verify: Any = True,
+    ):
+        self.server_url = server_url.rstrip("/")
+        self.token = token
+        timeout = httpx.Timeout(stall_timeout, connect=stall_timeout, pool=stall_timeout)
+        self.http = http or httpx.Client(timeout=timeout, verify=verify)
+        self._progress_callback = progress
+        self._sleep = sleep
+        self.deadline = deadline       # time.monotonic() value after which we stop retrying
+        self.batch_bytes = batch_bytes
+        self._encoding = "zstd"
+        self._state = SyncProgress("connecting")
+        self.report = SyncReport()
+
+    # --- plumbing ------------------------------------------------------------------------
+
+    def _progress(self, **changes) -> None:
+        self._state = replace(self._state, **changes)
+        if self._progress_callback is not None:
+            self._progress_callback(self._state)
+
+    def _headers(self) -> dict[str, str]:
+        headers = {
+            protocol.PROTOCOL_HEADER: str(protocol.PROTOCOL_VERSION),
+            "User-Agent": f"Qalam/{__version__}",
+            "Accept-Encoding": "gzip",
+        }
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        return headers
+
+    def _compress(self, body: bytes) -> tuple[bytes, str]:
+        if self._encoding == "zstd":
+            return zstandard.ZstdCompressor(level=10).compress(body), "zstd"
+        return gzip.compress(body, compresslevel=6), "gzip"
+
+    def _request(self, method: str, path: str, *, body=None, params=None, answer=None,
+                 shrink: Callable[[], bool] | None = None):
+        """One exchange, retried while the failure is transient; returns the parsed answer.
+
+        ``body`` is a protocol model, or a function building one (rebuilt after ``shrink``,
+        which is called on a stall or a 413 and returns True if it made the request smaller).
+        """
+        attempt = 0
+        while True:
+            try:
+                model = body() if callable(body) else body
+                return self._attempt(method, path, model, params, answer)
+            except _Transient as error:
+                attempt += 1
+                self.report.retries += 1
+                if error.shrink and shrink is not None and shrink():
+                    continue
+                delay = self._delay(attempt, error)
+                if self.deadline is not None and time.monotonic() + delay > self.deadline:
+                    raise SyncError(
+                        "network", f"Sync stopped before it finished: {error}."
+                    ) from error
+                log.info("sync: %s; retrying in %.1f s", error, delay)
+                stage = self._state.stage
+                self._progress(stage="waiting", retry_in=delay, message=str(error))
+                self._sleep(delay)
+                self._progress(stage=stage, retry_in=None, message="")
+
+    def _attempt(self, method, path, model, params, answer):
+        content, headers = None, self._headers()
+        if model is not None:
+            raw = model.model_dump_json().encode()
+            content, encoding = self._compress(raw)
+            headers["Content-Type"] = "application/json"
+            headers["Content-Encoding"] = encoding
+            self.report.raw_bytes += len(raw)
+        try:
+            response = self.http.request(
+                method, self.server_url + path, content=content, params=params, headers=headers
+            )
+            body = response.content
+        except httpx.TimeoutException as exc:
+            raise _Transient(f"the connection stalled ({exc.__class__.__name__})",
+                             shrink=True) from exc
+        except httpx.TransportError as exc:
+            raise _Transient(f"the connection failed ({exc})") from exc
+        # On-the-wire sizes (compressed bodies plus a rough allowance for headers).
+        self.report.bytes_sent += len(content or b"") + 200
+        self.report.bytes_received += int(
+            response.headers.get("content-length") or len(body)) + 200
+        self._progress(bytes_sent=self.report.bytes_sent,
+                       bytes_received=self.report.bytes_received)
+        self._raise_for_status(response)
+        try:
+            return answer.model_validate_json(body) if answer is not None else None
+        except ValidationError as exc:
+            raise _Transient("the server's answer was cut short or damaged") from exc
+
+    _jitter = tenacity.wait_random_exponential(multiplier=1, max=MAX_BACKOFF_SECONDS)
+
+    def _delay(self, attempt: int, error: _Transient) -> float:
+        """Full-jitter exponential backoff (tenacity), at least what Retry-After asked."""
+        state = tenacity.RetryCallState(None, None, (), {})
+        state.attempt_number = attempt
+        delay = self._jitter(state)
+        if error.retry_after is not None:
+            delay = max(delay, min(error.retry_after, MAX_BACKOFF_SECONDS))
+        return delay
+
+    def _raise_for_status(self, response: httpx.Response) -> None:
+        status = response.status_code
+        if status < 400:
+            return
+        try:
+            error = protocol.ErrorBody.model_validate_json(response.content)
+            code, message = error.code, error.message
+        except ValidationError:
+            code, message = None, f"HTTP {status}"
+        if status == 415 and self._encoding == "zstd":
+            self._encoding = "gzip"
+            raise _Transient("the server does not take zstd; using gzip", retry_after=0)
+        if status == 413:
+            raise _Transient(message, shrink=True, retry_after=0)
+        if status in RETRYABLE_STATUS:
+            raise _Transient(message, retry_after=_retry_after(response))
+        if status == 401:
+            raise SyncError("auth", _auth_message(code))
+        if status == 426:
+            raise SyncError("upgrade", message)
+        raise SyncError("protocol", f"The server refused the request: {message}")
+
+    # --- the conversation ------------------------------------------------------------------
+
+    def info(self) -> ServerInfo:
+        return self._request("GET", "/v1/info", answer=ServerInfo)
+
+    def enroll(self, *, code: str, device_id: str, device_name: str = "",
+               public_key: str = "") -> EnrollResult:
+        request = EnrollRequest(code=code.strip().upper(), device_id=device_id,
+                                device_name=device_name, app_version=__version__,
+                                public_key=public_key)
+        return self._request("POST", "/v1/enroll", body=request, answer=EnrollResult)
+
+    def sync(self, run_on_store: StoreRunner) -> SyncReport:
+        """Push everything pending, pull everything new, then check both sides agree."""
+        self.report = SyncReport()
+        self._progress(stage="connecting", message="")
+        info = self.info()
+        self._check_version(info)
+        self._check_clock(info)
+        self._push_all(run_on_store)
+        self._pull_all(run_on_store)
+        self._progress(stage="verifying")
+        if self._verify(run_on_store):
+            self._push_all(run_on_store)  # what the repair queued again
+            self._pull_all(run_on_store)
+        summary = run_on_store(syncstate.summary)
+        self.report.complete = summary.pending == 0
+        if self.report.complete:
+            run_on_store(lambda store: _mark_synced(store))
+        self._progress(stage="done", pending=summary.pending, conflicts=summary.conflicts,
+                       quarantined=summary.quarantined, retry_in=None)
+        return self.report
+
+    def _check_version(self, info: ServerInfo) -> None:
+        if not info.min_protocol_version <= protocol.PROTOCOL_VERSION <= info.protocol_version:
+            raise SyncError(
+                "upgrade",
+                "This version of Qalam cannot sync with that server; please update Qalam. "
+                "Your work is kept and will sync after the update.",
+            )
+
+    def _check_clock(self, info: ServerInfo) -> None:
+        try:
+            skew = abs((datetime.now(UTC) - clock.parse(info.server_time)).total_seconds())
+        except ValueError:
+            return
+        if skew > CLOCK_SKEW_WARNING_SECONDS:
+            self.report.warnings.append(
+                f"This computer's clock differs from the server's by {int(skew // 60)} minutes."
+            )
+
+    def _push_all(self, run_on_store: StoreRunner) -> None:
+        device_id = run_on_store(lambda store: store.device_id)
+        while True:
+            batch = run_on_store(
+                lambda store: syncstate.claim_batch(store, max_bytes=self.batch_bytes)
+            )
+            if batch is None:
+                return
+            self._progress(stage="pushing", pending=run_on_store(syncstate.summary).pending)
+            in_flight = {"batch": batch, "shrunk": False}
+
+            def build(in_flight=in_flight):
+                current = in_flight["batch"]
+                return PushBatch(
+                    device_id=device_id, batch_id=current.batch_id, client_time=clock.utc_now(),
+                    items=[
+                        PushItem(seq=i.seq, entity=i.entity, id=i.record_id, op=i.op,
+                                 base_revision=i.base_revision,
+                                 hash=protocol.payload_hash(i.payload), payload=i.payload)
+                        for i in current.items
+                    ],
+                )
+
+            def shrink(in_flight=in_flight):
+                current = in_flight["batch"]
+                if len(current.items) <= 1:
+                    return False
+                keep = len(current.items) // 2
+                run_on_store(lambda store: syncstate.shrink_batch(store, current.batch_id, keep))
+                in_flight["batch"] = syncstate.Batch(current.batch_id, current.items[:keep])
+                in_flight["shrunk"] = True
+                self.batch_bytes = max(MIN_BATCH_BYTES, self.batch_bytes // 2)
+                return True
+
+            result = self._request("POST", "/v1/push", body=build, answer=PushResult,
+                                   shrink=shrink)
+            sent = in_flight["batch"]
+            outcome = run_on_store(
+                lambda store, b=sent, r=result: syncstate.apply_push_results(
+                    store, b.batch_id, r.results)
+            )
+            self.report.pushed += len(sent.items)
+            self.report.acknowledged += outcome.acknowledged
+            self.report.conflicts += outcome.conflicts
+            self.report.rejected += outcome.rejected
+            self._progress(items_sent=self.report.acknowledged,
+                           conflicts=self._state.conflicts + outcome.conflicts,
+                           quarantined=self._state.quarantined + outcome.rejected)
+            if not in_flight["shrunk"] and self.batch_bytes < START_BATCH_BYTES:
+                self.batch_bytes = min(START_BATCH_BYTES, self.batch_bytes * 2)
+
+    def _pull_all(self, run_on_store: StoreRunner) -> None:
+        self._progress(stage="pulling")
+        while True:
+            cursor = run_on_store(syncstate.pull_cursor)
+            page = self._request("GET", "/v1/pull", answer=PullPage,
+                                 params={"cursor": cursor, "limit": protocol.DEFAULT_PULL_LIMIT})
+            run_on_store(lambda store, p=page: syncstate.apply_pull_page(store, p))
+            self.report.pulled += len(page.items)
+            self._progress(items_received=self.report.pulled)
+            if not page.more:
+                return
+
+    def _verify(self, run_on_store: StoreRunner) -> bool:
+        """Compare counts and digests; repair by exchanging ids. True if a repair was queued."""
+        held = run_on_store(syncstate.acknowledged_revisions)
+        cursor = run_on_store(syncstate.pull_cursor)
+        result = self._request(
+            "POST", "/v1/digest",
+            body=DigestRequest(count=len(held), cursor=cursor,
+                                digest=protocol.record_digest(held.items())),
+            answer=DigestResult,
+        )
+        if result.match and not result.server_behind:
+            return False
+        if result.server_behind:
+            self.report.warnings.append(
+                "The server has less than this device has seen (restored from a backup?); "
+                "sending your work again."
+            )
+        ids = self._request("POST", "/v1/ids", body=IdsRequest(ids=held), answer=IdsResult)
+        resent = run_on_store(
+            lambda store: syncstate.request_resend(store, ids.missing_on_server))
+        self.report.resent += resent
+        if ids.stale_on_device or result.server_behind:
+            run_on_store(lambda store: syncstate.set_meta(store, syncstate.PULL_CURSOR, "0"))
+        return True
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        try:
+            from email.utils import parsedate_to_datetime
+
+            return max(0.0, (parsedate_to_datetime(value) - datetime.now(UTC)).total_seconds())
+        except (TypeError, ValueError):
+            return None
+
+
+def _auth_message(code) -> str:
+    if code == protocol.ErrorCode.token_revoked:
+        return ("This device's access was revoked by a coordinator. Your work is kept on this "
+                "computer; enroll again with a new code to resume syncing.")
+    return ("The server does not recognise this device. Your work is kept on this computer; "
+            "enroll again with a code from your coordinator.")
+
+
+def _mark_synced(store) -> None:
+    syncstate.set_meta(store, "last_sync", clock.utc_now())
