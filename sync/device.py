@@ -1,0 +1,109 @@
+"""What a device does with a server, as plain functions: enroll, sync, bundles.
+
+Used by the headless commands (``qalam enroll``, ``qalam sync``, ``qalam bundle ...``) and by
+the app's sync panel; each opens the store it needs and closes it again.
+
+    enrollment = enroll(data_dir, "https://hub.example.org", "K7PD-3QXM-9")
+    report = sync_now(data_dir, progress=print)
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import platform
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from app import paths, syncstate
+from app.errors import SyncError
+from app.store import Store
+from sync import bundle, credentials, keys
+from sync.client import SyncClient, SyncProgress, SyncReport
+
+DEVICE_KEY = "device-key.pem"
+
+
+def check_server_url(url: str, *, allow_http: bool = False) -> str:
+    """Refuse plain HTTP except on loopback (or when explicitly allowed)."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise SyncError("config", f"{url!r} is not a server address (https://host:port).")
+    if parts.scheme == "http" and not allow_http and not _is_loopback(parts.hostname):
+        raise SyncError(
+            "config",
+            f"{url} is not encrypted. Use https://, or allow plain HTTP explicitly for a "
+            "server you trust on this network.",
+        )
+    return url.strip().rstrip("/")
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def device_key(data_dir: Path):
+    return keys.load_or_create(data_dir / DEVICE_KEY)
+
+
+def enroll(data_dir: Path, server_url: str, code: str, *, allow_http: bool = False,
+           client: SyncClient | None = None) -> credentials.Enrollment:
+    """Exchange a one-time code for a device token and remember it. Local work is untouched."""
+    server_url = check_server_url(server_url, allow_http=allow_http)
+    with Store.open(paths.database_path(data_dir)) as store:
+        device_id = store.device_id
+    client = client or SyncClient(server_url)
+    result = client.enroll(code=code, device_id=device_id, device_name=platform.node(),
+                           public_key=keys.public_key_text(device_key(data_dir)))
+    enrollment = credentials.Enrollment(
+        server_url=server_url, server_id=result.server_id, device_id=result.device_id,
+        user_id=result.user_id, user_name=result.user_name, role=result.role,
+        languages=list(result.languages), server_public_key=result.server_public_key,
+    )
+    credentials.save(data_dir, enrollment, result.token)
+    with Store.open(paths.database_path(data_dir)) as store, store.db.atomic():
+        syncstate.set_meta(store, "user_id", result.user_id)
+        syncstate.set_meta(store, "server_id", result.server_id)
+    return enrollment
+
+
+def enrolled(data_dir: Path) -> tuple[credentials.Enrollment, str]:
+    loaded = credentials.load(data_dir)
+    if loaded is None:
+        raise SyncError(
+            "config", "This device is not enrolled yet: run `qalam enroll --server URL --code "
+            "CODE` with the code your coordinator gave you."
+        )
+    return loaded
+
+
+def sync_now(data_dir: Path, *, progress: Callable[[SyncProgress], None] | None = None,
+             deadline: float | None = None, client: SyncClient | None = None) -> SyncReport:
+    """One full sync (push, pull, verify) on this data directory."""
+    enrollment, token = enrolled(data_dir)
+    client = client or SyncClient(enrollment.server_url, token=token, progress=progress,
+                                  deadline=deadline)
+    with Store.open(paths.database_path(data_dir)) as store:
+        return client.sync(lambda job: job(store))
+
+
+def export_bundle(data_dir: Path, path: Path) -> int:
+    """Write pending work to an offline bundle; returns the number of items."""
+    loaded = credentials.load(data_dir)
+    server_id = loaded[0].server_id if loaded else ""
+    with Store.open(paths.database_path(data_dir)) as store:
+        return bundle.export_push(store, path, private_key=device_key(data_dir),
+                                  server_id=server_id)
+
+
+def import_bundle(data_dir: Path, path: Path) -> dict:
+    """Apply the server's answer bundle (acknowledgements and new tasks)."""
+    enrollment, _ = enrolled(data_dir)
+    with Store.open(paths.database_path(data_dir)) as store:
+        return bundle.import_answer(store, path,
+                                    server_public_key=enrollment.server_public_key)

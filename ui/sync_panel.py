@@ -1,0 +1,372 @@
+"""Sync in the app: a status-bar indicator, a sync panel, and the conflicts view.
+
+The network work runs on a worker thread (QThreadPool); every store operation it needs goes
+through the app's single writer (``StoreWriter.run(...).result()`` on that worker thread), so
+the UI thread never waits on the disk or the network.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import syncstate
+from app.errors import QalamError, SyncError
+from app.store import Store
+from i18n import languages
+from i18n.translation import N_, _
+from sync import credentials, device
+from sync.client import SyncClient, SyncProgress, SyncReport
+from ui.writer import StoreWriter
+
+AUTO_SYNC_MS = 5 * 60 * 1000
+
+# Translated when shown (the UI language is chosen after import).
+STAGES = {
+    "connecting": N_("Connecting…"),
+    "pushing": N_("Sending your work…"),
+    "pulling": N_("Receiving tasks and decisions…"),
+    "verifying": N_("Checking that both sides agree…"),
+    "waiting": N_("Connection lost; trying again…"),
+    "done": N_("Up to date"),
+}
+
+
+class _Signals(QObject):
+    progress = Signal(object)   # SyncProgress
+    finished = Signal(object)   # SyncReport
+    failed = Signal(object)     # Exception
+
+
+class _SyncJob(QRunnable):
+    def __init__(self, data_dir: Path, writer: StoreWriter, signals: _Signals):
+        super().__init__()
+        self.data_dir, self.writer, self.signals = data_dir, writer, signals
+
+    def run(self) -> None:
+        try:
+            enrollment, token = device.enrolled(self.data_dir)
+            client = SyncClient(enrollment.server_url, token=token,
+                                progress=self.signals.progress.emit)
+            report = client.sync(lambda job: self.writer.run(job).result())
+        except Exception as exc:  # shown to the user by the controller; never swallowed
+            self.signals.failed.emit(exc)
+            return
+        self.signals.finished.emit(report)
+
+
+class SyncController(QObject):
+    """Runs syncs (on demand and every few minutes) and tells the UI how it went."""
+
+    changed = Signal()
+
+    def __init__(self, data_dir: Path, writer: StoreWriter, reader: Store, parent=None):
+        super().__init__(parent)
+        self.data_dir, self.writer, self.reader = data_dir, writer, reader
+        self.running = False
+        self.last_progress: SyncProgress | None = None
+        self.last_report: SyncReport | None = None
+        self.last_error: Exception | None = None
+        self._signals = _Signals()
+        self._signals.progress.connect(self._on_progress)
+        self._signals.finished.connect(self._on_finished)
+        self._signals.failed.connect(self._on_failed)
+        self._timer = QTimer(self, interval=AUTO_SYNC_MS, timeout=self.sync_now)
+        if self.enrollment is not None:
+            self._timer.start()
+
+    @property
+    def enrollment(self) -> credentials.Enrollment | None:
+        loaded = credentials.load(self.data_dir)
+        return loaded[0] if loaded else None
+
+    def summary(self) -> syncstate.SyncSummary:
+        return syncstate.summary(self.reader)
+
+    def sync_now(self) -> None:
+        if self.running or self.enrollment is None:
+            return
+        self.running = True
+        self.last_error = None
+        self.changed.emit()
+        QThreadPool.globalInstance().start(_SyncJob(self.data_dir, self.writer, self._signals))
+
+    def _on_progress(self, progress: SyncProgress) -> None:
+        self.last_progress = progress
+        self.changed.emit()
+
+    def _on_finished(self, report: SyncReport) -> None:
+        self.running = False
+        self.last_report = report
+        self.changed.emit()
+
+    def _on_failed(self, error: Exception) -> None:
+        self.running = False
+        self.last_error = error
+        self.changed.emit()
+
+    def enroll(self, server_url: str, code: str) -> credentials.Enrollment:
+        self.writer.flush()
+        enrollment = device.enroll(self.data_dir, server_url, code)
+        self._timer.start()
+        self.changed.emit()
+        return enrollment
+
+
+def status_text(controller: SyncController) -> str:
+    """One line for the status bar."""
+    if controller.enrollment is None:
+        return _("Not connected to a server — work is kept on this computer")
+    summary = controller.summary()
+    if controller.running and controller.last_progress is not None:
+        return _(STAGES.get(controller.last_progress.stage, ""))
+    parts = []
+    if controller.last_error is not None:
+        parts.append(_("Sync failed"))
+    elif summary.pending:
+        parts.append(_("{count} waiting to sync").format(count=summary.pending))
+    else:
+        parts.append(_("All work synced"))
+    if summary.conflicts:
+        parts.append(_("{count} to resolve").format(count=summary.conflicts))
+    if summary.quarantined:
+        parts.append(_("{count} refused by the server").format(count=summary.quarantined))
+    return " · ".join(parts)
+
+
+class SyncStatusButton(QPushButton):
+    """The status-bar indicator; opens the sync panel."""
+
+    def __init__(self, controller: SyncController, open_panel, parent=None):
+        super().__init__(parent)
+        self.controller = controller
+        self.setFlat(True)
+        self.setAccessibleName(_("Sync status"))
+        self.setToolTip(_("Open the sync panel"))
+        self.clicked.connect(open_panel)
+        controller.changed.connect(self.refresh)
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.setText(status_text(self.controller))
+
+
+class SyncPanel(QDialog):
+    """Enroll, sync now, watch progress, resolve conflicts, see refused items, bundles."""
+
+    def __init__(self, controller: SyncController, parent=None):
+        super().__init__(parent)
+        self.controller = controller
+        self.setWindowTitle(_("Sync"))
+        self.setObjectName("syncPanel")
+
+        self.server_url = QLineEdit(placeholderText="https://…")
+        self.server_url.setAccessibleName(_("Server address"))
+        self.code = QLineEdit(placeholderText="XXXX-XXXX-X")
+        self.code.setAccessibleName(_("Enrollment code"))
+        enroll_button = QPushButton(_("&Connect"))
+        enroll_button.clicked.connect(self._enroll)
+        enroll_form = QFormLayout()
+        enroll_form.addRow(_("Server &address:"), self.server_url)
+        enroll_form.addRow(_("Enrollment &code:"), self.code)
+        enroll_form.addRow("", enroll_button)
+        self.enroll_box = QGroupBox(_("Connect this computer to a server"))
+        self.enroll_box.setLayout(enroll_form)
+
+        self.state = QLabel(objectName="syncState", wordWrap=True)
+        self.progress = QProgressBar(objectName="syncProgress")
+        self.progress.setAccessibleName(_("Sync progress"))
+        self.sync_button = QPushButton(_("Sync &now"))
+        self.sync_button.clicked.connect(controller.sync_now)
+        export_button = QPushButton(_("&Export bundle…"))
+        export_button.setToolTip(_("Write your pending work to a file for a USB stick"))
+        export_button.clicked.connect(self._export_bundle)
+        import_button = QPushButton(_("&Import answer…"))
+        import_button.setToolTip(_("Apply the server's answer bundle from a USB stick"))
+        import_button.clicked.connect(self._import_bundle)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.sync_button)
+        buttons.addStretch(1)
+        buttons.addWidget(export_button)
+        buttons.addWidget(import_button)
+
+        self.conflicts = QListWidget(objectName="conflictList")
+        self.conflicts.setAccessibleName(_("Conflicts"))
+        self.conflicts.currentItemChanged.connect(self._show_conflict)
+        self.mine = QTextEdit(readOnly=True)
+        self.mine.setAccessibleName(_("Your version"))
+        self.theirs = QTextEdit(readOnly=True)
+        self.theirs.setAccessibleName(_("Server's version"))
+        keep_mine = QPushButton(_("Keep &mine"))
+        keep_mine.clicked.connect(lambda: self._resolve("local"))
+        keep_theirs = QPushButton(_("Keep the &server's"))
+        keep_theirs.clicked.connect(lambda: self._resolve("server"))
+        versions = QSplitter(Qt.Horizontal)
+        for title, view in ((_("Your version"), self.mine), (_("Server's version"), self.theirs)):
+            box = QWidget()
+            column = QVBoxLayout(box)
+            column.setContentsMargins(0, 0, 0, 0)
+            column.addWidget(QLabel(title))
+            column.addWidget(view)
+            versions.addWidget(box)
+        choice = QHBoxLayout()
+        choice.addStretch(1)
+        choice.addWidget(keep_mine)
+        choice.addWidget(keep_theirs)
+        conflict_box = QGroupBox(_("Conflicts: both versions are kept until you choose"))
+        conflict_layout = QVBoxLayout(conflict_box)
+        conflict_layout.addWidget(self.conflicts, 1)
+        conflict_layout.addWidget(versions, 2)
+        conflict_layout.addLayout(choice)
+
+        self.refused = QListWidget(objectName="quarantineList")
+        self.refused.setAccessibleName(_("Items the server refused"))
+        refused_box = QGroupBox(_("Refused by the server"))
+        QVBoxLayout(refused_box).addWidget(self.refused)
+
+        close = QDialogButtonBox(QDialogButtonBox.Close)
+        close.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.enroll_box)
+        layout.addWidget(self.state)
+        layout.addWidget(self.progress)
+        layout.addLayout(buttons)
+        layout.addWidget(conflict_box, 3)
+        layout.addWidget(refused_box, 1)
+        layout.addWidget(close)
+        self.resize(760, 640)
+        controller.changed.connect(self.refresh)
+        self.refresh()
+
+    def refresh(self) -> None:
+        controller = self.controller
+        enrollment = controller.enrollment
+        self.enroll_box.setVisible(enrollment is None)
+        self.sync_button.setEnabled(enrollment is not None and not controller.running)
+        summary = controller.summary()
+        lines = []
+        if enrollment is not None:
+            lines.append(_("Connected to {server} as {name}").format(
+                server=enrollment.server_url, name=enrollment.user_name))
+        if summary.last_sync:
+            lines.append(_("Last complete sync: {when}").format(when=summary.last_sync))
+        lines.append(status_text(controller))
+        if controller.last_error is not None:
+            lines.append(str(controller.last_error))
+        if controller.last_report is not None:
+            lines.extend(controller.last_report.warnings)
+        self.state.setText("\n".join(lines))
+        progress = controller.last_progress
+        if controller.running and progress is not None:
+            total = progress.items_sent + max(progress.pending, 0)
+            self.progress.setRange(0, max(total, 1))
+            self.progress.setValue(progress.items_sent)
+            self.progress.setFormat(_("{sent} of {total} items · {kb} KB sent").format(
+                sent=progress.items_sent, total=total, kb=progress.bytes_sent // 1024))
+        else:
+            self.progress.setRange(0, 1)
+            self.progress.setValue(1 if summary.pending == 0 else 0)
+            self.progress.setFormat(status_text(controller))
+        self._fill_lists()
+
+    def _fill_lists(self) -> None:
+        reader = self.controller.reader
+        self.conflicts.clear()
+        for conflict in syncstate.open_conflicts(reader):
+            local = json.loads(conflict.local_payload)
+            item = QListWidgetItem(_first_line(local.get("inputs", "")) or conflict.record_id)
+            item.setData(Qt.UserRole, conflict)
+            self.conflicts.addItem(item)
+        self.refused.clear()
+        for row in reader.db.execute("SELECT * FROM quarantine ORDER BY seq"):
+            payload = json.loads(row["payload"])
+            text = f"{_first_line(payload.get('inputs', '')) or row['record_id']} — {row['reason']}"
+            self.refused.addItem(text)
+
+    def _show_conflict(self, item) -> None:
+        if item is None:
+            self.mine.clear()
+            self.theirs.clear()
+            return
+        conflict = item.data(Qt.UserRole)
+        for view, payload in ((self.mine, conflict.local_payload),
+                              (self.theirs, conflict.server_payload)):
+            record = json.loads(payload)
+            language = languages.resolve(record.get("language", "eng_Latn"))
+            view.setLayoutDirection(Qt.RightToLeft if language.is_rtl else Qt.LeftToRight)
+            view.setPlainText(f"{record.get('inputs', '')}\n\n{record.get('targets', '')}")
+
+    def _resolve(self, keep: str) -> None:
+        item = self.conflicts.currentItem()
+        if item is None:
+            return
+        conflict = item.data(Qt.UserRole)
+        self.controller.writer.run(
+            lambda store: syncstate.resolve_conflict(store, conflict.id, keep),
+            on_done=lambda _result: self.controller.changed.emit(),
+        )
+
+    def _enroll(self) -> None:
+        try:
+            enrollment = self.controller.enroll(self.server_url.text(), self.code.text())
+        except (QalamError, SyncError) as error:
+            QMessageBox.warning(self, _("Could not connect"), str(error))
+            return
+        QMessageBox.information(self, _("Connected"), _("Welcome, {name}.").format(
+            name=enrollment.user_name))
+        self.controller.sync_now()
+
+    def _export_bundle(self) -> None:
+        path, _filter = QFileDialog.getSaveFileName(
+            self, _("Export bundle"), "qalam-work.qalam", _("Qalam bundles (*.qalam)"))
+        if not path:
+            return
+        self.controller.writer.flush()
+        try:
+            count = device.export_bundle(self.controller.data_dir, Path(path))
+        except QalamError as error:
+            QMessageBox.warning(self, _("Export failed"), str(error))
+            return
+        QMessageBox.information(self, _("Bundle written"), _(
+            "{count} items written. Give the file to your coordinator.").format(count=count))
+        self.controller.changed.emit()
+
+    def _import_bundle(self) -> None:
+        path, _filter = QFileDialog.getOpenFileName(
+            self, _("Import answer bundle"), "", _("Qalam bundles (*.qalam)"))
+        if not path:
+            return
+        self.controller.writer.flush()
+        try:
+            counts = device.import_bundle(self.controller.data_dir, Path(path))
+        except QalamError as error:
+            QMessageBox.warning(self, _("Import failed"), str(error))
+            return
+        QMessageBox.information(self, _("Bundle imported"), _(
+            "{acknowledged} items confirmed, {pulled} updates received.").format(**counts))
+        self.controller.changed.emit()
+
+
+def _first_line(text: str) -> str:
+    return text.strip().split("\n", 1)[0][:80]
