@@ -18,10 +18,11 @@ from urllib.parse import urlsplit
 from app import paths, syncstate
 from app.errors import SyncError
 from app.store import Store
-from sync import bundle, credentials, keys
+from sync import bundle, credentials, keys, tls
 from sync.client import SyncClient, SyncProgress, SyncReport
 
 DEVICE_KEY = "device-key.pem"
+SERVER_CERT = "server-cert.pem"  # the pinned certificate of a field server, if any
 
 
 def check_server_url(url: str, *, allow_http: bool = False) -> str:
@@ -52,24 +53,46 @@ def device_key(data_dir: Path):
 
 
 def enroll(data_dir: Path, server_url: str, code: str, *, allow_http: bool = False,
+           fingerprint: str | None = None,
            client: SyncClient | None = None) -> credentials.Enrollment:
-    """Exchange a one-time code for a device token and remember it. Local work is untouched."""
+    """Exchange a one-time code for a device token and remember it. Local work is untouched.
+
+    With ``fingerprint`` (from a provisioning file, or the short code the annotator compared
+    with the one the server printed), the server's self-signed certificate is pinned: it is
+    the only one accepted from then on.
+    """
     server_url = check_server_url(server_url, allow_http=allow_http)
     with Store.open(paths.database_path(data_dir)) as store:
         device_id = store.device_id
-    client = client or SyncClient(server_url)
+    verify = True
+    pem = None
+    if fingerprint:
+        parts = urlsplit(server_url)
+        pem = tls.fetch_certificate(parts.hostname, parts.port or 443)
+        tls.check_pin(pem, fingerprint)
+        verify = tls.pinned_context(pem)
+    client = client or SyncClient(server_url, verify=verify)
     result = client.enroll(code=code, device_id=device_id, device_name=platform.node(),
                            public_key=keys.public_key_text(device_key(data_dir)))
     enrollment = credentials.Enrollment(
         server_url=server_url, server_id=result.server_id, device_id=result.device_id,
         user_id=result.user_id, user_name=result.user_name, role=result.role,
         languages=list(result.languages), server_public_key=result.server_public_key,
+        tls_fingerprint=tls.fingerprint(pem) if pem else "",
     )
+    if pem:
+        (data_dir / SERVER_CERT).write_text(pem, "utf-8")
     credentials.save(data_dir, enrollment, result.token)
     with Store.open(paths.database_path(data_dir)) as store, store.db.atomic():
         syncstate.set_meta(store, "user_id", result.user_id)
         syncstate.set_meta(store, "server_id", result.server_id)
     return enrollment
+
+
+def server_verification(data_dir: Path):
+    """The pinned certificate's SSL context for a field server, else normal verification."""
+    pinned = data_dir / SERVER_CERT
+    return tls.pinned_context(pinned.read_text("utf-8")) if pinned.exists() else True
 
 
 def enrolled(data_dir: Path) -> tuple[credentials.Enrollment, str]:
@@ -87,7 +110,7 @@ def sync_now(data_dir: Path, *, progress: Callable[[SyncProgress], None] | None 
     """One full sync (push, pull, verify) on this data directory."""
     enrollment, token = enrolled(data_dir)
     client = client or SyncClient(enrollment.server_url, token=token, progress=progress,
-                                  deadline=deadline)
+                                  deadline=deadline, verify=server_verification(data_dir))
     with Store.open(paths.database_path(data_dir)) as store:
         return client.sync(lambda job: job(store))
 

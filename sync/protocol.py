@@ -204,6 +204,18 @@ def freeze(record: dict) -> str:
     return json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
+def certificate_short_code(fingerprint_hex: str) -> str:
+    """The code a person compares by eye: 10 base32 characters of the certificate's SHA-256.
+
+    The server prints it at ``serve --tls``; the app shows it before trusting a field server.
+    50 bits: enough that a forged certificate matching by chance is out of reach.
+    """
+    import base64
+
+    code = base64.b32encode(bytes.fromhex(fingerprint_hex)).decode()[:10]
+    return f"{code[:5]}-{code[5:]}"
+
+
 def record_digest(pairs) -> str:
     """Digest of (id, revision) pairs, order-independent: both ends compute it the same way."""
     h = hashlib.sha256()

@@ -68,7 +68,8 @@ class _SyncJob(QRunnable):
         try:
             enrollment, token = device.enrolled(self.data_dir)
             client = SyncClient(enrollment.server_url, token=token,
-                                progress=self.signals.progress.emit)
+                                progress=self.signals.progress.emit,
+                                verify=device.server_verification(self.data_dir))
             report = client.sync(lambda job: self.writer.run(job).result())
         except Exception as exc:  # shown to the user by the controller; never swallowed
             self.signals.failed.emit(exc)
