@@ -186,6 +186,8 @@ class SyncClient:
         except httpx.TimeoutException as exc:
             raise _Transient(f"the connection stalled ({exc.__class__.__name__})",
                              shrink=True) from exc
+        except httpx.DecodingError as exc:
+            raise _Transient("the server's answer was damaged on the way") from exc
         except httpx.TransportError as exc:
             raise _Transient(f"the connection failed ({exc})") from exc
         # On-the-wire sizes (compressed bodies plus a rough allowance for headers).

@@ -1,0 +1,171 @@
+"""Sync against a real server process through a fault-injecting proxy (DESIGN invariants 2–4).
+
+After each fault: every record on the server exactly once, both databases intact, and a
+second sync converges.
+"""
+
+import pytest
+
+from app.store import Store
+from tests.sync.live import Device, ServerProcess, assert_converged
+from tests.sync.proxy import Fault, FaultProxy
+
+
+@pytest.fixture
+def server(tmp_path):
+    with ServerProcess(tmp_path / "server.db") as running:
+        yield running
+
+
+def _on_push(number: int, fault: Fault):
+    """A plan that applies ``fault`` to the n-th push request only."""
+    seen = {"pushes": 0}
+
+    def plan(_n, method, path):
+        if path.startswith("/v1/push"):
+            seen["pushes"] += 1
+            if seen["pushes"] == number:
+                return fault
+        return Fault.PASS
+
+    return plan
+
+
+@pytest.mark.parametrize("fraction", [0.10, 0.50, 0.99])
+def test_connection_cut_part_way_through_a_push(tmp_path, server, fraction):
+    with FaultProxy(server.port, _on_push(1, Fault.cut_request(fraction))) as proxy:
+        amina = Device.enrolled(tmp_path / "amina", server)
+        amina.write(40)
+        report = amina.sync(proxy.url)
+        assert report.complete and report.retries >= 1
+        assert proxy.faults_applied
+    amina.sync()
+    assert_converged(server, amina)
+
+
+def test_reply_lost_after_the_server_committed(tmp_path, server):
+    with FaultProxy(server.port, _on_push(1, Fault.LOSE_REPLY)) as proxy:
+        amina = Device.enrolled(tmp_path / "amina", server)
+        amina.write(30)
+        report = amina.sync(proxy.url)
+        assert report.complete and report.retries >= 1
+    assert_converged(server, amina)
+    assert len(server.submissions()) == 30
+
+
+@pytest.mark.parametrize("status", [500, 503, 429])
+def test_server_errors_with_retry_after(tmp_path, server, status):
+    fault = Fault.answer(status, Retry_After="2")
+    with FaultProxy(server.port, _on_push(1, fault)) as proxy:
+        amina = Device.enrolled(tmp_path / "amina", server)
+        amina.write(10)
+        waits = []
+        report = amina.sync(proxy.url, sleep=waits.append)
+        assert report.complete and waits and waits[0] >= 2
+    assert_converged(server, amina)
+
+
+@pytest.mark.parametrize("fault", [Fault.cut_reply(0.5), Fault.CORRUPT_REPLY],
+                         ids=["truncated", "corrupted"])
+def test_damaged_replies_are_retried(tmp_path, server, fault):
+    with FaultProxy(server.port, _on_push(1, fault)) as proxy:
+        amina = Device.enrolled(tmp_path / "amina", server)
+        amina.write(25)
+        assert amina.sync(proxy.url).complete
+    assert_converged(server, amina)
+
+
+def test_one_poison_item_in_two_hundred(tmp_path, server):
+    amina = Device.enrolled(tmp_path / "amina", server)
+    ids = amina.write(200)
+    poison = ids[117]
+    with Store.open(amina.db_path) as store:  # a record the server must refuse
+        store.db.execute(
+            "UPDATE outbox SET payload = json_set(payload, '$.language', 'xx_Nope') "
+            "WHERE record_id = ?", [poison])
+    report = amina.sync()
+    assert report.rejected == 1 and report.acknowledged == 199
+    with amina.store() as store:
+        (refused,) = store.db.execute("SELECT record_id, reason FROM quarantine").fetchall()
+        assert refused[0] == poison and "language" in refused[1]
+        store_ids = {s.id for s in store.submissions(limit=1000)}
+    on_server = {row.id for row in server.submissions()}
+    assert on_server == store_ids - {poison}
+    assert amina.sync().complete  # the queue went on; nothing left
+
+
+def test_edits_after_sync_and_a_decision_from_the_coordinator(tmp_path, server):
+    from sync.server import engine as ops
+
+    amina = Device.enrolled(tmp_path / "amina", server)
+    (first, second) = amina.write(2, submit_every=1)
+    amina.sync()
+    ops.decide(server.engine, first, "accepted")
+    with Store.open(amina.db_path) as store:
+        store.reopen(second)
+        store.save_draft(second, inputs="نیا سوال", targets="نیا جواب")
+    amina.sync()
+    with amina.store() as store:
+        assert store.submission(first).state == "accepted"
+        assert store.submission(second).inputs == "نیا سوال"
+    assert_converged(server, amina)
+
+
+def test_a_decision_racing_a_local_edit_is_a_conflict_with_both_versions(tmp_path, server):
+    from app import syncstate
+    from sync.server import engine as ops
+
+    amina = Device.enrolled(tmp_path / "amina", server)
+    (item,) = amina.write(1, submit_every=1)
+    amina.sync()
+    ops.decide(server.engine, item, "rejected")
+    with Store.open(amina.db_path) as store:  # offline, she reopens and edits meanwhile
+        store.reopen(item)
+        store.save_draft(item, inputs="بہتر سوال", targets="بہتر جواب")
+    report = amina.sync()
+    assert report.conflicts == 1
+    with Store.open(amina.db_path) as store:
+        (conflict,) = syncstate.open_conflicts(store)
+        assert "بہتر سوال" in conflict.local_payload
+        assert "rejected" in conflict.server_payload
+        syncstate.resolve_conflict(store, conflict.id, "local")
+    amina.sync()
+    assert_converged(server, amina)
+
+
+def test_two_devices_of_one_person_see_each_others_work(tmp_path, server):
+    laptop = Device.enrolled(tmp_path / "laptop", server, name="amina")
+    laptop.write(5)
+    laptop.sync()
+    second = Device.enrolled(tmp_path / "second", server, name="amina")
+    second.sync()
+    with second.store() as store:
+        assert store.count_submissions() == 5
+    assert_converged(server, laptop)
+
+
+def test_server_restored_from_an_old_backup_gets_the_work_again(tmp_path, server):
+    import shutil
+
+    amina = Device.enrolled(tmp_path / "amina", server)
+    amina.write(5)
+    amina.sync()
+    server.stop()
+    backup = tmp_path / "backup.db"
+    shutil.copy(server.db_path, backup)
+    restarted = ServerProcess(server.db_path, port=server.port).start()
+    amina.write(5, seed=1)
+    amina.sync()
+    restarted.stop()
+    shutil.copy(backup, server.db_path)  # the disk died; last week's copy goes back
+    for suffix in ("-wal", "-shm"):
+        (server.db_path.parent / (server.db_path.name + suffix)).unlink(missing_ok=True)
+    restored = ServerProcess(server.db_path, port=server.port).start()
+    try:
+        report = amina.sync()
+        assert report.resent >= 5
+        amina.sync()
+        assert_converged(restored, amina)
+        assert len(restored.submissions()) == 10
+    finally:
+        restored.stop()
