@@ -1,0 +1,83 @@
+"""Importing a device's offline bundle on the server, and writing the answer bundle.
+
+The batches inside go through :func:`sync.server.engine.apply_push`, the very function the
+``/v1/push`` endpoint uses, so a bundle imported twice — or imported after the same work
+arrived over the network — changes nothing the second time.
+
+    summary = import_bundle(engine, Path("amina.qalam"), answer=Path("amina.answer.qalam"))
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from app.errors import SyncError
+from sync import bundle
+from sync.protocol import ItemStatus
+from sync.server import engine as ops
+from sync.server import identity, tables
+from sync.server.db import read
+
+
+@dataclass(frozen=True)
+class BundleImport:
+    device_id: str
+    user_name: str
+    items: int
+    created: int
+    duplicates: int
+    conflicts: int
+    rejected: int
+    pages: int
+    answer: Path
+
+
+def _device_key(engine: Engine, manifest: dict) -> str | None:
+    device_id = manifest.get("device_id", "")
+    return read(engine, lambda conn: conn.execute(
+        sa.select(tables.devices.c.public_key).where(tables.devices.c.id == device_id)
+    ).scalar())
+
+
+def import_bundle(engine: Engine, path: Path, *, answer: Path | None = None) -> BundleImport:
+    """Verify and apply a push bundle; write the answer bundle for the device to take home."""
+    received = bundle.read(path, lambda manifest: _device_key(engine, manifest))
+    if received.kind != "push":
+        raise SyncError("bundle", f"{path.name} is not a device's push bundle.")
+    device = identity.load_device(engine, received.device_id)
+    results = []
+    counts = dict.fromkeys(ItemStatus, 0)
+    for batch in received.batches:
+        if batch.device_id != device.id:
+            raise SyncError("bundle", f"{path.name} mixes work of several devices.")
+        result = ops.apply_push(engine, device, batch)
+        results.append(result)
+        for item in result.results:
+            counts[item.status] += 1
+    pages = []
+    cursor = int(received.manifest.get("pull_cursor", 0))
+    while True:
+        page = ops.pull_page(engine, device, cursor=cursor)
+        pages.append(page)
+        cursor = page.next_cursor
+        if not page.more:
+            break
+    server = identity.ensure_server_identity(engine)
+    answer = answer or path.with_name(path.stem + ".answer" + bundle.SUFFIX)
+    bundle.write_answer(
+        answer, device_id=device.id, server_id=server.server_id,
+        batch_ids=[b.batch_id for b in received.batches], acks=results, pages=pages,
+        private_key=server.private_key(engine),
+    )
+    return BundleImport(
+        device_id=device.id, user_name=device.user_name,
+        items=sum(len(b.items) for b in received.batches),
+        created=counts[ItemStatus.created], duplicates=counts[ItemStatus.duplicate],
+        conflicts=counts[ItemStatus.conflict], rejected=counts[ItemStatus.rejected],
+        pages=len(pages), answer=answer,
+    )
+
