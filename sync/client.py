@@ -53,8 +53,12 @@ from sync.protocol import (
 
 log = logging.getLogger(__name__)
 
-START_BATCH_BYTES = 256_000       # payload bytes; compressed it is far less
-MIN_BATCH_BYTES = 4_000
+# Batches are sized by their expected *compressed* size: 256 KB to start, halved when a link
+# stalls, refuses (413) or keeps dropping mid-request, and grown back carefully.
+START_BATCH_COMPRESSED = 256_000
+MIN_BATCH_COMPRESSED = 8_000
+INITIAL_COMPRESSION_RATIO = 0.25   # until the first batch tells us the real one
+DROPS_BEFORE_SHRINKING = 2
 MAX_BACKOFF_SECONDS = 600
 CLOCK_SKEW_WARNING_SECONDS = 300
 RETRYABLE_STATUS = {408, 409, 425, 429, 500, 502, 503, 504}
@@ -95,10 +99,12 @@ class SyncReport:
 class _Transient(Exception):
     """A failure worth retrying; ``retry_after`` from the server when it said so."""
 
-    def __init__(self, message: str, *, retry_after: float | None = None, shrink: bool = False):
+    def __init__(self, message: str, *, retry_after: float | None = None, shrink: bool = False,
+                 dropped: bool = False):
         super().__init__(message)
         self.retry_after = retry_after
-        self.shrink = shrink
+        self.shrink = shrink        # the request was too big for the link or the server
+        self.dropped = dropped      # the connection broke mid-request (not: refused)
 
 
 class SyncClient:
@@ -106,7 +112,7 @@ class SyncClient:
         self, server_url: str, *, token: str | None = None, http: httpx.Client | None = None,
         stall_timeout: float = 30.0, progress: Callable[[SyncProgress], None] | None = None,
         sleep: Callable[[float], None] = time.sleep, deadline: float | None = None,
-        batch_bytes: int = START_BATCH_BYTES, verify: Any = True,
+        batch_compressed: int = START_BATCH_COMPRESSED, verify: Any = True,
     ):
         self.server_url = server_url.rstrip("/")
         self.token = token
@@ -115,7 +121,10 @@ class SyncClient:
         self._progress_callback = progress
         self._sleep = sleep
         self.deadline = deadline       # time.monotonic() value after which we stop retrying
-        self.batch_bytes = batch_bytes
+        self.batch_compressed = batch_compressed   # target compressed size of a batch
+        self.batch_ceiling = batch_compressed       # never grow past what failed before
+        self.compression_ratio = INITIAL_COMPRESSION_RATIO
+        self._last_compressed = 0
         self._encoding = "zstd"
         self._state = SyncProgress("connecting")
         self.report = SyncReport()
@@ -149,7 +158,7 @@ class SyncClient:
         ``body`` is a protocol model, or a function building one (rebuilt after ``shrink``,
         which is called on a stall or a 413 and returns True if it made the request smaller).
         """
-        attempt = 0
+        attempt = drops = 0
         while True:
             try:
                 model = body() if callable(body) else body
@@ -157,7 +166,10 @@ class SyncClient:
             except _Transient as error:
                 attempt += 1
                 self.report.retries += 1
-                if error.shrink and shrink is not None and shrink():
+                drops = drops + 1 if error.dropped else 0
+                too_big = error.shrink or drops >= DROPS_BEFORE_SHRINKING
+                if too_big and shrink is not None and shrink():
+                    drops = 0
                     continue
                 delay = self._delay(attempt, error)
                 if self.deadline is not None and time.monotonic() + delay > self.deadline:
@@ -175,6 +187,7 @@ class SyncClient:
         if model is not None:
             raw = model.model_dump_json().encode()
             content, encoding = self._compress(raw)
+            self._last_compressed = len(content)
             headers["Content-Type"] = "application/json"
             headers["Content-Encoding"] = encoding
             self.report.raw_bytes += len(raw)
@@ -188,8 +201,10 @@ class SyncClient:
                              shrink=True) from exc
         except httpx.DecodingError as exc:
             raise _Transient("the server's answer was damaged on the way") from exc
+        except httpx.ConnectError as exc:
+            raise _Transient(f"the server cannot be reached ({exc})") from exc
         except httpx.TransportError as exc:
-            raise _Transient(f"the connection failed ({exc})") from exc
+            raise _Transient(f"the connection broke ({exc})", dropped=True) from exc
         # On-the-wire sizes (compressed bodies plus a rough allowance for headers).
         self.report.bytes_sent += len(content or b"") + 200
         self.report.bytes_received += int(
@@ -289,8 +304,9 @@ class SyncClient:
     def _push_all(self, run_on_store: StoreRunner) -> None:
         device_id = run_on_store(lambda store: store.device_id)
         while True:
+            raw_bound = int(self.batch_compressed / self.compression_ratio)
             batch = run_on_store(
-                lambda store: syncstate.claim_batch(store, max_bytes=self.batch_bytes)
+                lambda store, bound=raw_bound: syncstate.claim_batch(store, max_bytes=bound)
             )
             if batch is None:
                 return
@@ -317,7 +333,8 @@ class SyncClient:
                 run_on_store(lambda store: syncstate.shrink_batch(store, current.batch_id, keep))
                 in_flight["batch"] = syncstate.Batch(current.batch_id, current.items[:keep])
                 in_flight["shrunk"] = True
-                self.batch_bytes = max(MIN_BATCH_BYTES, self.batch_bytes // 2)
+                self.batch_compressed = max(MIN_BATCH_COMPRESSED, self.batch_compressed // 2)
+                self.batch_ceiling = self.batch_compressed
                 return True
 
             result = self._request("POST", "/v1/push", body=build, answer=PushResult,
@@ -334,8 +351,16 @@ class SyncClient:
             self._progress(items_sent=self.report.acknowledged,
                            conflicts=self._state.conflicts + outcome.conflicts,
                            quarantined=self._state.quarantined + outcome.rejected)
-            if not in_flight["shrunk"] and self.batch_bytes < START_BATCH_BYTES:
-                self.batch_bytes = min(START_BATCH_BYTES, self.batch_bytes * 2)
+            self._learn(sent, in_flight["shrunk"])
+
+    def _learn(self, sent: syncstate.Batch, shrunk: bool) -> None:
+        """Update the compression estimate, and grow the batch again after a clean push."""
+        raw = sent.payload_bytes
+        if raw and self._last_compressed:
+            # compressed request size per payload byte, as claim_batch measures payloads
+            self.compression_ratio = max(0.02, min(1.0, self._last_compressed / raw))
+        if not shrunk and self.batch_compressed < self.batch_ceiling:
+            self.batch_compressed = min(self.batch_ceiling, self.batch_compressed * 2)
 
     def _pull_all(self, run_on_store: StoreRunner) -> None:
         self._progress(stage="pulling")

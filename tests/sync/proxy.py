@@ -52,7 +52,9 @@ Plan = Callable[[int, str, str], Fault]
 class Throttle:
     bytes_per_second: float          # e.g. 256 kbit/s = 32_000
     delay: float = 0.0               # one-way latency added per request and per reply
-    cut_every: int | None = None     # close the connection after this many bytes (both ways)
+    # Close whichever connection is carrying the byte that crosses each multiple of this
+    # (counted over the whole link, both directions, like a radio link that drops).
+    cut_every: int | None = None
 
 
 class _Closed(Exception):
@@ -121,6 +123,8 @@ class FaultProxy:
         self.port = self._listener.getsockname()[1]
         self._stopped = threading.Event()
         self._connections: list[socket.socket] = []
+        self._link_bytes = 0
+        self._next_cut = throttle.cut_every if throttle and throttle.cut_every else None
 
     @property
     def url(self) -> str:
@@ -152,27 +156,30 @@ class FaultProxy:
             self._connections.append(client)
             threading.Thread(target=self._serve, args=(client,), daemon=True).start()
 
-    def _send(self, sock: socket.socket, data: bytes, budget: list[int]) -> None:
-        """Send, throttled; raises _Closed when the connection's byte budget runs out."""
+    def _send(self, sock: socket.socket, data: bytes) -> None:
+        """Send at the link's rate; raises _Closed when the link drops mid-way."""
         throttle = self.throttle
         if throttle is None:
             sock.sendall(data)
             return
         view = memoryview(data)
         while view:
-            chunk = view[:4096]
-            if throttle.cut_every is not None:
-                if budget[0] <= 0:
-                    raise _Closed()
-                chunk = chunk[: budget[0]]
-                budget[0] -= len(chunk)
-            sock.sendall(chunk)
+            chunk = view[:2048]
+            with self._lock:  # one link: every connection shares its rate and its drops
+                cut = False
+                if self._next_cut is not None and self._link_bytes + len(chunk) >= self._next_cut:
+                    chunk = chunk[: self._next_cut - self._link_bytes]
+                    self._next_cut += throttle.cut_every
+                    cut = True
+                self._link_bytes += len(chunk)
+                sock.sendall(chunk)
+                time.sleep(len(chunk) / throttle.bytes_per_second)
+            if cut:
+                raise _Closed()
             view = view[len(chunk):]
-            time.sleep(len(chunk) / throttle.bytes_per_second)
 
     def _serve(self, client: socket.socket) -> None:
         upstream = None
-        budget = [self.throttle.cut_every if self.throttle and self.throttle.cut_every else 0]
         client_buffer, upstream_buffer = bytearray(), bytearray()
         try:
             while not self._stopped.is_set():
@@ -200,7 +207,7 @@ class FaultProxy:
                 if fault.kind == "cut_request":
                     upstream.sendall(request[: int(len(request) * fault.fraction)])
                     raise _Closed()
-                self._send(upstream, request, budget)
+                self._send(upstream, request)
                 self.bytes_up += len(request)
                 reply_head, reply_body = _read_message(upstream, upstream_buffer)
                 if fault.kind == "lose_reply":
@@ -212,7 +219,7 @@ class FaultProxy:
                     reply_body = b"\x00" * len(reply_body)
                 if self.throttle and self.throttle.delay:
                     time.sleep(self.throttle.delay)
-                self._send(client, reply_head + reply_body, budget)
+                self._send(client, reply_head + reply_body)
                 self.bytes_down += len(reply_head) + len(reply_body)
         except (_Closed, OSError, ValueError, IndexError):
             pass
