@@ -109,66 +109,48 @@ def claim_batch(store: Store, *, max_bytes: int) -> Batch | None:
     bigger than ``max_bytes`` (one record always fits the server's limit: see app.text).
     """
     with store.db.atomic():
-        in_flight = store.db.execute(
-            "SELECT batch_id FROM outbox WHERE batch_id IS NOT NULL ORDER BY seq LIMIT 1"
-        ).fetchone()
-        if in_flight is not None:
-            batch_id = in_flight[0]
-            rows = store.db.execute(
-                "SELECT * FROM outbox WHERE batch_id = ? ORDER BY seq", [batch_id]
-            ).fetchall()
-        else:
-            rows, size = [], 0
-            for row in store.db.execute(
-                "SELECT * FROM outbox WHERE batch_id IS NULL ORDER BY seq"
-            ):
-                size += len(row["payload"].encode())
-                if rows and size > max_bytes:
-                    break
-                rows.append(row)
-            if not rows:
-                return None
-            batch_id = new_id()
-            store.db.execute(
-                f"UPDATE outbox SET batch_id = ? WHERE seq IN ({','.join('?' * len(rows))})",
-                [batch_id, *[row["seq"] for row in rows]],
-            )
-        items = tuple(_pending_item(store, row) for row in rows)
-    return Batch(batch_id, items)
+        in_flight = _in_flight(store)
+        return in_flight[0] if in_flight else _claim_new(store, max_bytes)
 
 
 def claim_all(store: Store, *, max_bytes: int) -> list[Batch]:
     """Every pending entry, in batches: those already in flight, then new ones (bundles)."""
-    batches: list[Batch] = []
     with store.db.atomic():
-        for (batch_id,) in store.db.execute(
-            "SELECT batch_id FROM outbox WHERE batch_id IS NOT NULL "
-            "GROUP BY batch_id ORDER BY min(seq)"
-        ).fetchall():
-            rows = store.db.execute(
-                "SELECT * FROM outbox WHERE batch_id = ? ORDER BY seq", [batch_id]
-            ).fetchall()
-            batches.append(Batch(batch_id, tuple(_pending_item(store, r) for r in rows)))
-        while True:
-            unclaimed = store.db.execute(
-                "SELECT 1 FROM outbox WHERE batch_id IS NULL LIMIT 1"
-            ).fetchone()
-            if unclaimed is None:
-                return batches
-            rows, size = [], 0
-            for row in store.db.execute(
-                "SELECT * FROM outbox WHERE batch_id IS NULL ORDER BY seq"
-            ):
-                size += len(row["payload"].encode())
-                if rows and size > max_bytes:
-                    break
-                rows.append(row)
-            batch_id = new_id()
-            store.db.execute(
-                f"UPDATE outbox SET batch_id = ? WHERE seq IN ({','.join('?' * len(rows))})",
-                [batch_id, *[row["seq"] for row in rows]],
-            )
-            batches.append(Batch(batch_id, tuple(_pending_item(store, r) for r in rows)))
+        batches = _in_flight(store)
+        while (batch := _claim_new(store, max_bytes)) is not None:
+            batches.append(batch)
+        return batches
+
+
+def _in_flight(store: Store) -> list[Batch]:
+    """Batches claimed earlier and not yet answered, oldest first."""
+    batches = []
+    for (batch_id,) in store.db.execute(
+        "SELECT batch_id FROM outbox WHERE batch_id IS NOT NULL "
+        "GROUP BY batch_id ORDER BY min(seq)"
+    ).fetchall():
+        rows = store.db.execute(
+            "SELECT * FROM outbox WHERE batch_id = ? ORDER BY seq", [batch_id]
+        ).fetchall()
+        batches.append(Batch(batch_id, tuple(_pending_item(store, r) for r in rows)))
+    return batches
+
+
+def _claim_new(store: Store, max_bytes: int) -> Batch | None:
+    rows, size = [], 0
+    for row in store.db.execute("SELECT * FROM outbox WHERE batch_id IS NULL ORDER BY seq"):
+        size += len(row["payload"].encode())
+        if rows and size > max_bytes:
+            break
+        rows.append(row)
+    if not rows:
+        return None
+    batch_id = new_id()
+    store.db.execute(
+        f"UPDATE outbox SET batch_id = ? WHERE seq IN ({','.join('?' * len(rows))})",
+        [batch_id, *[row["seq"] for row in rows]],
+    )
+    return Batch(batch_id, tuple(_pending_item(store, row) for row in rows))
 
 
 def _pending_item(store: Store, row) -> PendingItem:
