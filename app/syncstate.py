@@ -102,7 +102,7 @@ def set_meta(store: Store, key: str, value: str) -> None:
 # --- push ------------------------------------------------------------------------------------
 
 
-def claim_batch(store: Store, *, max_bytes: int) -> Batch | None:
+def claim_batch(store: Store, *, max_bytes: int, max_items: int = 1000) -> Batch | None:
     """The batch to send next: the one still in flight, else new entries up to ``max_bytes``.
 
     Returns None when nothing is pending. At least one entry is claimed even if it alone is
@@ -110,14 +110,14 @@ def claim_batch(store: Store, *, max_bytes: int) -> Batch | None:
     """
     with store.db.atomic():
         in_flight = _in_flight(store)
-        return in_flight[0] if in_flight else _claim_new(store, max_bytes)
+        return in_flight[0] if in_flight else _claim_new(store, max_bytes, max_items)
 
 
-def claim_all(store: Store, *, max_bytes: int) -> list[Batch]:
+def claim_all(store: Store, *, max_bytes: int, max_items: int = 1000) -> list[Batch]:
     """Every pending entry, in batches: those already in flight, then new ones (bundles)."""
     with store.db.atomic():
         batches = _in_flight(store)
-        while (batch := _claim_new(store, max_bytes)) is not None:
+        while (batch := _claim_new(store, max_bytes, max_items)) is not None:
             batches.append(batch)
         return batches
 
@@ -136,11 +136,11 @@ def _in_flight(store: Store) -> list[Batch]:
     return batches
 
 
-def _claim_new(store: Store, max_bytes: int) -> Batch | None:
+def _claim_new(store: Store, max_bytes: int, max_items: int) -> Batch | None:
     rows, size = [], 0
     for row in store.db.execute("SELECT * FROM outbox WHERE batch_id IS NULL ORDER BY seq"):
         size += len(row["payload"].encode())
-        if rows and size > max_bytes:
+        if rows and (size > max_bytes or len(rows) >= max_items):
             break
         rows.append(row)
     if not rows:

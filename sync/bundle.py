@@ -127,7 +127,8 @@ def export_push(store: Store, path: Path, *, private_key, server_id: str = "") -
     The items stay queued (in flight) until an answer acknowledges them, over the network or
     in an answer bundle, so a lost stick loses nothing.
     """
-    batches = syncstate.claim_all(store, max_bytes=BATCH_BYTES)
+    batches = syncstate.claim_all(store, max_bytes=BATCH_BYTES,
+                                  max_items=protocol.MAX_BATCH_ITEMS)
     members = {}
     count = 0
     for number, batch in enumerate(batches, start=1):

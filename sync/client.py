@@ -306,7 +306,8 @@ class SyncClient:
         while True:
             raw_bound = int(self.batch_compressed / self.compression_ratio)
             batch = run_on_store(
-                lambda store, bound=raw_bound: syncstate.claim_batch(store, max_bytes=bound)
+                lambda store, bound=raw_bound: syncstate.claim_batch(
+                    store, max_bytes=bound, max_items=protocol.MAX_BATCH_ITEMS)
             )
             if batch is None:
                 return
