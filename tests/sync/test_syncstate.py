@@ -141,3 +141,12 @@ def test_claim_all_groups_in_flight_and_new_entries(store: Store):
     assert batches[0] == in_flight
     seqs = [i.seq for b in batches for i in b.items]
     assert sorted(seqs) == sorted(e.seq for e in store.outbox())
+
+
+def test_claim_is_bounded_by_item_count_too(store: Store):
+    for n in range(12):
+        _draft(store, f"S{n}")
+    batch = syncstate.claim_batch(store, max_bytes=10**9, max_items=5)
+    assert len(batch.items) == 5
+    assert [len(b.items) for b in syncstate.claim_all(store, max_bytes=10**9, max_items=5)] \
+        == [5, 5, 2]
