@@ -15,16 +15,17 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 ## Start the app on a demo workspace (data under var/demo).
-run: $(STAMP)
+run: $(STAMP) i18n-compile
 	$(VENV)/bin/qalam --data-dir $(DEMO_DATA) --demo
 
 ## Everything the tests need, then the whole suite (headless).
-test: $(STAMP) system-deps
+test: $(STAMP) system-deps i18n-compile
 	$(VENV)/bin/ruff check .
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -p no:cacheprovider
 
 system-deps:
 	build_scripts/system_deps.sh
+	build_scripts/postgres.sh
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
@@ -35,3 +36,66 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache
+
+# --- i18n: message catalogs (docs/translating.md) -------------------------------------------
+.PHONY: i18n-extract i18n-update i18n-compile i18n-stats i18n-todo i18n-merge bench-i18n
+
+## Re-extract i18n/qalam.pot (committed; unchanged file when no message changed).
+i18n-extract: $(STAMP)
+	$(PY) -m i18n.tools extract
+
+## Merge the .pot into every catalog (new strings empty, changed ones fuzzy).
+i18n-update: $(STAMP)
+	$(PY) -m i18n.tools update
+
+## Build the .mo files (not committed), pseudo-locales en-XA and ar-XB included.
+i18n-compile: $(STAMP)
+	$(PY) -m i18n.tools compile
+
+i18n-stats: $(STAMP)
+	$(PY) -m i18n.tools stats
+
+## Untranslated/fuzzy entries as JSON lines: make i18n-todo > todo.jsonl
+i18n-todo: $(STAMP)
+	@$(PY) -m i18n.tools todo
+
+## Merge translated JSON lines back: make i18n-merge FILE=done.jsonl
+i18n-merge: $(STAMP)
+	$(PY) -m i18n.tools merge $(FILE)
+
+bench-i18n: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(PY) bench/i18n.py
+
+# --- dist: installers (build_scripts/README.md) ---------------------------------------------
+.PHONY: dist dist-appimage test-dist bench-dist clean-dist
+
+PYINSTALLER := $(VENV)/bin/pyinstaller
+PYINSTALLER_VERSION ?= 6.22.3
+
+$(PYINSTALLER): $(STAMP)
+	$(PY) -m pip install --quiet 'pyinstaller==$(PYINSTALLER_VERSION)'
+
+## The onedir bundle for this machine (dist/qalam/), checked; on Linux also the .tar.gz.
+dist: $(STAMP) $(PYINSTALLER)
+	@if $(MAKE) -n i18n-compile >/dev/null 2>&1; then $(MAKE) --no-print-directory i18n-compile; \
+	  else echo "no i18n-compile target: bundling the catalogs already built"; fi
+	$(PYINSTALLER) --noconfirm --clean --log-level WARN --distpath dist --workpath build \
+	  build_scripts/qalam.spec
+	$(PY) build_scripts/check_bundle.py dist/qalam
+	@if [ "$$(uname -s)" = Linux ]; then $(PY) build_scripts/package_linux.py dist/qalam; fi
+
+## An AppImage from the bundle (needs appimagetool on PATH; see build_scripts/appimage/).
+dist-appimage: dist
+	build_scripts/appimage/build.sh dist/qalam
+
+## The frozen app's own tests (tests/test_dist.py): fails when there is no bundle.
+test-dist: dist
+	QALAM_REQUIRE_DIST=1 QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -p no:cacheprovider \
+	  -m dist tests/test_dist.py
+
+## Bundle size and frozen first paint against a frozen PySide6 hello-world (run by hand).
+bench-dist: dist
+	$(PY) bench/dist.py dist/qalam
+
+clean-dist:
+	rm -rf build dist

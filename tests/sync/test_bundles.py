@@ -106,3 +106,19 @@ def test_an_answer_for_another_device_is_refused(tmp_path, server, amina):
     with Store.open(other.db_path, readonly=True) as store:
         assert store.count_submissions() == 0
     shutil.rmtree(other.data_dir)
+
+
+def test_import_bundle_command(tmp_path, server, amina, capsys):
+    from sync.server.cli import main
+
+    amina.write(4)
+    work = tmp_path / "amina.qalam"
+    device.export_bundle(amina.data_dir, work)
+    assert main(["import-bundle", str(work), "--db", str(server.db_path)]) == 0
+    out = capsys.readouterr().out
+    assert "4 items — 4 new, 0 already here" in out
+    assert (tmp_path / "amina.answer.qalam").exists()
+    broken = tmp_path / "broken.qalam"
+    broken.write_bytes(b"not a zip at all")
+    assert main(["import-bundle", str(broken), "--db", str(server.db_path)]) == 1
+    assert "damaged or incomplete" in capsys.readouterr().err

@@ -1,0 +1,23 @@
+"""Qalam's central server: the other end of :mod:`sync.protocol`.
+
+    qalam-server init                       # ./qalam-server.db (SQLite, WAL)
+    qalam-server invite --name Amina --role annotator --languages urd_Arab
+    qalam-server serve --tls                # prints the certificate's short code
+
+Modules, one job each:
+
+* :mod:`.tables`  the database schema (SQLAlchemy Core), migrated by Alembic (``migrations/``)
+* :mod:`.db`      engines for SQLite and PostgreSQL, write transactions, the change sequence
+* :mod:`.codes`   one-time enrollment codes that can be read over a phone
+* :mod:`.identity` users, devices, tokens, enrollment, the server's own key
+* :mod:`.payloads` what a pushed record must look like
+* :mod:`.engine`  push, pull, digest and ids as plain transaction functions (HTTP and offline
+  bundles both go through them), plus the coordinator's task import and decisions
+* :mod:`.body`    request body limits and decompression (ASGI middleware)
+* :mod:`.http`    the FastAPI app
+* :mod:`.tls`     the self-signed certificate and its fingerprint
+* :mod:`.cli`     the ``qalam-server`` command
+
+Nothing the server needs between requests lives in process memory: several processes can share
+one PostgreSQL database.
+"""

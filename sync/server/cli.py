@@ -1,0 +1,326 @@
+"""``qalam-server``: run and administer the central server.
+
+    qalam-server init                                   # ./qalam-server.db
+    qalam-server serve --tls                            # HTTPS on 127.0.0.1:8443
+    qalam-server invite --name Amina --role annotator --languages urd_Arab,hin_Deva
+    qalam-server devices
+    qalam-server revoke DEVICE
+    qalam-server import-tasks urd.jsonl --project aya-urd
+    qalam-server import-bundle amina.qalam               # writes amina.answer.qalam
+    qalam-server decide SUBMISSION accepted
+
+Every command takes ``--db`` (a SQLite file path or a ``postgresql+psycopg://`` URL; default
+``$QALAM_DATABASE_URL`` or ``./qalam-server.db``) and works on the database directly, so only
+someone who can reach the database (a coordinator) can run them. Exit status: 0 done,
+1 refused or failed (the message says why), 2 wrong usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import json
+import sys
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+
+from app import __version__
+from app.errors import QalamError
+from sync.server import db, identity, tables
+from sync.server import engine as ops
+
+DEFAULT_PORT = 8443
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--db", metavar="URL",
+        help="SQLite file path or postgresql+psycopg://user:pass@host/db "
+             f"(default: ${db.ENV_DATABASE_URL} or ./{db.DEFAULT_DATABASE})",
+    )
+    parser = argparse.ArgumentParser(
+        prog="qalam-server", description="Qalam's central sync server.", parents=[common])
+    parser.add_argument("--version", action="version", version=f"qalam-server {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    sub.add_parser("init", parents=[common], help="create or upgrade the database",
+                   description="Create the database (or upgrade its schema) and the server's "
+                               "identity and signing key.")
+
+    serve = sub.add_parser("serve", parents=[common], help="run the HTTP(S) server",
+                           description="Serve the sync protocol (upgrading the schema first).")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=DEFAULT_PORT,
+                       help=f"port (default {DEFAULT_PORT})")
+    serve.add_argument("--tls", action="store_true",
+                       help="serve HTTPS with a self-signed certificate kept next to the "
+                            "database (made on first use)")
+    serve.add_argument("--tls-dir", type=Path,
+                       help="where the certificate lives (default: the SQLite file's folder, "
+                            "or the current folder for PostgreSQL)")
+    serve.add_argument("--allow-http", action="store_true",
+                       help="allow plain HTTP on a non-loopback address (tokens travel in "
+                            "the clear)")
+    serve.add_argument("--announce", action="store_true",
+                       help="announce the server on the local network (mDNS, _qalam._tcp) "
+                            "with its certificate's short code")
+
+    invite = sub.add_parser("invite", parents=[common], help="make a one-time enrollment code",
+                            description="Create the user if new and print a one-time code "
+                                        "their device enrolls with.")
+    invite.add_argument("--name", required=True, help="the person's name (unique)")
+    invite.add_argument("--role", choices=identity.ROLES, help="required for a new user")
+    invite.add_argument("--languages", metavar="CODES",
+                        help="comma-separated registry codes, e.g. hin_Deva,urd_Arab")
+    invite.add_argument("--days", type=float, default=identity.DEFAULT_CODE_DAYS,
+                        help=f"days the code stays valid (default {identity.DEFAULT_CODE_DAYS})")
+
+    devices = sub.add_parser("devices", parents=[common], help="list enrolled devices",
+                             description="List devices: user, role, last seen, app version, "
+                                         "pull backlog and pushed sequence, revocation.")
+    devices.add_argument("--json", action="store_true", help="one JSON object per line")
+
+    revoke = sub.add_parser("revoke", parents=[common], help="revoke a device's access",
+                            description="Revoke a device's token(s); it can enroll again with "
+                                        "a new code. Its work on the server is kept.")
+    revoke.add_argument("device", metavar="DEVICE", help="device id (or a unique prefix)")
+
+    tasks = sub.add_parser("import-tasks", parents=[common], help="import a task file",
+                           description="Import Qalam task JSONL (or CSV, or Aya rows) into a "
+                                       "project; importing the same file twice adds nothing.")
+    tasks.add_argument("file", type=Path, metavar="FILE")
+    tasks.add_argument("--project", required=True, help="project id")
+    tasks.add_argument("--project-name", help="project name when it is new (default: the id)")
+
+    bundle = sub.add_parser("import-bundle", parents=[common],
+                            help="apply a device's offline bundle (USB stick)",
+                            description="Verify and apply a device's offline bundle through "
+                                        "the same idempotent path as the network, and write "
+                                        "the answer bundle to carry back to the device.")
+    bundle.add_argument("file", type=Path, metavar="FILE")
+    bundle.add_argument("--answer", type=Path, metavar="FILE",
+                        help="where to write the answer (default: FILE.answer.qalam beside it)")
+
+    decide = sub.add_parser("decide", parents=[common], help="accept or reject a submission",
+                            description="Record a reviewer's decision on a submitted item; "
+                                        "its author's devices get it on their next pull.")
+    decide.add_argument("submission", metavar="SUBMISSION")
+    decide.add_argument("state", choices=("accepted", "rejected"))
+    decide.add_argument("--reason", help="a note for the author")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    url = db.database_url(args.db)
+    try:
+        engine = db.create_engine(url)
+        try:
+            return COMMANDS[args.command](args, engine, url)
+        finally:
+            engine.dispose()
+    except QalamError as exc:
+        print(f"qalam-server: {exc}", file=sys.stderr)
+        return 1
+    except SQLAlchemyError as exc:
+        reason = getattr(exc, "orig", None) or exc
+        print(f"qalam-server: the database at {_safe(url)} cannot be used: {reason}",
+              file=sys.stderr)
+        return 1
+
+
+def _safe(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _prepare(engine) -> identity.ServerIdentity:
+    db.migrate(engine)
+    return identity.ensure_server_identity(engine)
+
+
+def _ready(engine, url: str) -> None:
+    if db.schema_revision(engine) is None:
+        raise QalamError(f"{_safe(url)} is not a Qalam server database yet; run "
+                         "`qalam-server init` first.")
+
+
+def cmd_init(args, engine, url) -> int:
+    server = _prepare(engine)
+    print(f"Database ready: {_safe(url)} (schema {db.schema_revision(engine)})")
+    print(f"Server id:      {server.server_id}")
+    print(f"Signing key:    {server.public_key}")
+    return 0
+
+
+def cmd_serve(args, engine, url) -> int:
+    import uvicorn
+
+    from sync.server.http import create_app
+    from sync.server.tls import ensure_certificate
+
+    if not 0 <= args.port <= 65535:
+        print("qalam-server: --port must be 0–65535.", file=sys.stderr)
+        return 2
+    loopback = _is_loopback(args.host)
+    if not args.tls and not loopback and not args.allow_http:
+        print(f"qalam-server: refusing plain HTTP on {args.host}: device tokens would cross "
+              "the network unencrypted. Use --tls, or --allow-http behind a TLS proxy.",
+              file=sys.stderr)
+        return 2
+    if not args.tls and not loopback:
+        print(f"WARNING: serving plain HTTP on {args.host}; tokens and work travel unencrypted.",
+              file=sys.stderr)
+    server = _prepare(engine)
+    ssl, short = {}, ""
+    if args.tls:
+        directory = args.tls_dir or _default_tls_dir(url)
+        cert = ensure_certificate(directory, hosts=[args.host])
+        ssl = {"ssl_certfile": str(cert.cert_path), "ssl_keyfile": str(cert.key_path)}
+        print(f"{'Made' if cert.created else 'Using'} certificate {cert.cert_path}")
+        print(f"SHA-256 fingerprint: {cert.fingerprint}")
+        print(f"Short code (compare on each device): {cert.short_code}")
+        short = cert.short_code
+    scheme = "https" if args.tls else "http"
+    announcement = _announce(args, server.server_id, short) if args.announce else None
+    print(f"Serving {_safe(url)} on {scheme}://{args.host}:{args.port}", flush=True)
+    try:
+        uvicorn.run(create_app(engine), host=args.host, port=args.port, log_level="info", **ssl)
+    finally:
+        if announcement is not None:
+            announcement.close()
+    return 0
+
+
+def _announce(args, server_id: str, short_code: str):
+    from sync.discovery import advertise
+
+    addresses = None if args.host in ("0.0.0.0", "::") else [args.host]
+    try:
+        return advertise(port=args.port, server_id=server_id, tls=args.tls,
+                         short_code=short_code, addresses=addresses)
+    except Exception as exc:  # a network without multicast must not stop the server
+        print(f"WARNING: could not announce the server on the local network ({exc}).",
+              file=sys.stderr)
+        return None
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _default_tls_dir(url: str) -> Path:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database:
+        return Path(parsed.database).expanduser().resolve().parent
+    return Path.cwd()
+
+
+def cmd_invite(args, engine, url) -> int:
+    _ready(engine, url)
+    languages = args.languages.split(",") if args.languages is not None else None
+    user, code, expires = identity.invite(engine, name=args.name, role=args.role,
+                                          languages=languages, days=args.days)
+    langs = ", ".join(user.languages) or "all languages"
+    print(f"Enrollment code for {user.name} ({user.role}; {langs}):")
+    print()
+    print(f"    {code}")
+    print()
+    print(f"Valid until {expires[:16].replace('T', ' ')} UTC; it works once. Read it out or "
+          "send it privately.")
+    return 0
+
+
+def cmd_devices(args, engine, url) -> int:
+    _ready(engine, url)
+    d, u = tables.devices, tables.users
+    with db.read_transaction(engine) as conn:
+        head = db.current_seq(conn)
+        rows = conn.execute(
+            sa.select(d, u.c.name.label("user_name"), u.c.role, u.c.languages)
+            .select_from(d.join(u, u.c.id == d.c.user_id)).order_by(u.c.name, d.c.enrolled_at)
+        ).all()
+        listing = []
+        for row in rows:
+            device = identity.Device(row.id, row.user_id, row.user_name, row.role,
+                                     tuple(json.loads(row.languages)))
+            listing.append({
+                "device": row.id, "name": row.name, "user": row.user_name, "role": row.role,
+                "last_seen": row.last_seen or "", "app_version": row.app_version,
+                "pending": ops.pending_changes(conn, device, row.pull_cursor),
+                "pull_cursor": row.pull_cursor, "last_seq": row.high_water,
+                "revoked": row.revoked_at or "",
+            })
+    if args.json:
+        for entry in listing:
+            print(json.dumps(entry, ensure_ascii=False))
+        return 0
+    if not listing:
+        print("No devices enrolled yet; `qalam-server invite` makes a code.")
+        return 0
+    header = ["DEVICE", "USER", "ROLE", "LAST SEEN", "APP", "PENDING", "LAST SEQ", "REVOKED"]
+    table = [[e["device"], e["user"], e["role"], e["last_seen"][:16].replace("T", " "),
+              e["app_version"], str(e["pending"]), str(e["last_seq"]),
+              e["revoked"][:16].replace("T", " ") or "no"] for e in listing]
+    widths = [max(len(r[i]) for r in [header, *table]) for i in range(len(header))]
+    for line in [header, *table]:
+        print("  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True))
+              .rstrip())
+    print(f"\nserver change sequence: {head}; PENDING = changes the device has not pulled yet")
+    return 0
+
+
+def cmd_revoke(args, engine, url) -> int:
+    _ready(engine, url)
+    device_id = identity.revoke(engine, args.device)
+    print(f"Revoked {device_id}. It can enroll again with a new code; its work is kept.")
+    return 0
+
+
+def cmd_import_tasks(args, engine, url) -> int:
+    from app.taskfile import read_task_file
+
+    _ready(engine, url)
+    tasks = read_task_file(args.file, project=args.project)
+    result = ops.import_tasks(engine, args.project, tasks, project_name=args.project_name)
+    print(f"{args.file.name}: {result.added} new, {result.updated} updated, "
+          f"{result.unchanged} unchanged tasks in project {args.project}"
+          f"{' (new project)' if result.project_created else ''}.")
+    return 0
+
+
+def cmd_import_bundle(args, engine, url) -> int:
+    from sync.server.bundles import import_bundle
+
+    _ready(engine, url)
+    result = import_bundle(engine, args.file, answer=args.answer)
+    print(f"{args.file.name} from {result.user_name} ({result.device_id}): {result.items} "
+          f"items — {result.created} new, {result.duplicates} already here, "
+          f"{result.conflicts} conflicts, {result.rejected} refused.")
+    print(f"Answer for the device: {result.answer}")
+    return 0
+
+
+def cmd_decide(args, engine, url) -> int:
+    _ready(engine, url)
+    revision = ops.decide(engine, args.submission, args.state, reason=args.reason)
+    print(f"{args.submission} is {args.state} (revision {revision}).")
+    return 0
+
+
+COMMANDS = {
+    "init": cmd_init, "serve": cmd_serve, "invite": cmd_invite, "devices": cmd_devices,
+    "revoke": cmd_revoke, "import-tasks": cmd_import_tasks, "import-bundle": cmd_import_bundle,
+    "decide": cmd_decide,
+}
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,202 @@
+"""Database engines, migrations, write transactions and the change sequence.
+
+    engine = create_engine(database_url(None))      # ./qalam-server.db, or QALAM_DATABASE_URL
+    migrate(engine)
+    result = run_write(engine, lambda conn: ...)    # one transaction, retried when contended
+
+The change sequence (``server_seq``), and why pull cursors never skip a row
+-------------------------------------------------------------------------
+Every change to a pulled record takes the next number from the single ``counters`` row
+'server_seq'. A writer that allocates numbers first takes the database's write lock for the
+rest of its transaction: ``BEGIN IMMEDIATE`` on SQLite, ``SELECT … FOR UPDATE`` of the
+counter row on PostgreSQL (:class:`Sequence`). The lock is held until commit, and PostgreSQL
+releases row locks only after the commit is visible, so a writer can only allocate numbers
+after every writer with smaller numbers has committed (or rolled back). Numbers are therefore
+handed out in commit order: any snapshot that sees number N also sees every committed number
+below N, and a pull that returned cursor N will find every later change above N. Rolled-back
+numbers are simply never used (gaps in numbering are harmless; gaps in visibility are not).
+
+The lock also serializes pushes, so the duplicate check in :func:`sync.server.engine.apply_push`
+reads everything committed before it; the unique key on ``applied_items (device_id, seq)``
+stays as the backstop, and a unique violation, serialization failure or deadlock just
+retries the whole transaction (:func:`run_write`).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TypeVar
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+
+from sync.protocol import ErrorCode
+from sync.server import tables
+from sync.server.errors import ServerError
+
+T = TypeVar("T")
+
+DEFAULT_DATABASE = "qalam-server.db"
+ENV_DATABASE_URL = "QALAM_DATABASE_URL"
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+WRITE_ATTEMPTS = 6
+MAX_BIGINT = 2**63 - 1
+
+
+def database_url(value: str | None) -> str:
+    """``--db`` as given (a URL or a path to a SQLite file), else the environment, else default."""
+    value = value or os.environ.get(ENV_DATABASE_URL) or DEFAULT_DATABASE
+    if "://" not in value:
+        return f"sqlite:///{value}"
+    return value
+
+
+def is_sqlite(engine_or_conn: Engine | Connection) -> bool:
+    return engine_or_conn.dialect.name == "sqlite"
+
+
+def create_engine(url: str) -> Engine:
+    """An engine for SQLite (WAL, our own BEGINs) or PostgreSQL (psycopg 3)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(parsed, connect_args={"timeout": 30}, pool_size=8,
+                                  max_overflow=32)
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_connection, _record):
+            # pysqlite's own transaction handling is off; _on_begin emits BEGIN itself, so a
+            # write transaction can take the write lock up front (BEGIN IMMEDIATE).
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA busy_timeout = 30000")
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = FULL")
+            cursor.execute("PRAGMA foreign_keys = ON")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(conn):
+            write = conn.get_execution_options().get("qalam_write", False)
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+        return engine
+    if parsed.get_backend_name() == "postgresql":
+        return sa.create_engine(parsed, pool_pre_ping=True, pool_size=8, max_overflow=32)
+    raise ServerError(
+        ErrorCode.invalid_request,
+        f"Unsupported database {parsed.get_backend_name()!r}: use a SQLite file path or a "
+        "postgresql+psycopg:// URL.",
+    )
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest version (one transaction; concurrent callers wait)."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with write_transaction(engine) as conn:
+        if not is_sqlite(conn):
+            conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7253001)")
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")
+
+
+def schema_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        if not sa.inspect(conn).has_table("alembic_version"):
+            return None
+        return conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+
+
+@contextmanager
+def write_transaction(engine: Engine) -> Iterator[Connection]:
+    """One write transaction; on SQLite it holds the write lock from its first statement."""
+    with engine.connect() as conn:
+        conn.execution_options(qalam_write=True)
+        with conn.begin():
+            yield conn
+
+
+@contextmanager
+def read_transaction(engine: Engine) -> Iterator[Connection]:
+    with engine.connect() as conn, conn.begin():
+        yield conn
+
+
+def _retryable(exc: DBAPIError) -> bool:
+    if isinstance(exc, IntegrityError):
+        return True  # a concurrent writer inserted the same key first: judge again
+    code = getattr(getattr(exc, "orig", None), "sqlstate", None)
+    if code in ("40001", "40P01", "55P03"):  # serialization failure, deadlock, lock timeout
+        return True
+    return isinstance(exc, OperationalError) and "locked" in str(exc.orig).lower()
+
+
+def run_write(target: Engine | Connection, work: Callable[[Connection], T]) -> T:
+    """Run ``work(conn)`` in one write transaction, retried when the database says so.
+
+    Given a :class:`Connection`, the caller owns the transaction (it must be one opened by
+    :func:`write_transaction`); ``work`` runs once, without retries.
+    """
+    if isinstance(target, Connection):
+        return work(target)
+    for attempt in range(1, WRITE_ATTEMPTS + 1):
+        try:
+            with write_transaction(target) as conn:
+                return work(conn)
+        except DBAPIError as exc:
+            if attempt == WRITE_ATTEMPTS or not _retryable(exc):
+                raise
+            time.sleep(random.uniform(0, 0.02 * 2**attempt))
+    raise AssertionError("unreachable")
+
+
+def read(target: Engine | Connection, work: Callable[[Connection], T]) -> T:
+    if isinstance(target, Connection):
+        return work(target)
+    with read_transaction(target) as conn:
+        return work(conn)
+
+
+def current_seq(conn: Connection) -> int:
+    """The newest change sequence number committed (as this transaction sees it)."""
+    return conn.execute(
+        sa.select(tables.counters.c.value).where(tables.counters.c.name == "server_seq")
+    ).scalar_one()
+
+
+class Sequence:
+    """Hands out change sequence numbers inside one write transaction (see the module doc).
+
+    Creating it takes the write lock (PostgreSQL: the counter row, FOR UPDATE); call
+    :meth:`save` before commit.
+    """
+
+    def __init__(self, conn: Connection):
+        self.conn = conn
+        query = sa.select(tables.counters.c.value).where(tables.counters.c.name == "server_seq")
+        if not is_sqlite(conn):
+            query = query.with_for_update()
+        self.start = self.value = conn.execute(query).scalar_one()
+
+    def next(self) -> int:
+        self.value += 1
+        return self.value
+
+    def save(self) -> None:
+        if self.value != self.start:
+            self.conn.execute(
+                tables.counters.update()
+                .where(tables.counters.c.name == "server_seq")
+                .values(value=self.value)
+            )

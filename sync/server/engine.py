@@ -1,0 +1,495 @@
+"""Push, pull, digest and ids as plain transaction functions, and the coordinator's tools.
+
+The HTTP layer and offline bundles call exactly these, so a bundle imported twice is as
+harmless as a batch pushed twice:
+
+    result = apply_push(engine, device, batch)          # one transaction, idempotent
+    page = pull_page(engine, device, cursor=0)
+    answer = digest(engine, device, DigestRequest(...))
+    import_tasks(engine, "demo", read_task_file(path, project="demo"))
+    decide(engine, submission_id, "accepted")
+
+``engine`` may be an :class:`~sqlalchemy.engine.Engine` (each call is its own transaction,
+retried on contention) or a connection inside :func:`sync.server.db.write_transaction`.
+How change numbers stay gap-free under concurrency: see :mod:`sync.server.db`.
+
+Who sees what (pull), per DESIGN.md invariant 6:
+
+* projects: everyone; tasks: those in the user's languages (coordinators: all);
+* submissions: the user's own (from any of their devices, drafts and tombstones included);
+  non-draft submissions they are assigned to review; for reviewers, non-draft submissions in
+  their languages; for coordinators, every non-draft submission;
+* reviews: the user's own, those of the user's submissions, and for reviewers and
+  coordinators those they can see the submission of.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from app import clock
+from sync.protocol import (
+    DEFAULT_PULL_LIMIT,
+    MAX_PULL_LIMIT,
+    DigestRequest,
+    DigestResult,
+    ErrorCode,
+    IdsRequest,
+    IdsResult,
+    ItemResult,
+    ItemStatus,
+    PullItem,
+    PullPage,
+    PushBatch,
+    PushItem,
+    PushResult,
+    freeze,
+    record_digest,
+)
+from sync.server import tables
+from sync.server.db import Sequence, current_seq, read, run_write
+from sync.server.errors import ServerError
+from sync.server.identity import Device, server_identity
+from sync.server.payloads import FINAL_STATES, check_item, content
+
+Target = Engine | Connection
+CHUNK = 500  # ids per IN (...) list
+ID_PATTERN = re.compile(r"[A-Za-z0-9_.:-]{1,64}")  # sync.protocol.Id
+S, R, P, T = tables.submissions, tables.reviews, tables.projects, tables.tasks
+A = tables.review_assignments
+
+
+# --- push ------------------------------------------------------------------------------------
+
+
+def apply_push(target: Target, device: Device, batch: PushBatch) -> PushResult:
+    """Apply a batch in one transaction; answer every item (see sync.protocol.ItemStatus).
+
+    A poison item is answered ``rejected`` and never fails the rest of the batch.
+    """
+    if batch.device_id != device.id:
+        raise ServerError(ErrorCode.forbidden,
+                          f"This batch is from device {batch.device_id}, but the token belongs "
+                          f"to device {device.id}.")
+    checked = [(item, *check_item(item, device)) for item in batch.items]  # no DB needed
+    return run_write(target, lambda conn: _push(conn, device, batch, checked))
+
+
+def _push(conn: Connection, device: Device, batch: PushBatch, checked) -> PushResult:
+    seqs = Sequence(conn)  # the write lock: everything committed before is visible now
+    ai = tables.applied_items
+    prior = {}
+    numbers = sorted({item.seq for item, _, _ in checked if item.seq <= 2**62})
+    for start in range(0, len(numbers), CHUNK):
+        for row in conn.execute(sa.select(ai).where(
+                ai.c.device_id == device.id, ai.c.seq.in_(numbers[start:start + CHUNK]))):
+            prior[row.seq] = row
+    now = clock.utc_now()
+    results = []
+    for item, record, problem in checked:
+        earlier = prior.get(item.seq)
+        if earlier is not None:
+            results.append(_repeat(item, earlier))
+            continue
+        if problem is None:
+            result = _apply(conn, seqs, device, item, record, now)
+        else:
+            result = _rejected(item, problem)
+        if result.status != ItemStatus.conflict and item.seq <= 2**62:
+            row = {"device_id": device.id, "seq": item.seq, "hash": item.hash,
+                   "entity": item.entity, "record_id": item.id, "status": result.status.value,
+                   "revision": result.revision, "reason": result.reason,
+                   "batch_id": batch.batch_id, "applied_at": now}
+            conn.execute(ai.insert().values(**row))
+            prior[item.seq] = _Row(**row)
+        results.append(result)
+    d = tables.devices
+    high = max((s for s, row in prior.items() if row.status != "conflict"), default=0)
+    if high:
+        conn.execute(d.update().where(d.c.id == device.id, d.c.high_water < high)
+                     .values(high_water=high))
+    high_water = conn.execute(sa.select(d.c.high_water).where(d.c.id == device.id)).scalar()
+    seqs.save()
+    return PushResult(results=results, high_water=high_water or 0)
+
+
+@dataclass
+class _Row:
+    device_id: str
+    seq: int
+    hash: str
+    entity: str
+    record_id: str
+    status: str
+    revision: int | None
+    reason: str | None
+    batch_id: str
+    applied_at: str
+
+
+def _repeat(item: PushItem, earlier) -> ItemResult:
+    if earlier.hash != item.hash or earlier.record_id != item.id:
+        return _rejected(item, f"seq: sequence number {item.seq} was reused for different "
+                               "content; a device must never reuse a number.")
+    if earlier.status == "rejected":
+        return _rejected(item, earlier.reason or "rejected earlier")
+    return ItemResult(seq=item.seq, id=item.id, status=ItemStatus.duplicate,
+                      revision=earlier.revision)
+
+
+def _rejected(item: PushItem, reason: str) -> ItemResult:
+    return ItemResult(seq=item.seq, id=item.id, status=ItemStatus.rejected, reason=reason)
+
+
+def _created(item: PushItem, revision: int) -> ItemResult:
+    return ItemResult(seq=item.seq, id=item.id, status=ItemStatus.created, revision=revision)
+
+
+def _conflict(item: PushItem, row) -> ItemResult:
+    return ItemResult(seq=item.seq, id=item.id, status=ItemStatus.conflict,
+                      server_revision=row.revision, server_payload=row.payload)
+
+
+def _apply(conn, seqs: Sequence, device: Device, item: PushItem, record: dict, now: str):
+    table = S if item.entity == "submission" else R
+    row = conn.execute(sa.select(table).where(table.c.id == item.id)).first()
+    if row is not None and row.author_id != device.user_id:
+        return _rejected(item, f"id: this {item.entity} belongs to another user.")
+    if item.entity == "review" and item.op == "upsert":
+        problem = _review_problem(conn, device, record)
+        if problem:
+            return _rejected(item, problem)
+    if item.entity == "submission" and item.op == "upsert":
+        state = record["state"]
+        if state in FINAL_STATES and (row is None or row.state != state):
+            return _rejected(item, f"state: a device cannot mark an item {state}; reviewers "
+                                   "decide that.")
+    stored = _stored(record, device.user_id, deleted=item.op == "delete")
+    if row is None:
+        revision = (item.base_revision or 0) + 1  # base given: a server restored from backup
+        values = {"id": item.id, "author_id": device.user_id, "device_id": device.id,
+                  "payload": stored, "revision": revision, "server_seq": seqs.next(),
+                  "deleted": item.op == "delete", "created_at": now, "updated_at": now,
+                  **_columns(item.entity, record, item.op)}
+        conn.execute(table.insert().values(**values))
+        return _created(item, revision)
+    if _same(row, record, item.op):
+        return _created(item, row.revision)  # nothing to change
+    if item.base_revision != row.revision:
+        return _conflict(item, row)
+    if item.entity == "submission" and row.state in FINAL_STATES and not row.deleted:
+        return _rejected(item, f"state: this item was {row.state} by a reviewer; it is final.")
+    revision = row.revision + 1
+    conn.execute(table.update().where(table.c.id == item.id).values(
+        payload=stored, revision=revision, server_seq=seqs.next(),
+        deleted=item.op == "delete", updated_at=now, **_columns(item.entity, record, item.op)))
+    return _created(item, revision)
+
+
+def _same(row, record: dict, op: str) -> bool:
+    if op == "delete":
+        return bool(row.deleted)
+    return not row.deleted and content(json.loads(row.payload)) == content(record)
+
+
+def _stored(record: dict, author_id: str, *, deleted: bool) -> str:
+    if deleted:
+        return freeze({"id": record["id"], "user_id": author_id, "deleted": True})
+    return freeze({**record, "user_id": author_id})
+
+
+def _columns(entity: str, record: dict, op: str) -> dict:
+    if op == "delete":
+        return {}
+    if entity == "submission":
+        return {"language": record["language"], "kind": record["kind"],
+                "state": record["state"], "task_id": record.get("task_id"),
+                "project_id": record.get("project_id")}
+    return {"submission_id": record["submission_id"]}
+
+
+def _review_problem(conn: Connection, device: Device, record: dict) -> str | None:
+    target = conn.execute(sa.select(S).where(S.c.id == record["submission_id"])).first()
+    if target is None or target.deleted or target.state == "draft":
+        return (f"submission_id: the server has no submitted item "
+                f"{record['submission_id']!r} to review.")
+    if target.author_id == device.user_id:
+        return "submission_id: nobody reviews their own work."
+    if device.role == "coordinator":
+        return None
+    if device.role == "reviewer" and target.language in device.languages:
+        return None
+    assigned = conn.execute(sa.select(A.c.user_id).where(
+        A.c.submission_id == target.id, A.c.user_id == device.user_id)).first()
+    if assigned is None:
+        return "submission_id: you were not asked to review this item."
+    return None
+
+
+# --- pull ------------------------------------------------------------------------------------
+
+
+def _visible(device: Device) -> dict[str, sa.ColumnElement]:
+    """Per entity, the condition a row must meet for this device's user to see it."""
+    coordinator = device.role == "coordinator"
+    langs = list(device.languages)
+    shared = sa.and_(S.c.state != "draft", S.c.deleted == sa.false())
+    assigned = sa.exists().where(A.c.submission_id == S.c.id, A.c.user_id == device.user_id)
+    submission_rules = [S.c.author_id == device.user_id, sa.and_(shared, assigned)]
+    if coordinator:
+        submission_rules.append(shared)
+    elif device.role == "reviewer":
+        submission_rules.append(sa.and_(shared, S.c.language.in_(langs)))
+    review_of = sa.select(S.c.id).where(S.c.author_id == device.user_id)
+    review_rules = [R.c.author_id == device.user_id, R.c.submission_id.in_(review_of)]
+    if coordinator:
+        review_rules.append(sa.true())
+    elif device.role == "reviewer":
+        review_rules.append(R.c.submission_id.in_(
+            sa.select(S.c.id).where(S.c.language.in_(langs))))
+    return {
+        "project": sa.true(),
+        "task": sa.true() if coordinator else T.c.language.in_(langs),
+        "submission": sa.or_(*submission_rules),
+        "review": sa.or_(*review_rules),
+    }
+
+
+def pull_page(target: Target, device: Device, *, cursor: int = 0,
+              limit: int = DEFAULT_PULL_LIMIT) -> PullPage:
+    """Changes visible to the device's user after ``cursor``, in server_seq order."""
+    limit = max(1, min(int(limit), MAX_PULL_LIMIT))
+
+    def work(conn: Connection) -> PullPage:
+        head = current_seq(conn)  # read first: every number up to it is committed
+        rules = _visible(device)
+        parts = []
+        for entity, table in tables.RECORD_TABLES.items():
+            parts.append(
+                sa.select(sa.literal_column(f"'{entity}'").label("entity"), table.c.id,
+                          table.c.revision, table.c.deleted, table.c.payload,
+                          table.c.server_seq)
+                .where(table.c.server_seq > cursor, rules[entity])
+                .order_by(table.c.server_seq).limit(limit + 1).subquery()
+            )
+        union = sa.union_all(*[sa.select(part) for part in parts]).subquery()
+        rows = conn.execute(
+            sa.select(union).order_by(union.c.server_seq).limit(limit + 1)
+        ).all()
+        more = len(rows) > limit
+        rows = rows[:limit]
+        items = [PullItem(cursor=r.server_seq, entity=r.entity, id=r.id, revision=r.revision,
+                          deleted=bool(r.deleted), payload=r.payload) for r in rows]
+        # Nothing more for this user up to head: skip past what only others can see.
+        next_cursor = rows[-1].server_seq if more else max([head, *(r.server_seq for r in rows)])
+        return PullPage(items=items, next_cursor=next_cursor, more=more,
+                        server_id=server_identity(conn).server_id)
+
+    page = read(target, work)
+    if not isinstance(target, Connection):
+        d = tables.devices
+        run_write(target, lambda conn: conn.execute(
+            d.update().where(d.c.id == device.id, d.c.pull_cursor != cursor)
+            .values(pull_cursor=cursor)))
+    return page
+
+
+def pending_changes(target: Target, device: Device, cursor: int) -> int:
+    """How many visible changes lie after ``cursor`` (the `devices` listing's "pending")."""
+    rules = _visible(device)
+
+    def work(conn):
+        return sum(
+            conn.execute(sa.select(sa.func.count()).select_from(table).where(
+                table.c.server_seq > cursor, rules[entity])).scalar()
+            for entity, table in tables.RECORD_TABLES.items()
+        )
+
+    return read(target, work)
+
+
+# --- digest and ids --------------------------------------------------------------------------
+
+
+def _held(conn: Connection, device: Device, entity: str) -> dict[str, int]:
+    """What a synced device of this user holds: the user's live records of ``entity``.
+
+    A device keeps its user's submissions from all of their devices (pull sends them), so
+    both ends compare the user's records, not only those this device created.
+    """
+    table = S if entity == "submission" else R
+    rows = conn.execute(sa.select(table.c.id, table.c.revision).where(
+        table.c.author_id == device.user_id, table.c.deleted == sa.false()))
+    return {r.id: r.revision for r in rows}
+
+
+def digest(target: Target, device: Device, request: DigestRequest) -> DigestResult:
+    def work(conn: Connection) -> DigestResult:
+        head = current_seq(conn)
+        held = _held(conn, device, request.entity)
+        server_digest = record_digest(held.items())
+        return DigestResult(
+            match=len(held) == request.count and server_digest == request.digest,
+            server_count=len(held), server_digest=server_digest, server_cursor=head,
+            server_behind=request.cursor > head,
+        )
+
+    return read(target, work)
+
+
+def ids(target: Target, device: Device, request: IdsRequest) -> IdsResult:
+    table = S if request.entity == "submission" else R
+
+    def work(conn: Connection) -> IdsResult:
+        held = _held(conn, device, request.entity)
+        # Ids that no record can have (not sync.protocol.Id) are never looked up.
+        wanted = [record_id for record_id in request.ids if ID_PATTERN.fullmatch(record_id)]
+        found = {}
+        for start in range(0, len(wanted), CHUNK):
+            for row in conn.execute(sa.select(table.c.id, table.c.author_id, table.c.revision,
+                                              table.c.deleted)
+                                    .where(table.c.id.in_(wanted[start:start + CHUNK]))):
+                found[row.id] = row
+        missing, stale = [], []
+        for record_id, revision in request.ids.items():
+            row = found.get(record_id)
+            if row is None:
+                missing.append(record_id)
+            elif row.author_id != device.user_id:
+                continue  # not the user's: nothing to repair either way
+            elif row.deleted or revision < row.revision:
+                stale.append(record_id)
+            elif revision > row.revision:
+                missing.append(record_id)  # the server lost changes (restored from backup)
+        stale.extend(record_id for record_id in held if record_id not in request.ids)
+        return IdsResult(missing_on_server=sorted(missing), stale_on_device=sorted(stale))
+
+    return read(target, work)
+
+
+# --- the coordinator's tools -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    project_created: bool
+    added: int
+    updated: int
+    unchanged: int
+
+
+def import_tasks(target: Target, project_id: str, tasks: list[dict], *,
+                 project_name: str | None = None) -> ImportResult:
+    """Add or update a project's tasks (``app.taskfile.read_task_file`` output), one transaction.
+
+    A task whose content changed gets a new revision, so devices pull it again.
+    """
+    for record_id in [project_id, *(task["id"] for task in tasks)]:
+        if not ID_PATTERN.fullmatch(record_id or ""):
+            raise ServerError(ErrorCode.invalid_request,
+                              f"{record_id!r} cannot be a record id: use 1 to 64 letters, "
+                              "digits and . _ : -")
+
+    def work(conn: Connection) -> ImportResult:
+        seqs = Sequence(conn)
+        now = clock.utc_now()
+        created = False
+        if conn.execute(sa.select(P.c.id).where(P.c.id == project_id)).first() is None:
+            name = project_name or project_id
+            payload = freeze({"id": project_id, "name": name, "description": "",
+                              "settings": {}, "guidelines": {}, "created_at": now,
+                              "updated_at": now})
+            conn.execute(P.insert().values(id=project_id, name=name, payload=payload,
+                                           revision=1, server_seq=seqs.next(), created_at=now,
+                                           updated_at=now))
+            created = True
+        added = updated = unchanged = 0
+        for task in tasks:
+            record = {**task, "project_id": project_id}
+            row = conn.execute(sa.select(T).where(T.c.id == record["id"])).first()
+            if row is None:
+                payload = freeze({**record, "created_at": now, "updated_at": now})
+                conn.execute(T.insert().values(
+                    id=record["id"], project_id=project_id, language=record["language"],
+                    kind=record["kind"], payload=payload, revision=1, server_seq=seqs.next(),
+                    created_at=now, updated_at=now))
+                added += 1
+                continue
+            old = json.loads(row.payload)
+            if content(old) == content(record) and not row.deleted:
+                unchanged += 1
+                continue
+            payload = freeze({**record, "created_at": old.get("created_at", now),
+                              "updated_at": now})
+            conn.execute(T.update().where(T.c.id == row.id).values(
+                project_id=project_id, language=record["language"], kind=record["kind"],
+                payload=payload, revision=row.revision + 1, server_seq=seqs.next(),
+                deleted=False, updated_at=now))
+            updated += 1
+        seqs.save()
+        return ImportResult(created, added, updated, unchanged)
+
+    return run_write(target, work)
+
+
+def decide(target: Target, submission_id: str, state: str, *, reason: str | None = None) -> int:
+    """Accept or reject a submitted item; returns its new revision.
+
+    The new revision reaches the author's devices on their next pull; an edit based on the
+    old revision then conflicts instead of overwriting the decision.
+    """
+    if state not in FINAL_STATES:
+        raise ServerError(ErrorCode.invalid_request,
+                          f"A decision is accepted or rejected (got {state!r}).")
+
+    def work(conn: Connection) -> int:
+        seqs = Sequence(conn)
+        row = conn.execute(sa.select(S).where(S.c.id == submission_id)).first()
+        if row is None or row.deleted:
+            raise ServerError(ErrorCode.not_found, f"No submission {submission_id!r}.")
+        if row.state == "draft":
+            raise ServerError(ErrorCode.invalid_request,
+                              f"Submission {submission_id} is still a draft; only submitted "
+                              "items can be decided.")
+        if row.state == state:
+            return row.revision
+        payload = json.loads(row.payload)
+        payload["state"] = state
+        if reason is not None:
+            payload["decision_reason"] = reason
+        now = clock.utc_now()
+        conn.execute(S.update().where(S.c.id == submission_id).values(
+            state=state, payload=freeze(payload), revision=row.revision + 1,
+            server_seq=seqs.next(), updated_at=now))
+        seqs.save()
+        return row.revision + 1
+
+    return run_write(target, work)
+
+
+def assign_review(target: Target, submission_id: str, user_id: str) -> None:
+    """Ask a user to review a peer's submission; it reaches their devices on the next pull."""
+
+    def work(conn: Connection) -> None:
+        seqs = Sequence(conn)
+        row = conn.execute(sa.select(S).where(S.c.id == submission_id)).first()
+        if row is None:
+            raise ServerError(ErrorCode.not_found, f"No submission {submission_id!r}.")
+        if row.author_id == user_id:
+            raise ServerError(ErrorCode.invalid_request, "Nobody reviews their own work.")
+        exists = conn.execute(sa.select(A.c.user_id).where(
+            A.c.submission_id == submission_id, A.c.user_id == user_id)).first()
+        if exists is None:
+            conn.execute(A.insert().values(submission_id=submission_id, user_id=user_id,
+                                           created_at=clock.utc_now()))
+            # A new number: the reviewer's cursor may already be past the old one.
+            conn.execute(S.update().where(S.c.id == submission_id)
+                         .values(server_seq=seqs.next()))
+        seqs.save()
+
+    run_write(target, work)

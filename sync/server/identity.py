@@ -1,0 +1,404 @@
+"""Who is who: users, enrollment codes, devices and their tokens, the server's own key.
+
+    user, code, expires = invite(engine, name="Amina", role="annotator", languages=["urd_Arab"])
+    result = enroll(engine, EnrollRequest(code=code, device_id="d1"), client="203.0.113.9")
+    device = authenticate(engine, result.token)           # -> Device, or ServerError 401
+
+Tokens are ``secrets.token_urlsafe(32)``: 256 random bits, so an unsalted SHA-256 is enough to
+store them; the server never keeps a token or a code in the clear.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import secrets
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import sqlalchemy as sa
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy.engine import Connection, Engine
+
+from app import clock
+from app.ids import new_id
+from sync.protocol import EnrollRequest, EnrollResult, ErrorCode
+from sync.server import codes, tables
+from sync.server.db import read, run_write
+from sync.server.errors import ServerError
+
+ROLES = ("annotator", "reviewer", "coordinator")
+DEFAULT_CODE_DAYS = 14
+LAST_SEEN_EVERY = timedelta(seconds=60)  # how stale last_seen may get before a write
+ENROLL_FAILURES_ALLOWED = 20             # per client address and window
+ENROLL_FAILURE_WINDOW = 15 * 60          # seconds
+
+
+@dataclass(frozen=True)
+class Device:
+    """An authenticated device and its user: what every engine function acts for."""
+
+    id: str
+    user_id: str
+    user_name: str
+    role: str
+    languages: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class User:
+    id: str
+    name: str
+    role: str
+    languages: tuple[str, ...]
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+# --- the server's identity -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ServerIdentity:
+    server_id: str
+    public_key: str  # base64 of the raw 32-byte Ed25519 key
+
+    def private_key(self, engine: Engine) -> Ed25519PrivateKey:
+        pem = read(engine, lambda conn: _meta(conn, "private_key"))
+        return serialization.load_pem_private_key(pem.encode(), password=None)
+
+
+def ensure_server_identity(engine: Engine | Connection) -> ServerIdentity:
+    """The server's id and Ed25519 key pair, made on first use and kept in the database."""
+
+    def work(conn: Connection) -> ServerIdentity:
+        if _meta(conn, "server_id") is None:
+            key = Ed25519PrivateKey.generate()
+            pem = key.private_bytes(serialization.Encoding.PEM,
+                                    serialization.PrivateFormat.PKCS8,
+                                    serialization.NoEncryption()).decode()
+            public = key.public_key().public_bytes(serialization.Encoding.Raw,
+                                                   serialization.PublicFormat.Raw)
+            conn.execute(tables.server_meta.insert(), [
+                {"key": "server_id", "value": new_id()},
+                {"key": "private_key", "value": pem},
+                {"key": "public_key", "value": base64.b64encode(public).decode()},
+                {"key": "created_at", "value": clock.utc_now()},
+            ])
+        return ServerIdentity(_meta(conn, "server_id"), _meta(conn, "public_key"))
+
+    return run_write(engine, work)
+
+
+def server_identity(conn: Connection) -> ServerIdentity:
+    server_id = _meta(conn, "server_id")
+    if server_id is None:
+        raise ServerError(ErrorCode.unavailable,
+                          "The server is not initialized; run `qalam-server init`.")
+    return ServerIdentity(server_id, _meta(conn, "public_key"))
+
+
+def _meta(conn: Connection, key: str) -> str | None:
+    return conn.execute(
+        sa.select(tables.server_meta.c.value).where(tables.server_meta.c.key == key)
+    ).scalar()
+
+
+# --- users and invitations -------------------------------------------------------------------
+
+
+def check_languages(languages) -> tuple[str, ...]:
+    from i18n.languages import UnknownLanguage, get
+
+    checked = []
+    for code in languages:
+        code = code.strip()
+        if not code:
+            continue
+        try:
+            checked.append(get(code).code)
+        except UnknownLanguage:
+            raise ServerError(
+                ErrorCode.invalid_request,
+                f"{code!r} is not a language code Qalam knows; use registry codes such as "
+                "urd_Arab or hin_Deva.",
+            ) from None
+    return tuple(dict.fromkeys(checked))
+
+
+def invite(
+    engine: Engine, *, name: str, role: str | None = None, languages=None,
+    days: float = DEFAULT_CODE_DAYS,
+) -> tuple[User, str, str]:
+    """Create the user if new (or update role/languages when given); return a one-time code.
+
+    Returns ``(user, code, expires_at)``.
+    """
+    name = name.strip()
+    if not name or len(name) > 200:
+        raise ServerError(ErrorCode.invalid_request,
+                          "Give the person's name (--name), at most 200 characters.")
+    if role is not None and role not in ROLES:
+        raise ServerError(ErrorCode.invalid_request,
+                          f"Unknown role {role!r}; use one of {', '.join(ROLES)}.")
+    langs = check_languages(languages) if languages is not None else None
+    if days <= 0:
+        raise ServerError(ErrorCode.invalid_request, "A code must be valid for some time.")
+
+    def work(conn: Connection):
+        now = clock.utc_now()
+        row = conn.execute(sa.select(tables.users).where(tables.users.c.name == name)).first()
+        if row is None:
+            if role is None:
+                raise ServerError(ErrorCode.invalid_request,
+                                  f"{name} is a new user: give their --role.")
+            if not langs and role != "coordinator":
+                raise ServerError(ErrorCode.invalid_request,
+                                  f"Give the languages {name} works in (--languages).")
+            user_id = new_id()
+            conn.execute(tables.users.insert().values(
+                id=user_id, name=name, role=role, languages=json.dumps(list(langs or ())),
+                created_at=now, updated_at=now))
+        else:
+            user_id = row.id
+            changes = {}
+            if role is not None and role != row.role:
+                changes["role"] = role
+            if langs is not None and list(langs) != json.loads(row.languages):
+                changes["languages"] = json.dumps(list(langs))
+            if changes:
+                conn.execute(tables.users.update().where(tables.users.c.id == user_id)
+                             .values(updated_at=now, **changes))
+        expires = (datetime.now(UTC) + timedelta(days=days)).isoformat(
+            timespec="milliseconds").replace("+00:00", "Z")
+        code = codes.new_code()
+        conn.execute(tables.enrollment_codes.insert().values(
+            code_hash=codes.code_hash(code), user_id=user_id, created_at=now, expires_at=expires))
+        return _user(conn, user_id), code, expires
+
+    return run_write(engine, work)  # a code collision is an IntegrityError: retried
+
+
+def get_user(engine: Engine | Connection, name_or_id: str) -> User:
+    def work(conn):
+        row = conn.execute(sa.select(tables.users.c.id).where(sa.or_(
+            tables.users.c.id == name_or_id, tables.users.c.name == name_or_id))).first()
+        if row is None:
+            raise ServerError(ErrorCode.not_found, f"No user named {name_or_id!r}.")
+        return _user(conn, row.id)
+
+    return read(engine, work)
+
+
+def _user(conn: Connection, user_id: str) -> User:
+    row = conn.execute(sa.select(tables.users).where(tables.users.c.id == user_id)).one()
+    return User(row.id, row.name, row.role, tuple(json.loads(row.languages)))
+
+
+# --- enrollment ------------------------------------------------------------------------------
+
+
+def enroll(engine: Engine, request: EnrollRequest, *, client: str = "") -> EnrollResult:
+    """Exchange a one-time code for a device token (shown once; only its hash is kept)."""
+    limit_key = f"enroll-failures:{client}"
+    _check_rate(engine, limit_key)
+    try:
+        canonical_hash = codes.code_hash(request.code)
+        for field in ("device_name", "app_version", "public_key"):
+            _check_text(field, getattr(request, field))
+        if request.public_key:
+            try:
+                raw = base64.b64decode(request.public_key, validate=True)
+            except (binascii.Error, ValueError):
+                raw = b""
+            if len(raw) != 32:
+                raise ServerError(ErrorCode.invalid_request,
+                                  "public_key must be a base64 Ed25519 public key (32 bytes).")
+        return run_write(engine, lambda conn: _enroll(conn, request, canonical_hash))
+    except ServerError as exc:
+        if exc.code == ErrorCode.invalid_code:
+            _count_failure(engine, limit_key)
+        raise
+
+
+def _enroll(conn: Connection, request: EnrollRequest, code_hash: str) -> EnrollResult:
+    now = clock.utc_now()
+    ec = tables.enrollment_codes
+    row = conn.execute(sa.select(ec).where(ec.c.code_hash == code_hash)).first()
+    if row is None:
+        raise ServerError(ErrorCode.invalid_code,
+                          "That code is not known here. Check it with your coordinator.",
+                          {"reason": "unknown"})
+    if row.used_at is not None:
+        raise ServerError(ErrorCode.invalid_code,
+                          "That code was already used. Ask your coordinator for a new one.",
+                          {"reason": "used"})
+    if row.expires_at <= now:
+        raise ServerError(ErrorCode.invalid_code,
+                          f"That code expired on {row.expires_at[:10]}. Ask your coordinator "
+                          "for a new one.", {"reason": "expired"})
+    claimed = conn.execute(ec.update().where(ec.c.code_hash == code_hash, ec.c.used_at.is_(None))
+                           .values(used_at=now, device_id=request.device_id))
+    if claimed.rowcount != 1:
+        raise ServerError(ErrorCode.invalid_code,
+                          "That code was already used. Ask your coordinator for a new one.",
+                          {"reason": "used"})
+    d = tables.devices
+    values = {"user_id": row.user_id, "name": request.device_name,
+              "public_key": request.public_key, "app_version": request.app_version,
+              "last_seen": now, "revoked_at": None}
+    exists = conn.execute(sa.select(d.c.id).where(d.c.id == request.device_id)).first()
+    if exists:
+        conn.execute(d.update().where(d.c.id == request.device_id).values(**values))
+    else:
+        conn.execute(d.insert().values(id=request.device_id, enrolled_at=now, **values))
+    t = tables.device_tokens
+    conn.execute(t.update().where(t.c.device_id == request.device_id, t.c.revoked_at.is_(None))
+                 .values(revoked_at=now))
+    token = secrets.token_urlsafe(32)
+    conn.execute(t.insert().values(token_hash=token_hash(token), device_id=request.device_id,
+                                   created_at=now))
+    user = _user(conn, row.user_id)
+    identity = server_identity(conn)
+    return EnrollResult(
+        token=token, device_id=request.device_id, user_id=user.id, user_name=user.name,
+        role=user.role, languages=list(user.languages), server_id=identity.server_id,
+        server_public_key=identity.public_key,
+    )
+
+
+def _check_text(field: str, value: str) -> None:
+    if "\x00" in value or any("\ud800" <= ch <= "\udfff" for ch in value):
+        raise ServerError(ErrorCode.invalid_request,
+                          f"{field} contains a NUL or a broken (surrogate) character.",
+                          {"field": field})
+
+
+def _check_rate(engine: Engine, key: str) -> None:
+    now = int(time.time())
+    row = read(engine, lambda conn: conn.execute(
+        sa.select(tables.rate_limits).where(tables.rate_limits.c.key == key)).first())
+    if row is None or now - row.window_start >= ENROLL_FAILURE_WINDOW:
+        return
+    if row.count >= ENROLL_FAILURES_ALLOWED:
+        wait = ENROLL_FAILURE_WINDOW - (now - row.window_start)
+        raise ServerError(
+            ErrorCode.rate_limited,
+            f"Too many wrong codes from this address; try again in {wait // 60 + 1} minutes.",
+            {"retry_after": wait}, headers={"Retry-After": str(wait)},
+        )
+
+
+def _count_failure(engine: Engine, key: str) -> None:
+    now = int(time.time())
+    r = tables.rate_limits
+
+    def work(conn: Connection) -> None:
+        row = conn.execute(sa.select(r).where(r.c.key == key)).first()
+        if row is None:
+            conn.execute(r.insert().values(key=key, window_start=now, count=1))
+        elif now - row.window_start >= ENROLL_FAILURE_WINDOW:
+            conn.execute(r.update().where(r.c.key == key).values(window_start=now, count=1))
+        else:
+            conn.execute(r.update().where(r.c.key == key).values(count=r.c.count + 1))
+
+    run_write(engine, work)  # a concurrent first insert is an IntegrityError: retried
+
+
+# --- authentication --------------------------------------------------------------------------
+
+
+def authenticate(engine: Engine, token: str | None, *, app_version: str | None = None) -> Device:
+    """The device a bearer token belongs to; ServerError 401 (unauthorized/token_revoked)."""
+    if not token:
+        raise ServerError(ErrorCode.unauthorized,
+                          "This request needs a device token (Authorization: Bearer …); "
+                          "enroll the device with a code from your coordinator.",
+                          headers={"WWW-Authenticate": "Bearer"})
+    t, d, u = tables.device_tokens, tables.devices, tables.users
+    query = (
+        sa.select(t.c.revoked_at.label("token_revoked_at"), d.c.id, d.c.revoked_at,
+                  d.c.last_seen, d.c.app_version, d.c.user_id, u.c.name, u.c.role,
+                  u.c.languages)
+        .select_from(t.join(d, d.c.id == t.c.device_id).join(u, u.c.id == d.c.user_id))
+        .where(t.c.token_hash == token_hash(token))
+    )
+    row = read(engine, lambda conn: conn.execute(query).first())
+    if row is None:
+        raise ServerError(ErrorCode.unauthorized,
+                          "This server does not know this device's token; enroll again with a "
+                          "code from your coordinator.", headers={"WWW-Authenticate": "Bearer"})
+    if row.token_revoked_at is not None or row.revoked_at is not None:
+        raise ServerError(ErrorCode.token_revoked,
+                          "This device's access was revoked; enroll again with a new code. "
+                          "Work on the device is kept.", headers={"WWW-Authenticate": "Bearer"})
+    _touch(engine, row, app_version)
+    return Device(row.id, row.user_id, row.name, row.role, tuple(json.loads(row.languages)))
+
+
+def _touch(engine: Engine, row, app_version: str | None) -> None:
+    now = datetime.now(UTC)
+    stale = row.last_seen is None or now - clock.parse(row.last_seen) > LAST_SEEN_EVERY
+    version_changed = app_version is not None and app_version != row.app_version
+    if not (stale or version_changed):
+        return  # spare the database a write on every request
+    values = {"last_seen": clock.utc_now()}
+    if version_changed:
+        values["app_version"] = app_version
+    d = tables.devices
+    run_write(engine, lambda conn: conn.execute(d.update().where(d.c.id == row.id)
+                                                .values(**values)))
+
+
+def load_device(engine: Engine | Connection, device_id: str) -> Device:
+    """The device (and its user) by id, e.g. for importing an offline bundle it signed."""
+    d, u = tables.devices, tables.users
+
+    def work(conn):
+        row = conn.execute(
+            sa.select(d.c.id, d.c.user_id, d.c.revoked_at, u.c.name, u.c.role, u.c.languages)
+            .select_from(d.join(u, u.c.id == d.c.user_id)).where(d.c.id == device_id)
+        ).first()
+        if row is None:
+            raise ServerError(ErrorCode.not_found, f"No enrolled device {device_id!r}.")
+        if row.revoked_at is not None:
+            raise ServerError(ErrorCode.token_revoked, f"Device {device_id} was revoked.")
+        return Device(row.id, row.user_id, row.name, row.role, tuple(json.loads(row.languages)))
+
+    return read(engine, work)
+
+
+# --- administration --------------------------------------------------------------------------
+
+
+def revoke(engine: Engine, device: str) -> str:
+    """Revoke a device (its id or a unique prefix) and all its tokens; returns the id."""
+    d, t = tables.devices, tables.device_tokens
+
+    def work(conn: Connection) -> str:
+        ids = [r.id for r in conn.execute(sa.select(d.c.id).where(d.c.id == device))]
+        if not ids:
+            pattern = device.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            ids = [r.id for r in conn.execute(
+                sa.select(d.c.id).where(d.c.id.like(pattern, escape="\\")).limit(2))]
+        if not ids:
+            raise ServerError(ErrorCode.not_found,
+                              f"No device {device!r}; `qalam-server devices` lists them.")
+        if len(ids) > 1:
+            raise ServerError(ErrorCode.invalid_request,
+                              f"{device!r} matches several devices; give more of the id.")
+        now = clock.utc_now()
+        conn.execute(d.update().where(d.c.id == ids[0], d.c.revoked_at.is_(None))
+                     .values(revoked_at=now))
+        conn.execute(t.update().where(t.c.device_id == ids[0], t.c.revoked_at.is_(None))
+                     .values(revoked_at=now))
+        return ids[0]
+
+    return run_write(engine, work)
+

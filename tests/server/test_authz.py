@@ -1,0 +1,144 @@
+"""Who may do what: every endpoint × role (annotator, reviewer, coordinator, no token,
+revoked) × ownership (the actor's own submission or another user's)."""
+
+import json
+
+import pytest
+from fastapi.routing import APIRoute
+
+from sync.server import identity
+
+ROLES = ("annotator", "reviewer", "coordinator", "anonymous", "revoked")
+ACTIONS = ("pull_draft", "pull_submitted", "edit", "delete", "review", "digest", "ids")
+EVERYONE = ("annotator", "reviewer", "coordinator")
+
+
+def _all(value):
+    return dict.fromkeys(EVERYONE, value)
+
+
+EXPECTED = {
+    ("pull_draft", "own"): _all("visible"),
+    ("pull_draft", "other"): _all("hidden"),           # nobody reads another's drafts
+    ("pull_submitted", "own"): _all("visible"),
+    ("pull_submitted", "other"): {"annotator": "hidden", "reviewer": "visible",
+                                  "coordinator": "visible"},
+    ("edit", "own"): _all("created"),
+    ("edit", "other"): _all("rejected"),               # not even a coordinator edits others'
+    ("delete", "own"): _all("created"),
+    ("delete", "other"): _all("rejected"),
+    ("review", "own"): _all("rejected"),               # nobody reviews their own work
+    ("review", "other"): {"annotator": "rejected", "reviewer": "created",
+                          "coordinator": "created"},
+    ("digest", "own"): _all("counted"),
+    ("digest", "other"): _all("not counted"),
+    ("ids", "own"): _all("known"),
+    ("ids", "other"): _all("not mine"),
+}
+
+
+def _act(server, actor_headers, action, owner, draft, submitted):
+    client = server.client
+    if action in ("pull_draft", "pull_submitted"):
+        response = client.get("/v1/pull", headers=actor_headers)
+        if response.status_code != 200:
+            return response
+        ids = [i["id"] for i in response.json()["items"]]
+        target = draft if action == "pull_draft" else submitted
+        return "visible" if target["id"] in ids else "hidden"
+    if action in ("edit", "delete", "review"):
+        actor = server.actor
+        if action == "edit":
+            record = {**json.loads(submitted["payload"]), "targets": "changed"}
+            item = actor.item("submission", record, base_revision=1)
+        elif action == "delete":
+            item = actor.delete(draft["id"], base_revision=1)
+        else:
+            item = actor.review(submitted["id"])
+        response = client.post("/v1/push", json=actor.batch([item]), headers=actor_headers)
+        if response.status_code != 200:
+            return response
+        return response.json()["results"][0]["status"]
+    if action == "digest":
+        body = {"count": 0, "digest": "", "cursor": 0}
+        response = client.post("/v1/digest", json=body, headers=actor_headers)
+        if response.status_code != 200:
+            return response
+        return "counted" if response.json()["server_count"] == 2 else "not counted"
+    response = client.post("/v1/ids", json={"ids": {submitted["id"]: 1}},
+                           headers=actor_headers)
+    if response.status_code != 200:
+        return response
+    body = response.json()
+    if body == {"missing_on_server": [], "stale_on_device": []}:
+        return "not mine"
+    assert body["missing_on_server"] == []
+    return "known"
+
+
+@pytest.mark.parametrize("ownership", ["own", "other"])
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("action", ACTIONS)
+def test_authorization_matrix(server, action, role, ownership):
+    acting_role = role if role in EVERYONE else "annotator"
+    actor = server.member(acting_role, languages=["urd_Arab"])
+    server.actor = actor
+    owner = actor if ownership == "own" else server.member("annotator")
+    draft, submitted = owner.submission(state="draft"), owner.submission()
+    owner.push([draft, submitted])
+    headers = dict(actor.headers)
+    if role == "anonymous":
+        del headers["Authorization"]
+    elif role == "revoked":
+        identity.revoke(server.engine, actor.device_id)
+    outcome = _act(server, headers, action, owner, draft, submitted)
+    if role in ("anonymous", "revoked"):
+        assert outcome.status_code == 401
+        assert outcome.json()["code"] == ("unauthorized" if role == "anonymous"
+                                          else "token_revoked")
+        return
+    assert outcome == EXPECTED[(action, ownership)][role]
+
+
+def test_annotator_may_review_a_peer_submission_once_assigned(server):
+    from sync.server import engine as ops
+
+    amina, bilal = server.member(), server.member()
+    item = bilal.submission()
+    bilal.push([item])
+    assert amina.push([amina.review(item["id"])])["results"][0]["status"] == "rejected"
+    ops.assign_review(server.engine, item["id"], amina.user_id)
+    assert amina.push([amina.review(item["id"])])["results"][0]["status"] == "created"
+
+
+def test_reviewer_cannot_review_outside_their_languages(server):
+    amina = server.member(languages=["hin_Deva"])
+    reviewer = server.member("reviewer", languages=["urd_Arab"])
+    item = amina.submission(language="hin_Deva")
+    amina.push([item])
+    result = reviewer.push([reviewer.review(item["id"])])["results"][0]
+    assert result["status"] == "rejected" and "not asked" in result["reason"]
+
+
+def test_self_review_reason_is_clear(server):
+    amina = server.member("reviewer")
+    item = amina.submission()
+    amina.push([item])
+    result = amina.push([amina.review(item["id"])])["results"][0]
+    assert result["status"] == "rejected" and "own work" in result["reason"]
+
+
+def test_open_endpoints_need_no_token(server):
+    for path in ("/v1/info", "/healthz", "/openapi.json"):
+        assert server.client.get(path).status_code == 200
+
+
+def test_every_sync_endpoint_but_info_and_enroll_needs_a_token(server):
+    open_paths = {"/v1/info", "/v1/enroll", "/healthz"}
+    for route in server.app.routes:
+        if not isinstance(route, APIRoute) or route.path in open_paths:
+            continue
+        for method in route.methods:
+            response = server.client.request(method, route.path, json={})
+            assert response.status_code == 401, (method, route.path)
+            assert response.json()["code"] == "unauthorized"

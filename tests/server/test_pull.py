@@ -1,0 +1,133 @@
+"""Pull: pages in server_seq order, cursors, and who sees what."""
+
+import json
+
+from app.taskfile import read_task_file
+from sync.server import engine as ops
+from sync.server import identity
+
+
+def _ids(items, entity=None):
+    return [i["id"] for i in items if entity is None or i["entity"] == entity]
+
+
+def test_pages_follow_the_cursor_without_gaps_or_repeats(server):
+    amina = server.member()
+    pushed = [amina.submission() for _ in range(25)]
+    amina.push(pushed)
+    seen, cursor, pages = [], 0, 0
+    while True:
+        page = amina.pull(cursor, limit=10)
+        pages += 1
+        cursors = [i["cursor"] for i in page["items"]]
+        assert cursors == sorted(cursors) and all(c > cursor for c in cursors)
+        seen += page["items"]
+        cursor = page["next_cursor"]
+        if not page["more"]:
+            break
+    assert pages == 3
+    assert _ids(seen) == [p["id"] for p in pushed]
+    assert amina.pull(cursor)["items"] == []
+
+
+def test_limit_is_capped_and_validated(server):
+    amina = server.member()
+    response = server.client.get("/v1/pull", params={"limit": 5000}, headers=amina.headers)
+    assert response.status_code == 422 and response.json()["code"] == "invalid_request"
+    response = server.client.get("/v1/pull", params={"cursor": -1}, headers=amina.headers)
+    assert response.status_code == 422
+
+
+def test_cursor_skips_past_changes_the_user_cannot_see(server):
+    amina, bilal = server.member(), server.member()
+    bilal.push([bilal.submission(state="draft") for _ in range(5)])
+    page = amina.pull(0)
+    assert page["items"] == [] and not page["more"]
+    assert page["next_cursor"] == server.client.get("/healthz").json()["server_seq"]
+
+
+def test_own_work_from_another_device_is_pulled(server):
+    laptop = server.member(name="Amina")
+    phone = server.member(name="Amina")
+    item = laptop.submission(state="draft")
+    laptop.push([item])
+    pulled = phone.pull_all()
+    assert _ids(pulled) == [item["id"]]
+    assert json.loads(pulled[0]["payload"])["user_id"] == laptop.user_id
+
+
+def test_nobody_reads_another_annotators_drafts_or_work(server):
+    amina, bilal = server.member(), server.member()
+    bilal.push([bilal.submission(state="draft"), bilal.submission(state="submitted")])
+    assert amina.pull_all() == []
+
+
+def test_decision_reaches_the_author_as_a_new_revision(server):
+    amina = server.member()
+    item = amina.submission()
+    amina.push([item])
+    cursor = amina.pull(0)["next_cursor"]
+    ops.decide(server.engine, item["id"], "rejected", reason="off topic")
+    page = amina.pull(cursor)
+    assert _ids(page["items"]) == [item["id"]]
+    payload = json.loads(page["items"][0]["payload"])
+    assert payload["state"] == "rejected" and page["items"][0]["revision"] == 2
+
+
+def test_tasks_are_pulled_for_the_users_languages_only(server, tmp_path):
+    path = tmp_path / "tasks.jsonl"
+    path.write_text(
+        json.dumps({"id": "t-urd", "kind": "original", "language_code": "urd_Arab"}) + "\n"
+        + json.dumps({"id": "t-hin", "kind": "original", "language_code": "hin_Deva"}) + "\n",
+        encoding="utf-8",
+    )
+    result = ops.import_tasks(server.engine, "demo", read_task_file(path, project="demo"))
+    assert (result.project_created, result.added) == (True, 2)
+    again = ops.import_tasks(server.engine, "demo", read_task_file(path, project="demo"))
+    assert (again.added, again.unchanged) == (0, 2)
+    amina = server.member(languages=["urd_Arab"])
+    pulled = amina.pull_all()
+    assert _ids(pulled, "project") == ["demo"] and _ids(pulled, "task") == ["t-urd"]
+    assert pulled[0]["entity"] == "project"  # the project before its tasks
+    coordinator = server.member("coordinator", languages=[])
+    assert sorted(_ids(coordinator.pull_all(), "task")) == ["t-hin", "t-urd"]
+
+
+def test_reviews_of_my_work_reach_me(server):
+    amina = server.member()
+    reviewer = server.member("reviewer")
+    item = amina.submission()
+    amina.push([item])
+    review = reviewer.review(item["id"])
+    assert reviewer.push([review])["results"][0]["status"] == "created"
+    assert _ids(amina.pull_all(), "review") == [review["id"]]
+
+
+def test_assigned_peer_submission_is_pulled_even_after_the_cursor_passed_it(server):
+    amina, bilal = server.member(), server.member()
+    item = bilal.submission()
+    bilal.push([item])
+    cursor = amina.pull(0)["next_cursor"]
+    ops.assign_review(server.engine, item["id"], amina.user_id)
+    page = amina.pull(cursor)
+    assert _ids(page["items"]) == [item["id"]]
+    assert json.loads(page["items"][0]["payload"])["user_id"] == bilal.user_id
+
+
+def test_reviewer_sees_submitted_work_in_their_languages_not_drafts(server):
+    amina = server.member(languages=["urd_Arab", "hin_Deva"])
+    reviewer = server.member("reviewer", languages=["urd_Arab"])
+    submitted = amina.submission()
+    amina.push([submitted, amina.submission(state="draft"),
+                amina.submission(language="hin_Deva")])
+    assert _ids(reviewer.pull_all()) == [submitted["id"]]
+
+
+def test_pull_records_the_devices_cursor(server):
+    amina = server.member()
+    amina.push([amina.submission()])
+    page = amina.pull(0)
+    amina.pull(page["next_cursor"])
+    device = identity.load_device(server.engine, amina.device_id)
+    assert ops.pending_changes(server.engine, device, page["next_cursor"]) == 0
+    assert ops.pending_changes(server.engine, device, 0) == 1
