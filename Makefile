@@ -99,3 +99,16 @@ bench-dist: dist
 
 clean-dist:
 	rm -rf build dist
+
+## Screenshots of every screen (English UI, Arabic content) under Xvfb, into docs/screenshots/.
+## Installs Xvfb and Qt's X11 (xcb) libraries with apt-get when they are missing (as root).
+SCREENSHOT_DEPS := xvfb xauth libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-image0 \
+	libxcb-keysyms1 libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 \
+	libxcb-xkb1 libxcb-xfixes0
+.PHONY: screenshots
+screenshots: $(STAMP)
+	@missing=$$(for p in $(SCREENSHOT_DEPS); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null \
+		| grep -q "install ok installed" || echo $$p; done); \
+	if [ -n "$$missing" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq --no-install-recommends $$missing; fi
+	xvfb-run -a -s "-screen 0 1400x900x24" $(PY) build_scripts/screenshots.py

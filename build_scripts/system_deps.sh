@@ -2,7 +2,7 @@
 # Debian packages the test suite needs (Qt's offscreen platform: fontconfig, EGL, xkbcommon).
 # Installs only what is missing, so a machine that has them all does no network work.
 set -euo pipefail
-packages=(libegl1 libgl1 libfontconfig1 libxkbcommon0 libdbus-1-3 libglib2.0-0)
+packages=(libegl1 libgl1 libfontconfig1 libxkbcommon0 libdbus-1-3 libglib2.0-0 gettext)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \

@@ -1,8 +1,15 @@
-"""Starting the desktop app: data dir, store, then the main window."""
+"""Starting the desktop app: data dir, UI language, store, then the main window.
+
+The UI language is applied (catalog, Qt's strings, layout direction) before any widget of the
+window exists; changing it reopens the window (:meth:`WindowHost.reopen`): the old window's
+``closeEvent`` saves the editor's text durably and remembers the open item, which the new
+window restores, so nothing typed is lost.
+"""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from app import paths
@@ -11,14 +18,40 @@ from app.errors import StoreError
 from app.store import Store
 
 
-def open_window(data_dir: Path, *, demo: bool = False):
-    """Open the store (migrating, seeding the demo if asked) and build the main window.
+def _settings(data_dir: Path):
+    from PySide6.QtCore import QSettings
+
+    return QSettings(str(paths.settings_path(data_dir)), QSettings.IniFormat)
+
+
+def apply_ui_language(data_dir: Path, ui_language: str | None = None) -> str:
+    """Apply the UI language for ``data_dir`` (``ui_language`` > ``QALAM_UI_LANGUAGE`` > the
+    saved setting > English); returns its tag. Needs the QApplication, and no window yet."""
+    from ui import ui_locale
+
+    settings = _settings(data_dir)
+    tag = ui_locale.chosen(settings, ui_language) or "en"
+    ui_locale.apply(tag, native_digits=ui_locale.native_digits_setting(settings))
+    return tag
+
+
+def open_window(
+    data_dir: Path,
+    *,
+    demo: bool = False,
+    ui_language: str | None = None,
+    on_settings: Callable[[], None] | None = None,
+):
+    """Apply the UI language, open the store (migrating, seeding the demo if asked) and build
+    the main window. ``on_settings`` adds a "Settings…" action that calls it.
 
     Raises StoreError with a message for the user when the database cannot be used.
     Call ``window.shutdown()`` after the window is closed.
     """
-    from PySide6.QtCore import QSettings
+    from PySide6.QtGui import QAction, QKeySequence
+    from PySide6.QtWidgets import QToolBar
 
+    from i18n.translation import _
     from ui.fonts import register_bundled_fonts
     from ui.main_window import MainWindow
     from ui.writer import StoreWriter
@@ -26,6 +59,7 @@ def open_window(data_dir: Path, *, demo: bool = False):
     # All bundled fonts (~2 ms): Qt's fallback then finds them for text in widgets that are
     # not script-aware (combo boxes, labels, dialogs), not only where a family is chosen.
     register_bundled_fonts()
+    apply_ui_language(data_dir, ui_language)  # before any widget: direction, strings
     db_path = paths.database_path(data_dir)
     # Migrate (and seed the demo) before any window exists, so both stores below open a
     # database of the current schema.
@@ -34,22 +68,114 @@ def open_window(data_dir: Path, *, demo: bool = False):
             seed_demo(store)
     reader = Store.open(db_path, readonly=True)
     writer = StoreWriter(db_path)
-    settings = QSettings(str(paths.settings_path(data_dir)), QSettings.IniFormat)
-    return MainWindow(reader=reader, writer=writer, settings=settings)
+    window = MainWindow(reader=reader, writer=writer, settings=_settings(data_dir))
+    if on_settings is not None:
+        action = QAction(_("Se&ttings…"), window, objectName="settingsAction")
+        action.setShortcut(QKeySequence(QKeySequence.Preferences))
+        action.triggered.connect(on_settings)
+        toolbar = window.findChild(QToolBar, "mainToolbar")
+        if toolbar is not None:
+            toolbar.addAction(action)
+        else:
+            window.addAction(action)
+    return window
 
 
-def run(data_dir: Path, *, demo: bool = False, argv: list[str] | None = None) -> int:
+class WindowHost:
+    """Owns the main window across UI-language changes."""
+
+    def __init__(self, data_dir: Path, *, demo: bool = False, ui_language: str | None = None):
+        self.data_dir = data_dir
+        self.ui_language = ui_language  # an override (option/environment) for this run
+        self.window = open_window(data_dir, demo=demo, ui_language=ui_language,
+                                  on_settings=self.show_settings)
+
+    def show_settings(self) -> None:
+        from PySide6.QtCore import QTimer
+
+        from i18n.translation import current_locale
+        from ui import ui_locale
+        from ui.settings_dialog import SettingsDialog
+
+        settings = _settings(self.data_dir)
+        dialog = SettingsDialog(current_locale(), ui_locale.native_digits_setting(settings),
+                                self.window)
+        if not dialog.exec():
+            return
+        tag, native_digits = dialog.values()
+        changed = (tag, native_digits) != (
+            current_locale(), ui_locale.native_digits_setting(settings)
+        )
+        settings.setValue(ui_locale.LANGUAGE_KEY, tag)
+        settings.setValue(ui_locale.NATIVE_DIGITS_KEY, native_digits)
+        settings.sync()
+        if changed:
+            # After the dialog (a child of the window) has returned.
+            QTimer.singleShot(0, lambda: self.reopen(tag))
+
+    def reopen(self, ui_language: str):
+        """Close the window (its closeEvent saves the text), switch the UI language and open
+        a new window on the same data, which restores the item that was open."""
+        from PySide6.QtWidgets import QApplication
+
+        app = QApplication.instance()
+        old = self.window
+        was_visible = old.isVisible()
+        quit_on_close = app.quitOnLastWindowClosed()
+        app.setQuitOnLastWindowClosed(False)  # the old window is the last one for a moment
+        try:
+            old.close()
+            old.shutdown()
+            old.deleteLater()
+            self.ui_language = ui_language
+            self.window = open_window(self.data_dir, ui_language=ui_language,
+                                      on_settings=self.show_settings)
+            if was_visible:
+                self.window.show()
+        finally:
+            app.setQuitOnLastWindowClosed(quit_on_close)
+        return self.window
+
+    def shutdown(self) -> None:
+        self.window.shutdown()
+
+
+def choose_first_ui_language(data_dir: Path) -> None:
+    """On first start (no language saved, none forced), ask for the UI language and save it."""
+    from ui import ui_locale
+    from ui.first_run import FirstRunDialog
+
+    settings = _settings(data_dir)
+    if ui_locale.chosen(settings) is not None:
+        return
+    guess = ui_locale.system_default()
+    ui_locale.apply(guess)  # the dialog speaks the system's language where we can
+    dialog = FirstRunDialog(guess)
+    tag = dialog.chosen() if dialog.exec() else guess
+    settings.setValue(ui_locale.LANGUAGE_KEY, tag)
+    settings.sync()
+
+
+def run(
+    data_dir: Path,
+    *,
+    demo: bool = False,
+    argv: list[str] | None = None,
+    ui_language: str | None = None,
+) -> int:
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     qt_app = QApplication.instance() or QApplication(argv or sys.argv[:1])
     qt_app.setApplicationName("Qalam")
     qt_app.setOrganizationName("Qalam")
+    if ui_language is None:
+        choose_first_ui_language(data_dir)
     try:
-        window = open_window(data_dir, demo=demo)
+        host = WindowHost(data_dir, demo=demo, ui_language=ui_language)
     except StoreError as error:
         QMessageBox.critical(None, "Qalam", str(error))
         return 2
-    window.show()
+    host.window.show()
     code = qt_app.exec()
-    window.shutdown()
+    host.shutdown()
     return code

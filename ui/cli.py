@@ -3,6 +3,8 @@
     qalam                         open the app on the default data directory
     qalam --data-dir DIR          keep all state under DIR (tests, a USB stick)
     qalam --demo                  load the demo workspace (sample tasks in eight languages)
+    qalam --ui-language ur        run the interface in Urdu this time (also: QALAM_UI_LANGUAGE;
+                                  en-XA and ar-XB are pseudo-locales for testing)
     qalam --version
 """
 
@@ -30,7 +32,21 @@ def build_parser() -> argparse.ArgumentParser:
         help="load the demo workspace: sample tasks in Arabic, Urdu, Hindi, Bengali, "
         "Swahili, Yoruba, Amharic and French",
     )
+    parser.add_argument(
+        "--ui-language", metavar="LOCALE", type=_ui_locale,
+        help="the interface language for this run, e.g. ur, fr, or the pseudo-locales en-XA "
+        "and ar-XB (also: QALAM_UI_LANGUAGE); by default the one chosen on first start",
+    )
     return parser
+
+
+def _ui_locale(value: str) -> str:
+    from i18n import catalogs
+
+    try:
+        return catalogs.get(value).tag
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -38,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     data_dir = paths.data_dir(args.data_dir)
     from ui.application import run
 
-    return run(data_dir, demo=args.demo)
+    return run(data_dir, demo=args.demo, ui_language=args.ui_language)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,88 @@
+"""gettext ``Plural-Forms`` for the UI locales, written from the CLDR rules.
+
+    >>> nplurals("ar"), example_counts("ar")
+    (6, [0, 1, 2, 3, 11, 100])
+    >>> [category("ar", n) for n in (0, 1, 2, 3, 11, 100, 102)]
+    ['zero', 'one', 'two', 'few', 'many', 'other', 'other']
+
+Source: the CLDR plural rules (unicode.org/cldr/charts/latest/supplemental/
+language_plural_rules.html) as shipped in Babel's data (``Locale.plural_form``), for integer
+counts. Form *i* of a catalog entry is the *i*-th of the language's CLDR categories in CLDR's
+order (zero, one, two, few, many, other). We do not use Babel's own gettext conversion
+(``babel.plural.to_gettext``): it orders categories differently from this convention and has
+swapped Arabic's "many"/"other" (python-babel/babel#816). tests/test_i18n_plurals.py checks
+every expression here against ``Locale.plural_form`` for n = 0..1000 (and a million).
+
+Notes: Persian, Hindi, Bengali and Amharic count 0 as "one" (CLDR: ``i = 0 or n = 1``), so
+``n > 1``, not ``n != 1``. Hebrew has one/two/other since CLDR 42 ("many" was dropped).
+French and Spanish have "many" for exact millions ("un million de fichiers"). Yoruba,
+Indonesian and Burmese have a single form.
+"""
+
+from __future__ import annotations
+
+import gettext
+
+CATEGORY_ORDER = ("zero", "one", "two", "few", "many", "other")
+
+_ONE_IS_1 = "nplurals=2; plural=(n != 1);"
+_ONE_IS_0_1 = "nplurals=2; plural=(n > 1);"
+_ONE_OTHER_MILLIONS = "nplurals=3; plural=(n == 1 ? 0 : n != 0 && n % 1000000 == 0 ? 1 : 2);"
+_SINGLE = "nplurals=1; plural=0;"
+
+PLURAL_FORMS: dict[str, str] = {
+    "en": _ONE_IS_1,
+    "ar": "nplurals=6; plural=(n==0 ? 0 : n==1 ? 1 : n==2 ? 2 : "
+          "n%100>=3 && n%100<=10 ? 3 : n%100>=11 ? 4 : 5);",
+    "ur": _ONE_IS_1,
+    "fa": _ONE_IS_0_1,
+    "he": "nplurals=3; plural=(n == 1 ? 0 : n == 2 ? 1 : 2);",
+    "hi": _ONE_IS_0_1,
+    "bn": _ONE_IS_0_1,
+    "ta": _ONE_IS_1,
+    "am": _ONE_IS_0_1,
+    "sw": _ONE_IS_1,
+    "yo": _SINGLE,
+    "fr": "nplurals=3; plural=(n == 0 || n == 1 ? 0 : n != 0 && n % 1000000 == 0 ? 1 : 2);",
+    "es": _ONE_OTHER_MILLIONS,
+    "id": _SINGLE,
+    "my": _SINGLE,
+}
+
+
+def _parse(header: str) -> tuple[int, str]:
+    fields = dict(
+        part.strip().split("=", 1) for part in header.strip().rstrip(";").split(";") if part
+    )
+    return int(fields["nplurals"]), fields["plural"].strip()
+
+
+def nplurals(locale: str) -> int:
+    return _parse(PLURAL_FORMS[locale])[0]
+
+
+def expression(header: str):
+    """The callable n -> form index of a ``Plural-Forms`` header (gettext's own parser)."""
+    return gettext.c2py(_parse(header)[1])
+
+
+def categories(locale: str) -> list[str]:
+    """The CLDR categories of ``locale`` in form order, e.g. ['one', 'two', 'other']."""
+    from babel import Locale
+
+    tags = Locale.parse(locale).plural_form.tags | {"other"}
+    return [c for c in CATEGORY_ORDER if c in tags]
+
+
+def category(locale: str, n: int) -> str:
+    """The CLDR category our header gives count ``n`` in ``locale``."""
+    return categories(locale)[expression(PLURAL_FORMS[locale])(n)]
+
+
+def example_counts(locale: str) -> list[int]:
+    """The smallest count that selects each form, in form order ([0, 1, 2, 3, 11, 100])."""
+    pick = expression(PLURAL_FORMS[locale])
+    found: dict[int, int] = {}
+    for n in (1, *range(1001), 1_000_000):  # 1 first: the singular where it has a form
+        found.setdefault(pick(n), n)
+    return [found[i] for i in range(nplurals(locale))]
