@@ -6,6 +6,10 @@
     qalam --ui-language ur        run the interface in Urdu this time (also: QALAM_UI_LANGUAGE;
                                   en-XA and ar-XB are pseudo-locales for testing)
     qalam --version
+
+    qalam enroll --server URL --code CODE   connect this computer to a server
+    qalam sync                              one sync, headless (exit 0 when all acknowledged)
+    qalam bundle export FILE | import FILE  offline bundles for a USB stick
 """
 
 from __future__ import annotations
@@ -37,6 +41,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="the interface language for this run, e.g. ur, fr, or the pseudo-locales en-XA "
         "and ar-XB (also: QALAM_UI_LANGUAGE); by default the one chosen on first start",
     )
+    # Headless commands never import Qt: they run on a server-less laptop or in a cron job.
+    from sync import cli as sync_cli
+
+    sync_cli.add_commands(parser.add_subparsers(dest="command", metavar="COMMAND"))
     return parser
 
 
@@ -51,6 +59,10 @@ def _ui_locale(value: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command is not None:
+        from sync import cli as sync_cli
+
+        return sync_cli.run(args)
     data_dir = paths.data_dir(args.data_dir)
     from ui.application import run
 
