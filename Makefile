@@ -21,7 +21,8 @@ run: $(STAMP) i18n-compile
 ## Everything the tests need, then the whole suite (headless).
 test: $(STAMP) system-deps i18n-compile
 	$(VENV)/bin/ruff check .
-	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -p no:cacheprovider
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -p no:cacheprovider -m "not dist"
+	$(MAKE) --no-print-directory test-dist
 
 system-deps:
 	build_scripts/system_deps.sh

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Debian packages the test suite needs (Qt's offscreen platform: fontconfig, EGL, xkbcommon).
+# Debian packages the test suite needs (Qt's offscreen platform: fontconfig, EGL, xkbcommon;
+# gettext's msgfmt for the catalog checks; binutils for trimming ICU data in `make dist`).
 # Installs only what is missing, so a machine that has them all does no network work.
 set -euo pipefail
-packages=(libegl1 libgl1 libfontconfig1 libxkbcommon0 libdbus-1-3 libglib2.0-0 gettext)
+packages=(libegl1 libgl1 libfontconfig1 libxkbcommon0 libdbus-1-3 libglib2.0-0 gettext binutils)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \

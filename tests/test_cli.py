@@ -1,7 +1,7 @@
 import subprocess
 import sys
 
-from app import __version__
+from app import buildinfo
 
 
 def _qalam(*args):
@@ -12,7 +12,7 @@ def _qalam(*args):
 
 def test_version():
     result = _qalam("--version")
-    assert result.returncode == 0 and result.stdout.strip() == f"Qalam {__version__}"
+    assert result.returncode == 0 and result.stdout.strip() == buildinfo.describe()
 
 
 def test_help_names_every_option():

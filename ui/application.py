@@ -8,14 +8,17 @@ window restores, so nothing typed is lost.
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from app import paths
+from app import paths, provisioning
 from app.demo import seed_demo
-from app.errors import StoreError
+from app.errors import QalamError, StoreError
 from app.store import Store
+
+log = logging.getLogger(__name__)
 
 
 def _settings(data_dir: Path):
@@ -66,6 +69,14 @@ def open_window(
     with Store.open(db_path) as store:
         if demo:
             seed_demo(store)
+        # A coordinator's provisioning file beside the app: the server to offer at
+        # enrollment, and tasks to start on before any connection.
+        try:
+            found = provisioning.find(data_dir=data_dir)
+            if found is not None:
+                provisioning.apply(store, found)
+        except QalamError as error:  # a broken file must not keep anyone from working
+            log.warning("provisioning file not used: %s", error)
     reader = Store.open(db_path, readonly=True)
     writer = StoreWriter(db_path)
     window = MainWindow(reader=reader, writer=writer, settings=_settings(data_dir))

@@ -17,7 +17,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from app import __version__, paths
+from app import buildinfo, paths
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -25,7 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="qalam",
         description="Write, improve and review multilingual prompt/completion data, offline.",
     )
-    parser.add_argument("--version", action="version", version=f"Qalam {__version__}")
+    parser.add_argument("--version", action="version", version=buildinfo.describe())
     parser.add_argument(
         "--data-dir", metavar="DIR",
         help="keep all data under DIR instead of the user data directory "
@@ -45,6 +45,9 @@ def build_parser() -> argparse.ArgumentParser:
     from sync import cli as sync_cli
 
     sync_cli.add_commands(parser.add_subparsers(dest="command", metavar="COMMAND"))
+    from ui import self_test
+
+    self_test.add_arguments(parser)
     return parser
 
 
@@ -59,6 +62,10 @@ def _ui_locale(value: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    from ui import self_test
+
+    if (code := self_test.dispatch(args)) is not None:
+        return code
     if args.command is not None:
         from sync import cli as sync_cli
 

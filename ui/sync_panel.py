@@ -127,9 +127,16 @@ class SyncController(QObject):
         self.last_error = error
         self.changed.emit()
 
+    def provisioned(self) -> tuple[str, str]:
+        """The server address and certificate fingerprint a provisioning file gave us."""
+        return (syncstate.get_meta(self.reader, "provisioned_server_url", "") or "",
+                syncstate.get_meta(self.reader, "provisioned_fingerprint", "") or "")
+
     def enroll(self, server_url: str, code: str) -> credentials.Enrollment:
         self.writer.flush()
-        enrollment = device.enroll(self.data_dir, server_url, code)
+        provisioned_url, fingerprint = self.provisioned()
+        pinned = fingerprint if server_url.rstrip("/") == provisioned_url.rstrip("/") else None
+        enrollment = device.enroll(self.data_dir, server_url, code, fingerprint=pinned or None)
         self._timer.start()
         self.changed.emit()
         return enrollment
@@ -182,7 +189,7 @@ class SyncPanel(QDialog):
         self.setWindowTitle(_("Sync"))
         self.setObjectName("syncPanel")
 
-        self.server_url = QLineEdit(placeholderText="https://…")
+        self.server_url = QLineEdit(controller.provisioned()[0], placeholderText="https://…")
         self.server_url.setAccessibleName(_("Server address"))
         self.code = QLineEdit(placeholderText="XXXX-XXXX-X")
         self.code.setAccessibleName(_("Enrollment code"))

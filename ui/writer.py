@@ -31,6 +31,7 @@ class StoreWriter(QObject):
         super().__init__(parent)
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qalam-writer")
         self._store: Store | None = None
+        self._closed = False
         self._finished.connect(self._deliver)
         # Opening (and migrating) happens on the worker too; errors surface on first use.
         self._opened = self._executor.submit(self._open, db_path)
@@ -61,10 +62,14 @@ class StoreWriter(QObject):
             callback(error if error is not None else value)
 
     def flush(self, timeout: float = 30.0) -> None:
-        """Block until every write queued so far is durable."""
+        """Block until every write queued so far is durable (nothing to do once closed)."""
+        if self._closed:
+            return
         self._executor.submit(lambda: None).result(timeout)
 
     def close(self) -> None:
+        if self._closed:
+            return
         self.flush()
         store = self._store
 
@@ -74,3 +79,4 @@ class StoreWriter(QObject):
 
         self._executor.submit(close_store).result()
         self._executor.shutdown(wait=True)
+        self._closed = True

@@ -7,6 +7,7 @@
     qalam-server revoke DEVICE
     qalam-server import-tasks urd.jsonl --project aya-urd
     qalam-server import-bundle amina.qalam               # writes amina.answer.qalam
+    qalam-server provision --server https://192.168.1.20:8443 --project aya --out stick/
     qalam-server decide SUBMISSION accepted
 
 Every command takes ``--db`` (a SQLite file path or a ``postgresql+psycopg://`` URL; default
@@ -104,6 +105,22 @@ def _parser() -> argparse.ArgumentParser:
     bundle.add_argument("file", type=Path, metavar="FILE")
     bundle.add_argument("--answer", type=Path, metavar="FILE",
                         help="where to write the answer (default: FILE.answer.qalam beside it)")
+
+    provision = sub.add_parser(
+        "provision", parents=[common], help="write a provisioning folder for new installs",
+        description="Write a provisioning file (server address, project, the certificate's "
+                    "fingerprint, optionally enrollment codes and an initial task file) to put "
+                    "beside the installer: the app then asks only for the code.")
+    provision.add_argument("--server", required=True, metavar="URL")
+    provision.add_argument("--project", required=True)
+    provision.add_argument("--out", required=True, type=Path, metavar="DIR")
+    provision.add_argument("--tls-dir", type=Path,
+                           help="where serve --tls keeps its certificate (default: as serve)")
+    provision.add_argument("--code", action="append", default=[],
+                           help="an enrollment code from `invite` (repeatable; only on a copy "
+                                "meant for those people)")
+    provision.add_argument("--tasks", type=Path, metavar="FILE",
+                           help="an initial task file, so work can start without a network")
 
     decide = sub.add_parser("decide", parents=[common], help="accept or reject a submission",
                             description="Record a reviewer's decision on a submitted item; "
@@ -309,6 +326,28 @@ def cmd_import_bundle(args, engine, url) -> int:
     return 0
 
 
+def cmd_provision(args, engine, url) -> int:
+    from urllib.parse import urlsplit
+
+    from app.provisioning import write_provisioning
+    from sync.server.tls import ensure_certificate
+
+    fingerprint = None
+    if args.server.startswith("https://"):
+        cert = ensure_certificate(args.tls_dir or _default_tls_dir(url),
+                                  hosts=[urlsplit(args.server).hostname])
+        fingerprint = cert.fingerprint
+    try:
+        path = write_provisioning(args.out, server_url=args.server, project=args.project,
+                                  fingerprint=fingerprint, codes=args.code,
+                                  tasks_file=args.tasks)
+    except ValueError as error:
+        print(f"qalam-server: {error}", file=sys.stderr)
+        return 1
+    print(f"Wrote {path}; copy {args.out} beside the installer or the unpacked app.")
+    return 0
+
+
 def cmd_decide(args, engine, url) -> int:
     _ready(engine, url)
     revision = ops.decide(engine, args.submission, args.state, reason=args.reason)
@@ -319,7 +358,7 @@ def cmd_decide(args, engine, url) -> int:
 COMMANDS = {
     "init": cmd_init, "serve": cmd_serve, "invite": cmd_invite, "devices": cmd_devices,
     "revoke": cmd_revoke, "import-tasks": cmd_import_tasks, "import-bundle": cmd_import_bundle,
-    "decide": cmd_decide,
+    "provision": cmd_provision, "decide": cmd_decide,
 }
 
 if __name__ == "__main__":

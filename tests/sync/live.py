@@ -53,9 +53,10 @@ def free_port() -> int:
 class ServerProcess:
     """``python -m sync.server.cli serve`` on a fixed loopback port; killable, restartable."""
 
-    def __init__(self, db_path: Path, port: int | None = None):
+    def __init__(self, db_path: Path, port: int | None = None, *, tls: bool = False):
         self.db_path = db_path
         self.port = port or free_port()
+        self.tls = tls
         self.engine = db.create_engine(db.database_url(str(db_path)))
         db.migrate(self.engine)
         identity.ensure_server_identity(self.engine)
@@ -63,18 +64,18 @@ class ServerProcess:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
 
     def start(self) -> ServerProcess:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "sync.server.cli", "serve", "--db", str(self.db_path),
-             "--host", "127.0.0.1", "--port", str(self.port)],
+             "--host", "127.0.0.1", "--port", str(self.port), *(["--tls"] if self.tls else [])],
             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
-                if httpx.get(self.url + "/healthz", timeout=1).status_code == 200:
+                if httpx.get(self.url + "/healthz", timeout=1, verify=False).status_code == 200:
                     return self
             except httpx.TransportError:
                 time.sleep(0.05)

@@ -1,0 +1,135 @@
+"""The sync panel, driven as a person would: enroll, sync, resolve a conflict."""
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
+
+from app import paths
+from app.store import Store
+from sync.server import engine as ops
+from tests.sync.live import ServerProcess
+from ui.sync_panel import SyncController, SyncPanel, SyncStatusButton
+from ui.writer import StoreWriter
+
+
+@pytest.fixture
+def server(tmp_path):
+    with ServerProcess(tmp_path / "server.db") as running:
+        yield running
+
+
+@pytest.fixture
+def app_side(qtbot, tmp_path, monkeypatch):
+    monkeypatch.setenv("QALAM_NO_KEYRING", "1")
+    for name in ("information", "warning"):  # no modal boxes in a test; remember them
+        monkeypatch.setattr(QMessageBox, name, lambda *a, **k: shown.append(a[2]))
+    shown: list[str] = []
+    data_dir = tmp_path / "amina"
+    data_dir.mkdir()
+    db_path = paths.database_path(data_dir)
+    with Store.open(db_path) as store:
+        draft = store.new_submission(language="urd_Arab")
+        store.save_draft(draft.id, inputs="چائے کیسے بنائیں؟", targets="پانی ابالیں۔")
+        store.submit(draft.id)
+    writer = StoreWriter(db_path)
+    reader = Store.open(db_path, readonly=True)
+    controller = SyncController(data_dir, writer, reader)
+    panel = SyncPanel(controller)
+    button = SyncStatusButton(controller, panel.show)
+    qtbot.addWidget(panel)
+    qtbot.addWidget(button)
+    yield controller, panel, button, draft.id, shown
+    writer.close()
+    reader.close()
+
+
+def test_enroll_sync_and_resolve_a_conflict_from_the_panel(qtbot, server, app_side):
+    controller, panel, button, item_id, shown = app_side
+    assert "Not connected" in button.text()
+    panel.show()
+    panel.server_url.setText(server.url)
+    qtbot.keyClicks(panel.code, server.invite("amina", ["urd_Arab"]))
+    enroll = next(b for b in panel.enroll_box.findChildren(type(panel.sync_button))
+                  if b.text() == "&Connect")
+    qtbot.mouseClick(enroll, Qt.LeftButton)
+    assert shown and shown[0].startswith("Welcome, amina")
+    qtbot.waitUntil(lambda: not controller.running and controller.last_report is not None,
+                    timeout=20000)
+    assert button.text() == "All work synced"
+    assert not panel.enroll_box.isVisible()
+    assert [row.id for row in server.submissions()] == [item_id]
+
+    # A coordinator rejects it while the annotator, offline, reopens and improves it.
+    ops.decide(server.engine, item_id, "rejected")
+    controller.writer.run(lambda store: (
+        store.reopen(item_id),
+        store.save_draft(item_id, inputs="چائے کیسے بنائیں؟", targets="پہلے پانی ابالیں۔"),
+    )).result()
+    qtbot.mouseClick(panel.sync_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: not controller.running and panel.conflicts.count() == 1,
+                    timeout=20000)
+    assert "1 to resolve" in button.text()
+    panel.conflicts.setCurrentRow(0)
+    assert "پہلے پانی ابالیں" in panel.mine.toPlainText()
+    assert panel.mine.layoutDirection() == Qt.RightToLeft
+    keep_mine = next(b for b in panel.findChildren(type(panel.sync_button))
+                     if b.text() == "Keep &mine")
+    qtbot.mouseClick(keep_mine, Qt.LeftButton)
+    qtbot.waitUntil(lambda: panel.conflicts.count() == 0, timeout=5000)
+    qtbot.mouseClick(panel.sync_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: not controller.running and button.text() == "All work synced",
+                    timeout=20000)
+    (row,) = server.submissions()
+    assert "پہلے پانی ابالیں" in row.payload
+
+
+def test_a_wrong_code_says_so_and_nothing_is_stored(qtbot, server, app_side):
+    controller, panel, _button, _item, shown = app_side
+    panel.server_url.setText(server.url)
+    panel.code.setText("AAAA-AAAA-A")
+    panel._enroll()
+    assert shown and "code" in shown[0].lower()
+    assert controller.enrollment is None
+
+
+def test_a_provisioned_install_asks_only_for_the_code_and_pins_the_certificate(
+        qtbot, tmp_path, monkeypatch):
+    import json
+
+    from app import provisioning
+    from sync import tls
+    from ui.application import open_window
+
+    monkeypatch.setenv("QALAM_NO_KEYRING", "1")
+    monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: None)
+    with ServerProcess(tmp_path / "hall.db", tls=True) as hall:
+        pem = tls.fetch_certificate("127.0.0.1", hall.port)
+        tasks = tmp_path / "tasks.jsonl"
+        tasks.write_text(json.dumps({"id": "hall-urd-1", "kind": "original",
+                                     "language_code": "urd_Arab",
+                                     "instructions": "بارش کے بارے میں ایک سوال لکھیں۔"},
+                                    ensure_ascii=False) + "\n", "utf-8")
+        data_dir = tmp_path / "laptop"
+        data_dir.mkdir()
+        provisioning.write_provisioning(data_dir, server_url=hall.url, project="hall",
+                                        fingerprint=tls.fingerprint(pem), codes=[],
+                                        tasks_file=tasks)
+        window = open_window(data_dir)
+        qtbot.addWidget(window)
+        try:
+            with Store.open(paths.database_path(data_dir), readonly=True) as store:
+                assert store.task("hall-urd-1").language == "urd_Arab"  # work before any sync
+            controller = SyncController(data_dir, window.writer, window.reader)
+            panel = SyncPanel(controller)
+            qtbot.addWidget(panel)
+            assert panel.server_url.text() == hall.url  # nothing to type but the code
+            panel.code.setText(hall.invite("saima", ["urd_Arab"]))
+            panel._enroll()
+            assert controller.enrollment is not None
+            assert controller.enrollment.tls_fingerprint == tls.fingerprint(pem)
+            qtbot.waitUntil(lambda: not controller.running
+                            and controller.last_report is not None, timeout=20000)
+            assert controller.last_error is None and controller.last_report.complete
+        finally:
+            window.close()
+            window.shutdown()
