@@ -278,6 +278,13 @@ def _apply_pulled(store: Store, item, payload: dict, user_id: str | None) -> boo
     ).fetchone()
     if pending:
         return False  # a local edit is on its way: the push settles it (conflict if needed)
+    conflict = store.db.execute(
+        "UPDATE conflicts SET server_payload = ?, server_revision = ? WHERE entity = "
+        "'submission' AND record_id = ? AND resolved_at IS NULL RETURNING id",
+        [item.payload, item.revision, item.id],
+    ).fetchone()
+    if conflict:
+        return False  # the annotator is choosing: keep their text; offer the newest server's
     if item.deleted:
         store.db.execute("DELETE FROM revisions WHERE submission_id = ?", [item.id])
         store.db.execute("DELETE FROM submissions WHERE id = ?", [item.id])
@@ -344,11 +351,13 @@ def resolve_conflict(store: Store, conflict_id: str, keep: str) -> None:
                 server["base_revision"] = row["server_revision"]
                 server.pop("revision", None)
                 _upsert(store, "submissions", server, deleted=False)
-            else:
-                store.db.execute(
-                    "UPDATE submissions SET base_revision = ? WHERE id = ?",
-                    [row["server_revision"], row["record_id"]],
-                )
+            else:  # the local version, as it was when the conflict arose, based on the server's
+                local = json.loads(row["local_payload"])
+                if isinstance(local.get("warnings"), list):
+                    local["warnings"] = json.dumps(local["warnings"], ensure_ascii=False)
+                local["base_revision"] = row["server_revision"]
+                local.pop("revision", None)
+                _upsert(store, "submissions", local, deleted=False)
                 current = store.submission(row["record_id"])
                 store._enqueue("submission", current.id, current.as_payload())
         store.db.execute(

@@ -6,10 +6,13 @@ from PySide6.QtWidgets import QMessageBox
 
 from app import paths
 from app.store import Store
-from sync.server import engine as ops
-from tests.sync.live import ServerProcess
+from tests.sync.live import Device, ServerProcess
 from ui.sync_panel import SyncController, SyncPanel, SyncStatusButton
 from ui.writer import StoreWriter
+
+
+def panel_tmp(controller):
+    return controller.data_dir.parent
 
 
 @pytest.fixture
@@ -59,8 +62,13 @@ def test_enroll_sync_and_resolve_a_conflict_from_the_panel(qtbot, server, app_si
     assert not panel.enroll_box.isVisible()
     assert [row.id for row in server.submissions()] == [item_id]
 
-    # A coordinator rejects it while the annotator, offline, reopens and improves it.
-    ops.decide(server.engine, item_id, "rejected")
+    # Her second laptop changes the item while this one, offline, improves it too.
+    other = Device.enrolled(panel_tmp(controller) / "second", server, name="amina")
+    other.sync()
+    with Store.open(other.db_path) as store:
+        store.reopen(item_id)
+        store.save_draft(item_id, inputs="چائے کیسے بنائیں؟", targets="دودھ ڈالیں۔")
+    other.sync()
     controller.writer.run(lambda store: (
         store.reopen(item_id),
         store.save_draft(item_id, inputs="چائے کیسے بنائیں؟", targets="پہلے پانی ابالیں۔"),

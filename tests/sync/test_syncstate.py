@@ -150,3 +150,23 @@ def test_claim_is_bounded_by_item_count_too(store: Store):
     assert len(batch.items) == 5
     assert [len(b.items) for b in syncstate.claim_all(store, max_bytes=10**9, max_items=5)] \
         == [5, 5, 2]
+
+
+def test_a_pull_during_a_conflict_keeps_the_local_text_and_refreshes_the_server_side(store):
+    draft = _draft(store)
+    batch = syncstate.claim_batch(store, max_bytes=100_000)
+    server = {**store.submission(draft.id).as_payload(), "targets": "Toleo la seva"}
+    syncstate.apply_push_results(store, batch.batch_id, [
+        _result(batch.items[0].seq, "conflict", server_revision=7,
+                server_payload=json.dumps(server))])
+    newer = {**server, "targets": "Toleo jipya zaidi"}
+    syncstate.apply_pull_page(store, NS(next_cursor=9, items=[
+        NS(entity="submission", id=draft.id, revision=8, deleted=False,
+           payload=json.dumps(newer))]))
+    assert store.submission(draft.id).targets == "Habari yako"
+    (conflict,) = syncstate.open_conflicts(store)
+    assert conflict.server_revision == 8 and "Toleo jipya zaidi" in conflict.server_payload
+    syncstate.resolve_conflict(store, conflict.id, "local")
+    (pending,) = syncstate.claim_batch(store, max_bytes=100_000).items
+    assert pending.base_revision == 8
+    assert json.loads(pending.payload)["targets"] == "Habari yako"
