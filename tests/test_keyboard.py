@@ -1,0 +1,426 @@
+"""Typing Amharic and Yoruba without their keyboard layouts: the schemes (app/transliteration.py)
+on their own, then through real key events into a ContentEdit, the on-screen keyboard and the
+actions (ui/keyboard.py)."""
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import unicodedata
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextCursor
+from PySide6.QtWidgets import QMainWindow, QVBoxLayout, QWidget
+
+from app import transliteration as tr
+from i18n import languages
+from tests.keys import type_text
+from ui.content_edit import ContentEdit
+from ui.keyboard import KeyboardController, OnScreenKeyboard, TransliterationFilter
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def amharic(keys: str) -> str:
+    return tr.transliterate(tr.schemes()["amh_Ethi"], keys)
+
+
+def yoruba(keys: str) -> str:
+    return tr.transliterate(tr.schemes()["yor_Latn"], keys)
+
+
+# --------------------------------------------------------------------------- the schemes
+
+
+@pytest.mark.parametrize(("keys", "word"), [
+    ("selam", "ሰላም"),
+    ("ityoPya", "ኢትዮጵያ"),
+    ("buna", "ቡና"),
+    ("TEna", "ጤና"),
+    ("amarNa", "አማርኛ"),
+    ("amarnya", "አማርኛ"),
+    ("IndEt neh", "እንዴት ነህ"),
+    ("Cew", "ጨው"),
+    ("qWanqWa", "ቋንቋ"),
+    ("shay", "ሻይ"),
+    ("chgr", "ችግር"),
+    ("sIhtet", "ስህተት"),  # I closes the syllable: s-h is not ሽ here
+    ("s'htet", "ስህተት"),  # so does '
+    ("zhurnal", "ዡርናል"),
+    ("Tsehay", "ጸሃይ"),  # Ts is ጸ (S too)
+    ("A`lem", "ዓለም"),  # a backtick: the historical twin, same order
+    ("s`lasE", "ሥላሴ"),
+    ("ealem", "ኧለም"),
+    ("Ityop'ya", "እትዮፕያ"),  # I alone is እ; p is ፕ, P ጵ
+])
+def test_amharic_words(keys, word):
+    assert amharic(keys) == word
+
+
+def test_amharic_orders_and_labialised_forms():
+    assert [amharic(k) for k in ("ke", "ku", "ki", "ka", "kE", "k", "ko")] == list("ከኩኪካኬክኮ")
+    assert [amharic(k) for k in ("kWe", "kWi", "kWa", "kWE", "kW")] == list("ኰኲኳኴኵ")
+    assert [amharic(k) for k in ("lWa", "mWa", "bWa", "TWa")] == list("ሏሟቧጧ")
+    assert [amharic(k) for k in ("a", "e", "u", "i", "A", "E", "I", "o")] == list("አአኡኢኣኤእኦ")
+    assert [amharic(k) for k in ("q", "K", "T", "C", "P", "S", "Ts")] == list("ቅኽጥጭጵጽጽ")
+
+
+def test_every_order_follows_the_unicode_layout():
+    # The table is computed from code point offsets: check it against the character names.
+    for key, row in tr.CONSONANTS.items():
+        first = unicodedata.name(chr(row)).split()[-1]  # "SA" for ሰ
+        consonant = first[:-1] if first.endswith("A") else first
+        if not key.isupper() or key in "HNQKZDGTCPS":
+            assert unicodedata.name(amharic(key + "u")).endswith(" " + consonant + "U")
+            assert unicodedata.name(amharic(key + "o")).endswith(" " + consonant + "O")
+
+
+def test_amharic_punctuation_and_digits():
+    assert amharic("selam::") == "ሰላም።"
+    assert amharic("a,b;k") == "አ፣ብ፤ክ"
+    assert amharic(":-") == "፣"
+    assert amharic("<<selam>>") == "«ሰላም»"
+    assert amharic("10:30, 1,000") == "10:30, 1,000"  # after a digit: ASCII
+    assert amharic("selam, selam") == "ሰላም፣ ሰላም"
+    assert amharic("2024") == "2024"
+
+
+def test_a_backslash_types_the_next_key_as_it_is():
+    assert amharic("\\k") == "k"
+    assert amharic("\\\\") == "\\"
+    assert yoruba("ire\\.") == "ire."
+
+
+def test_feed_is_incremental():
+    scheme = tr.schemes()["amh_Ethi"]
+    text, seen = "", []
+    for key in "selam":
+        n, out = scheme.feed(text, key)
+        text = text[: len(text) - n] + out
+        seen.append(text)
+    assert seen == ["ስ", "ሰ", "ሰል", "ሰላ", "ሰላም"]
+
+
+def test_memory_is_forgotten_when_the_text_before_the_cursor_changes():
+    scheme = tr.schemes()["amh_Ethi"]
+    assert scheme.feed("ስ", "'") == (0, "")  # closes ስ
+    assert scheme.feed("ስ", "a") == (0, "አ")  # still closed: a new vowel
+    assert scheme.feed("ስ", "'") == (0, "")
+    assert scheme.feed("ሰላም ስ", "a") == (1, "ሳ")  # elsewhere now: ስ is open again
+
+
+@pytest.mark.parametrize(("keys", "word"), [
+    ("O.mo.", "Ọmọ"),
+    ("e.`ko.'", "ẹ̀kọ́"),
+    ("S.e'", "Ṣé"),
+    ("Yoru`ba'", "Yorùbá"),
+    ("e.'", "ẹ́"),
+    ("e'.", "ẹ́"),  # the tone first, then the dot: same letter
+    ("n' lo.", "ń lọ"),
+    ("n`", "ǹ"),
+    ("m'", "ḿ"),
+    ("O.lo.'run", "Ọlọ́run"),
+    ("a_", "ā"),
+    ("a'`", "à"),  # a second tone replaces the first
+    ("n''", "n'"),  # the same tone key twice: the key itself
+    ("ki'a'-ki'a'", "kíá-kíá"),  # a hyphen is a hyphen
+    ("o.mo..", "ọmọ."),  # . after ọ is a full stop
+])
+def test_yoruba(keys, word):
+    typed = yoruba(keys)
+    assert typed == nfc(typed) == nfc(word)
+
+
+def test_yoruba_marks_without_a_precomposed_form_stay_combining():
+    assert yoruba("e.'") == "\u1eb9\u0301"  # ẹ + combining acute: NFC has nothing shorter
+    assert tr.apply_mark("ọ̀", tr.ACUTE) == nfc("ọ́")
+    assert tr.apply_mark("k", tr.ACUTE) is None
+
+
+def test_schemes_cover_amharic_tigrinya_and_yoruba():
+    assert set(tr.schemes()) == {"amh_Ethi", "tir_Ethi", "yor_Latn"}
+    assert tr.transliterate(tr.schemes()["tir_Ethi"], "Qedamay") == "ቐዳማይ"
+    assert tr.scheme_for("fra_Latn") is None
+    for code in tr.schemes():
+        languages.get(code)  # every code is a registry code
+
+
+def test_keys_for_reads_back():
+    ethiopic = tr.schemes()["amh_Ethi"]
+    for char in "ሰላምኳሏአኧዓ።":
+        assert tr.transliterate(tr.schemes()["amh_Ethi"], ethiopic.keys_for(char)) == char
+    assert tr.schemes()["yor_Latn"].keys_for(nfc("ẹ́")) == "e.'"
+
+
+# --------------------------------------------------------------------------- in a field
+
+
+@pytest.fixture
+def window(qtbot):
+    window = QWidget()
+    layout = QVBoxLayout(window)
+    fields = {}
+    for code in ("amh_Ethi", "yor_Latn", "fra_Latn"):
+        edit = ContentEdit(accessible_name=code)
+        edit.set_language(languages.get(code))
+        layout.addWidget(edit)
+        fields[code] = edit
+    window.fields = fields
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+@pytest.fixture
+def controller(window):
+    controller = KeyboardController(window)
+    controller.attach(window)
+    return controller
+
+
+def focus(qtbot, controller, edit):
+    edit.setFocus()
+    qtbot.waitUntil(edit.hasFocus)
+    controller.track(edit)  # what focusChanged does when the window is active
+
+
+def test_typing_selam_gives_salam_and_undoes_key_by_key(qtbot, window, controller):
+    edit = window.fields["amh_Ethi"]
+    focus(qtbot, controller, edit)
+    changes = []
+    edit.textChanged.connect(lambda: changes.append(edit.text()))
+    controller.transliteration_action.setChecked(True)
+    qtbot.keyClicks(edit, "selam")
+    assert edit.text() == "ሰላም"
+    assert len(changes) >= 5  # autosave listens to textChanged
+    assert edit.document().isUndoAvailable()
+    edit.undo()
+    assert edit.text() == "ሰላ"  # the last key
+    while edit.document().isUndoAvailable():
+        edit.undo()
+    assert edit.text() == ""
+    edit.redo()
+    assert edit.text() != ""
+
+
+def test_each_key_is_one_undo_step(qtbot, window, controller):
+    edit = window.fields["amh_Ethi"]
+    focus(qtbot, controller, edit)
+    controller.transliteration_action.setChecked(True)
+    seen = []
+    for key in "selam":
+        qtbot.keyClicks(edit, key)
+        seen.append(edit.text())
+    assert seen == ["ስ", "ሰ", "ሰል", "ሰላ", "ሰላም"]
+    undone = []
+    while edit.document().isUndoAvailable():
+        edit.undo()
+        undone.append(edit.text())
+    # Never a half edit (the ስ deleted but ሰ not yet typed): every state is one we typed.
+    assert set(undone) <= {*seen, ""}
+    assert undone[-1] == ""
+
+
+def test_typing_with_type_text_and_a_selection(qtbot, window, controller):
+    edit = window.fields["amh_Ethi"]
+    focus(qtbot, controller, edit)
+    controller.transliteration_action.setChecked(True)
+    type_text(edit, "IndEt neh")
+    assert edit.text() == "እንዴት ነህ"
+    cursor = edit.textCursor()
+    cursor.movePosition(QTextCursor.End)
+    cursor.movePosition(QTextCursor.Left, QTextCursor.KeepAnchor, 2)
+    edit.setTextCursor(cursor)
+    type_text(edit, "nat")  # replaces the selected ነህ
+    assert edit.text() == "እንዴት ናት"
+
+
+def test_off_leaves_latin_latin(qtbot, window, controller):
+    edit = window.fields["amh_Ethi"]
+    focus(qtbot, controller, edit)
+    assert not controller.transliteration_action.isChecked()
+    qtbot.keyClicks(edit, "selam")
+    assert edit.text() == "selam"
+    controller.transliteration_action.setChecked(True)
+    qtbot.keyClicks(edit, " selam")
+    controller.transliteration_action.trigger()  # off again
+    qtbot.keyClicks(edit, " ok")
+    assert edit.text() == "selam ሰላም ok"
+
+
+def test_shortcut_toggles_transliteration(qtbot, window, controller):
+    edit = window.fields["amh_Ethi"]
+    focus(qtbot, controller, edit)
+    qtbot.keyClick(edit, Qt.Key_T, Qt.ControlModifier | Qt.ShiftModifier)
+    assert controller.transliteration_action.isChecked()
+    qtbot.keyClicks(edit, "buna")
+    assert edit.text() == "ቡና"
+
+
+def test_yoruba_tone_after_dot(qtbot, window, controller):
+    edit = window.fields["yor_Latn"]
+    focus(qtbot, controller, edit)
+    controller.transliteration_action.setChecked(True)
+    qtbot.keyClicks(edit, "e.'")
+    assert nfc(edit.text()) == nfc("ẹ́")
+    type_text(edit, " Yoru`ba'")
+    assert nfc(edit.text()) == nfc("ẹ́ Yorùbá")
+
+
+def test_read_only_fields_and_other_languages_are_left_alone(qtbot, window, controller):
+    controller.transliteration_action.setChecked(True)
+    french = window.fields["fra_Latn"]
+    focus(qtbot, controller, french)
+    qtbot.keyClicks(french, "selam e.'")
+    assert french.text() == "selam e.'"
+    filter_ = TransliterationFilter(enabled=True)
+    amharic_field = window.fields["amh_Ethi"]
+    amharic_field.setReadOnly(True)
+    assert filter_.scheme(amharic_field) is None
+
+
+def test_actions_are_disabled_for_a_language_without_a_scheme(qtbot, window, controller):
+    focus(qtbot, controller, window.fields["fra_Latn"])
+    assert not controller.transliteration_action.isEnabled()
+    assert not controller.keyboard_action.isEnabled()
+    focus(qtbot, controller, window.fields["yor_Latn"])
+    assert controller.transliteration_action.isEnabled()
+    assert controller.keyboard_action.isEnabled()
+    assert controller.transliteration_action.shortcut().toString() == "Ctrl+Shift+T"
+    assert controller.keyboard_action.shortcut().toString() == "Ctrl+Shift+K"
+
+
+def test_focus_is_followed_through_focus_changes(qtbot, window, controller):
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    window.fields["fra_Latn"].setFocus()
+    qtbot.waitUntil(lambda: controller.current_edit() is window.fields["fra_Latn"])
+    assert not controller.keyboard_action.isEnabled()
+    window.fields["amh_Ethi"].setFocus()
+    qtbot.waitUntil(lambda: controller.current_edit() is window.fields["amh_Ethi"])
+    assert controller.keyboard_action.isEnabled()
+
+
+# --------------------------------------------------------------------------- on-screen keyboard
+
+
+def key(keyboard: OnScreenKeyboard, text: str):
+    return next(k for k in keyboard.buttons() if k.text() == text)
+
+
+def test_on_screen_key_inserts_at_the_cursor(qtbot, window, controller):
+    edit = window.fields["amh_Ethi"]
+    focus(qtbot, controller, edit)
+    edit.setPlainText("ሰም")
+    cursor = edit.textCursor()
+    cursor.setPosition(1)
+    edit.setTextCursor(cursor)
+    controller.keyboard_action.setChecked(True)
+    assert controller.panel.isVisible()
+    keyboard = controller.keyboard
+    qtbot.mouseClick(keyboard.findChild(QWidget, "row_1208"), Qt.LeftButton)  # ለ
+    assert keyboard.forms() == list("ለሉሊላሌልሎሏ")
+    qtbot.mouseClick(key(keyboard, "ላ"), Qt.LeftButton)
+    assert edit.text() == "ሰላም"
+    assert edit.textCursor().position() == 2
+    assert edit.hasFocus()  # keys take no focus: typing goes on in the field
+    edit.undo()
+    assert edit.text() == "ሰም"
+
+
+def test_on_screen_keys_have_names_tooltips_and_the_script_font(qtbot, window, controller):
+    focus(qtbot, controller, window.fields["amh_Ethi"])
+    keyboard = controller.keyboard
+    qtbot.mouseClick(keyboard.findChild(QWidget, "row_12A8"), Qt.LeftButton)  # ከ
+    assert keyboard.forms() == tr.ethiopic_forms(0x12A8)
+    ka = key(keyboard, "ኳ")
+    assert ka.accessibleName() == "Ethiopic syllable kwaa"
+    assert "kWa" in ka.toolTip()
+    assert "Noto Sans Ethiopic" in ka.font().families()
+    for button in keyboard.buttons():
+        assert button.accessibleName() and button.toolTip()
+        assert button.focusPolicy() == Qt.NoFocus
+
+
+def test_yoruba_keyboard_marks_the_letter_before_the_cursor(qtbot, window, controller):
+    edit = window.fields["yor_Latn"]
+    focus(qtbot, controller, edit)
+    keyboard = controller.keyboard
+    assert keyboard.language() == "yor_Latn"
+    qtbot.mouseClick(key(keyboard, "ẹ"), Qt.LeftButton)
+    acute = keyboard.findChild(QWidget, "mark_0301")
+    qtbot.mouseClick(acute, Qt.LeftButton)
+    assert edit.text() == nfc("ẹ́")
+    grave = keyboard.findChild(QWidget, "mark_0300")
+    qtbot.mouseClick(grave, Qt.LeftButton)  # replaces the high tone
+    assert edit.text() == nfc("ẹ̀")
+    qtbot.mouseClick(key(keyboard, "Ṣ"), Qt.LeftButton)
+    qtbot.mouseClick(key(keyboard, "é"), Qt.LeftButton)
+    assert edit.text() == nfc("ẹ̀Ṣé")
+    assert key(keyboard, "Ṣ").accessibleName() == "Latin capital letter s with dot below"
+
+
+def test_panel_follows_the_ui_direction(qtbot):
+    keyboard = OnScreenKeyboard()
+    qtbot.addWidget(keyboard)
+    keyboard.setLayoutDirection(Qt.RightToLeft)
+    keyboard.set_language("amh_Ethi")
+    keyboard.resize(600, 200)
+    keyboard.show()
+    qtbot.waitExposed(keyboard)
+    first, second = (keyboard.findChild(QWidget, f"row_{r:04X}") for r in (0x1200, 0x1208))
+    assert first.x() > second.x()  # ሀ on the right, ለ to its left
+
+
+def test_main_window_dock(qtbot):
+    window = QMainWindow()
+    edit = ContentEdit()
+    edit.set_language(languages.get("amh_Ethi"))
+    window.setCentralWidget(edit)
+    qtbot.addWidget(window)
+    controller = KeyboardController(window)
+    controller.attach(window)
+    window.show()
+    qtbot.waitExposed(window)
+    focus(qtbot, controller, edit)
+    qtbot.keyClick(edit, Qt.Key_K, Qt.ControlModifier | Qt.ShiftModifier)
+    assert controller.panel.objectName() == "keyboardDock" and controller.panel.isVisible()
+    controller.panel.close()  # the dock's own close button
+    assert not controller.keyboard_action.isChecked()
+
+
+def test_in_the_main_window_typing_is_autosaved(qtbot, tmp_path):
+    # The window as the lead will wire it: the controller attached from outside.
+    from app import paths
+    from app.store import Store
+    from ui.application import open_window
+
+    with Store.open(paths.database_path(tmp_path)):
+        pass
+    window = open_window(tmp_path)
+    qtbot.addWidget(window)
+    controller = KeyboardController(window)
+    controller.attach(window)
+    window.show()
+    qtbot.waitExposed(window)
+    try:
+        window.set_language("amh_Ethi")
+        window.new_submission()
+        editor = window.editor
+        qtbot.waitUntil(lambda: editor.submission is not None and editor.prompt.hasFocus())
+        controller.track(editor.prompt)
+        assert controller.transliteration_action.isEnabled()
+        qtbot.keyClick(editor.prompt, Qt.Key_T, Qt.ControlModifier | Qt.ShiftModifier)
+        type_text(editor.prompt, "selam IndEt neh?")
+        assert editor.prompt.text() == "ሰላም እንዴት ነህ?"
+        qtbot.waitUntil(lambda: editor.status.text() == "Saved", timeout=5000)
+        with Store.open(paths.database_path(tmp_path), readonly=True) as store:
+            (item,) = store.submissions()
+        assert item.inputs == "ሰላም እንዴት ነህ?"
+    finally:
+        window.close()
+        window.shutdown()
