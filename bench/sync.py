@@ -9,7 +9,8 @@ Prints, each beside a baseline measured in the same run:
   records (target ≤ 0.35);
 * the same push through a proxy throttled to 256 kbit/s with 300 ms delay and a cut every
   ~200 KB: its time ÷ (compressed request bytes ÷ link rate) (target ≤ 1.5), with the count of
-  lost and duplicated records (target 0 and 0).
+  lost and duplicated records (target 0 and 0), and where that time went: each request path
+  (answered, or failed and why), backoff sleeps, and the device's own work between requests.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("QALAM_NO_KEYRING", "1")
 
 from app.store import Store
+from sync import client as sync_client
 from sync.server import tables
 from tests.sync.live import Device, ServerProcess
 from tests.sync.proxy import FaultProxy, Throttle
@@ -80,19 +82,74 @@ def bench_push(folder: Path, items: int) -> dict:
             "lost": lost, "duplicated": duplicated, "complete": report.complete}
 
 
+class Timeline:
+    """Where a sync's time goes: each request (by path, answered or failed), backoff sleeps,
+    and the rest (the device's own store work between requests)."""
+
+    def __init__(self):
+        self.requests: dict[tuple[str, str], list[float]] = {}
+        self.sleeping = 0.0
+        self.events: list[tuple] = []  # (start, path, outcome, seconds), for --trace
+        self.origin = time.perf_counter()
+
+    def sleep(self, seconds: float) -> None:
+        seconds = min(seconds, 1.0)  # the bench's cap on backoff, as before
+        self.sleeping += seconds
+        time.sleep(seconds)
+
+    def watch(self, client) -> None:
+        attempt = client._attempt
+
+        def timed(method, path, *args):
+            started = time.perf_counter()
+            outcome = "answered"
+            try:
+                return attempt(method, path, *args)
+            except Exception as exc:
+                cause = exc.__cause__ or exc
+                outcome = f"failed ({type(cause).__name__})"
+                raise
+            finally:
+                spent = time.perf_counter() - started
+                self.requests.setdefault((path, outcome), []).append(spent)
+                self.events.append((round(started - self.origin, 2), path, outcome,
+                                    round(spent, 2)))
+
+        client._attempt = timed
+
+    def summary(self, elapsed: float) -> str:
+        parts, total = [], 0.0
+        for (path, outcome), spent in sorted(self.requests.items()):
+            total += sum(spent)
+            parts.append(f"{path} {outcome} {len(spent)}× {sum(spent):.1f} s")
+        rest = elapsed - total - self.sleeping
+        return "; ".join([*parts, f"backoff {self.sleeping:.1f} s", f"local {rest:.1f} s"])
+
+
 def bench_throttled(folder: Path, items: int) -> dict:
     throttle = Throttle(bytes_per_second=LINK_BYTES_PER_SECOND, delay=0.3, cut_every=200_000)
+    timeline = Timeline()
     with ServerProcess(folder / "slow.db") as server, \
             FaultProxy(server.port, throttle=throttle) as proxy:
         device, _raw = _device(folder, server, items, "slow")
+        client = device.client(proxy.url, sleep=timeline.sleep)
+        timeline.watch(client)
         started = time.perf_counter()
-        report = device.sync(proxy.url, sleep=lambda s: time.sleep(min(s, 1.0)))
+        report = sync_client_sync(device, client)
         elapsed = time.perf_counter() - started
         lost, duplicated = _check(server, device)
     floor = (proxy.bytes_up + proxy.bytes_down) / LINK_BYTES_PER_SECOND
     useful = report.bytes_sent / LINK_BYTES_PER_SECOND
     return {"elapsed": elapsed, "floor": floor, "useful_floor": useful, "lost": lost,
-            "duplicated": duplicated, "retries": report.retries}
+            "duplicated": duplicated, "retries": report.retries,
+            "breakdown": timeline.summary(elapsed), "link_bytes": proxy.bytes_up + proxy.bytes_down,
+            "sent": report.bytes_sent, "received": report.bytes_received}
+
+
+def sync_client_sync(device: Device, client: sync_client.SyncClient):
+    from sync import device as sync_device
+
+    return sync_device.sync_now(device.data_dir, client=client)
 
 
 def main() -> None:
@@ -117,7 +174,9 @@ def main() -> None:
                 print(f"       throttled: {slow['elapsed']:.1f} s vs link floor "
                       f"{slow['useful_floor']:.1f} s (×{ratio:.2f}); retries "
                       f"{slow['retries']}, lost {slow['lost']}, duplicated "
-                      f"{slow['duplicated']}", flush=True)
+                      f"{slow['duplicated']}\n       link bytes {slow['link_bytes']:,} "
+                      f"(client: sent {slow['sent']:,}, received {slow['received']:,})"
+                      f"\n       where the time went: {slow['breakdown']}", flush=True)
     ratio = statistics.median(p["wire"] / p["raw"] for p in pushes)
     print(f"\nmedian of {args.runs}: push {statistics.median(p['rate'] for p in pushes):.0f} "
           f"records/s (bulk insert {statistics.median(p['bulk_rate'] for p in pushes):.0f} "

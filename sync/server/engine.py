@@ -20,7 +20,11 @@ Who sees what (pull), per DESIGN.md invariant 6:
   non-draft submissions they are assigned to review; for reviewers, non-draft submissions in
   their languages; for coordinators, every non-draft submission;
 * reviews: the user's own, those of the user's submissions, and for reviewers and
-  coordinators those they can see the submission of.
+  coordinators those they can see the submission of;
+* but never a submission or review whose latest change this very device pushed
+  (``changed_by``): it holds that version and learned its revision from the push answer.
+  Server-side changes (decide, assign_review) clear ``changed_by``; a repair (``ids``) clears
+  it for the records the device must pull again.
 """
 
 from __future__ import annotations
@@ -81,6 +85,11 @@ def apply_push(target: Target, device: Device, batch: PushBatch) -> PushResult:
 
 
 def _push(conn: Connection, device: Device, batch: PushBatch, checked) -> PushResult:
+    """The batch's writes, set-wise: existing rows are read in chunks up front, every item is
+    judged against an in-memory copy of the rows (so an id twice in one batch sees its own
+    earlier change), and the new rows, updates and applied items are written with one
+    executemany each. Same answers, same single transaction, same write lock as item by item.
+    """
     seqs = Sequence(conn)  # the write lock: everything committed before is visible now
     ai = tables.applied_items
     prior = {}
@@ -89,25 +98,28 @@ def _push(conn: Connection, device: Device, batch: PushBatch, checked) -> PushRe
         for row in conn.execute(sa.select(ai).where(
                 ai.c.device_id == device.id, ai.c.seq.in_(numbers[start:start + CHUNK]))):
             prior[row.seq] = row
+    work = _Writes(conn, device, seqs, [(item, record) for item, record, problem in checked
+                                        if problem is None and item.seq not in prior])
     now = clock.utc_now()
     results = []
+    applied = []
     for item, record, problem in checked:
         earlier = prior.get(item.seq)
         if earlier is not None:
             results.append(_repeat(item, earlier))
             continue
-        if problem is None:
-            result = _apply(conn, seqs, device, item, record, now)
-        else:
-            result = _rejected(item, problem)
+        result = work.apply(item, record, now) if problem is None else _rejected(item, problem)
         if result.status != ItemStatus.conflict and item.seq <= 2**62:
             row = {"device_id": device.id, "seq": item.seq, "hash": item.hash,
                    "entity": item.entity, "record_id": item.id, "status": result.status.value,
                    "revision": result.revision, "reason": result.reason,
                    "batch_id": batch.batch_id, "applied_at": now}
-            conn.execute(ai.insert().values(**row))
+            applied.append(row)
             prior[item.seq] = _Row(**row)
         results.append(result)
+    work.flush()
+    if applied:
+        conn.execute(ai.insert(), applied)
     d = tables.devices
     high = max((s for s, row in prior.items() if row.status != "conflict"), default=0)
     if high:
@@ -130,6 +142,109 @@ class _Row:
     reason: str | None
     batch_id: str
     applied_at: str
+
+
+class _Record(dict):
+    """A submission or review row as this transaction will leave it (attribute access)."""
+
+    __getattr__ = dict.__getitem__
+
+
+# Columns written for each entity besides the shared record columns; a new row gets all of
+# them (NULL or the server default where the item does not say), so one executemany fits all.
+_ENTITY_COLUMNS = {
+    "submission": {"language": None, "kind": None, "state": "draft", "task_id": None,
+                   "project_id": None},
+    "review": {"submission_id": None},
+}
+_UPDATED = ("payload", "revision", "server_seq", "deleted", "updated_at", "changed_by")
+
+
+class _Writes:
+    """Rows a push reads and writes, cached for the batch; written out by :meth:`flush`."""
+
+    def __init__(self, conn: Connection, device: Device, seqs: Sequence, items):
+        self.conn, self.device, self.seqs = conn, device, seqs
+        self.rows: dict[str, dict[str, _Record | None]] = {"submission": {}, "review": {}}
+        self.new: dict[str, dict[str, _Record]] = {"submission": {}, "review": {}}
+        self.changed: dict[str, dict[str, _Record]] = {"submission": {}, "review": {}}
+        wanted = {"submission": set(), "review": set()}
+        for item, record in items:
+            wanted[item.entity].add(item.id)
+            if item.entity == "review" and item.op == "upsert":
+                wanted["submission"].add(record["submission_id"])
+        for entity, ids in wanted.items():
+            self._load(entity, ids)
+
+    def _load(self, entity: str, ids) -> None:
+        table = S if entity == "submission" else R
+        cache = self.rows[entity]
+        missing = sorted(i for i in ids if i not in cache)
+        for start in range(0, len(missing), CHUNK):
+            chunk = missing[start:start + CHUNK]
+            for record_id in chunk:
+                cache[record_id] = None
+            for row in self.conn.execute(sa.select(table).where(table.c.id.in_(chunk))):
+                cache[row.id] = _Record(row._mapping)
+
+    def row(self, entity: str, record_id: str) -> _Record | None:
+        if record_id not in self.rows[entity]:
+            self._load(entity, [record_id])
+        return self.rows[entity][record_id]
+
+    def apply(self, item: PushItem, record: dict, now: str) -> ItemResult:
+        device = self.device
+        row = self.row(item.entity, item.id)
+        if row is not None and row.author_id != device.user_id:
+            return _rejected(item, f"id: this {item.entity} belongs to another user.")
+        if item.entity == "review" and item.op == "upsert":
+            problem = _review_problem(self.conn, device, record,
+                                      self.row("submission", record["submission_id"]))
+            if problem:
+                return _rejected(item, problem)
+        if item.entity == "submission" and item.op == "upsert":
+            state = record["state"]
+            if state in FINAL_STATES and (row is None or row.state != state):
+                return _rejected(item, f"state: a device cannot mark an item {state}; "
+                                       "reviewers decide that.")
+        stored = _stored(record, device.user_id, deleted=item.op == "delete")
+        if row is None:
+            revision = (item.base_revision or 0) + 1  # base given: a server restored from backup
+            new = _Record({"id": item.id, "author_id": device.user_id, "device_id": device.id,
+                           "payload": stored, "revision": revision,
+                           "server_seq": self.seqs.next(), "deleted": item.op == "delete",
+                           "created_at": now, "updated_at": now, "changed_by": device.id,
+                           **_ENTITY_COLUMNS[item.entity],
+                           **_columns(item.entity, record, item.op)})
+            self.rows[item.entity][item.id] = self.new[item.entity][item.id] = new
+            return _created(item, revision)
+        if _same(row, record, item.op):
+            return _created(item, row.revision)  # nothing to change
+        if item.base_revision != row.revision:
+            return _conflict(item, row)
+        if item.entity == "submission" and row.state in FINAL_STATES and not row.deleted:
+            return _rejected(item, f"state: this item was {row.state} by a reviewer; it is final.")
+        revision = row.revision + 1
+        row.update(payload=stored, revision=revision, server_seq=self.seqs.next(),
+                   deleted=item.op == "delete", updated_at=now, changed_by=device.id,
+                   **_columns(item.entity, record, item.op))
+        if item.id not in self.new[item.entity]:
+            self.changed[item.entity][item.id] = row
+        return _created(item, revision)
+
+    def flush(self) -> None:
+        for entity, table in (("submission", S), ("review", R)):
+            changed = list(self.changed[entity].values())
+            if changed:
+                columns = [*_UPDATED, *_ENTITY_COLUMNS[entity]]
+                statement = table.update().where(table.c.id == sa.bindparam("key")).values(
+                    {name: sa.bindparam(f"new_{name}") for name in columns})
+                self.conn.execute(statement, [
+                    {"key": row.id, **{f"new_{name}": row[name] for name in columns}}
+                    for row in changed])
+            new = list(self.new[entity].values())
+            if new:
+                self.conn.execute(table.insert(), new)
 
 
 def _repeat(item: PushItem, earlier) -> ItemResult:
@@ -155,42 +270,6 @@ def _conflict(item: PushItem, row) -> ItemResult:
                       server_revision=row.revision, server_payload=row.payload)
 
 
-def _apply(conn, seqs: Sequence, device: Device, item: PushItem, record: dict, now: str):
-    table = S if item.entity == "submission" else R
-    row = conn.execute(sa.select(table).where(table.c.id == item.id)).first()
-    if row is not None and row.author_id != device.user_id:
-        return _rejected(item, f"id: this {item.entity} belongs to another user.")
-    if item.entity == "review" and item.op == "upsert":
-        problem = _review_problem(conn, device, record)
-        if problem:
-            return _rejected(item, problem)
-    if item.entity == "submission" and item.op == "upsert":
-        state = record["state"]
-        if state in FINAL_STATES and (row is None or row.state != state):
-            return _rejected(item, f"state: a device cannot mark an item {state}; reviewers "
-                                   "decide that.")
-    stored = _stored(record, device.user_id, deleted=item.op == "delete")
-    if row is None:
-        revision = (item.base_revision or 0) + 1  # base given: a server restored from backup
-        values = {"id": item.id, "author_id": device.user_id, "device_id": device.id,
-                  "payload": stored, "revision": revision, "server_seq": seqs.next(),
-                  "deleted": item.op == "delete", "created_at": now, "updated_at": now,
-                  **_columns(item.entity, record, item.op)}
-        conn.execute(table.insert().values(**values))
-        return _created(item, revision)
-    if _same(row, record, item.op):
-        return _created(item, row.revision)  # nothing to change
-    if item.base_revision != row.revision:
-        return _conflict(item, row)
-    if item.entity == "submission" and row.state in FINAL_STATES and not row.deleted:
-        return _rejected(item, f"state: this item was {row.state} by a reviewer; it is final.")
-    revision = row.revision + 1
-    conn.execute(table.update().where(table.c.id == item.id).values(
-        payload=stored, revision=revision, server_seq=seqs.next(),
-        deleted=item.op == "delete", updated_at=now, **_columns(item.entity, record, item.op)))
-    return _created(item, revision)
-
-
 def _same(row, record: dict, op: str) -> bool:
     if op == "delete":
         return bool(row.deleted)
@@ -213,8 +292,7 @@ def _columns(entity: str, record: dict, op: str) -> dict:
     return {"submission_id": record["submission_id"]}
 
 
-def _review_problem(conn: Connection, device: Device, record: dict) -> str | None:
-    target = conn.execute(sa.select(S).where(S.c.id == record["submission_id"])).first()
+def _review_problem(conn: Connection, device: Device, record: dict, target) -> str | None:
     if target is None or target.deleted or target.state == "draft":
         return (f"submission_id: the server has no submitted item "
                 f"{record['submission_id']!r} to review.")
@@ -260,6 +338,15 @@ def _visible(device: Device) -> dict[str, sa.ColumnElement]:
     }
 
 
+def _not_echoed(device: Device) -> dict[str, sa.ColumnElement]:
+    """Per entity, leave out rows whose latest change this very device pushed: it already
+    holds them and learned their revision from the push answer (other devices of the same
+    user still get them; a change made on the server clears ``changed_by``)."""
+    return {entity: sa.or_(table.c.changed_by.is_(None), table.c.changed_by != device.id)
+            if entity in ("submission", "review") else sa.true()
+            for entity, table in tables.RECORD_TABLES.items()}
+
+
 def pull_page(target: Target, device: Device, *, cursor: int = 0,
               limit: int = DEFAULT_PULL_LIMIT) -> PullPage:
     """Changes visible to the device's user after ``cursor``, in server_seq order."""
@@ -268,13 +355,14 @@ def pull_page(target: Target, device: Device, *, cursor: int = 0,
     def work(conn: Connection) -> PullPage:
         head = current_seq(conn)  # read first: every number up to it is committed
         rules = _visible(device)
+        mine = _not_echoed(device)
         parts = []
         for entity, table in tables.RECORD_TABLES.items():
             parts.append(
                 sa.select(sa.literal_column(f"'{entity}'").label("entity"), table.c.id,
                           table.c.revision, table.c.deleted, table.c.payload,
                           table.c.server_seq)
-                .where(table.c.server_seq > cursor, rules[entity])
+                .where(table.c.server_seq > cursor, rules[entity], mine[entity])
                 .order_by(table.c.server_seq).limit(limit + 1).subquery()
             )
         union = sa.union_all(*[sa.select(part) for part in parts]).subquery()
@@ -302,11 +390,12 @@ def pull_page(target: Target, device: Device, *, cursor: int = 0,
 def pending_changes(target: Target, device: Device, cursor: int) -> int:
     """How many visible changes lie after ``cursor`` (the `devices` listing's "pending")."""
     rules = _visible(device)
+    mine = _not_echoed(device)
 
     def work(conn):
         return sum(
             conn.execute(sa.select(sa.func.count()).select_from(table).where(
-                table.c.server_seq > cursor, rules[entity])).scalar()
+                table.c.server_seq > cursor, rules[entity], mine[entity])).scalar()
             for entity, table in tables.RECORD_TABLES.items()
         )
 
@@ -369,7 +458,19 @@ def ids(target: Target, device: Device, request: IdsRequest) -> IdsResult:
         stale.extend(record_id for record_id in held if record_id not in request.ids)
         return IdsResult(missing_on_server=sorted(missing), stale_on_device=sorted(stale))
 
-    return read(target, work)
+    result = read(target, work)
+    if result.stale_on_device:
+        # The device pulls these again from cursor 0; those it pushed itself last would be
+        # left out of its pages (see _not_echoed) unless they are marked as changed elsewhere.
+        def forget(conn: Connection) -> None:
+            stale = result.stale_on_device
+            for start in range(0, len(stale), CHUNK):
+                conn.execute(table.update().where(
+                    table.c.id.in_(stale[start:start + CHUNK]),
+                    table.c.changed_by == device.id).values(changed_by=None))
+
+        run_write(target, forget)
+    return result
 
 
 # --- the coordinator's tools -----------------------------------------------------------------
@@ -465,7 +566,7 @@ def decide(target: Target, submission_id: str, state: str, *, reason: str | None
         now = clock.utc_now()
         conn.execute(S.update().where(S.c.id == submission_id).values(
             state=state, payload=freeze(payload), revision=row.revision + 1,
-            server_seq=seqs.next(), updated_at=now))
+            server_seq=seqs.next(), updated_at=now, changed_by=None))
         seqs.save()
         return row.revision + 1
 
@@ -489,7 +590,7 @@ def assign_review(target: Target, submission_id: str, user_id: str) -> None:
                                            created_at=clock.utc_now()))
             # A new number: the reviewer's cursor may already be past the old one.
             conn.execute(S.update().where(S.c.id == submission_id)
-                         .values(server_seq=seqs.next()))
+                         .values(server_seq=seqs.next(), changed_by=None))
         seqs.save()
 
     run_write(target, work)

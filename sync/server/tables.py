@@ -133,6 +133,9 @@ submissions = sa.Table(
     sa.Column("state", sa.String(20), nullable=False, server_default="draft"),
     sa.Column("task_id", ID),
     sa.Column("project_id", ID),
+    # The device whose push made the latest change; NULL after a change made on the server.
+    # Pull leaves a device's own writes out (it learned their revisions from the push answer).
+    sa.Column("changed_by", ID),
     *_record_columns(),
     sa.Index("submissions_by_seq", "server_seq", unique=True),
     sa.Index("submissions_by_author", "author_id", "server_seq"),
@@ -145,6 +148,7 @@ reviews = sa.Table(
     sa.Column("author_id", ID, sa.ForeignKey("users.id"), nullable=False),  # the reviewer
     sa.Column("device_id", ID, nullable=False),
     sa.Column("submission_id", ID),
+    sa.Column("changed_by", ID),  # as submissions.changed_by
     *_record_columns(),
     sa.Index("reviews_by_seq", "server_seq", unique=True),
     sa.Index("reviews_by_submission", "submission_id"),

@@ -83,7 +83,10 @@ def test_authorization_matrix(server, action, role, ownership):
     acting_role = role if role in EVERYONE else "annotator"
     actor = server.member(acting_role, languages=["urd_Arab"])
     server.actor = actor
-    owner = actor if ownership == "own" else server.member("annotator")
+    # "own": the actor's user, pushed from another of their devices (a device is not sent
+    # back its own writes; test_pull covers that).
+    owner = (server.member(acting_role, languages=["urd_Arab"], name=actor.user.name)
+             if ownership == "own" else server.member("annotator"))
     draft, submitted = owner.submission(state="draft"), owner.submission()
     owner.push([draft, submitted])
     headers = dict(actor.headers)

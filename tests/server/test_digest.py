@@ -38,7 +38,8 @@ def test_digest_mismatch_and_ids_say_who_needs_what(server):
     amina = server.member()
     held = _pushed(amina, 3)
     first, second, third = list(held)
-    record = json.loads(amina.pull_all()[0]["payload"])
+    phone = server.member(name=amina.user.name)
+    record = json.loads(phone.pull_all()[0]["payload"])
     amina.push([amina.item("submission", {**record, "targets": "نیا"}, base_revision=1)])
     device = {first: 1, second: 1, "only-on-device": 1}  # third unknown to the device
     result = _digest(amina, device)

@@ -14,4 +14,4 @@ def test_migrated_schema_matches_the_tables(engine):
 
 def test_migrating_twice_changes_nothing(engine):
     db.migrate(engine)
-    assert db.schema_revision(engine) == "0001"
+    assert db.schema_revision(engine) == "0002"

@@ -191,7 +191,8 @@ def test_discarded_draft_becomes_a_tombstone_with_a_new_revision(server):
     with server.engine.connect() as conn:
         row = conn.execute(sa.select(tables.submissions)).one()
     assert row.deleted and row.revision == 2
-    pulled = [p for p in amina.pull_all() if p["id"] == item["id"]]
+    phone = server.member(name=amina.user.name)
+    pulled = [p for p in phone.pull_all() if p["id"] == item["id"]]
     assert len(pulled) == 1 and pulled[0]["deleted"] and pulled[0]["revision"] == 2
 
 

@@ -44,7 +44,10 @@ class Server:
         if path == "/v1/info":
             return httpx.Response(200, content=INFO.model_dump_json())
         if self.failures:
-            return self.failures.pop(0)
+            failure = self.failures.pop(0)
+            if isinstance(failure, Exception):
+                raise failure  # the connection broke
+            return failure
         if path == "/v1/push":
             batch = _body(request)
             self.pushes.append(batch)
@@ -160,3 +163,21 @@ def test_deadline_stops_retrying_with_a_clear_message(store, server):
         client.sync(lambda fn: fn(store))
     assert caught.value.kind == "network" and "stopped before it finished" in str(caught.value)
     assert len(store.outbox()) == 3
+
+
+def test_a_first_drop_mid_request_is_retried_at_once(store, server):
+    _fill(store)
+    server.failures = [httpx.RemoteProtocolError("Server disconnected without sending a response.")]
+    sleeps = []
+    report = _client(server, sleeps).sync(lambda fn: fn(store))
+    assert report.complete and report.acknowledged == 3 and report.retries == 1
+    assert sleeps == []  # reconnected without waiting
+
+
+def test_a_second_drop_in_a_row_backs_off(store, server):
+    _fill(store, 1)
+    server.failures = [httpx.RemoteProtocolError("cut"), httpx.RemoteProtocolError("cut")]
+    sleeps = []
+    report = _client(server, sleeps).sync(lambda fn: fn(store))
+    assert report.complete and report.retries == 2
+    assert len(sleeps) == 1
