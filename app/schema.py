@@ -185,6 +185,51 @@ def m003_sync(db: Database) -> None:
     )
 
 
+REVIEW_FLAGS = ("wrong_language", "harmful", "nonsense")
+
+
+@migrations()
+def m004_workbench(db: Database) -> None:
+    # Everything the four kinds of work need beyond a prompt and a completion:
+    # review tasks carry the peer's original and edit and who wrote them; submissions keep the
+    # text they started from, the thumbs ratings, edit distances and post-edit metrics (all
+    # inside the submission's sync payload); reviews get a reviewer, flags and a link to the
+    # further improvement they produced.
+    _run(
+        db,
+        f"""
+        ALTER TABLE tasks ADD COLUMN original_inputs TEXT;
+        ALTER TABLE tasks ADD COLUMN original_targets TEXT;
+        ALTER TABLE tasks ADD COLUMN author TEXT;
+        ALTER TABLE tasks ADD COLUMN review_of TEXT;
+        CREATE INDEX tasks_by_kind ON tasks (kind, language, id);
+        ALTER TABLE submissions ADD COLUMN original_inputs TEXT;
+        ALTER TABLE submissions ADD COLUMN original_targets TEXT;
+        ALTER TABLE submissions ADD COLUMN rating_inputs INTEGER
+            CHECK (rating_inputs IN (-1, 1));
+        ALTER TABLE submissions ADD COLUMN rating_targets INTEGER
+            CHECK (rating_targets IN (-1, 1));
+        ALTER TABLE submissions ADD COLUMN prompt_distance INTEGER;
+        ALTER TABLE submissions ADD COLUMN completion_distance INTEGER;
+        ALTER TABLE submissions ADD COLUMN hter REAL;
+        ALTER TABLE submissions ADD COLUMN seconds_spent REAL NOT NULL DEFAULT 0;
+        ALTER TABLE submissions ADD COLUMN edit_sessions INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE submissions ADD COLUMN parent_id TEXT;
+        ALTER TABLE submissions ADD COLUMN review_id TEXT;
+        CREATE INDEX submissions_by_kind ON submissions (kind, updated_at);
+        ALTER TABLE reviews ADD COLUMN reviewer TEXT NOT NULL DEFAULT '';
+        ALTER TABLE reviews ADD COLUMN language TEXT;
+        ALTER TABLE reviews ADD COLUMN improvement_id TEXT;
+        ALTER TABLE reviews ADD COLUMN flag TEXT CHECK (flag IN ({_in(REVIEW_FLAGS)}));
+        ALTER TABLE reviews ADD COLUMN state TEXT NOT NULL DEFAULT 'submitted'
+            CHECK (state IN ('draft', 'submitted'));
+        CREATE INDEX reviews_by_submission ON reviews (submission_id);
+        CREATE INDEX reviews_by_task ON reviews (task_id);
+        CREATE INDEX reviews_by_update ON reviews (updated_at);
+        """,
+    )
+
+
 def _run(db: Database, script: str) -> None:
     """Run a multi-statement script inside the migration's transaction.
 

@@ -21,25 +21,47 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import sys
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, fields
 from datetime import timedelta
 from pathlib import Path
 
-from sqlite_utils import Database
 
-from app import clock, schema
-from app.errors import InvalidState, NotFound, StoreError
-from app.ids import new_id
-from app.text import clean_fields
+def _import_sqlite_utils_without_numpy():
+    # sqlite-utils imports numpy when it is installed (the language identifier needs it),
+    # only to map numpy types we never store: a tenth of a second of every start-up.
+    blocked = [name for name in ("numpy", "pandas") if name not in sys.modules]
+    for name in blocked:
+        sys.modules[name] = None  # makes "import numpy" raise ImportError
+    try:
+        import sqlite_utils  # noqa: F401
+    finally:
+        for name in blocked:
+            del sys.modules[name]
+
+
+_import_sqlite_utils_without_numpy()
+
+from sqlite_utils import Database  # noqa: E402
+
+from app import clock, schema  # noqa: E402
+from app.errors import InvalidState, NotFound, StoreError  # noqa: E402
+from app.ids import new_id  # noqa: E402
+from app.text import clean_fields  # noqa: E402
 
 # Typing within this window extends the latest revision instead of adding one, so history
 # holds editing sessions rather than keystrokes.
 REVISION_COALESCE = timedelta(seconds=90)
 
 
+_field_names: dict[type, frozenset[str]] = {}
+
+
 def _from_row(cls, row: sqlite3.Row | dict):
-    names = {f.name for f in fields(cls)}
+    names = _field_names.get(cls)
+    if names is None:
+        names = _field_names[cls] = frozenset(f.name for f in fields(cls))
     return cls(**{k: row[k] for k in row.keys() if k in names})  # noqa: SIM118 (sqlite3.Row)
 
 
@@ -60,7 +82,7 @@ class Project:
         return json.loads(self.settings).get("dialects", {}).get(language, [])
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Task:
     id: str
     project_id: str | None
@@ -75,9 +97,15 @@ class Task:
     mt_text: str | None
     created_at: str
     updated_at: str
+    # review tasks: the peer's original (inputs/targets hold the peer's edit), its author and
+    # the peer's submission id, so nobody is offered their own work
+    original_inputs: str | None = None
+    original_targets: str | None = None
+    author: str | None = None
+    review_of: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Submission:
     id: str
     task_id: str | None
@@ -94,6 +122,22 @@ class Submission:
     created_at: str
     updated_at: str
     submitted_at: str | None
+    # what a re-annotation or post-edit started from (the task's text, or the peer's edit)
+    original_inputs: str | None = None
+    original_targets: str | None = None
+    rating_inputs: int | None = None       # thumbs: 1 up, -1 down, None not rated yet
+    rating_targets: int | None = None
+    prompt_distance: int | None = None     # Levenshtein, characters, to the original
+    completion_distance: int | None = None
+    hter: float | None = None              # post-edit: TER of the MT against the edit
+    seconds_spent: float = 0.0
+    edit_sessions: int = 0
+    parent_id: str | None = None           # a further improvement: the edit it improves
+    review_id: str | None = None           # ...and the review it came from
+
+    @property
+    def is_rated(self) -> bool:
+        return self.rating_inputs is not None and self.rating_targets is not None
 
     @property
     def warning_list(self) -> list[dict]:
@@ -104,7 +148,39 @@ class Submission:
         return {**asdict(self), "warnings": self.warning_list}
 
 
+@dataclass(frozen=True, slots=True)
+class Review:
+    """A review of a peer's edit: 1–5 per field ("is the edit an improvement?"), a reason,
+    an optional flag for the coordinator and the further improvement it produced."""
+
+    id: str
+    submission_id: str
+    task_id: str | None
+    rating_inputs: int | None
+    rating_targets: int | None
+    reason: str
+    created_at: str
+    updated_at: str
+    reviewer: str = ""
+    language: str | None = None
+    improvement_id: str | None = None
+    flag: str | None = None
+    state: str = "submitted"
+
+    def as_payload(self) -> dict:
+        return asdict(self)
+
+
 @dataclass(frozen=True)
+class ReceivedRating:
+    """A rating a reviewer gave one of this annotator's edits (arrives through sync)."""
+
+    submission_id: str
+    rating_inputs: int | None
+    rating_targets: int | None
+
+
+@dataclass(frozen=True, slots=True)
 class Revision:
     id: str
     submission_id: str
@@ -205,6 +281,21 @@ class Store:
     def device_id(self) -> str:
         return self._meta("device_id")
 
+    @property
+    def user_id(self) -> str:
+        """The enrolled annotator's id ("" when not enrolled): their own work is never
+        offered to them for review."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'user_id'").fetchone()
+        return row[0] if row else ""
+
+    def set_user_id(self, user_id: str) -> None:
+        with self.db.atomic():
+            self.db.execute(
+                "INSERT INTO meta (key, value) VALUES ('user_id', ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                [user_id],
+            )
+
     def _meta(self, key: str) -> str:
         row = self.db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
         if row is None:
@@ -288,7 +379,8 @@ class Store:
                 cleaned, _ = clean_fields(
                     instructions=task.get("instructions", ""), inputs=task.get("inputs", ""),
                     targets=task.get("targets", ""), source_text=task.get("source_text"),
-                    mt_text=task.get("mt_text"),
+                    mt_text=task.get("mt_text"), original_inputs=task.get("original_inputs"),
+                    original_targets=task.get("original_targets"),
                 )
                 values = {"origin": "human", **task, **cleaned}
                 cursor = self.db.execute(
@@ -303,12 +395,52 @@ class Store:
             raise NotFound(f"No task with id {task_id!r}.")
         return _from_row(Task, row)
 
-    def tasks(self, *, language: str | None = None, kind: str | None = None) -> list[Task]:
+    def tasks(
+        self, *, language: str | None = None, kind: str | None = None,
+        limit: int | None = None, offset: int = 0,
+    ) -> list[Task]:
         where, args = _where(language=language, kind=kind)
-        return [
-            _from_row(Task, r)
-            for r in self.db.execute(f"SELECT * FROM tasks {where} ORDER BY id", args)
-        ]
+        sql = f"SELECT * FROM tasks {where} ORDER BY id"
+        if limit is not None:
+            sql += " LIMIT ? OFFSET ?"
+            args += [limit, offset]
+        return [_from_row(Task, r) for r in self.db.execute(sql, args)]
+
+    def count_tasks(self, *, language: str | None = None, kind: str | None = None) -> int:
+        where, args = _where(language=language, kind=kind)
+        return self.db.execute(f"SELECT count(*) FROM tasks {where}", args).fetchone()[0]
+
+    def tasks_by_ids(self, task_ids: list[str]) -> list[Task]:
+        found: list[Task] = []
+        for start in range(0, len(task_ids), 500):
+            chunk = task_ids[start:start + 500]
+            found += [
+                _from_row(Task, r) for r in self.db.execute(
+                    f"SELECT * FROM tasks WHERE id IN ({', '.join('?' * len(chunk))})", chunk
+                )
+            ]
+        return found
+
+    def review_tasks(
+        self, *, language: str | None = None, limit: int = 200, offset: int = 0
+    ) -> list[Task]:
+        """Peers' edits this annotator may review: never their own work.
+
+        Own work is an item whose author is this annotator's ``user_id``, or whose reviewed
+        submission was made on this device.
+        """
+        sql = (
+            "SELECT t.* FROM tasks t WHERE t.kind = 'review' "
+            "AND (t.author IS NULL OR t.author = '' OR t.author != ?) "
+            "AND (t.review_of IS NULL OR NOT EXISTS "
+            "     (SELECT 1 FROM submissions s WHERE s.id = t.review_of))"
+        )
+        args: list = [self.user_id or "\x00no-user"]
+        if language is not None:
+            sql += " AND t.language = ?"
+            args.append(language)
+        sql += " ORDER BY t.id LIMIT ? OFFSET ?"
+        return [_from_row(Task, r) for r in self.db.execute(sql, [*args, limit, offset])]
 
     def languages_with_tasks(self) -> list[str]:
         return [r[0] for r in self.db.execute("SELECT DISTINCT language FROM tasks ORDER BY 1")]
@@ -318,23 +450,42 @@ class Store:
     def new_submission(
         self, *, language: str, kind: str = "original", task_id: str | None = None,
         project_id: str | None = None, dialect: str | None = None, inputs: str = "",
-        targets: str = "",
+        targets: str = "", original_inputs: str | None = None,
+        original_targets: str | None = None, parent_id: str | None = None,
+        review_id: str | None = None,
     ) -> Submission:
+        """A new draft. For a re-annotation or post-edit task the text it starts from is
+        kept beside it (``original_inputs``/``original_targets``: the task's prompt and
+        completion, or its source and machine translation), so distances can be measured."""
         if kind not in schema.TASK_KINDS:
             raise ValueError(f"Unknown kind {kind!r}; expected one of {schema.TASK_KINDS}.")
-        cleaned, warnings = clean_fields(inputs=inputs, targets=targets, dialect=dialect)
+        cleaned, warnings = clean_fields(
+            inputs=inputs, targets=targets, dialect=dialect, original_inputs=original_inputs,
+            original_targets=original_targets,
+        )
         submission_id = new_id()
         now = clock.utc_now()
         with self.db.atomic():
-            if task_id is not None and project_id is None:
-                project_id = self.task(task_id).project_id
+            if task_id is not None:
+                task = self.task(task_id)
+                project_id = project_id if project_id is not None else task.project_id
+                if cleaned["original_inputs"] is None and task.kind == "reannotation":
+                    cleaned["original_inputs"] = task.inputs
+                    cleaned["original_targets"] = task.targets
+                elif cleaned["original_inputs"] is None and task.kind == "postedit":
+                    cleaned["original_inputs"] = task.source_text
+                    cleaned["original_targets"] = task.mt_text
             self.db.execute(
                 """INSERT INTO submissions (id, task_id, project_id, kind, language, dialect,
-                       inputs, targets, warnings, revision, created_at, updated_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)""",
+                       inputs, targets, warnings, revision, created_at, updated_at,
+                       original_inputs, original_targets, parent_id, review_id)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?)""",
                 [submission_id, task_id, project_id, kind, language, cleaned["dialect"],
-                 cleaned["inputs"], cleaned["targets"], _warnings_json(warnings), now, now],
+                 cleaned["inputs"], cleaned["targets"], _warnings_json(warnings), now, now,
+                 cleaned["original_inputs"], cleaned["original_targets"], parent_id,
+                 review_id],
             )
+            self._update_metrics(submission_id)
             if cleaned["inputs"] or cleaned["targets"]:
                 self._add_revision(submission_id, cleaned["inputs"], cleaned["targets"], "edit")
             submission = self.submission(submission_id)
@@ -357,10 +508,20 @@ class Store:
 
     def submissions(
         self, *, state: str | None = None, language: str | None = None, kind: str | None = None,
-        limit: int = 200, offset: int = 0,
+        limit: int = 200, offset: int = 0, after: str | None = None,
     ) -> list[Submission]:
-        """Newest first."""
+        """Newest first. ``after`` (a submission id) continues a list after that item,
+        as fast at the 50,000th row as at the first (no OFFSET scan)."""
         where, args = _where(state=state, language=language, kind=kind)
+        if after is not None:
+            mark = self.db.execute(
+                "SELECT updated_at, row FROM submissions WHERE id = ?", [after]
+            ).fetchone()
+            if mark is not None:
+                where = (where + " AND " if where else "WHERE ") + (
+                    "(updated_at < ? OR (updated_at = ? AND row < ?))"
+                )
+                args += [mark[0], mark[0], mark[1]]
         sql = (
             f"SELECT * FROM submissions {where} "
             "ORDER BY updated_at DESC, row DESC LIMIT ? OFFSET ?"
@@ -373,9 +534,14 @@ class Store:
 
     def save_draft(
         self, submission_id: str, *, inputs: str, targets: str, language: str | None = None,
-        dialect: str | None = None,
+        dialect: str | None = None, seconds_spent: float | None = None,
+        edit_sessions: int | None = None,
     ) -> Saved:
         """Store the draft's text; durable when this returns.
+
+        Edit distances (re-annotation) and HTER (post-edit) are measured here, against the
+        text the item started from; ``seconds_spent`` and ``edit_sessions`` are the post-edit
+        timing the editor measured.
 
         Raises TextRejected (nothing is written; the earlier draft stays as it was),
         NotFound, or InvalidState for an item that is no longer a draft.
@@ -388,21 +554,26 @@ class Store:
                     f"This item was {current.state}; reopen it before editing it again."
                 )
             language = language or current.language
-            dialect = cleaned["dialect"] if dialect is not None else current.dialect
-            if (current.inputs, current.targets, current.language, current.dialect) == (
-                cleaned["inputs"], cleaned["targets"], language, dialect
+            dialect = (cleaned["dialect"] or None) if dialect is not None else current.dialect
+            seconds = current.seconds_spent if seconds_spent is None else float(seconds_spent)
+            sessions = current.edit_sessions if edit_sessions is None else int(edit_sessions)
+            if (current.inputs, current.targets, current.language, current.dialect,
+                current.seconds_spent, current.edit_sessions) == (
+                cleaned["inputs"], cleaned["targets"], language, dialect, seconds, sessions
             ):
                 return Saved(current, changed=False)
             now = clock.utc_now()
             self.db.execute(
                 """UPDATE submissions SET inputs = ?, targets = ?, language = ?, dialect = ?,
-                       warnings = ?, revision = revision + 1, updated_at = ?
+                       warnings = ?, revision = revision + 1, updated_at = ?,
+                       seconds_spent = ?, edit_sessions = ?
                    WHERE id = ?""",
                 [cleaned["inputs"], cleaned["targets"], language, dialect,
-                 _warnings_json(warnings), now, submission_id],
+                 _warnings_json(warnings), now, seconds, sessions, submission_id],
             )
             if (current.inputs, current.targets) != (cleaned["inputs"], cleaned["targets"]):
                 self._record_edit(submission_id, cleaned["inputs"], cleaned["targets"])
+                self._update_metrics(submission_id)
             saved = self.submission(submission_id)
             self._enqueue("submission", submission_id, saved.as_payload())
         return Saved(saved, changed=True)
@@ -415,6 +586,9 @@ class Store:
                 raise InvalidState(f"This item was already {current.state}.")
             if not current.inputs.strip() or not current.targets.strip():
                 raise InvalidState("Write both a prompt and a completion before submitting.")
+            if (current.kind == "reannotation" and current.original_inputs is not None
+                    and current.review_id is None and not current.is_rated):
+                raise InvalidState("Rate the prompt and the completion before submitting.")
             now = clock.utc_now()
             self.db.execute(
                 "UPDATE submissions SET state = 'submitted', submitted_at = ?, updated_at = ?, "
@@ -452,6 +626,230 @@ class Store:
             self.db.execute("DELETE FROM revisions WHERE submission_id = ?", [submission_id])
             self.db.execute("DELETE FROM submissions WHERE id = ?", [submission_id])
             self._enqueue("submission", submission_id, {"id": submission_id}, op="delete")
+
+    def _update_metrics(self, submission_id: str) -> None:
+        """Measure a re-annotation's edit distances or a post-edit's HTER against the text
+        it started from (inside the caller's transaction)."""
+        current = self.submission(submission_id)
+        if current.original_inputs is None and current.original_targets is None:
+            return
+        # Imported here: rapidfuzz, regex (and sacrebleu for HTER) are not start-up costs.
+        from app.diffs import edit_distance, hter
+
+        if current.kind == "postedit":
+            mt = current.original_targets or ""
+            self.db.execute(
+                "UPDATE submissions SET hter = ?, completion_distance = ? WHERE id = ?",
+                [hter(mt, current.targets), edit_distance(mt, current.targets), submission_id],
+            )
+            return
+        self.db.execute(
+            "UPDATE submissions SET prompt_distance = ?, completion_distance = ? WHERE id = ?",
+            [edit_distance(current.original_inputs or "", current.inputs),
+             edit_distance(current.original_targets or "", current.targets), submission_id],
+        )
+
+    def rate(self, submission_id: str, *, field: str, value: int | None) -> Submission:
+        """Thumbs up (1) or down (-1) for the original prompt (``field="inputs"``) or
+        completion (``"targets"``) of a re-annotation; None takes the rating back."""
+        if field not in ("inputs", "targets"):
+            raise ValueError(f"field must be 'inputs' or 'targets', not {field!r}.")
+        if value not in (1, -1, None):
+            raise ValueError(f"A rating is 1 (thumbs up) or -1 (thumbs down), not {value!r}.")
+        with self.db.atomic():
+            current = self.submission(submission_id)
+            if current.state != "draft":
+                raise InvalidState(
+                    f"This item was {current.state}; reopen it before rating it again."
+                )
+            if getattr(current, f"rating_{field}") == value:
+                return current
+            self.db.execute(
+                f"UPDATE submissions SET rating_{field} = ?, revision = revision + 1, "
+                "updated_at = ? WHERE id = ?",
+                [value, clock.utc_now(), submission_id],
+            )
+            rated = self.submission(submission_id)
+            self._enqueue("submission", submission_id, rated.as_payload())
+        return rated
+
+    def submissions_for_tasks(self, task_ids: list[str]) -> dict[str, Submission]:
+        """The latest submission of each task that has one."""
+        found: dict[str, Submission] = {}
+        for start in range(0, len(task_ids), 500):
+            chunk = task_ids[start:start + 500]
+            rows = self.db.execute(
+                f"SELECT * FROM submissions WHERE task_id IN ({', '.join('?' * len(chunk))}) "
+                "ORDER BY row",
+                chunk,
+            )
+            for row in rows:
+                found[row["task_id"]] = _from_row(Submission, row)
+        return found
+
+    # --- reviews -----------------------------------------------------------------------
+
+    def review(self, review_id: str) -> Review:
+        row = self.db.execute("SELECT * FROM reviews WHERE id = ?", [review_id]).fetchone()
+        if row is None:
+            raise NotFound(f"No review with id {review_id!r}.")
+        return _from_row(Review, row)
+
+    def review_for_task(self, task_id: str) -> Review | None:
+        row = self.db.execute(
+            "SELECT * FROM reviews WHERE task_id = ? AND reviewer = ? "
+            "ORDER BY created_at DESC LIMIT 1",
+            [task_id, self.user_id],
+        ).fetchone()
+        return _from_row(Review, row) if row else None
+
+    def reviews_for_tasks(self, task_ids: list[str]) -> dict[str, Review]:
+        """This annotator's latest review of each of ``task_ids`` that has one."""
+        found: dict[str, Review] = {}
+        for start in range(0, len(task_ids), 500):
+            chunk = task_ids[start:start + 500]
+            rows = self.db.execute(
+                f"SELECT * FROM reviews WHERE task_id IN ({', '.join('?' * len(chunk))}) "
+                "AND reviewer = ? ORDER BY created_at",
+                [*chunk, self.user_id],
+            )
+            for row in rows:
+                found[row["task_id"]] = _from_row(Review, row)
+        return found
+
+    def save_review(
+        self, task_id: str, *, rating_inputs: int | None = None,
+        rating_targets: int | None = None, reason: str = "", flag: str | None = None,
+    ) -> Review:
+        """Create or update this annotator's draft review of a review task (durable when it
+        returns). Scores are 1–5 ("is the edit an improvement?"); ``flag`` is one of
+        :data:`app.schema.REVIEW_FLAGS` or None. Drafts are not synced: the review enters
+        the outbox when it is submitted."""
+        for name, score in (("rating_inputs", rating_inputs),
+                            ("rating_targets", rating_targets)):
+            if score is not None and score not in range(1, 6):
+                raise ValueError(f"{name} must be 1 to 5, not {score!r}.")
+        if flag is not None and flag not in schema.REVIEW_FLAGS:
+            raise ValueError(f"flag must be one of {schema.REVIEW_FLAGS}, not {flag!r}.")
+        cleaned, _ = clean_fields(reason=reason)
+        with self.db.atomic():
+            task = self.task(task_id)
+            if task.kind != "review":
+                raise InvalidState("Only review tasks can be reviewed.")
+            own_submission = task.review_of is not None and self.db.execute(
+                "SELECT 1 FROM submissions WHERE id = ?", [task.review_of]
+            ).fetchone() is not None
+            if own_submission or (task.author and task.author == self.user_id):
+                raise InvalidState("Nobody reviews their own work.")
+            existing = self.review_for_task(task_id)
+            now = clock.utc_now()
+            if existing is not None and existing.state != "draft":
+                raise InvalidState("This review was already submitted.")
+            if existing is None:
+                review_id = new_id()
+                self.db.execute(
+                    """INSERT INTO reviews (id, submission_id, task_id, rating_inputs,
+                           rating_targets, reason, created_at, updated_at, reviewer, language,
+                           flag, state)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft')""",
+                    [review_id, task.review_of or task.id, task_id, rating_inputs,
+                     rating_targets, cleaned["reason"], now, now, self.user_id, task.language,
+                     flag],
+                )
+            else:
+                review_id = existing.id
+                if (existing.rating_inputs, existing.rating_targets, existing.reason,
+                        existing.flag) == (rating_inputs, rating_targets, cleaned["reason"],
+                                           flag):
+                    return existing
+                self.db.execute(
+                    "UPDATE reviews SET rating_inputs = ?, rating_targets = ?, reason = ?, "
+                    "flag = ?, updated_at = ? WHERE id = ?",
+                    [rating_inputs, rating_targets, cleaned["reason"], flag, now, review_id],
+                )
+            review = self.review(review_id)
+            # A draft review stays on the device (the server takes finished reviews only);
+            # submit_review puts it in the outbox.
+        return review
+
+    def start_improvement(self, review_id: str) -> Submission:
+        """The "improve it further" draft of a review: a new edit starting from the peer's
+        edit, linked to it (``parent_id``) and to the review (``review_id``)."""
+        with self.db.atomic():
+            review = self.review(review_id)
+            if review.improvement_id is not None:
+                return self.submission(review.improvement_id)
+            task = self.task(review.task_id)
+            improvement = self.new_submission(
+                language=task.language, kind="reannotation", project_id=task.project_id,
+                dialect=task.dialect, inputs=task.inputs, targets=task.targets,
+                original_inputs=task.inputs, original_targets=task.targets,
+                parent_id=review.submission_id, review_id=review_id,
+            )
+            self.db.execute(
+                "UPDATE reviews SET improvement_id = ?, updated_at = ? WHERE id = ?",
+                [improvement.id, clock.utc_now(), review_id],
+            )
+        return improvement
+
+    def submit_review(self, review_id: str) -> Review:
+        """Submit a review, and its further improvement with it when the text changed (an
+        unchanged improvement is discarded: it is not an edit)."""
+        with self.db.atomic():
+            review = self.review(review_id)
+            if review.state != "draft":
+                raise InvalidState("This review was already submitted.")
+            if review.flag is None and (review.rating_inputs is None
+                                        or review.rating_targets is None):
+                raise InvalidState(
+                    "Score the prompt and the completion (1 to 5), or flag the item."
+                )
+            improvement_id = review.improvement_id
+            if improvement_id is not None:
+                improvement = self.submission(improvement_id)
+                unchanged = (improvement.inputs, improvement.targets) == (
+                    improvement.original_inputs, improvement.original_targets
+                )
+                if unchanged and improvement.state == "draft":
+                    self.discard_draft(improvement_id)
+                    improvement_id = None
+                elif improvement.state == "draft":
+                    self.submit(improvement_id)
+            now = clock.utc_now()
+            self.db.execute(
+                "UPDATE reviews SET state = 'submitted', improvement_id = ?, updated_at = ? "
+                "WHERE id = ?",
+                [improvement_id, now, review_id],
+            )
+            submitted = self.review(review_id)
+            self._enqueue("review", review_id, submitted.as_payload())
+        return submitted
+
+    def reviews(
+        self, *, language: str | None = None, state: str | None = None, limit: int = 200,
+        offset: int = 0,
+    ) -> list[Review]:
+        """Reviews this annotator wrote, newest first."""
+        where, args = _where(language=language, state=state)
+        where = (where + " AND " if where else "WHERE ") + "reviewer = ?"
+        args.append(self.user_id)
+        return [
+            _from_row(Review, r)
+            for r in self.db.execute(
+                f"SELECT * FROM reviews {where} ORDER BY updated_at DESC, id DESC "
+                "LIMIT ? OFFSET ?",
+                [*args, limit, offset],
+            )
+        ]
+
+    def received_ratings(self) -> list[ReceivedRating]:
+        """Ratings that reviewers gave this annotator's edits (reviews of local items)."""
+        rows = self.db.execute(
+            "SELECT r.submission_id, r.rating_inputs, r.rating_targets FROM reviews r "
+            "JOIN submissions s ON s.id = r.submission_id WHERE r.state = 'submitted' "
+            "ORDER BY r.created_at"
+        )
+        return [ReceivedRating(*row) for row in rows]
 
     # --- revisions ---------------------------------------------------------------------
 
@@ -519,7 +917,10 @@ class Store:
 
     # --- search ------------------------------------------------------------------------
 
-    def search(self, query: str, *, limit: int = 50) -> list[Submission]:
+    def search(
+        self, query: str, *, limit: int = 50, kind: str | None = None,
+        language: str | None = None, state: str | None = None,
+    ) -> list[Submission]:
         """Submissions whose prompt or completion contains every word of ``query``.
 
         Case-insensitive substring match in any script, newest first. Words of three or
@@ -546,6 +947,10 @@ class Store:
         for word in short_words:
             sql += " AND (instr(lower(s.inputs), ?) OR instr(lower(s.targets), ?))"
             args += [word.lower(), word.lower()]
+        for column, value in (("kind", kind), ("language", language), ("state", state)):
+            if value is not None:
+                sql += f" AND s.{column} = ?"
+                args.append(value)
         sql += f" ORDER BY {order} DESC LIMIT ?"
         args.append(limit)
         return [_from_row(Submission, r) for r in self.db.execute(sql, args)]

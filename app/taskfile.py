@@ -7,7 +7,10 @@ Formats, chosen by extension:
 
 * ``.jsonl`` — one JSON object per line, either Qalam's task format (``id``, ``kind``,
   ``language_code`` as a registry code such as ``urd_Arab``, ``inputs``, ``targets``,
-  ``instructions``, ``source_text``, ``mt_text``, ``origin``, ``dialect``) or the Aya dataset
+  ``instructions``, ``source_text``, ``mt_text``, ``origin``, ``dialect``; review items also
+  ``original_inputs``, ``original_targets`` — the peer's original, with their edit in
+  ``inputs``/``targets`` — ``author``, the peer's user id, and ``review_of``, the id of the
+  peer's submission) or the Aya dataset
   schema (``inputs``, ``targets``, ``language``, ``language_code`` as ISO 639-3, …), whose rows
   become re-annotation tasks;
 * ``.csv`` — a header row with the same column names.
@@ -157,6 +160,21 @@ def _task(path: Path, line: int, row: dict, *, project: str | None, kind: str | 
     if task_kind == "reannotation" and not (task["inputs"] and task["targets"]):
         field = "inputs" if not task["inputs"] else "targets"
         fail(field, "is empty; a re-annotation task needs an existing prompt and completion.")
+    if task_kind == "review":
+        for field in ("inputs", "targets", "original_inputs", "original_targets"):
+            value = row.get(field)
+            if not isinstance(value, str) or not value.strip():
+                fail(field, "is missing; a review item needs the peer's original and their "
+                     "edit (original_inputs, original_targets, inputs, targets).")
+            try:
+                task[field] = clean_field(field, value).text
+            except TextRejected as exc:
+                fail(field, str(exc))
+        for field in ("author", "review_of"):
+            value = row.get(field)
+            if value is not None and not isinstance(value, str):
+                fail(field, f"must be text (got {type(value).__name__}).")
+            task[field] = value or None
     if task_kind == "postedit" and not (task["source_text"] and task["mt_text"]):
         field = "source_text" if not task["source_text"] else "mt_text"
         fail(field, "is empty; a post-editing task needs the source and the machine translation.")

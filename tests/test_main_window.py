@@ -64,6 +64,7 @@ def test_typing_autosaves_and_says_saved_only_when_durable(qtbot, window, data_d
     assert (item.inputs, item.targets, item.language) == (
         "چاول کیسے پکائیں؟", "پہلے چاول دھو لیں۔", "urd_Arab"
     )
+    qtbot.keyClick(window, Qt.Key_5, Qt.ControlModifier)    # My work lists it
     assert window.submissions.rowCount() == 1
 
 
@@ -89,16 +90,21 @@ def test_closing_the_window_saves_what_was_typed(qtbot, window, data_dir):
 
 def test_picking_a_task_opens_a_prefilled_item(qtbot, window, data_dir):
     window.set_language("hin_Deva")
-    index = window.tasks.index(0)
-    rect = window.task_view.visualRect(index)
-    qtbot.mouseClick(window.task_view.viewport(), Qt.LeftButton, pos=rect.center())
-    editor = window.editor
-    qtbot.waitUntil(lambda: editor.submission is not None)
-    assert editor.prompt.text() == "भारत की राजधानी?"
-    editor.completion.setFocus()
-    editor.completion.moveCursor(QTextCursor.End)
-    type_text(editor.completion, " है।")
-    wait_saved(qtbot, editor)
+    qtbot.keyClick(window, Qt.Key_2, Qt.ControlModifier)      # Improve
+    screen = window.screens["improve"]
+    index = screen.tasks.index(0)
+    rect = screen.task_view.visualRect(index)
+    qtbot.mouseClick(screen.task_view.viewport(), Qt.LeftButton, pos=rect.center())
+    qtbot.waitUntil(lambda: screen.submission is not None)
+    assert screen.prompt.edit.text() == "भारत की राजधानी?"
+    assert screen.prompt.original.text() == "भारत की राजधानी?"
+    qtbot.keyClick(window, Qt.Key_1, Qt.AltModifier)          # prompt: thumbs up
+    qtbot.keyClick(window, Qt.Key_4, Qt.AltModifier)          # completion: thumbs down
+    qtbot.waitUntil(lambda: not screen.completion.edit.isReadOnly())
+    screen.completion.edit.setFocus()
+    screen.completion.edit.moveCursor(QTextCursor.End)
+    type_text(screen.completion.edit, " है।")
+    qtbot.waitUntil(lambda: screen.status.text() == "Saved", timeout=5000)
     (item,) = stored(data_dir)
     assert item.task_id == "t-hin" and item.targets == "दिल्ली है।"
     assert item.kind == "reannotation"

@@ -1,16 +1,16 @@
-"""The annotation editor: a prompt and a completion, autosaved while typing.
+"""The annotation editor: a prompt and a completion, autosaved while typing, checked as you go.
 
-Saving (DESIGN.md invariant 1): text is handed to the store writer 400 ms after the last
-keystroke, when a field loses focus, and before anything replaces the editor's content
-(another item, a language change, close, quit). The status says "Saved" only when the write
-of exactly the text on screen has returned from the store, i.e. is durable.
+Saving is :class:`ui.autosave.DraftAutosaver`'s (DESIGN.md invariant 1): 400 ms after the last
+keystroke, on focus change, and before anything replaces the content. Quality checks run
+300 ms after typing stops, on the background reader; their findings show under each field,
+and an error blocks Submit (a warning does not).
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QComboBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -19,15 +19,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.errors import QalamError
-from app.store import Saved, Submission, Task
-from app.text import MAX_FIELD_CHARS
+from app.store import Submission, Task
 from i18n import languages
 from i18n.translation import _
+from ui.autosave import AUTOSAVE_DELAY_MS, DraftAutosaver
+from ui.background import Background
+from ui.checks import QualityWatcher
 from ui.content_edit import ContentEdit
+from ui.widgets import FindingsLabel
 from ui.writer import StoreWriter
 
-AUTOSAVE_DELAY_MS = 400
+__all__ = ["AUTOSAVE_DELAY_MS", "SubmissionEditor"]
 
 
 class SubmissionEditor(QWidget):
@@ -35,70 +37,107 @@ class SubmissionEditor(QWidget):
     submitted = Signal(object)    # Submission
     status_changed = Signal(str)
 
-    def __init__(self, writer: StoreWriter, parent: QWidget | None = None):
+    def __init__(self, writer: StoreWriter, background: Background | None = None,
+                 parent: QWidget | None = None):
         super().__init__(parent)
         self.writer = writer
-        self.submission: Submission | None = None
-        self._edits = 0          # bumps on every keystroke
-        self._saved_edits = 0    # the edit count whose text is durable
-        self._timer = QTimer(self, singleShot=True, interval=AUTOSAVE_DELAY_MS)
-        self._timer.timeout.connect(self.save_now)
+        self.task: Task | None = None
 
         self.instructions = QLabel(wordWrap=True, objectName="instructions")
         self.instructions.setTextFormat(Qt.PlainText)
+        self.instructions.setAccessibleName(_("Task instructions"))
         self.language_label = QLabel(objectName="contentLanguage")
+        self.dialect_label = QLabel(_("&Dialect:"))
+        self.dialect = QComboBox(objectName="dialect", editable=True)
+        self.dialect.setAccessibleName(_("Dialect"))
+        self.dialect.setToolTip(_("The dialect you write in: pick one or type your own"))
+        self.dialect.setMinimumContentsLength(14)
+        self.dialect.setInsertPolicy(QComboBox.NoInsert)
+        self.dialect_label.setBuddy(self.dialect)
         self.prompt_label = QLabel(_("&Prompt"))
         self.prompt = ContentEdit(accessible_name=_("Prompt"))
         self.prompt_label.setBuddy(self.prompt)
+        self.prompt_findings = FindingsLabel("inputs")
         self.completion_label = QLabel(_("&Completion"))
         self.completion = ContentEdit(accessible_name=_("Completion"))
         self.completion_label.setBuddy(self.completion)
+        self.completion_findings = FindingsLabel("targets")
+        self.item_findings = FindingsLabel(None)
         self.status = QLabel(objectName="saveStatus")
         self.status.setAccessibleName(_("Save status"))
-        self.submit_button = QPushButton(_("&Submit"))
+        self.submit_button = QPushButton(_("&Submit (Ctrl+Enter)"))
+        self.submit_button.setAccessibleName(_("Submit"))
         self.submit_button.setToolTip(_("Submit this item (Ctrl+Enter)"))
         self.submit_button.clicked.connect(self.submit)
 
+        self.autosaver = DraftAutosaver(
+            writer, inputs=self.prompt, targets=self.completion, extra=self._extra, parent=self
+        )
+        self.autosaver.saved.connect(self.saved)
+        self.autosaver.submitted.connect(self._on_submitted)
+        self.autosaver.status_changed.connect(self._set_status)
+        self.checks = QualityWatcher(background, self) if background is not None else None
+        if self.checks is not None:
+            self.checks.findings_ready.connect(self._show_findings)
+            self.autosaver.blocked.connect(self._show_findings)
         for field in (self.prompt, self.completion):
-            field.textChanged.connect(self._on_edit)
-            field.focus_lost.connect(self.save_now)
-            field.paste_refused.connect(self._on_paste_refused)
+            field.textChanged.connect(self._schedule_checks)
             field.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
-
-        for keys in ("Ctrl+Return", "Ctrl+Enter"):
-            QShortcut(QKeySequence(keys), self, self.submit, context=Qt.WidgetWithChildrenShortcut)
+        self.dialect.currentTextChanged.connect(self._on_dialect)
 
         header = QHBoxLayout()
         header.addWidget(self.language_label)
         header.addStretch(1)
+        header.addWidget(self.dialect_label)
+        header.addWidget(self.dialect)
         footer = QHBoxLayout()
         footer.addWidget(self.status, 1)
         footer.addWidget(self.submit_button)
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(header)
         layout.addWidget(self.instructions)
         layout.addWidget(self.prompt_label)
         layout.addWidget(self.prompt, 2)
+        layout.addWidget(self.prompt_findings)
         layout.addWidget(self.completion_label)
         layout.addWidget(self.completion, 3)
+        layout.addWidget(self.completion_findings)
+        layout.addWidget(self.item_findings)
         layout.addLayout(footer)
         self.show_submission(None)
 
+    @property
+    def submission(self) -> Submission | None:
+        return self.autosaver.submission
+
+    @property
+    def has_unsaved_changes(self) -> bool:
+        return self.autosaver.has_unsaved_changes
+
     # --- what is shown -------------------------------------------------------------------
 
-    def show_submission(self, submission: Submission | None, task: Task | None = None) -> None:
+    def show_submission(self, submission: Submission | None, task: Task | None = None,
+                        dialects: list[str] = ()) -> None:
         """Show ``submission`` (saving whatever the editor held before)."""
-        self.save_now()
-        self.submission = submission
-        self._edits = self._saved_edits = 0
+        self.autosaver.attach(submission)
+        self.task = task
         enabled = submission is not None
-        for widget in (self.prompt, self.completion, self.submit_button):
+        for widget in (self.prompt, self.completion, self.submit_button, self.dialect):
             widget.setEnabled(enabled)
+        self._show_findings([])
+        if self.checks is not None:
+            self.checks.clear()
         if submission is None:
             self.prompt.set_text("")
             self.completion.set_text("")
             self.language_label.clear()
             self.instructions.setText(_("Choose a task, or press Ctrl+N to write something new."))
+            self.instructions.setVisible(True)
+            self.instructions.setLayoutDirection(self.layoutDirection())
+            self.dialect.blockSignals(True)
+            self.dialect.clear()
+            self.dialect.blockSignals(False)
             self._set_status("")
             return
         language = languages.get(submission.language)
@@ -109,6 +148,12 @@ class SubmissionEditor(QWidget):
         self.language_label.setText(
             _("Writing in {language}").format(language=language.native_name)
         )
+        self.dialect.blockSignals(True)
+        self.dialect.clear()
+        self.dialect.addItem("")
+        self.dialect.addItems(list(dialects))
+        self.dialect.setEditText(submission.dialect or "")
+        self.dialect.blockSignals(False)
         self.instructions.setText(task.instructions if task else "")
         self.instructions.setVisible(bool(task and task.instructions))
         if task is not None:  # instructions are written in the task's language
@@ -119,80 +164,60 @@ class SubmissionEditor(QWidget):
         read_only = submission.state != "draft"
         self.prompt.setReadOnly(read_only)
         self.completion.setReadOnly(read_only)
+        self.dialect.setEnabled(not read_only)
         self.submit_button.setEnabled(not read_only)
         self._set_status(_state_text(submission.state))
+        if not read_only and (submission.inputs or submission.targets):
+            self._schedule_checks()
 
-    # --- saving --------------------------------------------------------------------------
+    # --- saving and checking -------------------------------------------------------------
 
-    def _on_edit(self) -> None:
-        if self.submission is None:
-            return
-        self._edits += 1
-        self._set_status(_("Editing…"))
-        self._timer.start()
+    def _extra(self) -> dict:
+        return {"dialect": self.dialect.currentText().strip()}
 
-    @property
-    def has_unsaved_changes(self) -> bool:
-        return self._edits != self._saved_edits
+    def _on_dialect(self, _text: str) -> None:
+        self.autosaver.note_edit()
 
     def save_now(self) -> None:
-        """Queue a durable write of the text on screen, if it changed since the last one."""
-        self._timer.stop()
-        if self.submission is None or not self.has_unsaved_changes:
-            return
-        submission_id, edits = self.submission.id, self._edits
-        inputs, targets = self.prompt.text(), self.completion.text()
-        self._set_status(_("Saving…"))
-        self.writer.run(
-            lambda store: store.save_draft(submission_id, inputs=inputs, targets=targets),
-            on_done=lambda saved: self._on_saved(submission_id, edits, saved),
-            on_error=lambda error: self._on_save_failed(submission_id, error),
-        )
+        self.autosaver.save_now()
 
-    def _on_saved(self, submission_id: str, edits: int, saved: Saved) -> None:
-        if self.submission is None or self.submission.id != submission_id:
-            self.saved.emit(saved.submission)  # an earlier item, saved after switching away
-            return
-        self.submission = saved.submission
-        self._saved_edits = max(self._saved_edits, edits)
-        if not self.has_unsaved_changes:
-            self._set_status(_("Saved"))
-        self.saved.emit(saved.submission)
+    def _fields(self) -> dict:
+        submission = self.submission
+        return {
+            "kind": submission.kind if submission.kind != "review" else "original",
+            "language": submission.language, "inputs": self.prompt.text(),
+            "targets": self.completion.text(), "original_inputs": submission.original_inputs,
+            "original_targets": submission.original_targets, "exclude_id": submission.id,
+            "project_id": submission.project_id,
+        }
 
-    def _on_save_failed(self, submission_id: str, error: BaseException) -> None:
-        message = str(error) if isinstance(error, QalamError) else repr(error)
-        # The text stays in the editor; nothing saved earlier is touched.
-        self._set_status(_("Not saved: {reason}").format(reason=message), error=True)
+    def _schedule_checks(self) -> None:
+        if self.checks is not None and self.submission is not None:
+            self.checks.schedule(**self._fields())
 
-    def _on_paste_refused(self, length: int) -> None:
-        self._set_status(
-            _("Nothing was pasted: the field would have {count} characters; the limit is "
-              "{limit}.").format(count=f"{length:,}", limit=f"{MAX_FIELD_CHARS:,}"),
-            error=True,
-        )
+    def _show_findings(self, findings: list) -> None:
+        for label in (self.prompt_findings, self.completion_findings, self.item_findings):
+            label.show_findings(findings)
 
     def submit(self) -> None:
         if self.submission is None or self.submission.state != "draft":
             return
-        self.save_now()
-        submission_id = self.submission.id
-        self.writer.run(
-            lambda store: store.submit(submission_id),
-            on_done=self._on_submitted,
-            on_error=lambda error: self._on_save_failed(submission_id, error),
-        )
+        check = None
+        if self.checks is not None:
+            fields = self._fields()
+            check = lambda go: self.checks.check_now(go, **fields)  # noqa: E731
+        self.autosaver.submit(check)
 
     def _on_submitted(self, submission: Submission) -> None:
         if self.submission is not None and self.submission.id == submission.id:
-            self.show_submission(submission)
+            self.show_submission(submission, self.task)
             self._set_status(_("Submitted"))
         self.submitted.emit(submission)
 
-    def _set_status(self, text: str, *, error: bool = False) -> None:
+    def _set_status(self, text: str, error: bool = False) -> None:
         self.status.setText(text)
         self.status.setProperty("error", error)
-        self.status.style().unpolish(self.status)
-        self.status.style().polish(self.status)
+        self.status.setStyleSheet("color: #b00020;" if error else "")
         self.status_changed.emit(text)
 
 

@@ -1,25 +1,65 @@
-"""The main window: pick a language, choose a task or an earlier item, write."""
+"""The main window: the screens of the annotator's workbench, and the keys that reach them.
+
+    Write (Ctrl+1)  Improve (Ctrl+2)  Review (Ctrl+3)  Post-edit (Ctrl+4)
+    My work (Ctrl+5)  Progress (Ctrl+6)       Guidelines beside them (F2)
+
+Every action lives in the menu bar with its shortcut (and in the sheet, F1 or Ctrl+/); the
+window dispatches item actions (submit, next/previous task, thumbs) to the current screen.
+The status bar's right-hand side is kept free for the sync status.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, Qt
+import gc
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
     QLabel,
-    QListView,
+    QListWidget,
+    QListWidgetItem,
     QMainWindow,
-    QSplitter,
-    QTabWidget,
+    QMessageBox,
+    QProgressDialog,
+    QStackedWidget,
     QToolBar,
+    QWidget,
 )
 
 from app.errors import NotFound
-from app.store import Store, Submission, Task
-from i18n.translation import _
-from ui.editor import SubmissionEditor
+from app.store import Store, Submission
+from i18n.translation import N_, _, ngettext
+from ui.background import Background
+from ui.checks import warm_up
+from ui.guidelines import GuidelinesDock
+from ui.importer import TaskImporter
 from ui.language_picker import LanguagePicker
-from ui.models import ItemRole, SubmissionListModel, TaskListModel
+from ui.screen import Context, Screen
+from ui.shortcuts import ShortcutsDialog
 from ui.writer import StoreWriter
+
+SCREENS = (
+    ("write", N_("Write")),
+    ("improve", N_("Improve")),
+    ("review", N_("Review")),
+    ("postedit", N_("Post-edit")),
+    ("work", N_("My work")),
+    ("progress", N_("Progress")),
+)
+# Built the first time they are shown (start-up builds one screen, not six).
+SCREEN_CLASSES = {
+    "write": ("ui.write_screen", "WriteScreen"),
+    "improve": ("ui.improve_screen", "ImproveScreen"),
+    "review": ("ui.review_screen", "ReviewScreen"),
+    "postedit": ("ui.postedit_screen", "PostEditScreen"),
+    "work": ("ui.work_screen", "WorkScreen"),
+    "progress": ("ui.progress_screen", "ProgressScreen"),
+}
+SCREEN_FOR_KIND = {"original": "write", "reannotation": "improve", "postedit": "postedit",
+                   "review": "review"}
 
 
 class MainWindow(QMainWindow):
@@ -28,112 +68,324 @@ class MainWindow(QMainWindow):
         self.reader = reader
         self.writer = writer
         self.settings = settings
+        self.background = Background(reader.path, self)
+        self.context = Context(reader, writer, self.background, settings)
         self.setWindowTitle(_("Qalam"))
         self.setObjectName("mainWindow")
 
+        self.screens = _Screens(self)
+        self.stack = QStackedWidget(objectName="screens")
+        self.nav = QListWidget(objectName="navigation")
+        self.nav.setAccessibleName(_("Screens"))
+        for number, (name, title) in enumerate(SCREENS, start=1):
+            item = QListWidgetItem(f"{_(title)}\tCtrl+{number}")
+            item.setData(Qt.UserRole, name)
+            item.setToolTip(_("{screen} (Ctrl+{n})").format(screen=_(title), n=number))
+            self.nav.addItem(item)
+        self.nav.setFixedWidth(self.nav.sizeHintForColumn(0) + 28)
+        self.nav.currentRowChanged.connect(lambda row: self.show_screen(SCREENS[row][0]))
+        self._language: str | None = None
+
         self.language_picker = LanguagePicker(reader.languages_with_tasks())
         self.language_picker.language_chosen.connect(self.set_language)
+        self.guidelines = GuidelinesDock(reader, self)
+        self.addDockWidget(Qt.RightDockWidgetArea, self.guidelines)
+        self.importer = TaskImporter(writer, self)
+        self.importer.progressed.connect(self._import_progress)
+        self.importer.storing.connect(self._import_storing)
+        self.importer.finished.connect(self._import_finished)
+        self.importer.failed.connect(self._import_failed)
+        self._import_dialog: QProgressDialog | None = None
+        self.last_import_message = ""
 
-        new_action = QAction(_("&New item"), self, shortcut=QKeySequence.New)
-        new_action.setToolTip(_("Write a new prompt and completion (Ctrl+N)"))
-        new_action.triggered.connect(self.new_submission)
-        quit_action = QAction(_("&Quit"), self, shortcut=QKeySequence.Quit)
-        quit_action.triggered.connect(self.close)
-        self.addAction(quit_action)
-
+        self._build_actions()
         toolbar = QToolBar(_("Main"), objectName="mainToolbar", movable=False)
         language_label = QLabel(_("&Language:"))
         language_label.setBuddy(self.language_picker)
         toolbar.addWidget(language_label)
         toolbar.addWidget(self.language_picker)
         toolbar.addSeparator()
-        toolbar.addAction(new_action)
+        toolbar.addAction(self.new_action)
+        toolbar.addAction(self.import_action)
+        toolbar.addAction(self.guidelines.toggleViewAction())
+        toolbar.addAction(self.shortcuts_action)
         self.addToolBar(toolbar)
 
-        self.tasks = TaskListModel(reader, self)
-        self.task_view = QListView(objectName="taskList")
-        self.task_view.setAccessibleName(_("Tasks"))
-        self.task_view.setModel(self.tasks)
-        self.task_view.setUniformItemSizes(False)
-        self.task_view.setWordWrap(True)
-        self.task_view.activated.connect(self._open_task)
-        self.task_view.clicked.connect(self._open_task)
-
-        self.submissions = SubmissionListModel(reader, self)
-        self.submission_view = QListView(objectName="submissionList")
-        self.submission_view.setAccessibleName(_("My work"))
-        self.submission_view.setModel(self.submissions)
-        self.submission_view.activated.connect(self._open_submission)
-        self.submission_view.clicked.connect(self._open_submission)
-
-        self.sidebar = QTabWidget(objectName="sidebar")
-        self.sidebar.addTab(self.task_view, _("&Tasks"))
-        self.sidebar.addTab(self.submission_view, _("&My work"))
-
-        self.editor = SubmissionEditor(writer)
-        self.editor.saved.connect(self.submissions.update_item)
-        self.editor.submitted.connect(self.submissions.update_item)
-        self.editor.status_changed.connect(self.statusBar().showMessage)
-
-        splitter = QSplitter(Qt.Horizontal, objectName="mainSplitter")
-        splitter.addWidget(self.sidebar)
-        splitter.addWidget(self.editor)
-        splitter.setStretchFactor(1, 3)
-        splitter.setSizes([320, 760])
-        self.setCentralWidget(splitter)
-        self.resize(1100, 720)
+        central = QWidget(objectName="central")
+        central_layout = QHBoxLayout(central)
+        central_layout.setContentsMargins(4, 4, 0, 0)
+        central_layout.setSpacing(4)
+        central_layout.addWidget(self.nav)
+        central_layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+        self.resizeDocks([self.guidelines], [300], Qt.Horizontal)
+        # The status bar: messages on the left; permanent widgets on the right are left to
+        # the sync status (statusBar().addPermanentWidget).
+        self.statusBar().setObjectName("statusBar")
+        self.resize(1280, 800)
         self._restore_state()
+        # After the first paint, on the background reader: the language model, so the first
+        # check while typing does not wait for it.
+        QTimer.singleShot(1500, self, lambda: self.background.run(warm_up))
+        # What exists now lives as long as the window: keep it out of the garbage
+        # collector's full passes, which otherwise grow with every object ever loaded.
+        gc.freeze()
 
-    # --- user actions ----------------------------------------------------------------------
+    # --- actions -------------------------------------------------------------------------
+
+    def _action(self, text: str, keys, slot, *, menu=None, name: str = "") -> QAction:
+        action = QAction(text, self)
+        if isinstance(keys, str | QKeySequence.StandardKey):
+            keys = [keys]
+        action.setShortcuts([QKeySequence(k) for k in keys])
+        if keys:
+            action.setToolTip(f"{text.replace('&', '')} ({QKeySequence(keys[0]).toString()})")
+        action.setShortcutContext(Qt.WindowShortcut)
+        action.triggered.connect(slot)
+        action.setObjectName(name)
+        self.addAction(action)
+        if menu is not None:
+            menu.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu(_("&File"))
+        self.import_action = self._action(
+            _("&Import tasks…"), "Ctrl+I", lambda: self.import_tasks(), menu=file_menu,
+            name="importAction")
+        file_menu.addSeparator()
+        self._action(_("&Quit"), QKeySequence.Quit, self.close, menu=file_menu)
+
+        go_menu = bar.addMenu(_("&Go"))
+        for number, (name, title) in enumerate(SCREENS, start=1):
+            self._action(_(title), f"Ctrl+{number}",
+                         lambda _checked=False, n=name: self.show_screen(n, focus=True),
+                         menu=go_menu, name=f"go_{name}")
+        go_menu.addSeparator()
+        self._action(_("&Search my work"), QKeySequence.Find, self.search, menu=go_menu)
+
+        item_menu = bar.addMenu(_("&Item"))
+        self.new_action = self._action(_("&New item"), QKeySequence.New, self.new_submission,
+                                       menu=item_menu, name="newAction")
+        self._action(_("&Submit"), ["Ctrl+Return", "Ctrl+Enter"],
+                     lambda: self.current_screen().submit(), menu=item_menu)
+        self._action(_("Ne&xt task"), ["Alt+Down", "Ctrl+Down"],
+                     lambda: self.current_screen().step_task(1), menu=item_menu)
+        self._action(_("&Previous task"), ["Alt+Up", "Ctrl+Up"],
+                     lambda: self.current_screen().step_task(-1), menu=item_menu)
+        item_menu.addSeparator()
+        for keys, text, field, value in (
+            ("Alt+1", _("Prompt: thumbs up"), "inputs", 1),
+            ("Alt+2", _("Prompt: thumbs down"), "inputs", -1),
+            ("Alt+3", _("Completion: thumbs up"), "targets", 1),
+            ("Alt+4", _("Completion: thumbs down"), "targets", -1),
+        ):
+            self._action(text, keys,
+                         lambda _checked=False, f=field, v=value: self.current_screen().rate(
+                             f, v), menu=item_menu)
+
+        view_menu = bar.addMenu(_("&View"))
+        guidelines = self.guidelines.toggleViewAction()
+        guidelines.setShortcut(QKeySequence("F2"))
+        guidelines.setText(_("&Guidelines"))
+        view_menu.addAction(guidelines)
+        self.addAction(guidelines)  # listed in the shortcuts sheet
+        help_menu = bar.addMenu(_("&Help"))
+        self.shortcuts_action = self._action(
+            _("&Keyboard shortcuts"), ["F1", "Ctrl+/"], self.show_shortcuts, menu=help_menu,
+            name="shortcutsAction")
+
+    # --- screens -------------------------------------------------------------------------
+
+    @property
+    def editor(self):
+        """The Write screen's editor (what most of the day is spent in)."""
+        return self.screens["write"].editor
+
+    @property
+    def submissions(self):
+        """My work's list model."""
+        return self.screens["work"].model
+
+    def _build_screen(self, name: str) -> Screen:
+        import importlib
+
+        module, class_name = SCREEN_CLASSES[name]
+        screen = getattr(importlib.import_module(module), class_name)(self.context)
+        title = dict(SCREENS)[name]
+        screen.setObjectName(f"{name}Screen")
+        screen.setAccessibleName(_(title))
+        self.stack.addWidget(screen)
+        screen.status_changed.connect(self._show_status)
+        screen.changed.connect(self._on_changed)
+        screen.guideline_changed.connect(self._update_guidelines)
+        if name == "work":
+            screen.open_requested.connect(self.open_submission)
+        if self._language is not None:
+            screen.set_language(self._language)
+        return screen
+
+    def build_all_screens(self) -> None:
+        """Build every screen now (tests and tools that walk all of them; the app builds
+        each on first show)."""
+        for name in SCREEN_CLASSES:
+            self.screens[name]
+
+    def current_screen(self) -> Screen:
+        return self.stack.currentWidget()
+
+    def current_screen_name(self) -> str:
+        return self.current_screen().objectName().removesuffix("Screen")
+
+    def show_screen(self, name: str, *, focus: bool = False) -> None:
+        previous = self.current_screen()
+        if previous is not None and previous.objectName() != f"{name}Screen":
+            previous.save_now()
+        screen = self.screens[name]
+        switched = screen is not previous
+        self.stack.setCurrentWidget(screen)
+        self.nav.blockSignals(True)
+        self.nav.setCurrentRow([n for n, _title in SCREENS].index(name))
+        self.nav.blockSignals(False)
+        screen.ensure_loaded()
+        if switched:
+            screen.activate()
+            self.settings.setValue("screen", name)
+        self._update_guidelines()
+        if focus:
+            screen.focus_first()
+
+    def _update_guidelines(self) -> None:
+        screen = self.current_screen()
+        if screen is not None:
+            self.guidelines.show_for(screen.project_id(), screen.kind)
 
     def set_language(self, code: str) -> None:
-        self.editor.save_now()
+        for screen in self.screens.values():
+            screen.save_now()
+        self._language = code
         self.language_picker.set_code(code)
-        self.tasks.set_language(code)
-        self.submissions.set_language(code)
+        for screen in self.screens.values():
+            screen.set_language(code)
         self.settings.setValue("language", code)
+        self._update_guidelines()
 
     def current_language(self) -> str | None:
         return self.language_picker.current_code()
 
+    # --- user actions --------------------------------------------------------------------
+
     def new_submission(self) -> None:
-        language = self.current_language()
-        if language is None:
+        self.show_screen("write")
+        self.screens["write"].new_submission()
+
+    def search(self) -> None:
+        self.show_screen("work")
+        self.screens["work"].focus_search()
+
+    def show_shortcuts(self) -> None:
+        dialog = ShortcutsDialog(self.actions(), self)
+        dialog.open()
+        self._shortcuts_dialog = dialog
+
+    def open_submission(self, submission: Submission) -> None:
+        """Open an item in the screen of its kind."""
+        task = None
+        if submission.task_id:
+            try:
+                task = self.reader.task(submission.task_id)
+            except NotFound:
+                task = None
+        name = "improve" if submission.review_id else SCREEN_FOR_KIND[submission.kind]
+        if submission.review_id:
+            name = "write"
+        self.show_screen(name)
+        screen = self.screens[name]
+        if name == "write":
+            screen.show_item(submission, task)
+        else:
+            screen.show_submission(submission, task)
+        screen.focus_first()
+
+    def _on_changed(self, submission: Submission) -> None:
+        work = self.screens.get("work")  # only once built: it loads fresh when shown
+        if work is not None and self.sender() is not work:
+            work.update_item(submission)
+
+    def _show_status(self, text: str, error: bool) -> None:
+        self.statusBar().showMessage(text)
+
+    # --- importing -----------------------------------------------------------------------
+
+    def import_tasks(self, path: str | Path | None = None) -> None:
+        if self.importer.running:
             return
-        self._create(language=language, kind="original")
+        if path is None:
+            path, _filter = QFileDialog.getOpenFileName(
+                self, _("Import tasks"), str(Path.home()),
+                _("Task files (*.jsonl *.csv);;All files (*)"))
+            if not path:
+                return
+        self.current_screen().save_now()
+        dialog = QProgressDialog(_("Reading {file}…").format(file=Path(path).name), None, 0,
+                                 100, self)
+        dialog.setWindowTitle(_("Import tasks"))
+        dialog.setMinimumDuration(300)
+        dialog.setAutoClose(False)
+        dialog.setAutoReset(False)
+        dialog.setValue(0)
+        self._import_dialog = dialog
+        self.importer.start(Path(path))
 
-    def _open_task(self, index) -> None:
-        task: Task = index.data(ItemRole)
-        existing = self.reader.submission_for_task(task.id)
-        if existing is not None:
-            self.editor.show_submission(existing, task)
-            return
-        self._create(
-            language=task.language, kind=task.kind, task_id=task.id, dialect=task.dialect,
-            inputs=task.inputs, targets=task.targets, task=task,
-        )
+    def _import_progress(self, done: int, total: int) -> None:
+        if self._import_dialog is not None:
+            self._import_dialog.setMaximum(max(total, 1))
+            self._import_dialog.setValue(done)
 
-    def _create(self, *, task: Task | None = None, **fields) -> None:
-        self.editor.show_submission(None)
+    def _import_storing(self, count: int) -> None:
+        if self._import_dialog is not None:
+            self._import_dialog.setLabelText(
+                ngettext("Storing {n} task…", "Storing {n} tasks…", count).format(n=count))
+            self._import_dialog.setRange(0, 0)
 
-        def opened(submission: Submission) -> None:
-            self.submissions.update_item(submission)
-            self.editor.show_submission(submission, task)
-            self.editor.prompt.setFocus()
+    def _close_import_dialog(self) -> None:
+        if self._import_dialog is not None:
+            self._import_dialog.close()
+            self._import_dialog.deleteLater()
+            self._import_dialog = None
 
-        self.writer.run(
-            lambda store: store.new_submission(**fields),
-            on_done=opened,
-            on_error=lambda error: self.statusBar().showMessage(str(error)),
-        )
+    def _import_finished(self, added: int, total: int) -> None:
+        self._close_import_dialog()
+        self.last_import_message = ngettext(
+            "Imported {added} new task ({total} in the file).",
+            "Imported {added} new tasks ({total} in the file).", added,
+        ).format(added=added, total=total)
+        self.statusBar().showMessage(self.last_import_message)
+        featured = self.reader.languages_with_tasks()
+        current = self.current_language()
+        self.language_picker.blockSignals(True)
+        self.language_picker.clear()
+        self.language_picker.blockSignals(False)
+        replacement = LanguagePicker(featured)
+        for index in range(replacement.count()):
+            self.language_picker.addItem(replacement.itemText(index),
+                                         replacement.itemData(index))
+        replacement.deleteLater()
+        self.set_language(current or (featured[0] if featured else "eng_Latn"))
 
-    def _open_submission(self, index) -> None:
-        submission: Submission = index.data(ItemRole)
-        task = self.reader.task(submission.task_id) if submission.task_id else None
-        # Read it fresh: the list may hold an older copy than the store.
-        self.editor.show_submission(self.reader.submission(submission.id), task)
+    def _import_failed(self, message: str) -> None:
+        self._close_import_dialog()
+        self.last_import_message = message
+        self.statusBar().showMessage(_("Nothing was imported."))
+        box = QMessageBox(QMessageBox.Critical, _("Import tasks"),
+                          _("Nothing was imported."), QMessageBox.Ok, self)
+        box.setInformativeText(message)
+        box.setObjectName("importError")
+        box.open()
+        self._import_error = box
 
-    # --- state across runs -----------------------------------------------------------------
+    # --- state across runs ---------------------------------------------------------------
 
     def _restore_state(self) -> None:
         geometry = self.settings.value("geometry")
@@ -142,6 +394,8 @@ class MainWindow(QMainWindow):
         language = self.settings.value("language") or self.language_picker.itemData(0)
         if language:
             self.set_language(language)
+        screen = self.settings.value("screen")
+        self.show_screen(screen if screen in SCREEN_CLASSES else "write")
         last = self.settings.value("last_submission")
         if last:
             try:
@@ -149,18 +403,37 @@ class MainWindow(QMainWindow):
             except NotFound:  # discarded since, or another data dir
                 return
             task = self.reader.task(submission.task_id) if submission.task_id else None
-            self.editor.show_submission(submission, task)
+            if submission.kind == "original" and not submission.review_id:
+                self.screens["write"].show_item(submission, task)
 
     def closeEvent(self, event) -> None:
-        self.editor.save_now()
+        for screen in self.screens.values():
+            screen.save_now()
         self.writer.flush()
         self.settings.setValue("geometry", self.saveGeometry())
-        if self.editor.submission is not None:
-            self.settings.setValue("last_submission", self.editor.submission.id)
+        self.settings.setValue("screen", self.current_screen_name())
+        write = self.screens.get("write")
+        if write is not None and write.editor.submission is not None:
+            self.settings.setValue("last_submission", write.editor.submission.id)
         self.settings.sync()
         super().closeEvent(event)
 
     def shutdown(self) -> None:
         """Release the stores (after the window has closed)."""
+        self.background.close()
         self.writer.close()
         self.reader.close()
+
+
+class _Screens(dict):
+    """name -> Screen, built on first use (``window.screens["review"]`` builds it)."""
+
+    def __init__(self, window: MainWindow):
+        super().__init__()
+        self._window = window
+
+    def __missing__(self, name: str) -> Screen:
+        if name not in SCREEN_CLASSES:
+            raise KeyError(name)
+        screen = self[name] = self._window._build_screen(name)
+        return screen

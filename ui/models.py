@@ -6,15 +6,65 @@ in a list whatever the UI language is.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, Qt
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QSize, Qt
+from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 
-from app.store import Store, Submission, Task
+from app.store import Review, Store, Submission, Task
 from i18n import languages
-from i18n.translation import _
-from ui.fonts import font_for_script
+from i18n.translation import N_, _
+from ui.fonts import SAMPLE_TEXT, font_for_script, line_height_for, resolve_script
 
-PAGE_SIZE = 200
+PAGE_SIZE = 100  # a few screenfuls: one page costs ~5 ms to load, not ~10
 ItemRole = Qt.UserRole + 1
+StatusRole = Qt.UserRole + 2
+
+# Task status, as lists show it: a coloured dot, and the word for screen readers.
+STATUS_NAMES = {
+    "untouched": N_("untouched"),
+    "edited": N_("edited"),
+    "confirmed": N_("confirmed"),
+}
+STATUS_COLOURS = {"untouched": "#b0b0b0", "edited": "#e0a000", "confirmed": "#2e9d48"}
+KIND_NAMES = {
+    "original": N_("Write"),
+    "reannotation": N_("Improve"),
+    "review": N_("Review"),
+    "postedit": N_("Post-edit"),
+}
+STATE_NAMES = {
+    "draft": N_("draft"),
+    "submitted": N_("submitted"),
+    "accepted": N_("accepted"),
+    "rejected": N_("rejected"),
+}
+_icons: dict[str, QIcon] = {}
+
+
+def status_icon(status: str) -> QIcon:
+    if status not in _icons:
+        pixmap = QPixmap(12, 12)
+        pixmap.fill(Qt.transparent)
+        painter = QPainter(pixmap)
+        painter.setRenderHint(QPainter.Antialiasing)
+        painter.setBrush(QColor(STATUS_COLOURS[status]))
+        painter.setPen(Qt.NoPen)
+        painter.drawEllipse(1, 1, 10, 10)
+        painter.end()
+        _icons[status] = QIcon(pixmap)
+    return _icons[status]
+
+
+def submission_status(submission: Submission | None) -> str:
+    """untouched (nothing changed yet), edited (a draft with changes), confirmed (done)."""
+    if submission is None:
+        return "untouched"
+    if submission.state != "draft":
+        return "confirmed"
+    if (submission.inputs, submission.targets) == (
+        submission.original_inputs or "", submission.original_targets or ""
+    ) or not (submission.inputs or submission.targets or submission.is_rated):
+        return "untouched"
+    return "edited"
 
 
 def _first_line(text: str, limit: int = 120) -> str:
@@ -22,43 +72,93 @@ def _first_line(text: str, limit: int = 120) -> str:
     return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
-def _content_roles(role: int, language_code: str):
-    language = languages.get(language_code)
-    if role == Qt.TextAlignmentRole:
+_content_cache: dict[str, tuple[int, object, int]] = {}
+
+
+def _content(language_code: str) -> tuple[int, object, int]:
+    """(alignment, font, row height) for content in a language, computed once: lists ask
+    for them on every paint of every row."""
+    cached = _content_cache.get(language_code)
+    if cached is None:
+        language = languages.get(language_code)
         side = Qt.AlignRight if language.is_rtl else Qt.AlignLeft
-        return int(side | Qt.AlignAbsolute | Qt.AlignVCenter)
+        font = font_for_script(language.script, language=language.code)
+        sample = SAMPLE_TEXT.get(resolve_script(language.script, language.code), "")
+        cached = _content_cache[language_code] = (
+            int(side | Qt.AlignAbsolute | Qt.AlignVCenter), font,
+            max(line_height_for(font, sample), 18) + 4,
+        )
+    return cached
+
+
+def _content_roles(role: int, language_code: str, row_height: int | None = None):
+    if role == Qt.TextAlignmentRole:
+        return _content(language_code)[0]
     if role == Qt.FontRole:
-        return font_for_script(language.script, language=language.code)
+        return _content(language_code)[1]
+    if role == Qt.SizeHintRole:  # rows are uniform: tall enough for the tallest script
+        return QSize(-1, row_height or _content(language_code)[2])
     return None
 
 
 class SubmissionListModel(QAbstractListModel):
-    """The annotator's submissions, newest first, optionally for one language."""
+    """The annotator's work, newest first: submissions filtered by language, kind and state,
+    the reviews they wrote (``kind="review"``), or the results of a full-text search."""
 
     def __init__(self, store: Store, parent=None):
         super().__init__(parent)
         self.store = store
         self.language: str | None = None
-        self._rows: list[Submission] = []
+        self.kind: str | None = None
+        self.state: str | None = None
+        self.query = ""
+        self._rows: list[Submission | Review] = []
         self._exhausted = False
+        self._row_height = 0
 
     def set_language(self, language: str | None) -> None:
         self.language = language
+        self.reload()
+
+    def set_filters(self, *, language: str | None, kind: str | None, state: str | None,
+                    query: str = "") -> None:
+        self.language, self.kind, self.state, self.query = language, kind, state, query
         self.reload()
 
     def reload(self) -> None:
         self.beginResetModel()
         self._rows = []
         self._exhausted = False
-        self._fetch()
+        self._rows.extend(self._page(0))
+        # Uniform rows: as tall as the tallest script this list may show.
+        codes = [self.language] if self.language else self.store.languages_with_tasks()
+        codes += [item.language for item in self._rows if isinstance(item, Submission)]
+        self._row_height = max((_content(code)[2] for code in set(codes)), default=22)
         self.endResetModel()
 
-    def _fetch(self) -> list[Submission]:
-        page = self.store.submissions(
-            language=self.language, limit=PAGE_SIZE, offset=len(self._rows)
-        )
+    def _page(self, offset: int) -> list:
+        if self.query.strip():
+            if offset:
+                return []
+            self._exhausted = True
+            if self.kind == "review":
+                return []
+            return self.store.search(
+                self.query, limit=500, kind=self.kind, language=self.language,
+                state=self.state,
+            )
+        if self.kind == "review":
+            state = self.state if self.state in ("draft", "submitted") else None
+            page = self.store.reviews(
+                language=self.language, state=state, limit=PAGE_SIZE, offset=offset
+            )
+        else:
+            last = self._rows[-1].id if offset and self._rows else None
+            page = self.store.submissions(
+                language=self.language, kind=self.kind, state=self.state, limit=PAGE_SIZE,
+                after=last, offset=0 if last else offset,
+            )
         self._exhausted = len(page) < PAGE_SIZE
-        self._rows.extend(page)
         return page
 
     def canFetchMore(self, parent=QModelIndex()) -> bool:  # noqa: B008 (Qt signature)
@@ -66,13 +166,12 @@ class SubmissionListModel(QAbstractListModel):
 
     def fetchMore(self, parent=QModelIndex()) -> None:  # noqa: B008
         start = len(self._rows)
-        page = self.store.submissions(language=self.language, limit=PAGE_SIZE, offset=start)
+        page = self._page(start)
         if not page:
             self._exhausted = True
             return
         self.beginInsertRows(QModelIndex(), start, start + len(page) - 1)
         self._rows.extend(page)
-        self._exhausted = len(page) < PAGE_SIZE
         self.endInsertRows()
 
     def rowCount(self, parent=QModelIndex()) -> int:  # noqa: B008
@@ -82,15 +181,32 @@ class SubmissionListModel(QAbstractListModel):
         if not index.isValid():
             return None
         item = self._rows[index.row()]
+        if isinstance(item, Review):
+            return self._review_data(item, role)
         if role == Qt.DisplayRole:
-            return _first_line(item.inputs) or _("(no prompt yet)")
+            return _first_line(item.inputs, 90) or _("(no prompt yet)")
         if role == Qt.ToolTipRole:
-            return f"{_first_line(item.inputs, 400)}\n\n{_first_line(item.targets, 400)}"
+            kind, state = _(KIND_NAMES[item.kind]), _(STATE_NAMES[item.state])
+            prompt, completion = _first_line(item.inputs, 400), _first_line(item.targets, 400)
+            return f"{kind} · {state}\n\n{prompt}\n\n{completion}"
         if role == ItemRole:
             return item
+        if role == Qt.DecorationRole:
+            return status_icon(submission_status(item))
         if role == Qt.AccessibleDescriptionRole:
-            return item.state
-        return _content_roles(role, item.language)
+            return f"{_(KIND_NAMES[item.kind])}, {_(STATE_NAMES[item.state])}"
+        return _content_roles(role, item.language, self._row_height)
+
+    def _review_data(self, review: Review, role: int):
+        if role == Qt.DisplayRole:
+            return _("Review: prompt {p}/5, completion {c}/5").format(
+                p=review.rating_inputs or "–", c=review.rating_targets or "–"
+            ) + (_(" · flagged") if review.flag else "")
+        if role == ItemRole:
+            return review
+        if role == Qt.DecorationRole:
+            return status_icon("confirmed" if review.state == "submitted" else "edited")
+        return None
 
     def row_of(self, submission_id: str) -> int | None:
         for row, item in enumerate(self._rows):
@@ -98,11 +214,27 @@ class SubmissionListModel(QAbstractListModel):
                 return row
         return None
 
+    def _matches(self, submission: Submission) -> bool:
+        return not self.query.strip() and self.kind != "review" and all(
+            wanted is None or wanted == actual
+            for wanted, actual in ((self.language, submission.language),
+                                   (self.kind, submission.kind),
+                                   (self.state, submission.state))
+        )
+
     def update_item(self, submission: Submission) -> None:
         """Show a saved submission without reloading the list (moved to the top)."""
-        if self.language is not None and submission.language != self.language:
-            return
         row = self.row_of(submission.id)
+        if row is not None and self.query.strip():  # search results stay where they are
+            self._rows[row] = submission
+            self.dataChanged.emit(self.index(row), self.index(row))
+            return
+        if not self._matches(submission):
+            if row is not None:
+                self.beginRemoveRows(QModelIndex(), row, row)
+                del self._rows[row]
+                self.endRemoveRows()
+            return
         if row == 0:
             self._rows[0] = submission
             self.dataChanged.emit(self.index(0), self.index(0))
@@ -117,35 +249,125 @@ class SubmissionListModel(QAbstractListModel):
 
 
 class TaskListModel(QAbstractListModel):
-    """Tasks for one language that this screen can work on."""
+    """Tasks of one kind for one language, a page at a time, each with its status."""
 
-    KINDS = ("original", "reannotation")
-
-    def __init__(self, store: Store, parent=None):
+    def __init__(self, store: Store, kind: str, parent=None):
         super().__init__(parent)
         self.store = store
+        self.kind = kind
+        self.language: str | None = None
+        self.only: list[str] | None = None  # a session's batch: these task ids only
         self._rows: list[Task] = []
+        self._status: dict[str, str] = {}
+        self._exhausted = True
 
     def set_language(self, language: str | None) -> None:
+        self.language = language
+        self.reload()
+
+    def restrict(self, task_ids: list[str] | None) -> None:
+        self.only = task_ids
+        self.reload()
+
+    def reload(self) -> None:
         self.beginResetModel()
-        self._rows = [
-            task for task in self.store.tasks(language=language) if task.kind in self.KINDS
-        ] if language else []
+        self._rows, self._status = [], {}
+        self._exhausted = self.language is None
+        if self.language is not None:
+            self._add(self._page(0))
         self.endResetModel()
+
+    def _page(self, offset: int) -> list[Task]:
+        if self.only is not None:
+            if offset:
+                return []
+            self._exhausted = True
+            wanted = set(self.only)
+            tasks = {t.id: t for t in self.store.tasks_by_ids(self.only)}
+            return [tasks[i] for i in self.only if i in wanted and i in tasks]
+        if self.kind == "review":
+            page = self.store.review_tasks(
+                language=self.language, limit=PAGE_SIZE, offset=offset
+            )
+        else:
+            page = self.store.tasks(
+                language=self.language, kind=self.kind, limit=PAGE_SIZE, offset=offset
+            )
+        self._exhausted = len(page) < PAGE_SIZE
+        return page
+
+    def _add(self, tasks: list[Task]) -> None:
+        self._rows.extend(tasks)
+        ids = [t.id for t in tasks]
+        if self.kind == "review":
+            reviews = self.store.reviews_for_tasks(ids)
+            for task_id in ids:
+                review = reviews.get(task_id)
+                self._status[task_id] = (
+                    "untouched" if review is None
+                    else "confirmed" if review.state == "submitted" else "edited"
+                )
+        else:
+            found = self.store.submissions_for_tasks(ids)
+            for task_id in ids:
+                self._status[task_id] = submission_status(found.get(task_id))
+
+    def canFetchMore(self, parent=QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and not self._exhausted
+
+    def fetchMore(self, parent=QModelIndex()) -> None:  # noqa: B008
+        start = len(self._rows)
+        page = self._page(start)
+        if not page:
+            self._exhausted = True
+            return
+        self.beginInsertRows(QModelIndex(), start, start + len(page) - 1)
+        self._add(page)
+        self.endInsertRows()
 
     def rowCount(self, parent=QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._rows)
+
+    def task_at(self, row: int) -> Task | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def row_of(self, task_id: str) -> int | None:
+        for row, task in enumerate(self._rows):
+            if task.id == task_id:
+                return row
+        return None
+
+    def status(self, task_id: str) -> str:
+        return self._status.get(task_id, "untouched")
+
+    def set_status(self, task_id: str, status: str) -> None:
+        row = self.row_of(task_id)
+        if row is None or self._status.get(task_id) == status:
+            return
+        self._status[task_id] = status
+        self.dataChanged.emit(self.index(row), self.index(row))
 
     def data(self, index: QModelIndex, role: int = Qt.DisplayRole):
         if not index.isValid():
             return None
         task = self._rows[index.row()]
+        status = self._status.get(task.id, "untouched")
         if role == Qt.DisplayRole:
-            label = _("Write") if task.kind == "original" else _("Improve")
-            subject = task.instructions if task.kind == "original" else task.inputs
-            return f"{label}: {_first_line(subject, 90)}"
+            if task.kind == "original":
+                subject = task.instructions or _("Write a new prompt and completion")
+            elif task.kind == "postedit":
+                subject = task.mt_text or ""
+            else:
+                subject = task.inputs
+            return _first_line(subject, 90)
         if role == Qt.ToolTipRole:
-            return task.instructions or task.inputs
+            return task.instructions or task.inputs or task.mt_text
+        if role == Qt.DecorationRole:
+            return status_icon(status)
+        if role == StatusRole:
+            return status
+        if role == Qt.AccessibleDescriptionRole:
+            return _(STATUS_NAMES[status])
         if role == ItemRole:
             return task
         return _content_roles(role, task.language)

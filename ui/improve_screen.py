@@ -1,0 +1,367 @@
+"""Improve: re-annotation with feedback, as on the Aya platform.
+
+Rate the original prompt and completion (thumbs up/down, Alt+1…Alt+4); both ratings unlock
+the editable copies beside the read-only originals. A character-level diff and the live
+Levenshtein distance follow every edit (computed off the typing path). Rating without editing
+is allowed; an unchanged edit is not counted as an edit (app/rules.py).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.store import Submission, Task
+from i18n import languages
+from i18n.translation import N_, _
+from ui.autosave import DraftAutosaver
+from ui.background import Debounced
+from ui.checks import QualityWatcher
+from ui.content_edit import ContentEdit
+from ui.models import TaskListModel, submission_status
+from ui.screen import Context, Screen, TaskListView
+from ui.widgets import ContentView, DiffView, FindingsLabel, RatingBar
+
+LOOK_OUT_FOR = (
+    N_("Grammar and spelling"),
+    N_("A length that suits the prompt"),
+    N_("A clear instruction"),
+    N_("Full sentences"),
+)
+DIFF_DELAY_MS = 250
+
+
+class FieldPanel(QGroupBox):
+    """One field of a re-annotation: rating, original | editable copy, diff and distance."""
+
+    def __init__(self, title: str, what: str, field: str, keys: tuple[str, str], parent=None):
+        super().__init__(title, parent)
+        self.rating = RatingBar(what, *keys)
+        self.original = ContentView(accessible_name=_("Original {what}").format(what=what))
+        self.edit = ContentEdit(accessible_name=_("Your improved {what}").format(what=what))
+        self.diff = DiffView(accessible_name=_("Changes to the {what}").format(what=what))
+        self.diff.setMaximumHeight(80)
+        for widget in (self.original, self.edit, self.diff):
+            widget.setMinimumHeight(44)
+        # Heights follow the panel's stretch, not the editors' (tall) size hints.
+        for widget in (self.original, self.edit):
+            widget.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Ignored)
+        self.distance = QLabel()
+        self.distance.setAccessibleName(_("Edit distance of the {what}").format(what=what))
+        self.findings = FindingsLabel(field)
+        original_label = QLabel(_("Original"))
+        edit_label = QLabel(_("Your version"))
+        edit_label.setBuddy(self.edit)
+        grid = QGridLayout(self)
+        grid.addWidget(self.rating, 0, 0, 1, 2)
+        grid.addWidget(original_label, 1, 0)
+        grid.addWidget(edit_label, 1, 1)
+        grid.addWidget(self.original, 2, 0)
+        grid.addWidget(self.edit, 2, 1)
+        grid.addWidget(self.diff, 3, 0, 1, 2)
+        grid.addWidget(self.distance, 4, 0, 1, 2)
+        grid.addWidget(self.findings, 5, 0, 1, 2)
+        grid.setVerticalSpacing(4)
+        grid.setRowStretch(2, 1)
+
+    def set_language(self, language) -> None:
+        for widget in (self.original, self.edit, self.diff):
+            widget.set_language(language)
+
+
+class ImproveScreen(Screen):
+    kind = "reannotation"
+
+    def __init__(self, context: Context, parent=None):
+        super().__init__(context, parent)
+        self.task: Task | None = None
+        self.tasks = TaskListModel(self.reader, "reannotation", self)
+        self.task_view = TaskListView(self.tasks, _("Items to improve"))
+        self.task_view.setObjectName("improveTasks")
+        self.task_view.task_opened.connect(self.open_task)
+
+        self.prompt = FieldPanel(_("Prompt"), _("prompt"), "inputs", ("Alt+1", "Alt+2"))
+        self.completion = FieldPanel(
+            _("Completion"), _("completion"), "targets", ("Alt+3", "Alt+4")
+        )
+        self.prompt.rating.rated.connect(lambda value: self.rate("inputs", value))
+        self.completion.rating.rated.connect(lambda value: self.rate("targets", value))
+        self.hint = QLabel(wordWrap=True, objectName="improveHint")
+        self.checklist = QGroupBox(_("Look out for"))
+        checklist_layout = QVBoxLayout(self.checklist)
+        self.checks_boxes = []
+        for item in LOOK_OUT_FOR:
+            box = QCheckBox(_(item))
+            box.setAccessibleName(_(item))
+            checklist_layout.addWidget(box)
+            self.checks_boxes.append(box)
+        self.status = QLabel(objectName="saveStatus")
+        self.status.setAccessibleName(_("Save status"))
+        self.submit_button = QPushButton(_("&Submit (Ctrl+Enter)"))
+        self.submit_button.setAccessibleName(_("Submit"))
+        self.submit_button.clicked.connect(self.submit)
+
+        self.autosaver = DraftAutosaver(
+            self.writer, inputs=self.prompt.edit, targets=self.completion.edit, parent=self
+        )
+        self.autosaver.status_changed.connect(self._set_status)
+        self.autosaver.saved.connect(self._on_changed)
+        self.autosaver.submitted.connect(self._on_submitted)
+        self.checks = QualityWatcher(context.background, self)
+        self.checks.findings_ready.connect(self._show_findings)
+        self.autosaver.blocked.connect(self._show_findings)
+        self.diffs = Debounced(context.background, delay_ms=DIFF_DELAY_MS, parent=self)
+        for panel in (self.prompt, self.completion):
+            panel.edit.textChanged.connect(self._on_text)
+
+        work = QWidget()
+        work_layout = QVBoxLayout(work)
+        work_layout.setContentsMargins(0, 0, 0, 0)
+        work_layout.addWidget(self.hint)
+        work_layout.addWidget(self.prompt, 2)
+        work_layout.addWidget(self.completion, 3)
+        footer = QHBoxLayout()
+        footer.addWidget(self.status, 1)
+        footer.addWidget(self.submit_button)
+        work_layout.addLayout(footer)
+        side = QWidget()
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(0, 0, 0, 0)
+        label = QLabel(_("Ite&ms"))
+        label.setBuddy(self.task_view)
+        side_layout.addWidget(label)
+        side_layout.addWidget(self.task_view, 1)
+        side_layout.addWidget(self.checklist)
+        splitter = QSplitter(Qt.Horizontal)
+        splitter.addWidget(side)
+        splitter.addWidget(work)
+        splitter.setStretchFactor(1, 3)
+        splitter.setSizes([240, 800])
+        splitter.setChildrenCollapsible(False)
+        layout = QHBoxLayout(self)
+        layout.addWidget(splitter)
+        self.show_submission(None)
+
+    @property
+    def submission(self) -> Submission | None:
+        return self.autosaver.submission
+
+    def project_id(self) -> str | None:
+        if self.task is not None:
+            return self.task.project_id
+        task = self.tasks.task_at(0)
+        return task.project_id if task else None
+
+    def load_language(self, code: str) -> None:
+        self.tasks.set_language(code)
+
+    def save_now(self) -> None:
+        self.autosaver.save_now()
+
+    def step_task(self, step: int) -> None:
+        self.task_view.step(step)
+
+    def focus_first(self) -> None:
+        if self.submission is None:
+            self.task_view.setFocus()
+        elif self.submission.is_rated:
+            self.prompt.edit.setFocus()
+        else:
+            self.prompt.rating.up.setFocus()
+
+    # --- opening -------------------------------------------------------------------------
+
+    def open_task(self, task: Task) -> None:
+        self.autosaver.save_now()
+        existing = self.reader.submission_for_task(task.id)
+        if existing is not None:
+            self.show_submission(existing, task)
+            return
+        self.show_submission(None)
+
+        def opened(submission: Submission) -> None:
+            self.changed.emit(submission)
+            self.show_submission(submission, task)
+            self.focus_first()
+
+        self.writer.run(
+            lambda store: store.new_submission(
+                language=task.language, kind="reannotation", task_id=task.id,
+                dialect=task.dialect, inputs=task.inputs, targets=task.targets,
+            ),
+            on_done=opened, on_error=lambda error: self._set_status(str(error), True),
+        )
+
+    def show_submission(self, submission: Submission | None, task: Task | None = None) -> None:
+        self.autosaver.attach(submission)
+        self.task = task
+        self.checks.clear()
+        self.diffs.cancel()
+        for box in self.checks_boxes:
+            box.setChecked(False)
+        if submission is None:
+            for panel in (self.prompt, self.completion):
+                panel.original.set_text("")
+                panel.edit.set_text("")
+                panel.diff.set_text("")
+                panel.distance.clear()
+                panel.rating.set_value(None)
+                panel.setEnabled(False)
+            self.submit_button.setEnabled(False)
+            self.hint.setText(_("Choose an item to improve from the list."))
+            self._set_status("")
+            return
+        if task is not None:
+            self.task_view.select_task(task.id)
+        language = languages.get(submission.language)
+        for panel, original, text, rating in (
+            (self.prompt, submission.original_inputs, submission.inputs,
+             submission.rating_inputs),
+            (self.completion, submission.original_targets, submission.targets,
+             submission.rating_targets),
+        ):
+            panel.setEnabled(True)
+            panel.set_language(language)
+            panel.original.set_text(original or "")
+            panel.edit.set_text(text)
+            panel.rating.set_value(rating)
+        draft = submission.state == "draft"
+        self.prompt.rating.setEnabled(draft)
+        self.completion.rating.setEnabled(draft)
+        self.submit_button.setEnabled(draft)
+        self._apply_lock()
+        self._refresh_diffs(now=True)
+        self._set_status(_("Draft — saved") if draft else _("Submitted"))
+        self.guideline_changed.emit()
+
+    def _apply_lock(self) -> None:
+        submission = self.submission
+        locked = submission is None or not submission.is_rated or submission.state != "draft"
+        for panel in (self.prompt, self.completion):
+            panel.edit.setReadOnly(locked)
+        if submission is not None and submission.state != "draft":
+            self.hint.setText(_("Submitted. Pick another item, or press Alt+Down for the next."))
+        elif locked:
+            self.hint.setText(_(
+                "First rate the original prompt (Alt+1 good, Alt+2 needs work) and completion "
+                "(Alt+3, Alt+4). Rating both unlocks editing."
+            ))
+        else:
+            self.hint.setText(_(
+                "Edit your copies on the right. Rating without editing is fine too; an "
+                "unchanged item counts as a rating, not an edit."
+            ))
+
+    # --- rating --------------------------------------------------------------------------
+
+    def rate(self, field: str, value: int | None) -> None:
+        submission = self.submission
+        if submission is None or submission.state != "draft":
+            return
+        panel = self.prompt if field == "inputs" else self.completion
+        panel.rating.set_value(value)
+        submission_id = submission.id
+
+        def rated(updated: Submission) -> None:
+            if self.submission is None or self.submission.id != submission_id:
+                return
+            self.autosaver.submission = updated
+            self._apply_lock()
+            self._on_changed(updated)
+            if updated.is_rated and field == "targets" and not self.prompt.edit.hasFocus():
+                self.prompt.edit.setFocus()
+
+        self.autosaver.run_after_save(
+            lambda store: store.rate(submission_id, field=field, value=value), on_done=rated
+        )
+
+    # --- live diff, distance and checks --------------------------------------------------
+
+    def _on_text(self) -> None:
+        self._refresh_diffs()
+        submission = self.submission
+        if submission is not None:
+            self.checks.schedule(**self._fields())
+
+    def _fields(self) -> dict:
+        submission = self.submission
+        return {
+            "kind": "reannotation", "language": submission.language,
+            "inputs": self.prompt.edit.text(), "targets": self.completion.edit.text(),
+            "original_inputs": submission.original_inputs or "",
+            "original_targets": submission.original_targets or "",
+            "exclude_id": submission.id, "project_id": submission.project_id,
+        }
+
+    def _refresh_diffs(self, now: bool = False) -> None:
+        submission = self.submission
+        if submission is None:
+            return
+        pairs = (
+            (submission.original_inputs or "", self.prompt.edit.text()),
+            (submission.original_targets or "", self.completion.edit.text()),
+        )
+
+        def job(_store):
+            from app.diffs import char_diff, edit_distance
+
+            return [(char_diff(a, b), edit_distance(a, b)) for a, b in pairs]
+
+        if now:
+            self.diffs.run_now(job, self._show_diffs)
+        else:
+            self.diffs.schedule(job, self._show_diffs)
+
+    def _show_diffs(self, results) -> None:
+        if not results:
+            return
+        for panel, (pieces, distance) in zip((self.prompt, self.completion), results,
+                                             strict=True):
+            panel.diff.show_diff(pieces)
+            panel.distance.setText(
+                _("Edit distance: {n} characters").format(n=distance) if distance
+                else _("Unchanged")
+            )
+
+    def _show_findings(self, findings: list) -> None:
+        self.prompt.findings.show_findings(findings)
+        self.completion.findings.show_findings(findings)
+
+    # --- submitting ----------------------------------------------------------------------
+
+    def submit(self) -> None:
+        submission = self.submission
+        if submission is None or submission.state != "draft":
+            return
+        if not submission.is_rated:
+            self._set_status(_("Rate the prompt and the completion before submitting."), True)
+            return
+        fields = self._fields()
+        self.autosaver.submit(lambda go: self.checks.check_now(go, **fields))
+
+    def _on_submitted(self, submission: Submission) -> None:
+        self._on_changed(submission)
+        if self.submission is not None and self.submission.id == submission.id:
+            self.show_submission(submission, self.task)
+            self._set_status(_("Submitted"))
+
+    def _on_changed(self, submission: Submission) -> None:
+        if submission.task_id:
+            self.tasks.set_status(submission.task_id, submission_status(submission))
+        self.changed.emit(submission)
+
+    def _set_status(self, text: str, error: bool = False) -> None:
+        self.status.setText(text)
+        self.status.setStyleSheet("color: #b00020;" if error else "")
+        self.status_changed.emit(text, error)

@@ -1,0 +1,130 @@
+"""What every screen of the main window has in common.
+
+A screen is one kind of work (or a view over it). The window calls, on the current screen,
+only these methods, each one user action:
+
+    set_language(code)   the content language changed (lists load when the screen is
+                         shown: ``load_language``, so start-up pays for one screen only)
+    activate()           the screen is shown (refresh what may have changed)
+    save_now()           before anything replaces what is shown (invariant 1)
+    submit()             Ctrl+Enter
+    step_task(+1 / -1)   next / previous task (Alt+Down / Alt+Up)
+    rate(field, value)   thumbs up/down (Improve only)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QItemSelectionModel, QSettings, Signal
+from PySide6.QtWidgets import QWidget
+
+from app.store import Store
+from ui.background import Background
+from ui.listview import ItemList
+from ui.models import ItemRole, TaskListModel
+from ui.writer import StoreWriter
+
+
+@dataclass
+class Context:
+    reader: Store
+    writer: StoreWriter
+    background: Background
+    settings: QSettings
+
+
+class Screen(QWidget):
+    status_changed = Signal(str, bool)   # message, is_error
+    changed = Signal(object)             # a Submission that was saved or submitted
+    guideline_changed = Signal()         # the kind or project whose guidelines apply changed
+
+    kind: str | None = None              # whose guidelines to show
+
+    def __init__(self, context: Context, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.context = context
+        self.reader = context.reader
+        self.writer = context.writer
+        self.language: str | None = None
+
+    def project_id(self) -> str | None:
+        return None
+
+    _loaded: str | None = None
+
+    def set_language(self, code: str) -> None:
+        self.save_now()
+        self.language = code
+        self._loaded = None
+        if self.isVisible():
+            self.ensure_loaded()
+
+    def ensure_loaded(self) -> None:
+        if self.language is not None and self._loaded != self.language:
+            self._loaded = self.language
+            self.load_language(self.language)
+
+    def load_language(self, code: str) -> None:
+        pass
+
+    def activate(self) -> None:
+        pass
+
+    def save_now(self) -> None:
+        pass
+
+    def submit(self) -> None:
+        pass
+
+    def step_task(self, step: int) -> None:
+        pass
+
+    def rate(self, field: str, value: int) -> None:
+        pass
+
+    def focus_first(self) -> None:
+        self.focusNextChild()
+
+
+class TaskListView(ItemList):
+    """A lazily loaded task list; Enter or a click opens a task (``task_opened``)."""
+
+    task_opened = Signal(object)
+
+    def __init__(self, model: TaskListModel, accessible_name: str, parent=None):
+        super().__init__(parent)
+        self.setModel(model)
+        self.setAccessibleName(accessible_name)
+        self.activated.connect(self._open)
+        self.clicked.connect(self._open)
+
+    opened_id: str | None = None  # the task on screen (the current index may differ)
+
+    def _open(self, index) -> None:
+        task = index.data(ItemRole)
+        self.opened_id = task.id
+        self.task_opened.emit(task)
+
+    def step(self, step: int) -> None:
+        """Open the next (``+1``) or previous (``-1``) task after the one on screen."""
+        model = self.model()
+        current = model.row_of(self.opened_id) if self.opened_id is not None else None
+        row = 0 if current is None else current + step
+        if row >= model.rowCount() and model.canFetchMore():
+            model.fetchMore()
+        if not 0 <= row < model.rowCount():
+            return
+        self.select_row(row)
+        self._open(model.index(row))
+
+    def select_row(self, row: int) -> None:
+        index = self.model().index(row)
+        self.selectionModel().setCurrentIndex(index, QItemSelectionModel.ClearAndSelect)
+        self.scrollTo(index)
+
+    def select_task(self, task_id: str) -> None:
+        self.opened_id = task_id
+        row = self.model().row_of(task_id)
+        if row is not None:
+            self.select_row(row)

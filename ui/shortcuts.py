@@ -1,0 +1,55 @@
+"""The shortcuts sheet (F1, Ctrl+/): every action of the window with its keys."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+)
+
+from i18n.translation import N_, _
+
+EXTRA = (
+    ("Tab / Shift+Tab", N_("Move between fields")),
+    ("Ctrl+Z / Ctrl+Shift+Z", N_("Undo / redo in any editor")),
+    ("Alt+P, Alt+C, then 1–5", N_("Review: score the prompt / completion")),
+    ("Arrow keys", N_("Review: change a score; lists: move")),
+)
+
+
+class ShortcutsDialog(QDialog):
+    def __init__(self, actions, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle(_("Keyboard shortcuts"))
+        self.setObjectName("shortcutsSheet")
+        rows = []
+        for action in actions:
+            keys = ", ".join(
+                seq.toString(QKeySequence.NativeText) for seq in action.shortcuts()
+            )
+            if keys:
+                rows.append((keys, action.text().replace("&", "")))
+        rows += [(keys, _(text)) for keys, text in EXTRA]
+        table = QTableWidget(len(rows), 2, self)
+        table.setAccessibleName(_("Keyboard shortcuts"))
+        table.setHorizontalHeaderLabels([_("Keys"), _("Action")])
+        table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        table.verticalHeader().hide()
+        for row, (keys, text) in enumerate(rows):
+            table.setItem(row, 0, QTableWidgetItem(keys))
+            table.setItem(row, 1, QTableWidgetItem(text))
+        table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeToContents)
+        table.horizontalHeader().setSectionResizeMode(1, QHeaderView.Stretch)
+        self.table = table
+        buttons = QDialogButtonBox(QDialogButtonBox.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(table)
+        layout.addWidget(buttons)
+        self.resize(560, 560)

@@ -1,0 +1,121 @@
+"""Write: original prompt/completion pairs, from a suggested topic or from scratch (Ctrl+N)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget
+
+from app.errors import NotFound
+from app.store import Submission, Task
+from i18n.translation import _
+from ui.editor import SubmissionEditor
+from ui.models import TaskListModel, submission_status
+from ui.screen import Context, Screen, TaskListView
+
+
+class WriteScreen(Screen):
+    kind = "original"
+
+    def __init__(self, context: Context, parent=None):
+        super().__init__(context, parent)
+        self.tasks = TaskListModel(self.reader, "original", self)
+        self.task_view = TaskListView(self.tasks, _("Writing tasks"))
+        self.task_view.setObjectName("writeTasks")
+        self.task_view.task_opened.connect(self.open_task)
+        self.new_button = QPushButton(_("&New item (Ctrl+N)"))
+        self.new_button.setAccessibleName(_("New item"))
+        self.new_button.clicked.connect(self.new_submission)
+
+        self.editor = SubmissionEditor(self.writer, context.background)
+        self.editor.status_changed.connect(lambda text: self.status_changed.emit(text, False))
+        self.editor.saved.connect(self._on_changed)
+        self.editor.submitted.connect(self._on_changed)
+
+        side = QWidget()
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(0, 0, 0, 0)
+        topics = QLabel(_("&Topics"))
+        topics.setBuddy(self.task_view)
+        side_layout.addWidget(topics)
+        side_layout.addWidget(self.task_view, 1)
+        side_layout.addWidget(self.new_button)
+        splitter = QSplitter(Qt.Horizontal)
+        splitter.addWidget(side)
+        splitter.addWidget(self.editor)
+        splitter.setStretchFactor(1, 3)
+        splitter.setSizes([260, 700])
+        splitter.setChildrenCollapsible(False)
+        layout = QHBoxLayout(self)
+        layout.addWidget(splitter)
+
+    def project_id(self) -> str | None:
+        submission = self.editor.submission
+        if submission is not None and submission.project_id:
+            return submission.project_id
+        task = self.tasks.task_at(0)
+        return task.project_id if task else None
+
+    def load_language(self, code: str) -> None:
+        self.tasks.set_language(code)
+
+    def save_now(self) -> None:
+        self.editor.save_now()
+
+    def submit(self) -> None:
+        self.editor.submit()
+
+    def step_task(self, step: int) -> None:
+        self.task_view.step(step)
+
+    def focus_first(self) -> None:
+        if self.editor.submission is not None:
+            self.editor.prompt.setFocus()
+        else:
+            self.task_view.setFocus()
+
+    def _dialects(self, project_id: str | None, language: str) -> list[str]:
+        if not project_id:
+            return []
+        try:
+            return self.reader.project(project_id).dialects(language)
+        except NotFound:
+            return []
+
+    def new_submission(self) -> None:
+        if self.language is None:
+            return
+        self._create(language=self.language, kind="original")
+
+    def open_task(self, task: Task) -> None:
+        existing = self.reader.submission_for_task(task.id)
+        if existing is not None:
+            self.show_item(existing, task)
+            return
+        self._create(language=task.language, kind=task.kind, task_id=task.id,
+                     dialect=task.dialect, task=task)
+
+    def show_item(self, submission: Submission, task: Task | None = None) -> None:
+        self.editor.show_submission(
+            submission, task, self._dialects(submission.project_id, submission.language)
+        )
+        if task is not None:
+            self.task_view.select_task(task.id)
+        self.guideline_changed.emit()
+
+    def _create(self, *, task: Task | None = None, **fields) -> None:
+        self.editor.show_submission(None)
+
+        def opened(submission: Submission) -> None:
+            self.changed.emit(submission)
+            self.show_item(submission, task)
+            self.editor.prompt.setFocus()
+
+        self.writer.run(
+            lambda store: store.new_submission(**fields), on_done=opened,
+            on_error=lambda error: self.status_changed.emit(str(error), True),
+        )
+
+    def _on_changed(self, submission: Submission) -> None:
+        if submission.task_id:
+            self.tasks.set_status(submission.task_id, submission_status(submission))
+        self.changed.emit(submission)
