@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 
 from app.errors import TextRejected
-from app.schema import SUBMISSION_STATES, TASK_KINDS
+from app.schema import REVIEW_FLAGS, SUBMISSION_STATES, TASK_KINDS
 from app.text import clean_field
 from sync.protocol import PushItem, payload_hash
 from sync.server.identity import Device
@@ -152,8 +152,12 @@ def _check_review(record: dict) -> None:
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
             raise Invalid(f"{field}: must be a whole number from 1 to 5 (got {value!r}).")
         ratings += 1
-    if not ratings:
-        raise Invalid("rating_inputs, rating_targets: a review needs at least one rating (1–5).")
+    flag = record.get("flag")  # a reviewer may flag an item without scoring it
+    if flag is not None and flag not in REVIEW_FLAGS:
+        raise Invalid(f"flag: must be one of {', '.join(REVIEW_FLAGS)} (got {flag!r}).")
+    if not ratings and flag is None:
+        raise Invalid("rating_inputs, rating_targets: a review needs at least one rating (1–5) "
+                      "or a flag.")
     for field in ("reason", "task_id"):
         _optional_text(record, field)
 

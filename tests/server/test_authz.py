@@ -145,3 +145,21 @@ def test_every_sync_endpoint_but_info_and_enroll_needs_a_token(server):
             response = server.client.request(method, route.path, json={})
             assert response.status_code == 401, (method, route.path)
             assert response.json()["code"] == "unauthorized"
+
+
+def test_a_reviewer_may_flag_without_scoring_but_not_with_an_unknown_flag(server):
+    amina = server.member()
+    reviewer = server.member("reviewer")
+    item = amina.submission()
+    amina.push([item])
+    flagged = reviewer.review(item["id"])
+    record = {"id": flagged["id"], "submission_id": item["id"], "flag": "wrong_language",
+              "reason": "this is Punjabi, not Urdu"}
+    only_flag = reviewer.item("review", record)
+    assert reviewer.push([only_flag])["results"][0]["status"] == "created"
+    odd = reviewer.item("review", {**record, "id": "odd-flag", "flag": "boring"})
+    result = reviewer.push([odd])["results"][0]
+    assert result["status"] == "rejected" and "flag" in result["reason"]
+    empty = reviewer.item("review", {"id": "empty", "submission_id": item["id"]})
+    result = reviewer.push([empty])["results"][0]
+    assert result["status"] == "rejected" and "rating" in result["reason"]
