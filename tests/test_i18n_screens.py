@@ -82,6 +82,8 @@ def open_in(qtbot, data_dir):
 
 def screens(window: QWidget):
     """Yield a label for each page of each stacked/tabbed container, showing it first."""
+    if hasattr(window, "build_all_screens"):  # screens are built on first show
+        window.build_all_screens()
     yield "initial"
     for container in window.findChildren(QStackedWidget) + window.findChildren(QTabWidget):
         if isinstance(container.parent(), QTabWidget):  # a QTabWidget's own stack

@@ -10,18 +10,11 @@ import html
 from pathlib import Path
 
 from app import buildinfo, paths
+from i18n.translation import _
 from ui.fonts import BUNDLED_SCRIPTS
 
 __all__ = ["about_html", "show_about"]
 
-
-
-def english(text: str) -> str:
-    """The About box is English until the next translation pass: its strings are not in
-    i18n/qalam.pot yet, and tests/test_i18n_catalogs.py wants every extracted string
-    translated in all 13 catalogs. To translate it, import ``_`` from i18n.translation,
-    replace ``english(`` with ``_(`` here and run ``make i18n-extract i18n-update``."""
-    return text
 
 
 FONTS_LICENCE = "SIL Open Font License 1.1"
@@ -37,27 +30,27 @@ def about_html(data_dir: Path) -> str:
     portable = paths.portable_data_dir(paths.frozen_app_dir())
     where = html.escape(str(data_dir))
     if portable is not None and Path(data_dir).resolve() == portable.resolve():
-        where += " " + html.escape(english("(portable: kept beside the program)"))
+        where += " " + html.escape(_("(portable: kept beside the program)"))
     if buildinfo.REVISION is None:
-        build = english("Development build (run from the source code)")
+        build = _("Development build (run from the source code)")
     else:
-        build = english("Build {revision}, {date}, {platform}").format(
+        build = _("Build {revision}, {date}, {platform}").format(
             revision=buildinfo.REVISION, date=buildinfo.BUILD_DATE, platform=buildinfo.PLATFORM)
     lines = [
         f"<h3>Qalam {html.escape(buildinfo.VERSION)}</h3>",
         f"<p>{html.escape(build)}</p>",
-        "<p>" + html.escape(english("Write, improve and review multilingual prompt/completion "
+        "<p>" + html.escape(_("Write, improve and review multilingual prompt/completion "
                               "data, offline.")) + "</p>",
-        f"<p><b>{html.escape(english('Your data'))}</b><br>{where}</p>",
-        f"<p><b>{html.escape(english('Included with Qalam'))}</b><br>",
-        html.escape(english("Noto fonts for {count} scripts: {licence}").format(
+        f"<p><b>{html.escape(_('Your data'))}</b><br>{where}</p>",
+        f"<p><b>{html.escape(_('Included with Qalam'))}</b><br>",
+        html.escape(_("Noto fonts for {count} scripts: {licence}").format(
             count=len(BUNDLED_SCRIPTS), licence=FONTS_LICENCE)) + "<br>",
-        html.escape(english("fastText language identification model (lid.176), by Facebook AI "
+        html.escape(_("fastText language identification model (lid.176), by Facebook AI "
                       "Research: {licence}").format(licence=MODEL_LICENCE)) + "<br>",
-        html.escape(english("Qt {qt} and Qt for Python {pyside}: {licence}").format(
+        html.escape(_("Qt {qt} and Qt for Python {pyside}: {licence}").format(
             qt=qVersion(), pyside=pyside_version, licence=QT_LICENCE)) + "<br>",
-        html.escape(english("Qalam itself: Apache License 2.0")) + "</p>",
-        "<p>" + html.escape(english("The licence texts are in the licenses and resources/fonts "
+        html.escape(_("Qalam itself: Apache License 2.0")) + "</p>",
+        "<p>" + html.escape(_("The licence texts are in the licenses and resources/fonts "
                               "folders of the installed program.")) + "</p>",
     ]
     return "\n".join(lines)
@@ -67,4 +60,4 @@ def show_about(*, parent, data_dir: Path) -> None:
     """QMessageBox.about with :func:`about_html`."""
     from PySide6.QtWidgets import QMessageBox
 
-    QMessageBox.about(parent, english("About Qalam"), about_html(data_dir))
+    QMessageBox.about(parent, _("About Qalam"), about_html(data_dir))

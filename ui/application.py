@@ -174,6 +174,7 @@ def run(
     argv: list[str] | None = None,
     ui_language: str | None = None,
 ) -> int:
+    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     qt_app = QApplication.instance() or QApplication(argv or sys.argv[:1])
@@ -187,6 +188,8 @@ def run(
         QMessageBox.critical(None, "Qalam", str(error))
         return 2
     host.window.show()
+    # A provisioned first start: the server is known, ask only for the enrollment code.
+    QTimer.singleShot(0, host.window.offer_enrollment)
     code = qt_app.exec()
     host.shutdown()
     return code

@@ -32,13 +32,16 @@ from PySide6.QtWidgets import (
 from app.errors import NotFound
 from app.store import Store, Submission
 from i18n.translation import N_, _, ngettext
+from ui.about import show_about
 from ui.background import Background
 from ui.checks import warm_up
 from ui.guidelines import GuidelinesDock
 from ui.importer import TaskImporter
+from ui.keyboard import KeyboardController
 from ui.language_picker import LanguagePicker
 from ui.screen import Context, Screen
 from ui.shortcuts import ShortcutsDialog
+from ui.sync_panel import SyncController, SyncPanel, SyncStatusButton
 from ui.writer import StoreWriter
 
 SCREENS = (
@@ -98,6 +101,11 @@ class MainWindow(QMainWindow):
         self._import_dialog: QProgressDialog | None = None
         self.last_import_message = ""
 
+        self.sync = SyncController(self.data_dir, writer, reader, self)
+        self.sync.changed.connect(self._after_sync)
+        self.sync_status = SyncStatusButton(self.sync, self.show_sync_panel)
+        self._sync_panel: SyncPanel | None = None
+
         self._build_actions()
         toolbar = QToolBar(_("Main"), objectName="mainToolbar", movable=False)
         language_label = QLabel(_("&Language:"))
@@ -119,9 +127,9 @@ class MainWindow(QMainWindow):
         central_layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
         self.resizeDocks([self.guidelines], [300], Qt.Horizontal)
-        # The status bar: messages on the left; permanent widgets on the right are left to
-        # the sync status (statusBar().addPermanentWidget).
+        # The status bar: messages on the left, the sync indicator on the right.
         self.statusBar().setObjectName("statusBar")
+        self.statusBar().addPermanentWidget(self.sync_status)
         self.resize(1280, 800)
         self._restore_state()
         # After the first paint, on the background reader: the language model, so the first
@@ -154,6 +162,11 @@ class MainWindow(QMainWindow):
         self.import_action = self._action(
             _("&Import tasks…"), "Ctrl+I", lambda: self.import_tasks(), menu=file_menu,
             name="importAction")
+        file_menu.addSeparator()
+        self._action(_("Sync &now"), "F5", lambda: self.sync.sync_now(), menu=file_menu,
+                     name="syncNowAction")
+        self._action(_("S&ync and connection…"), "Ctrl+Shift+Y",
+                     lambda: self.show_sync_panel(), menu=file_menu, name="syncPanelAction")
         file_menu.addSeparator()
         self._action(_("&Quit"), QKeySequence.Quit, self.close, menu=file_menu)
 
@@ -191,10 +204,25 @@ class MainWindow(QMainWindow):
         guidelines.setText(_("&Guidelines"))
         view_menu.addAction(guidelines)
         self.addAction(guidelines)  # listed in the shortcuts sheet
+        # Typing Amharic or Yoruba on a laptop without those layouts.
+        self.keyboard = KeyboardController(self)
+        self.keyboard.attach(self)
+        view_menu.addAction(self.keyboard.transliteration_action)  # Ctrl+Shift+T
+        view_menu.addAction(self.keyboard.keyboard_action)         # Ctrl+Shift+K
+        self.language_picker.language_chosen.connect(lambda _code: self.keyboard.refresh())
+        self.keyboard.transliteration_action.setChecked(
+            self.settings.value("transliteration", False, type=bool))
+        self.keyboard.transliteration_action.toggled.connect(
+            lambda on: self.settings.setValue("transliteration", on))
+
+
         help_menu = bar.addMenu(_("&Help"))
         self.shortcuts_action = self._action(
             _("&Keyboard shortcuts"), ["F1", "Ctrl+/"], self.show_shortcuts, menu=help_menu,
             name="shortcutsAction")
+        self._action(_("&About Qalam"), [], lambda: show_about(parent=self,
+                                                               data_dir=self.data_dir),
+                     menu=help_menu, name="aboutAction")
 
     # --- screens -------------------------------------------------------------------------
 
@@ -362,6 +390,10 @@ class MainWindow(QMainWindow):
             "Imported {added} new tasks ({total} in the file).", added,
         ).format(added=added, total=total)
         self.statusBar().showMessage(self.last_import_message)
+        self._reload_tasks()
+
+    def _reload_tasks(self) -> None:
+        """New tasks arrived (an import, a sync): offer their languages, reload the lists."""
         featured = self.reader.languages_with_tasks()
         current = self.current_language()
         self.language_picker.blockSignals(True)
@@ -405,6 +437,30 @@ class MainWindow(QMainWindow):
             task = self.reader.task(submission.task_id) if submission.task_id else None
             if submission.kind == "original" and not submission.review_id:
                 self.screens["write"].show_item(submission, task)
+
+    # --- sync ----------------------------------------------------------------------------
+
+    @property
+    def data_dir(self) -> Path:
+        return self.reader.path.parent
+
+    def show_sync_panel(self) -> None:
+        if self._sync_panel is None:
+            self._sync_panel = SyncPanel(self.sync, self)
+        self._sync_panel.show()
+        self._sync_panel.raise_()
+
+    def _after_sync(self) -> None:
+        report = self.sync.last_report
+        if not self.sync.running and report is not None and report.pulled and \
+                report is not getattr(self, "_reloaded_for", None):
+            self._reloaded_for = report  # tasks or decisions arrived: show them
+            self._reload_tasks()
+
+    def offer_enrollment(self) -> None:
+        """First start of a provisioned install: ask for the code (the address is known)."""
+        if self.sync.enrollment is None and self.sync.provisioned()[0]:
+            self.show_sync_panel()
 
     def closeEvent(self, event) -> None:
         for screen in self.screens.values():
