@@ -112,4 +112,4 @@ screenshots: $(STAMP)
 		| grep -q "install ok installed" || echo $$p; done); \
 	if [ -n "$$missing" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
 		apt-get install -y -qq --no-install-recommends $$missing; fi
-	xvfb-run -a -s "-screen 0 1400x900x24" $(PY) build_scripts/screenshots.py
+	xvfb-run -a -s "-screen 0 1400x900x24" $(PY) build_scripts/screenshots.py --ui "$(LANG)"

@@ -1,7 +1,14 @@
-"""Screenshots of every screen: English UI, Arabic content, under Xvfb.
+"""Screenshots of every screen under Xvfb: English UI with Arabic content, or a UI language.
 
     make screenshots                       # installs Xvfb if missing, then runs this
+    make screenshots LANG=ur               # Urdu UI and content (also ar, hi, am, my)
     xvfb-run -a -s "-screen 0 1400x900x24" python build_scripts/screenshots.py [OUT_DIR]
+        [--ui LANG]
+
+With ``--ui``, the UI is in that language, the content too, the shots go to
+``docs/screenshots/<LANG>/`` (not committed: look at them), and fontconfig is given a
+configuration that knows only the bundled fonts — what a laptop without any of these fonts
+shows.
 
 Builds a throwaway workspace (the demo project, plus a few peer edits to review and some
 finished work so Progress has figures), drives each screen into a typical state, and saves
@@ -31,6 +38,71 @@ from app.store import Store  # noqa: E402
 SIZE = (1280, 800)
 LANGUAGE = "arb_Arab"
 
+# For ``--ui LANG``: the content language, what is typed on each screen, a review reason, and
+# one peer edit to review (original prompt, original completion, edited prompt, edited
+# completion). Burmese has no demo tasks, so it brings a few of its own.
+SAMPLES = {
+    "ar": {"content": "arb_Arab"},
+    "ur": {"content": "urd_Arab",
+           "prompt": "بارش کے بعد گندم کو کیسے محفوظ کریں؟",
+           "completion": "گندم کو دھوپ میں اچھی طرح سکھائیں اور صاف، بند برتنوں میں خشک جگہ پر "
+                         "رکھیں۔",
+           "improve": " جواب مکمل جملے میں ہونا چاہیے۔", "postedit": " اور پانی ابال کر پئیں۔",
+           "reason": "جواب بہتر ہے، مگر ایک مثال کی کمی ہے۔",
+           "review": ("سوال: پاکستان کا دارالحکومت؟ جواب:", "اسلام آباد",
+                      "پاکستان کا دارالحکومت کون سا شہر ہے؟",
+                      "پاکستان کا دارالحکومت اسلام آباد ہے، جو ساٹھ کی دہائی میں بسایا گیا۔")},
+    "hi": {"content": "hin_Deva",
+           "prompt": "बारिश के बाद गेहूँ को कैसे सुरक्षित रखें?",
+           "completion": "गेहूँ को धूप में अच्छी तरह सुखाएँ और साफ़, बंद डिब्बों में सूखी जगह पर "
+                         "रखें।",
+           "improve": " उत्तर पूरे वाक्य में होना चाहिए।", "postedit": " और पानी उबालकर पिएँ।",
+           "reason": "उत्तर बेहतर है, पर एक उदाहरण की कमी है।",
+           "review": ("प्रश्न: भारत की राजधानी? उत्तर:", "दिल्ली",
+                      "भारत की राजधानी कौन-सा शहर है?",
+                      "भारत की राजधानी नई दिल्ली है, जिसे 1931 में राजधानी बनाया गया।")},
+    "am": {"content": "amh_Ethi",
+           "prompt": "ከዝናብ በኋላ ስንዴን እንዴት ማስቀመጥ ይቻላል?",
+           "completion": "ስንዴውን በፀሐይ በደንብ አድርቀው በንጹህና በተዘጋ እቃ ውስጥ ደረቅ ቦታ "
+                         "ያስቀምጡት።",
+           "improve": " መልሱ ሙሉ ዓረፍተ ነገር መሆን አለበት።", "postedit": " ውሃውንም አፍልተው ይጠጡ።",
+           "reason": "መልሱ ተሻሽሏል፣ ግን ምሳሌ ይጎድለዋል።",
+           "review": ("ጥያቄ፦ የኢትዮጵያ ዋና ከተማ? መልስ፦", "አዲስ አበባ",
+                      "የኢትዮጵያ ዋና ከተማ የትኛው ከተማ ነው?",
+                      "የኢትዮጵያ ዋና ከተማ አዲስ አበባ ናት፤ ከአንድ መቶ ዓመት በላይ ሆኗታል።")},
+    "my": {"content": "mya_Mymr",
+           "prompt": "မိုးရာသီတွင် စပါးကို ဘယ်လို စိုက်ရမလဲ။",
+           "completion": "လယ်ကွင်းကို ရေသွင်းပြီး ပျိုးပင်များကို အတန်းလိုက် စိုက်ပါ။",
+           "improve": " အဖြေကို ဝါကျအပြည့်အစုံဖြင့် ရေးပါ။",
+           "postedit": " ရေကို ကျိုချက်ပြီးမှ သောက်ပါ။",
+           "reason": "အဖြေ ပိုကောင်းလာသော်လည်း ဥပမာ မပါသေးပါ။",
+           "review": ("မေးခွန်း - မြန်မာနိုင်ငံ၏ မြို့တော်? အဖြေ -", "နေပြည်တော်",
+                      "မြန်မာနိုင်ငံ၏ မြို့တော်မှာ မည်သည့်မြို့ ဖြစ်သနည်း။",
+                      "မြန်မာနိုင်ငံ၏ မြို့တော်မှာ နေပြည်တော် ဖြစ်သည်။"),
+           "tasks": [
+               {"id": "shot-my-original-1", "kind": "original",
+                "instructions": "စိုက်ပျိုးရေးအကြောင်း မေးခွန်းတစ်ခုနှင့် အဖြေကို ရေးပါ။"},
+               {"id": "shot-my-reannotation-1", "kind": "reannotation", "origin": "templated",
+                "inputs": "ထမင်း ဘယ်လို ချက်ရ", "targets": "ရေထည့် ချက်"},
+               {"id": "shot-my-postedit-1", "kind": "postedit", "origin": "translated",
+                "source_text": "Boil water before drinking it.",
+                "mt_text": "ရေကို မသောက်မီ ဆူအောင် ကျိုပါ"},
+               {"id": "shot-my-postedit-2", "kind": "postedit", "origin": "translated",
+                "source_text": "Wash your hands with soap.",
+                "mt_text": "သင့်လက်ကို ဆပ်ပြာဖြင့် ဆေးပါ"},
+           ]},
+}
+
+
+def bundled_fonts_only(folder: Path) -> None:
+    """Point fontconfig at a configuration that lists only resources/fonts (before Qt)."""
+    conf = folder / "fonts.conf"
+    conf.write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
+        f"  <dir>{ROOT / 'resources' / 'fonts'}</dir>\n"
+        f"  <cachedir>{folder / 'cache'}</cachedir>\n</fontconfig>\n", encoding="utf-8")
+    os.environ["FONTCONFIG_FILE"] = str(conf)
+
 REVIEWS = [
     {"id": "shot-review-1", "project": "demo", "kind": "review", "language_code": LANGUAGE,
      "author": "peer-17", "review_of": "peer-sub-1",
@@ -48,18 +120,36 @@ REVIEWS = [
 ]
 
 
-def seed(data_dir: Path) -> None:
+def _sample_rows(sample: dict) -> list[dict]:
+    """The review item (and, for Burmese, the tasks) a --ui language brings."""
+    language = sample["content"]
+    rows = [{"project": "demo", "language_code": language, **task}
+            for task in sample.get("tasks", [])]
+    if "review" in sample:
+        original_inputs, original_targets, inputs, targets = sample["review"]
+        rows.append({"id": f"shot-review-{language}", "project": "demo", "kind": "review",
+                     "language_code": language, "author": "peer-17",
+                     "review_of": f"peer-sub-{language}", "original_inputs": original_inputs,
+                     "original_targets": original_targets, "inputs": inputs,
+                     "targets": targets})
+    return rows
+
+
+def seed(data_dir: Path, sample: dict | None = None) -> None:
     import json
 
     with Store.open(paths.database_path(data_dir)) as store:
         seed_demo(store)
-        rows = "\n".join(json.dumps(r, ensure_ascii=False) for r in REVIEWS)
+        extra = _sample_rows(sample) if sample else []
+        rows = "\n".join(json.dumps(r, ensure_ascii=False) for r in REVIEWS + extra)
         task_file = data_dir / "reviews.jsonl"
         task_file.write_text(rows + "\n", encoding="utf-8")
         from app.taskfile import read_task_file
 
         store.add_tasks(read_task_file(task_file))
         store.set_user_id("me")
+        if LANGUAGE != "arb_Arab":
+            return
         # Finished work, so My work and Progress have something to show.
         original = store.new_submission(language=LANGUAGE, kind="original",
                                         task_id=f"demo-{LANGUAGE}-original-2")
@@ -125,108 +215,135 @@ def type_into(widget, text: str) -> None:
 
 
 def main() -> int:
-    out = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "docs" / "screenshots"
+    global LANGUAGE
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("out", nargs="?", type=Path)
+    parser.add_argument("--ui", default="", help="UI language: " + ", ".join(SAMPLES))
+    args = parser.parse_args()
+    ui = args.ui if args.ui in SAMPLES else ""  # make passes $LANG, e.g. C.UTF-8: ignored
+    sample = SAMPLES.get(ui, {})
+    LANGUAGE = sample.get("content", LANGUAGE)
+    out = args.out or ROOT / "docs" / "screenshots" / ui
     out.mkdir(parents=True, exist_ok=True)
+    texts = {**ARABIC_TEXTS, **sample}
+    with tempfile.TemporaryDirectory() as tmp:
+        if ui:
+            bundled_fonts_only(Path(tmp))
+        return _shoot_all(Path(tmp), out, ui, sample, texts)
+
+
+ARABIC_TEXTS = {
+    "prompt": "كيف أخزن التمر بعد الجني حتى لا يفسد؟",
+    "completion": "جفف التمر جيدًا في الظل، ثم ضعه في أوعية نظيفة محكمة الإغلاق في مكان بارد "
+                  "وجاف.",
+    "improve": " ويجب أن تكون الإجابة جملة كاملة.",
+    "reason": "الإجابة أوضح، لكن ينقصها مثال.",
+    "postedit": " مع الحرص على شرب الماء.",
+}
+
+
+def _shoot_all(tmp: Path, out: Path, ui: str, sample: dict, texts: dict) -> int:
     app = QApplication(sys.argv[:1])
     app.setApplicationName("Qalam")
-    with tempfile.TemporaryDirectory() as tmp:
-        data_dir = Path(tmp)
-        seed(data_dir)
-        from ui.application import open_window
+    data_dir = tmp / "data"
+    data_dir.mkdir()
+    seed(data_dir, sample)
+    from ui.application import open_window
 
-        window = open_window(data_dir, ui_language="en")
-        window.resize(*SIZE)
-        window.show()
-        window.set_language(LANGUAGE)
-        settle(app, window)
-        shots = []
+    window = open_window(data_dir, ui_language=ui or "en")
+    window.resize(*SIZE)
+    window.show()
+    window.set_language(LANGUAGE)
+    settle(app, window)
+    shots = []
 
-        def shoot(name: str) -> None:
-            settle(app, window)
-            path = out / f"{name}.png"
-            save(window.grab(), path)
-            shots.append(path)
+    def shoot(name: str) -> None:
+        settle(app, window)
+        path = out / f"{name}.png"
+        save(window.grab(), path)
+        shots.append(path)
 
-        # Write: a topic opened, some text typed, checks shown.
-        write = window.screens["write"]
-        window.show_screen("write")
-        write.open_task(write.tasks.task_at(0))
-        settle(app, window)
-        write.editor.prompt.setFocus()
-        type_into(write.editor.prompt, "كيف أخزن التمر بعد الجني حتى لا يفسد؟")
-        write.editor.completion.setFocus()
-        type_into(write.editor.completion, "جفف التمر جيدًا في الظل، ثم ضعه في أوعية نظيفة "
-                                           "محكمة الإغلاق في مكان بارد وجاف.")
-        shoot("write")
+    # Write: a topic opened, some text typed, checks shown.
+    write = window.screens["write"]
+    window.show_screen("write")
+    write.open_task(write.tasks.task_at(0))
+    settle(app, window)
+    write.editor.prompt.setFocus()
+    type_into(write.editor.prompt, texts["prompt"])
+    write.editor.completion.setFocus()
+    type_into(write.editor.completion, texts["completion"])
+    shoot("write")
 
-        # Improve: rated, edited, diff and distance showing.
-        improve = window.screens["improve"]
-        window.show_screen("improve")
-        improve.open_task(improve.tasks.task_at(0))
-        settle(app, window)
-        improve.rate("inputs", 1)
-        improve.rate("targets", -1)
-        settle(app, window)
-        edit = improve.completion.edit
-        edit.setFocus()
-        edit.moveCursor(edit.textCursor().MoveOperation.End)
-        type_into(edit, " ويجب أن تكون الإجابة جملة كاملة.")
-        shoot("improve")
+    # Improve: rated, edited, diff and distance showing.
+    improve = window.screens["improve"]
+    window.show_screen("improve")
+    improve.open_task(improve.tasks.task_at(0))
+    settle(app, window)
+    improve.rate("inputs", 1)
+    improve.rate("targets", -1)
+    settle(app, window)
+    edit = improve.completion.edit
+    edit.setFocus()
+    edit.moveCursor(edit.textCursor().MoveOperation.End)
+    type_into(edit, texts["improve"])
+    shoot("improve")
 
-        # Review: a peer's edit, scored, with a further improvement open.
-        review = window.screens["review"]
-        window.show_screen("review")
-        review.open_task(review.tasks.task_at(0))
-        settle(app, window)
-        review.scores["inputs"].choose(5)
-        review.scores["targets"].choose(4)
-        review.reason.setText("الإجابة أوضح، لكن ينقصها مثال.")
-        review._save_review()
-        review.start_improvement()
-        shoot("review")
+    # Review: a peer's edit, scored, with a further improvement open.
+    review = window.screens["review"]
+    window.show_screen("review")
+    review.open_task(review.tasks.task_at(0))
+    settle(app, window)
+    review.scores["inputs"].choose(5)
+    review.scores["targets"].choose(4)
+    review.reason.setText(texts["reason"])
+    review._save_review()
+    review.start_improvement()
+    shoot("review")
 
-        # Post-edit: a session under way.
-        postedit = window.screens["postedit"]
-        window.show_screen("postedit")
-        postedit.batch_size.setValue(6)
-        postedit.start_session()
-        settle(app, window)
-        postedit.submit()
-        settle(app, window)
-        target = postedit.target
-        target.setFocus()
-        target.moveCursor(target.textCursor().MoveOperation.End)
-        type_into(target, " مع الحرص على شرب الماء.")
-        shoot("postedit")
+    # Post-edit: a session under way.
+    postedit = window.screens["postedit"]
+    window.show_screen("postedit")
+    postedit.batch_size.setValue(6)
+    postedit.start_session()
+    settle(app, window)
+    postedit.submit()
+    settle(app, window)
+    target = postedit.target
+    target.setFocus()
+    target.moveCursor(target.textCursor().MoveOperation.End)
+    type_into(target, texts["postedit"])
+    shoot("postedit")
 
-        # My work: two revisions compared.
-        work = window.screens["work"]
-        window.show_screen("work")
-        settle(app, window)
-        work.kind_filter.setCurrentIndex(work.kind_filter.findData("reannotation"))
-        work.apply_filters()
-        settle(app, window)
-        for row in range(work.model.rowCount()):
-            work.list.setCurrentIndex(work.model.index(row))
-            if work.revisions.count() >= 2:
-                break
+    # My work: two revisions compared.
+    work = window.screens["work"]
+    window.show_screen("work")
+    settle(app, window)
+    work.kind_filter.setCurrentIndex(work.kind_filter.findData("reannotation"))
+    work.apply_filters()
+    settle(app, window)
+    for row in range(work.model.rowCount()):
+        work.list.setCurrentIndex(work.model.index(row))
         if work.revisions.count() >= 2:
-            work.revisions.item(0).setSelected(True)
-            work.revisions.item(work.revisions.count() - 1).setSelected(True)
-        shoot("mywork")
+            break
+    if work.revisions.count() >= 2:
+        work.revisions.item(0).setSelected(True)
+        work.revisions.item(work.revisions.count() - 1).setSelected(True)
+    shoot("mywork")
 
-        window.show_screen("progress")
-        shoot("progress")
+    window.show_screen("progress")
+    shoot("progress")
 
-        window.show_shortcuts()
-        settle(app, window)
-        dialog = window._shortcuts_dialog
-        save(dialog.grab(), out / "shortcuts.png")
-        shots.append(out / "shortcuts.png")
-        dialog.close()
+    window.show_shortcuts()
+    settle(app, window)
+    dialog = window._shortcuts_dialog
+    save(dialog.grab(), out / "shortcuts.png")
+    shots.append(out / "shortcuts.png")
+    dialog.close()
 
-        window.close()
-        window.shutdown()
+    window.close()
+    window.shutdown()
     for path in shots:
         print(f"{path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}: "
               f"{path.stat().st_size // 1024} KB")

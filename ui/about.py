@@ -10,6 +10,7 @@ import html
 from pathlib import Path
 
 from app import buildinfo, paths
+from i18n.bidi import format_message
 from i18n.translation import _
 from ui.fonts import BUNDLED_SCRIPTS
 
@@ -34,15 +35,17 @@ def about_html(data_dir: Path) -> str:
     if buildinfo.REVISION is None:
         build = _("Development build (run from the source code)")
     else:
-        build = _("Build {revision}, {date}, {platform}").format(
-            revision=buildinfo.REVISION, date=buildinfo.BUILD_DATE, platform=buildinfo.PLATFORM)
+        build = format_message(_("Build {revision}, {date}, {platform}"),
+                               revision=buildinfo.REVISION, date=buildinfo.BUILD_DATE,
+                               platform=buildinfo.PLATFORM)
+    your_data, included = _("Your data"), _("Included with Qalam")
     lines = [
         f"<h3>Qalam {html.escape(buildinfo.VERSION)}</h3>",
         f"<p>{html.escape(build)}</p>",
         "<p>" + html.escape(_("Write, improve and review multilingual prompt/completion "
                               "data, offline.")) + "</p>",
-        f"<p><b>{html.escape(_('Your data'))}</b><br>{where}</p>",
-        f"<p><b>{html.escape(_('Included with Qalam'))}</b><br>",
+        f"<p><b>{html.escape(your_data)}</b><br>{where}</p>",
+        f"<p><b>{html.escape(included)}</b><br>",
         html.escape(_("Noto fonts for {count} scripts: {licence}").format(
             count=len(BUNDLED_SCRIPTS), licence=FONTS_LICENCE)) + "<br>",
         html.escape(_("fastText language identification model (lid.176), by Facebook AI "

@@ -92,7 +92,11 @@ class MainWindow(QMainWindow):
         self.language_picker = LanguagePicker(reader.languages_with_tasks())
         self.language_picker.language_chosen.connect(self.set_language)
         self.guidelines = GuidelinesDock(reader, self)
-        self.addDockWidget(Qt.RightDockWidgetArea, self.guidelines)
+        # Beside the work, at its end: right in a left-to-right UI, left in a right-to-left one
+        # (Qt mirrors layouts but not dock areas).
+        rtl = self.layoutDirection() == Qt.RightToLeft
+        self.addDockWidget(Qt.LeftDockWidgetArea if rtl else Qt.RightDockWidgetArea,
+                           self.guidelines)
         self.importer = TaskImporter(writer, self)
         self.importer.progressed.connect(self._import_progress)
         self.importer.storing.connect(self._import_storing)

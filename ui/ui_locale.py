@@ -116,4 +116,24 @@ def apply(tag: str, *, native_digits: bool = True) -> Applied:
     QGuiApplication.setLayoutDirection(Qt.RightToLeft if direction == "rtl" else Qt.LeftToRight)
     QLocale.setDefault(QLocale(loc.babel.replace("_", "-")))
     formatting.configure(loc.tag, native_digits=native_digits)
+    _apply_ui_font(loc)
     return Applied(loc.tag, direction, native_digits)
+
+
+def _apply_ui_font(loc) -> None:
+    """The interface font: the bundled family for the UI language's script, then Noto Sans
+    (Latin, digits, arrows, symbols), then the platform's — so a laptop with none of these
+    fonts still shows every character of the interface. Urdu's interface uses Naskh: Nastaliq
+    is for content, its ink is too tall for buttons and menus."""
+    from PySide6.QtWidgets import QApplication
+
+    from i18n import languages
+    from ui.fonts import font_for_script
+
+    try:
+        script = languages.resolve(loc.babel.replace("_", "-")).script
+    except languages.UnknownLanguage:
+        script = "Latn"
+    font = font_for_script(script)
+    font.setPointSizeF(QApplication.font().pointSizeF())
+    QApplication.setFont(font)

@@ -66,8 +66,8 @@ class RatingBar(QWidget):
     def __init__(self, what: str, up_keys: str, down_keys: str, parent=None):
         super().__init__(parent)
         self.value: int | None = None
-        self.up = QPushButton(_("▲ Good ({keys})").format(keys=up_keys), checkable=True)
-        self.down = QPushButton(_("▼ Needs work ({keys})").format(keys=down_keys),
+        self.up = QPushButton(_("Good ({keys})").format(keys=up_keys), checkable=True)
+        self.down = QPushButton(_("Needs work ({keys})").format(keys=down_keys),
                                 checkable=True)
         self.up.setAccessibleName(_("Thumbs up for the {what}").format(what=what))
         self.down.setAccessibleName(_("Thumbs down for the {what}").format(what=what))
