@@ -289,14 +289,19 @@ def _apply_pulled(store: Store, item, payload: dict, user_id: str | None) -> boo
         store.db.execute("DELETE FROM revisions WHERE submission_id = ?", [item.id])
         store.db.execute("DELETE FROM submissions WHERE id = ?", [item.id])
         return True
-    if isinstance(payload.get("warnings"), list):
-        payload["warnings"] = json.dumps(payload["warnings"], ensure_ascii=False)
     task_id = payload.get("task_id")
     if task_id and not store.db.execute("SELECT 1 FROM tasks WHERE id = ?", [task_id]).fetchone():
         payload["task_id"] = None  # the task is not on this device (another project)
-    payload["base_revision"] = item.revision
+    return _store_submission(store, payload, item.revision)
+
+
+def _store_submission(store: Store, payload: dict, server_revision: int) -> bool:
+    """Write a submission as the server has it (at ``server_revision``) into the local row."""
+    if isinstance(payload.get("warnings"), list):
+        payload["warnings"] = json.dumps(payload["warnings"], ensure_ascii=False)
+    payload["base_revision"] = server_revision
     payload.pop("revision", None)  # the local edit counter is the device's own
-    return _upsert(store, "submissions", payload, deleted=False, key="id")
+    return _upsert(store, "submissions", payload, deleted=False)
 
 
 def _columns(store: Store, table: str) -> set[str]:
@@ -344,20 +349,11 @@ def resolve_conflict(store: Store, conflict_id: str, keep: str) -> None:
         if row is None or row["resolved_at"] is not None:
             return
         if row["entity"] == "submission":
-            if keep == "server":
-                server = json.loads(row["server_payload"])
-                if isinstance(server.get("warnings"), list):
-                    server["warnings"] = json.dumps(server["warnings"], ensure_ascii=False)
-                server["base_revision"] = row["server_revision"]
-                server.pop("revision", None)
-                _upsert(store, "submissions", server, deleted=False)
-            else:  # the local version, as it was when the conflict arose, based on the server's
-                local = json.loads(row["local_payload"])
-                if isinstance(local.get("warnings"), list):
-                    local["warnings"] = json.dumps(local["warnings"], ensure_ascii=False)
-                local["base_revision"] = row["server_revision"]
-                local.pop("revision", None)
-                _upsert(store, "submissions", local, deleted=False)
+            # Either version, stored as based on the server's revision; the local one (as it
+            # was when the conflict arose) is then sent again.
+            chosen = row["server_payload"] if keep == "server" else row["local_payload"]
+            _store_submission(store, json.loads(chosen), row["server_revision"])
+            if keep == "local":
                 current = store.submission(row["record_id"])
                 store._enqueue("submission", current.id, current.as_payload())
         store.db.execute(

@@ -9,7 +9,6 @@ the app's sync panel; each opens the store it needs and closes it again.
 
 from __future__ import annotations
 
-import ipaddress
 import platform
 from collections.abc import Callable
 from pathlib import Path
@@ -18,7 +17,7 @@ from urllib.parse import urlsplit
 from app import paths, syncstate
 from app.errors import SyncError
 from app.store import Store
-from sync import bundle, credentials, keys, tls
+from sync import bundle, credentials, keys, protocol, tls
 from sync.client import SyncClient, SyncProgress, SyncReport
 
 DEVICE_KEY = "device-key.pem"
@@ -30,22 +29,13 @@ def check_server_url(url: str, *, allow_http: bool = False) -> str:
     parts = urlsplit(url.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise SyncError("config", f"{url!r} is not a server address (https://host:port).")
-    if parts.scheme == "http" and not allow_http and not _is_loopback(parts.hostname):
+    if parts.scheme == "http" and not allow_http and not protocol.is_loopback(parts.hostname):
         raise SyncError(
             "config",
             f"{url} is not encrypted. Use https://, or allow plain HTTP explicitly for a "
             "server you trust on this network.",
         )
     return url.strip().rstrip("/")
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def device_key(data_dir: Path):

@@ -216,6 +216,18 @@ def certificate_short_code(fingerprint_hex: str) -> str:
     return f"{code[:5]}-{code[5:]}"
 
 
+def is_loopback(host: str) -> bool:
+    """Plain HTTP is allowed only here (both ends enforce it): nothing crosses a network."""
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def record_digest(pairs) -> str:
     """Digest of (id, revision) pairs, order-independent: both ends compute it the same way."""
     h = hashlib.sha256()

@@ -19,7 +19,6 @@ someone who can reach the database (a coordinator) can run them. Exit status: 0 
 from __future__ import annotations
 
 import argparse
-import ipaddress
 import json
 import sys
 from pathlib import Path
@@ -30,6 +29,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app import __version__
 from app.errors import QalamError
+from sync import protocol
 from sync.server import db, identity, tables
 from sync.server import engine as ops
 
@@ -182,7 +182,7 @@ def cmd_serve(args, engine, url) -> int:
     if not 0 <= args.port <= 65535:
         print("qalam-server: --port must be 0–65535.", file=sys.stderr)
         return 2
-    loopback = _is_loopback(args.host)
+    loopback = protocol.is_loopback(args.host)
     if not args.tls and not loopback and not args.allow_http:
         print(f"qalam-server: refusing plain HTTP on {args.host}: device tokens would cross "
               "the network unencrypted. Use --tls, or --allow-http behind a TLS proxy.",
@@ -223,15 +223,6 @@ def _announce(args, server_id: str, short_code: str):
         print(f"WARNING: could not announce the server on the local network ({exc}).",
               file=sys.stderr)
         return None
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _default_tls_dir(url: str) -> Path:
