@@ -394,7 +394,7 @@ def test_main_window_dock(qtbot):
 
 
 def test_in_the_main_window_typing_is_autosaved(qtbot, tmp_path):
-    # The window as the lead will wire it: the controller attached from outside.
+    # The window's own controller (View menu: Ctrl+Shift+T, Ctrl+Shift+K).
     from app import paths
     from app.store import Store
     from ui.application import open_window
@@ -403,8 +403,7 @@ def test_in_the_main_window_typing_is_autosaved(qtbot, tmp_path):
         pass
     window = open_window(tmp_path)
     qtbot.addWidget(window)
-    controller = KeyboardController(window)
-    controller.attach(window)
+    controller = window.keyboard
     window.show()
     qtbot.waitExposed(window)
     try:
