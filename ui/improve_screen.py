@@ -8,7 +8,6 @@ is allowed; an unchanged edit is not counted as an edit (app/rules.py).
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QGridLayout,
@@ -17,7 +16,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QSizePolicy,
-    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -30,7 +28,7 @@ from ui.background import Debounced
 from ui.checks import QualityWatcher
 from ui.content_edit import ContentEdit
 from ui.models import TaskListModel, submission_status
-from ui.screen import Context, Screen, TaskListView
+from ui.screen import Context, Screen, TaskListView, task_splitter
 from ui.widgets import ContentView, DiffView, FindingsLabel, RatingBar
 
 LOOK_OUT_FOR = (
@@ -135,20 +133,7 @@ class ImproveScreen(Screen):
         footer.addWidget(self.status, 1)
         footer.addWidget(self.submit_button)
         work_layout.addLayout(footer)
-        side = QWidget()
-        side_layout = QVBoxLayout(side)
-        side_layout.setContentsMargins(0, 0, 0, 0)
-        label = QLabel(_("Ite&ms"))
-        label.setBuddy(self.task_view)
-        side_layout.addWidget(label)
-        side_layout.addWidget(self.task_view, 1)
-        side_layout.addWidget(self.checklist)
-        splitter = QSplitter(Qt.Horizontal)
-        splitter.addWidget(side)
-        splitter.addWidget(work)
-        splitter.setStretchFactor(1, 3)
-        splitter.setSizes([240, 800])
-        splitter.setChildrenCollapsible(False)
+        splitter = task_splitter(_("Ite&ms"), self.task_view, work, self.checklist)
         layout = QHBoxLayout(self)
         layout.addWidget(splitter)
         self.show_submission(None)

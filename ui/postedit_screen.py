@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QSpinBox,
-    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -34,7 +33,7 @@ from ui.background import Debounced
 from ui.checks import QualityWatcher
 from ui.content_edit import ContentEdit
 from ui.models import TaskListModel, submission_status
-from ui.screen import Context, Screen, TaskListView
+from ui.screen import Context, Screen, TaskListView, task_splitter
 from ui.widgets import ContentView, FindingsLabel
 
 SOURCE_LANGUAGE = "eng_Latn"  # the demo's and most projects' source; tasks carry no code yet
@@ -150,24 +149,11 @@ class PostEditScreen(Screen):
         footer.addWidget(self.confirm_button)
         editor_layout.addLayout(footer)
 
-        side = QWidget()
-        side_layout = QVBoxLayout(side)
-        side_layout.setContentsMargins(0, 0, 0, 0)
-        segments_label = QLabel(_("Segmen&ts"))
-        segments_label.setBuddy(self.task_view)
-        side_layout.addWidget(segments_label)
-        side_layout.addWidget(self.task_view, 1)
         legend = QGroupBox(_("Status"))
         legend_layout = QVBoxLayout(legend)
         legend_layout.addWidget(QLabel(_("grey: untouched · amber: edited · green: confirmed"),
                                        wordWrap=True))
-        side_layout.addWidget(legend)
-        splitter = QSplitter(Qt.Horizontal)
-        splitter.addWidget(side)
-        splitter.addWidget(editor)
-        splitter.setStretchFactor(1, 3)
-        splitter.setSizes([260, 780])
-        splitter.setChildrenCollapsible(False)
+        splitter = task_splitter(_("Segmen&ts"), self.task_view, editor, legend, side_width=260)
         layout = QVBoxLayout(self)
         layout.addLayout(session_row)
         layout.addWidget(self.summary)

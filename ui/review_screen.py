@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QSizePolicy,
-    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -33,7 +32,7 @@ from ui.autosave import AUTOSAVE_DELAY_MS, DraftAutosaver
 from ui.checks import QualityWatcher
 from ui.content_edit import ContentEdit
 from ui.models import TaskListModel
-from ui.screen import Context, Screen, TaskListView
+from ui.screen import Context, Screen, TaskListView, task_splitter
 from ui.widgets import ContentView, DiffView, FindingsLabel, ScoreBar
 
 FLAG_NAMES = {
@@ -163,19 +162,8 @@ class ReviewScreen(Screen):
         footer.addWidget(self.status, 1)
         footer.addWidget(self.submit_button)
         work_layout.addLayout(footer)
-        side = QWidget()
-        side_layout = QVBoxLayout(side)
-        side_layout.setContentsMargins(0, 0, 0, 0)
-        label = QLabel(_("&Edits to review"))
-        label.setBuddy(self.task_view)
-        side_layout.addWidget(label)
-        side_layout.addWidget(self.task_view)
-        splitter = QSplitter(Qt.Horizontal)
-        splitter.addWidget(side)
-        splitter.addWidget(work)
-        splitter.setStretchFactor(1, 3)
-        splitter.setSizes([240, 800])
-        splitter.setChildrenCollapsible(False)
+        splitter = task_splitter(_("&Edits to review"), self.task_view, work,
+                                 stretch_list=False)
         layout = QHBoxLayout(self)
         layout.addWidget(splitter)
         self.show_task(None)

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QItemSelectionModel, QSettings, Signal
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import QItemSelectionModel, QSettings, Qt, Signal
+from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 
 from app.store import Store
 from ui.background import Background
@@ -85,6 +85,28 @@ class Screen(QWidget):
 
     def focus_first(self) -> None:
         self.focusNextChild()
+
+
+def task_splitter(title: str, task_view: QWidget, work: QWidget, *below: QWidget,
+                  side_width: int = 240, stretch_list: bool = True) -> QSplitter:
+    """The layout every task screen shares: a titled task list (``title`` carries the
+    accelerator that focuses the list), anything ``below`` it, and the work area beside it."""
+    side = QWidget()
+    side_layout = QVBoxLayout(side)
+    side_layout.setContentsMargins(0, 0, 0, 0)
+    label = QLabel(title)
+    label.setBuddy(task_view)
+    side_layout.addWidget(label)
+    side_layout.addWidget(task_view, 1 if stretch_list else 0)
+    for widget in below:
+        side_layout.addWidget(widget)
+    splitter = QSplitter(Qt.Horizontal)
+    splitter.addWidget(side)
+    splitter.addWidget(work)
+    splitter.setStretchFactor(1, 3)
+    splitter.setSizes([side_width, 1040 - side_width])
+    splitter.setChildrenCollapsible(False)
+    return splitter
 
 
 class TaskListView(ItemList):

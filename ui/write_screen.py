@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QPushButton
 
 from app.errors import NotFound
 from app.store import Submission, Task
 from i18n.translation import _
 from ui.editor import SubmissionEditor
 from ui.models import TaskListModel, submission_status
-from ui.screen import Context, Screen, TaskListView
+from ui.screen import Context, Screen, TaskListView, task_splitter
 
 
 class WriteScreen(Screen):
@@ -31,20 +30,8 @@ class WriteScreen(Screen):
         self.editor.saved.connect(self._on_changed)
         self.editor.submitted.connect(self._on_changed)
 
-        side = QWidget()
-        side_layout = QVBoxLayout(side)
-        side_layout.setContentsMargins(0, 0, 0, 0)
-        topics = QLabel(_("&Topics"))
-        topics.setBuddy(self.task_view)
-        side_layout.addWidget(topics)
-        side_layout.addWidget(self.task_view, 1)
-        side_layout.addWidget(self.new_button)
-        splitter = QSplitter(Qt.Horizontal)
-        splitter.addWidget(side)
-        splitter.addWidget(self.editor)
-        splitter.setStretchFactor(1, 3)
-        splitter.setSizes([260, 700])
-        splitter.setChildrenCollapsible(False)
+        splitter = task_splitter(_("&Topics"), self.task_view, self.editor, self.new_button,
+                                 side_width=260)
         layout = QHBoxLayout(self)
         layout.addWidget(splitter)
 
