@@ -28,7 +28,7 @@ from ui.background import Debounced
 from ui.checks import QualityWatcher
 from ui.content_edit import ContentEdit
 from ui.models import TaskListModel, submission_status
-from ui.screen import Context, Screen, TaskListView, task_splitter
+from ui.screen import Context, EditingScreen, TaskListView, task_splitter
 from ui.widgets import ContentView, DiffView, FindingsLabel, RatingBar
 
 LOOK_OUT_FOR = (
@@ -78,7 +78,7 @@ class FieldPanel(QGroupBox):
             widget.set_language(language)
 
 
-class ImproveScreen(Screen):
+class ImproveScreen(EditingScreen):
     kind = "reannotation"
 
     def __init__(self, context: Context, parent=None):
@@ -137,16 +137,6 @@ class ImproveScreen(Screen):
         layout = QHBoxLayout(self)
         layout.addWidget(splitter)
         self.show_submission(None)
-
-    @property
-    def submission(self) -> Submission | None:
-        return self.autosaver.submission
-
-    def project_id(self) -> str | None:
-        if self.task is not None:
-            return self.task.project_id
-        task = self.tasks.task_at(0)
-        return task.project_id if task else None
 
     def load_language(self, code: str) -> None:
         self.tasks.set_language(code)

@@ -33,7 +33,7 @@ from ui.background import Debounced
 from ui.checks import QualityWatcher
 from ui.content_edit import ContentEdit
 from ui.models import TaskListModel, submission_status
-from ui.screen import Context, Screen, TaskListView, task_splitter
+from ui.screen import Context, EditingScreen, TaskListView, task_splitter
 from ui.widgets import ContentView, FindingsLabel
 
 SOURCE_LANGUAGE = "eng_Latn"  # the demo's and most projects' source; tasks carry no code yet
@@ -58,7 +58,7 @@ class Session:
         self.started = time.monotonic()
 
 
-class PostEditScreen(Screen):
+class PostEditScreen(EditingScreen):
     kind = "postedit"
 
     def __init__(self, context: Context, parent=None):
@@ -159,16 +159,6 @@ class PostEditScreen(Screen):
         layout.addWidget(self.summary)
         layout.addWidget(splitter, 1)
         self.show_submission(None)
-
-    @property
-    def submission(self) -> Submission | None:
-        return self.autosaver.submission
-
-    def project_id(self) -> str | None:
-        if self.task is not None:
-            return self.task.project_id
-        task = self.tasks.task_at(0)
-        return task.project_id if task else None
 
     def load_language(self, code: str) -> None:
         self.session = None

@@ -87,6 +87,24 @@ class Screen(QWidget):
         self.focusNextChild()
 
 
+class EditingScreen(Screen):
+    """A screen that edits one item of a task list at a time, through an Autosaver
+    (``self.autosaver``), with the open task in ``self.task`` and its list in ``self.tasks``."""
+
+    task = None
+
+    @property
+    def submission(self):
+        return self.autosaver.submission
+
+    def project_id(self) -> str | None:
+        """The project whose guidelines apply: the open task's, else the list's first."""
+        if self.task is not None:
+            return self.task.project_id
+        first = self.tasks.task_at(0)
+        return first.project_id if first else None
+
+
 def task_splitter(title: str, task_view: QWidget, work: QWidget, *below: QWidget,
                   side_width: int = 240, stretch_list: bool = True) -> QSplitter:
     """The layout every task screen shares: a titled task list (``title`` carries the
