@@ -101,7 +101,40 @@ def _content_roles(role: int, language_code: str, row_height: int | None = None)
     return None
 
 
-class SubmissionListModel(QAbstractListModel):
+class PagedListModel(QAbstractListModel):
+    """A list model that loads rows a page at a time as the view scrolls (Qt's fetchMore).
+
+    Subclasses give ``_page(offset)`` (the next rows, setting ``_exhausted`` when there are no
+    more) and may override ``_add(rows)`` to keep something beside the rows.
+    """
+
+    _rows: list
+    _exhausted: bool
+
+    def _page(self, offset: int) -> list:
+        raise NotImplementedError
+
+    def _add(self, rows: list) -> None:
+        self._rows.extend(rows)
+
+    def canFetchMore(self, parent=QModelIndex()) -> bool:  # noqa: B008 (Qt signature)
+        return not parent.isValid() and not self._exhausted
+
+    def fetchMore(self, parent=QModelIndex()) -> None:  # noqa: B008
+        start = len(self._rows)
+        page = self._page(start)
+        if not page:
+            self._exhausted = True
+            return
+        self.beginInsertRows(QModelIndex(), start, start + len(page) - 1)
+        self._add(page)
+        self.endInsertRows()
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+
+class SubmissionListModel(PagedListModel):
     """The annotator's work, newest first: submissions filtered by language, kind and state,
     the reviews they wrote (``kind="review"``), or the results of a full-text search."""
 
@@ -161,21 +194,7 @@ class SubmissionListModel(QAbstractListModel):
         self._exhausted = len(page) < PAGE_SIZE
         return page
 
-    def canFetchMore(self, parent=QModelIndex()) -> bool:  # noqa: B008 (Qt signature)
-        return not parent.isValid() and not self._exhausted
 
-    def fetchMore(self, parent=QModelIndex()) -> None:  # noqa: B008
-        start = len(self._rows)
-        page = self._page(start)
-        if not page:
-            self._exhausted = True
-            return
-        self.beginInsertRows(QModelIndex(), start, start + len(page) - 1)
-        self._rows.extend(page)
-        self.endInsertRows()
-
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
 
     def data(self, index: QModelIndex, role: int = Qt.DisplayRole):
         if not index.isValid():
@@ -248,7 +267,7 @@ class SubmissionListModel(QAbstractListModel):
         self.endInsertRows()
 
 
-class TaskListModel(QAbstractListModel):
+class TaskListModel(PagedListModel):
     """Tasks of one kind for one language, a page at a time, each with its status."""
 
     def __init__(self, store: Store, kind: str, parent=None):
@@ -312,21 +331,7 @@ class TaskListModel(QAbstractListModel):
             for task_id in ids:
                 self._status[task_id] = submission_status(found.get(task_id))
 
-    def canFetchMore(self, parent=QModelIndex()) -> bool:  # noqa: B008
-        return not parent.isValid() and not self._exhausted
 
-    def fetchMore(self, parent=QModelIndex()) -> None:  # noqa: B008
-        start = len(self._rows)
-        page = self._page(start)
-        if not page:
-            self._exhausted = True
-            return
-        self.beginInsertRows(QModelIndex(), start, start + len(page) - 1)
-        self._add(page)
-        self.endInsertRows()
-
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
 
     def task_at(self, row: int) -> Task | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None
