@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import syncstate
-from app.errors import QalamError, SyncError
+from app.errors import QalamError
 from app.store import Store
 from i18n import languages
 from i18n.translation import N_, _
@@ -59,28 +59,29 @@ class _Signals(QObject):
     failed = Signal(object)     # Exception
 
 
-class _SyncJob(QRunnable):
-    def __init__(self, data_dir: Path, writer: StoreWriter, signals: _Signals):
+class _Job(QRunnable):
+    """Network work on a pool thread; the outcome comes back to the UI thread as a signal."""
+
+    def __init__(self, work, signals: _Signals):
         super().__init__()
-        self.data_dir, self.writer, self.signals = data_dir, writer, signals
+        self.work, self.signals = work, signals
 
     def run(self) -> None:
         try:
-            enrollment, token = device.enrolled(self.data_dir)
-            client = SyncClient(enrollment.server_url, token=token,
-                                progress=self.signals.progress.emit,
-                                verify=device.server_verification(self.data_dir))
-            report = client.sync(lambda job: self.writer.run(job).result())
+            result = self.work()
         except Exception as exc:  # shown to the user by the controller; never swallowed
             self.signals.failed.emit(exc)
             return
-        self.signals.finished.emit(report)
+        self.signals.finished.emit(result)
 
 
 class SyncController(QObject):
-    """Runs syncs (on demand and every few minutes) and tells the UI how it went."""
+    """Runs syncs (on demand and every few minutes) and enrollment, off the UI thread, and
+    tells the UI how they went."""
 
     changed = Signal()
+    enrolled = Signal(object)       # credentials.Enrollment
+    enroll_failed = Signal(object)  # Exception
 
     def __init__(self, data_dir: Path, writer: StoreWriter, reader: Store, parent=None):
         super().__init__(parent)
@@ -93,6 +94,9 @@ class SyncController(QObject):
         self._signals.progress.connect(self._on_progress)
         self._signals.finished.connect(self._on_finished)
         self._signals.failed.connect(self._on_failed)
+        self._enroll_signals = _Signals()
+        self._enroll_signals.finished.connect(self._on_enrolled)
+        self._enroll_signals.failed.connect(self.enroll_failed)
         self._timer = QTimer(self, interval=AUTO_SYNC_MS, timeout=self.sync_now)
         if self.enrollment is not None:
             self._timer.start()
@@ -111,7 +115,14 @@ class SyncController(QObject):
         self.running = True
         self.last_error = None
         self.changed.emit()
-        QThreadPool.globalInstance().start(_SyncJob(self.data_dir, self.writer, self._signals))
+        QThreadPool.globalInstance().start(_Job(self._sync, self._signals))
+
+    def _sync(self) -> SyncReport:  # on a pool thread
+        enrollment, token = device.enrolled(self.data_dir)
+        client = SyncClient(enrollment.server_url, token=token,
+                            progress=self._signals.progress.emit,
+                            verify=device.server_verification(self.data_dir))
+        return client.sync(lambda job: self.writer.run(job).result())
 
     def _on_progress(self, progress: SyncProgress) -> None:
         self.last_progress = progress
@@ -132,14 +143,21 @@ class SyncController(QObject):
         return (syncstate.get_meta(self.reader, "provisioned_server_url", "") or "",
                 syncstate.get_meta(self.reader, "provisioned_fingerprint", "") or "")
 
-    def enroll(self, server_url: str, code: str) -> credentials.Enrollment:
+    def enroll(self, server_url: str, code: str) -> None:
+        """Exchange the code for a token in the background; ``enrolled`` or ``enroll_failed``
+        follows (a slow link must not freeze the window)."""
         self.writer.flush()
         provisioned_url, fingerprint = self.provisioned()
         pinned = fingerprint if server_url.rstrip("/") == provisioned_url.rstrip("/") else None
-        enrollment = device.enroll(self.data_dir, server_url, code, fingerprint=pinned or None)
+        QThreadPool.globalInstance().start(_Job(
+            lambda: device.enroll(self.data_dir, server_url, code, fingerprint=pinned or None),
+            self._enroll_signals,
+        ))
+
+    def _on_enrolled(self, enrollment: credentials.Enrollment) -> None:
         self._timer.start()
         self.changed.emit()
-        return enrollment
+        self.enrolled.emit(enrollment)
 
 
 def status_text(controller: SyncController) -> str:
@@ -193,8 +211,10 @@ class SyncPanel(QDialog):
         self.server_url.setAccessibleName(_("Server address"))
         self.code = QLineEdit(placeholderText="XXXX-XXXX-X")
         self.code.setAccessibleName(_("Enrollment code"))
-        enroll_button = QPushButton(_("&Connect"))
+        self.enroll_button = enroll_button = QPushButton(_("&Connect"))
         enroll_button.clicked.connect(self._enroll)
+        controller.enrolled.connect(self._on_enrolled)
+        controller.enroll_failed.connect(self._on_enroll_failed)
         enroll_form = QFormLayout()
         enroll_form.addRow(_("Server &address:"), self.server_url)
         enroll_form.addRow(_("Enrollment &code:"), self.code)
@@ -336,14 +356,20 @@ class SyncPanel(QDialog):
         )
 
     def _enroll(self) -> None:
-        try:
-            enrollment = self.controller.enroll(self.server_url.text(), self.code.text())
-        except (QalamError, SyncError) as error:
-            QMessageBox.warning(self, _("Could not connect"), str(error))
-            return
+        self.enroll_button.setEnabled(False)
+        self.state.setText(_("Connecting…"))
+        self.controller.enroll(self.server_url.text(), self.code.text())
+
+    def _on_enrolled(self, enrollment: credentials.Enrollment) -> None:
+        self.enroll_button.setEnabled(True)
         QMessageBox.information(self, _("Connected"), _("Welcome, {name}.").format(
             name=enrollment.user_name))
         self.controller.sync_now()
+
+    def _on_enroll_failed(self, error: Exception) -> None:
+        self.enroll_button.setEnabled(True)
+        message = str(error) if isinstance(error, QalamError) else repr(error)
+        QMessageBox.warning(self, _("Could not connect"), message)
 
     def _export_bundle(self) -> None:
         path, _filter = QFileDialog.getSaveFileName(

@@ -54,8 +54,9 @@ def test_enroll_sync_and_resolve_a_conflict_from_the_panel(qtbot, server, app_si
     qtbot.keyClicks(panel.code, server.invite("amina", ["urd_Arab"]))
     enroll = next(b for b in panel.enroll_box.findChildren(type(panel.sync_button))
                   if b.text() == "&Connect")
-    qtbot.mouseClick(enroll, Qt.LeftButton)
-    assert shown and shown[0].startswith("Welcome, amina")
+    qtbot.mouseClick(enroll, Qt.LeftButton)  # enrollment runs off the UI thread
+    qtbot.waitUntil(lambda: bool(shown), timeout=20000)
+    assert shown[0].startswith("Welcome, amina")
     qtbot.waitUntil(lambda: not controller.running and controller.last_report is not None,
                     timeout=20000)
     assert button.text() == "All work synced"
@@ -96,7 +97,9 @@ def test_a_wrong_code_says_so_and_nothing_is_stored(qtbot, server, app_side):
     panel.server_url.setText(server.url)
     panel.code.setText("AAAA-AAAA-A")
     panel._enroll()
-    assert shown and "code" in shown[0].lower()
+    qtbot.waitUntil(lambda: bool(shown), timeout=20000)
+    assert "code" in shown[0].lower()
+    assert panel.enroll_button.isEnabled()  # ready for another try
     assert controller.enrollment is None
 
 
@@ -133,7 +136,7 @@ def test_a_provisioned_install_asks_only_for_the_code_and_pins_the_certificate(
             assert panel.server_url.text() == hall.url  # nothing to type but the code
             panel.code.setText(hall.invite("saima", ["urd_Arab"]))
             panel._enroll()
-            assert controller.enrollment is not None
+            qtbot.waitUntil(lambda: controller.enrollment is not None, timeout=20000)
             assert controller.enrollment.tls_fingerprint == tls.fingerprint(pem)
             qtbot.waitUntil(lambda: not controller.running
                             and controller.last_report is not None, timeout=20000)
