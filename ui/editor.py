@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from app.store import Submission, Task
 from i18n import languages
+from i18n.bidi import format_message
 from i18n.translation import _
 from ui.autosave import AUTOSAVE_DELAY_MS, DraftAutosaver
 from ui.background import Background
@@ -146,7 +147,7 @@ class SubmissionEditor(QWidget):
         self.prompt.set_text(submission.inputs)
         self.completion.set_text(submission.targets)
         self.language_label.setText(
-            _("Writing in {language}").format(language=language.native_name)
+            format_message(_("Writing in {language}"), language=language.native_name)
         )
         self.dialect.blockSignals(True)
         self.dialect.clear()

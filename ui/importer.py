@@ -19,6 +19,7 @@ from PySide6.QtCore import QObject, Signal
 
 from app.errors import QalamError
 from app.taskfile import read_task_file
+from i18n.bidi import format_message
 from i18n.translation import _
 from ui.writer import StoreWriter
 
@@ -56,7 +57,7 @@ class TaskImporter(QObject):
             self._fail(str(exc))
             return
         except Exception as exc:  # an unexpected failure is still shown, never swallowed
-            self._fail(_("{file}: could not be imported ({error}).").format(
+            self._fail(format_message(_("{file}: could not be imported ({error})."),
                 file=path.name, error=exc))
             return
         self.storing.emit(len(tasks))

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from app.errors import NotFound
 from app.store import Store, Submission
+from i18n.bidi import format_message
 from i18n.translation import N_, _, ngettext
 from ui.about import show_about
 from ui.background import Background
@@ -360,8 +361,8 @@ class MainWindow(QMainWindow):
             if not path:
                 return
         self.current_screen().save_now()
-        dialog = QProgressDialog(_("Reading {file}…").format(file=Path(path).name), None, 0,
-                                 100, self)
+        reading = format_message(_("Reading {file}…"), file=Path(path).name)
+        dialog = QProgressDialog(reading, None, 0, 100, self)
         dialog.setWindowTitle(_("Import tasks"))
         dialog.setMinimumDuration(300)
         dialog.setAutoClose(False)

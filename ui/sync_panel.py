@@ -31,10 +31,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import syncstate
+from app import clock, syncstate
 from app.errors import QalamError
 from app.store import Store
-from i18n import languages
+from i18n import formatting, languages
+from i18n.bidi import format_message
 from i18n.translation import N_, _
 from sync import credentials, device
 from sync.client import SyncClient, SyncProgress, SyncReport
@@ -295,10 +296,11 @@ class SyncPanel(QDialog):
         summary = controller.summary()
         lines = []
         if enrollment is not None:
-            lines.append(_("Connected to {server} as {name}").format(
+            lines.append(format_message(_("Connected to {server} as {name}"),
                 server=enrollment.server_url, name=enrollment.user_name))
         if summary.last_sync:
-            lines.append(_("Last complete sync: {when}").format(when=summary.last_sync))
+            when = formatting.format_datetime(clock.parse(summary.last_sync).astimezone())
+            lines.append(format_message(_("Last complete sync: {when}"), when=when))
         lines.append(status_text(controller))
         if controller.last_error is not None:
             lines.append(str(controller.last_error))
@@ -362,7 +364,7 @@ class SyncPanel(QDialog):
 
     def _on_enrolled(self, enrollment: credentials.Enrollment) -> None:
         self.enroll_button.setEnabled(True)
-        QMessageBox.information(self, _("Connected"), _("Welcome, {name}.").format(
+        QMessageBox.information(self, _("Connected"), format_message(_("Welcome, {name}."),
             name=enrollment.user_name))
         self.controller.sync_now()
 
