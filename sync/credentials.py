@@ -39,7 +39,11 @@ def _paths(data_dir: Path) -> tuple[Path, Path]:
 def save(data_dir: Path, enrollment: Enrollment, token: str) -> str:
     """Store the enrollment and its token. Returns where the token went."""
     facts, token_file = _paths(data_dir)
-    facts.write_text(json.dumps(asdict(enrollment), indent=2, ensure_ascii=False), "utf-8")
+    # Written aside and renamed: the app reads this file while enrollment runs in the
+    # background, and must never see it half-written.
+    partial = facts.with_name(facts.name + ".partial")
+    partial.write_text(json.dumps(asdict(enrollment), indent=2, ensure_ascii=False), "utf-8")
+    os.replace(partial, facts)
     if _keyring_set(enrollment.device_id, token):
         token_file.unlink(missing_ok=True)
         return "keyring"

@@ -481,6 +481,7 @@ class MainWindow(QMainWindow):
 
     def shutdown(self) -> None:
         """Release the stores (after the window has closed)."""
+        self.sync.stop()  # a sync still running must not report to closed stores
         self.background.close()
         self.writer.close()
         self.reader.close()

@@ -155,6 +155,12 @@ class SyncController(QObject):
             self._enroll_signals,
         ))
 
+    def stop(self) -> None:
+        """No more syncs, and no more reports from one still finishing (the app is closing)."""
+        self._timer.stop()
+        for signals in (self._signals, self._enroll_signals):
+            signals.blockSignals(True)
+
     def _on_enrolled(self, enrollment: credentials.Enrollment) -> None:
         self._timer.start()
         self.changed.emit()
