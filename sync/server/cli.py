@@ -30,7 +30,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from app import __version__
 from app.errors import QalamError
 from sync import protocol
-from sync.server import db, identity, tables
+from sync.server import commands, db, identity, tables
 from sync.server import engine as ops
 
 DEFAULT_PORT = 8443
@@ -128,6 +128,8 @@ def _parser() -> argparse.ArgumentParser:
     decide.add_argument("submission", metavar="SUBMISSION")
     decide.add_argument("state", choices=("accepted", "rejected"))
     decide.add_argument("--reason", help="a note for the author")
+
+    COMMANDS.update(commands.register_all(sub, common))
     return parser
 
 

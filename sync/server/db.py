@@ -104,11 +104,27 @@ def migrate(engine: Engine) -> None:
     """Bring the schema to the newest version (one transaction; concurrent callers wait)."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    with write_transaction(engine) as conn:
-        if not is_sqlite(conn):
-            conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7253001)")
-        config.attributes["connection"] = conn
-        command.upgrade(config, "head")
+    with engine.connect() as conn:
+        sqlite = is_sqlite(conn)
+        if sqlite:
+            # SQLite changes a constraint by copying a table and dropping the old one, which
+            # foreign keys would refuse mid-way. The pragma only takes effect outside a
+            # transaction; the references are checked before the transaction commits.
+            conn.connection.dbapi_connection.execute("PRAGMA foreign_keys = OFF")
+        try:
+            conn.execution_options(qalam_write=True)
+            with conn.begin():
+                if not sqlite:
+                    conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7253001)")
+                config.attributes["connection"] = conn
+                command.upgrade(config, "head")
+                if sqlite:
+                    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").all()
+                    if broken:
+                        raise RuntimeError(f"the migration broke references: {broken[:5]}")
+        finally:
+            if sqlite:
+                conn.connection.dbapi_connection.execute("PRAGMA foreign_keys = ON")
 
 
 def schema_revision(engine: Engine) -> str | None:

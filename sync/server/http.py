@@ -7,15 +7,14 @@ Every error, including validation errors, unknown paths, wrong methods and crash
 """
 
 
+import importlib
 import logging
-import re
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import Depends, FastAPI, Query, Request
+from fastapi import FastAPI, Query, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -43,17 +42,18 @@ from sync.protocol import (
     PushResult,
     ServerInfo,
 )
+from sync.server import deps, identity
 from sync.server import engine as ops
-from sync.server import identity
 from sync.server.body import RequestBodyMiddleware, error_response
 from sync.server.db import current_seq, read
 from sync.server.errors import ServerError
 
 log = logging.getLogger("qalam.server")
-bearer = HTTPBearer(auto_error=False, description="The device token from /v1/enroll.")
-ERRORS = {status: {"model": ErrorBody} for status in (400, 401, 403, 413, 415, 422, 426, 429)}
+ERRORS = deps.ERRORS
 MAX_CURSOR = 2**62
-_APP_VERSION = re.compile(r"\bQalam/([A-Za-z0-9.+_-]{1,50})")
+# Routers of the coordinator's side, each in its own module (an APIRouter named ``router``).
+ROUTERS = ("sync.server.distribution", "sync.server.leaderboards", "sync.server.profiles",
+           "sync.server.web")
 
 
 def create_app(engine: Engine, *, max_body_bytes: int = MAX_BODY_BYTES) -> FastAPI:
@@ -65,15 +65,7 @@ def create_app(engine: Engine, *, max_body_bytes: int = MAX_BODY_BYTES) -> FastA
     app.state.engine = engine
     _install_error_handlers(app)
 
-    def device(
-        request: Request,
-        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-    ) -> identity.Device:
-        token = credentials.credentials if credentials else None
-        agent = _APP_VERSION.search(request.headers.get("user-agent", ""))
-        return identity.authenticate(engine, token, app_version=agent.group(1) if agent else None)
-
-    Device = Annotated[identity.Device, Depends(device)]
+    Device = deps.CurrentDevice
 
     @app.get("/v1/info", response_model=ServerInfo, tags=["sync"])
     def info() -> ServerInfo:
@@ -126,6 +118,9 @@ def create_app(engine: Engine, *, max_body_bytes: int = MAX_BODY_BYTES) -> FastA
         except OperationalError as exc:
             raise ServerError(ErrorCode.unavailable, "The database does not answer.") from exc
         return {"ok": True, "database": engine.dialect.name, "server_seq": seq}
+
+    for module in ROUTERS:
+        app.include_router(importlib.import_module(module).router)
 
     app.add_middleware(RequestBodyMiddleware, max_body_bytes=max_body_bytes)
     app.add_middleware(GZipMiddleware, minimum_size=1000)

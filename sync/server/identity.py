@@ -31,7 +31,7 @@ from sync.server import codes, tables
 from sync.server.db import read, run_write
 from sync.server.errors import ServerError
 
-ROLES = ("annotator", "reviewer", "coordinator")
+ROLES = ("annotator", "reviewer", "coordinator", "auditor")
 DEFAULT_CODE_DAYS = 14
 LAST_SEEN_EVERY = timedelta(seconds=60)  # how stale last_seen may get before a write
 ENROLL_FAILURES_ALLOWED = 20             # per client address and window

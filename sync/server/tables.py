@@ -39,7 +39,14 @@ users = sa.Table(
     sa.Column("languages", sa.Text, nullable=False),  # JSON list of registry codes
     sa.Column("created_at", STAMP, nullable=False),
     sa.Column("updated_at", STAMP, nullable=False),
-    sa.CheckConstraint("role IN ('annotator', 'reviewer', 'coordinator')", name="users_role"),
+    # A blocked contributor's future work is held and past work left out of exports and
+    # leaderboards; nothing of theirs is deleted, and unblocking restores it all.
+    sa.Column("blocked_at", STAMP),
+    sa.Column("blocked_reason", sa.Text),
+    # Coordinators and auditors may sign in to the dashboard with a password (hashed).
+    sa.Column("password_hash", sa.String(200)),
+    sa.CheckConstraint("role IN ('annotator', 'reviewer', 'coordinator', 'auditor')",
+                       name="users_role"),
 )
 
 enrollment_codes = sa.Table(
@@ -118,9 +125,17 @@ tasks = sa.Table(
     sa.Column("project_id", ID),
     sa.Column("language", sa.String(32), nullable=False),
     sa.Column("kind", sa.String(20), nullable=False),
+    # human | templated | translated: work on human-written items is served first.
+    sa.Column("origin", sa.String(20), nullable=False, server_default="human"),
+    # Whose work the task is about (a re-annotation or review of a peer's item): never
+    # served to that user.
+    sa.Column("author_id", ID),
+    sa.Column("review_of", ID),  # review tasks: the submission to review
     *_record_columns(),
     sa.Index("tasks_by_seq", "server_seq", unique=True),
     sa.Index("tasks_by_language", "language", "server_seq"),
+    sa.Index("tasks_for_work", "language", "origin", "created_at"),
+    sa.Index("tasks_by_review_of", "review_of"),
 )
 
 submissions = sa.Table(
@@ -164,6 +179,89 @@ review_assignments = sa.Table(
     sa.Column("created_at", STAMP, nullable=False),
     sa.PrimaryKeyConstraint("submission_id", "user_id", name="review_assignments_pk"),
     sa.Index("review_assignments_by_user", "user_id"),
+)
+
+# Work handed to a user (through one of their devices) until ``expires_at``. A task is served
+# to at most the project's ``audits_per_item`` users whose lease is live or done; an expired,
+# unfinished lease frees its place, and a late result still counts (``done_at`` is set
+# whenever the user's submission or review arrives).
+task_leases = sa.Table(
+    "task_leases", metadata,
+    sa.Column("task_id", ID, sa.ForeignKey("tasks.id"), nullable=False),
+    sa.Column("user_id", ID, sa.ForeignKey("users.id"), nullable=False),
+    sa.Column("device_id", ID, nullable=False),
+    sa.Column("leased_at", STAMP, nullable=False),
+    sa.Column("expires_at", STAMP, nullable=False),
+    sa.Column("done_at", STAMP),
+    sa.PrimaryKeyConstraint("task_id", "user_id", name="task_leases_pk"),
+    sa.Index("task_leases_by_user", "user_id", "done_at"),
+)
+
+# What annotators chose to tell about themselves (every field optional), for the dataset's
+# demographics table.
+profiles = sa.Table(
+    "profiles", metadata,
+    sa.Column("user_id", ID, sa.ForeignKey("users.id"), primary_key=True),
+    sa.Column("age_range", sa.String(20)),
+    sa.Column("gender", sa.String(50)),
+    sa.Column("country", sa.String(2)),  # ISO 3166-1 alpha-2
+    sa.Column("languages", sa.Text, nullable=False, server_default="[]"),  # JSON list
+    sa.Column("dialects", sa.Text, nullable=False, server_default="[]"),   # JSON list
+    sa.Column("updated_at", STAMP, nullable=False),
+)
+
+# Independent quality audits: a stratified random sample per language, rated blind by
+# designated auditors.
+audit_samples = sa.Table(
+    "audit_samples", metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("project_id", ID),
+    sa.Column("per_language", sa.Integer, nullable=False),
+    sa.Column("seed", sa.BigInteger, nullable=False),
+    sa.Column("created_by", sa.String(200), nullable=False),
+    sa.Column("created_at", STAMP, nullable=False),
+    sa.Column("note", sa.Text, nullable=False, server_default=""),
+)
+
+audit_items = sa.Table(
+    "audit_items", metadata,
+    sa.Column("sample_id", ID, sa.ForeignKey("audit_samples.id"), nullable=False),
+    sa.Column("submission_id", ID, sa.ForeignKey("submissions.id"), nullable=False),
+    sa.Column("auditor_id", ID, sa.ForeignKey("users.id"), nullable=False),
+    sa.Column("language", sa.String(32), nullable=False),
+    sa.Column("rating", sa.Integer),         # 1–5, NULL until audited
+    sa.Column("acceptable", sa.Boolean),     # the auditor's yes/no, NULL until audited
+    sa.Column("comment", sa.Text, nullable=False, server_default=""),
+    sa.Column("done_at", STAMP),
+    sa.PrimaryKeyConstraint("sample_id", "submission_id", "auditor_id", name="audit_items_pk"),
+    sa.Index("audit_items_by_auditor", "auditor_id", "done_at"),
+)
+
+# Dashboard sign-ins: only a hash of the cookie's token is kept, like device tokens.
+web_sessions = sa.Table(
+    "web_sessions", metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column("user_id", ID, sa.ForeignKey("users.id"), nullable=False),
+    sa.Column("csrf", sa.String(64), nullable=False),
+    sa.Column("language", sa.String(32), nullable=False, server_default="en"),
+    sa.Column("created_at", STAMP, nullable=False),
+    sa.Column("expires_at", STAMP, nullable=False),
+)
+
+# Long imports and exports started from the dashboard: their progress lives here, not in a
+# process, so any server process can report it.
+jobs = sa.Table(
+    "jobs", metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("kind", sa.String(20), nullable=False),   # import | export
+    sa.Column("state", sa.String(20), nullable=False),  # running | done | failed
+    sa.Column("done", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("total", sa.BigInteger),
+    sa.Column("message", sa.Text, nullable=False, server_default=""),
+    sa.Column("result", sa.Text),                       # JSON: counts, file names
+    sa.Column("created_by", sa.String(200), nullable=False),
+    sa.Column("created_at", STAMP, nullable=False),
+    sa.Column("updated_at", STAMP, nullable=False),
 )
 
 # Fixed-window counters (e.g. failed enrollment attempts per client address).
