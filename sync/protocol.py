@@ -10,6 +10,10 @@ OpenAPI schema is generated from it.
     GET  /v1/pull?cursor=&limit=     -> PullPage          changes for this device, in order
     POST /v1/digest   DigestRequest  -> DigestResult      does the server hold what I hold?
     POST /v1/ids      IdsRequest     -> IdsResult         repair after a digest mismatch
+    POST /v1/work     WorkRequest    -> WorkResult        lease new work (arrives by pull)
+    GET  /v1/leaderboard             -> Leaderboards      points and scores, for offline view
+    GET  /v1/profile                 -> Profile           what the annotator chose to share
+    PUT  /v1/profile  Profile        -> Profile
 
 Every request carries ``Qalam-Protocol: <version>``; a server that cannot talk to that version
 answers 426 with code ``upgrade_required`` and the client keeps its queue untouched. Every
@@ -44,7 +48,7 @@ MAX_PULL_LIMIT = 1000
 Id = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
 Entity = Literal["submission", "review"]
 PulledEntity = Literal["project", "task", "submission", "review"]
-Role = Literal["annotator", "reviewer", "coordinator"]
+Role = Literal["annotator", "reviewer", "coordinator", "auditor"]
 
 
 class Model(BaseModel):
@@ -190,6 +194,60 @@ class IdsRequest(Model):
 class IdsResult(Model):
     missing_on_server: list[str]            # the device should push these again
     stale_on_device: list[str]              # the device should pull these again (cursor 0)
+
+
+# --- the coordinator's side: work, leaderboards, profiles ------------------------------------
+
+
+class WorkRequest(Model):
+    # How many items the device wants to hold at most (the project's page size caps it).
+    limit: int | None = Field(default=None, ge=1, le=200)
+
+
+class WorkResult(Model):
+    leased: int                             # new items; they arrive with the next pull
+    open: int                               # items this user holds, not yet done
+    queued: int                             # items still waiting in the user's languages
+
+
+Period = Literal["day", "week", "all"]
+
+
+class LeaderboardRow(Model):
+    rank: int
+    user_id: Id
+    name: str
+    points: int
+    contributions: int
+    quality_score: float | None = None      # app.rules.Progress.quality_score
+    aya_score: float | None = None
+
+
+class Leaderboard(Model):
+    period: Period
+    language: str | None = None             # None: across all languages
+    since: str | None = None                # start of the period (UTC), None for "all"
+    rows: list[LeaderboardRow]
+    me: LeaderboardRow | None = None        # the caller's own row, even outside the top
+
+
+class Leaderboards(Model):
+    generated_at: str
+    boards: list[Leaderboard]               # day/week/all × (each of my languages, and all)
+
+
+AgeRange = Literal["18-24", "25-34", "35-44", "45-54", "55-64", "65+"]
+
+
+class Profile(Model):
+    """Every field is optional: only what the annotator chose to give."""
+
+    age_range: AgeRange | None = None
+    gender: str | None = Field(default=None, max_length=50)
+    country: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")  # ISO 3166-1 alpha-2
+    languages: list[str] = Field(default_factory=list, max_length=20)  # registry codes
+    dialects: list[Annotated[str, Field(max_length=100)]] = Field(default_factory=list,
+                                                                  max_length=20)
 
 
 # --- helpers both ends use --------------------------------------------------------------------
