@@ -17,6 +17,7 @@ items (same sequence numbers, same bytes) are sent again, and the server answers
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from app import clock
@@ -102,22 +103,29 @@ def set_meta(store: Store, key: str, value: str) -> None:
 # --- push ------------------------------------------------------------------------------------
 
 
-def claim_batch(store: Store, *, max_bytes: int, max_items: int = 1000) -> Batch | None:
-    """The batch to send next: the one still in flight, else new entries up to ``max_bytes``.
+def claim_batch(store: Store, *, max_bytes: int, max_items: int = 1000,
+                busy: Collection[str] = ()) -> Batch | None:
+    """The batch to send next: one still in flight from an earlier attempt, else new entries
+    up to ``max_bytes``.
 
-    Returns None when nothing is pending. At least one entry is claimed even if it alone is
-    bigger than ``max_bytes`` (one record always fits the server's limit: see app.text).
+    ``busy`` names batches being sent right now (the client keeps two in flight on a slow
+    link): they are not handed out again, and no new batch takes an entry of a record that is
+    in any unanswered batch. So a record's changes reach the server in order, and each is
+    claimed against the base revision the previous one's answer set.
+
+    Returns None when nothing can be sent now. At least one entry is claimed even if it alone
+    is bigger than ``max_bytes`` (one record always fits the server's limit: see app.text).
     """
     with store.db.atomic():
-        in_flight = _in_flight(store)
-        return in_flight[0] if in_flight else _claim_new(store, max_bytes, max_items)
+        waiting = [batch for batch in _in_flight(store) if batch.batch_id not in busy]
+        return waiting[0] if waiting else _claim_new(store, max_bytes, max_items)
 
 
 def claim_all(store: Store, *, max_bytes: int, max_items: int = 1000) -> list[Batch]:
     """Every pending entry, in batches: those already in flight, then new ones (bundles)."""
     with store.db.atomic():
         batches = _in_flight(store)
-        while (batch := _claim_new(store, max_bytes, max_items)) is not None:
+        while (batch := _claim_new(store, max_bytes, max_items, exclusive=False)) is not None:
             batches.append(batch)
         return batches
 
@@ -136,9 +144,17 @@ def _in_flight(store: Store) -> list[Batch]:
     return batches
 
 
-def _claim_new(store: Store, max_bytes: int, max_items: int) -> Batch | None:
+def _claim_new(store: Store, max_bytes: int, max_items: int, *,
+               exclusive: bool = True) -> Batch | None:
+    """Claim the oldest unclaimed entries; ``exclusive`` leaves out records that are in an
+    unanswered batch (claim_batch). A bundle's batches are applied one after the other, so
+    claim_all may spread a record's changes over several."""
+    query = "SELECT * FROM outbox WHERE batch_id IS NULL ORDER BY seq"
+    if exclusive:
+        query = ("SELECT * FROM outbox WHERE batch_id IS NULL AND record_id NOT IN "
+                 "(SELECT record_id FROM outbox WHERE batch_id IS NOT NULL) ORDER BY seq")
     rows, size = [], 0
-    for row in store.db.execute("SELECT * FROM outbox WHERE batch_id IS NULL ORDER BY seq"):
+    for row in store.db.execute(query):
         size += len(row["payload"].encode())
         if rows and (size > max_bytes or len(rows) >= max_items):
             break
@@ -166,22 +182,6 @@ def _pending_item(store: Store, row) -> PendingItem:
             base = current[0]
     return PendingItem(row["seq"], row["entity"], row["record_id"], row["op"], base,
                        row["payload"])
-
-
-def shrink_batch(store: Store, batch_id: str, keep: int) -> None:
-    """Keep only the first ``keep`` items in flight (after a timeout or a 413)."""
-    with store.db.atomic():
-        seqs = [
-            r[0] for r in store.db.execute(
-                "SELECT seq FROM outbox WHERE batch_id = ? ORDER BY seq", [batch_id]
-            )
-        ]
-        drop = seqs[max(1, keep):]
-        if drop:
-            store.db.execute(
-                f"UPDATE outbox SET batch_id = NULL WHERE seq IN ({','.join('?' * len(drop))})",
-                drop,
-            )
 
 
 def apply_push_results(store: Store, batch_id: str, results) -> PushOutcome:

@@ -132,7 +132,9 @@ def bench_throttled(folder: Path, items: int) -> dict:
     with ServerProcess(folder / "slow.db") as server, \
             FaultProxy(server.port, throttle=throttle) as proxy:
         device, _raw = _device(folder, server, items, "slow")
-        client = device.client(proxy.url, sleep=timeline.sleep)
+        # The app's own stall timeout (the tests use 5 s): a user's sync runs with this one.
+        client = device.client(proxy.url, sleep=timeline.sleep,
+                               stall_timeout=sync_client.DEFAULT_STALL_TIMEOUT)
         timeline.watch(client)
         started = time.perf_counter()
         report = sync_client_sync(device, client)

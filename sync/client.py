@@ -25,8 +25,10 @@ from __future__ import annotations
 
 import gzip
 import logging
+import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -59,11 +61,15 @@ log = logging.getLogger(__name__)
 # stalls, refuses (413) or keeps dropping mid-request, and grown back carefully. 64 KB is ~2 s
 # of a 256 kbit/s link: a cut wastes little, and the round trip per batch (0.6 s on 3G) stays
 # a small share (bench/sync.py measured 40, 64, 96 and 256 KB on a link cut every 200 KB).
-START_BATCH_COMPRESSED = 64_000
+START_BATCH_COMPRESSED = 32_000
 MIN_BATCH_COMPRESSED = 8_000
 INITIAL_COMPRESSION_RATIO = 0.25   # until the first batch tells us the real one
 DROPS_BEFORE_SHRINKING = 2
+# Batches in flight at once. Three keep a slow link busy through each batch's round trip and
+# answer (bench/sync.py); the server applies them in any order, idempotently.
+PUSH_PIPELINE = 3
 MAX_BACKOFF_SECONDS = 600
+DEFAULT_STALL_TIMEOUT = 30.0       # abort a request when no byte moved for this long
 CLOCK_SKEW_WARNING_SECONDS = 300
 RETRYABLE_STATUS = {408, 409, 425, 429, 500, 502, 503, 504}
 
@@ -100,6 +106,15 @@ class SyncReport:
     complete: bool = False         # everything acknowledged and the digests agree
 
 
+@dataclass
+class _Job:
+    """A batch being pushed by a worker, as it is now (halved on a stall or a 413)."""
+
+    batch: syncstate.Batch
+    shrunk: bool = False
+    compressed: int = 0             # bytes of the last request body sent for it
+
+
 class _Transient(Exception):
     """A failure worth retrying; ``retry_after`` from the server when it said so."""
 
@@ -114,7 +129,8 @@ class _Transient(Exception):
 class SyncClient:
     def __init__(
         self, server_url: str, *, token: str | None = None, http: httpx.Client | None = None,
-        stall_timeout: float = 30.0, progress: Callable[[SyncProgress], None] | None = None,
+        stall_timeout: float = DEFAULT_STALL_TIMEOUT,
+        progress: Callable[[SyncProgress], None] | None = None,
         sleep: Callable[[float], None] = time.sleep, deadline: float | None = None,
         batch_compressed: int = START_BATCH_COMPRESSED, verify: Any = True,
     ):
@@ -128,7 +144,10 @@ class SyncClient:
         self.batch_compressed = batch_compressed   # target compressed size of a batch
         self.batch_ceiling = batch_compressed       # never grow past what failed before
         self.compression_ratio = INITIAL_COMPRESSION_RATIO
-        self._last_compressed = 0
+        self._local = threading.local()   # per worker: the last request's compressed size
+        self._lock = threading.RLock()      # report, progress and batch sizing, across workers
+        self._stopping = threading.Event()  # a push worker failed: the others stop retrying
+        self._protocol = protocol.PROTOCOL_VERSION
         self._encoding = "zstd"
         self._state = SyncProgress("connecting")
         self.report = SyncReport()
@@ -136,13 +155,14 @@ class SyncClient:
     # --- plumbing ------------------------------------------------------------------------
 
     def _progress(self, **changes) -> None:
-        self._state = replace(self._state, **changes)
-        if self._progress_callback is not None:
-            self._progress_callback(self._state)
+        with self._lock:
+            self._state = replace(self._state, **changes)
+            if self._progress_callback is not None:
+                self._progress_callback(self._state)
 
     def _headers(self) -> dict[str, str]:
         headers = {
-            protocol.PROTOCOL_HEADER: str(protocol.PROTOCOL_VERSION),
+            protocol.PROTOCOL_HEADER: str(self._protocol),
             "User-Agent": f"Qalam/{__version__}",
             "Accept-Encoding": "gzip",
         }
@@ -168,8 +188,12 @@ class SyncClient:
                 model = body() if callable(body) else body
                 return self._attempt(method, path, model, params, answer)
             except _Transient as error:
+                if self._stopping.is_set():
+                    raise SyncError("network", f"Sync stopped before it finished: {error}.") \
+                        from error
                 attempt += 1
-                self.report.retries += 1
+                with self._lock:
+                    self.report.retries += 1
                 drops = drops + 1 if error.dropped else 0
                 too_big = error.shrink or drops >= DROPS_BEFORE_SHRINKING
                 if too_big and shrink is not None and shrink():
@@ -196,10 +220,11 @@ class SyncClient:
         if model is not None:
             raw = model.model_dump_json().encode()
             content, encoding = self._compress(raw)
-            self._last_compressed = len(content)
+            self._local.compressed = len(content)
             headers["Content-Type"] = "application/json"
             headers["Content-Encoding"] = encoding
-            self.report.raw_bytes += len(raw)
+            with self._lock:
+                self.report.raw_bytes += len(raw)
         try:
             response = self.http.request(
                 method, self.server_url + path, content=content, params=params, headers=headers
@@ -215,11 +240,12 @@ class SyncClient:
         except httpx.TransportError as exc:
             raise _Transient(f"the connection broke ({exc})", dropped=True) from exc
         # On-the-wire sizes (compressed bodies plus a rough allowance for headers).
-        self.report.bytes_sent += len(content or b"") + 200
-        self.report.bytes_received += int(
-            response.headers.get("content-length") or len(body)) + 200
-        self._progress(bytes_sent=self.report.bytes_sent,
-                       bytes_received=self.report.bytes_received)
+        with self._lock:
+            self.report.bytes_sent += len(content or b"") + 200
+            self.report.bytes_received += int(
+                response.headers.get("content-length") or len(body)) + 200
+            self._progress(bytes_sent=self.report.bytes_sent,
+                           bytes_received=self.report.bytes_received)
         self._raise_for_status(response)
         try:
             return answer.model_validate_json(body) if answer is not None else None
@@ -274,16 +300,24 @@ class SyncClient:
     def sync(self, run_on_store: StoreRunner) -> SyncReport:
         """Push everything pending, pull everything new, then check both sides agree."""
         self.report = SyncReport()
+        self._stopping.clear()
         self._progress(stage="connecting", message="")
         info = self.info()
         self._check_version(info)
         self._check_clock(info)
         self._push_all(run_on_store)
-        self._pull_all(run_on_store)
-        self._progress(stage="verifying")
-        if self._verify(run_on_store):
-            self._push_all(run_on_store)  # what the repair queued again
+        self._request_work()
+        extras = self._start_extras(run_on_store)
+        try:
             self._pull_all(run_on_store)
+            self._progress(stage="verifying")
+            if self._verify(run_on_store):
+                self._push_all(run_on_store)  # what the repair queued again
+                self._pull_all(run_on_store)
+        except BaseException:
+            self._stopping.set()  # the extras worker stops at its next retry
+            raise
+        self._keep_extras(run_on_store, extras)
         summary = run_on_store(syncstate.summary)
         self.report.complete = summary.pending == 0
         if self.report.complete:
@@ -293,7 +327,11 @@ class SyncClient:
         return self.report
 
     def _check_version(self, info: ServerInfo) -> None:
-        if not info.min_protocol_version <= protocol.PROTOCOL_VERSION <= info.protocol_version:
+        # Speak the newest version both ends know; this client still reads every answer of
+        # protocol.MIN_PROTOCOL_VERSION and up.
+        self._protocol = min(protocol.PROTOCOL_VERSION, info.protocol_version)
+        if not info.min_protocol_version <= self._protocol <= info.protocol_version \
+                or self._protocol < protocol.MIN_PROTOCOL_VERSION:
             raise SyncError(
                 "upgrade",
                 "This version of Qalam cannot sync with that server; please update Qalam. "
@@ -311,66 +349,99 @@ class SyncClient:
             )
 
     def _push_all(self, run_on_store: StoreRunner) -> None:
+        """Push every pending entry, ``PUSH_PIPELINE`` batches at a time.
+
+        While one batch uploads, the other's round trip and answer are under way, so a slow,
+        high-latency link carries data nearly all the time. The store is only touched from
+        this thread (claims and answers go through ``run_on_store``); the workers only talk
+        HTTP. A record is never in two unanswered batches (syncstate.claim_batch).
+        """
         device_id = run_on_store(lambda store: store.device_id)
-        while True:
-            raw_bound = int(self.batch_compressed / self.compression_ratio)
-            batch = run_on_store(
-                lambda store, bound=raw_bound: syncstate.claim_batch(
-                    store, max_bytes=bound, max_items=protocol.MAX_BATCH_ITEMS)
+        running: dict[Future, _Job] = {}
+        with ThreadPoolExecutor(PUSH_PIPELINE, thread_name_prefix="qalam-push") as pool:
+            try:
+                while True:
+                    while len(running) < PUSH_PIPELINE:
+                        batch = self._claim(run_on_store, busy={
+                            job.batch.batch_id for job in running.values()})
+                        if batch is None:
+                            break
+                        if not running:
+                            self._progress(stage="pushing",
+                                           pending=run_on_store(syncstate.summary).pending)
+                        job = _Job(batch)
+                        running[pool.submit(self._push_batch, device_id, job)] = job
+                    if not running:
+                        return
+                    done, _ = wait(running, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        job = running.pop(future)
+                        self._settle(run_on_store, job, future.result())
+            except BaseException:
+                # Let the other batch's worker give up at its next retry instead of waiting
+                # out a backoff; its entries stay claimed and go again with the next sync.
+                self._stopping.set()
+                raise
+
+    def _claim(self, run_on_store: StoreRunner, busy: set[str]) -> syncstate.Batch | None:
+        raw_bound = int(self.batch_compressed / self.compression_ratio)
+        return run_on_store(lambda store: syncstate.claim_batch(
+            store, max_bytes=raw_bound, max_items=protocol.MAX_BATCH_ITEMS, busy=busy))
+
+    def _push_batch(self, device_id: str, job: _Job) -> PushResult:
+        """One batch, sent until answered (runs on a worker thread)."""
+
+        def build():
+            return PushBatch(
+                device_id=device_id, batch_id=job.batch.batch_id, client_time=clock.utc_now(),
+                items=[
+                    PushItem(seq=i.seq, entity=i.entity, id=i.record_id, op=i.op,
+                             base_revision=i.base_revision,
+                             hash=protocol.payload_hash(i.payload), payload=i.payload)
+                    for i in job.batch.items
+                ],
             )
-            if batch is None:
-                return
-            self._progress(stage="pushing", pending=run_on_store(syncstate.summary).pending)
-            in_flight = {"batch": batch, "shrunk": False}
 
-            def build(in_flight=in_flight):
-                current = in_flight["batch"]
-                return PushBatch(
-                    device_id=device_id, batch_id=current.batch_id, client_time=clock.utc_now(),
-                    items=[
-                        PushItem(seq=i.seq, entity=i.entity, id=i.record_id, op=i.op,
-                                 base_revision=i.base_revision,
-                                 hash=protocol.payload_hash(i.payload), payload=i.payload)
-                        for i in current.items
-                    ],
-                )
-
-            def shrink(in_flight=in_flight):
-                current = in_flight["batch"]
-                if len(current.items) <= 1:
-                    return False
-                keep = len(current.items) // 2
-                run_on_store(lambda store: syncstate.shrink_batch(store, current.batch_id, keep))
-                in_flight["batch"] = syncstate.Batch(current.batch_id, current.items[:keep])
-                in_flight["shrunk"] = True
+        def shrink():
+            # Send the first half only; the answer leaves the rest unanswered, and
+            # apply_push_results hands those back to the queue for a later batch.
+            if len(job.batch.items) <= 1:
+                return False
+            keep = len(job.batch.items) // 2
+            job.batch = syncstate.Batch(job.batch.batch_id, job.batch.items[:keep])
+            job.shrunk = True
+            with self._lock:
                 self.batch_compressed = max(MIN_BATCH_COMPRESSED, self.batch_compressed // 2)
                 self.batch_ceiling = self.batch_compressed
-                return True
+            return True
 
-            result = self._request("POST", "/v1/push", body=build, answer=PushResult,
-                                   shrink=shrink)
-            sent = in_flight["batch"]
-            outcome = run_on_store(
-                lambda store, b=sent, r=result: syncstate.apply_push_results(
-                    store, b.batch_id, r.results)
-            )
-            self.report.pushed += len(sent.items)
-            self.report.acknowledged += outcome.acknowledged
-            self.report.conflicts += outcome.conflicts
-            self.report.rejected += outcome.rejected
-            self._progress(items_sent=self.report.acknowledged,
-                           conflicts=self._state.conflicts + outcome.conflicts,
-                           quarantined=self._state.quarantined + outcome.rejected)
-            self._learn(sent, in_flight["shrunk"])
+        result = self._request("POST", "/v1/push", body=build, answer=PushResult,
+                               shrink=shrink)
+        job.compressed = self._local.compressed
+        return result
 
-    def _learn(self, sent: syncstate.Batch, shrunk: bool) -> None:
+    def _settle(self, run_on_store: StoreRunner, job: _Job, result: PushResult) -> None:
+        sent = job.batch
+        outcome = run_on_store(lambda store: syncstate.apply_push_results(
+            store, sent.batch_id, result.results))
+        self.report.pushed += len(sent.items)
+        self.report.acknowledged += outcome.acknowledged
+        self.report.conflicts += outcome.conflicts
+        self.report.rejected += outcome.rejected
+        self._progress(items_sent=self.report.acknowledged,
+                       conflicts=self._state.conflicts + outcome.conflicts,
+                       quarantined=self._state.quarantined + outcome.rejected)
+        self._learn(sent, job.compressed, job.shrunk)
+
+    def _learn(self, sent: syncstate.Batch, compressed: int, shrunk: bool) -> None:
         """Update the compression estimate, and grow the batch again after a clean push."""
         raw = sent.payload_bytes
-        if raw and self._last_compressed:
-            # compressed request size per payload byte, as claim_batch measures payloads
-            self.compression_ratio = max(0.02, min(1.0, self._last_compressed / raw))
-        if not shrunk and self.batch_compressed < self.batch_ceiling:
-            self.batch_compressed = min(self.batch_ceiling, self.batch_compressed * 2)
+        with self._lock:
+            if raw and compressed:
+                # compressed request size per payload byte, as claim_batch measures payloads
+                self.compression_ratio = max(0.02, min(1.0, compressed / raw))
+            if not shrunk and self.batch_compressed < self.batch_ceiling:
+                self.batch_compressed = min(self.batch_ceiling, self.batch_compressed * 2)
 
     def _pull_all(self, run_on_store: StoreRunner) -> None:
         self._progress(stage="pulling")
@@ -383,6 +454,24 @@ class SyncClient:
             self._progress(items_received=self.report.pulled)
             if not page.more:
                 return
+
+    def _request_work(self) -> None:
+        """Ask the server to lease this device's user new work (it arrives with the pull).
+
+        Once per sync, after pushing (finished work frees places in the user's page) and
+        before pulling. It cannot fail a sync: a server older than ``/v1/work`` answers 404,
+        and the device simply keeps the tasks it has.
+        """
+        try:
+            answer = self._request("POST", "/v1/work", body=protocol.WorkRequest(),
+                                   answer=protocol.WorkResult)
+        except SyncError as error:
+            if error.kind != "protocol":
+                raise
+            log.info("sync: no work handed out by this server (%s)", error)
+            return
+        log.info("sync: %d new items leased; %d held, %d waiting", answer.leased, answer.open,
+                 answer.queued)
 
     def _verify(self, run_on_store: StoreRunner) -> bool:
         """Compare counts and digests; repair by exchanging ids. True if a repair was queued."""
@@ -408,6 +497,86 @@ class SyncClient:
         if ids.stale_on_device or result.server_behind:
             run_on_store(lambda store: syncstate.set_meta(store, syncstate.PULL_CURSOR, "0"))
         return True
+
+    def _start_extras(self, run_on_store: StoreRunner) -> Future | None:
+        """Send the annotator's profile if it changed and fetch the leaderboards, on a worker
+        thread while the pull runs (each is a round trip a slow link need not wait for).
+
+        The store is read here and written in :meth:`_keep_extras`, both on this thread.
+        """
+        from app import profile as local_profile
+
+        if self._protocol < 2:
+            return None  # the server speaks protocol 1: it has neither endpoint
+        waiting = run_on_store(local_profile.pending)
+        known = waiting is not None or run_on_store(local_profile.exists)
+        pool = ThreadPoolExecutor(1, thread_name_prefix="qalam-extras")
+        future = pool.submit(self._fetch_extras, waiting, known)
+        pool.shutdown(wait=False)
+        return future
+
+    def _fetch_extras(self, waiting, known: bool) -> _Extras:
+        """Neither exchange can fail a sync: a server older than these endpoints refuses
+        both (404), silently; a refused profile stays pending with a warning."""
+        extras = _Extras()
+        try:
+            if waiting is not None:
+                version, given = waiting
+                self._request("PUT", "/v1/profile", answer=protocol.Profile,
+                              body=protocol.Profile.model_validate(given.as_payload()))
+                extras.sent_version = version
+            elif not known:
+                # A device that never had a profile adopts what the user gave elsewhere.
+                extras.remote_profile = self._request("GET", "/v1/profile",
+                                                      answer=protocol.Profile)
+        except SyncError as error:
+            if error.kind != "protocol":
+                raise
+            extras.refused = str(error)
+        except ValidationError as error:  # the local profile does not fit the wire format
+            extras.refused = str(error)
+        try:
+            extras.leaderboards = self._request("GET", "/v1/leaderboard",
+                                                answer=protocol.Leaderboards)
+        except SyncError as error:
+            if error.kind != "protocol":
+                raise
+            log.info("sync: no leaderboards from this server (%s)", error)
+            extras.refused = None  # an older server: it has no profiles either
+        return extras
+
+    def _keep_extras(self, run_on_store: StoreRunner, future: Future | None) -> None:
+        from app import leaderboards
+        from app import profile as local_profile
+
+        if future is None:
+            return
+        extras = future.result()
+        if extras.sent_version is not None:
+            run_on_store(lambda store: local_profile.mark_sent(store, extras.sent_version))
+        if extras.remote_profile is not None:
+            try:
+                run_on_store(lambda store: local_profile.adopt(
+                    store, extras.remote_profile.model_dump()))
+            except local_profile.InvalidProfile as error:
+                log.warning("sync: the profile on the server was not kept (%s)", error)
+        if extras.leaderboards is not None:
+            run_on_store(lambda store: leaderboards.store_answer(
+                store, extras.leaderboards.model_dump_json()))
+        if extras.refused is not None:
+            self.report.warnings.append(
+                f"Your profile was not sent ({extras.refused}); it is kept on this computer "
+                "and sent again at the next sync.")
+
+
+@dataclass
+class _Extras:
+    """What the profile and leaderboard exchange brought back, to keep in the store."""
+
+    sent_version: int | None = None
+    remote_profile: protocol.Profile | None = None
+    leaderboards: protocol.Leaderboards | None = None
+    refused: str | None = None
 
 
 def _retry_after(response: httpx.Response) -> float | None:

@@ -36,7 +36,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-PROTOCOL_VERSION = 1
+# 2: ItemResult.id is left out of ``created``/``duplicate`` answers (the client matches
+#    answers by seq); /v1/work, /v1/leaderboard and /v1/profile.
+PROTOCOL_VERSION = 2
 MIN_PROTOCOL_VERSION = 1  # the oldest client protocol this code still serves
 PROTOCOL_HEADER = "Qalam-Protocol"
 
@@ -135,7 +137,9 @@ class ItemStatus(StrEnum):
 
 class ItemResult(Model):
     seq: int
-    id: Id
+    # The record's id; left out of created/duplicate answers to protocol 2+ clients, which
+    # match answers by seq (random ids were most of a big answer's compressed bytes).
+    id: Id | None = None
     status: ItemStatus
     revision: int | None = None
     reason: str | None = None               # for rejected

@@ -37,6 +37,7 @@ from sync.protocol import (
     ErrorCode,
     IdsRequest,
     IdsResult,
+    ItemStatus,
     PullPage,
     PushBatch,
     PushResult,
@@ -87,9 +88,15 @@ def create_app(engine: Engine, *, max_body_bytes: int = MAX_BODY_BYTES) -> FastA
     # 2,000-item batch the nulls were about half of the raw answer. Clients read them as None.
     @app.post("/v1/push", response_model=PushResult, response_model_exclude_none=True,
               responses=ERRORS, tags=["sync"])
-    def push(batch: PushBatch, device: Device) -> PushResult:
+    def push(batch: PushBatch, device: Device, request: Request) -> PushResult:
         """Apply outbox entries, idempotently; every item gets its own answer."""
-        return ops.apply_push(engine, device, batch)
+        result = ops.apply_push(engine, device, batch)
+        if _client_protocol(request) >= 2:
+            result = PushResult(high_water=result.high_water, results=[
+                r.model_copy(update={"id": None})
+                if r.status in (ItemStatus.created, ItemStatus.duplicate) else r
+                for r in result.results])
+        return result
 
     @app.get("/v1/pull", response_model=PullPage, responses=ERRORS, tags=["sync"])
     def pull(
@@ -125,6 +132,14 @@ def create_app(engine: Engine, *, max_body_bytes: int = MAX_BODY_BYTES) -> FastA
     app.add_middleware(RequestBodyMiddleware, max_body_bytes=max_body_bytes)
     app.add_middleware(GZipMiddleware, minimum_size=1000)
     return app
+
+
+def _client_protocol(request: Request) -> int:
+    """The protocol version the client announced (RequestBodyMiddleware checked it)."""
+    try:
+        return int(request.headers.get(protocol.PROTOCOL_HEADER, MIN_PROTOCOL_VERSION))
+    except ValueError:
+        return MIN_PROTOCOL_VERSION
 
 
 _HTTP_CODES = {

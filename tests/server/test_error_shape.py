@@ -5,7 +5,7 @@ import pytest
 from fastapi.routing import APIRoute
 from sqlalchemy.exc import OperationalError
 
-from sync.protocol import ErrorBody, ErrorCode
+from sync.protocol import PROTOCOL_VERSION, ErrorBody, ErrorCode
 from sync.server import engine as ops
 from sync.server import identity
 
@@ -86,7 +86,8 @@ def test_limits_encodings_and_versions(server):
                                               headers=headers), 413, "payload_too_large")
         if route.path != "/v1/info":
             assert_error_shape(server.client.post(route.path, content=b"{}", headers={
-                **headers, "Qalam-Protocol": "2"}), 426, "upgrade_required")
+                **headers, "Qalam-Protocol": str(PROTOCOL_VERSION + 1)}), 426,
+                "upgrade_required")
 
 
 @pytest.mark.parametrize(("failure", "status", "code"), [

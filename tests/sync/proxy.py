@@ -61,6 +61,32 @@ class _Closed(Exception):
     pass
 
 
+class _FairLock:
+    """A first-come, first-served lock for the link.
+
+    Connections share one link the way TCP flows share a radio link: in turns. Python's own
+    Lock may hand itself straight back to the thread that just released it, so one
+    connection could hold the link for a whole upload while another's reply starves.
+    """
+
+    def __init__(self):
+        self._turns = threading.Condition()
+        self._next_ticket = 0
+        self._serving = 0
+
+    def __enter__(self) -> None:
+        with self._turns:
+            ticket = self._next_ticket
+            self._next_ticket += 1
+            while ticket != self._serving:
+                self._turns.wait()
+
+    def __exit__(self, *exc) -> None:
+        with self._turns:
+            self._serving += 1
+            self._turns.notify_all()
+
+
 def _recv_until(sock: socket.socket, buffer: bytearray, marker: bytes) -> bytes:
     while marker not in buffer:
         chunk = sock.recv(65536)
@@ -116,6 +142,7 @@ class FaultProxy:
         self.bytes_up = 0
         self.bytes_down = 0
         self._lock = threading.Lock()
+        self._link = _FairLock()
         self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._listener.bind(("127.0.0.1", 0))
@@ -165,7 +192,7 @@ class FaultProxy:
         view = memoryview(data)
         while view:
             chunk = view[:2048]
-            with self._lock:  # one link: every connection shares its rate and its drops
+            with self._link:  # one link: every connection shares its rate and its drops
                 cut = False
                 if self._next_cut is not None and self._link_bytes + len(chunk) >= self._next_cut:
                     chunk = chunk[: self._next_cut - self._link_bytes]
