@@ -34,6 +34,7 @@ lint: $(STAMP)
 ## Benchmarks: run by hand, they print ratios against a baseline measured in the same run.
 bench: $(STAMP)
 	$(PY) bench/store.py
+	$(PY) bench/export.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache

@@ -230,6 +230,36 @@ def m004_workbench(db: Database) -> None:
     )
 
 
+@migrations()
+def m005_profile_leaderboards(db: Database) -> None:
+    # The annotator's optional profile (one row): ``version`` grows with every save and
+    # ``sent_version`` records the newest version the server acknowledged, so an edit made
+    # while a send is in flight stays pending. The last leaderboards fetched, one row, shown
+    # offline until the next sync replaces them.
+    _run(
+        db,
+        """
+        CREATE TABLE profile (
+            id           INTEGER PRIMARY KEY CHECK (id = 1),
+            age_range    TEXT,
+            gender       TEXT,
+            country      TEXT,
+            languages    TEXT NOT NULL DEFAULT '[]',    -- JSON list of registry codes
+            dialects     TEXT NOT NULL DEFAULT '[]',    -- JSON list of free text
+            version      INTEGER NOT NULL DEFAULT 0,
+            sent_version INTEGER NOT NULL DEFAULT 0,
+            updated_at   TEXT NOT NULL
+        );
+        CREATE TABLE leaderboards (
+            id           INTEGER PRIMARY KEY CHECK (id = 1),
+            payload      TEXT NOT NULL,                 -- sync.protocol.Leaderboards as JSON
+            generated_at TEXT,
+            fetched_at   TEXT NOT NULL
+        );
+        """,
+    )
+
+
 def _run(db: Database, script: str) -> None:
     """Run a multi-statement script inside the migration's transaction.
 

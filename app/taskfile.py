@@ -3,6 +3,9 @@
     tasks = read_task_file(Path("urd.jsonl"), project="demo")   # validates everything first
     store.add_tasks(tasks)                                      # then one transaction
 
+    for line, row in jsonl_rows(path):                          # streaming, for big files
+        task = task_from_row(row, path, line=line, project="aya-urd")
+
 Formats, chosen by extension:
 
 * ``.jsonl`` — one JSON object per line, either Qalam's task format (``id``, ``kind``,
@@ -10,22 +13,30 @@ Formats, chosen by extension:
   ``instructions``, ``source_text``, ``mt_text``, ``origin``, ``dialect``; review items also
   ``original_inputs``, ``original_targets`` — the peer's original, with their edit in
   ``inputs``/``targets`` — ``author``, the peer's user id, and ``review_of``, the id of the
-  peer's submission) or the Aya dataset
-  schema (``inputs``, ``targets``, ``language``, ``language_code`` as ISO 639-3, …), whose rows
-  become re-annotation tasks;
+  peer's submission) or the Aya dataset schema (``inputs``, ``targets``, ``language`` — a
+  name such as "Urdu" —, ``language_code`` as ISO 639-3, ``annotation_type``, ``user_id``;
+  the Aya collection's ``script``, ``dataset_name``, ``template_id``), whose rows become
+  re-annotation tasks;
 * ``.csv`` — a header row with the same column names.
+
+The server reads more formats (Parquet, XLIFF: :mod:`sync.server.imports`) through the same
+:func:`task_from_row`, so a record means the same thing wherever it is imported.
 
 Every record is validated before anything is stored, so a file is imported whole or not at
 all. A bad record raises :class:`TaskFileError` naming the file, line and field. Records
 without an ``id`` get one derived from their content, so importing a file twice adds nothing.
+Aya rows never keep their ``id`` as the task's: it numbers rows within one source dataset,
+not tasks across projects.
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
+from functools import lru_cache
 from pathlib import Path
 
 from app.errors import QalamError, TextRejected
@@ -34,17 +45,32 @@ from app.text import clean_field
 
 ORIGINS = ("human", "templated", "translated")
 TEXT_FIELDS = ("instructions", "inputs", "targets", "source_text", "mt_text")
+# Columns that mark a row of the Aya dataset or the Aya collection.
+AYA_FIELDS = ("annotation_type", "dataset_name", "template_id", "task_type")
 _ID_NAMESPACE = uuid.UUID("5b0e3c9e-4a53-4c1e-9d1e-6a8f2f0c7a11")
+_SCRIPT = re.compile(r"[A-Za-z]{4}")
+# A field may hold 262,144 characters (app.text); the csv module's default limit is half that.
+csv.field_size_limit(max(csv.field_size_limit(), 1 << 22))
 
 
 class TaskFileError(QalamError):
-    """A task file that cannot be imported. Names the file, line and field."""
+    """A task file that cannot be imported. Names the file, the place and the field.
 
-    def __init__(self, path: Path, line: int | None, field: str | None, problem: str):
-        self.path, self.line, self.field, self.problem = path, line, field, problem
-        where = path.name
-        if line is not None:
+    The place is a ``line`` (JSONL, CSV, XML), a ``row`` (Parquet, records) and, in XLIFF,
+    the ``unit`` id as well.
+    """
+
+    def __init__(self, path: Path, line: int | None, field: str | None, problem: str, *,
+                 row: int | None = None, unit: str | None = None):
+        self.path, self.line, self.field, self.problem = Path(path), line, field, problem
+        self.row, self.unit = row, unit
+        where = self.path.name
+        if unit is not None:
+            where += f", unit {unit!r}" + (f" (line {line})" if line is not None else "")
+        elif line is not None:
             where += f", line {line}"
+        if row is not None:
+            where += f", row {row}"
         if field is not None:
             where += f", field {field!r}"
         super().__init__(f"{where}: {problem}")
@@ -52,35 +78,26 @@ class TaskFileError(QalamError):
 
 def read_task_file(
     path: Path, *, project: str | None = None, kind: str | None = None,
-    progress: Callable[[int, int], None] | None = None,
+    origin: str | None = None, progress: Callable[[int, int], None] | None = None,
 ) -> list[dict]:
     """Parse and validate a whole task file; return task dicts ready for ``Store.add_tasks``.
 
-    ``progress(lines_done, total_lines)`` is called now and then for large files.
+    ``kind`` and ``origin`` apply to rows that do not say theirs. ``progress(lines_done,
+    total_lines)`` is called now and then for large files.
     """
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise TaskFileError(path, None, None, f"cannot be read ({exc.strerror}).") from exc
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise TaskFileError(
-            path, line, None, "is not valid UTF-8 text; save it as UTF-8 and try again."
-        ) from exc
     suffix = path.suffix.lower()
     if suffix == ".jsonl":
-        rows = _jsonl_rows(path, text)
+        rows = jsonl_rows(path)
     elif suffix == ".csv":
-        rows = _csv_rows(path, text)
+        rows = csv_rows(path)
     else:
         raise TaskFileError(path, None, None, "has an unknown format; use .jsonl or .csv.")
-    total_lines = text.count("\n") + 1
+    total_lines = count_lines(path) if progress is not None else 0
     tasks = []
     for line, row in rows:
-        tasks.append(_task(path, line, row, project=project, kind=kind))
+        tasks.append(task_from_row(row, path, line=line, project=project, kind=kind,
+                                   origin=origin))
         if progress is not None and len(tasks) % 1000 == 0:
             progress(min(line, total_lines), total_lines)
     if progress is not None:
@@ -90,8 +107,49 @@ def read_task_file(
     return tasks
 
 
-def _jsonl_rows(path: Path, text: str):
-    for number, line in enumerate(text.splitlines(), start=1):
+# --- reading, a line at a time -------------------------------------------------------------
+
+
+def count_lines(path: Path) -> int:
+    """Lines in a text file, counted in 1 MB blocks (for progress bars)."""
+    lines, last = 0, b"\n"
+    with _open(path) as f:
+        while block := f.read(1 << 20):
+            lines += block.count(b"\n")
+            last = block[-1:]
+    return lines + (last != b"\n")
+
+
+def _open(path: Path):
+    try:
+        return Path(path).open("rb")
+    except OSError as exc:
+        raise TaskFileError(path, None, None, f"cannot be read ({exc.strerror}).") from exc
+
+
+def text_lines(path: Path, *, read: Callable[[int], None] | None = None) -> Iterator[str]:
+    """The file's lines as text (line endings kept), decoded one at a time as UTF-8.
+
+    ``read(byte_count)`` is told how many bytes each line took (progress by bytes). A
+    byte sequence that is not UTF-8 raises :class:`TaskFileError` with its line.
+    """
+    with _open(path) as f:
+        for number, raw in enumerate(f, start=1):
+            if read is not None:
+                read(len(raw))
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise TaskFileError(
+                    path, number, None,
+                    "is not valid UTF-8 text; save it as UTF-8 and try again.") from exc
+            yield line.removeprefix("\ufeff") if number == 1 else line
+
+
+def jsonl_rows(path: Path, *, read: Callable[[int], None] | None = None
+               ) -> Iterator[tuple[int, dict]]:
+    """``(line number, object)`` for each non-blank line of a JSON Lines file."""
+    for number, line in enumerate(text_lines(path, read=read), start=1):
         if not line.strip():
             continue
         try:
@@ -105,8 +163,11 @@ def _jsonl_rows(path: Path, text: str):
         yield number, row
 
 
-def _csv_rows(path: Path, text: str):
-    reader = csv.DictReader(text.splitlines(keepends=True))
+def csv_rows(path: Path, *, read: Callable[[int], None] | None = None
+             ) -> Iterator[tuple[int, dict]]:
+    """``(line number, row)`` for each record of a CSV file with a header row; empty cells
+    are ``None``. A record may span lines (quoted newlines): its number is its last line."""
+    reader = csv.DictReader(text_lines(path, read=read))
     try:
         for row in reader:
             if None in row:
@@ -118,32 +179,65 @@ def _csv_rows(path: Path, text: str):
         raise TaskFileError(path, reader.line_num, None, f"is not valid CSV ({exc}).") from exc
 
 
-def _task(path: Path, line: int, row: dict, *, project: str | None, kind: str | None) -> dict:
-    from i18n.languages import UnknownLanguage, resolve
+# --- one record ------------------------------------------------------------------------------
+
+
+def is_aya_row(row: Mapping) -> bool:
+    """A row in the Aya dataset's (or collection's) schema rather than Qalam's own."""
+    return _aya_marked(row) or ("kind" not in row and "targets" in row)
+
+
+def _aya_marked(row: Mapping) -> bool:
+    return any(name in row for name in AYA_FIELDS)
+
+
+def aya_origin(row: Mapping) -> str:
+    """Where an Aya row's text came from: the Aya dataset is written by people; the
+    collection's rows are templated, or machine-translated (``translated-…`` datasets)."""
+    if row.get("annotation_type"):
+        return "human"
+    if "translat" in str(row.get("dataset_name") or "").lower():
+        return "translated"
+    return "templated"
+
+
+def task_from_row(
+    row: Mapping, path: Path, *, line: int | None = None, row_number: int | None = None,
+    unit: str | None = None, project: str | None = None, kind: str | None = None,
+    origin: str | None = None,
+) -> dict:
+    """Validate one record (Qalam's schema or Aya's) and return it as a task dict.
+
+    ``kind`` and ``origin`` apply when the row does not say its own; ``line``,
+    ``row_number`` and ``unit`` say where the record is, for errors.
+    """
 
     def fail(field: str, problem: str):
-        raise TaskFileError(path, line, field, problem)
+        raise TaskFileError(path, line, field, problem, row=row_number, unit=unit)
 
-    code = row.get("language_code") or row.get("language")
-    if not code or not isinstance(code, str):
-        fail("language_code", "is missing; give a language code such as 'urd_Arab' or 'urd'.")
     try:
-        language = resolve(code).code
-    except UnknownLanguage:
-        fail("language_code", f"{code!r} is not a language code Qalam knows.")
-    is_aya_row = "annotation_type" in row or ("kind" not in row and "targets" in row)
-    task_kind = kind or row.get("kind") or ("reannotation" if is_aya_row else None)
+        language = resolve_row_language(row)
+    except _BadLanguage as exc:
+        fail(exc.field, exc.problem)
+    aya = is_aya_row(row)
+    task_kind = row.get("kind") or kind or ("reannotation" if aya else None)
+    if task_kind is None:
+        fail("kind", f"is missing; it must be one of {', '.join(TASK_KINDS)} (or choose the "
+                     "kind of the whole file when importing it).")
     if task_kind not in TASK_KINDS:
         fail("kind", f"must be one of {', '.join(TASK_KINDS)} (got {task_kind!r}).")
-    origin = row.get("origin") or ("templated" if is_aya_row else "human")
-    if origin not in ORIGINS:
-        fail("origin", f"must be one of {', '.join(ORIGINS)} (got {origin!r}).")
+    task_origin = row.get("origin") or origin or (aya_origin(row) if aya else "human")
+    if task_origin not in ORIGINS:
+        fail("origin", f"must be one of {', '.join(ORIGINS)} (got {task_origin!r}).")
+    dialect = row.get("dialect") or None
+    if dialect is not None and not isinstance(dialect, str):
+        fail("dialect", f"must be text (got {type(dialect).__name__}).")
     task = {
         "project_id": project or row.get("project"),
         "kind": task_kind,
         "language": language,
-        "dialect": row.get("dialect") or None,
-        "origin": origin,
+        "dialect": dialect,
+        "origin": task_origin,
     }
     for field in TEXT_FIELDS:
         value = row.get(field)
@@ -170,6 +264,7 @@ def _task(path: Path, line: int, row: dict, *, project: str | None, kind: str | 
                 task[field] = clean_field(field, value).text
             except TextRejected as exc:
                 fail(field, str(exc))
+    if task_kind == "review" or row.get("author") is not None or row.get("review_of"):
         for field in ("author", "review_of"):
             value = row.get(field)
             if value is not None and not isinstance(value, str):
@@ -178,10 +273,98 @@ def _task(path: Path, line: int, row: dict, *, project: str | None, kind: str | 
     if task_kind == "postedit" and not (task["source_text"] and task["mt_text"]):
         field = "source_text" if not task["source_text"] else "mt_text"
         fail(field, "is empty; a post-editing task needs the source and the machine translation.")
-    task_id = row.get("id")
+    task_id = None if _aya_marked(row) else row.get("id")
     if task_id is not None and not isinstance(task_id, str):
+        if isinstance(task_id, bool) or not isinstance(task_id, int | float):
+            fail("id", f"must be text or a number (got {type(task_id).__name__}).")
         task_id = str(task_id)
+    # Only the fields above, in this order, make the derived id: it must stay the same across
+    # versions, or importing a file again would duplicate its tasks.
+    identity = {k: task[k] for k in ("project_id", "kind", "language", "dialect", "origin",
+                                     *TEXT_FIELDS)}
+    identity.update((k, task[k]) for k in ("original_inputs", "original_targets", "author",
+                                           "review_of") if k in task and task_kind == "review")
     task["id"] = task_id or str(
-        uuid.uuid5(_ID_NAMESPACE, json.dumps(task, sort_keys=True, ensure_ascii=False))
+        uuid.uuid5(_ID_NAMESPACE, json.dumps(identity, sort_keys=True, ensure_ascii=False))
     )
     return task
+
+
+# --- languages -------------------------------------------------------------------------------
+
+
+class _BadLanguage(Exception):
+    def __init__(self, field: str, problem: str):
+        self.field, self.problem = field, problem
+
+
+def resolve_row_language(row: Mapping) -> str:
+    """The registry code (``urd_Arab``) a row's ``language_code``, ``language`` and
+    ``script`` name. Raises an error naming the field when they name none, or more than one.
+    """
+    values = {}
+    for field in ("language_code", "language", "script"):
+        value = row.get(field)
+        if value is not None and not isinstance(value, str):
+            raise _BadLanguage(field, f"must be text (got {type(value).__name__}).")
+        values[field] = (value or "").strip()
+    code, name, script = values["language_code"], values["language"], values["script"]
+    if not code and not name:
+        raise _BadLanguage("language_code", "is missing; give a language code such as "
+                                            "'urd_Arab' or 'urd'.")
+    if script and not _SCRIPT.fullmatch(script):
+        raise _BadLanguage("script", f"{script!r} is not an ISO 15924 script code such as "
+                                     "'Arab' or 'Latn'.")
+    return _language(code, name, script.title())
+
+
+@lru_cache(maxsize=4096)
+def _language(code: str, name: str, script: str) -> str:
+    from i18n.languages import UnknownLanguage, all_languages, resolve
+
+    field = "language_code" if code else "language"
+    tag = code or name
+    sharing = [lang for lang in all_languages() if lang.aya_code == tag.casefold()]
+    if len(sharing) > 1:
+        # One Aya code for several languages ('kur': Central Kurdish and Kurmanji; 'zho'):
+        # the script or the language's name must say which.
+        chosen = [lang for lang in sharing if script and lang.script == script] or \
+            [lang for lang in sharing if code and name and _same_name(name, lang.english_name)]
+        if len(chosen) != 1:
+            options = ", ".join(f"{lang.english_name} ({lang.code})" for lang in sharing)
+            raise _BadLanguage(field, f"{tag!r} is ambiguous: it may be {options}; use one "
+                                      "of those codes or add a script column.")
+        return chosen[0].code
+    try:
+        found = resolve(tag)
+    except UnknownLanguage:
+        found = None if code else _by_name(name)
+        if found is None and code:
+            raise _BadLanguage(field, f"{tag!r} is not a language code Qalam knows.") from None
+        if found is None:
+            raise _BadLanguage(field, f"{tag!r} is not a language Qalam knows by that name; "
+                                      "add a language_code ('urd' or 'urd_Arab').") from None
+    if script and found.script != script:
+        base = found.bcp47.split("-")[0]
+        try:
+            found = resolve(f"{base}-{script}")
+        except UnknownLanguage:
+            raise _BadLanguage("script", f"Qalam knows no {found.english_name} written in "
+                                         f"{script} ({tag!r}).") from None
+    return found.code
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(re.findall(r"\w+", text.casefold()))
+
+
+def _same_name(a: str, b: str) -> bool:
+    return _words(a) == _words(b)
+
+
+def _by_name(name: str):
+    from i18n.languages import all_languages
+
+    matches = [lang for lang in all_languages() if _same_name(name, lang.english_name)
+               or name == lang.native_name]
+    return matches[0] if len(matches) == 1 else None

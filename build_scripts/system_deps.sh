@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Debian packages the test suite needs (Qt's offscreen platform: fontconfig, EGL, xkbcommon;
-# gettext's msgfmt for the catalog checks; binutils for trimming ICU data in `make dist`).
+# gettext's msgfmt for the catalog checks; binutils for trimming ICU data in `make dist`;
+# chromium for the dashboard's browser tests, driven by Playwright: never `playwright install`).
 # Installs only what is missing, so a machine that has them all does no network work.
 set -euo pipefail
-packages=(libegl1 libgl1 libfontconfig1 libxkbcommon0 libdbus-1-3 libglib2.0-0 gettext binutils)
+packages=(libegl1 libgl1 libfontconfig1 libxkbcommon0 libdbus-1-3 libglib2.0-0 gettext binutils
+          chromium)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \

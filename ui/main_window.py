@@ -172,6 +172,10 @@ class MainWindow(QMainWindow):
                      name="syncNowAction")
         self._action(_("S&ync and connection…"), "Ctrl+Shift+Y",
                      lambda: self.show_sync_panel(), menu=file_menu, name="syncPanelAction")
+        # The dialog's module loads when first opened, not at start-up.
+        self._action(_("My &profile…"), [], lambda: __import__(
+            "ui.profile_dialog", fromlist=["show_profile"]).show_profile(
+                parent=self, context=self.context), menu=file_menu, name="profileAction")
         file_menu.addSeparator()
         self._action(_("&Quit"), QKeySequence.Quit, self.close, menu=file_menu)
 

@@ -1,37 +1,202 @@
-"""Progress: counts per kind and language, points and quality scores, from the local store.
+"""Progress: counts per kind and language, points and quality scores, from the local store;
+and the project's leaderboards as the server last sent them.
 
 Everything is computed by ``app.rules`` (through ``app.activity``) on the background reader,
-so a store of 50,000 items never stalls the window.
+so a store of 50,000 items never stalls the window. The leaderboards come from the copy kept
+by the last sync (``app.leaderboards``), so they show offline too.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QButtonGroup,
+    QComboBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
+    QRadioButton,
+    QStackedWidget,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
 )
 
-from i18n import languages
-from i18n.translation import _
+from app import clock
+from i18n import formatting, languages
+from i18n.bidi import format_message
+from i18n.translation import N_, _
 from ui.models import KIND_NAMES
 from ui.screen import Context, Screen
 
 KIND_ORDER = ("original", "reannotation", "review", "postedit")
+PERIODS = (("day", N_("&Today")), ("week", N_("This &week")), ("all", N_("All ti&me")))
+ALL_LANGUAGES = ""  # the language selector's value for the board across languages
 
 
 def _progress_report(store):
     from app.activity import progress_report  # on the background reader
 
     return progress_report(store)
+
+
+def _stored_leaderboards(store):
+    """(sync.protocol.Leaderboards or None, fetched_at or None, my user id), on the reader."""
+    from app import leaderboards
+    from sync.protocol import Leaderboards
+
+    stored = leaderboards.last(store)
+    if stored is None:
+        return None, None, store.user_id
+    try:
+        boards = Leaderboards.model_validate_json(stored.payload)
+    except ValueError:  # kept by an older Qalam in another shape: wait for the next sync
+        return None, stored.fetched_at, store.user_id
+    return boards, stored.fetched_at, store.user_id
+
+
+def _language_name(code: str) -> str:
+    try:
+        return languages.get(code).native_name
+    except languages.UnknownLanguage:
+        return code
+
+
+class LeaderboardPanel(QGroupBox):
+    """Rank, name, points and quality score for one period and language, the user's own row
+    highlighted; the period and language are chosen by clicking (or Alt+key, arrows)."""
+
+    COLUMNS = (N_("Rank"), N_("Name"), N_("Points"), N_("Quality score"))
+
+    def __init__(self, parent=None):
+        super().__init__(_("Leaderboard"), parent)
+        self.setObjectName("leaderboard")
+        self.boards = None          # sync.protocol.Leaderboards
+        self.user_id = ""
+        self.periods = QButtonGroup(self)
+        period_row = QHBoxLayout()
+        for period, title in PERIODS:
+            button = QRadioButton(_(title), objectName=f"period_{period}")
+            button.setProperty("period", period)
+            self.periods.addButton(button)
+            period_row.addWidget(button)
+            if period == "week":
+                button.setChecked(True)
+        self.periods.buttonToggled.connect(lambda _button, on: on and self.show_board())
+        self.language = QComboBox(objectName="leaderboardLanguage")
+        self.language.setAccessibleName(_("Leaderboard language"))
+        self.language.currentIndexChanged.connect(lambda _index: self.show_board())
+        language_label = QLabel(_("Languag&e:"))
+        language_label.setBuddy(self.language)
+        period_row.addStretch(1)
+        period_row.addWidget(language_label)
+        period_row.addWidget(self.language)
+
+        self.table = QTableWidget(objectName="leaderboardTable")
+        self.table.setAccessibleName(_("Leaderboard"))
+        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.table.setColumnCount(len(self.COLUMNS))
+        self.table.setHorizontalHeaderLabels([_(title) for title in self.COLUMNS])
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.Stretch)
+        self.table.verticalHeader().hide()
+        self.empty = QLabel(wordWrap=True, objectName="leaderboardEmpty")
+        self.empty.setAlignment(Qt.AlignCenter)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.empty)
+        self.stack.addWidget(self.table)
+        self.as_of = QLabel(objectName="leaderboardAsOf")
+        layout = QVBoxLayout(self)
+        layout.addLayout(period_row)
+        layout.addWidget(self.stack, 1)
+        layout.addWidget(self.as_of)
+        self.show_stored(None, None, "")
+
+    def period(self) -> str:
+        checked = self.periods.checkedButton()
+        return checked.property("period") if checked is not None else "week"
+
+    def show_stored(self, boards, fetched_at: str | None, user_id: str) -> None:
+        """Show what the last sync kept (``boards`` None: nothing yet)."""
+        self.boards, self.user_id = boards, user_id
+        wanted = self.language.currentData()
+        codes = sorted({b.language for b in boards.boards if b.language} if boards else (),
+                       key=_language_name)
+        self.language.blockSignals(True)
+        self.language.clear()
+        self.language.addItem(_("All languages"), ALL_LANGUAGES)
+        for code in codes:
+            self.language.addItem(_language_name(code), code)
+        index = self.language.findData(wanted) if wanted is not None else -1
+        self.language.setCurrentIndex(max(index, 0))
+        self.language.blockSignals(False)
+        stamp = (boards.generated_at if boards is not None else None) or fetched_at
+        if stamp:
+            try:
+                when = formatting.format_datetime(clock.parse(stamp))
+            except ValueError:
+                when = stamp
+            self.as_of.setText(format_message(_("As of {time}"), time=when))
+        else:
+            self.as_of.setText("")
+        self.show_board()
+
+    def _board(self):
+        if self.boards is None:
+            return None
+        language = self.language.currentData() or None
+        for board in self.boards.boards:
+            if board.period == self.period() and board.language == language:
+                return board
+        return None
+
+    def show_board(self) -> None:
+        board = self._board()
+        if self.boards is None:
+            self._empty(_("No leaderboard yet. It arrives with your first sync with your "
+                          "project's server, and stays here for when you are offline."))
+            return
+        if board is None or (not board.rows and board.me is None):
+            self._empty(_("Nobody has points here yet for this period."))
+            return
+        rows = list(board.rows)
+        if board.me is not None and all(r.user_id != board.me.user_id for r in rows):
+            rows.append(board.me)  # the user's own place, even outside the top
+        self.table.setRowCount(len(rows))
+        for index, row in enumerate(rows):
+            mine = row.user_id == self.user_id or (
+                board.me is not None and row.user_id == board.me.user_id)
+            name = format_message(_("{name} (you)"), name=row.name) if mine else row.name
+            quality = (formatting.format_number(round(row.quality_score, 2))
+                       if row.quality_score is not None else "–")
+            cells = (formatting.format_integer(row.rank), name,
+                     formatting.format_integer(row.points), quality)
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setData(Qt.UserRole, row.user_id)
+                if column != 1:
+                    item.setTextAlignment(Qt.AlignCenter)
+                if mine:
+                    font = QFont(item.font())
+                    font.setBold(True)
+                    item.setFont(font)
+                    tint = QColor(self.palette().color(QPalette.Highlight))
+                    tint.setAlpha(60)
+                    item.setBackground(tint)
+                self.table.setItem(index, column, item)
+        self.stack.setCurrentWidget(self.table)
+
+    def _empty(self, text: str) -> None:
+        self.table.setRowCount(0)
+        self.empty.setText(text)
+        self.stack.setCurrentWidget(self.empty)
 
 
 class ProgressScreen(Screen):
@@ -63,6 +228,7 @@ class ProgressScreen(Screen):
         self.refresh_button = QPushButton(_("&Refresh"))
         self.refresh_button.setAccessibleName(_("Refresh progress"))
         self.refresh_button.clicked.connect(self.activate)
+        self.leaderboard = LeaderboardPanel()
         self.note = QLabel(wordWrap=True)
         self.note.setText(_(
             "Points: original pair 2 · rating 1 · prompt edit 1 · completion edit 1 · review 1, "
@@ -75,6 +241,7 @@ class ProgressScreen(Screen):
         layout.addLayout(header)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.note)
+        layout.addWidget(self.leaderboard, 1)
 
     def focus_first(self) -> None:
         self.table.setFocus()
@@ -83,6 +250,8 @@ class ProgressScreen(Screen):
         self.context.writer.flush()
         self.points.setText(_("Counting…"))
         self.context.background.run(_progress_report, on_done=self.show_report)
+        self.context.background.run(
+            _stored_leaderboards, on_done=lambda loaded: self.leaderboard.show_stored(*loaded))
 
     def show_report(self, report) -> None:
         if report is None:

@@ -90,13 +90,6 @@ def _parser() -> argparse.ArgumentParser:
                                         "a new code. Its work on the server is kept.")
     revoke.add_argument("device", metavar="DEVICE", help="device id (or a unique prefix)")
 
-    tasks = sub.add_parser("import-tasks", parents=[common], help="import a task file",
-                           description="Import Qalam task JSONL (or CSV, or Aya rows) into a "
-                                       "project; importing the same file twice adds nothing.")
-    tasks.add_argument("file", type=Path, metavar="FILE")
-    tasks.add_argument("--project", required=True, help="project id")
-    tasks.add_argument("--project-name", help="project name when it is new (default: the id)")
-
     bundle = sub.add_parser("import-bundle", parents=[common],
                             help="apply a device's offline bundle (USB stick)",
                             description="Verify and apply a device's offline bundle through "
@@ -295,18 +288,6 @@ def cmd_revoke(args, engine, url) -> int:
     return 0
 
 
-def cmd_import_tasks(args, engine, url) -> int:
-    from app.taskfile import read_task_file
-
-    _ready(engine, url)
-    tasks = read_task_file(args.file, project=args.project)
-    result = ops.import_tasks(engine, args.project, tasks, project_name=args.project_name)
-    print(f"{args.file.name}: {result.added} new, {result.updated} updated, "
-          f"{result.unchanged} unchanged tasks in project {args.project}"
-          f"{' (new project)' if result.project_created else ''}.")
-    return 0
-
-
 def cmd_import_bundle(args, engine, url) -> int:
     from sync.server.bundles import import_bundle
 
@@ -350,7 +331,7 @@ def cmd_decide(args, engine, url) -> int:
 
 COMMANDS = {
     "init": cmd_init, "serve": cmd_serve, "invite": cmd_invite, "devices": cmd_devices,
-    "revoke": cmd_revoke, "import-tasks": cmd_import_tasks, "import-bundle": cmd_import_bundle,
+    "revoke": cmd_revoke, "import-bundle": cmd_import_bundle,
     "provision": cmd_provision, "decide": cmd_decide,
 }
 

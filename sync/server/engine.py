@@ -6,7 +6,6 @@ harmless as a batch pushed twice:
     result = apply_push(engine, device, batch)          # one transaction, idempotent
     page = pull_page(engine, device, cursor=0)
     answer = digest(engine, device, DigestRequest(...))
-    import_tasks(engine, "demo", read_task_file(path, project="demo"))
     decide(engine, submission_id, "accepted")
 
 ``engine`` may be an :class:`~sqlalchemy.engine.Engine` (each call is its own transaction,
@@ -118,6 +117,7 @@ def _push(conn: Connection, device: Device, batch: PushBatch, checked) -> PushRe
             prior[item.seq] = _Row(**row)
         results.append(result)
     work.flush()
+    work.distribute(now)
     if applied:
         conn.execute(ai.insert(), applied)
     d = tables.devices
@@ -246,6 +246,17 @@ class _Writes:
             if new:
                 self.conn.execute(table.insert(), new)
 
+    def distribute(self, now: str) -> None:
+        """After :meth:`flush`: complete the user's leases for what was done and keep the
+        review tasks of the written submissions in step (:mod:`sync.server.distribution`)."""
+        from sync.server import distribution
+
+        written = {entity: [*self.new[entity].values(), *self.changed[entity].values()]
+                   for entity in ("submission", "review")}
+        if written["submission"] or written["review"]:
+            distribution.after_push(self.conn, self.seqs, self.device.user_id,
+                                    written["submission"], written["review"], now)
+
 
 def _repeat(item: PushItem, earlier) -> ItemResult:
     if earlier.hash != item.hash or earlier.record_id != item.id:
@@ -332,7 +343,11 @@ def _visible(device: Device) -> dict[str, sa.ColumnElement]:
             sa.select(S.c.id).where(S.c.language.in_(langs))))
     return {
         "project": sa.true(),
-        "task": sa.true() if coordinator else T.c.language.in_(langs),
+        # Work reaches a user through a lease (sync.server.distribution), and stays with them
+        # after it is done or expired: a late result still counts.
+        "task": sa.true() if coordinator else T.c.id.in_(
+            sa.select(tables.task_leases.c.task_id)
+            .where(tables.task_leases.c.user_id == device.user_id)),
         "submission": sa.or_(*submission_rules),
         "review": sa.or_(*review_rules),
     }
@@ -474,68 +489,6 @@ def ids(target: Target, device: Device, request: IdsRequest) -> IdsResult:
 
 
 # --- the coordinator's tools -----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ImportResult:
-    project_created: bool
-    added: int
-    updated: int
-    unchanged: int
-
-
-def import_tasks(target: Target, project_id: str, tasks: list[dict], *,
-                 project_name: str | None = None) -> ImportResult:
-    """Add or update a project's tasks (``app.taskfile.read_task_file`` output), one transaction.
-
-    A task whose content changed gets a new revision, so devices pull it again.
-    """
-    for record_id in [project_id, *(task["id"] for task in tasks)]:
-        if not ID_PATTERN.fullmatch(record_id or ""):
-            raise ServerError(ErrorCode.invalid_request,
-                              f"{record_id!r} cannot be a record id: use 1 to 64 letters, "
-                              "digits and . _ : -")
-
-    def work(conn: Connection) -> ImportResult:
-        seqs = Sequence(conn)
-        now = clock.utc_now()
-        created = False
-        if conn.execute(sa.select(P.c.id).where(P.c.id == project_id)).first() is None:
-            name = project_name or project_id
-            payload = freeze({"id": project_id, "name": name, "description": "",
-                              "settings": {}, "guidelines": {}, "created_at": now,
-                              "updated_at": now})
-            conn.execute(P.insert().values(id=project_id, name=name, payload=payload,
-                                           revision=1, server_seq=seqs.next(), created_at=now,
-                                           updated_at=now))
-            created = True
-        added = updated = unchanged = 0
-        for task in tasks:
-            record = {**task, "project_id": project_id}
-            row = conn.execute(sa.select(T).where(T.c.id == record["id"])).first()
-            if row is None:
-                payload = freeze({**record, "created_at": now, "updated_at": now})
-                conn.execute(T.insert().values(
-                    id=record["id"], project_id=project_id, language=record["language"],
-                    kind=record["kind"], payload=payload, revision=1, server_seq=seqs.next(),
-                    created_at=now, updated_at=now))
-                added += 1
-                continue
-            old = json.loads(row.payload)
-            if content(old) == content(record) and not row.deleted:
-                unchanged += 1
-                continue
-            payload = freeze({**record, "created_at": old.get("created_at", now),
-                              "updated_at": now})
-            conn.execute(T.update().where(T.c.id == row.id).values(
-                project_id=project_id, language=record["language"], kind=record["kind"],
-                payload=payload, revision=row.revision + 1, server_seq=seqs.next(),
-                deleted=False, updated_at=now))
-            updated += 1
-        seqs.save()
-        return ImportResult(created, added, updated, unchanged)
-
-    return run_write(target, work)
 
 
 def decide(target: Target, submission_id: str, state: str, *, reason: str | None = None) -> int:

@@ -2,9 +2,9 @@
 
 import json
 
-from app.taskfile import read_task_file
 from sync.server import engine as ops
 from sync.server import identity
+from sync.server.imports import import_file
 
 
 def _ids(items, entity=None):
@@ -82,11 +82,14 @@ def test_tasks_are_pulled_for_the_users_languages_only(server, tmp_path):
         + json.dumps({"id": "t-hin", "kind": "original", "language_code": "hin_Deva"}) + "\n",
         encoding="utf-8",
     )
-    result = ops.import_tasks(server.engine, "demo", read_task_file(path, project="demo"))
+    result = import_file(server.engine, path, project_id="demo")
     assert (result.project_created, result.added) == (True, 2)
-    again = ops.import_tasks(server.engine, "demo", read_task_file(path, project="demo"))
+    again = import_file(server.engine, path, project_id="demo")
     assert (again.added, again.unchanged) == (0, 2)
     amina = server.member(languages=["urd_Arab"])
+    from sync.server.distribution import serve_work
+
+    assert serve_work(server.engine, amina.device).leased == 1  # work reaches a user by lease
     pulled = amina.pull_all()
     assert _ids(pulled, "project") == ["demo"] and _ids(pulled, "task") == ["t-urd"]
     assert pulled[0]["entity"] == "project"  # the project before its tasks

@@ -8,8 +8,8 @@ import pytest
 from app.errors import SyncError
 from app.store import Store
 from sync import device
-from sync.server import engine as ops
 from sync.server.bundles import import_bundle
+from sync.server.imports import import_records
 from tests.sync.live import Device, ServerProcess, assert_converged
 
 
@@ -26,9 +26,15 @@ def amina(tmp_path, server):
 
 def test_push_bundle_answer_bundle_round_trip_and_twice_changes_nothing(tmp_path, server,
                                                                         amina):
-    ops.import_tasks(server.engine, "hall", [
+    import_records(server.engine, "hall", [
         {"id": "hall-1", "kind": "original", "language": "swh_Latn", "origin": "human",
          "instructions": "Andika swali kuhusu maji safi.", "inputs": "", "targets": ""}])
+    from sync import credentials
+    from sync.server.distribution import serve_work
+    from sync.server.identity import load_device
+
+    device_id = credentials.load(amina.data_dir)[0].device_id
+    assert serve_work(server.engine, load_device(server.engine, device_id)).leased == 1
     amina.write(30)
     stick = tmp_path / "stick"
     stick.mkdir()

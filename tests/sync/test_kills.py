@@ -16,7 +16,7 @@ import pytest
 
 from app import syncstate
 from app.store import Store
-from sync.server import engine as ops
+from sync.server.imports import import_records
 from tests.sync.live import ROOT, Device, ServerProcess, assert_converged
 from tests.sync.proxy import FaultProxy, Throttle
 
@@ -50,7 +50,11 @@ def _run_and_kill(data_dir, url, after: float) -> bool:
 def test_client_killed_at_random_points_during_push_and_pull(tmp_path):
     rng = random.Random(int(os.environ.get("QALAM_KILL_SEED", "65")))
     with ServerProcess(tmp_path / "server.db") as server:
-        ops.import_tasks(server.engine, "kill-test", _tasks(TASKS))
+        import_records(server.engine, "kill-test", _tasks(TASKS))
+        from sync.server.projects import update_settings
+
+        # All of them in one page: the first sync leases them, pulls then carry them all.
+        update_settings(server.engine, "kill-test", {"distribution": {"page_size": TASKS}})
         # Slow enough that a kill lands inside a push or a page being applied.
         throttle = Throttle(bytes_per_second=1_500_000, delay=0.01)
         with FaultProxy(server.port, throttle=throttle) as proxy:

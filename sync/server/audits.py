@@ -1,0 +1,322 @@
+"""Independent quality audits: a stratified random sample, rated blind by designated auditors.
+
+    sample = draw_sample(engine, per_language=50, auditors=["Rahel", "Tomas"], seed=7,
+                         created_by="Fatima")
+    for item in auditor_items(engine, "Rahel"):          # prompt, completion, language, kind
+        record_audit(engine, sample_id=item.sample_id, submission_id=item.submission_id,
+                     auditor="Rahel", rating=4, acceptable=True)
+    estimates(engine, sample)["urd_Arab"].acceptable_ci  # (low, high), 95 % Wilson
+
+The check the Aya paper calls for: per language, a simple random sample (``random.Random(seed)``
+over the candidates in id order, so the same seed draws the same sample) of handed-in work by
+contributors who are not blocked. Each item goes to one auditor, round-robin, never to its
+own author; auditors may be people outside the contributor pool (role ``auditor``). An auditor
+sees the text only: no author, device or reviews. Work of a contributor blocked after the draw
+drops out of the auditor's list and of the estimates (and comes back when unblocked).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from app import clock
+from app.ids import new_id
+from sync.protocol import ErrorCode
+from sync.server import tables
+from sync.server.db import read, run_write
+from sync.server.errors import ServerError
+from sync.server.identity import User, get_user
+from sync.server.quality import unblocked
+
+Target = Engine | Connection
+S, U = tables.submissions, tables.users
+SAMPLES, ITEMS = tables.audit_samples, tables.audit_items
+DEFAULT_STATES = ("submitted", "accepted")  # what may reach the dataset (rejected work won't)
+CONFIDENCE = 0.95
+MAX_COMMENT = 2000
+MAX_PER_LANGUAGE = 100_000
+CHUNK = 500
+
+
+@dataclass(frozen=True)
+class AuditItem:
+    """What an auditor sees of one item: the text, never who wrote it."""
+
+    sample_id: str
+    submission_id: str
+    language: str
+    kind: str
+    dialect: str | None
+    prompt: str
+    completion: str
+    rating: int | None         # the auditor's, once audited
+    acceptable: bool | None
+    comment: str
+    done_at: str | None
+
+
+@dataclass(frozen=True)
+class Sample:
+    id: str
+    project_id: str | None
+    per_language: int
+    seed: int
+    created_by: str
+    created_at: str
+    note: str
+    items: int
+    done: int
+    languages: tuple[str, ...]
+    auditors: tuple[str, ...]  # names
+
+
+@dataclass(frozen=True)
+class Estimate:
+    language: str
+    sampled: int                                  # items drawn (of unblocked contributors)
+    audited: int                                  # items an auditor rated
+    acceptable: int                               # ...and judged acceptable
+    acceptable_share: float | None
+    acceptable_ci: tuple[float, float] | None     # 95 % Wilson score interval
+    mean_rating: float | None
+    rating_ci: tuple[float, float] | None         # 95 % Student t interval of the mean
+
+
+def _auditors(conn: Connection, auditors: Iterable[str]) -> list[User]:
+    found: dict[str, User] = {}
+    for name in auditors:
+        user = get_user(conn, name)  # not_found names the unknown auditor
+        blocked = conn.execute(sa.select(U.c.blocked_at).where(U.c.id == user.id)).scalar()
+        if blocked is not None:
+            raise ServerError(ErrorCode.invalid_request,
+                              f"{user.name} is blocked and cannot audit; unblock them first.")
+        found.setdefault(user.id, user)
+    if not found:
+        raise ServerError(ErrorCode.invalid_request,
+                          "Name at least one auditor (--auditor NAME).")
+    return list(found.values())
+
+
+def draw_sample(target: Target, *, per_language: int, auditors: list[str],
+                languages: list[str] | None = None, project_id: str | None = None,
+                seed: int | None = None, created_by: str, note: str = "",
+                states: tuple[str, ...] = DEFAULT_STATES) -> str:
+    """Draw a stratified random sample and hand it to ``auditors`` (names or ids); returns the
+    sample's id. Each language gets ``per_language`` items, or all it has when fewer."""
+    from sync.server.identity import check_languages
+
+    if isinstance(per_language, bool) or not isinstance(per_language, int) \
+            or not 1 <= per_language <= MAX_PER_LANGUAGE:
+        raise ServerError(ErrorCode.invalid_request,
+                          f"per_language: a whole number from 1 to {MAX_PER_LANGUAGE:,}.")
+    if not (created_by or "").strip():
+        raise ServerError(ErrorCode.invalid_request, "Say who draws the sample (created_by).")
+    wanted = check_languages(languages) if languages else None
+    if seed is None:
+        seed = random.SystemRandom().randrange(2**62)  # stored, so the draw can be repeated
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**63:
+        raise ServerError(ErrorCode.invalid_request, "seed: a whole number from 0 to 2^63-1.")
+
+    def work(conn: Connection) -> str:
+        people = _auditors(conn, auditors)
+        query = (sa.select(S.c.id, S.c.language, S.c.author_id)
+                 .where(S.c.deleted == sa.false(), S.c.state.in_(states),
+                        S.c.language.isnot(None), unblocked(S.c.author_id))
+                 .order_by(S.c.language, S.c.id))
+        if wanted is not None:
+            query = query.where(S.c.language.in_(wanted))
+        if project_id is not None:
+            query = query.where(S.c.project_id == project_id)
+        if len(people) == 1:  # a lone auditor cannot take their own work
+            query = query.where(S.c.author_id != people[0].id)
+        candidates: dict[str, list[tuple[str, str]]] = {}
+        for row in conn.execute(query):
+            candidates.setdefault(row.language, []).append((row.id, row.author_id))
+        if not candidates:
+            raise ServerError(ErrorCode.invalid_request,
+                              "There is no handed-in work to sample"
+                              f"{' in ' + ', '.join(wanted) if wanted else ''}"
+                              f"{' in project ' + project_id if project_id else ''}.")
+        rng = random.Random(seed)
+        sample_id = new_id()
+        now = clock.utc_now()
+        conn.execute(SAMPLES.insert().values(
+            id=sample_id, project_id=project_id, per_language=per_language, seed=seed,
+            created_by=created_by.strip(), created_at=now, note=note))
+        rows = []
+        turn = 0
+        for language in sorted(candidates):
+            pool = candidates[language]
+            for submission_id, author_id in rng.sample(pool, min(per_language, len(pool))):
+                auditor = people[turn % len(people)]
+                if auditor.id == author_id:  # never one's own item: the next auditor takes it
+                    turn += 1
+                    auditor = people[turn % len(people)]
+                turn += 1
+                rows.append({"sample_id": sample_id, "submission_id": submission_id,
+                             "auditor_id": auditor.id, "language": language})
+        for start in range(0, len(rows), CHUNK):
+            conn.execute(ITEMS.insert(), rows[start:start + CHUNK])
+        return sample_id
+
+    return run_write(target, work)
+
+
+def _sample_row(conn: Connection, sample_id: str):
+    row = conn.execute(sa.select(SAMPLES).where(SAMPLES.c.id == sample_id)).first()
+    if row is None:
+        raise ServerError(ErrorCode.not_found, f"No audit sample {sample_id!r}.")
+    return row
+
+
+def list_samples(target: Target) -> list[Sample]:
+    """Every sample, newest first, with its progress."""
+
+    def work(conn: Connection) -> list[Sample]:
+        found = []
+        for s in conn.execute(sa.select(SAMPLES).order_by(SAMPLES.c.created_at.desc(),
+                                                          SAMPLES.c.id)):
+            rows = conn.execute(
+                sa.select(ITEMS.c.language, U.c.name, ITEMS.c.done_at)
+                .join(U, U.c.id == ITEMS.c.auditor_id).join(S, S.c.id == ITEMS.c.submission_id)
+                .where(ITEMS.c.sample_id == s.id, unblocked(S.c.author_id))).all()
+            found.append(Sample(
+                id=s.id, project_id=s.project_id, per_language=s.per_language, seed=s.seed,
+                created_by=s.created_by, created_at=s.created_at, note=s.note,
+                items=len(rows), done=sum(r.done_at is not None for r in rows),
+                languages=tuple(sorted({r.language for r in rows})),
+                auditors=tuple(sorted({r.name for r in rows}))))
+        return found
+
+    return read(target, work)
+
+
+def get_sample(target: Target, sample_id: str) -> Sample:
+    """One sample with its progress (not_found when there is none)."""
+
+    def work(conn: Connection) -> Sample:
+        _sample_row(conn, sample_id)
+        return next(s for s in list_samples(conn) if s.id == sample_id)
+
+    return read(target, work)
+
+
+def auditor_items(target: Target, auditor: str, *, pending_only: bool = True,
+                  sample_id: str | None = None) -> list[AuditItem]:
+    """An auditor's items, blind: the text, its language and kind, and nothing of who wrote
+    or reviewed it. Oldest sample first; within a sample, by language."""
+
+    def work(conn: Connection) -> list[AuditItem]:
+        user = get_user(conn, auditor)
+        query = (sa.select(ITEMS, S.c.kind, S.c.payload, S.c.language.label("current_language"))
+                 .join(S, S.c.id == ITEMS.c.submission_id)
+                 .join(SAMPLES, SAMPLES.c.id == ITEMS.c.sample_id)
+                 .where(ITEMS.c.auditor_id == user.id, S.c.deleted == sa.false(),
+                        unblocked(S.c.author_id))
+                 .order_by(SAMPLES.c.created_at, ITEMS.c.sample_id, ITEMS.c.language,
+                           ITEMS.c.submission_id))
+        if pending_only:
+            query = query.where(ITEMS.c.done_at.is_(None))
+        if sample_id is not None:
+            query = query.where(ITEMS.c.sample_id == sample_id)
+        found = []
+        for r in conn.execute(query):
+            payload = json.loads(r.payload)
+            found.append(AuditItem(
+                sample_id=r.sample_id, submission_id=r.submission_id,
+                language=r.current_language or r.language, kind=r.kind or "original",
+                dialect=payload.get("dialect"), prompt=str(payload.get("inputs", "")),
+                completion=str(payload.get("targets", "")), rating=r.rating,
+                acceptable=r.acceptable, comment=r.comment, done_at=r.done_at))
+        return found
+
+    return read(target, work)
+
+
+def record_audit(target: Target, *, sample_id: str, submission_id: str, auditor: str,
+                 rating: int, acceptable: bool, comment: str = "") -> None:
+    """Record (or correct) an auditor's judgement of an item assigned to them."""
+    if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
+        raise ServerError(ErrorCode.invalid_request,
+                          f"rating: a whole number from 1 to 5 (got {rating!r}).")
+    if not isinstance(acceptable, bool):
+        raise ServerError(ErrorCode.invalid_request,
+                          f"acceptable: yes or no (got {acceptable!r}).")
+    comment = (comment or "").strip()
+    if len(comment) > MAX_COMMENT or "\x00" in comment:
+        raise ServerError(ErrorCode.invalid_request,
+                          f"comment: at most {MAX_COMMENT:,} characters of text.")
+
+    def work(conn: Connection) -> None:
+        _sample_row(conn, sample_id)
+        user = get_user(conn, auditor)
+        mine = (ITEMS.c.sample_id == sample_id, ITEMS.c.submission_id == submission_id,
+                ITEMS.c.auditor_id == user.id)
+        if conn.execute(sa.select(ITEMS.c.sample_id).where(*mine)).first() is None:
+            raise ServerError(ErrorCode.forbidden,
+                              f"Item {submission_id} of sample {sample_id} is not assigned to "
+                              f"{user.name}; only its assigned auditor can rate it.")
+        conn.execute(ITEMS.update().where(*mine).values(
+            rating=rating, acceptable=acceptable, comment=comment, done_at=clock.utc_now()))
+
+    run_write(target, work)
+
+
+def wilson_interval(successes: int, trials: int) -> tuple[float, float]:
+    """The 95 % Wilson score interval of a proportion (scipy)."""
+    from scipy import stats
+
+    ci = stats.binomtest(successes, trials).proportion_ci(confidence_level=CONFIDENCE,
+                                                          method="wilson")
+    return float(ci.low), float(ci.high)
+
+
+def mean_interval(values: list[int]) -> tuple[float, float] | None:
+    """The 95 % Student t interval of a mean (scipy); None for fewer than two values."""
+    from scipy import stats
+
+    if len(values) < 2:
+        return None
+    mean = sum(values) / len(values)
+    sem = stats.sem(values)
+    if sem == 0:
+        return mean, mean  # every rating the same: no spread to estimate
+    low, high = stats.t.interval(CONFIDENCE, len(values) - 1, loc=mean, scale=sem)
+    return float(low), float(high)
+
+
+def estimates(target: Target, sample_id: str) -> dict[str, Estimate]:
+    """Per language of a sample: how much was audited, the acceptable share with its Wilson
+    interval, and the mean rating with its t interval (None where nothing is audited yet)."""
+
+    def work(conn: Connection):
+        _sample_row(conn, sample_id)
+        return conn.execute(
+            sa.select(ITEMS.c.language, ITEMS.c.rating, ITEMS.c.acceptable, ITEMS.c.done_at)
+            .join(S, S.c.id == ITEMS.c.submission_id)
+            .where(ITEMS.c.sample_id == sample_id, S.c.deleted == sa.false(),
+                   unblocked(S.c.author_id))).all()
+
+    by_language: dict[str, list] = {}
+    for row in read(target, work):
+        by_language.setdefault(row.language, []).append(row)
+    result = {}
+    for language in sorted(by_language):
+        rows = by_language[language]
+        done = [r for r in rows if r.done_at is not None]
+        ratings = [r.rating for r in done]
+        good = sum(bool(r.acceptable) for r in done)
+        share = good / len(done) if done else None
+        mean = sum(ratings) / len(ratings) if ratings else None
+        result[language] = Estimate(
+            language=language, sampled=len(rows), audited=len(done), acceptable=good,
+            acceptable_share=share,
+            acceptable_ci=wilson_interval(good, len(done)) if done else None,
+            mean_rating=mean, rating_ci=mean_interval(ratings))
+    return result

@@ -1,0 +1,268 @@
+"""``qalam-server project …`` and ``qalam-server import-tasks``: projects and the work in them.
+
+    qalam-server project create aya-urd --name "Aya Urdu" --settings '{"dialects": ["Dakhini"]}'
+    qalam-server project list
+    qalam-server project show aya-urd
+    qalam-server project set aya-urd distribution.page_size=10 rules.min_edit_distance=5
+    qalam-server project set aya-urd acceptance.min_accepted_per_language=100
+    qalam-server import-tasks urd.jsonl --project aya-urd               # JSONL, CSV, Parquet
+    qalam-server import-tasks doc.xlf --project pe-swh                  # XLIFF 2.x/1.2: post-edits
+
+``project set`` takes dotted setting names (see :mod:`sync.server.projects`); each value is
+read as JSON, so ``10``, ``2.5``, ``true`` and ``'["a","b"]'`` are numbers, booleans and
+lists. ``import-tasks`` shows a progress bar on a terminal and ends with one summary line.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from app.errors import QalamError
+from app.schema import TASK_KINDS
+from app.taskfile import ORIGINS
+from sync.server import db, tables
+from sync.server.engine import ID_PATTERN
+from sync.server.imports import FORMATS, import_file
+from sync.server.projects import ProjectSettings, create_project, list_projects, update_settings
+
+
+def register(sub, common) -> dict:
+    # Only the actions take --db: a default on both levels would let the inner one win.
+    project = sub.add_parser("project", help="create, list, show and configure projects",
+                             description="Projects group tasks and carry their rules "
+                                         "(distribution, acceptance, points).")
+    actions = project.add_subparsers(dest="project_command", required=True, metavar="ACTION")
+    create = actions.add_parser("create", parents=[common], help="create a project",
+                                description="Create a project; devices get it on their next "
+                                            "pull.")
+    create.add_argument("id", metavar="ID", help="1 to 64 letters, digits and . _ : -")
+    create.add_argument("--name", help="a name people read (default: the id)")
+    create.add_argument("--description", default="", help="a sentence about the project")
+    create.add_argument("--settings", metavar="JSON",
+                        help='settings as a JSON object, e.g. \'{"distribution": '
+                             '{"page_size": 10}}\' (default: the Aya defaults)')
+    listing = actions.add_parser("list", parents=[common], help="list projects",
+                                 description="Every project with its task count.")
+    listing.add_argument("--json", action="store_true", help="one JSON object per line")
+    show = actions.add_parser("show", parents=[common], help="a project's settings and tasks",
+                              description="A project's settings (defaults filled in) and its "
+                                          "tasks per language, kind and origin.")
+    show.add_argument("id", metavar="ID")
+    show.add_argument("--json", action="store_true", help="the project as one JSON object")
+    change = actions.add_parser(
+        "set", parents=[common], help="change settings (key=value …)",
+        description="Change a project's settings by dotted name, e.g. "
+                    "distribution.page_size=10 acceptance.min_accepted_per_language=100 "
+                    "rules.min_edit_distance=5 dialects='[\"Dakhini\"]'. Values are JSON.")
+    change.add_argument("id", metavar="ID")
+    change.add_argument("assignments", nargs="+", metavar="KEY=VALUE")
+
+    tasks = sub.add_parser(
+        "import-tasks", parents=[common], help="import a task file into a project",
+        description="Import tasks from JSONL or CSV (Qalam's schema or the Aya dataset's), "
+                    "Parquet, or XLIFF 2.x/1.2 (post-editing: source and machine "
+                    "translation). The whole file or nothing; importing it twice adds nothing.")
+    tasks.add_argument("file", type=Path, metavar="FILE")
+    tasks.add_argument("--project", required=True, help="project id (created when new)")
+    tasks.add_argument("--project-name", help="project name when it is new (default: the id)")
+    tasks.add_argument("--kind", choices=[k for k in TASK_KINDS if k != "review"],
+                       help="the kind of rows that do not say theirs")
+    tasks.add_argument("--origin", choices=ORIGINS,
+                       help="where the rows' text came from, when they do not say "
+                            "(human-written work is served first)")
+    tasks.add_argument("--format", dest="file_format", choices=list(FORMATS),
+                       help="the file's format (default: from its extension)")
+    return {"project": cmd_project, "import-tasks": cmd_import_tasks}
+
+
+def _ready(engine, url: str) -> None:
+    if db.schema_revision(engine) is None:
+        safe = sa.engine.make_url(url).render_as_string(hide_password=True)
+        raise QalamError(f"{safe} is not a Qalam server database yet; run "
+                         "`qalam-server init` first.")
+
+
+def cmd_project(args, engine, url) -> int:
+    _ready(engine, url)
+    return {"create": _create, "list": _list, "show": _show,
+            "set": _set}[args.project_command](args, engine)
+
+
+def _create(args, engine) -> int:
+    if not ID_PATTERN.fullmatch(args.id):
+        raise QalamError(f"{args.id!r} cannot be a project id: use 1 to 64 letters, digits "
+                         "and . _ : -")
+    settings = None
+    if args.settings is not None:
+        try:
+            settings = json.loads(args.settings)
+        except json.JSONDecodeError as exc:
+            raise QalamError(f"--settings is not valid JSON ({exc.msg}).") from None
+        if not isinstance(settings, dict):
+            raise QalamError("--settings must be a JSON object ({…}).")
+    try:
+        created = create_project(engine, args.id, name=args.name, description=args.description,
+                                 settings=settings)
+    except ValueError as exc:
+        raise QalamError(f"--settings: {exc}.") from None
+    if not created:
+        raise QalamError(f"Project {args.id} already exists; nothing changed "
+                         "(`project set` changes its settings).")
+    print(f"Created project {args.id}" + (f" ({args.name})." if args.name else "."))
+    return 0
+
+
+def _task_counts(engine) -> dict[str, int]:
+    t = tables.tasks
+    with db.read_transaction(engine) as conn:
+        return dict(conn.execute(
+            sa.select(t.c.project_id, sa.func.count())
+            .where(t.c.deleted == sa.false()).group_by(t.c.project_id)).all())
+
+
+def _list(args, engine) -> int:
+    projects = list_projects(engine)
+    counts = _task_counts(engine)
+    if args.json:
+        for project in projects:
+            print(json.dumps({**project, "tasks": counts.get(project["id"], 0)},
+                             ensure_ascii=False))
+        return 0
+    if not projects:
+        print("No projects yet; `qalam-server project create ID` makes one.")
+        return 0
+    rows = [[p["id"], p["name"], str(counts.get(p["id"], 0))] for p in projects]
+    _print_table(["ID", "NAME", "TASKS"], rows)
+    return 0
+
+
+def _show(args, engine) -> int:
+    p, t = tables.projects, tables.tasks
+    with db.read_transaction(engine) as conn:
+        row = conn.execute(sa.select(p).where(p.c.id == args.id)).first()
+        if row is None:
+            raise QalamError(f"No project {args.id!r}; `qalam-server project list` shows "
+                             "them.")
+        counts = conn.execute(
+            sa.select(t.c.language, t.c.kind, t.c.origin, sa.func.count())
+            .where(t.c.project_id == args.id, t.c.deleted == sa.false())
+            .group_by(t.c.language, t.c.kind, t.c.origin)
+            .order_by(t.c.language, t.c.kind, t.c.origin)).all()
+    payload = json.loads(row.payload)
+    settings = ProjectSettings.from_dict(payload.get("settings")).to_dict()
+    tasks = [{"language": c[0], "kind": c[1], "origin": c[2], "tasks": c[3]} for c in counts]
+    if args.json:
+        print(json.dumps({"id": row.id, "name": row.name,
+                          "description": payload.get("description", ""),
+                          "deleted": bool(row.deleted), "revision": row.revision,
+                          "settings": settings, "tasks": tasks}, ensure_ascii=False))
+        return 0
+    print(f"Project:     {row.id}{' (deleted)' if row.deleted else ''}")
+    print(f"Name:        {row.name}")
+    if payload.get("description"):
+        print(f"Description: {payload['description']}")
+    print(f"Revision:    {row.revision}")
+    print("Settings:")
+    for key, value in _flatten(settings):
+        print(f"  {key} = {json.dumps(value, ensure_ascii=False)}")
+    if not tasks:
+        print("Tasks:       none yet; `qalam-server import-tasks FILE --project "
+              f"{row.id}` loads them.")
+        return 0
+    print(f"Tasks:       {sum(c['tasks'] for c in tasks)}")
+    _print_table(["LANGUAGE", "KIND", "ORIGIN", "TASKS"],
+                 [[c["language"], c["kind"], c["origin"], str(c["tasks"])] for c in tasks],
+                 indent="  ")
+    return 0
+
+
+def _flatten(settings: dict, prefix: str = ""):
+    for key, value in settings.items():
+        if isinstance(value, dict):
+            yield from _flatten(value, f"{prefix}{key}.")
+        else:
+            yield f"{prefix}{key}", value
+
+
+def parse_assignments(assignments: list[str]) -> dict:
+    """``["distribution.page_size=10", "dialects=[\\"a\\"]"]`` -> nested settings changes.
+
+    Raises QalamError naming the key whose value is not JSON.
+    """
+    changes: dict = {}
+    for text in assignments:
+        key, sep, raw = text.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise QalamError(f"{text!r}: expected KEY=VALUE, e.g. distribution.page_size=10.")
+        try:
+            value = json.loads(raw)
+        except json.JSONDecodeError:
+            raise QalamError(f"setting {key!r}: {raw!r} is not a number, true/false or a "
+                             "JSON list.") from None
+        *sections, name = key.split(".")
+        if len(sections) > 1 or not all(sections) or not name:
+            raise QalamError(f"unknown setting {key!r}: use a name such as "
+                             "distribution.page_size.")
+        place = changes
+        for section in sections:
+            place = place.setdefault(section, {})
+            if not isinstance(place, dict):
+                raise QalamError(f"setting {key!r} conflicts with {section!r} set above.")
+        place[name] = value
+    return changes
+
+
+def _set(args, engine) -> int:
+    changes = parse_assignments(args.assignments)
+    settings = update_settings(engine, args.id, changes).to_dict()
+    values = dict(_flatten(settings))
+    for key, _ in _flatten(changes):
+        print(f"{args.id}: {key} = {json.dumps(values.get(key), ensure_ascii=False)}")
+    return 0
+
+
+def cmd_import_tasks(args, engine, url) -> int:
+    from tqdm import tqdm
+
+    _ready(engine, url)
+    bars: dict[str, tqdm] = {}
+
+    def progress(done: int, total: int, stage: str) -> None:
+        bar = bars.get(stage)
+        if bar is None:
+            for other in bars.values():
+                other.close()
+            parquet = (args.file_format or "") == "parquet" or \
+                args.file.suffix.lower() in FORMATS["parquet"]
+            reading = stage == "reading" and not parquet
+            bar = bars[stage] = tqdm(
+                total=total, desc=f"{'Checking' if stage == 'reading' else 'Storing'} "
+                                  f"{args.file.name}",
+                unit="B" if reading else " rows", unit_scale=True, leave=False,
+                file=sys.stderr, disable=None)
+        bar.total = max(total, done)
+        bar.update(done - bar.n)
+
+    try:
+        result = import_file(engine, args.file, project_id=args.project, kind=args.kind,
+                             origin=args.origin, file_format=args.file_format,
+                             project_name=args.project_name, progress=progress)
+    finally:
+        for bar in bars.values():
+            bar.close()
+    print(f"{args.file.name}: {result.added} new, {result.updated} updated, "
+          f"{result.unchanged} unchanged tasks in project {args.project}"
+          f"{' (new project)' if result.project_created else ''}.")
+    return 0
+
+
+def _print_table(header: list[str], rows: list[list[str]], indent: str = "") -> None:
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    for line in [header, *rows]:
+        print(indent + "  ".join(cell.ljust(width)
+                                 for cell, width in zip(line, widths, strict=True)).rstrip())

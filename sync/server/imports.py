@@ -1,0 +1,591 @@
+"""Importing task files into a project: whole files or nothing, idempotent, streamed.
+
+    result = import_file(engine, Path("urd.jsonl"), project_id="aya-urd")
+    result.added, result.updated, result.unchanged            # 1200, 0, 0
+    import_file(engine, Path("doc.xlf"), project_id="pe-swh",  # XLIFF: post-editing tasks
+                progress=lambda done, total, stage: ...)
+    import_records(engine, "hall", [{"id": "hall-1", "kind": "original",
+                                     "language": "swh_Latn", "instructions": "Andika…"}])
+
+Formats (by extension, or ``file_format``):
+
+* ``jsonl`` (``.jsonl``, ``.ndjson``) and ``csv``: Qalam's task schema or the Aya dataset's
+  (``inputs``, ``targets``, ``language``, ``language_code``, ``annotation_type``,
+  ``user_id``; the Aya collection's ``script``, ``dataset_name``, ``template_id``), read
+  and validated by :func:`app.taskfile.task_from_row` exactly as the app's own import does;
+* ``parquet`` (``.parquet``, ``.pq``): the same columns, read a row group batch at a time;
+* ``xliff`` (``.xlf``, ``.xliff``; XLIFF 2.x or 1.2): each segment with a source and a
+  machine-translated target becomes a post-editing task in the file's target language
+  (``source_text``, ``mt_text``, ``source_language``), origin ``translated``. Units marked
+  ``translate="no"`` and segments without source text are skipped.
+
+How an import runs:
+
+1. **Reading** (no database lock): every record is parsed and validated as it streams past,
+   and the checked tasks are written to a temporary spool file. A bad record raises
+   :class:`~app.taskfile.TaskFileError` naming the file, the line (Parquet: row; XLIFF: unit
+   id and line), the field and the problem, before anything is stored.
+2. **Storing** (one write transaction): the spool is read back in batches of
+   :data:`BATCH`; new tasks are inserted and changed ones updated with one ``executemany``
+   per batch. A task whose content changed gets a new revision and change number, so devices
+   pull it again; an unchanged one is left alone, so the same file twice adds nothing. A task
+   id that belongs to another project, or that the file gives to two different tasks, is an
+   error too, and nothing of the file is kept.
+
+Records without an ``id`` get one derived from their content (XLIFF: from the document,
+unit, segment and source text, so a new machine translation of the same segment updates its
+task). ``kind`` and ``origin`` fill in what rows do not say. ``progress(done, total, stage)``
+is called a few times a second: ``stage`` is ``"reading"`` (``done``/``total`` in bytes of
+the file; rows for Parquet and records) then ``"storing"`` (rows). While storing, the import
+holds the database's write lock: on SQLite a callback must not write to the same database.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from app import clock
+from app.schema import TASK_KINDS
+from app.taskfile import (
+    AYA_FIELDS,
+    ORIGINS,
+    TaskFileError,
+    csv_rows,
+    jsonl_rows,
+    task_from_row,
+)
+from sync.protocol import ErrorCode, freeze
+from sync.server import tables
+from sync.server.db import Sequence, run_write
+from sync.server.engine import ID_PATTERN
+from sync.server.errors import ServerError
+from sync.server.payloads import content
+from sync.server.projects import create_project
+
+Target = Engine | Connection
+Progress = Callable[[int, int, str], None]
+T = tables.tasks
+
+BATCH = 1000          # records stored per executemany
+CHUNK = 500           # ids per IN (...) list
+PROGRESS_EVERY = 0.2  # seconds between progress calls
+FORMATS = {
+    "jsonl": (".jsonl", ".ndjson"),
+    "csv": (".csv",),
+    "parquet": (".parquet", ".pq"),
+    "xliff": (".xlf", ".xliff"),
+}
+# Provenance kept with tasks from Aya rows (the task id never comes from these).
+AYA_PROVENANCE = ("id", "user_id", "annotation_type", "language", *AYA_FIELDS,
+                  "sub_dataset_name", "split")
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    project_created: bool
+    added: int
+    updated: int
+    unchanged: int
+
+    @property
+    def total(self) -> int:
+        return self.added + self.updated + self.unchanged
+
+
+def import_file(target: Target, path: Path | str, *, project_id: str, kind: str | None = None,
+                origin: str | None = None, file_format: str | None = None,
+                project_name: str | None = None,
+                progress: Progress | None = None) -> ImportResult:
+    """Import a task file into ``project_id`` (created if new): all of it, or nothing."""
+    path = Path(path)
+    _check_options(project_id, kind, origin)
+    file_format = detect_format(path, file_format)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise TaskFileError(path, None, None, f"cannot be read ({exc.strerror}).") from exc
+    if size == 0:
+        raise TaskFileError(path, None, None, "is empty; it contains no tasks.")
+    meter = _Meter(progress, "reading", size)
+    if file_format == "parquet":
+        records = _parquet_tasks(path, meter, project=project_id, kind=kind, origin=origin)
+    elif file_format == "xliff":
+        records = _xliff_tasks(path, meter, project=project_id, kind=kind, origin=origin)
+    else:
+        rows = (jsonl_rows if file_format == "jsonl" else csv_rows)(path, read=meter.add)
+        located = (({"line": line}, row) for line, row in rows)
+        records = _row_tasks(path, located, project=project_id, kind=kind, origin=origin)
+    return _import(target, path, project_id, records, meter, project_name=project_name)
+
+
+def import_records(target: Target, project_id: str, records: Iterable[Mapping], *,
+                   kind: str | None = None, origin: str | None = None,
+                   project_name: str | None = None, progress: Progress | None = None,
+                   name: str = "records") -> ImportResult:
+    """Import already-read rows (Qalam's or Aya's schema), validated and stored like a file's;
+    errors name ``name`` and the row number (from 1)."""
+    _check_options(project_id, kind, origin)
+    path = Path(name)
+    total = len(records) if hasattr(records, "__len__") else 0
+    meter = _Meter(progress, "reading", total)
+
+    def rows():
+        for number, row in enumerate(records, start=1):
+            meter.add(1)
+            if not isinstance(row, Mapping):
+                raise TaskFileError(path, None, None, "must be an object (a dict).", row=number)
+            yield {"row": number}, row
+
+    tasks = _row_tasks(path, rows(), project=project_id, kind=kind, origin=origin)
+    return _import(target, path, project_id, tasks, meter, project_name=project_name)
+
+
+def detect_format(path: Path, file_format: str | None = None) -> str:
+    """``jsonl``, ``csv``, ``parquet`` or ``xliff``: as given, else from the extension."""
+    if file_format is not None:
+        if file_format not in FORMATS:
+            raise TaskFileError(path, None, None, f"format {file_format!r} is not one Qalam "
+                                                  f"reads; use {', '.join(FORMATS)}.")
+        return file_format
+    suffix = Path(path).suffix.lower()
+    for name, suffixes in FORMATS.items():
+        if suffix in suffixes:
+            return name
+    known = ", ".join(s for suffixes in FORMATS.values() for s in suffixes)
+    raise TaskFileError(path, None, None, f"has an unknown format; use {known} "
+                                          "(or say which with --format).")
+
+
+def _check_options(project_id: str, kind: str | None, origin: str | None) -> None:
+    if not ID_PATTERN.fullmatch(project_id or ""):
+        raise ServerError(ErrorCode.invalid_request,
+                          f"{project_id!r} cannot be a project id: use 1 to 64 letters, "
+                          "digits and . _ : -")
+    if kind is not None and kind not in TASK_KINDS:
+        raise ServerError(ErrorCode.invalid_request,
+                          f"kind must be one of {', '.join(TASK_KINDS)} (got {kind!r}).")
+    if origin is not None and origin not in ORIGINS:
+        raise ServerError(ErrorCode.invalid_request,
+                          f"origin must be one of {', '.join(ORIGINS)} (got {origin!r}).")
+
+
+class _Meter:
+    """Calls ``progress(done, total, stage)`` at most every PROGRESS_EVERY seconds."""
+
+    def __init__(self, progress: Progress | None, stage: str, total: int):
+        self.progress, self.stage, self.total = progress, stage, total
+        self.done, self.last = 0, 0.0
+
+    def add(self, amount: int) -> None:
+        self.done += amount
+        if self.progress is not None:
+            now = time.monotonic()
+            if now - self.last >= PROGRESS_EVERY:
+                self.last = now
+                self.progress(self.done, max(self.total, self.done), self.stage)
+
+    def restart(self, stage: str, total: int) -> None:
+        self.stage, self.total, self.done, self.last = stage, total, 0, 0.0
+
+    def finish(self) -> None:
+        if self.progress is not None:
+            self.progress(self.done, max(self.total, self.done), self.stage)
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def _error(path: Path, where: Mapping, field: str | None, problem: str) -> TaskFileError:
+    return TaskFileError(path, where.get("line"), field, problem, row=where.get("row"),
+                         unit=where.get("unit"))
+
+
+def _checked(path: Path, where: Mapping, task: dict) -> dict:
+    """Server-side limits on top of app.taskfile's: ids fit the id columns."""
+    if not ID_PATTERN.fullmatch(task["id"]):
+        raise _error(path, where, "id", f"{task['id']!r} cannot be a task id: use 1 to 64 "
+                                        "letters, digits and . _ : -")
+    for field in ("author", "review_of"):
+        value = task.get(field)
+        if value is not None and len(value) > 64:
+            raise _error(path, where, field, "is longer than 64 characters; it must be an id.")
+    return task
+
+
+def _row_tasks(path: Path, rows: Iterable[tuple[dict, Mapping]], *, project: str,
+               kind: str | None, origin: str | None) -> Iterator[tuple[dict, dict]]:
+    for where, row in rows:
+        if "author_id" in row and "author" not in row:
+            row = {**row, "author": row["author_id"]}  # the server's column name
+        task = task_from_row(row, path, line=where.get("line"), row_number=where.get("row"),
+                             project=project, kind=kind, origin=origin)
+        provenance = {name: _plain(row[name]) for name in AYA_PROVENANCE
+                      if row.get(name) is not None} if _is_aya(row) else {}
+        if provenance:
+            task["provenance"] = {"format": "aya", **provenance}
+        yield where, _checked(path, where, task)
+
+
+def _is_aya(row: Mapping) -> bool:
+    return any(name in row for name in AYA_FIELDS)
+
+
+def _plain(value):
+    return value if isinstance(value, str | int | float | bool) else str(value)
+
+
+def _parquet_tasks(path: Path, meter: _Meter, *, project: str, kind: str | None,
+                   origin: str | None) -> Iterator[tuple[dict, dict]]:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        parquet = pq.ParquetFile(path)
+    except (pa.ArrowException, OSError) as exc:
+        raise TaskFileError(path, None, None, f"is not a Parquet file ({exc}).") from exc
+    meter.total = parquet.metadata.num_rows
+
+    def rows():
+        number = 0
+        batches = parquet.iter_batches(batch_size=2048)
+        while True:
+            try:
+                batch = next(batches)
+            except StopIteration:
+                return
+            except (pa.ArrowException, OSError) as exc:
+                raise TaskFileError(path, None, None, f"cannot be read past row {number} "
+                                                      f"({exc}).", row=number + 1) from exc
+            for row in batch.to_pylist():
+                number += 1
+                meter.add(1)
+                yield {"row": number}, row
+
+    with parquet:
+        yield from _row_tasks(path, rows(), project=project, kind=kind, origin=origin)
+
+
+# XLIFF inline codes whose content is the document's own markup, not text to translate
+# (1.2: x bx ex ph bpt ept it; 2.x: ph sc ec sm em cp). Others (g, mrk, pc) wrap text.
+_CODES = frozenset({"x", "bx", "ex", "ph", "bpt", "ept", "it", "sc", "ec", "sm", "em", "cp"})
+_XLIFF_FIELDS = {"source_text": "source", "mt_text": "target"}
+
+
+class _Counting:
+    """A binary file that reports how many bytes were read (progress while parsing)."""
+
+    def __init__(self, raw, add: Callable[[int], None]):
+        self.raw, self.add = raw, add
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.raw.read(size)
+        self.add(len(data))
+        return data
+
+
+def _local(element) -> str:
+    tag = element.tag
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def _text(element) -> str:
+    parts = [element.text or ""]
+    for child in element:
+        if isinstance(child.tag, str) and _local(child) not in _CODES:
+            parts.append(_text(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
+def _xliff_tasks(path: Path, meter: _Meter, *, project: str, kind: str | None,
+                 origin: str | None) -> Iterator[tuple[dict, dict]]:
+    from lxml import etree
+
+    from i18n.languages import UnknownLanguage, resolve
+
+    if kind not in (None, "postedit"):
+        raise TaskFileError(path, None, None, f"is XLIFF, which holds post-editing work; "
+                                              f"--kind {kind} does not apply to it.")
+    state = {"version": None, "source": None, "target": None, "document": "", "segment": 0}
+    skip: list[bool] = []  # translate="no" on a file, group or unit, innermost last
+
+    def language(element, attribute: str) -> str:
+        value = element.get(attribute)
+        where = {"line": element.sourceline}
+        if not value:
+            raise _error(path, where, attribute, "is missing; the file must say its source "
+                                                 "and target languages.")
+        try:
+            return resolve(value).code
+        except UnknownLanguage:
+            raise _error(path, where, attribute,
+                         f"{value!r} is not a language code Qalam knows.") from None
+
+    def task(unit_id: str | None, line: int, source_el, target_el, segment: str):
+        where = {"line": line, "unit": unit_id or "?"}
+        if not unit_id:
+            raise _error(path, where, "id", "the unit has no id; XLIFF requires one.")
+        source = _text(source_el) if source_el is not None else ""
+        if not source.strip():
+            return None  # nothing to translate (formatting only)
+        target = _text(target_el) if target_el is not None else ""
+        if not target.strip():
+            raise _error(path, where, "target", "is missing or empty; post-editing needs a "
+                                                "machine translation of every segment.")
+        row = {"kind": "postedit", "language_code": state["target"], "source_text": source,
+               "mt_text": target}
+        try:
+            found = task_from_row(row, path, line=line, unit=unit_id, project=project,
+                                  origin=origin or "translated")
+        except TaskFileError as exc:
+            raise _error(path, where, _XLIFF_FIELDS.get(exc.field, exc.field),
+                         exc.problem) from None
+        found["source_language"] = state["source"]
+        found["provenance"] = {"format": "xliff", "version": state["version"],
+                               "document": state["document"], "unit": unit_id,
+                               "segment": segment}
+        # The segment's place and source identify the task: a new MT of it updates the task.
+        found["id"] = "xlf-" + _short_hash([project, found["language"], state["source"],
+                                            state["document"], unit_id, segment, source])
+        return where, _checked(path, where, found)
+
+    with path.open("rb") as raw:
+        parser = etree.iterparse(
+            _Counting(raw, meter.add), events=("start", "end"), resolve_entities=False,
+            no_network=True, load_dtd=False, huge_tree=False, remove_comments=True,
+            remove_pis=True)
+        root = None
+        try:
+            for event, element in parser:
+                name = _local(element)
+                if event == "start":
+                    if root is None:
+                        root = element
+                        _xliff_root(path, element, state, language)
+                    if name in ("file", "group", "unit", "trans-unit"):
+                        no = element.get("translate") == "no"
+                        skip.append(no or (skip[-1] if skip else False))
+                    if name == "file":
+                        state["document"] = element.get("original") or element.get("id") or ""
+                        if state["version"] == "1.2":
+                            state["source"] = language(element, "source-language")
+                            state["target"] = language(element, "target-language")
+                    elif name == "unit":
+                        state["segment"] = 0
+                    continue
+                found = None
+                if name == "segment" and state["version"] != "1.2":
+                    state["segment"] += 1
+                    unit = element.getparent()
+                    if not skip[-1]:
+                        children = {_local(child): child for child in element
+                                    if _local(child) in ("source", "target")}
+                        found = task(unit.get("id"), element.sourceline,
+                                     children.get("source"), children.get("target"),
+                                     element.get("id") or str(state["segment"]))
+                elif name == "trans-unit" and state["version"] == "1.2" and not skip[-1]:
+                    found = task(element.get("id"), element.sourceline,
+                                 *_trans_unit_texts(element), "1")
+                if name in ("file", "group", "unit", "trans-unit"):
+                    skip.pop()
+                if name in ("unit", "trans-unit"):
+                    # Processed: free it and what came before, so memory stays flat.
+                    element.clear(keep_tail=True)
+                    while element.getprevious() is not None:
+                        del element.getparent()[0]
+                if found is not None:
+                    yield found
+        except etree.XMLSyntaxError as exc:
+            raise TaskFileError(path, exc.lineno or None, None,
+                                f"is not well-formed XML ({exc.msg}).") from exc
+
+
+def _xliff_root(path: Path, element, state: dict, language) -> None:
+    if _local(element) != "xliff":
+        raise _error(path, {"line": element.sourceline}, None,
+                     f"is not an XLIFF file (its root element is <{_local(element)}>).")
+    if element.getroottree().docinfo.doctype:
+        raise _error(path, {"line": 1}, None, "has a DOCTYPE; XLIFF needs none, and Qalam "
+                                              "refuses them (entity expansion).")
+    version = element.get("version") or ""
+    if version.startswith("2."):
+        state["source"] = language(element, "srcLang")
+        state["target"] = language(element, "trgLang")
+    elif version != "1.2":
+        raise _error(path, {"line": element.sourceline}, "version",
+                     f"XLIFF {version or '(no version)'} is not supported; use 2.x or 1.2.")
+    state["version"] = version
+
+
+def _trans_unit_texts(element):
+    """XLIFF 1.2: the source and the target, or the first alternative translation."""
+    source = target = None
+    alternatives = []
+    for child in element:
+        name = _local(child)
+        if name == "source":
+            source = child
+        elif name == "target":
+            target = child
+        elif name == "alt-trans":
+            alternatives += [c for c in child if _local(c) == "target"]
+    if (target is None or not _text(target).strip()) and alternatives:
+        target = alternatives[0]
+    return source, target
+
+
+def _short_hash(parts: list) -> str:
+    import hashlib
+
+    text = json.dumps(parts, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+# --- storing ---------------------------------------------------------------------------------
+
+
+def _import(target: Target, path: Path, project_id: str, records: Iterable[tuple[dict, dict]],
+            meter: _Meter, *, project_name: str | None) -> ImportResult:
+    now = clock.utc_now()  # every task of the file is created (or changed) at this time
+    with tempfile.TemporaryFile("w+b", prefix="qalam-import-") as spool:
+        count = 0
+        for where, task in records:
+            spool.write(_spool_line(where, {**task, "project_id": project_id}, now))
+            count += 1
+        meter.finish()
+        if count == 0:
+            raise TaskFileError(path, None, None, "contains no tasks.")
+        return run_write(target, lambda conn: _store(conn, path, project_id, spool, count,
+                                                     meter, project_name, now))
+
+
+def _spool_line(where: dict, record: dict, now: str) -> bytes:
+    """One checked task, its columns and its payload frozen while no lock is held.
+
+    A payload is canonical JSON, whose strings escape every control character, so a tab
+    separates it from the columns and a newline ends the line.
+    """
+    head = {"where": where, **_columns(record)}
+    payload = freeze({**record, "created_at": now, "updated_at": now})
+    return f"{json.dumps(head, ensure_ascii=False)}\t{payload}\n".encode()
+
+
+def _spooled(spool) -> Iterator[list[tuple[dict, str]]]:
+    spool.seek(0)
+    batch = []
+    for line in spool:
+        head, payload = line.decode("utf-8").rstrip("\n").split("\t", 1)
+        batch.append((json.loads(head), payload))
+        if len(batch) == BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _store(conn: Connection, path: Path, project_id: str, spool, count: int, meter: _Meter,
+           project_name: str | None, now: str) -> ImportResult:
+    created = create_project(conn, project_id, name=project_name)
+    if not created:
+        deleted = conn.execute(sa.select(tables.projects.c.deleted)
+                               .where(tables.projects.c.id == project_id)).scalar()
+        if deleted:
+            raise ServerError(ErrorCode.invalid_request,
+                              f"Project {project_id} was deleted; import into another one.")
+    seqs = Sequence(conn)  # after create_project, which takes and saves its own number
+    added = updated = unchanged = 0
+    meter.restart("storing", count)
+    for batch in _spooled(spool):
+        existing = _existing(conn, {head["id"] for head, _ in batch})
+        inserts: dict[str, dict] = {}
+        updates: dict[str, dict] = {}
+        for head, payload in batch:
+            where = head.pop("where")
+            task_id = head["id"]
+            earlier = inserts.get(task_id) or updates.get(task_id)
+            row = existing.get(task_id)
+            if earlier is None and row is not None and row.server_seq > seqs.start:
+                earlier = {"payload": row.payload}  # written by an earlier batch of this file
+            if earlier is not None:
+                # The file names this task twice: fine if it is the same task.
+                if not _same(earlier["payload"], payload):
+                    raise _error(path, where, "id", f"{task_id!r} names an earlier, different "
+                                                    "task in this file; ids must be unique.")
+                unchanged += 1
+                continue
+            if row is None:
+                inserts[task_id] = {**head, "payload": payload, "revision": 1,
+                                    "server_seq": seqs.next(), "deleted": False,
+                                    "created_at": now, "updated_at": now}
+                added += 1
+                continue
+            if row.project_id not in (None, project_id):
+                raise _error(path, where, "id", f"task {task_id!r} belongs to project "
+                                                f"{row.project_id}; task ids are unique "
+                                                "across projects.")
+            if not row.deleted and _same(row.payload, payload):
+                unchanged += 1
+                continue
+            record = json.loads(payload)
+            record["created_at"] = json.loads(row.payload).get("created_at") or row.created_at
+            updates[task_id] = {**head, "payload": freeze(record), "revision": row.revision + 1,
+                                "server_seq": seqs.next(), "deleted": False,
+                                "updated_at": now}
+            updated += 1
+        if inserts:
+            conn.execute(T.insert(), list(inserts.values()))
+        if updates:
+            names = [name for name in next(iter(updates.values())) if name != "id"]
+            statement = T.update().where(T.c.id == sa.bindparam("key")).values(
+                {name: sa.bindparam(f"new_{name}") for name in names})
+            conn.execute(statement, [{"key": values["id"],
+                                      **{f"new_{name}": values[name] for name in names}}
+                                     for values in updates.values()])
+        meter.add(len(batch))
+    seqs.save()
+    meter.finish()
+    return ImportResult(created, added, updated, unchanged)
+
+
+# The times in a canonical payload (quotes inside JSON strings are escaped, so this matches
+# only the record's own members).
+_STAMPS = re.compile(r'"(?:created_at|updated_at)":"[^"\\]*"')
+
+
+def _same(stored: str, payload: str) -> bool:
+    """Whether two task payloads have the same content (sync.server.payloads.content)."""
+    if _STAMPS.sub("", stored) == _STAMPS.sub("", payload):
+        return True  # the common case, without parsing either
+    return content(json.loads(stored)) == content(json.loads(payload))
+
+
+def _columns(record: dict) -> dict:
+    return {"id": record["id"], "project_id": record["project_id"],
+            "language": record["language"], "kind": record["kind"],
+            "origin": record["origin"], "author_id": record.get("author"),
+            "review_of": record.get("review_of")}
+
+
+def _existing(conn: Connection, ids: set[str]) -> dict:
+    found = {}
+    wanted = sorted(ids)
+    for start in range(0, len(wanted), CHUNK):
+        for row in conn.execute(
+                sa.select(T.c.id, T.c.project_id, T.c.payload, T.c.revision, T.c.deleted,
+                          T.c.server_seq, T.c.created_at)
+                .where(T.c.id.in_(wanted[start:start + CHUNK]))):
+            found[row.id] = row
+    return found
+
+
+__all__ = ["FORMATS", "ImportResult", "Progress", "detect_format", "import_file",
+           "import_records"]

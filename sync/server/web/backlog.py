@@ -1,0 +1,74 @@
+"""The review backlog: peer-review tasks waiting or handed out, work waiting for review or a
+decision, and every work queue (:func:`sync.server.distribution.queue_status`), per language.
+
+    GET /dashboard/backlog
+
+A review task (``tasks.kind = 'review'``, made by :mod:`sync.server.distribution` when work
+is handed in) is *waiting* with no live or finished lease, *leased* while someone holds it,
+*done* once a lease finished. A submission *awaits review* while handed in with no review,
+and *awaits a decision* once reviewed but neither accepted nor rejected.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from starlette.responses import Response
+
+from app import clock
+from sync.server import tables
+from sync.server.db import read_transaction
+from sync.server.distribution import queue_status
+from sync.server.web.site import Coordinator, language_cell, new_router
+
+router = new_router()
+T, L, S, R = tables.tasks, tables.task_leases, tables.submissions, tables.reviews
+
+
+def _count(condition):
+    return sa.func.sum(sa.case((condition, 1), else_=0))
+
+
+@router.get("/backlog")
+def backlog(page: Coordinator) -> Response:
+    now = clock.utc_now()
+    live = sa.exists().where(L.c.task_id == T.c.id, L.c.done_at.is_(None), L.c.expires_at > now)
+    done = sa.exists().where(L.c.task_id == T.c.id, L.c.done_at.is_not(None))
+    reviewed = sa.exists().where(R.c.submission_id == S.c.id, R.c.deleted == sa.false())
+    with read_transaction(page.engine) as conn:
+        tasks = {r.language: r for r in conn.execute(
+            sa.select(T.c.language,
+                      _count(sa.and_(sa.not_(live), sa.not_(done))).label("waiting"),
+                      _count(live).label("leased"), _count(done).label("done"),
+                      sa.func.min(sa.case((sa.and_(sa.not_(live), sa.not_(done)),
+                                           T.c.created_at))).label("oldest"))
+            .where(T.c.kind == "review", T.c.deleted == sa.false())
+            .group_by(T.c.language))}
+        work = {r.language: r for r in conn.execute(
+            sa.select(S.c.language,
+                      _count(sa.not_(reviewed)).label("unreviewed"),
+                      _count(reviewed).label("undecided"),
+                      sa.func.min(sa.case((sa.not_(reviewed), S.c.updated_at))).label("oldest"))
+            .where(S.c.state == "submitted", S.c.deleted == sa.false(),
+                   S.c.kind != "review", S.c.language.is_not(None))
+            .group_by(S.c.language))}
+        expired = conn.execute(
+            sa.select(sa.func.count()).select_from(L)
+            .where(L.c.done_at.is_(None), L.c.expires_at <= now)).scalar()
+    languages = sorted(set(tasks) | set(work), key=lambda c: language_cell(c).name.casefold())
+    rows = []
+    for code in languages:
+        t, w = tasks.get(code), work.get(code)
+        rows.append({"language": code,
+                     "waiting": int(t.waiting or 0) if t else 0,
+                     "leased": int(t.leased or 0) if t else 0,
+                     "done": int(t.done or 0) if t else 0,
+                     "oldest_task": t.oldest if t else None,
+                     "unreviewed": int(w.unreviewed or 0) if w else 0,
+                     "undecided": int(w.undecided or 0) if w else 0,
+                     "oldest_work": w.oldest if w else None})
+    totals = {key: sum(r[key] for r in rows)
+              for key in ("waiting", "leased", "done", "unreviewed", "undecided")}
+    queues = sorted(queue_status(page.engine),
+                    key=lambda q: (language_cell(q.language).name.casefold(), q.kind))
+    return page.render("backlog.html", rows=rows, totals=totals, expired=expired,
+                       queues=queues)

@@ -1,0 +1,79 @@
+"""Enrollment codes: invite someone, then show the one-time code large, on a printable card
+with a QR code.
+
+    GET  /dashboard/enrollment
+    POST /dashboard/enrollment        name, role, languages, days, server -> the code page
+
+The code is shown once (the server keeps only its hash, :mod:`sync.server.codes`). The QR
+code (segno, inline SVG) holds ``qalam://enroll?server=URL&code=CODE``: a phone's camera shows
+both to the annotator, and the short code under it is what they type into the app.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import urlencode
+
+import segno
+import sqlalchemy as sa
+from fastapi import Form
+from markupsafe import Markup
+from starlette.responses import Response
+
+from app import clock
+from sync.server import identity, tables
+from sync.server.db import read
+from sync.server.web.site import Coordinator, CoordinatorForm, new_router
+
+router = new_router()
+RECENT = 50
+E, U = tables.enrollment_codes, tables.users
+
+
+def enrollment_link(server: str, code: str) -> str:
+    """What the QR code holds."""
+    return "qalam://enroll?" + urlencode({"server": server, "code": code})
+
+
+def qr_svg(text: str, title: str) -> Markup:
+    svg = segno.make(text, error="m").svg_inline(scale=4, border=2, omitsize=True, title=title)
+    return Markup(svg)  # segno escapes the title; the rest is its own markup
+
+
+def _recent(engine) -> list:
+    return read(engine, lambda conn: conn.execute(
+        sa.select(E.c.created_at, E.c.expires_at, E.c.used_at, U.c.name, U.c.role)
+        .select_from(E.join(U, U.c.id == E.c.user_id))
+        .order_by(E.c.created_at.desc()).limit(RECENT)).all())
+
+
+def _default_server(page) -> str:
+    return str(page.request.base_url).rstrip("/")
+
+
+@router.get("/enrollment")
+def enrollment(page: Coordinator) -> Response:
+    return page.render("enrollment.html", recent=_recent(page.engine), now=clock.utc_now(),
+                       roles=identity.ROLES, server=_default_server(page), values={},
+                       invited=None)
+
+
+@router.post("/enrollment")
+def invite(
+    page: CoordinatorForm,
+    name: Annotated[str, Form(max_length=200)],
+    role: Annotated[str, Form(max_length=20)],
+    languages: Annotated[str, Form(max_length=2000)] = "",
+    days: Annotated[float, Form(gt=0, le=365)] = identity.DEFAULT_CODE_DAYS,
+    server: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    codes = [c for c in languages.replace(" ", ",").split(",") if c.strip()]
+    user, code, expires = identity.invite(page.engine, name=name, role=role or None,
+                                          languages=codes or None, days=days)
+    server = server.strip() or _default_server(page)
+    return page.render(
+        "enrollment.html", recent=_recent(page.engine), now=clock.utc_now(),
+        roles=identity.ROLES, server=server, values={},
+        invited={"user": user, "code": code, "expires": expires, "server": server,
+                 "qr": qr_svg(enrollment_link(server, code),
+                              page.ui.gettext("Enrollment code for {name}", name=user.name))})

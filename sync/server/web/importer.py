@@ -1,0 +1,115 @@
+"""Import from the dashboard: upload a task file, a job imports it, a page tells how it went.
+
+    GET  /dashboard/import                      the form and recent imports
+    POST /dashboard/import                      file, project, kind, origin -> a job
+    GET  /dashboard/import/{job}                progress, then counts, or the error with its
+                                                file, line and field
+
+The upload is stored in :func:`~sync.server.web.jobs.files_dir` ``/uploads/<job>/`` and
+handed to :func:`sync.server.imports.import_file` (JSONL, CSV, Parquet, XLIFF; all or nothing
+per file; importing the same file twice adds nothing); the upload is removed when the job
+ends. Uploads are limited by the server's request body limit.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import File, Form, UploadFile
+from starlette.responses import Response
+
+from app.schema import TASK_KINDS
+from app.taskfile import ORIGINS
+from sync.protocol import MAX_BODY_BYTES, ErrorCode
+from sync.server.db import is_sqlite
+from sync.server.engine import ID_PATTERN
+from sync.server.errors import ServerError
+from sync.server.imports import import_file
+from sync.server.projects import list_projects
+from sync.server.web import jobs
+from sync.server.web.site import Coordinator, CoordinatorForm, new_router
+
+router = new_router()
+CHUNK = 1 << 20
+IMPORT_KINDS = tuple(kind for kind in TASK_KINDS if kind != "review")
+
+
+def _form(page, **values) -> Response:
+    return page.render("import.html", projects=list_projects(page.engine), kinds=IMPORT_KINDS,
+                       origins=ORIGINS, recent=jobs.recent(page.engine, "import"),
+                       limit_mb=MAX_BODY_BYTES // (1 << 20), **values)
+
+
+@router.get("/import")
+def import_form(page: Coordinator) -> Response:
+    return _form(page)
+
+
+@router.post("/import")
+def start_import(
+    page: CoordinatorForm,
+    file: Annotated[UploadFile, File()],
+    project: Annotated[str, Form(max_length=64)] = "",
+    new_project: Annotated[str, Form(max_length=64)] = "",
+    kind: Annotated[str, Form(max_length=20)] = "",
+    origin: Annotated[str, Form(max_length=20)] = "",
+) -> Response:
+    project_id = new_project.strip() or project
+    if not project_id:
+        raise ServerError(ErrorCode.invalid_request,
+                          "Choose a project, or give the id of a new one.")
+    if not ID_PATTERN.fullmatch(project_id):
+        raise ServerError(ErrorCode.invalid_request,
+                          f"{project_id!r} cannot be a project id: use 1 to 64 letters, "
+                          "digits and . _ : -")
+    if kind and kind not in IMPORT_KINDS:
+        raise ServerError(ErrorCode.invalid_request, f"Unknown kind {kind!r}.")
+    if origin and origin not in ORIGINS:
+        raise ServerError(ErrorCode.invalid_request, f"Unknown origin {origin!r}.")
+    name = _safe_name(file.filename or "tasks")
+    job_id = jobs.start(page.engine, kind="import", created_by=page.session.user_name,
+                        message=name)
+    folder = jobs.files_dir(page.engine) / "uploads" / job_id
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    with path.open("wb") as out:
+        shutil.copyfileobj(file.file, out, CHUNK)
+    engine = page.engine
+    sqlite = is_sqlite(engine)
+
+    def work(progress) -> dict:
+        def report(done: int, total: int | None, stage: str) -> None:
+            # Storing holds the write lock: on SQLite the job's row cannot be written then.
+            if stage == "storing" and sqlite:
+                return
+            progress(done, total, stage)
+
+        try:
+            result = import_file(engine, path, project_id=project_id, kind=kind or None,
+                                 origin=origin or None, progress=report)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        return {"file": name, "project": project_id,
+                "project_created": result.project_created, "added": result.added,
+                "updated": result.updated, "unchanged": result.unchanged}
+
+    jobs.run_in_thread(engine, job_id, work)
+    return page.redirect(f"/import/{job_id}")
+
+
+def _safe_name(filename: str) -> str:
+    """The upload's base name with only harmless characters (its suffix names the format)."""
+    base = Path(filename.replace("\\", "/")).name
+    cleaned = re.sub(r"[^\w.\-]+", "_", base).strip("._") or "tasks"
+    return cleaned[-120:]
+
+
+@router.get("/import/{job_id}")
+def import_status(page: Coordinator, job_id: str) -> Response:
+    job = jobs.load(page.engine, job_id)
+    if job is None or job.kind != "import":
+        raise ServerError(ErrorCode.not_found, f"No import {job_id!r}.")
+    return page.render("import_job.html", job=job)

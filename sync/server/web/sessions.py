@@ -1,0 +1,231 @@
+"""Dashboard sign-in: coordinators' and auditors' passwords, cookie sessions, failed attempts.
+
+    set_password(engine, "Farida", "correct horse battery")     # qalam-server set-password
+    session, cookie = sign_in(engine, name="Farida", password="correct horse battery",
+                              client="203.0.113.9", language="ur")
+    load_session(engine, cookie)          # -> Session, or None once expired or signed out
+    sign_out(engine, cookie)
+
+Passwords are hashed with Argon2id (argon2-cffi's defaults); a device token of a coordinator's
+or auditor's enrolled device signs in too (:func:`sign_in` with ``token=``). Sessions live in
+``web_sessions``: the cookie carries a random token and the table only its SHA-256, as for
+device tokens, so several server processes share them and a copied database holds no usable
+cookie. Each session has its own CSRF token for the POST forms. Failed sign-ins are counted
+per client address in ``rate_limits`` (a fixed window, like failed enrollment codes).
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy.engine import Connection, Engine
+
+from app import clock
+from sync.protocol import ErrorCode
+from sync.server import identity, tables
+from sync.server.db import read, run_write
+from sync.server.errors import ServerError
+
+DASHBOARD_ROLES = ("coordinator", "auditor")
+SESSION_HOURS = 12
+MIN_PASSWORD = 10
+FAILURES_ALLOWED = 10           # per client address and window
+FAILURE_WINDOW = 15 * 60        # seconds
+_hasher = PasswordHasher()
+# Verified against when the name is unknown, so a wrong name takes as long as a wrong password.
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+U, W = tables.users, tables.web_sessions
+
+
+class SignInRefused(Exception):
+    """Why a sign-in failed, in words for the person (``kind``: wrong | role | rate | blocked)."""
+
+    def __init__(self, kind: str, retry_after: int = 0):
+        super().__init__(kind)
+        self.kind = kind
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class Session:
+    token_hash: str
+    user_id: str
+    user_name: str
+    role: str
+    csrf: str
+    language: str
+    expires_at: str
+
+    @property
+    def is_coordinator(self) -> bool:
+        return self.role == "coordinator"
+
+
+# --- passwords -------------------------------------------------------------------------------
+
+
+def set_password(target: Engine | Connection, name: str, password: str) -> identity.User:
+    """Set (or replace) the dashboard password of a coordinator or auditor.
+
+    Replacing a password signs out every session of that person.
+    """
+    if len(password) < MIN_PASSWORD:
+        raise ServerError(ErrorCode.invalid_request,
+                          f"A password needs at least {MIN_PASSWORD} characters.")
+    if password != password.strip() or "\x00" in password:
+        raise ServerError(ErrorCode.invalid_request,
+                          "A password may not start or end with spaces or contain NUL.")
+    hashed = _hasher.hash(password)
+
+    def work(conn: Connection) -> identity.User:
+        user = identity.get_user(conn, name)
+        if user.role not in DASHBOARD_ROLES:
+            raise ServerError(ErrorCode.forbidden,
+                              f"{user.name}'s role is {user.role}; only coordinators and auditors "
+                              "sign in to the dashboard.")
+        conn.execute(U.update().where(U.c.id == user.id)
+                     .values(password_hash=hashed, updated_at=clock.utc_now()))
+        conn.execute(W.delete().where(W.c.user_id == user.id))
+        return user
+
+    return run_write(target, work)
+
+
+# --- signing in and out ----------------------------------------------------------------------
+
+
+def sign_in(engine: Engine, *, name: str = "", password: str = "", token: str = "",
+            client: str = "", language: str = "en") -> tuple[Session, str]:
+    """A new session for a name and password, or for a device token; returns it and the
+    cookie value. Raises :class:`SignInRefused`."""
+    key = f"web-sign-in:{client}"
+    _check_rate(engine, key)
+    try:
+        user_id = _by_token(engine, token) if token else _by_password(engine, name, password)
+    except SignInRefused as refused:
+        if refused.kind == "wrong":
+            _count_failure(engine, key)
+        raise
+    cookie = secrets.token_urlsafe(32)
+    now = datetime.now(UTC)
+    expires = _stamp(now + timedelta(hours=SESSION_HOURS))
+
+    def work(conn: Connection) -> Session:
+        conn.execute(W.delete().where(W.c.expires_at <= _stamp(now)))  # tidy as we go
+        conn.execute(W.insert().values(
+            token_hash=identity.token_hash(cookie), user_id=user_id,
+            csrf=secrets.token_urlsafe(32), language=language, created_at=_stamp(now),
+            expires_at=expires))
+        return _load(conn, identity.token_hash(cookie))
+
+    return run_write(engine, work), cookie
+
+
+def _by_password(engine: Engine, name: str, password: str) -> str:
+    row = read(engine, lambda conn: conn.execute(
+        sa.select(U.c.id, U.c.role, U.c.password_hash, U.c.blocked_at)
+        .where(U.c.name == name.strip())).first())
+    try:
+        _hasher.verify(row.password_hash if row and row.password_hash else _DUMMY_HASH,
+                       password)
+    except (VerificationError, InvalidHashError):
+        raise SignInRefused("wrong") from None
+    if row is None or not row.password_hash:
+        raise SignInRefused("wrong")
+    _allowed(row)
+    if _hasher.check_needs_rehash(row.password_hash):
+        run_write(engine, lambda conn: conn.execute(
+            U.update().where(U.c.id == row.id).values(password_hash=_hasher.hash(password))))
+    return row.id
+
+
+def _by_token(engine: Engine, token: str) -> str:
+    try:
+        device = identity.authenticate(engine, token.strip())
+    except ServerError:
+        raise SignInRefused("wrong") from None
+    row = read(engine, lambda conn: conn.execute(
+        sa.select(U.c.id, U.c.role, U.c.blocked_at).where(U.c.id == device.user_id)).one())
+    _allowed(row)
+    return row.id
+
+
+def _allowed(row) -> None:
+    if row.role not in DASHBOARD_ROLES:
+        raise SignInRefused("role")
+    if row.blocked_at is not None:
+        raise SignInRefused("blocked")
+
+
+def load_session(engine: Engine, cookie: str | None) -> Session | None:
+    """The live session a cookie belongs to; None when unknown, expired or its user blocked."""
+    if not cookie:
+        return None
+    session = read(engine, lambda conn: _load(conn, identity.token_hash(cookie)))
+    if session is None or session.expires_at <= clock.utc_now():
+        return None
+    return session
+
+
+def _load(conn: Connection, token_hash: str) -> Session | None:
+    row = conn.execute(
+        sa.select(W, U.c.name, U.c.role, U.c.blocked_at)
+        .select_from(W.join(U, U.c.id == W.c.user_id))
+        .where(W.c.token_hash == token_hash)).first()
+    if row is None or row.blocked_at is not None or row.role not in DASHBOARD_ROLES:
+        return None
+    return Session(row.token_hash, row.user_id, row.name, row.role, row.csrf, row.language,
+                   row.expires_at)
+
+
+def sign_out(engine: Engine, session: Session) -> None:
+    run_write(engine, lambda conn: conn.execute(
+        W.delete().where(W.c.token_hash == session.token_hash)))
+
+
+def set_language(engine: Engine, session: Session, language: str) -> None:
+    run_write(engine, lambda conn: conn.execute(
+        W.update().where(W.c.token_hash == session.token_hash).values(language=language)))
+
+
+def csrf_ok(session: Session, given: str | None) -> bool:
+    return bool(given) and secrets.compare_digest(session.csrf, given)
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+# --- failed attempts (the same fixed window as identity's failed enrollment codes) -----------
+
+
+def _check_rate(engine: Engine, key: str) -> None:
+    now = int(time.time())
+    r = tables.rate_limits
+    row = read(engine, lambda conn: conn.execute(sa.select(r).where(r.c.key == key)).first())
+    if row is None or now - row.window_start >= FAILURE_WINDOW:
+        return
+    if row.count >= FAILURES_ALLOWED:
+        raise SignInRefused("rate", FAILURE_WINDOW - (now - row.window_start))
+
+
+def _count_failure(engine: Engine, key: str) -> None:
+    now = int(time.time())
+    r = tables.rate_limits
+
+    def work(conn: Connection) -> None:
+        row = conn.execute(sa.select(r).where(r.c.key == key)).first()
+        if row is None:
+            conn.execute(r.insert().values(key=key, window_start=now, count=1))
+        elif now - row.window_start >= FAILURE_WINDOW:
+            conn.execute(r.update().where(r.c.key == key).values(window_start=now, count=1))
+        else:
+            conn.execute(r.update().where(r.c.key == key).values(count=r.c.count + 1))
+
+    run_write(engine, work)  # a concurrent first insert is an IntegrityError: retried
