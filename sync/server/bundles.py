@@ -21,6 +21,7 @@ from sync.protocol import ItemStatus
 from sync.server import engine as ops
 from sync.server import identity, tables
 from sync.server.db import read
+from sync.server.distribution import serve_work
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,7 @@ class BundleImport:
     conflicts: int
     rejected: int
     pages: int
+    leased: int     # new work items carried home in the answer
     answer: Path
 
 
@@ -58,6 +60,9 @@ def import_bundle(engine: Engine, path: Path, *, answer: Path | None = None) -> 
         results.append(result)
         for item in result.results:
             counts[item.status] += 1
+    # A device on the USB-stick route gets its next page of work the same way a networked one
+    # does (POST /v1/work): leased now, carried home in the answer's pull pages.
+    work = serve_work(engine, device)
     pages = []
     cursor = int(received.manifest.get("pull_cursor", 0))
     while True:
@@ -78,6 +83,6 @@ def import_bundle(engine: Engine, path: Path, *, answer: Path | None = None) -> 
         items=sum(len(b.items) for b in received.batches),
         created=counts[ItemStatus.created], duplicates=counts[ItemStatus.duplicate],
         conflicts=counts[ItemStatus.conflict], rejected=counts[ItemStatus.rejected],
-        pages=len(pages), answer=answer,
+        pages=len(pages), leased=work.leased, answer=answer,
     )
 

@@ -295,7 +295,8 @@ def cmd_import_bundle(args, engine, url) -> int:
     result = import_bundle(engine, args.file, answer=args.answer)
     print(f"{args.file.name} from {result.user_name} ({result.device_id}): {result.items} "
           f"items — {result.created} new, {result.duplicates} already here, "
-          f"{result.conflicts} conflicts, {result.rejected} refused.")
+          f"{result.conflicts} conflicts, {result.rejected} refused; {result.leased} new "
+          "work items for the device.")
     print(f"Answer for the device: {result.answer}")
     return 0
 

@@ -14,7 +14,8 @@ How change numbers stay gap-free under concurrency: see :mod:`sync.server.db`.
 
 Who sees what (pull), per DESIGN.md invariant 6:
 
-* projects: everyone; tasks: those in the user's languages (coordinators: all);
+* projects: everyone; tasks: those leased to the user, live, done or expired (coordinators:
+  all; see :mod:`sync.server.distribution`);
 * submissions: the user's own (from any of their devices, drafts and tombstones included);
   non-draft submissions they are assigned to review; for reviewers, non-draft submissions in
   their languages; for coordinators, every non-draft submission;

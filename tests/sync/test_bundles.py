@@ -29,21 +29,15 @@ def test_push_bundle_answer_bundle_round_trip_and_twice_changes_nothing(tmp_path
     import_records(server.engine, "hall", [
         {"id": "hall-1", "kind": "original", "language": "swh_Latn", "origin": "human",
          "instructions": "Andika swali kuhusu maji safi.", "inputs": "", "targets": ""}])
-    from sync import credentials
-    from sync.server.distribution import serve_work
-    from sync.server.identity import load_device
-
-    device_id = credentials.load(amina.data_dir)[0].device_id
-    assert serve_work(server.engine, load_device(server.engine, device_id)).leased == 1
     amina.write(30)
     stick = tmp_path / "stick"
     stick.mkdir()
     work = stick / "amina.qalam"
     assert device.export_bundle(amina.data_dir, work) == 30
     first = import_bundle(server.engine, work)
-    assert (first.created, first.duplicates) == (30, 0)
+    assert (first.created, first.duplicates, first.leased) == (30, 0, 1)  # work goes home
     again = import_bundle(server.engine, work)  # the same stick plugged in twice
-    assert (again.created, again.duplicates) == (0, 30)
+    assert (again.created, again.duplicates, again.leased) == (0, 30, 0)
     assert len(server.submissions()) == 30
 
     counts = device.import_bundle(amina.data_dir, first.answer)
