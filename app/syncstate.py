@@ -267,6 +267,8 @@ def _apply_pulled(store: Store, item, payload: dict, user_id: str | None) -> boo
     if item.entity == "task":
         return _upsert(store, "tasks", payload, deleted=item.deleted)
     if item.entity == "review":
+        # A review of my work comes without its review task (that went to the reviewer).
+        _drop_unknown_task(store, payload)
         return _upsert(store, "reviews", payload, deleted=item.deleted)
     if item.entity != "submission":
         return False
@@ -289,10 +291,15 @@ def _apply_pulled(store: Store, item, payload: dict, user_id: str | None) -> boo
         store.db.execute("DELETE FROM revisions WHERE submission_id = ?", [item.id])
         store.db.execute("DELETE FROM submissions WHERE id = ?", [item.id])
         return True
+    _drop_unknown_task(store, payload)  # e.g. written on my other laptop, in another project
+    return _store_submission(store, payload, item.revision)
+
+
+def _drop_unknown_task(store: Store, payload: dict) -> None:
+    """Forget a pulled record's link to a task this device does not hold."""
     task_id = payload.get("task_id")
     if task_id and not store.db.execute("SELECT 1 FROM tasks WHERE id = ?", [task_id]).fetchone():
-        payload["task_id"] = None  # the task is not on this device (another project)
-    return _store_submission(store, payload, item.revision)
+        payload["task_id"] = None
 
 
 def _store_submission(store: Store, payload: dict, server_revision: int) -> bool:
