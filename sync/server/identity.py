@@ -15,7 +15,6 @@ import binascii
 import hashlib
 import json
 import secrets
-import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -30,6 +29,7 @@ from sync.protocol import EnrollRequest, EnrollResult, ErrorCode
 from sync.server import codes, tables
 from sync.server.db import read, run_write
 from sync.server.errors import ServerError
+from sync.server.ratelimit import FailureLimit
 
 ROLES = ("annotator", "reviewer", "coordinator", "auditor")
 DEFAULT_CODE_DAYS = 14
@@ -281,13 +281,8 @@ def _check_text(field: str, value: str) -> None:
 
 
 def _check_rate(engine: Engine, key: str) -> None:
-    now = int(time.time())
-    row = read(engine, lambda conn: conn.execute(
-        sa.select(tables.rate_limits).where(tables.rate_limits.c.key == key)).first())
-    if row is None or now - row.window_start >= ENROLL_FAILURE_WINDOW:
-        return
-    if row.count >= ENROLL_FAILURES_ALLOWED:
-        wait = ENROLL_FAILURE_WINDOW - (now - row.window_start)
+    wait = _failures().wait(engine, key)
+    if wait is not None:
         raise ServerError(
             ErrorCode.rate_limited,
             f"Too many wrong codes from this address; try again in {wait // 60 + 1} minutes.",
@@ -296,19 +291,11 @@ def _check_rate(engine: Engine, key: str) -> None:
 
 
 def _count_failure(engine: Engine, key: str) -> None:
-    now = int(time.time())
-    r = tables.rate_limits
+    _failures().count_failure(engine, key)
 
-    def work(conn: Connection) -> None:
-        row = conn.execute(sa.select(r).where(r.c.key == key)).first()
-        if row is None:
-            conn.execute(r.insert().values(key=key, window_start=now, count=1))
-        elif now - row.window_start >= ENROLL_FAILURE_WINDOW:
-            conn.execute(r.update().where(r.c.key == key).values(window_start=now, count=1))
-        else:
-            conn.execute(r.update().where(r.c.key == key).values(count=r.c.count + 1))
 
-    run_write(engine, work)  # a concurrent first insert is an IntegrityError: retried
+def _failures() -> FailureLimit:
+    return FailureLimit(ENROLL_FAILURES_ALLOWED, ENROLL_FAILURE_WINDOW)  # tests lower these
 
 
 # --- authentication --------------------------------------------------------------------------

@@ -17,7 +17,6 @@ per client address in ``rate_limits`` (a fixed window, like failed enrollment co
 from __future__ import annotations
 
 import secrets
-import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -31,6 +30,7 @@ from sync.protocol import ErrorCode
 from sync.server import identity, tables
 from sync.server.db import read, run_write
 from sync.server.errors import ServerError
+from sync.server.ratelimit import FailureLimit
 
 DASHBOARD_ROLES = ("coordinator", "auditor")
 SESSION_HOURS = 12
@@ -206,26 +206,10 @@ def _stamp(moment: datetime) -> str:
 
 
 def _check_rate(engine: Engine, key: str) -> None:
-    now = int(time.time())
-    r = tables.rate_limits
-    row = read(engine, lambda conn: conn.execute(sa.select(r).where(r.c.key == key)).first())
-    if row is None or now - row.window_start >= FAILURE_WINDOW:
-        return
-    if row.count >= FAILURES_ALLOWED:
-        raise SignInRefused("rate", FAILURE_WINDOW - (now - row.window_start))
+    wait = FailureLimit(FAILURES_ALLOWED, FAILURE_WINDOW).wait(engine, key)
+    if wait is not None:
+        raise SignInRefused("rate", wait)
 
 
 def _count_failure(engine: Engine, key: str) -> None:
-    now = int(time.time())
-    r = tables.rate_limits
-
-    def work(conn: Connection) -> None:
-        row = conn.execute(sa.select(r).where(r.c.key == key)).first()
-        if row is None:
-            conn.execute(r.insert().values(key=key, window_start=now, count=1))
-        elif now - row.window_start >= FAILURE_WINDOW:
-            conn.execute(r.update().where(r.c.key == key).values(window_start=now, count=1))
-        else:
-            conn.execute(r.update().where(r.c.key == key).values(count=r.c.count + 1))
-
-    run_write(engine, work)  # a concurrent first insert is an IntegrityError: retried
+    FailureLimit(FAILURES_ALLOWED, FAILURE_WINDOW).count_failure(engine, key)
