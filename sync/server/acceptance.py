@@ -1,0 +1,342 @@
+"""Which contributions count: a project's acceptance rules, applied to what the server holds.
+
+    for item in accepted_submissions(conn, project_id="aya-urd"):   # streams, any size
+        item["inputs"], item["targets"], item["author_id"], item["kind"]
+    counts = acceptance_counts(conn, project_id="aya-urd")
+    counts.languages["urd_Arab"]["reannotation"]    # {"submitted": 80, "accepted": 61, "held": 2}
+    counts.passing                                  # languages with enough accepted work
+    verdict = is_accepted(conn, submission_id)      # Verdict(accepted=False, reason="small_edit")
+
+The rules (:class:`sync.server.projects.Acceptance`, per project; the Aya defaults):
+
+1. Drafts and tombstones never count; neither does a ``review`` submission (a further
+   improvement is a ``reannotation``), which is not a prompt/completion pair of its own.
+2. A blocked contributor's work (``users.blocked_at``) is left out, whatever was decided;
+   unblocking brings it back. Their reviews are left out of the ratings and flags too.
+3. A coordinator's decision wins: ``accepted`` (:func:`sync.server.engine.decide`) counts
+   regardless of the rules below; ``rejected`` never counts.
+4. An item a reviewer flagged (wrong language, harmful, nonsense) is *held* until a
+   coordinator accepts it (``exclude_flagged``).
+5. A re-annotation or post-edit counts only when its character Levenshtein distance to what
+   it started from reaches ``min_edit_distance`` (5) on the prompt or on the completion. The
+   distances are the app's own (``prompt_distance``/``completion_distance`` in the pushed
+   record, measured by :func:`app.diffs.edit_distance`); a record without them is measured
+   here with the same function, against its ``original_*`` text or else its task's.
+6. Peers rate edits 1–5 (3: no change). An edit counts only with at least ``min_ratings``
+   ratings (each review's prompt and completion score are two ratings, as in
+   :mod:`app.activity`), and, once rated, a mean of at least ``min_mean_rating``.
+   Originals are not rated as edits: rule 6 does not apply to them.
+7. A language enters a dataset export only with ``min_accepted_per_language`` accepted
+   contributions (:attr:`AcceptanceCounts.passing`). Over several projects (``project_id``
+   None) a language passes when its accepted total reaches the smallest gate among the
+   projects it was collected for.
+
+Everything streams: submissions are read in key order, :data:`CHUNK` at a time, with one
+query each for their reviews and (rarely) their tasks, so memory does not grow with the
+number of rows. Call inside one read transaction for a consistent snapshot.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from sync.server import tables
+from sync.server.projects import Acceptance, load_settings
+
+__all__ = [
+    "CHUNK",
+    "COUNTED_KINDS",
+    "REASONS",
+    "AcceptanceCounts",
+    "Verdict",
+    "acceptance_counts",
+    "accepted_submissions",
+    "is_accepted",
+    "judged_submissions",
+    "verdict",
+]
+
+S, R, T, U = tables.submissions, tables.reviews, tables.tasks, tables.users
+CHUNK = 2000  # submissions per query
+COUNTED_KINDS = ("original", "reannotation", "postedit")
+EDIT_KINDS = ("reannotation", "postedit")
+
+# Why an item counts or not (Verdict.reason).
+REASONS = {
+    "decided": "accepted by a coordinator",
+    "rules": "meets the project's rules",
+    "rejected": "rejected by a coordinator",
+    "blocked": "the contributor is blocked",
+    "flagged": "flagged by a reviewer; held until a coordinator accepts it",
+    "small_edit": "edit distance below the project's minimum",
+    "few_ratings": "fewer peer ratings than the project requires",
+    "low_rating": "mean peer rating below the project's minimum",
+    "not_counted": "a draft, a deleted item or a review: never counted",
+    "missing": "no such submission",
+}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    accepted: bool
+    reason: str  # a key of REASONS
+
+    @property
+    def held(self) -> bool:
+        return self.reason == "flagged"
+
+    @property
+    def explanation(self) -> str:
+        return REASONS[self.reason]
+
+
+@dataclass
+class AcceptanceCounts:
+    """Per language and kind: ``submitted`` (handed in, live, not blocked), ``accepted``,
+    ``held`` (flagged, waiting for a coordinator); and the languages that pass the gate."""
+
+    languages: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)
+    passing: frozenset[str] = frozenset()
+    gates: dict[str, int] = field(default_factory=dict)  # language -> threshold applied
+
+    def accepted(self, language: str) -> int:
+        return sum(k["accepted"] for k in self.languages.get(language, {}).values())
+
+    @property
+    def total_accepted(self) -> int:
+        return sum(self.accepted(language) for language in self.languages)
+
+    @property
+    def total_exported(self) -> int:
+        """Accepted items in languages that pass the gate (what a dataset export holds)."""
+        return sum(self.accepted(language) for language in self.passing)
+
+    def as_dict(self) -> dict:
+        return {"languages": self.languages, "passing": sorted(self.passing),
+                "gates": self.gates}
+
+
+def accepted_submissions(conn: Connection, *, project_id: str | None = None,
+                         languages: Iterable[str] | None = None) -> Iterator[dict]:
+    """Every accepted contribution, streamed in id order (see :func:`judged_submissions`
+    for the dict's keys). The language gate is *not* applied: pass
+    ``languages=acceptance_counts(...).passing`` for what a dataset export holds."""
+    for item, verdict in judged_submissions(conn, project_id=project_id, languages=languages):
+        if verdict.accepted:
+            yield item
+
+
+def acceptance_counts(conn: Connection, *, project_id: str | None = None) -> AcceptanceCounts:
+    """Counts per language and kind, and which languages pass the per-language gate."""
+    counts = AcceptanceCounts()
+    gates: dict[str, int] = {}
+    for item, verdict in judged_submissions(conn, project_id=project_id):
+        if verdict.reason == "blocked":
+            continue
+        language = item["language"]
+        per_kind = counts.languages.setdefault(language, {})
+        entry = per_kind.setdefault(item["kind"], {"submitted": 0, "accepted": 0, "held": 0})
+        entry["submitted"] += 1
+        entry["accepted"] += verdict.accepted
+        entry["held"] += verdict.held
+        gate = item["rules"].min_accepted_per_language
+        gates[language] = min(gate, gates.get(language, gate))
+    if project_id is not None:
+        gate = load_settings(conn, project_id).acceptance.min_accepted_per_language
+        gates = dict.fromkeys(counts.languages, gate)
+    counts.gates = gates
+    counts.passing = frozenset(language for language in counts.languages
+                               if counts.accepted(language) >= gates[language])
+    return counts
+
+
+def is_accepted(conn: Connection, submission_id: str) -> Verdict:
+    """The verdict on one submission, with the reason (a key of :data:`REASONS`)."""
+    row = conn.execute(_query().where(S.c.id == submission_id)).first()
+    if row is None:
+        exists = conn.execute(sa.select(S.c.id).where(S.c.id == submission_id)).first()
+        return Verdict(False, "not_counted" if exists else "missing")
+    return verdict(_Judge(conn).items([row])[0])
+
+
+def judged_submissions(conn: Connection, *, project_id: str | None = None,
+                       languages: Iterable[str] | None = None
+                       ) -> Iterator[tuple[dict, Verdict]]:
+    """Every counted-kind, handed-in, live submission with its verdict, in id order.
+
+    Each dict has: ``id``, ``author_id``, ``project_id``, ``task_id``, ``language``
+    (registry code), ``kind``, ``state``, ``dialect``, ``inputs``, ``targets``,
+    ``source_text`` and ``mt_text`` (post-edits: the source and the machine translation),
+    ``prompt_distance``, ``completion_distance``, ``hter``, ``seconds_spent``,
+    ``edit_sessions``, ``ratings`` (tuple of 1–5), ``flags`` (tuple), ``created_at``,
+    ``updated_at``, ``rules`` (the project's :class:`Acceptance`).
+    """
+    judge = _Judge(conn)
+    wanted = frozenset(languages) if languages is not None else None
+    if wanted is not None and not wanted:
+        return
+    last = None
+    while True:
+        # Languages are filtered here, not in SQL: a language condition would make the
+        # database prefer its language index and sort every matching row for each chunk.
+        query = _query()
+        if project_id is not None:
+            query = query.where(S.c.project_id == project_id)
+        if last is not None:
+            query = query.where(S.c.id > last)
+        rows = conn.execute(query.order_by(S.c.id).limit(CHUNK)).all()
+        if not rows:
+            return
+        last, full = rows[-1].id, len(rows) == CHUNK
+        if wanted is not None:
+            rows = [row for row in rows if row.language in wanted]
+        for item in judge.items(rows):
+            yield item, verdict(item)
+        if not full:
+            return
+
+
+def _query() -> sa.Select:
+    # No join: with one, SQLite may walk users first and sort every row for each chunk.
+    return (sa.select(S.c.id, S.c.author_id, S.c.project_id, S.c.task_id, S.c.language,
+                      S.c.kind, S.c.state, S.c.payload, S.c.created_at, S.c.updated_at)
+            .where(S.c.deleted == sa.false(), S.c.state != "draft",
+                   S.c.kind.in_(COUNTED_KINDS)))
+
+
+class _Judge:
+    """Turns a chunk of rows into items (reviews and tasks fetched per chunk) and judges them."""
+
+    def __init__(self, conn: Connection):
+        self.conn = conn
+        self.settings: dict[str | None, Acceptance] = {}
+        # Blocked people are few (read once); everyone else's work is judged by the rules.
+        self.blocked = frozenset(conn.execute(
+            sa.select(U.c.id).where(U.c.blocked_at.is_not(None))).scalars())
+
+    def rules(self, project_id: str | None) -> Acceptance:
+        if project_id not in self.settings:
+            self.settings[project_id] = load_settings(self.conn, project_id).acceptance
+        return self.settings[project_id]
+
+    def items(self, rows) -> list[dict]:
+        reviews = self._reviews([row.id for row in rows])
+        payloads = [json.loads(row.payload) for row in rows]
+        need_task = {row.task_id for row, payload in zip(rows, payloads, strict=True)
+                     if row.task_id and row.kind in EDIT_KINDS and _needs_task(payload)}
+        task_payloads = self._tasks(need_task) if need_task else {}
+        items = []
+        for row, payload in zip(rows, payloads, strict=True):
+            ratings, flags = reviews.get(row.id, ((), ()))
+            items.append(_item(row, payload, task_payloads.get(row.task_id), ratings, flags,
+                               self.rules(row.project_id), row.author_id in self.blocked))
+        return items
+
+    def _reviews(self, ids: list[str]) -> dict[str, tuple[tuple[int, ...], tuple[str, ...]]]:
+        """Ratings and flags per submission, from live reviews by unblocked reviewers."""
+        found: dict[str, tuple[list[int], list[str]]] = {}
+        rows = self.conn.execute(
+            sa.select(R.c.submission_id, R.c.author_id, R.c.payload)
+            .where(R.c.submission_id.in_(ids), R.c.deleted == sa.false()))
+        for row in rows:
+            if row.author_id in self.blocked:
+                continue
+            review = json.loads(row.payload)
+            if review.get("state") == "draft":
+                continue
+            ratings, flags = found.setdefault(row.submission_id, ([], []))
+            for key in ("rating_inputs", "rating_targets"):
+                value = review.get(key)
+                if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 5:
+                    ratings.append(value)
+            if review.get("flag"):
+                flags.append(review["flag"])
+        return {key: (tuple(r), tuple(f)) for key, (r, f) in found.items()}
+
+    def _tasks(self, ids: set[str]) -> dict[str, dict]:
+        rows = self.conn.execute(sa.select(T.c.id, T.c.payload).where(T.c.id.in_(sorted(ids))))
+        return {row.id: json.loads(row.payload) for row in rows}
+
+
+def verdict(item: dict) -> Verdict:
+    """The rules, in order, over one item as :func:`judged_submissions` builds it."""
+    rules: Acceptance = item["rules"]
+    if item["blocked"]:
+        return Verdict(False, "blocked")
+    if item["state"] == "rejected":
+        return Verdict(False, "rejected")
+    if item["state"] == "accepted":
+        return Verdict(True, "decided")
+    if rules.exclude_flagged and item["flags"]:
+        return Verdict(False, "flagged")
+    if item["kind"] in EDIT_KINDS:
+        distance = max(item["prompt_distance"] or 0, item["completion_distance"] or 0)
+        if distance < rules.min_edit_distance:
+            return Verdict(False, "small_edit")
+        ratings = item["ratings"]
+        if len(ratings) < rules.min_ratings:
+            return Verdict(False, "few_ratings")
+        if ratings and sum(ratings) / len(ratings) < rules.min_mean_rating:
+            return Verdict(False, "low_rating")
+    return Verdict(True, "rules")
+
+
+def _needs_task(payload: dict) -> bool:
+    if payload.get("kind") == "postedit":
+        return not payload.get("original_targets") or not (
+            payload.get("original_inputs") or payload.get("inputs"))
+    return payload.get("prompt_distance") is None or payload.get("completion_distance") is None
+
+
+def _item(row, payload: dict, task: dict | None, ratings, flags, rules: Acceptance,
+          blocked: bool) -> dict:
+    kind = row.kind
+    inputs, targets = payload.get("inputs") or "", payload.get("targets") or ""
+    task = task or {}
+    source = mt = None
+    prompt_distance = payload.get("prompt_distance")
+    completion_distance = payload.get("completion_distance")
+    hter = payload.get("hter")
+    if kind == "postedit":
+        source = payload.get("original_inputs") or inputs or task.get("source_text") or ""
+        mt = payload.get("original_targets") or task.get("mt_text") or ""
+        if completion_distance is None:
+            completion_distance = _distance(mt, targets)
+        prompt_distance = prompt_distance or 0  # the source is not edited
+    elif kind == "reannotation" and (prompt_distance is None or completion_distance is None):
+        original_inputs = payload.get("original_inputs")
+        original_targets = payload.get("original_targets")
+        if original_inputs is None and original_targets is None:
+            original_inputs, original_targets = task.get("inputs"), task.get("targets")
+        if original_inputs is not None or original_targets is not None:
+            prompt_distance = _distance(original_inputs or "", inputs)
+            completion_distance = _distance(original_targets or "", targets)
+    return {
+        "id": row.id, "author_id": row.author_id, "project_id": row.project_id,
+        "task_id": row.task_id, "language": row.language, "kind": kind, "state": row.state,
+        "dialect": payload.get("dialect"), "inputs": inputs, "targets": targets,
+        "source_text": source, "mt_text": mt, "prompt_distance": prompt_distance,
+        "completion_distance": completion_distance, "hter": hter,
+        "seconds_spent": _number(payload.get("seconds_spent")),
+        "edit_sessions": _number(payload.get("edit_sessions")),
+        "ratings": tuple(ratings), "flags": tuple(flags), "created_at": row.created_at,
+        "updated_at": row.updated_at, "blocked": blocked, "rules": rules,
+    }
+
+
+def _distance(a: str, b: str) -> int:
+    # The app's own measure (rapidfuzz Levenshtein over code points), so both ends agree.
+    from app.diffs import edit_distance
+
+    return edit_distance(a, b)
+
+
+def _number(value) -> float | int | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return value

@@ -1,0 +1,273 @@
+"""The dataset export: accepted contributions in the Aya Dataset's schema, streamed to disk.
+
+    result = export_dataset(engine, Path("aya-urd-v1"), fmt="parquet", project_id="aya-urd",
+                            test_fraction=0.1, progress=lambda done, total: ...)
+    datasets.load_dataset("aya-urd-v1")          # the card's YAML says where each split is
+
+Rows have exactly the Aya Dataset's six string columns (:data:`COLUMNS`):
+
+* ``inputs``, ``targets`` — the prompt and the completion, as accepted;
+* ``language`` — the language's English name (CLDR, from :mod:`i18n.languages`);
+* ``language_code`` — the ISO 639-3 code the Aya Dataset uses (its macrolanguage where Aya
+  uses one: ``msa`` for Malay, ``zho`` for both Chinese scripts);
+* ``annotation_type`` — ``original-annotations``, ``re-annotations`` or ``post-edits``
+  (corrected machine translations, which the Aya Dataset does not have);
+* ``user_id`` — the author's pseudonym (:mod:`.pseudonyms`), never their id.
+
+Only accepted items (:mod:`sync.server.acceptance`) of languages that pass the project's
+per-language gate are written. With ``test_fraction`` the rows are split by a hash of each
+item's id: the same item lands in the same split in every export, whatever else changed.
+
+Layout (every format; ``datasets.load_dataset(folder)`` reads it through the card's
+``configs``)::
+
+    README.md                       the dataset card (counts, rules, licence, how to load)
+    data/train.jsonl | data/train.parquet | data/train-00000-of-00001.parquet   ("hf")
+    data/test.…                     with test_fraction > 0
+    demographics/train.…            one row per contributor who told us anything
+
+"hf" is Parquet named as on the Hugging Face Hub, with the features and split sizes in the
+card (``dataset_info``), ready to upload. Memory stays flat at any size: rows are read
+:data:`sync.server.acceptance.CHUNK` at a time, JSONL is written line by line and Parquet one
+row group (at most :data:`ROW_GROUP_ROWS` rows or :data:`ROW_GROUP_BYTES` of text) at a time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+from sqlalchemy.engine import Connection, Engine
+
+from sync.server import acceptance
+from sync.server.export import card, demographics
+from sync.server.export.output import (
+    ExportError,
+    ExportResult,
+    Progress,
+    arrow_size,
+    moved,
+    snapshot,
+    staging,
+)
+from sync.server.export.pseudonyms import Pseudonyms
+
+FORMATS = ("jsonl", "parquet", "hf")
+COLUMNS = ("inputs", "targets", "language", "language_code", "annotation_type", "user_id")
+ANNOTATION_TYPES = {"original": "original-annotations", "reannotation": "re-annotations",
+                    "postedit": "post-edits"}
+ROW_GROUP_ROWS = 10_000
+ROW_GROUP_BYTES = 32 * 1024 * 1024
+PROGRESS_EVERY = 1000
+LICENSES = {
+    "apache-2.0": ("Apache License 2.0", "https://www.apache.org/licenses/LICENSE-2.0"),
+    "cc-by-4.0": ("Creative Commons Attribution 4.0",
+                  "https://creativecommons.org/licenses/by/4.0/"),
+    "cc-by-sa-4.0": ("Creative Commons Attribution-ShareAlike 4.0",
+                     "https://creativecommons.org/licenses/by-sa/4.0/"),
+    "cc0-1.0": ("Creative Commons Zero 1.0 (public domain)",
+                "https://creativecommons.org/publicdomain/zero/1.0/"),
+    "odc-by": ("Open Data Commons Attribution License 1.0",
+               "https://opendatacommons.org/licenses/by/1-0/"),
+}
+
+
+def export_dataset(target: Engine | Connection, out_dir: Path, *, fmt: str = "jsonl",
+                   project_id: str | None = None, test_fraction: float = 0.0,
+                   progress: Progress | None = None,
+                   license: str = "apache-2.0") -> ExportResult:
+    """Write the accepted contributions (all projects, or one) as a dataset in ``out_dir``
+    (absent or empty); returns what was written. Raises ExportError for bad arguments."""
+    started = time.monotonic()
+    if fmt not in FORMATS:
+        raise ExportError(f"Unknown dataset format {fmt!r}; use one of {', '.join(FORMATS)}.")
+    if not 0.0 <= test_fraction < 1.0:
+        raise ExportError(f"--test-fraction must be at least 0 and below 1 (got {test_fraction}).")
+    if license not in LICENSES:
+        raise ExportError(f"Unknown licence {license!r}; use one of {', '.join(LICENSES)}.")
+    pseudonym = Pseudonyms.load(target)  # a write, the first time: before the read snapshot
+    out_dir = Path(out_dir)
+    with staging(out_dir) as temp, snapshot(target) as conn:
+        counts = acceptance.acceptance_counts(conn, project_id=project_id)
+        total = counts.total_exported
+        result = ExportResult(out_dir=out_dir, format=fmt, rows=0)
+        result.below_gate = {language: counts.accepted(language)
+                             for language in counts.languages
+                             if language not in counts.passing and counts.accepted(language)}
+        splits = ("train", "test") if test_fraction > 0 else ("train",)
+        sinks = {split: _sink(fmt, temp / "data" / _file_name(fmt, split), _row_schema())
+                 for split in splits}
+        authors: set[str] = set()
+        rules: dict[str | None, acceptance.Acceptance] = {}
+        languages: dict[str, dict[str, str]] = {}
+        if progress:
+            progress(0, total)
+        try:
+            for item in acceptance.accepted_submissions(conn, project_id=project_id,
+                                                        languages=counts.passing):
+                row = aya_row(item, pseudonym)
+                split = split_of(item["id"], test_fraction)
+                sinks[split].write(row)
+                result.rows += 1
+                result.splits[split] = result.splits.get(split, 0) + 1
+                types = result.counts.setdefault(item["language"], {})
+                types[row["annotation_type"]] = types.get(row["annotation_type"], 0) + 1
+                languages.setdefault(item["language"], {"language": row["language"],
+                                                        "language_code": row["language_code"]})
+                authors.add(item["author_id"])
+                rules.setdefault(item["project_id"], item["rules"])
+                if progress and result.rows % PROGRESS_EVERY == 0:
+                    progress(result.rows, total)
+        finally:
+            for sink in sinks.values():
+                sink.close()
+        files = [sink.path for sink in sinks.values()]
+        demo_path = temp / "demographics" / _file_name(fmt, "train")
+        demo_sink = _sink(fmt, demo_path, demographics.schema())
+        result.demographics = demographics.write(conn, authors, pseudonym, demo_sink)
+        files.append(demo_path)
+        result.sizes = {split: sink.bytes for split, sink in sinks.items()}
+        result.sizes["demographics"] = demo_sink.bytes
+        result.contributors = len(authors)
+        result.splits = {split: result.splits.get(split, 0) for split in splits}
+        result.seconds = time.monotonic() - started
+        readme = temp / "README.md"
+        readme.write_text(card.render(
+            result=result, fmt=fmt,
+            data_files={split: sink.path.relative_to(temp).as_posix()
+                        for split, sink in sinks.items()},
+            demographics_file=demo_path.relative_to(temp).as_posix(),
+            languages=languages, rules=rules, project_id=project_id,
+            test_fraction=test_fraction, license=(license, *LICENSES[license]),
+            row_features=_FEATURES, demographics_features=demographics.FEATURES,
+        ), encoding="utf-8")
+        result.files = moved([readme, *files], temp, out_dir)
+        if progress:
+            progress(result.rows, total)
+    return result
+
+
+def aya_row(item: dict, pseudonym) -> dict:
+    """One accepted item (``acceptance.judged_submissions``) as an Aya Dataset row."""
+    name, code = language_names(item["language"])
+    return {"inputs": item["inputs"], "targets": item["targets"], "language": name,
+            "language_code": code, "annotation_type": ANNOTATION_TYPES[item["kind"]],
+            "user_id": pseudonym(item["author_id"])}
+
+
+_NAMES: dict[str, tuple[str, str]] = {}
+
+
+def language_names(registry_code: str) -> tuple[str, str]:
+    """(English name, Aya/ISO 639-3 code) of a registry code such as ``urd_Arab``."""
+    if registry_code not in _NAMES:
+        from i18n.languages import UnknownLanguage, get
+
+        try:
+            lang = get(registry_code)
+            _NAMES[registry_code] = (lang.english_name, lang.aya_code or lang.iso639_3)
+        except UnknownLanguage:  # not in this version's registry: keep what we know
+            _NAMES[registry_code] = (registry_code, registry_code.split("_")[0])
+    return _NAMES[registry_code]
+
+
+def split_of(submission_id: str, test_fraction: float) -> str:
+    """``"test"`` for about ``test_fraction`` of ids, always the same ones; else ``"train"``."""
+    if test_fraction <= 0:
+        return "train"
+    digest = hashlib.sha256(submission_id.encode("utf-8")).digest()
+    return "test" if int.from_bytes(digest[:8], "big") < test_fraction * 2**64 else "train"
+
+
+def _file_name(fmt: str, split: str) -> str:
+    if fmt == "jsonl":
+        return f"{split}.jsonl"
+    if fmt == "parquet":
+        return f"{split}.parquet"
+    return f"{split}-00000-of-00001.parquet"
+
+
+_FEATURES = {name: "string" for name in COLUMNS}
+
+
+def _row_schema():
+    import pyarrow as pa
+
+    return pa.schema([(name, pa.string()) for name in COLUMNS])
+
+
+def _sink(fmt: str, path: Path, schema):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return JsonlSink(path) if fmt == "jsonl" else ParquetSink(path, schema)
+
+
+class JsonlSink:
+    """One JSON object per line, UTF-8, written as it comes."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.rows = self.bytes = 0
+        self._file = open(path, "w", encoding="utf-8", newline="\n")  # noqa: SIM115
+
+    def write(self, row: dict) -> None:
+        self._file.write(json.dumps(row, ensure_ascii=False) + "\n")
+        self.rows += 1
+        self.bytes += arrow_size(row)
+
+    def write_many(self, rows: Iterable[dict]) -> None:
+        for row in rows:
+            self.write(row)
+
+    def close(self) -> None:
+        self._file.close()
+
+
+class ParquetSink:
+    """Rows buffered column-wise and written one row group at a time (bounded memory)."""
+
+    def __init__(self, path: Path, schema):
+        import pyarrow.parquet as pq
+
+        self.path = path
+        self.rows = self.bytes = 0
+        self._schema = schema
+        self._writer = pq.ParquetWriter(path, schema, compression="zstd")
+        self._columns: dict[str, list] = {name: [] for name in schema.names}
+        self._buffered = 0
+        self._bytes = 0
+
+    def write(self, row: dict) -> None:
+        for name, values in self._columns.items():
+            value = row[name]
+            values.append(value)
+            if isinstance(value, str):
+                self._bytes += len(value)
+        self._buffered += 1
+        self.rows += 1
+        self.bytes += arrow_size(row)
+        if self._buffered >= ROW_GROUP_ROWS or self._bytes >= ROW_GROUP_BYTES:
+            self._flush()
+
+    def write_many(self, rows: Iterable[dict]) -> None:
+        for row in rows:
+            self.write(row)
+
+    def _flush(self) -> None:
+        import pyarrow as pa
+
+        if not self._buffered:
+            return
+        self._writer.write_table(pa.Table.from_pydict(self._columns, schema=self._schema))
+        self._columns = {name: [] for name in self._schema.names}
+        self._buffered = self._bytes = 0
+
+    def close(self) -> None:
+        self._flush()
+        self._writer.close()
+
+
+__all__ = ["ANNOTATION_TYPES", "COLUMNS", "FORMATS", "LICENSES", "aya_row", "export_dataset",
+           "language_names", "split_of"]

@@ -1,0 +1,265 @@
+"""Acceptance rules: which pushed contributions count (sync.server.acceptance), both backends.
+
+Every item here reaches the server through a real push, as from a device.
+"""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from app import clock
+from app.diffs import edit_distance
+from app.ids import new_id
+from sync.protocol import freeze
+from sync.server import acceptance, tables
+from sync.server import engine as ops
+from sync.server.db import Sequence, run_write
+from sync.server.projects import create_project
+from tests.server.helpers import statuses
+
+PROJECT = "aya-urd"
+
+
+@pytest.fixture
+def project(engine):
+    create_project(engine, PROJECT, settings={"acceptance": {"min_accepted_per_language": 2}})
+    return PROJECT
+
+
+def edit(member, distance: int, *, project: str = PROJECT, language: str = "urd_Arab",
+         kind: str = "reannotation", recorded: bool = True, **extra) -> dict:
+    """A re-annotation (or post-edit) whose completion is ``distance`` characters away from
+    what it started from, with the distances the app records (or none)."""
+    original = "یہ ایک جواب ہے"
+    fields = {"kind": kind, "project_id": project, "language": language,
+              "original_inputs": "سوال", "original_targets": original, "inputs": "سوال",
+              "targets": original + "ے" * distance, **extra}
+    if recorded:
+        fields.update(prompt_distance=0, completion_distance=distance)
+    return member.submission(**fields)
+
+
+def add_task(engine, task: dict) -> None:
+    """A task as an import leaves it (the importer is tested on its own)."""
+
+    def work(conn):
+        seqs = Sequence(conn)
+        now = clock.utc_now()
+        conn.execute(tables.tasks.insert().values(
+            id=task["id"], project_id=task["project_id"], language=task["language"],
+            kind=task["kind"], origin=task["origin"], payload=freeze(task), revision=1,
+            server_seq=seqs.next(), created_at=now, updated_at=now))
+        seqs.save()
+
+    run_write(engine, work)
+
+
+def push(member, items: list[dict]) -> list[str]:
+    result = member.push(items)
+    assert set(statuses(result)) == {"created"}, result
+    return [item["id"] for item in items]
+
+
+def verdict(engine, submission_id: str) -> acceptance.Verdict:
+    with engine.connect() as conn:
+        return acceptance.is_accepted(conn, submission_id)
+
+
+def accepted_ids(engine, **kwargs) -> set[str]:
+    with engine.connect() as conn:
+        return {item["id"] for item in acceptance.accepted_submissions(conn, **kwargs)}
+
+
+def counts(engine, **kwargs) -> acceptance.AcceptanceCounts:
+    with engine.connect() as conn:
+        return acceptance.acceptance_counts(conn, **kwargs)
+
+
+def block(engine, user_id: str, blocked: bool = True) -> None:
+    with engine.begin() as conn:
+        conn.execute(tables.users.update().where(tables.users.c.id == user_id).values(
+            blocked_at=clock.utc_now() if blocked else None))
+
+
+def test_an_edit_under_five_characters_does_not_count_and_five_does(server, project):
+    amina = server.member()
+    small, enough, large = push(amina, [edit(amina, 4), edit(amina, 5), edit(amina, 40)])
+    assert verdict(server.engine, small) == acceptance.Verdict(False, "small_edit")
+    assert verdict(server.engine, enough).accepted
+    assert accepted_ids(server.engine) == {enough, large}
+
+
+def test_a_post_edit_counts_by_its_distance_to_the_machine_translation(server, project):
+    amina = server.member()
+    small, enough = push(amina, [edit(amina, 3, kind="postedit", hter=0.1),
+                                 edit(amina, 6, kind="postedit", hter=0.3)])
+    assert not verdict(server.engine, small).accepted
+    assert verdict(server.engine, enough).accepted
+
+
+def test_distances_missing_from_the_record_are_measured_like_the_app(server, project):
+    amina = server.member()
+    small, enough = push(amina, [edit(amina, 4, recorded=False), edit(amina, 7, recorded=False)])
+    with server.engine.connect() as conn:
+        items = {item["id"]: item for item, _ in acceptance.judged_submissions(conn)}
+    assert items[enough]["completion_distance"] == edit_distance(
+        "یہ ایک جواب ہے", "یہ ایک جواب ہے" + "ے" * 7) == 7
+    assert accepted_ids(server.engine) == {enough}
+    assert verdict(server.engine, small).reason == "small_edit"
+
+
+def test_without_originals_the_task_is_what_an_edit_is_measured_against(server, project):
+    add_task(server.engine, {"id": "t1", "project_id": PROJECT, "kind": "reannotation",
+                             "language": "urd_Arab", "inputs": "پرانا سوال",
+                             "targets": "پرانا جواب", "origin": "templated"})
+    amina = server.member()
+    same, changed = push(amina, [
+        amina.submission(kind="reannotation", project_id=PROJECT, task_id="t1",
+                         inputs="پرانا سوال", targets="پرانا جواب"),
+        amina.submission(kind="reannotation", project_id=PROJECT, task_id="t1",
+                         inputs="پرانا سوال", targets="بالکل نیا اور بہتر جواب"),
+    ])
+    assert verdict(server.engine, same).reason == "small_edit"
+    assert verdict(server.engine, changed).accepted
+
+
+def test_a_coordinators_decision_overrides_the_rules(server, project):
+    amina = server.member()
+    small, large = push(amina, [edit(amina, 1), edit(amina, 50)])
+    ops.decide(server.engine, small, "accepted")
+    ops.decide(server.engine, large, "rejected")
+    assert verdict(server.engine, small) == acceptance.Verdict(True, "decided")
+    assert verdict(server.engine, large) == acceptance.Verdict(False, "rejected")
+    assert accepted_ids(server.engine) == {small}
+
+
+def test_a_blocked_contributors_work_is_excluded_and_comes_back_when_unblocked(server,
+                                                                               project):
+    amina, bilal = server.member(), server.member()
+    hers = push(amina, [edit(amina, 9), amina.submission(project_id=PROJECT)])
+    ops.decide(server.engine, hers[1], "accepted")
+    his = push(bilal, [edit(bilal, 9)])
+    block(server.engine, amina.user_id)
+    assert accepted_ids(server.engine) == set(his)
+    assert verdict(server.engine, hers[1]).reason == "blocked"  # even when decided
+    assert counts(server.engine).languages["urd_Arab"]["reannotation"]["submitted"] == 1
+    block(server.engine, amina.user_id, blocked=False)
+    assert accepted_ids(server.engine) == {*hers, *his}
+
+
+def flag(reviewer, submission_id: str, reason: str = "harmful") -> None:
+    push(reviewer, [reviewer.item("review", {"id": new_id(), "submission_id": submission_id,
+                                             "flag": reason, "reason": ""})])
+
+
+def test_a_flagged_item_is_held_until_a_coordinator_accepts_it(server, project):
+    amina = server.member()
+    reviewer = server.member("reviewer", languages=["urd_Arab"])
+    original, edited = push(amina, [amina.submission(project_id=PROJECT), edit(amina, 9)])
+    flag(reviewer, original)
+    flag(reviewer, edited, "wrong_language")
+    assert verdict(server.engine, original) == acceptance.Verdict(False, "flagged")
+    assert verdict(server.engine, original).held
+    assert counts(server.engine).languages["urd_Arab"]["original"]["held"] == 1
+    ops.decide(server.engine, original, "accepted")
+    assert accepted_ids(server.engine) == {original}
+
+
+def test_flags_count_only_while_the_project_says_so_and_not_from_blocked_reviewers(
+        server, engine):
+    create_project(engine, "lenient", settings={"acceptance": {"exclude_flagged": False}})
+    create_project(engine, PROJECT)
+    amina = server.member()
+    troll = server.member("reviewer", languages=["urd_Arab"])
+    lenient, strict = push(amina, [amina.submission(project_id="lenient"),
+                                    amina.submission(project_id=PROJECT)])
+    flag(troll, lenient)
+    flag(troll, strict)
+    assert accepted_ids(engine) == {lenient}
+    block(engine, troll.user_id)
+    assert accepted_ids(engine) == {lenient, strict}
+
+
+def test_peer_rating_thresholds(server, engine):
+    create_project(engine, "rated", settings={"acceptance": {"min_ratings": 2,
+                                                             "min_mean_rating": 3.5}})
+    amina = server.member()
+    reviewer = server.member("reviewer", languages=["urd_Arab"])
+    unrated, liked, disliked, original = push(amina, [
+        edit(amina, 9, project="rated"), edit(amina, 9, project="rated"),
+        edit(amina, 9, project="rated"), amina.submission(project_id="rated")])
+    push(reviewer, [reviewer.review(liked, rating=4), reviewer.review(disliked, rating=3)])
+    assert verdict(engine, unrated).reason == "few_ratings"
+    assert verdict(engine, liked).accepted  # two ratings (prompt and completion), mean 4
+    assert verdict(engine, disliked).reason == "low_rating"
+    assert verdict(engine, original).accepted  # originals are not rated as edits
+
+
+def test_drafts_tombstones_and_reviews_never_count(server, project):
+    amina = server.member()
+    draft, gone, kept = push(amina, [amina.submission(project_id=PROJECT, state="draft"),
+                                      amina.submission(project_id=PROJECT, state="draft"),
+                                      amina.submission(project_id=PROJECT)])
+    push(amina, [amina.delete(gone, base_revision=1)])
+    review_kind = push(amina, [amina.submission(project_id=PROJECT, kind="review")])[0]
+    assert accepted_ids(server.engine) == {kept}
+    for submission_id in (draft, gone, review_kind):
+        assert verdict(server.engine, submission_id).reason == "not_counted"
+    assert verdict(server.engine, "no-such-id").reason == "missing"
+    languages = counts(server.engine).languages
+    assert languages == {"urd_Arab": {"original": {"submitted": 1, "accepted": 1, "held": 0}}}
+
+
+def test_a_language_enters_only_with_enough_accepted_contributions(server, project):
+    amina = server.member(languages=["urd_Arab", "hin_Deva"])
+    urdu = push(amina, [amina.submission(project_id=PROJECT) for _ in range(2)])
+    hindi = push(amina, [amina.submission(project_id=PROJECT, language="hin_Deva",
+                                          inputs="सवाल", targets="जवाब"),
+                         edit(amina, 1, language="hin_Deva")])
+    result = counts(server.engine, project_id=PROJECT)
+    assert result.passing == {"urd_Arab"}
+    assert result.accepted("hin_Deva") == 1 and result.gates["hin_Deva"] == 2
+    assert result.languages["hin_Deva"]["reannotation"] == {"submitted": 1, "accepted": 0,
+                                                            "held": 0}
+    assert result.total_exported == 2
+    # accepted_submissions does not apply the gate; the export passes `passing` itself
+    assert accepted_ids(server.engine) == {*urdu, hindi[0]}
+    assert accepted_ids(server.engine, languages=result.passing) == set(urdu)
+
+
+def test_the_default_gate_is_fifty_accepted_contributions(server, engine):
+    create_project(engine, PROJECT)  # the Aya defaults
+    amina = server.member()
+    push(amina, [amina.submission(project_id=PROJECT) for _ in range(49)])
+    assert counts(engine, project_id=PROJECT).passing == frozenset()
+    push(amina, [amina.submission(project_id=PROJECT)])
+    result = counts(engine, project_id=PROJECT)
+    assert result.passing == {"urd_Arab"} and result.gates == {"urd_Arab": 50}
+
+
+def test_over_all_projects_a_language_passes_the_smallest_gate_it_was_collected_for(
+        server, engine):
+    create_project(engine, "small", settings={"acceptance": {"min_accepted_per_language": 3}})
+    create_project(engine, "big")  # 50
+    amina = server.member()
+    push(amina, [amina.submission(project_id="small"), amina.submission(project_id="big"),
+                 amina.submission(project_id="big")])
+    result = counts(engine)
+    assert result.gates == {"urd_Arab": 3} and result.passing == {"urd_Arab"}
+    assert counts(engine, project_id="small").passing == frozenset()
+
+
+def test_the_stream_reads_in_chunks_in_id_order(server, project, monkeypatch):
+    monkeypatch.setattr(acceptance, "CHUNK", 3)
+    amina = server.member()
+    ids = push(amina, [amina.submission(project_id=PROJECT) for _ in range(8)])
+    with server.engine.connect() as conn:
+        streamed = [item["id"] for item in acceptance.accepted_submissions(conn)]
+    assert streamed == sorted(ids)
+    with server.engine.connect() as conn:
+        statements = []
+        sa.event.listen(conn, "before_cursor_execute",
+                        lambda *args: statements.append(args[2]))
+        list(acceptance.accepted_submissions(conn))
+    assert sum("FROM submissions" in s for s in statements) == 3  # 3 + 3 + 2 rows
