@@ -77,6 +77,8 @@ def extract_to(output: Path) -> None:
     text = output.read_text(encoding="utf-8")
     text = text.replace("#, python-brace-format, python-format\n",
                         "#, python-brace-format, no-python-format\n")
+    # The same guess with no placeholder at all ("95% interval" in a dashboard template).
+    text = text.replace("#, python-format\n", "#, no-python-format\n")
     output.write_text(text, encoding="utf-8")
 
 

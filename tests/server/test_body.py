@@ -5,7 +5,7 @@ import json
 
 import zstandard
 
-from sync.protocol import MAX_BODY_BYTES
+from sync.protocol import MAX_BODY_BYTES, PROTOCOL_VERSION
 from tests.server.helpers import statuses
 
 
@@ -84,12 +84,12 @@ def test_body_just_under_the_limit_is_read(server):
 
 def test_too_new_and_too_old_protocols_get_426(server):
     amina = server.member()
-    for version in ("2", "0"):
+    for version in (str(PROTOCOL_VERSION + 1), "0"):
         response = server.client.get("/v1/pull", headers={**amina.headers,
                                                           "Qalam-Protocol": version})
         assert response.status_code == 426
         assert response.json()["code"] == "upgrade_required"
-        assert response.json()["detail"]["protocol_version"] == 1
+        assert response.json()["detail"]["protocol_version"] == PROTOCOL_VERSION
 
 
 def test_426_comes_before_the_body_is_read(server):
@@ -112,7 +112,7 @@ def test_garbage_protocol_header_is_400(server):
 def test_info_answers_any_protocol_version(server):
     response = server.client.get("/v1/info", headers={"Qalam-Protocol": "99"})
     assert response.status_code == 200
-    assert response.json()["protocol_version"] == 1
+    assert response.json()["protocol_version"] == PROTOCOL_VERSION
     assert response.json()["max_body_bytes"] == MAX_BODY_BYTES
 
 

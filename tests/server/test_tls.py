@@ -13,6 +13,7 @@ import httpx
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
+from sync.protocol import PROTOCOL_VERSION
 from sync.server import tls
 from tests.server.helpers import LiveServer
 
@@ -49,7 +50,7 @@ def test_https_request_verified_against_the_certificate(server, tmp_path):
         context = ssl.create_default_context(cafile=str(cert.cert_path))
         response = httpx.get(f"{live.url}/v1/info", verify=context, timeout=10)
         assert response.status_code == 200
-        assert response.json()["protocol_version"] == 1
+        assert response.json()["protocol_version"] == PROTOCOL_VERSION
 
 
 def test_serve_tls_prints_the_fingerprint_and_short_code(tmp_path):
