@@ -28,6 +28,9 @@ from sync.server.errors import ServerError
 WIRE_SLACK = 64 * 1024           # compressed or not, a body never needs more than this extra
 ZSTD_MAX_WINDOW = 1 << 24        # refuse frames that would need a bigger window (memory)
 EXEMPT_FROM_VERSION = {"/v1/info"}  # how a client learns which versions the server speaks
+# File uploads (the dashboard's task import) are streamed to the app, which spools them to
+# disk, with their own, larger limit: an Aya task file is often tens of megabytes.
+STREAMED_UPLOADS = {"/dashboard/import": 1 << 30}
 
 
 class TooLarge(Exception):
@@ -120,6 +123,28 @@ def _unzstd(raw: bytes, limit: int) -> bytes:
     return bytes(out)
 
 
+def _bounded(headers: Headers, receive, limit: int):
+    """``receive`` for a streamed upload: refused up front when it says it is too big, cut
+    off (as if the client left) when it sends more than ``limit`` bytes anyway."""
+    length = headers.get("content-length")
+    if length is not None and length.isdigit() and int(length) > limit:
+        raise too_large(limit)
+    if headers.get("content-encoding", "identity").strip().lower() not in ("", "identity"):
+        raise ServerError(ErrorCode.unsupported_encoding,
+                          "Upload the file as it is (no Content-Encoding).")
+    received = 0
+
+    async def bounded():
+        nonlocal received
+        message = await receive()
+        received += len(message.get("body", b""))
+        if received > limit:
+            return {"type": "http.disconnect"}
+        return message
+
+    return bounded
+
+
 class RequestBodyMiddleware:
     def __init__(self, app, max_body_bytes: int = MAX_BODY_BYTES):
         self.app = app
@@ -134,6 +159,9 @@ class RequestBodyMiddleware:
                 protocol_version(headers)
             if scope["method"] not in ("POST", "PUT", "PATCH"):
                 return await self.app(scope, receive, send)
+            upload_limit = STREAMED_UPLOADS.get(scope["path"])
+            if upload_limit is not None:
+                return await self.app(scope, _bounded(headers, receive, upload_limit), send)
             body = await self._read(headers, receive)
         except ServerError as error:
             return await error_response(error)(scope, receive, send)

@@ -501,6 +501,32 @@ def test_an_uploaded_task_file_is_imported_once(dashboard):
     assert not list((dashboard_files(dashboard) / "uploads").glob("*/*"))  # uploads removed
 
 
+def test_a_task_file_larger_than_a_sync_body_uploads(dashboard):
+    """Uploads stream to disk with their own limit, not the 4 MiB of a sync request."""
+    from sync.protocol import MAX_BODY_BYTES
+
+    line = ('{"inputs": "%s", "targets": "%s", "language_code": "urd", "script": "Arab"}\n')
+    rows = [line % (f"سوال نمبر {n} " + "ی" * 400, "جواب " + "و" * 400) for n in range(3000)]
+    content = "".join(rows)
+    assert len(content.encode()) > MAX_BODY_BYTES + 100_000
+    page = upload(dashboard.coordinator(), "big.jsonl", content, new_project="aya-big")
+    assert 'data-state="done"' in page, page
+    with dashboard.engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(tables.tasks)).scalar() \
+            == 3000
+
+
+def test_an_upload_over_its_limit_is_refused_before_it_is_read(dashboard, monkeypatch):
+    from sync.server import body
+
+    monkeypatch.setitem(body.STREAMED_UPLOADS, "/dashboard/import", 1000)
+    farida = dashboard.coordinator()
+    farida.get("/dashboard/import")
+    refused = farida.post("/dashboard/import", {"new_project": "aya-x"},
+                          files={"file": ("a.jsonl", GOOD.encode() * 20, "application/json")})
+    assert refused.status_code == 413
+
+
 def test_a_bad_task_file_imports_nothing_and_names_line_and_field(dashboard):
     farida = dashboard.coordinator()
     bad = GOOD + '{"inputs": "سوال", "targets": "جواب", "language_code": "zzz"}\n'

@@ -23,14 +23,15 @@ from starlette.responses import Response
 
 from app.schema import TASK_KINDS
 from app.taskfile import ORIGINS
-from sync.protocol import MAX_BODY_BYTES, ErrorCode
+from sync.protocol import ErrorCode
+from sync.server.body import STREAMED_UPLOADS
 from sync.server.db import is_sqlite
 from sync.server.engine import ID_PATTERN
 from sync.server.errors import ServerError
 from sync.server.imports import import_file
 from sync.server.projects import list_projects
 from sync.server.web import jobs
-from sync.server.web.site import Coordinator, CoordinatorForm, new_router
+from sync.server.web.site import PREFIX, Coordinator, CoordinatorForm, new_router
 
 router = new_router()
 CHUNK = 1 << 20
@@ -40,7 +41,7 @@ IMPORT_KINDS = tuple(kind for kind in TASK_KINDS if kind != "review")
 def _form(page, **values) -> Response:
     return page.render("import.html", projects=list_projects(page.engine), kinds=IMPORT_KINDS,
                        origins=ORIGINS, recent=jobs.recent(page.engine, "import"),
-                       limit_mb=MAX_BODY_BYTES // (1 << 20), **values)
+                       limit_mb=STREAMED_UPLOADS[f"{PREFIX}/import"] // (1 << 20), **values)
 
 
 @router.get("/import")
