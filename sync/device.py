@@ -18,7 +18,7 @@ from app import paths, syncstate
 from app.errors import SyncError
 from app.store import Store
 from sync import bundle, credentials, keys, protocol, tls
-from sync.client import SyncClient, SyncProgress, SyncReport
+from sync.client import StoreRunner, SyncClient, SyncProgress, SyncReport
 
 DEVICE_KEY = "device-key.pem"
 SERVER_CERT = "server-cert.pem"  # the pinned certificate of a field server, if any
@@ -105,18 +105,29 @@ def sync_now(data_dir: Path, *, progress: Callable[[SyncProgress], None] | None 
         return client.sync(lambda job: job(store))
 
 
-def export_bundle(data_dir: Path, path: Path) -> int:
-    """Write pending work to an offline bundle; returns the number of items."""
+def export_bundle(data_dir: Path, path: Path, *,
+                  run_on_store: StoreRunner | None = None) -> int:
+    """Write pending work to an offline bundle; returns the number of items.
+
+    ``run_on_store`` runs the store work where the app wants it (its single writer);
+    headless, the store is opened here."""
     loaded = credentials.load(data_dir)
     server_id = loaded[0].server_id if loaded else ""
-    with Store.open(paths.database_path(data_dir)) as store:
-        return bundle.export_push(store, path, private_key=device_key(data_dir),
-                                  server_id=server_id)
+    key = device_key(data_dir)
+    return _on_store(data_dir, run_on_store, lambda store: bundle.export_push(
+        store, path, private_key=key, server_id=server_id))
 
 
-def import_bundle(data_dir: Path, path: Path) -> dict:
+def import_bundle(data_dir: Path, path: Path, *,
+                  run_on_store: StoreRunner | None = None) -> dict:
     """Apply the server's answer bundle (acknowledgements and new tasks)."""
     enrollment, _ = enrolled(data_dir)
+    return _on_store(data_dir, run_on_store, lambda store: bundle.import_answer(
+        store, path, server_public_key=enrollment.server_public_key))
+
+
+def _on_store(data_dir: Path, run_on_store: StoreRunner | None, job):
+    if run_on_store is not None:
+        return run_on_store(job)
     with Store.open(paths.database_path(data_dir)) as store:
-        return bundle.import_answer(store, path,
-                                    server_public_key=enrollment.server_public_key)
+        return job(store)

@@ -36,7 +36,7 @@ from app.errors import QalamError
 from app.store import Store
 from i18n import formatting, languages
 from i18n.bidi import format_message
-from i18n.translation import N_, _
+from i18n.translation import N_, _, ngettext
 from sync import credentials, device
 from sync.client import SyncClient, SyncProgress, SyncReport
 from ui.writer import StoreWriter
@@ -83,6 +83,8 @@ class SyncController(QObject):
     changed = Signal()
     enrolled = Signal(object)       # credentials.Enrollment
     enroll_failed = Signal(object)  # Exception
+    bundle_done = Signal(object)    # (kind, result): ("export", items) or ("import", counts)
+    bundle_failed = Signal(object)  # Exception
 
     def __init__(self, data_dir: Path, writer: StoreWriter, reader: Store, parent=None):
         super().__init__(parent)
@@ -98,6 +100,9 @@ class SyncController(QObject):
         self._enroll_signals = _Signals()
         self._enroll_signals.finished.connect(self._on_enrolled)
         self._enroll_signals.failed.connect(self.enroll_failed)
+        self._bundle_signals = _Signals()
+        self._bundle_signals.finished.connect(self.bundle_done)
+        self._bundle_signals.failed.connect(self.bundle_failed)
         self._timer = QTimer(self, interval=AUTO_SYNC_MS, timeout=self.sync_now)
         if self.enrollment is not None:
             self._timer.start()
@@ -155,10 +160,22 @@ class SyncController(QObject):
             self._enroll_signals,
         ))
 
+    def bundle(self, kind: str, path: Path) -> None:
+        """Write pending work to a bundle ("export") or apply an answer bundle ("import") in
+        the background, through the store's single writer: a USB stick can be slow.
+        ``bundle_done`` or ``bundle_failed`` follows."""
+        run = device.export_bundle if kind == "export" else device.import_bundle
+
+        def work():
+            return kind, run(self.data_dir, path,
+                             run_on_store=lambda job: self.writer.run(job).result())
+
+        QThreadPool.globalInstance().start(_Job(work, self._bundle_signals))
+
     def stop(self) -> None:
         """No more syncs, and no more reports from one still finishing (the app is closing)."""
         self._timer.stop()
-        for signals in (self._signals, self._enroll_signals):
+        for signals in (self._signals, self._enroll_signals, self._bundle_signals):
             signals.blockSignals(True)
 
     def _on_enrolled(self, enrollment: credentials.Enrollment) -> None:
@@ -240,6 +257,9 @@ class SyncPanel(QDialog):
         import_button = QPushButton(_("&Import answer…"))
         import_button.setToolTip(_("Apply the server's answer bundle from a USB stick"))
         import_button.clicked.connect(self._import_bundle)
+        self.bundle_buttons = (export_button, import_button)
+        controller.bundle_done.connect(self._on_bundle_done)
+        controller.bundle_failed.connect(self._on_bundle_failed)
         buttons = QHBoxLayout()
         buttons.addWidget(self.sync_button)
         buttons.addStretch(1)
@@ -382,32 +402,47 @@ class SyncPanel(QDialog):
     def _export_bundle(self) -> None:
         path, _filter = QFileDialog.getSaveFileName(
             self, _("Export bundle"), "qalam-work.qalam", _("Qalam bundles (*.qalam)"))
-        if not path:
-            return
-        self.controller.writer.flush()
-        try:
-            count = device.export_bundle(self.controller.data_dir, Path(path))
-        except QalamError as error:
-            QMessageBox.warning(self, _("Export failed"), str(error))
-            return
-        QMessageBox.information(self, _("Bundle written"), _(
-            "{count} items written. Give the file to your coordinator.").format(count=count))
-        self.controller.changed.emit()
+        if path:
+            self._start_bundle("export", Path(path))
 
     def _import_bundle(self) -> None:
         path, _filter = QFileDialog.getOpenFileName(
             self, _("Import answer bundle"), "", _("Qalam bundles (*.qalam)"))
-        if not path:
-            return
-        self.controller.writer.flush()
-        try:
-            counts = device.import_bundle(self.controller.data_dir, Path(path))
-        except QalamError as error:
-            QMessageBox.warning(self, _("Import failed"), str(error))
-            return
-        QMessageBox.information(self, _("Bundle imported"), _(
-            "{acknowledged} items confirmed, {pulled} updates received.").format(**counts))
+        if path:
+            self._start_bundle("import", Path(path))
+
+    def _start_bundle(self, kind: str, path: Path) -> None:
+        for button in self.bundle_buttons:
+            button.setEnabled(False)
+        self.state.setText(_("Writing the bundle…") if kind == "export"
+                           else _("Reading the bundle…"))
+        self.controller.bundle(kind, path)
+
+    def _on_bundle_done(self, outcome) -> None:
+        kind, result = outcome
+        for button in self.bundle_buttons:
+            button.setEnabled(True)
+        self.refresh()
+        if kind == "export":
+            QMessageBox.information(self, _("Bundle written"), format_message(ngettext(
+                "{n} item written. Give the file to your coordinator.",
+                "{n} items written. Give the file to your coordinator.", result), n=result))
+        else:
+            confirmed = format_message(ngettext("{n} item confirmed", "{n} items confirmed",
+                                                result["acknowledged"]),
+                                       n=result["acknowledged"])
+            received = format_message(ngettext("{n} update received", "{n} updates received",
+                                               result["pulled"]), n=result["pulled"])
+            QMessageBox.information(self, _("Bundle imported"), format_message(
+                _("{confirmed}; {received}."), confirmed=confirmed, received=received))
         self.controller.changed.emit()
+
+    def _on_bundle_failed(self, error: Exception) -> None:
+        for button in self.bundle_buttons:
+            button.setEnabled(True)
+        self.refresh()
+        message = str(error) if isinstance(error, QalamError) else repr(error)
+        QMessageBox.warning(self, _("The bundle could not be used"), message)
 
 
 def _first_line(text: str) -> str:

@@ -145,3 +145,35 @@ def test_a_provisioned_install_asks_only_for_the_code_and_pins_the_certificate(
         finally:
             window.close()
             window.shutdown()
+
+
+def test_bundle_buttons_write_and_apply_a_bundle_in_the_background(qtbot, server, app_side,
+                                                                   tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    from sync import device
+    from sync.server.bundles import import_bundle
+
+    controller, panel, _button, item_id, shown = app_side
+    device.enroll(controller.data_dir, server.url, server.invite("amina", ["urd_Arab"]))
+    stick = tmp_path / "stick.qalam"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(stick), ""))
+    export_button, import_button = panel.bundle_buttons
+    qtbot.mouseClick(export_button, Qt.LeftButton)  # the store work goes through the writer
+    qtbot.waitUntil(lambda: bool(shown), timeout=20000)
+    assert strip_isolates(shown.pop()) == "1 item written. Give the file to your coordinator."
+    assert export_button.isEnabled() and stick.exists()
+
+    answer = import_bundle(server.engine, stick)
+    assert [row.id for row in server.submissions()] == [item_id]
+    monkeypatch.setattr(QFileDialog, "getOpenFileName",
+                        lambda *a, **k: (str(answer.answer), ""))
+    qtbot.mouseClick(import_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: bool(shown), timeout=20000)
+    assert strip_isolates(shown.pop()).startswith("1 item confirmed; ")
+    assert controller.summary().pending == 0
+
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(stick), ""))
+    qtbot.mouseClick(import_button, Qt.LeftButton)  # the device's own bundle: refused
+    qtbot.waitUntil(lambda: bool(shown), timeout=20000)
+    assert "refused" in shown.pop() and import_button.isEnabled()
