@@ -18,10 +18,12 @@ The rules (:class:`sync.server.projects.Acceptance`, per project; the Aya defaul
 4. An item a reviewer flagged (wrong language, harmful, nonsense) is *held* until a
    coordinator accepts it (``exclude_flagged``).
 5. A re-annotation or post-edit counts only when its character Levenshtein distance to what
-   it started from reaches ``min_edit_distance`` (5) on the prompt or on the completion. The
-   distances are the app's own (``prompt_distance``/``completion_distance`` in the pushed
-   record, measured by :func:`app.diffs.edit_distance`); a record without them is measured
-   here with the same function, against its ``original_*`` text or else its task's.
+   it started from reaches ``min_edit_distance`` (5) on the prompt or on the completion.
+   The server measures it (:func:`app.diffs.edit_distance`, the app's own measure) against
+   its own copy of the starting text: the task's prompt and completion, or its machine
+   translation; the device's record of its starting text and distances is used only when
+   the server holds no task (:func:`starting_text`). A device cannot claim an edit it did
+   not make.
 6. Peers rate edits 1–5 (3: no change). An edit counts only with at least ``min_ratings``
    ratings (each review's prompt and completion score are two ratings, as in
    :mod:`app.activity`), and, once rated, a mean of at least ``min_mean_rating``.
@@ -227,8 +229,7 @@ class _Judge:
     def items(self, rows) -> list[dict]:
         reviews = self._reviews([row.id for row in rows])
         payloads = [json.loads(row.payload) for row in rows]
-        need_task = {row.task_id for row, payload in zip(rows, payloads, strict=True)
-                     if row.task_id and row.kind in EDIT_KINDS and _needs_task(payload)}
+        need_task = {row.task_id for row in rows if row.task_id and row.kind in EDIT_KINDS}
         task_payloads = self._tasks(need_task) if need_task else {}
         items = []
         for row, payload in zip(rows, payloads, strict=True):
@@ -286,36 +287,39 @@ def verdict(item: dict) -> Verdict:
     return Verdict(True, "rules")
 
 
-def _needs_task(payload: dict) -> bool:
-    if payload.get("kind") == "postedit":
-        return not payload.get("original_targets") or not (
-            payload.get("original_inputs") or payload.get("inputs"))
-    return payload.get("prompt_distance") is None or payload.get("completion_distance") is None
+def starting_text(kind: str | None, payload: dict,
+                  task: dict | None) -> tuple[str | None, str | None]:
+    """What an edit started from, as the server knows it: ``(prompt, completion)``.
+
+    The server's task when it has one (a re-annotation starts from the task's prompt and
+    completion, a post-edit from its source and machine translation); otherwise the text the
+    device recorded (``original_*``, e.g. a further improvement of a peer's item).
+    """
+    if task:
+        if kind == "postedit":
+            return task.get("source_text"), task.get("mt_text")
+        if task.get("inputs") is not None or task.get("targets") is not None:
+            return task.get("inputs"), task.get("targets")
+    return payload.get("original_inputs"), payload.get("original_targets")
 
 
 def _item(row, payload: dict, task: dict | None, ratings, flags, rules: Acceptance,
           blocked: bool) -> dict:
     kind = row.kind
     inputs, targets = payload.get("inputs") or "", payload.get("targets") or ""
-    task = task or {}
     source = mt = None
-    prompt_distance = payload.get("prompt_distance")
-    completion_distance = payload.get("completion_distance")
+    prompt_distance = completion_distance = None
     hter = payload.get("hter")
-    if kind == "postedit":
-        source = payload.get("original_inputs") or inputs or task.get("source_text") or ""
-        mt = payload.get("original_targets") or task.get("mt_text") or ""
-        if completion_distance is None:
+    if kind in EDIT_KINDS:
+        start_inputs, start_targets = starting_text(kind, payload, task)
+        if kind == "postedit":
+            source = start_inputs or inputs
+            mt = start_targets or ""
+            prompt_distance = 0  # the source is not edited
             completion_distance = _distance(mt, targets)
-        prompt_distance = prompt_distance or 0  # the source is not edited
-    elif kind == "reannotation" and (prompt_distance is None or completion_distance is None):
-        original_inputs = payload.get("original_inputs")
-        original_targets = payload.get("original_targets")
-        if original_inputs is None and original_targets is None:
-            original_inputs, original_targets = task.get("inputs"), task.get("targets")
-        if original_inputs is not None or original_targets is not None:
-            prompt_distance = _distance(original_inputs or "", inputs)
-            completion_distance = _distance(original_targets or "", targets)
+        elif start_inputs is not None or start_targets is not None:
+            prompt_distance = _distance(start_inputs or "", inputs)
+            completion_distance = _distance(start_targets or "", targets)
     return {
         "id": row.id, "author_id": row.author_id, "project_id": row.project_id,
         "task_id": row.task_id, "language": row.language, "kind": kind, "state": row.state,

@@ -44,6 +44,7 @@ from sqlalchemy.engine import Connection, Engine
 from app.taskfile import ORIGINS
 from sync.protocol import ErrorCode, WorkRequest, WorkResult, freeze
 from sync.server import deps, tables
+from sync.server.acceptance import starting_text
 from sync.server.db import Sequence, read, run_write
 from sync.server.errors import ServerError
 from sync.server.identity import Device, get_user
@@ -263,17 +264,36 @@ def after_push(conn: Connection, seqs: Sequence, user_id: str, submissions: Iter
     _review_tasks(conn, seqs, submissions, now)
 
 
-def changed_something(record: dict, kind: str | None) -> bool:
+def changed_something(record: dict, kind: str | None,
+                      start: tuple[str | None, str | None] | None = None) -> bool:
     """Whether a submission is worth a peer's review: an original, or an edit whose prompt or
-    completion differs from what it started from ("only edits that changed something")."""
+    completion differs from what it started from ("only edits that changed something").
+
+    ``start`` is what the edit started from as the server knows it
+    (:func:`sync.server.acceptance.starting_text`); by default the device's record of it."""
     if kind == "original":
         return True
     if kind not in EDIT_KINDS:
         return False
-    original = (record.get("original_inputs"), record.get("original_targets"))
-    if original == (None, None):
-        return True  # nothing recorded to compare with: a person judges it
-    return (record.get("inputs"), record.get("targets")) != original
+    if start is None:
+        start = (record.get("original_inputs"), record.get("original_targets"))
+    if start == (None, None):
+        return True  # nothing to compare with: a person judges it
+    if kind == "postedit":
+        return record.get("targets") != start[1]
+    return (record.get("inputs"), record.get("targets")) != start
+
+
+def _started_from(conn: Connection, submissions: list[dict]) -> dict[str, dict]:
+    """The server's copies of the tasks these edits started from, by task id."""
+    ids = sorted({row["task_id"] for row in submissions
+                  if row.get("task_id") and row["kind"] in EDIT_KINDS})
+    tasks = {}
+    for start in range(0, len(ids), CHUNK):
+        for row in conn.execute(sa.select(T.c.id, T.c.payload)
+                                .where(T.c.id.in_(ids[start:start + CHUNK]))):
+            tasks[row.id] = json.loads(row.payload)
+    return tasks
 
 
 def _review_tasks(conn: Connection, seqs: Sequence, submissions: list[dict], now: str) -> None:
@@ -289,12 +309,15 @@ def _review_tasks(conn: Connection, seqs: Sequence, submissions: list[dict], now
     project_ids = sorted({row["project_id"] for row in submissions if row["project_id"]})
     known_projects = {r.id for r in conn.execute(
         sa.select(P.c.id).where(P.c.id.in_(project_ids)))} if project_ids else set()
+    started_from = _started_from(conn, submissions)
     added = []
     for task_id, row in by_task.items():
         current = existing.get(task_id)
         record = {} if row["deleted"] else json.loads(row["payload"])
-        wanted = (not row["deleted"] and row["state"] != "draft"
-                  and row["kind"] in REVIEWED_KINDS and changed_something(record, row["kind"]))
+        start = started_from.get(row["task_id"])
+        start = starting_text(row["kind"], record, start)
+        wanted = (not row["deleted"] and row["state"] != "draft" and row["kind"] in
+                  REVIEWED_KINDS and changed_something(record, row["kind"], start))
         if not wanted:
             if current is not None and not current.deleted:
                 # back to draft, deleted, or reverted to the original: nothing to review now
@@ -308,8 +331,8 @@ def _review_tasks(conn: Connection, seqs: Sequence, submissions: list[dict], now
             "language": row["language"], "dialect": record.get("dialect"), "origin": "human",
             "instructions": "", "inputs": record["inputs"], "targets": record["targets"],
             "source_text": None, "mt_text": None,
-            "original_inputs": record.get("original_inputs"),
-            "original_targets": record.get("original_targets"),
+            # the reviewer compares the edit with what it started from, as the server has it
+            "original_inputs": start[0], "original_targets": start[1],
             "author": row["author_id"], "review_of": row["id"],
         }
         columns = {"project_id": project_id, "language": row["language"], "kind": "review",

@@ -159,6 +159,7 @@ def update_settings(target: Engine | Connection, project_id: str,
     """Lay ``changes`` over a project's settings; devices get them on their next pull."""
 
     def work(conn: Connection) -> ProjectSettings:
+        seqs = Sequence(conn)  # the write lock before the read: two saves never lose one
         row = conn.execute(sa.select(P).where(P.c.id == project_id)).first()
         if row is None:
             raise ServerError(ErrorCode.not_found, f"No project {project_id!r}.")
@@ -170,7 +171,6 @@ def update_settings(target: Engine | Connection, project_id: str,
                 from None
         payload["settings"] = settings.to_dict()
         payload["updated_at"] = now = clock.utc_now()
-        seqs = Sequence(conn)
         conn.execute(P.update().where(P.c.id == project_id).values(
             payload=freeze(payload), revision=row.revision + 1, server_seq=seqs.next(),
             updated_at=now))

@@ -165,6 +165,9 @@ def relabel(target: Target, submission_id: str, *, language: str | None = None,
         raise ServerError(ErrorCode.invalid_request, "Say who relabels the item (by).")
 
     def work(conn: Connection) -> int:
+        # The write lock first: on PostgreSQL a row read before it could be overwritten by a
+        # push committed in between, and that edit would be silently lost.
+        seqs = Sequence(conn)
         row = conn.execute(sa.select(S).where(S.c.id == submission_id)).first()
         if row is None or row.deleted:
             raise ServerError(ErrorCode.not_found, f"No submission {submission_id!r}.")
@@ -185,7 +188,6 @@ def relabel(target: Target, submission_id: str, *, language: str | None = None,
         now = clock.utc_now()
         history.append({"language": row.language, "dialect": old_dialect, "by": by, "at": now})
         payload.update(language=new_language, dialect=new_dialect, relabeled_from=history)
-        seqs = Sequence(conn)
         conn.execute(S.update().where(S.c.id == submission_id).values(
             language=new_language, payload=freeze(payload), revision=row.revision + 1,
             server_seq=seqs.next(), updated_at=now, changed_by=None))

@@ -263,3 +263,28 @@ def test_the_stream_reads_in_chunks_in_id_order(server, project, monkeypatch):
                         lambda *args: statements.append(args[2]))
         list(acceptance.accepted_submissions(conn))
     assert sum("FROM submissions" in s for s in statements) == 3  # 3 + 3 + 2 rows
+
+
+def test_a_device_cannot_claim_an_edit_it_did_not_make(server, project):
+    """The server measures against its own task, not the distances or originals a device
+    reports: an unchanged re-annotation claiming a big edit neither counts nor escapes
+    peer review as 'unchanged'."""
+    add_task(server.engine, {"id": "t9", "project_id": PROJECT, "kind": "reannotation",
+                             "language": "urd_Arab", "inputs": "پرانا سوال",
+                             "targets": "پرانا جواب", "origin": "human"})
+    amina = server.member()
+    (claimed,) = push(amina, [amina.submission(
+        kind="reannotation", project_id=PROJECT, task_id="t9", inputs="پرانا سوال",
+        targets="پرانا جواب", original_inputs="x", original_targets="y",
+        prompt_distance=500, completion_distance=500)])
+    assert verdict(server.engine, claimed).reason == "small_edit"
+    (hidden,) = push(amina, [amina.submission(
+        kind="reannotation", project_id=PROJECT, task_id="t9", inputs="پرانا سوال",
+        targets="ایک بالکل نیا اور لمبا جواب", original_inputs="پرانا سوال",
+        original_targets="ایک بالکل نیا اور لمبا جواب", prompt_distance=0,
+        completion_distance=0)])
+    assert verdict(server.engine, hidden).accepted  # a real edit, whatever the record says
+    with server.engine.connect() as conn:
+        review = conn.execute(sa.select(tables.tasks.c.payload).where(
+            tables.tasks.c.review_of == hidden)).scalar()
+    assert review is not None and '"original_targets":"پرانا جواب"' in review
