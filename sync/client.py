@@ -68,6 +68,7 @@ DROPS_BEFORE_SHRINKING = 2
 # Batches in flight at once. Three keep a slow link busy through each batch's round trip and
 # answer (bench/sync.py); the server applies them in any order, idempotently.
 PUSH_PIPELINE = 3
+EXTRA_ATTEMPTS = 3  # profile and leaderboards: worth a retry, not worth holding a sync up
 MAX_BACKOFF_SECONDS = 600
 DEFAULT_STALL_TIMEOUT = 30.0       # abort a request when no byte moved for this long
 CLOCK_SKEW_WARNING_SECONDS = 300
@@ -176,11 +177,12 @@ class SyncClient:
         return gzip.compress(body, compresslevel=6), "gzip"
 
     def _request(self, method: str, path: str, *, body=None, params=None, answer=None,
-                 shrink: Callable[[], bool] | None = None):
+                 shrink: Callable[[], bool] | None = None, attempts: int | None = None):
         """One exchange, retried while the failure is transient; returns the parsed answer.
 
         ``body`` is a protocol model, or a function building one (rebuilt after ``shrink``,
         which is called on a stall or a 413 and returns True if it made the request smaller).
+        ``attempts`` bounds the tries of a request nothing waits on (default: no bound).
         """
         attempt = drops = 0
         while True:
@@ -192,6 +194,8 @@ class SyncClient:
                     raise SyncError("network", f"Sync stopped before it finished: {error}.") \
                         from error
                 attempt += 1
+                if attempts is not None and attempt >= attempts:
+                    raise SyncError("network", f"{path}: {error}.") from error
                 with self._lock:
                     self.report.retries += 1
                 drops = drops + 1 if error.dropped else 0
@@ -516,33 +520,39 @@ class SyncClient:
         return future
 
     def _fetch_extras(self, waiting, known: bool) -> _Extras:
-        """Neither exchange can fail a sync: a server older than these endpoints refuses
-        both (404), silently; a refused profile stays pending with a warning."""
+        """Neither exchange can fail a sync, nor hold it up for long: a server older than
+        these endpoints refuses both (404), silently; otherwise a failure is a warning, and a
+        profile that was not sent stays pending for the next sync."""
         extras = _Extras()
         try:
             if waiting is not None:
                 version, given = waiting
                 self._request("PUT", "/v1/profile", answer=protocol.Profile,
-                              body=protocol.Profile.model_validate(given.as_payload()))
+                              body=protocol.Profile.model_validate(given.as_payload()),
+                              attempts=EXTRA_ATTEMPTS)
                 extras.sent_version = version
             elif not known:
                 # A device that never had a profile adopts what the user gave elsewhere.
                 extras.remote_profile = self._request("GET", "/v1/profile",
-                                                      answer=protocol.Profile)
+                                                      answer=protocol.Profile,
+                                                      attempts=EXTRA_ATTEMPTS)
         except SyncError as error:
-            if error.kind != "protocol":
-                raise
-            extras.refused = str(error)
+            if waiting is not None:
+                extras.refused = str(error)
+            elif error.kind != "protocol":
+                log.info("sync: the profile on the server was not fetched (%s)", error)
         except ValidationError as error:  # the local profile does not fit the wire format
             extras.refused = str(error)
         try:
             extras.leaderboards = self._request("GET", "/v1/leaderboard",
-                                                answer=protocol.Leaderboards)
+                                                answer=protocol.Leaderboards,
+                                                attempts=EXTRA_ATTEMPTS)
         except SyncError as error:
-            if error.kind != "protocol":
-                raise
-            log.info("sync: no leaderboards from this server (%s)", error)
-            extras.refused = None  # an older server: it has no profiles either
+            if error.kind == "protocol":
+                log.info("sync: no leaderboards from this server (%s)", error)
+                extras.refused = None  # an older server: it has no profiles either
+            else:
+                extras.leaderboards_failed = str(error)
         return extras
 
     def _keep_extras(self, run_on_store: StoreRunner, future: Future | None) -> None:
@@ -567,6 +577,8 @@ class SyncClient:
             self.report.warnings.append(
                 f"Your profile was not sent ({extras.refused}); it is kept on this computer "
                 "and sent again at the next sync.")
+        if extras.leaderboards_failed is not None:
+            log.warning("sync: leaderboards not updated (%s)", extras.leaderboards_failed)
 
 
 @dataclass
@@ -576,7 +588,8 @@ class _Extras:
     sent_version: int | None = None
     remote_profile: protocol.Profile | None = None
     leaderboards: protocol.Leaderboards | None = None
-    refused: str | None = None
+    refused: str | None = None             # why the profile was not sent
+    leaderboards_failed: str | None = None
 
 
 def _retry_after(response: httpx.Response) -> float | None:

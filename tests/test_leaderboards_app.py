@@ -221,3 +221,23 @@ def test_my_place_outside_the_top_is_shown_after_it(qtbot, open_progress):
 def test_the_protocol_models_are_what_the_screen_reads():
     # The screen reads the stored JSON with the same model the client stored it from.
     assert protocol.Leaderboards.model_validate_json(sample().model_dump_json()) == sample()
+
+
+def test_a_failing_leaderboard_does_not_fail_the_sync(tmp_path):
+    """Push and pull done, the leaderboard keeps answering 503: the sync still completes,
+    after a few quick tries, and the stored boards stay as they were."""
+    from tests.sync.proxy import Fault, FaultProxy
+
+    def plan(_n, _method, path):
+        return Fault.answer(503) if path.startswith("/v1/leaderboard") else Fault.PASS
+
+    with ServerProcess(tmp_path / "server.db") as server, \
+            FaultProxy(server.port, plan=plan) as proxy:
+        amina = Device.enrolled(tmp_path / "amina", server, url=proxy.url)
+        amina.write(3)
+        report = amina.sync()
+        assert report.complete and report.acknowledged == 3
+        assert sum(1 for _, _, path in proxy.faults_applied
+                   if path.startswith("/v1/leaderboard")) == 3
+        with amina.store() as store:
+            assert leaderboards.last(store) is None
