@@ -207,7 +207,13 @@ def _user(conn: Connection, user_id: str) -> User:
 def enroll(engine: Engine, request: EnrollRequest, *, client: str = "") -> EnrollResult:
     """Exchange a one-time code for a device token (shown once; only its hash is kept)."""
     limit_key = f"enroll-failures:{client}"
-    _check_rate(engine, limit_key)
+    wait = _failures().reserve(engine, limit_key)
+    if wait is not None:
+        raise ServerError(
+            ErrorCode.rate_limited,
+            f"Too many wrong codes from this address; try again in {wait // 60 + 1} minutes.",
+            {"retry_after": wait}, headers={"Retry-After": str(wait)},
+        )
     try:
         canonical_hash = codes.code_hash(request.code)
         for field in ("device_name", "app_version", "public_key"):
@@ -220,11 +226,13 @@ def enroll(engine: Engine, request: EnrollRequest, *, client: str = "") -> Enrol
             if len(raw) != 32:
                 raise ServerError(ErrorCode.invalid_request,
                                   "public_key must be a base64 Ed25519 public key (32 bytes).")
-        return run_write(engine, lambda conn: _enroll(conn, request, canonical_hash))
+        result = run_write(engine, lambda conn: _enroll(conn, request, canonical_hash))
     except ServerError as exc:
-        if exc.code == ErrorCode.invalid_code:
-            _count_failure(engine, limit_key)
+        if exc.code != ErrorCode.invalid_code:
+            _failures().release(engine, limit_key)  # only wrong codes count
         raise
+    _failures().release(engine, limit_key)
+    return result
 
 
 def _enroll(conn: Connection, request: EnrollRequest, code_hash: str) -> EnrollResult:
@@ -278,20 +286,6 @@ def _check_text(field: str, value: str) -> None:
         raise ServerError(ErrorCode.invalid_request,
                           f"{field} contains a NUL or a broken (surrogate) character.",
                           {"field": field})
-
-
-def _check_rate(engine: Engine, key: str) -> None:
-    wait = _failures().wait(engine, key)
-    if wait is not None:
-        raise ServerError(
-            ErrorCode.rate_limited,
-            f"Too many wrong codes from this address; try again in {wait // 60 + 1} minutes.",
-            {"retry_after": wait}, headers={"Retry-After": str(wait)},
-        )
-
-
-def _count_failure(engine: Engine, key: str) -> None:
-    _failures().count_failure(engine, key)
 
 
 def _failures() -> FailureLimit:

@@ -117,6 +117,30 @@ def test_repeated_wrong_codes_are_rate_limited(server, monkeypatch):
     assert int(response.headers["retry-after"]) > 0
 
 
+def test_wrong_codes_sent_at_once_cannot_slip_past_the_limit(server, monkeypatch):
+    """Each attempt is counted before it is checked, so a burst gets no more tries."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sync.protocol import EnrollRequest
+    from sync.server.errors import ServerError
+
+    monkeypatch.setattr(identity, "ENROLL_FAILURES_ALLOWED", 3)
+    wrong = "K7PD-3QXM-" + codes.check_character("K7PD3QXM")
+
+    def attempt(n: int) -> str:
+        try:
+            identity.enroll(server.engine, EnrollRequest(code=wrong, device_id=f"d{n}"),
+                            client="203.0.113.9")
+        except ServerError as error:
+            return str(error.code)
+        return "enrolled"
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(attempt, range(16)))
+    assert answers.count("invalid_code") == 3, answers
+    assert answers.count("rate_limited") == 13
+
+
 def test_revoked_token_is_told_apart_from_an_unknown_one(server):
     amina = server.member()
     assert amina.pull()["items"] == []

@@ -105,13 +105,17 @@ def sign_in(engine: Engine, *, name: str = "", password: str = "", token: str = 
     """A new session for a name and password, or for a device token; returns it and the
     cookie value. Raises :class:`SignInRefused`."""
     key = f"web-sign-in:{client}"
-    _check_rate(engine, key)
+    limit = FailureLimit(FAILURES_ALLOWED, FAILURE_WINDOW)
+    wait = limit.reserve(engine, key)
+    if wait is not None:
+        raise SignInRefused("rate", wait)
     try:
         user_id = _by_token(engine, token) if token else _by_password(engine, name, password)
     except SignInRefused as refused:
-        if refused.kind == "wrong":
-            _count_failure(engine, key)
+        if refused.kind != "wrong":
+            limit.release(engine, key)  # only wrong passwords and tokens count
         raise
+    limit.release(engine, key)
     cookie = secrets.token_urlsafe(32)
     now = datetime.now(UTC)
     expires = _stamp(now + timedelta(hours=SESSION_HOURS))
@@ -205,11 +209,3 @@ def _stamp(moment: datetime) -> str:
 # --- failed attempts (the same fixed window as identity's failed enrollment codes) -----------
 
 
-def _check_rate(engine: Engine, key: str) -> None:
-    wait = FailureLimit(FAILURES_ALLOWED, FAILURE_WINDOW).wait(engine, key)
-    if wait is not None:
-        raise SignInRefused("rate", wait)
-
-
-def _count_failure(engine: Engine, key: str) -> None:
-    FailureLimit(FAILURES_ALLOWED, FAILURE_WINDOW).count_failure(engine, key)
