@@ -55,6 +55,7 @@ Target = Engine | Connection
 T, L, S, R = tables.tasks, tables.task_leases, tables.submissions, tables.reviews
 A, U, P = tables.review_assignments, tables.users, tables.projects
 CHUNK = 500
+QUEUED_COUNT_CAP = 10_000  # WorkResult.queued counts this far at most
 EDIT_KINDS = ("reannotation", "postedit")
 REVIEWED_KINDS = ("original", *EDIT_KINDS)
 # Work is served in the order of ``tasks.origin``: the values sort alphabetically in the order
@@ -135,10 +136,14 @@ def _candidates(conn: Connection, user_id: str, languages, project_id: str | Non
 
 def _waiting(conn: Connection, user_id: str, languages, project_id: str | None, cap: int,
              now: str) -> int:
+    """How many items still wait for this user, counted up to QUEUED_COUNT_CAP (a figure
+    for the annotator's screen; counting a whole queue is not worth the time)."""
     *rules, active = _eligible(user_id, now)
     same_project = T.c.project_id.is_(None) if project_id is None else T.c.project_id == project_id
-    return conn.execute(sa.select(sa.func.count()).select_from(T).where(
-        T.c.language.in_(list(languages)), same_project, active < cap, *rules)).scalar()
+    some = (sa.select(T.c.id).where(T.c.language.in_(list(languages)), same_project,
+                                    active < cap, *rules)
+            .limit(QUEUED_COUNT_CAP).subquery())
+    return conn.execute(sa.select(sa.func.count()).select_from(some)).scalar()
 
 
 def serve_work(target: Target, device: Device, *, limit: int | None = None,
@@ -152,16 +157,17 @@ def serve_work(target: Target, device: Device, *, limit: int | None = None,
     moment = _now(now)
     stamp = _stamp(moment)
 
-    def work(conn: Connection) -> WorkResult:
+    def work(conn: Connection) -> tuple[WorkResult, tuple[str, ...]]:
+        caps.clear()  # run_write may run this again after a conflict
         seqs = Sequence(conn)  # the write lock first: the cap counts below cannot go stale
         user = conn.execute(sa.select(U.c.role, U.c.blocked_at, U.c.languages)
                             .where(U.c.id == device.user_id)).first()
         if user is None or user.blocked_at is not None or user.role in ("coordinator",
                                                                         "auditor"):
-            return WorkResult(leased=0, open=0, queued=0)
-        languages = sorted(json.loads(user.languages))
+            return WorkResult(leased=0, open=0, queued=0), ()
+        languages = tuple(sorted(json.loads(user.languages)))
         if not languages:
-            return WorkResult(leased=0, open=0, queued=0)
+            return WorkResult(leased=0, open=0, queued=0), ()
         open_by_project = dict(conn.execute(
             sa.select(T.c.project_id, sa.func.count()).select_from(L.join(T, T.c.id == L.c.task_id))
             .where(_open(device.user_id, stamp)).group_by(T.c.project_id)).all())
@@ -169,7 +175,7 @@ def serve_work(target: Target, device: Device, *, limit: int | None = None,
             sa.select(T.c.project_id).distinct().where(
                 T.c.language.in_(languages), T.c.deleted == sa.false()))]
         budget = None if limit is None else max(0, limit - sum(open_by_project.values()))
-        leased, queued = [], 0
+        leased = []
         for project_id in sorted(projects, key=lambda p: (p is None, p or "")):
             rules = load_settings(conn, project_id).distribution
             page = rules.page_size if limit is None else min(rules.page_size, limit)
@@ -184,15 +190,21 @@ def serve_work(target: Target, device: Device, *, limit: int | None = None,
                 leased += chosen
                 if budget is not None:
                     budget -= len(chosen)
-            # counted after leasing: what is still there for this user
-            queued += _waiting(conn, device.user_id, languages, project_id,
-                               rules.audits_per_item, stamp)
+            caps.append((project_id, rules.audits_per_item))
         seqs.save()
         holding = conn.execute(sa.select(sa.func.count()).select_from(L)
                                .where(_open(device.user_id, stamp))).scalar()
-        return WorkResult(leased=len(leased), open=holding, queued=queued)
+        return WorkResult(leased=len(leased), open=holding, queued=0), languages
 
-    return run_write(target, work)
+    caps: list[tuple[str | None, int]] = []
+    result, languages = run_write(target, work)
+    if not caps:
+        return result
+    # What still waits is counted after the write lock is released: pushes need that lock.
+    queued = read(target, lambda conn: sum(
+        _waiting(conn, device.user_id, languages, project_id, cap, stamp)
+        for project_id, cap in caps))
+    return result.model_copy(update={"queued": min(queued, QUEUED_COUNT_CAP)})
 
 
 def _lease(conn: Connection, seqs: Sequence, device: Device, chosen: list, moment: datetime,
