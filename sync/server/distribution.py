@@ -41,6 +41,7 @@ import sqlalchemy as sa
 from fastapi import APIRouter
 from sqlalchemy.engine import Connection, Engine
 
+from app import clock
 from app.taskfile import ORIGINS
 from sync.protocol import ErrorCode, WorkRequest, WorkResult, freeze
 from sync.server import deps, tables
@@ -72,11 +73,6 @@ def request_work(body: WorkRequest, device: deps.CurrentDevice,
                  engine: deps.DatabaseEngine) -> WorkResult:
     """Lease new work for this device's user; the tasks arrive with the next pull."""
     return serve_work(engine, device, limit=body.limit)
-
-
-def _stamp(moment: datetime) -> str:
-    """As :func:`app.clock.utc_now` writes it, so stamps compare as text."""
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _now(now: datetime | None) -> datetime:
@@ -155,7 +151,7 @@ def serve_work(target: Target, device: Device, *, limit: int | None = None,
     if limit is not None and limit < 1:
         raise ServerError(ErrorCode.invalid_request, "limit: ask for at least one item.")
     moment = _now(now)
-    stamp = _stamp(moment)
+    stamp = clock.stamp(moment)
 
     def work(conn: Connection) -> tuple[WorkResult, tuple[str, ...]]:
         caps.clear()  # run_write may run this again after a conflict
@@ -211,8 +207,8 @@ def _lease(conn: Connection, seqs: Sequence, device: Device, chosen: list, momen
            rules: Distribution) -> None:
     if not chosen:
         return
-    stamp = _stamp(moment)
-    expires = _stamp(moment + timedelta(hours=rules.lease_hours))
+    stamp = clock.stamp(moment)
+    expires = clock.stamp(moment + timedelta(hours=rules.lease_hours))
     conn.execute(L.insert(), [
         {"task_id": row.id, "user_id": device.user_id, "device_id": device.id,
          "leased_at": stamp, "expires_at": expires, "done_at": None} for row in chosen])
@@ -387,7 +383,7 @@ class QueueStatus:
 def queue_status(target: Target, *, language: str | None = None,
                  now: datetime | None = None) -> list[QueueStatus]:
     """Per language and kind, how much work waits, is out, is done and lapsed."""
-    stamp = _stamp(_now(now))
+    stamp = clock.stamp(_now(now))
 
     def work(conn: Connection) -> list[QueueStatus]:
         live = sa.and_(L.c.done_at.is_(None), L.c.expires_at > stamp)
@@ -447,7 +443,7 @@ class Lease:
 def list_leases(target: Target, *, user: str | None = None, now: datetime | None = None,
                 limit: int | None = None) -> list[Lease]:
     """Leases, newest first; ``user`` is a name or id (ServerError when unknown)."""
-    stamp = _stamp(_now(now))
+    stamp = clock.stamp(_now(now))
 
     def work(conn: Connection) -> list[Lease]:
         query = (sa.select(L, T.c.language, T.c.kind, U.c.name)

@@ -112,10 +112,6 @@ class _Snapshot:
     made_at: float        # time.monotonic()
 
 
-def _format(when: datetime) -> str:
-    return when.isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
 def _grouped(conn: Connection, inner, keys: list[str], *aggregates):
     """``inner`` (one row per record, computed columns) grouped by ``keys``: computed columns
     are grouped outside a subquery, so PostgreSQL sees the same expression on both sides."""
@@ -367,7 +363,7 @@ def _board(conn: Connection, snapshot: _Snapshot, period: Period,
         raise ServerError(ErrorCode.invalid_request,
                           f"period: one of {', '.join(PERIODS)} (got {period!r}).")
     start = period_start(period, now)
-    since = _format(start) if start else None
+    since = clock.stamp(start) if start else None
     ranking = _cache.get((snapshot.key, since, language),
                          lambda: _ranking(snapshot, since, language))
     me = None
@@ -419,6 +415,6 @@ def leaderboards(target: Target, device_or_user: Device | User | str, *,
         snapshot = _snapshot(conn, project_id, max_age)
         boards = [_board(conn, snapshot, period, language, moment, max(1, limit), user_id)
                   for period in PERIODS for language in (None, *languages)]
-        return Leaderboards(generated_at=_format(moment), boards=boards)
+        return Leaderboards(generated_at=clock.stamp(moment), boards=boards)
 
     return read(target, work)

@@ -118,13 +118,13 @@ def sign_in(engine: Engine, *, name: str = "", password: str = "", token: str = 
     limit.release(engine, key)
     cookie = secrets.token_urlsafe(32)
     now = datetime.now(UTC)
-    expires = _stamp(now + timedelta(hours=SESSION_HOURS))
+    expires = clock.stamp(now + timedelta(hours=SESSION_HOURS))
 
     def work(conn: Connection) -> Session:
-        conn.execute(W.delete().where(W.c.expires_at <= _stamp(now)))  # tidy as we go
+        conn.execute(W.delete().where(W.c.expires_at <= clock.stamp(now)))  # tidy as we go
         conn.execute(W.insert().values(
             token_hash=identity.token_hash(cookie), user_id=user_id,
-            csrf=secrets.token_urlsafe(32), language=language, created_at=_stamp(now),
+            csrf=secrets.token_urlsafe(32), language=language, created_at=clock.stamp(now),
             expires_at=expires))
         return _load(conn, identity.token_hash(cookie))
 
@@ -200,10 +200,6 @@ def set_language(engine: Engine, session: Session, language: str) -> None:
 
 def csrf_ok(session: Session, given: str | None) -> bool:
     return bool(given) and secrets.compare_digest(session.csrf, given)
-
-
-def _stamp(moment: datetime) -> str:
-    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 # --- failed attempts (the same fixed window as identity's failed enrollment codes) -----------
