@@ -122,6 +122,11 @@ class AcceptanceCounts:
         return {"languages": self.languages, "passing": sorted(self.passing),
                 "gates": self.gates}
 
+    @classmethod
+    def from_dict(cls, data: dict) -> AcceptanceCounts:
+        return cls(languages=data["languages"], passing=frozenset(data["passing"]),
+                   gates=data["gates"])
+
 
 def accepted_submissions(conn: Connection, *, project_id: str | None = None,
                          languages: Iterable[str] | None = None) -> Iterator[dict]:

@@ -264,6 +264,15 @@ jobs = sa.Table(
     sa.Column("updated_at", STAMP, nullable=False),
 )
 
+# Figures that take seconds to compute over the whole dataset (the dashboard's acceptance
+# counts), kept for a minute so every server process can show them at once.
+figures = sa.Table(
+    "figures", metadata,
+    sa.Column("key", sa.String(200), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),      # JSON
+    sa.Column("computed_at", STAMP, nullable=False),
+)
+
 # Fixed-window counters (e.g. failed enrollment attempts per client address).
 rate_limits = sa.Table(
     "rate_limits", metadata,

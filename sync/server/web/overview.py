@@ -14,8 +14,9 @@ import sqlalchemy as sa
 from starlette.responses import Response
 
 from sync.server import tables
-from sync.server.acceptance import acceptance_counts
+from sync.server.acceptance import AcceptanceCounts, acceptance_counts
 from sync.server.db import read_transaction
+from sync.server.figures import cached
 from sync.server.projects import list_projects
 from sync.server.quality import agreement, concentration, language_progress
 from sync.server.web.charts import Bar, bar_chart
@@ -29,8 +30,13 @@ T = tables.tasks
 def overview(page: Coordinator, project: str = "") -> Response:
     projects = list_projects(page.engine)
     project_id = project if any(p["id"] == project for p in projects) else None
+    # Applying the acceptance rules reads every submission: seconds at Aya scale, so the
+    # result is kept a minute for every process (the page says when it was counted).
+    counted, counted_at = cached(
+        page.engine, f"acceptance:{project_id or '*'}",
+        lambda conn: acceptance_counts(conn, project_id=project_id).as_dict())
+    counts = AcceptanceCounts.from_dict(counted)
     with read_transaction(page.engine) as conn:
-        counts = acceptance_counts(conn, project_id=project_id)
         query = (sa.select(T.c.language, T.c.kind, sa.func.count().label("n"))
                  .where(T.c.deleted == sa.false()).group_by(T.c.language, T.c.kind))
         if project_id is not None:
@@ -75,5 +81,5 @@ def overview(page: Coordinator, project: str = "") -> Response:
                if code in agreements or code in concentrations]
     return page.render("overview.html", projects=projects, project=project_id or "",
                        rows=rows, totals=totals, quality=quality, passing=counts.passing,
-                       gates=counts.gates,
+                       gates=counts.gates, counted_at=counted_at,
                        chart=bar_chart(bars, direction=page.ui.dir))

@@ -38,6 +38,7 @@ from app import __version__
 from i18n.languages import UnknownLanguage
 from i18n.languages import get as get_language
 from i18n.translation import N_
+from sync.server import figures
 from sync.server.errors import ServerError
 from sync.server.web import sessions
 from sync.server.web.locale import UiLanguage, choices, negotiate, normalize
@@ -227,8 +228,13 @@ async def signed_in_form(request: Request,
 
 
 async def coordinator_form(request: Request,
-                           page: Annotated[Page, Depends(coordinator_page)]) -> Page:
-    return await _checked(request, page)
+                           page: Annotated[Page, Depends(coordinator_page)]):
+    checked = await _checked(request, page)
+    # A coordinator's action (a decision, a block, a relabel) changes what is accepted: the
+    # overview counts it again instead of showing the figures kept for a minute.
+    figures.forget(page.engine)
+    yield checked
+    figures.forget(page.engine)
 
 
 PublicPage = Annotated[Page, Depends(public_page)]
