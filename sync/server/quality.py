@@ -339,7 +339,8 @@ class Agreement:
     ratings: int          # the ratings those items received (prompt and completion each)
 
 
-def agreement(target: Target, *, language: str | None = None) -> dict[str, Agreement]:
+def agreement(target: Target, *, language: str | None = None,
+              project_id: str | None = None) -> dict[str, Agreement]:
     """Inter-annotator agreement per language over reviewers' 1–5 ratings.
 
     A unit is one field (prompt or completion) of one submission; a reviewer's latest review
@@ -359,6 +360,8 @@ def agreement(target: Target, *, language: str | None = None) -> dict[str, Agree
                  .order_by(R.c.server_seq))
         if language is not None:
             query = query.where(S.c.language == language)
+        if project_id is not None:
+            query = query.where(S.c.project_id == project_id)
         return conn.execute(query).all()
 
     # unit (language, submission, field) -> reviewer -> rating (the latest review wins)

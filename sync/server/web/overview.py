@@ -44,7 +44,7 @@ def overview(page: Coordinator, project: str = "") -> Response:
         loaded = {(r.language, r.kind): r.n for r in conn.execute(query)}
         progress = {(p.language, p.kind): p for p in language_progress(conn,
                                                                        project_id=project_id)}
-        agreements = agreement(conn)
+        agreements = agreement(conn, project_id=project_id)
         concentrations = concentration(conn, project_id=project_id)
     languages = sorted(set(counts.languages) | {lang for lang, _ in [*loaded, *progress]},
                        key=lambda code: language_cell(code).name.casefold())
