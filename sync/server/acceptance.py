@@ -211,7 +211,8 @@ def judged_submissions(conn: Connection, *, project_id: str | None = None,
 def _query() -> sa.Select:
     # No join: with one, SQLite may walk users first and sort every row for each chunk.
     return (sa.select(S.c.id, S.c.author_id, S.c.project_id, S.c.task_id, S.c.language,
-                      S.c.kind, S.c.state, S.c.payload, S.c.created_at, S.c.updated_at)
+                      S.c.kind, S.c.state, S.c.payload, S.c.created_at, S.c.updated_at,
+                      S.c.prompt_distance, S.c.completion_distance)
             .where(S.c.deleted == sa.false(), S.c.state != "draft",
                    S.c.kind.in_(COUNTED_KINDS)))
 
@@ -234,7 +235,9 @@ class _Judge:
     def items(self, rows) -> list[dict]:
         reviews = self._reviews([row.id for row in rows])
         payloads = [json.loads(row.payload) for row in rows]
-        need_task = {row.task_id for row in rows if row.task_id and row.kind in EDIT_KINDS}
+        need_task = {row.task_id for row in rows if row.task_id and row.kind in EDIT_KINDS
+                     and (row.kind == "postedit" or row.prompt_distance is None
+                          or row.completion_distance is None)}
         task_payloads = self._tasks(need_task) if need_task else {}
         items = []
         for row, payload in zip(rows, payloads, strict=True):
@@ -308,6 +311,22 @@ def starting_text(kind: str | None, payload: dict,
     return payload.get("original_inputs"), payload.get("original_targets")
 
 
+def measured_distances(kind: str | None, payload: dict,
+                       task: dict | None) -> tuple[int | None, int | None]:
+    """``(prompt, completion)`` Levenshtein distances of an edit to what it started from
+    (:func:`starting_text`), or ``(None, None)`` for what is not an edit or has nothing to
+    compare with. The server stores them when the edit is pushed."""
+    if kind not in EDIT_KINDS:
+        return None, None
+    inputs, targets = payload.get("inputs") or "", payload.get("targets") or ""
+    start_inputs, start_targets = starting_text(kind, payload, task)
+    if kind == "postedit":
+        return 0, _distance(start_targets or "", targets)  # the source is not edited
+    if start_inputs is None and start_targets is None:
+        return None, None
+    return _distance(start_inputs or "", inputs), _distance(start_targets or "", targets)
+
+
 def _item(row, payload: dict, task: dict | None, ratings, flags, rules: Acceptance,
           blocked: bool) -> dict:
     kind = row.kind
@@ -320,11 +339,10 @@ def _item(row, payload: dict, task: dict | None, ratings, flags, rules: Acceptan
         if kind == "postedit":
             source = start_inputs or inputs
             mt = start_targets or ""
-            prompt_distance = 0  # the source is not edited
-            completion_distance = _distance(mt, targets)
-        elif start_inputs is not None or start_targets is not None:
-            prompt_distance = _distance(start_inputs or "", inputs)
-            completion_distance = _distance(start_targets or "", targets)
+        if row.prompt_distance is not None and row.completion_distance is not None:
+            prompt_distance, completion_distance = row.prompt_distance, row.completion_distance
+        else:  # pushed before the server measured edits itself
+            prompt_distance, completion_distance = measured_distances(kind, payload, task)
     return {
         "id": row.id, "author_id": row.author_id, "project_id": row.project_id,
         "task_id": row.task_id, "language": row.language, "kind": kind, "state": row.state,

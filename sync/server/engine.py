@@ -56,6 +56,7 @@ from sync.protocol import (
     record_digest,
 )
 from sync.server import tables
+from sync.server.acceptance import EDIT_KINDS, measured_distances
 from sync.server.db import Sequence, current_seq, read, run_write
 from sync.server.errors import ServerError
 from sync.server.identity import Device, server_identity
@@ -155,7 +156,7 @@ class _Record(dict):
 # them (NULL or the server default where the item does not say), so one executemany fits all.
 _ENTITY_COLUMNS = {
     "submission": {"language": None, "kind": None, "state": "draft", "task_id": None,
-                   "project_id": None},
+                   "project_id": None, "prompt_distance": None, "completion_distance": None},
     "review": {"submission_id": None},
 }
 _UPDATED = ("payload", "revision", "server_seq", "deleted", "updated_at", "changed_by")
@@ -176,6 +177,11 @@ class _Writes:
                 wanted["submission"].add(record["submission_id"])
         for entity, ids in wanted.items():
             self._load(entity, ids)
+        # The tasks edits started from: the server measures each edit against its own copy.
+        self.tasks = _task_payloads(conn, {
+            record.get("task_id") for item, record in items
+            if item.entity == "submission" and item.op == "upsert"
+            and record.get("kind") in EDIT_KINDS and record.get("task_id")})
 
     def _load(self, entity: str, ids) -> None:
         table = S if entity == "submission" else R
@@ -216,7 +222,7 @@ class _Writes:
                            "server_seq": self.seqs.next(), "deleted": item.op == "delete",
                            "created_at": now, "updated_at": now, "changed_by": device.id,
                            **_ENTITY_COLUMNS[item.entity],
-                           **_columns(item.entity, record, item.op)})
+                           **_columns(item.entity, record, item.op, self.tasks)})
             self.rows[item.entity][item.id] = self.new[item.entity][item.id] = new
             return _created(item, revision)
         if _same(row, record, item.op):
@@ -228,7 +234,7 @@ class _Writes:
         revision = row.revision + 1
         row.update(payload=stored, revision=revision, server_seq=self.seqs.next(),
                    deleted=item.op == "delete", updated_at=now, changed_by=device.id,
-                   **_columns(item.entity, record, item.op))
+                   **_columns(item.entity, record, item.op, self.tasks))
         if item.id not in self.new[item.entity]:
             self.changed[item.entity][item.id] = row
         return _created(item, revision)
@@ -294,14 +300,27 @@ def _stored(record: dict, author_id: str, *, deleted: bool) -> str:
     return freeze({**record, "user_id": author_id})
 
 
-def _columns(entity: str, record: dict, op: str) -> dict:
+def _columns(entity: str, record: dict, op: str, tasks: dict[str, dict]) -> dict:
     if op == "delete":
         return {}
     if entity == "submission":
+        prompt, completion = measured_distances(record["kind"], record,
+                                                tasks.get(record.get("task_id") or ""))
         return {"language": record["language"], "kind": record["kind"],
                 "state": record["state"], "task_id": record.get("task_id"),
-                "project_id": record.get("project_id")}
+                "project_id": record.get("project_id"), "prompt_distance": prompt,
+                "completion_distance": completion}
     return {"submission_id": record["submission_id"]}
+
+
+def _task_payloads(conn: Connection, ids: set[str]) -> dict[str, dict]:
+    ids = sorted(i for i in ids if isinstance(i, str))
+    found = {}
+    for start in range(0, len(ids), CHUNK):
+        for row in conn.execute(sa.select(T.c.id, T.c.payload)
+                                .where(T.c.id.in_(ids[start:start + CHUNK]))):
+            found[row.id] = json.loads(row.payload)
+    return found
 
 
 def _review_problem(conn: Connection, device: Device, record: dict, target) -> str | None:

@@ -149,7 +149,10 @@ def _tallies(conn: Connection, project_id: str | None,
     found: list[Tally] = []
 
     # Handed-in submissions; a further improvement counts with its review instead.
+    # Distances the server measured at push (a device's own claim only for rows pushed
+    # before it measured them).
     src = _source(sa.select(S.c.author_id, S.c.language, S.c.kind, S.c.updated_at,
+                            S.c.prompt_distance, S.c.completion_distance,
                             sf.packed(S.c.payload)).where(*scope), "handed_in")
     fields = src.c.fields
     rows = _grouped(conn, sa.select(
@@ -157,8 +160,11 @@ def _tallies(conn: Connection, project_id: str | None,
         day_done(conn, sf.text(fields, "submitted_at"), src.c.updated_at).label("day"),
         flag(sa.and_(sf.text(fields, "rating_inputs").isnot(None),
                      sf.text(fields, "rating_targets").isnot(None))).label("rated"),
-        flag(sf.number(fields, "prompt_distance") >= least).label("prompt"),
-        flag(sf.number(fields, "completion_distance") >= least).label("completion"))
+        flag(sa.func.coalesce(src.c.prompt_distance,
+                              sf.number(fields, "prompt_distance")) >= least).label("prompt"),
+        flag(sa.func.coalesce(src.c.completion_distance,
+                              sf.number(fields, "completion_distance")) >= least)
+        .label("completion"))
         .where(sf.text(fields, "review_id").is_(None)),
         ["author_id", "language", "kind", "day", "rated", "prompt", "completion"], count)
     for r in rows:

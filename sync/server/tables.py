@@ -151,6 +151,11 @@ submissions = sa.Table(
     # The device whose push made the latest change; NULL after a change made on the server.
     # Pull leaves a device's own writes out (it learned their revisions from the push answer).
     sa.Column("changed_by", ID),
+    # Edits (re-annotations, post-edits): Levenshtein distance of the prompt and completion
+    # to what the edit started from, measured by the server against its own task when the
+    # item is pushed (acceptance and leaderboards use these, never a device's own claim).
+    sa.Column("prompt_distance", sa.Integer),
+    sa.Column("completion_distance", sa.Integer),
     *_record_columns(),
     sa.Index("submissions_by_seq", "server_seq", unique=True),
     sa.Index("submissions_by_author", "author_id", "server_seq"),

@@ -29,7 +29,7 @@ def _invite(capsys, url, *extra, name="Amina"):
 
 def test_init_creates_and_upgrades_the_database(capsys, empty_db_url):
     status, out, _ = run(capsys, "init", "--db", empty_db_url)
-    assert status == 0 and "schema 0004" in out and "Server id:" in out
+    assert status == 0 and "schema 0005" in out and "Server id:" in out
     server_id = re.search(r"Server id:\s+(\S+)", out).group(1)
     status, out, _ = run(capsys, "init", "--db", empty_db_url)  # again: nothing changes
     assert status == 0 and server_id in out

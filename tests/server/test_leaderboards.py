@@ -33,8 +33,16 @@ def _push(member, entity: str, record: dict) -> str:
 
 
 def _submission(member, id: str, kind: str, language: str, when: str, **extra) -> str:
+    """An item; an edit's text really is ``prompt_distance``/``completion_distance``
+    characters from what it started from (the server measures it; the record's own
+    numbers are not trusted)."""
+    text = {"inputs": "سوال", "targets": "جواب"}
+    if kind in ("reannotation", "postedit"):
+        text.update(original_inputs="سوال", original_targets="جواب",
+                    inputs="سوال" + "ی" * extra.get("prompt_distance", 0),
+                    targets="جواب" + "ی" * extra.get("completion_distance", 0))
     return _push(member, "submission", {
-        "id": id, "kind": kind, "language": language, "inputs": "سوال", "targets": "جواب",
+        "id": id, "kind": kind, "language": language, **text,
         "state": "submitted", "task_id": None, "project_id": None, "dialect": None,
         "submitted_at": when, **extra})
 
@@ -179,3 +187,15 @@ def test_leaderboard_cli(capsys, server, people, db_url):
     status = main(["leaderboard", "--db", db_url, "--json", "--top", "1"])
     board = json.loads(capsys.readouterr().out)
     assert status == 0 and [r["name"] for r in board["rows"]] == ["Amina"]
+
+
+def test_claimed_edits_earn_no_points(server):
+    """Points for an edit come from the distance the server measured, not the record's."""
+    dana = server.member("annotator", ["urd_Arab"], name="Dana")
+    _push(dana, "submission", {
+        "id": "d-claim", "kind": "reannotation", "language": "urd_Arab", "inputs": "سوال",
+        "targets": "جواب", "original_inputs": "سوال", "original_targets": "جواب",
+        "prompt_distance": 50, "completion_distance": 50, "state": "submitted",
+        "task_id": None, "project_id": None, "dialect": None, "submitted_at": TODAY})
+    row = _row(_boards(server.engine, "Dana")["all", None], "Dana")
+    assert (row.points, row.contributions) == (0, 1)
