@@ -7,10 +7,11 @@
                      auditor="Rahel", rating=4, acceptable=True)
     estimates(engine, sample)["urd_Arab"].acceptable_ci  # (low, high), 95 % Wilson
 
-The check the Aya paper calls for: per language, a simple random sample (``random.Random(seed)``
-over the candidates in id order, so the same seed draws the same sample) of handed-in work by
-contributors who are not blocked. Each item goes to one auditor, round-robin, never to its
-own author; auditors may be people outside the contributor pool (role ``auditor``). An auditor
+The check the Aya paper calls for: per language, a simple random sample of handed-in work by
+contributors who are not blocked, drawn in one streaming pass (a reservoir per language fed by
+``random.Random(seed)`` over the candidates in id order, so the same seed over the same data
+draws the same sample, and memory holds the sample, not the dataset). Each item goes to the
+auditor with the fewest items so far, never to its own author; auditors may be people outside the contributor pool (role ``auditor``). An auditor
 sees the text only: no author, device or reviews. Work of a contributor blocked after the draw
 drops out of the auditor's list and of the estimates (and comes back when unblocked).
 """
@@ -135,30 +136,40 @@ def draw_sample(target: Target, *, per_language: int, auditors: list[str],
             query = query.where(S.c.project_id == project_id)
         if len(people) == 1:  # a lone auditor cannot take their own work
             query = query.where(S.c.author_id != people[0].id)
+        # One pass over the candidates in a fixed order, keeping a seeded reservoir per
+        # language (Algorithm R): memory holds the sample, not the dataset, and the same seed
+        # over the same data draws the same items.
+        rng = random.Random(seed)
         candidates: dict[str, list[tuple[str, str]]] = {}
-        for row in conn.execute(query):
-            candidates.setdefault(row.language, []).append((row.id, row.author_id))
+        seen: dict[str, int] = {}
+        for row in conn.execute(query.execution_options(yield_per=CHUNK)):
+            seen[row.language] = count = seen.get(row.language, 0) + 1
+            pool = candidates.setdefault(row.language, [])
+            if len(pool) < per_language:
+                pool.append((row.id, row.author_id))
+            elif (slot := rng.randrange(count)) < per_language:
+                pool[slot] = (row.id, row.author_id)
         if not candidates:
             raise ServerError(ErrorCode.invalid_request,
                               "There is no handed-in work to sample"
                               f"{' in ' + ', '.join(wanted) if wanted else ''}"
                               f"{' in project ' + project_id if project_id else ''}.")
-        rng = random.Random(seed)
         sample_id = new_id()
         now = clock.utc_now()
         conn.execute(SAMPLES.insert().values(
             id=sample_id, project_id=project_id, per_language=per_language, seed=seed,
             created_by=created_by.strip(), created_at=now, note=note))
         rows = []
-        turn = 0
+        load = dict.fromkeys((person.id for person in people), 0)
         for language in sorted(candidates):
             pool = candidates[language]
-            for submission_id, author_id in rng.sample(pool, min(per_language, len(pool))):
-                auditor = people[turn % len(people)]
-                if auditor.id == author_id:  # never one's own item: the next auditor takes it
-                    turn += 1
-                    auditor = people[turn % len(people)]
-                turn += 1
+            rng.shuffle(pool)  # auditors get a language's items in random order
+            for submission_id, author_id in pool:
+                # The auditor with the fewest items so far, never the item's author (the
+                # query left out a lone auditor's own work).
+                auditor = min((p for p in people if p.id != author_id),
+                              key=lambda p: load[p.id])
+                load[auditor.id] += 1
                 rows.append({"sample_id": sample_id, "submission_id": submission_id,
                              "auditor_id": auditor.id, "language": language})
         for start in range(0, len(rows), CHUNK):
