@@ -31,9 +31,12 @@ def add_commands(sub) -> None:
                             help="connect this computer to a server with a code",
                             description="Exchange the one-time code from your coordinator "
                                         "for this device's token. Local work is untouched.")
-    enroll.add_argument("--server", required=True, metavar="URL",
+    enroll.add_argument("--server", metavar="URL",
                         help="the server's address, e.g. https://192.168.1.20:8443")
-    enroll.add_argument("--code", required=True, help="the enrollment code, e.g. K7PD-3QXM-9")
+    enroll.add_argument("--code", help="the enrollment code, e.g. K7PD-3QXM-9")
+    enroll.add_argument("--link", metavar="LINK",
+                        help="instead of --server and --code: the qalam://enroll link on "
+                             "the coordinator's enrollment card")
     enroll.add_argument("--fingerprint", metavar="CODE",
                         help="the certificate short code the server printed (field servers "
                              "with a self-signed certificate)")
@@ -64,7 +67,18 @@ def run(args: argparse.Namespace) -> int:
     data_dir = paths.data_dir(args.data_dir)
     try:
         if args.command == "enroll":
-            enrollment = device.enroll(data_dir, args.server, args.code,
+            server, code = args.server, args.code
+            if args.link:
+                parsed = device.parse_enrollment_link(args.link)
+                if parsed is None:
+                    print(f"qalam: {args.link!r} is not an enrollment link "
+                          f"({device.ENROLLMENT_LINK}?server=…&code=…).", file=sys.stderr)
+                    return 2
+                server, code = parsed
+            if not server or not code:
+                print("qalam: enroll needs --server and --code (or --link).", file=sys.stderr)
+                return 2
+            enrollment = device.enroll(data_dir, server, code,
                                        allow_http=args.allow_http,
                                        fingerprint=args.fingerprint)
             print(f"Enrolled as {enrollment.user_name} ({enrollment.role}) with "

@@ -12,7 +12,7 @@ from __future__ import annotations
 import platform
 from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from app import paths, syncstate
 from app.errors import SyncError
@@ -36,6 +36,24 @@ def check_server_url(url: str, *, allow_http: bool = False) -> str:
             "server you trust on this network.",
         )
     return url.strip().rstrip("/")
+
+
+ENROLLMENT_LINK = "qalam://enroll"
+
+
+def parse_enrollment_link(text: str) -> tuple[str, str] | None:
+    """``(server, code)`` from the link on a coordinator's enrollment card
+    (``qalam://enroll?server=URL&code=CODE``, also in its QR code), or None for other text.
+
+        >>> parse_enrollment_link("qalam://enroll?server=https%3A%2F%2F10.0.0.2%3A8443&code=K7PD-3QXM-9")
+        ('https://10.0.0.2:8443', 'K7PD-3QXM-9')
+    """
+    text = text.strip()
+    if not text.lower().startswith(ENROLLMENT_LINK):
+        return None
+    query = parse_qs(urlsplit(text).query)
+    server, code = query.get("server", [""])[0].strip(), query.get("code", [""])[0].strip()
+    return (server, code) if server and code else None
 
 
 def device_key(data_dir: Path):

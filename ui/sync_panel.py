@@ -235,6 +235,9 @@ class SyncPanel(QDialog):
         self.server_url.setAccessibleName(_("Server address"))
         self.code = QLineEdit(placeholderText="XXXX-XXXX-X")
         self.code.setAccessibleName(_("Enrollment code"))
+        self.code.setToolTip(_("The code from your coordinator, or the whole qalam://enroll "
+                               "link from the enrollment card"))
+        self.code.textChanged.connect(self._take_link)
         self.enroll_button = enroll_button = QPushButton(_("&Connect"))
         enroll_button.clicked.connect(self._enroll)
         controller.enrolled.connect(self._on_enrolled)
@@ -382,6 +385,14 @@ class SyncPanel(QDialog):
             lambda store: syncstate.resolve_conflict(store, conflict.id, keep),
             on_done=lambda _result: self.controller.changed.emit(),
         )
+
+    def _take_link(self, text: str) -> None:
+        """The enrollment card's link pasted into the code field: it holds both."""
+        parsed = device.parse_enrollment_link(text)
+        if parsed is not None:
+            server, code = parsed
+            self.server_url.setText(server)
+            self.code.setText(code)
 
     def _enroll(self) -> None:
         self.enroll_button.setEnabled(False)

@@ -177,3 +177,16 @@ def test_bundle_buttons_write_and_apply_a_bundle_in_the_background(qtbot, server
     qtbot.mouseClick(import_button, Qt.LeftButton)  # the device's own bundle: refused
     qtbot.waitUntil(lambda: bool(shown), timeout=20000)
     assert "refused" in shown.pop() and import_button.isEnabled()
+
+
+def test_the_enrollment_cards_link_pasted_into_the_code_field_fills_both(qtbot, app_side):
+    from PySide6.QtGui import QGuiApplication
+
+    _controller, panel, _button, _item, _shown = app_side
+    panel.show()
+    QGuiApplication.clipboard().setText(
+        "qalam://enroll?server=https%3A%2F%2F192.168.1.20%3A8443&code=K7PD-3QXM-9")
+    panel.code.setFocus()
+    qtbot.keyClick(panel.code, Qt.Key_V, Qt.ControlModifier)
+    assert panel.server_url.text() == "https://192.168.1.20:8443"
+    assert panel.code.text() == "K7PD-3QXM-9"
