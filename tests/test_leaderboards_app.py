@@ -241,3 +241,18 @@ def test_a_failing_leaderboard_does_not_fail_the_sync(tmp_path):
                    if path.startswith("/v1/leaderboard")) == 3
         with amina.store() as store:
             assert leaderboards.last(store) is None
+
+
+def test_the_open_progress_screen_shows_new_boards_when_a_sync_ends(qtbot, open_progress):
+    from sync.client import SyncReport
+
+    panel = open_progress(None)
+    qtbot.waitUntil(lambda: panel.empty.text() != "")
+    window = panel.window()
+    # What a sync does at its end: keep the answer (through the writer), then report.
+    window.writer.run(lambda store: leaderboards.store_answer(
+        store, sample().model_dump_json())).result()
+    window.sync.last_report = SyncReport(complete=True)
+    window.sync.changed.emit()
+    qtbot.waitUntil(lambda: panel.table.rowCount() == 2, timeout=5000)
+    assert panel.stack.currentWidget() is not panel.empty

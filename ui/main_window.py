@@ -461,10 +461,14 @@ class MainWindow(QMainWindow):
 
     def _after_sync(self) -> None:
         report = self.sync.last_report
-        if not self.sync.running and report is not None and report.pulled and \
-                report is not getattr(self, "_reloaded_for", None):
-            self._reloaded_for = report  # tasks or decisions arrived: show them
-            self._reload_tasks()
+        if self.sync.running or report is None or \
+                report is getattr(self, "_reloaded_for", None):
+            return
+        self._reloaded_for = report
+        if report.pulled:
+            self._reload_tasks()  # tasks or decisions arrived: show them
+        if self.current_screen_name() == "progress":
+            self.screens["progress"].activate()  # new leaderboards and ratings
 
     def offer_enrollment(self) -> None:
         """First start of a provisioned install: ask for the code (the address is known)."""
