@@ -108,24 +108,32 @@ def claim_batch(store: Store, *, max_bytes: int, max_items: int = 1000,
     """The batch to send next: one still in flight from an earlier attempt, else new entries
     up to ``max_bytes``.
 
-    ``busy`` names batches being sent right now (the client keeps two in flight on a slow
-    link): they are not handed out again, and no new batch takes an entry of a record that is
-    in any unanswered batch. So a record's changes reach the server in order, and each is
-    claimed against the base revision the previous one's answer set.
+    ``busy`` names batches being sent right now (the client keeps several in flight on a
+    slow link): they are not handed out again, nor is an earlier batch that shares a record
+    with them. A record's changes therefore reach the server one batch after the other, and
+    each is claimed against the base revision the previous one's answer set (see
+    :func:`_claim_new`).
 
     Returns None when nothing can be sent now. At least one entry is claimed even if it alone
     is bigger than ``max_bytes`` (one record always fits the server's limit: see app.text).
     """
     with store.db.atomic():
-        waiting = [batch for batch in _in_flight(store) if batch.batch_id not in busy]
-        return waiting[0] if waiting else _claim_new(store, max_bytes, max_items)
+        in_flight = _in_flight(store)
+        sending = {item.record_id for batch in in_flight if batch.batch_id in busy
+                   for item in batch.items}
+        for batch in in_flight:
+            if batch.batch_id not in busy and not sending & {i.record_id for i in batch.items}:
+                return batch
+        return _claim_new(store, max_bytes, max_items)
 
 
 def claim_all(store: Store, *, max_bytes: int, max_items: int = 1000) -> list[Batch]:
-    """Every pending entry, in batches: those already in flight, then new ones (bundles)."""
+    """Every batch that can be sent now, for a bundle: those already in flight, then new
+    ones. A record with a change in flight, or two changes waiting, sends the next one in a
+    later bundle, after the answer to this one."""
     with store.db.atomic():
         batches = _in_flight(store)
-        while (batch := _claim_new(store, max_bytes, max_items, exclusive=False)) is not None:
+        while (batch := _claim_new(store, max_bytes, max_items)) is not None:
             batches.append(batch)
         return batches
 
@@ -144,21 +152,23 @@ def _in_flight(store: Store) -> list[Batch]:
     return batches
 
 
-def _claim_new(store: Store, max_bytes: int, max_items: int, *,
-               exclusive: bool = True) -> Batch | None:
-    """Claim the oldest unclaimed entries; ``exclusive`` leaves out records that are in an
-    unanswered batch (claim_batch). A bundle's batches are applied one after the other, so
-    claim_all may spread a record's changes over several."""
-    query = "SELECT * FROM outbox WHERE batch_id IS NULL ORDER BY seq"
-    if exclusive:
-        query = ("SELECT * FROM outbox WHERE batch_id IS NULL AND record_id NOT IN "
-                 "(SELECT record_id FROM outbox WHERE batch_id IS NOT NULL) ORDER BY seq")
-    rows, size = [], 0
-    for row in store.db.execute(query):
+def _claim_new(store: Store, max_bytes: int, max_items: int) -> Batch | None:
+    """Claim the oldest unclaimed entries, at most one per record, and none of a record that
+    is in an unanswered batch: a record's next change waits for the answer to its previous
+    one, which sets the base revision the next one is sent with (two changes of one record
+    sent together, or side by side, would both claim the same base and conflict)."""
+    rows, size, records = [], 0, set()
+    for row in store.db.execute(
+        "SELECT * FROM outbox WHERE batch_id IS NULL AND record_id NOT IN "
+        "(SELECT record_id FROM outbox WHERE batch_id IS NOT NULL) ORDER BY seq"
+    ):
+        if row["record_id"] in records:
+            continue
         size += len(row["payload"].encode())
         if rows and (size > max_bytes or len(rows) >= max_items):
             break
         rows.append(row)
+        records.add(row["record_id"])
     if not rows:
         return None
     batch_id = new_id()

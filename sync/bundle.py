@@ -121,19 +121,24 @@ def read(path: Path, public_key_for: Callable[[dict], str | None]) -> Bundle:
 # --- the device's side -----------------------------------------------------------------------
 
 
-def export_push(store: Store, path: Path, *, private_key, server_id: str = "") -> int:
+def export_push(run_on_store, path: Path, *, private_key, server_id: str = "") -> int:
     """Write every pending change into a push bundle; returns how many items it holds.
 
-    The items stay queued (in flight) until an answer acknowledges them, over the network or
-    in an answer bundle, so a lost stick loses nothing.
+    ``run_on_store(job)`` runs ``job(store)`` where the store lives (the app's single writer):
+    only the claim happens there; the file is built, signed and written here, so a slow USB
+    stick never holds up the writer (and with it, autosave). The items stay queued (in
+    flight) until an answer acknowledges them, over the network or in an answer bundle, so a
+    lost stick loses nothing.
     """
-    batches = syncstate.claim_all(store, max_bytes=BATCH_BYTES,
-                                  max_items=protocol.MAX_BATCH_ITEMS)
+    device_id, batches, cursor = run_on_store(lambda store: (
+        store.device_id,
+        syncstate.claim_all(store, max_bytes=BATCH_BYTES, max_items=protocol.MAX_BATCH_ITEMS),
+        syncstate.pull_cursor(store)))
     members = {}
     count = 0
     for number, batch in enumerate(batches, start=1):
         model = PushBatch(
-            device_id=store.device_id, batch_id=batch.batch_id, client_time=clock.utc_now(),
+            device_id=device_id, batch_id=batch.batch_id, client_time=clock.utc_now(),
             items=[
                 PushItem(seq=i.seq, entity=i.entity, id=i.record_id, op=i.op,
                          base_revision=i.base_revision, hash=protocol.payload_hash(i.payload),
@@ -143,30 +148,37 @@ def export_push(store: Store, path: Path, *, private_key, server_id: str = "") -
         )
         members[f"batches/{number:04d}.json"] = model.model_dump_json().encode()
         count += len(batch.items)
-    _write(path, {"kind": "push", "device_id": store.device_id, "server_id": server_id,
-                  "pull_cursor": syncstate.pull_cursor(store), "items": count},
+    _write(path, {"kind": "push", "device_id": device_id, "server_id": server_id,
+                  "pull_cursor": cursor, "items": count},
            members, private_key)
     return count
 
 
-def import_answer(store: Store, path: Path, *, server_public_key: str) -> dict:
-    """Apply an answer bundle: acknowledgements, then pull pages. Idempotent."""
+def import_answer(run_on_store, path: Path, *, server_public_key: str) -> dict:
+    """Apply an answer bundle: acknowledgements, then pull pages. Idempotent.
+
+    The file is read and its signature checked here; only applying it runs on the store
+    (``run_on_store``, as for :func:`export_push`)."""
     bundle = read(path, lambda manifest: server_public_key)
     if bundle.kind != "answer":
         raise SyncError("bundle", f"{Path(path).name} is not an answer bundle from the server.")
-    if bundle.device_id != store.device_id:
-        raise SyncError("bundle", f"{Path(path).name} was made for another device.")
-    counts = {"acknowledged": 0, "conflicts": 0, "rejected": 0, "pulled": 0}
-    for batch_id, ack in zip(bundle.manifest["batch_ids"], bundle.acks, strict=True):
-        outcome = syncstate.apply_push_results(store, batch_id, ack.results)
-        counts["acknowledged"] += outcome.acknowledged
-        counts["conflicts"] += outcome.conflicts
-        counts["rejected"] += outcome.rejected
-    for page in bundle.pages:
-        if page.next_cursor <= syncstate.pull_cursor(store):
-            continue  # already have these (a later network sync, or this bundle again)
-        counts["pulled"] += syncstate.apply_pull_page(store, page).applied
-    return counts
+
+    def apply(store: Store) -> dict:
+        if bundle.device_id != store.device_id:
+            raise SyncError("bundle", f"{Path(path).name} was made for another device.")
+        counts = {"acknowledged": 0, "conflicts": 0, "rejected": 0, "pulled": 0}
+        for batch_id, ack in zip(bundle.manifest["batch_ids"], bundle.acks, strict=True):
+            outcome = syncstate.apply_push_results(store, batch_id, ack.results)
+            counts["acknowledged"] += outcome.acknowledged
+            counts["conflicts"] += outcome.conflicts
+            counts["rejected"] += outcome.rejected
+        for page in bundle.pages:
+            if page.next_cursor <= syncstate.pull_cursor(store):
+                continue  # already have these (a later network sync, or this bundle again)
+            counts["pulled"] += syncstate.apply_pull_page(store, page).applied
+        return counts
+
+    return run_on_store(apply)
 
 
 # --- the server's side -----------------------------------------------------------------------

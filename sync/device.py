@@ -132,20 +132,20 @@ def export_bundle(data_dir: Path, path: Path, *,
     loaded = credentials.load(data_dir)
     server_id = loaded[0].server_id if loaded else ""
     key = device_key(data_dir)
-    return _on_store(data_dir, run_on_store, lambda store: bundle.export_push(
-        store, path, private_key=key, server_id=server_id))
+    return _with_store(data_dir, run_on_store, lambda run: bundle.export_push(
+        run, path, private_key=key, server_id=server_id))
 
 
 def import_bundle(data_dir: Path, path: Path, *,
                   run_on_store: StoreRunner | None = None) -> dict:
     """Apply the server's answer bundle (acknowledgements and new tasks)."""
     enrollment, _ = enrolled(data_dir)
-    return _on_store(data_dir, run_on_store, lambda store: bundle.import_answer(
-        store, path, server_public_key=enrollment.server_public_key))
+    return _with_store(data_dir, run_on_store, lambda run: bundle.import_answer(
+        run, path, server_public_key=enrollment.server_public_key))
 
 
-def _on_store(data_dir: Path, run_on_store: StoreRunner | None, job):
+def _with_store(data_dir: Path, run_on_store: StoreRunner | None, work):
     if run_on_store is not None:
-        return run_on_store(job)
+        return work(run_on_store)
     with Store.open(paths.database_path(data_dir)) as store:
-        return job(store)
+        return work(lambda job: job(store))

@@ -169,3 +169,71 @@ def test_server_restored_from_an_old_backup_gets_the_work_again(tmp_path, server
         assert len(restored.submissions()) == 10
     finally:
         restored.stop()
+
+
+class _OnPush:
+    """An httpx transport that lets a test act (and answer) on the n-th push."""
+
+    def __init__(self, hook):
+        import httpx
+
+        self.inner, self.hook, self.pushes = httpx.HTTPTransport(), hook, 0
+
+    def handle_request(self, request):
+        if request.url.path == "/v1/push":
+            self.pushes += 1
+            answer = self.hook(self.pushes)
+            if answer is not None:
+                return answer
+        return self.inner.handle_request(request)
+
+
+def test_typing_during_a_push_that_is_halved_makes_no_false_conflict(tmp_path, server):
+    """The annotator edits an item while its batch is in flight; the server refuses the batch
+    as too big, so it is halved and the item's older change goes back to the queue beside the
+    newer one. They go one after the other, each on the base the last answer set."""
+    import httpx
+
+    from sync import credentials
+    from sync import device as sync_device
+    from sync.client import SyncClient
+    from tests.sync.live import fast_sleep
+
+    amina = Device.enrolled(tmp_path / "amina", server)
+    ids = amina.write(4, submit_every=100)
+
+    def hook(n):
+        if n == 1:
+            with Store.open(amina.db_path) as store:
+                store.save_draft(ids[-1], inputs="typed during the push", targets="x")
+            return httpx.Response(413, json={"code": "payload_too_large", "message": "big"})
+        return None
+
+    enrollment, token = credentials.load(amina.data_dir)
+    client = SyncClient(enrollment.server_url, token=token, sleep=fast_sleep,
+                        http=httpx.Client(transport=_OnPush(hook)))
+    report = sync_device.sync_now(amina.data_dir, client=client)
+    assert report.complete and report.conflicts == 0
+    assert_converged(server, amina)
+    (row,) = [r for r in server.submissions() if r.id == ids[-1]]
+    assert "typed during the push" in row.payload
+
+
+def test_two_bundles_of_one_item_then_a_sync_make_no_false_conflict(tmp_path, server):
+    """An item edited, exported, edited again and exported again: the second change waits
+    for the answer to the first (in a later bundle or sync), so neither conflicts."""
+    from sync import device as sync_device
+
+    amina = Device.enrolled(tmp_path / "amina", server)
+    ids = amina.write(2, submit_every=100)
+    assert amina.sync().complete
+    for text in ("edit one", "edit two"):
+        with Store.open(amina.db_path) as store:
+            store.save_draft(ids[1], inputs=text, targets="t " + text)
+        sync_device.export_bundle(amina.data_dir, tmp_path / f"{text}.qalam")
+    report = amina.sync()
+    assert report.conflicts == 0
+    assert amina.sync().complete
+    assert_converged(server, amina)
+    (row,) = [r for r in server.submissions() if r.id == ids[1]]
+    assert "edit two" in row.payload
