@@ -29,6 +29,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -69,6 +70,8 @@ DROPS_BEFORE_SHRINKING = 2
 # answer (bench/sync.py); the server applies them in any order, idempotently.
 PUSH_PIPELINE = 3
 EXTRA_ATTEMPTS = 3  # profile and leaderboards: worth a retry, not worth holding a sync up
+EXTRAS_WAIT = 60          # seconds the end of a sync waits for them at most
+BOUNDED_MAX_DELAY = 5.0  # seconds between such retries; a longer Retry-After: give up now
 MAX_BACKOFF_SECONDS = 600
 DEFAULT_STALL_TIMEOUT = 30.0       # abort a request when no byte moved for this long
 CLOCK_SKEW_WARNING_SECONDS = 300
@@ -148,6 +151,8 @@ class SyncClient:
         self._local = threading.local()   # per worker: the last request's compressed size
         self._lock = threading.RLock()      # report, progress and batch sizing, across workers
         self._stopping = threading.Event()  # a push worker failed: the others stop retrying
+        self._waiting = 0                   # workers backing off right now
+        self._stage = "connecting"
         self._protocol = protocol.PROTOCOL_VERSION
         self._encoding = "zstd"
         self._state = SyncProgress("connecting")
@@ -157,6 +162,8 @@ class SyncClient:
 
     def _progress(self, **changes) -> None:
         with self._lock:
+            if changes.get("stage", "waiting") != "waiting":
+                self._stage = changes["stage"]  # what a waiting worker shows again after
             self._state = replace(self._state, **changes)
             if self._progress_callback is not None:
                 self._progress_callback(self._state)
@@ -194,7 +201,9 @@ class SyncClient:
                     raise SyncError("network", f"Sync stopped before it finished: {error}.") \
                         from error
                 attempt += 1
-                if attempts is not None and attempt >= attempts:
+                if attempts is not None and (
+                        attempt >= attempts
+                        or (error.retry_after or 0) > BOUNDED_MAX_DELAY):
                     raise SyncError("network", f"{path}: {error}.") from error
                 with self._lock:
                     self.report.retries += 1
@@ -209,15 +218,34 @@ class SyncClient:
                     log.info("sync: %s; retrying at once", error)
                     continue
                 delay = self._delay(attempt, error)
+                if attempts is not None:
+                    delay = min(delay, BOUNDED_MAX_DELAY)  # nothing waits on it: try soon
                 if self.deadline is not None and time.monotonic() + delay > self.deadline:
                     raise SyncError(
                         "network", f"Sync stopped before it finished: {error}."
                     ) from error
                 log.info("sync: %s; retrying in %.1f s", error, delay)
-                stage = self._state.stage
-                self._progress(stage="waiting", retry_in=delay, message=str(error))
+                self._back_off(delay, error)
+
+    def _back_off(self, delay: float, error: _Transient) -> None:
+        """Wait ``delay`` seconds before a retry; give up at once when another worker of this
+        sync failed. "waiting" shows while any worker waits; then the sync's own stage."""
+        with self._lock:
+            self._waiting += 1
+            self._progress(stage="waiting", retry_in=delay, message=str(error))
+        try:
+            if self._sleep is time.sleep:
+                stopped = self._stopping.wait(delay)
+            else:  # an injected sleep (tests, benchmarks) is called as it is
                 self._sleep(delay)
-                self._progress(stage=stage, retry_in=None, message="")
+                stopped = self._stopping.is_set()
+        finally:
+            with self._lock:
+                self._waiting -= 1
+                if not self._waiting:
+                    self._progress(stage=self._stage, retry_in=None, message="")
+        if stopped:
+            raise SyncError("network", f"Sync stopped before it finished: {error}.")
 
     def _attempt(self, method, path, model, params, answer):
         content, headers = None, self._headers()
@@ -362,30 +390,32 @@ class SyncClient:
         """
         device_id = run_on_store(lambda store: store.device_id)
         running: dict[Future, _Job] = {}
-        with ThreadPoolExecutor(PUSH_PIPELINE, thread_name_prefix="qalam-push") as pool:
-            try:
-                while True:
-                    while len(running) < PUSH_PIPELINE:
-                        batch = self._claim(run_on_store, busy={
-                            job.batch.batch_id for job in running.values()})
-                        if batch is None:
-                            break
-                        if not running:
-                            self._progress(stage="pushing",
-                                           pending=run_on_store(syncstate.summary).pending)
-                        job = _Job(batch)
-                        running[pool.submit(self._push_batch, device_id, job)] = job
+        pool = ThreadPoolExecutor(PUSH_PIPELINE, thread_name_prefix="qalam-push")
+        try:
+            while True:
+                while len(running) < PUSH_PIPELINE:
+                    batch = self._claim(run_on_store, busy={
+                        job.batch.batch_id for job in running.values()})
+                    if batch is None:
+                        break
                     if not running:
-                        return
-                    done, _ = wait(running, return_when=FIRST_COMPLETED)
-                    for future in done:
-                        job = running.pop(future)
-                        self._settle(run_on_store, job, future.result())
-            except BaseException:
-                # Let the other batch's worker give up at its next retry instead of waiting
-                # out a backoff; its entries stay claimed and go again with the next sync.
-                self._stopping.set()
-                raise
+                        self._progress(stage="pushing",
+                                       pending=run_on_store(syncstate.summary).pending)
+                    job = _Job(batch)
+                    running[pool.submit(self._push_batch, device_id, job)] = job
+                if not running:
+                    break
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in done:
+                    job = running.pop(future)
+                    self._settle(run_on_store, job, future.result())
+        except BaseException:
+            # The other workers give up at once (even mid-backoff) instead of holding the
+            # failure back; their entries stay claimed and go again with the next sync.
+            self._stopping.set()
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown(wait=True)
 
     def _claim(self, run_on_store: StoreRunner, busy: set[str]) -> syncstate.Batch | None:
         raw_bound = int(self.batch_compressed / self.compression_ratio)
@@ -561,7 +591,11 @@ class SyncClient:
 
         if future is None:
             return
-        extras = future.result()
+        try:
+            extras = future.result(timeout=EXTRAS_WAIT)
+        except FutureTimeout:  # a stalling server: the sync's own work is done, do not wait
+            log.warning("sync: no profile or leaderboard answer after %d s", EXTRAS_WAIT)
+            return
         if extras.sent_version is not None:
             run_on_store(lambda store: local_profile.mark_sent(store, extras.sent_version))
         if extras.remote_profile is not None:

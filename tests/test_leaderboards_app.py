@@ -256,3 +256,19 @@ def test_the_open_progress_screen_shows_new_boards_when_a_sync_ends(qtbot, open_
     window.sync.changed.emit()
     qtbot.waitUntil(lambda: panel.table.rowCount() == 2, timeout=5000)
     assert panel.stack.currentWidget() is not panel.empty
+
+
+def test_a_leaderboard_asking_to_come_back_much_later_is_left_for_the_next_sync(tmp_path):
+    from tests.sync.proxy import Fault, FaultProxy
+
+    def plan(_n, _method, path):
+        if path.startswith("/v1/leaderboard"):
+            return Fault.answer(503, Retry_After="600")
+        return Fault.PASS
+
+    with ServerProcess(tmp_path / "server.db") as server, \
+            FaultProxy(server.port, plan=plan) as proxy:
+        amina = Device.enrolled(tmp_path / "amina", server, url=proxy.url)
+        amina.write(2)
+        assert amina.sync().complete
+        assert [path for _, _, path in proxy.faults_applied] == ["/v1/leaderboard"]

@@ -181,3 +181,38 @@ def test_a_second_drop_in_a_row_backs_off(store, server):
     report = _client(server, sleeps).sync(lambda fn: fn(store))
     assert report.complete and report.retries == 2
     assert len(sleeps) == 1
+
+
+def test_a_failing_batch_does_not_wait_for_the_others_backoff(store):
+    """One push worker is refused (revoked token) while the others were told to come back
+    later: the refusal reaches the caller at once, not after their Retry-After."""
+    import threading
+    import time
+
+    from app.errors import SyncError
+
+    _fill(store, 30)
+    pushes, lock = [], threading.Lock()
+
+    def handler(request):
+        if request.url.path == "/v1/info":
+            return httpx.Response(200, content=INFO.model_dump_json())
+        with lock:
+            pushes.append(1)
+            first = len(pushes) == 1
+        if first:
+            time.sleep(0.5)  # the others are backing off by now
+            return _error(401, "token_revoked")
+        return _error(503, "unavailable", headers={"Retry-After": "30"})
+
+    client = SyncClient("http://q.test", token="t", batch_compressed=500,
+                        http=httpx.Client(transport=httpx.MockTransport(handler)))
+    client.compression_ratio = 0.25
+    started = time.monotonic()
+    with pytest.raises(SyncError) as refused:
+        client.sync(lambda job: job(store))
+    assert refused.value.kind == "auth"
+    assert time.monotonic() - started < 5
+    from app import syncstate
+
+    assert syncstate.summary(store).pending == 30  # nothing lost: all sent again next time
