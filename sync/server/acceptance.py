@@ -268,8 +268,7 @@ class _Judge:
         return {key: (tuple(r), tuple(f)) for key, (r, f) in found.items()}
 
     def _tasks(self, ids: set[str]) -> dict[str, dict]:
-        rows = self.conn.execute(sa.select(T.c.id, T.c.payload).where(T.c.id.in_(sorted(ids))))
-        return {row.id: json.loads(row.payload) for row in rows}
+        return task_payloads(self.conn, ids)
 
 
 def verdict(item: dict) -> Verdict:
@@ -293,6 +292,17 @@ def verdict(item: dict) -> Verdict:
         if ratings and sum(ratings) / len(ratings) < rules.min_mean_rating:
             return Verdict(False, "low_rating")
     return Verdict(True, "rules")
+
+
+def task_payloads(conn: Connection, ids) -> dict[str, dict]:
+    """The server's task records with these ids (unknown ids are left out), by id."""
+    ids = sorted({i for i in ids if isinstance(i, str)})
+    found = {}
+    for start in range(0, len(ids), CHUNK):
+        for row in conn.execute(sa.select(T.c.id, T.c.payload)
+                                .where(T.c.id.in_(ids[start:start + CHUNK]))):
+            found[row.id] = json.loads(row.payload)
+    return found
 
 
 def starting_text(kind: str | None, payload: dict,

@@ -11,9 +11,10 @@ The check the Aya paper calls for: per language, a simple random sample of hande
 contributors who are not blocked, drawn in one streaming pass (a reservoir per language fed by
 ``random.Random(seed)`` over the candidates in id order, so the same seed over the same data
 draws the same sample, and memory holds the sample, not the dataset). Each item goes to the
-auditor with the fewest items so far, never to its own author; auditors may be people outside the contributor pool (role ``auditor``). An auditor
-sees the text only: no author, device or reviews. Work of a contributor blocked after the draw
-drops out of the auditor's list and of the estimates (and comes back when unblocked).
+auditor with the fewest items so far, never to its own author; auditors may be people outside
+the contributor pool (role ``auditor``). An auditor sees the text only: no author, device or
+reviews. Work of a contributor blocked after the draw drops out of the auditor's list and of
+the estimates (and comes back when unblocked).
 """
 
 from __future__ import annotations

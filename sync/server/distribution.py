@@ -45,7 +45,7 @@ from app import clock
 from app.taskfile import ORIGINS
 from sync.protocol import ErrorCode, WorkRequest, WorkResult, freeze
 from sync.server import deps, tables
-from sync.server.acceptance import starting_text
+from sync.server.acceptance import starting_text, task_payloads
 from sync.server.db import Sequence, read, run_write
 from sync.server.errors import ServerError
 from sync.server.identity import Device, get_user
@@ -294,14 +294,8 @@ def changed_something(record: dict, kind: str | None,
 
 def _started_from(conn: Connection, submissions: list[dict]) -> dict[str, dict]:
     """The server's copies of the tasks these edits started from, by task id."""
-    ids = sorted({row["task_id"] for row in submissions
-                  if row.get("task_id") and row["kind"] in EDIT_KINDS})
-    tasks = {}
-    for start in range(0, len(ids), CHUNK):
-        for row in conn.execute(sa.select(T.c.id, T.c.payload)
-                                .where(T.c.id.in_(ids[start:start + CHUNK]))):
-            tasks[row.id] = json.loads(row.payload)
-    return tasks
+    return task_payloads(conn, {row["task_id"] for row in submissions
+                                if row.get("task_id") and row["kind"] in EDIT_KINDS})
 
 
 def _review_tasks(conn: Connection, seqs: Sequence, submissions: list[dict], now: str) -> None:

@@ -56,7 +56,7 @@ from sync.protocol import (
     record_digest,
 )
 from sync.server import tables
-from sync.server.acceptance import EDIT_KINDS, measured_distances
+from sync.server.acceptance import EDIT_KINDS, measured_distances, task_payloads
 from sync.server.db import Sequence, current_seq, read, run_write
 from sync.server.errors import ServerError
 from sync.server.identity import Device, server_identity
@@ -178,7 +178,7 @@ class _Writes:
         for entity, ids in wanted.items():
             self._load(entity, ids)
         # The tasks edits started from: the server measures each edit against its own copy.
-        self.tasks = _task_payloads(conn, {
+        self.tasks = task_payloads(conn, {
             record.get("task_id") for item, record in items
             if item.entity == "submission" and item.op == "upsert"
             and record.get("kind") in EDIT_KINDS and record.get("task_id")})
@@ -311,16 +311,6 @@ def _columns(entity: str, record: dict, op: str, tasks: dict[str, dict]) -> dict
                 "project_id": record.get("project_id"), "prompt_distance": prompt,
                 "completion_distance": completion}
     return {"submission_id": record["submission_id"]}
-
-
-def _task_payloads(conn: Connection, ids: set[str]) -> dict[str, dict]:
-    ids = sorted(i for i in ids if isinstance(i, str))
-    found = {}
-    for start in range(0, len(ids), CHUNK):
-        for row in conn.execute(sa.select(T.c.id, T.c.payload)
-                                .where(T.c.id.in_(ids[start:start + CHUNK]))):
-            found[row.id] = json.loads(row.payload)
-    return found
 
 
 def _review_problem(conn: Connection, device: Device, record: dict, target) -> str | None:
