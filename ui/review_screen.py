@@ -10,6 +10,7 @@ label, harmful, nonsense). The list never offers the annotator's own work
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
 from app.schema import REVIEW_FLAGS
 from app.store import Review, Submission, Task
 from i18n import languages
+from i18n.bidi import format_message
 from i18n.translation import N_, _
 from ui.autosave import AUTOSAVE_DELAY_MS, DraftAutosaver
 from ui.checks import QualityWatcher
@@ -40,6 +42,18 @@ FLAG_NAMES = {
     "harmful": N_("Harmful content"),
     "nonsense": N_("Nonsense"),
 }
+
+
+# Whole sentences, so each language places its own accelerator ("&{title} score:" put it on a
+# title's first letter, which split an Indic conjunct such as प्र, and the keys shown were
+# Alt+P and Alt+C whatever the language).
+SCORE_LABELS = {"inputs": N_("&Prompt score:"), "targets": N_("&Completion score:")}
+
+
+def score_key(field: str) -> str:
+    """The keys that reach a score bar in the UI language, e.g. "Alt+P" (or "Alt+ط")."""
+    return QKeySequence.mnemonic(_(SCORE_LABELS[field])).toString(
+        QKeySequence.SequenceFormat.NativeText)
 
 
 class ReviewScreen(Screen):
@@ -65,10 +79,11 @@ class ReviewScreen(Screen):
         self.originals: dict[str, ContentView] = {}
         self.diffs: dict[str, DiffView] = {}
         self.scores: dict[str, ScoreBar] = {}
-        for row, (field, title, what, key) in enumerate(
-            (("inputs", _("Prompt"), _("prompt"), "P"),
-             ("targets", _("Completion"), _("completion"), "C")), start=1
+        for row, (field, title, what) in enumerate(
+            (("inputs", _("Prompt"), _("prompt")),
+             ("targets", _("Completion"), _("completion"))), start=1
         ):
+            label_text = _(SCORE_LABELS[field])
             self.originals[field] = ContentView(
                 accessible_name=_("Original {what}").format(what=what))
             self.diffs[field] = DiffView(
@@ -76,8 +91,9 @@ class ReviewScreen(Screen):
             score = ScoreBar(what)
             score.scored.connect(self._save_review)
             self.scores[field] = score
-            label = QLabel(_("&{title} score:").format(title=title))
-            score.setToolTip(_("Alt+{key}, then a digit from 1 to 5").format(key=key))
+            label = QLabel(label_text)
+            score.setToolTip(format_message(_("{shortcut}, then a digit from 1 to 5"),
+                                            shortcut=score_key(field)))
             label.setBuddy(score)
             grid.addWidget(QLabel(title), row * 2 - 1, 0, Qt.AlignTop)
             grid.addWidget(self.originals[field], row * 2 - 1, 1)

@@ -18,7 +18,6 @@ from i18n.translation import N_, _
 EXTRA = (
     ("Tab / Shift+Tab", N_("Move between fields")),
     ("Ctrl+Z / Ctrl+Shift+Z", N_("Undo / redo in any editor")),
-    ("Alt+P, Alt+C, then 1–5", N_("Review: score the prompt / completion")),
     ("Arrow keys", N_("Review: change a score; lists: move")),
 )
 
@@ -36,6 +35,10 @@ class ShortcutsDialog(QDialog):
             if keys:
                 rows.append((keys, action.text().replace("&", "")))
         rows += [(keys, _(text)) for keys, text in EXTRA]
+        from ui.review_screen import score_key  # the keys its labels give in this language
+
+        rows.append((f"{score_key('inputs')} / {score_key('targets')} → 1–5",
+                     _("Review: score the prompt / completion")))
         table = QTableWidget(len(rows), 2, self)
         table.setAccessibleName(_("Keyboard shortcuts"))
         table.setHorizontalHeaderLabels([_("Keys"), _("Action")])
