@@ -198,7 +198,9 @@ def cmd_serve(args, engine, url) -> int:
         short = cert.short_code
     scheme = "https" if args.tls else "http"
     announcement = _announce(args, server.server_id, short) if args.announce else None
-    print(f"Serving {_safe(url)} on {scheme}://{args.host}:{args.port}", flush=True)
+    print(f"Serving {_safe(url)} on {scheme}://{args.host}:{args.port}")
+    print(f"Dashboard: {scheme}://{args.host}:{args.port}/dashboard (a coordinator signs in "
+          "with a password from `qalam-server set-password NAME`)", flush=True)
     try:
         uvicorn.run(create_app(engine), host=args.host, port=args.port, log_level="info", **ssl)
     finally:
