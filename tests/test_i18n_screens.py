@@ -35,7 +35,7 @@ from app import paths
 from app.store import Store
 from i18n import catalogs
 from tests.keys import type_text
-from ui.application import WindowHost, apply_ui_language, open_window
+from ui.application import WindowHost, apply_ui_language
 from ui.first_run import FirstRunDialog
 from ui.settings_dialog import SettingsDialog
 
@@ -58,23 +58,8 @@ def data_dir(tmp_path):
 
 
 @pytest.fixture
-def open_in(qtbot, data_dir):
-    opened = []
-
-    def open_(tag: str):
-        window = open_window(data_dir, ui_language=tag)
-        qtbot.addWidget(window)
-        window.show()
-        qtbot.waitExposed(window)
-        opened.append(window)
-        return window
-
-    yield open_
-    for window in opened:
-        if window.isVisible():
-            window.close()
-        window.shutdown()
-    apply_ui_language(data_dir, "en")
+def open_in(open_app, data_dir):
+    return lambda tag: open_app(data_dir, ui_language=tag)
 
 
 # --------------------------------------------------------------------------- walking

@@ -19,7 +19,6 @@ from sync.server import db, identity
 from sync.server.http import create_app
 from tests.server.helpers import LiveServer
 from tests.sync.live import LANGUAGES, Device, ServerProcess
-from ui.application import open_window
 
 ME, PEER = "u-amina", "u-bola"
 POINTS = {"day": 10, "week": 100, "all": 1000}
@@ -135,31 +134,20 @@ def test_a_server_without_leaderboards_or_profiles_does_not_fail_the_sync(tmp_pa
 
 
 @pytest.fixture
-def open_progress(qtbot, tmp_path):
+def open_progress(qtbot, open_app, tmp_path):
     """Open the app on a data dir (optionally with stored leaderboards), on Progress."""
-    opened = []
 
     def open_(stored: Leaderboards | None):
         with Store.open(paths.database_path(tmp_path)) as store:
             store.set_user_id(ME)
             if stored is not None:
                 leaderboards.store_answer(store, stored.model_dump_json())
-        window = open_window(tmp_path)
-        qtbot.addWidget(window)
-        window.show()
-        qtbot.waitExposed(window)
-        opened.append(window)
-        window.activateWindow()
-        qtbot.waitUntil(window.isActiveWindow)
+        window = open_app(tmp_path, active=True)
         qtbot.keyClick(window, Qt.Key_6, Qt.ControlModifier)
         assert window.current_screen_name() == "progress"
         return window.screens["progress"].leaderboard
 
-    yield open_
-    for window in opened:
-        if window.isVisible():
-            window.close()
-        window.shutdown()
+    return open_
 
 
 def rows(panel) -> list[tuple[str, ...]]:

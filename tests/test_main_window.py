@@ -8,7 +8,6 @@ from PySide6.QtWidgets import QApplication
 from app import paths
 from app.store import Store
 from tests.keys import type_text
-from ui.application import open_window
 
 TASKS = [
     {"id": "t-urd", "project_id": None, "kind": "original", "language": "urd_Arab",
@@ -26,15 +25,8 @@ def data_dir(tmp_path):
 
 
 @pytest.fixture
-def window(qtbot, data_dir):
-    window = open_window(data_dir)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    yield window
-    if window.isVisible():
-        window.close()
-    window.shutdown()
+def window(open_app, data_dir):
+    return open_app(data_dir)
 
 
 def stored(data_dir):

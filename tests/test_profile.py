@@ -15,7 +15,6 @@ from sync import protocol
 from sync.server import profiles as server_profiles
 from tests.keys import type_text
 from tests.sync.live import Device, ServerProcess
-from ui.application import apply_ui_language, open_window
 from ui.profile_dialog import ProfileDialog
 
 GIVEN = Profile(age_range="25-34", gender="woman", country="PK",
@@ -161,25 +160,8 @@ def test_a_profile_the_server_refuses_stays_pending_and_the_sync_completes(tmp_p
 
 
 @pytest.fixture
-def open_app(qtbot, tmp_path):
-    opened = []
-
-    def open_(ui_language: str | None = None):
-        window = open_window(tmp_path, ui_language=ui_language)
-        qtbot.addWidget(window)
-        window.show()
-        qtbot.waitExposed(window)
-        window.activateWindow()
-        qtbot.waitUntil(window.isActiveWindow)
-        opened.append(window)
-        return window
-
-    yield open_
-    for window in opened:
-        if window.isVisible():
-            window.close()
-        window.shutdown()
-    apply_ui_language(tmp_path, "en")
+def open_here(open_app, tmp_path):
+    return lambda ui_language=None: open_app(tmp_path, ui_language=ui_language, active=True)
 
 
 def open_dialog(qtbot, window) -> ProfileDialog:
@@ -198,8 +180,8 @@ def press(qtbot, key, modifier=Qt.NoModifier) -> None:
     qtbot.keyClick(QApplication.focusWidget(), key, modifier)
 
 
-def test_the_dialog_by_keyboard_saves_and_shows_the_values_again(qtbot, open_app, tmp_path):
-    window = open_app()
+def test_the_dialog_by_keyboard_saves_and_shows_the_values_again(qtbot, open_here, tmp_path):
+    window = open_here()
     dialog = open_dialog(qtbot, window)
     assert "optional" in dialog.findChild(QLabel, "profileIntro").text()
     assert "demographics" in dialog.findChild(QLabel, "profileUse").text()
@@ -241,10 +223,10 @@ def test_the_dialog_by_keyboard_saves_and_shows_the_values_again(qtbot, open_app
     assert again.profile() == expected
 
 
-def test_removing_a_language_and_clearing_fields_is_saved(qtbot, open_app, tmp_path):
+def test_removing_a_language_and_clearing_fields_is_saved(qtbot, open_here, tmp_path):
     with Store.open(paths.database_path(tmp_path)) as store:
         profile.save(store, GIVEN)
-    window = open_app()
+    window = open_here()
     dialog = open_dialog(qtbot, window)
     dialog.language_list.setFocus()
     dialog.language_list.setCurrentRow(0)
@@ -258,8 +240,8 @@ def test_removing_a_language_and_clearing_fields_is_saved(qtbot, open_app, tmp_p
                                               languages=("pnb_Arab",), dialects=("Lahori",))
 
 
-def test_a_country_not_in_the_list_is_explained_and_nothing_saved(qtbot, open_app, tmp_path):
-    window = open_app()
+def test_a_country_not_in_the_list_is_explained_and_nothing_saved(qtbot, open_here, tmp_path):
+    window = open_here()
     dialog = open_dialog(qtbot, window)
     dialog.country.setFocus()
     type_text(dialog.country.lineEdit(), "Atlantis")
@@ -270,8 +252,8 @@ def test_a_country_not_in_the_list_is_explained_and_nothing_saved(qtbot, open_ap
         assert not profile.exists(store)
 
 
-def test_the_dialog_is_mirrored_in_a_right_to_left_ui(qtbot, open_app, tmp_path):
-    window = open_app("ur")
+def test_the_dialog_is_mirrored_in_a_right_to_left_ui(qtbot, open_here, tmp_path):
+    window = open_here("ur")
     dialog = open_dialog(qtbot, window)
     assert dialog.layoutDirection() == Qt.RightToLeft
     form = dialog.age.parentWidget().layout().itemAt(2).layout()   # the QFormLayout
