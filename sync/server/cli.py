@@ -34,6 +34,7 @@ from sync.server import commands, db, identity, tables
 from sync.server import engine as ops
 
 DEFAULT_PORT = 8443
+PREPARES_ITS_DATABASE = {"init", "serve"}  # every other command checks the schema first
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -132,6 +133,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         engine = db.create_engine(url)
         try:
+            if args.command not in PREPARES_ITS_DATABASE:
+                _ready(engine, url)
             return COMMANDS[args.command](args, engine, url)
         finally:
             engine.dispose()
@@ -155,9 +158,14 @@ def _prepare(engine) -> identity.ServerIdentity:
 
 
 def _ready(engine, url: str) -> None:
-    if db.schema_revision(engine) is None:
+    """Every command but init and serve (which upgrade it) needs the current schema."""
+    found = db.schema_revision(engine)
+    if found is None:
         raise QalamError(f"{_safe(url)} is not a Qalam server database yet; run "
                          "`qalam-server init` first.")
+    if found != (head := db.head_revision()):
+        raise QalamError(f"{_safe(url)} has schema {found}; this qalam-server needs {head}. "
+                         "Run `qalam-server init` to upgrade it (nothing is lost).")
 
 
 def cmd_init(args, engine, url) -> int:
@@ -230,7 +238,6 @@ def _default_tls_dir(url: str) -> Path:
 
 
 def cmd_invite(args, engine, url) -> int:
-    _ready(engine, url)
     languages = args.languages.split(",") if args.languages is not None else None
     user, code, expires = identity.invite(engine, name=args.name, role=args.role,
                                           languages=languages, days=args.days)
@@ -245,7 +252,6 @@ def cmd_invite(args, engine, url) -> int:
 
 
 def cmd_devices(args, engine, url) -> int:
-    _ready(engine, url)
     d, u = tables.devices, tables.users
     with db.read_transaction(engine) as conn:
         head = db.current_seq(conn)
@@ -284,7 +290,6 @@ def cmd_devices(args, engine, url) -> int:
 
 
 def cmd_revoke(args, engine, url) -> int:
-    _ready(engine, url)
     device_id = identity.revoke(engine, args.device)
     print(f"Revoked {device_id}. It can enroll again with a new code; its work is kept.")
     return 0
@@ -293,7 +298,6 @@ def cmd_revoke(args, engine, url) -> int:
 def cmd_import_bundle(args, engine, url) -> int:
     from sync.server.bundles import import_bundle
 
-    _ready(engine, url)
     result = import_bundle(engine, args.file, answer=args.answer)
     print(f"{args.file.name} from {result.user_name} ({result.device_id}): {result.items} "
           f"items — {result.created} new, {result.duplicates} already here, "
@@ -326,7 +330,6 @@ def cmd_provision(args, engine, url) -> int:
 
 
 def cmd_decide(args, engine, url) -> int:
-    _ready(engine, url)
     revision = ops.decide(engine, args.submission, args.state, reason=args.reason)
     print(f"{args.submission} is {args.state} (revision {revision}).")
     return 0

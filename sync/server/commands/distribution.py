@@ -35,12 +35,6 @@ def register(sub, common) -> dict:
     return {"queue": cmd_queue, "leases": cmd_leases}
 
 
-def _ready(engine, url: str) -> None:
-    from sync.server.cli import _ready as ready
-
-    ready(engine, url)
-
-
 def _print_table(header: list[str], rows: list[list[str]]) -> None:
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     for line in [header, *rows]:
@@ -49,7 +43,6 @@ def _print_table(header: list[str], rows: list[list[str]]) -> None:
 
 
 def cmd_queue(args, engine, url) -> int:
-    _ready(engine, url)
     language = check_languages([args.language])[0] if args.language else None
     rows = distribution.queue_status(engine, language=language)
     if args.json:
@@ -69,7 +62,6 @@ def cmd_queue(args, engine, url) -> int:
 
 
 def cmd_leases(args, engine, url) -> int:
-    _ready(engine, url)
     if args.limit < 0:
         print("qalam-server: --limit must be 0 or more.", file=sys.stderr)
         return 2

@@ -45,9 +45,6 @@ def register(sub, common) -> dict:
 
 
 def cmd_export(args, engine, url) -> int:
-    from sync.server.cli import _ready
-
-    _ready(engine, url)
     if args.fmt in POSTEDIT_FORMATS and args.test_fraction:
         print("qalam-server: --test-fraction applies to datasets (jsonl, parquet, hf), not to "
               f"{args.fmt}.", file=sys.stderr)

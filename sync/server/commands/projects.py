@@ -79,15 +79,7 @@ def register(sub, common) -> dict:
     return {"project": cmd_project, "import-tasks": cmd_import_tasks}
 
 
-def _ready(engine, url: str) -> None:
-    if db.schema_revision(engine) is None:
-        safe = sa.engine.make_url(url).render_as_string(hide_password=True)
-        raise QalamError(f"{safe} is not a Qalam server database yet; run "
-                         "`qalam-server init` first.")
-
-
 def cmd_project(args, engine, url) -> int:
-    _ready(engine, url)
     return {"create": _create, "list": _list, "show": _show,
             "set": _set}[args.project_command](args, engine)
 
@@ -229,7 +221,6 @@ def _set(args, engine) -> int:
 def cmd_import_tasks(args, engine, url) -> int:
     from tqdm import tqdm
 
-    _ready(engine, url)
     bars: dict[str, tqdm] = {}
 
     def progress(done: int, total: int, stage: str) -> None:

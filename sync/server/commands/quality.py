@@ -135,12 +135,6 @@ def register(sub, common) -> dict:
             "audit": cmd_audit}
 
 
-def _ready(engine, url: str) -> None:
-    from sync.server.cli import _ready as ready
-
-    ready(engine, url)
-
-
 def _language(code: str | None) -> str | None:
     return check_languages([code])[0] if code else None
 
@@ -162,7 +156,6 @@ def _json_lines(values) -> None:
 
 
 def cmd_relabel(args, engine, url) -> int:
-    _ready(engine, url)
     revision = quality.relabel(engine, args.submission, language=args.language,
                                dialect=args.dialect, by=args.by or _who())
     print(f"{args.submission} relabeled (revision {revision}); the author's devices get it on "
@@ -171,7 +164,6 @@ def cmd_relabel(args, engine, url) -> int:
 
 
 def cmd_block(args, engine, url) -> int:
-    _ready(engine, url)
     new = quality.block(engine, args.user, reason=args.reason)
     print(f"{args.user} {'is now' if new else 'was already'} blocked: their work is held and "
           "left out of leaderboards, audits and exports. Nothing was deleted.")
@@ -179,7 +171,6 @@ def cmd_block(args, engine, url) -> int:
 
 
 def cmd_unblock(args, engine, url) -> int:
-    _ready(engine, url)
     lifted = quality.unblock(engine, args.user)
     print(f"{args.user} {'is no longer blocked' if lifted else 'was not blocked'}; "
           "their work counts.")
@@ -187,7 +178,6 @@ def cmd_unblock(args, engine, url) -> int:
 
 
 def cmd_blocked(args, engine, url) -> int:
-    _ready(engine, url)
     found = quality.blocked_users(engine)
     if args.json:
         _json_lines(found)
@@ -201,7 +191,6 @@ def cmd_blocked(args, engine, url) -> int:
 
 
 def cmd_flagged(args, engine, url) -> int:
-    _ready(engine, url)
     found = quality.flagged_items(engine, language=_language(args.language), limit=args.limit)
     if args.json:
         _json_lines(found)
@@ -217,7 +206,6 @@ def cmd_flagged(args, engine, url) -> int:
 
 
 def cmd_agreement(args, engine, url) -> int:
-    _ready(engine, url)
     found = quality.agreement(engine, language=_language(args.language))
     if args.json:
         for language, value in found.items():
@@ -234,7 +222,6 @@ def cmd_agreement(args, engine, url) -> int:
 
 
 def cmd_concentration(args, engine, url) -> int:
-    _ready(engine, url)
     found = quality.concentration(engine, top=args.top, project_id=args.project)
     if args.json:
         for language, value in found.items():
@@ -251,7 +238,6 @@ def cmd_concentration(args, engine, url) -> int:
 
 
 def cmd_leaderboard(args, engine, url) -> int:
-    _ready(engine, url)
     found = leaderboards.board(engine, period=args.period, language=_language(args.language),
                                project_id=args.project, limit=args.top)
     if args.json:
@@ -270,7 +256,6 @@ def cmd_leaderboard(args, engine, url) -> int:
 
 
 def cmd_audit(args, engine, url) -> int:
-    _ready(engine, url)
     return {"draw": _audit_draw, "list": _audit_list, "items": _audit_items,
             "record": _audit_record, "report": _audit_report}[args.audit_command](args, engine)
 

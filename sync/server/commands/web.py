@@ -29,9 +29,6 @@ def register(sub, common) -> dict:
 
 
 def cmd_set_password(args, engine, url) -> int:
-    from sync.server.cli import _ready
-
-    _ready(engine, url)
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
