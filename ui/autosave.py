@@ -19,11 +19,12 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from app.errors import QalamError
 from app.store import Saved, Submission
 from app.text import MAX_FIELD_CHARS
+from i18n.bidi import format_message
 from i18n.translation import _
 from ui.content_edit import ContentEdit
+from ui.errors import error_text
 from ui.writer import StoreWriter
 
 AUTOSAVE_DELAY_MS = 400
@@ -105,10 +106,9 @@ class DraftAutosaver(QObject):
         self.saved.emit(saved.submission)
 
     def _on_failed(self, error: BaseException, prefix: str | None = None) -> None:
-        message = str(error) if isinstance(error, QalamError) else repr(error)
         # The text stays in the editor; nothing saved earlier is touched.
         template = prefix or _("Not saved: {reason}")
-        self.status_changed.emit(template.format(reason=message), True)
+        self.status_changed.emit(format_message(template, reason=error_text(error)), True)
 
     def _on_paste_refused(self, length: int) -> None:
         self.status_changed.emit(

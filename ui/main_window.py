@@ -334,9 +334,8 @@ class MainWindow(QMainWindow):
                 task = self.reader.task(submission.task_id)
             except NotFound:
                 task = None
-        name = "improve" if submission.review_id else SCREEN_FOR_KIND[submission.kind]
-        if submission.review_id:
-            name = "write"
+        # A review's further improvement is edited on the Write screen.
+        name = "write" if submission.review_id else SCREEN_FOR_KIND[submission.kind]
         self.show_screen(name)
         screen = self.screens[name]
         if name == "write":
@@ -443,7 +442,10 @@ class MainWindow(QMainWindow):
                 submission = self.reader.submission(last)
             except NotFound:  # discarded since, or another data dir
                 return
-            task = self.reader.task(submission.task_id) if submission.task_id else None
+            try:
+                task = self.reader.task(submission.task_id) if submission.task_id else None
+            except NotFound:  # the task went away with a sync: the item still opens
+                task = None
             if submission.kind == "original" and not submission.review_id:
                 self.screens["write"].show_item(submission, task)
 

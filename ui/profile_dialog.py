@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
@@ -32,6 +33,7 @@ from app.profile import AGE_RANGES, InvalidProfile, Profile
 from i18n import formatting, languages
 from i18n.bidi import format_message
 from i18n.translation import N_, _, current_locale
+from ui.errors import error_text
 from ui.language_picker import LanguagePicker
 
 # Suggestions only: the field takes any text. A suggestion is stored in English so the
@@ -58,7 +60,11 @@ def show_profile(*, parent: QWidget, context) -> None:
         parent.profile_dialog = dialog
         dialog.open()
 
-    context.background.run(load, on_done=opened)
+    def failed(error: BaseException) -> None:
+        QMessageBox.warning(parent, _("My profile"), format_message(
+            _("Your profile could not be opened: {reason}"), reason=error_text(error)))
+
+    context.background.run(load, on_done=opened, on_error=failed)
 
 
 def _language_label(code: str) -> str:

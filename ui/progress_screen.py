@@ -31,6 +31,7 @@ from app import clock
 from i18n import formatting, languages
 from i18n.bidi import format_message
 from i18n.translation import N_, _
+from ui.errors import error_text
 from ui.models import KIND_NAMES
 from ui.screen import Context, Screen
 
@@ -247,11 +248,21 @@ class ProgressScreen(Screen):
         self.table.setFocus()
 
     def activate(self) -> None:
-        self.context.writer.flush()
         self.points.setText(_("Counting…"))
-        self.context.background.run(_progress_report, on_done=self.show_report)
-        self.context.background.run(
-            _stored_leaderboards, on_done=lambda loaded: self.leaderboard.show_stored(*loaded))
+
+        def count(_written=None) -> None:
+            self.context.background.run(_progress_report, on_done=self.show_report,
+                                        on_error=self._failed)
+            self.context.background.run(
+                _stored_leaderboards, on_error=self._failed,
+                on_done=lambda loaded: self.leaderboard.show_stored(*loaded))
+
+        # Count once what is typed is on disk, without the window waiting for the writer.
+        self.context.writer.run(lambda store: None, on_done=count, on_error=count)
+
+    def _failed(self, error: BaseException) -> None:
+        self.points.setText(format_message(_("Could not count: {reason}"),
+                                           reason=error_text(error)))
 
     def show_report(self, report) -> None:
         if report is None:

@@ -32,13 +32,13 @@ from PySide6.QtWidgets import (
 )
 
 from app import clock, syncstate
-from app.errors import QalamError
 from app.store import Store
 from i18n import formatting, languages
 from i18n.bidi import format_message
 from i18n.translation import N_, _, ngettext
 from sync import credentials, device
 from sync.client import SyncClient, SyncProgress, SyncReport
+from ui.errors import error_text
 from ui.writer import StoreWriter
 
 AUTO_SYNC_MS = 5 * 60 * 1000
@@ -104,13 +104,19 @@ class SyncController(QObject):
         self._bundle_signals.finished.connect(self.bundle_done)
         self._bundle_signals.failed.connect(self.bundle_failed)
         self._timer = QTimer(self, interval=AUTO_SYNC_MS, timeout=self.sync_now)
+        self._enrollment: credentials.Enrollment | None = None
         if self.enrollment is not None:
             self._timer.start()
 
     @property
     def enrollment(self) -> credentials.Enrollment | None:
-        loaded = credentials.load(self.data_dir)
-        return loaded[0] if loaded else None
+        # Read once and kept: loading asks the OS keyring for the token (D-Bus, which may
+        # block), and the status bar asks on every progress report. Until there is a
+        # sync.json, a look costs only a file check, so a CLI enrollment is still noticed.
+        if self._enrollment is None:
+            loaded = credentials.load(self.data_dir)
+            self._enrollment = loaded[0] if loaded else None
+        return self._enrollment
 
     def summary(self) -> syncstate.SyncSummary:
         return syncstate.summary(self.reader)
@@ -179,6 +185,7 @@ class SyncController(QObject):
             signals.blockSignals(True)
 
     def _on_enrolled(self, enrollment: credentials.Enrollment) -> None:
+        self._enrollment = enrollment
         self._timer.start()
         self.changed.emit()
         self.enrolled.emit(enrollment)
@@ -407,7 +414,7 @@ class SyncPanel(QDialog):
 
     def _on_enroll_failed(self, error: Exception) -> None:
         self.enroll_button.setEnabled(True)
-        message = str(error) if isinstance(error, QalamError) else repr(error)
+        message = error_text(error)
         QMessageBox.warning(self, _("Could not connect"), message)
 
     def _export_bundle(self) -> None:
@@ -452,7 +459,7 @@ class SyncPanel(QDialog):
         for button in self.bundle_buttons:
             button.setEnabled(True)
         self.refresh()
-        message = str(error) if isinstance(error, QalamError) else repr(error)
+        message = error_text(error)
         QMessageBox.warning(self, _("The bundle could not be used"), message)
 
 
