@@ -174,6 +174,10 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
+        if exc.status_code in (404, 405) and request.url.path.startswith("/dashboard/"):
+            from sync.server.web.site import not_found_page  # people read these, not clients
+
+            return not_found_page(request)
         if exc.status_code == 404:
             message = f"There is nothing at {request.url.path}."
         elif exc.status_code == 405:

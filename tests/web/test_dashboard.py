@@ -550,3 +550,31 @@ def dashboard_files(dashboard):
     from sync.server.web.jobs import files_dir
 
     return files_dir(dashboard.engine)
+
+
+def test_failures_on_dashboard_pages_are_pages_not_json(dashboard, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    from sync.server.web import overview
+
+    farida = dashboard.coordinator()
+    missing = farida.get("/dashboard/no-such-page")
+    assert missing.status_code == 404 and "text/html" in missing.headers["content-type"]
+    assert "no such page" in missing.text
+
+    def down(*_args, **_kwargs):
+        raise OperationalError("SELECT 1", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(overview, "acceptance_counts", down)
+    monkeypatch.setattr(overview, "cached", lambda engine, key, compute: (compute(None), ""))
+    busy = farida.get("/dashboard/overview")
+    assert busy.status_code == 503 and "text/html" in busy.headers["content-type"]
+    assert "database is busy" in busy.text
+
+
+def test_a_form_sent_after_the_session_ended_goes_to_sign_in_without_a_dead_next(dashboard):
+    farida = dashboard.coordinator()
+    farida.client.cookies.clear()
+    sent = farida.client.post("/dashboard/sign-out", data={"csrf": "x"},
+                              follow_redirects=False)
+    assert sent.status_code == 303 and sent.headers["location"] == "/dashboard/sign-in"

@@ -68,7 +68,7 @@ def draw(page: CoordinatorForm,
          seed: Annotated[str, Form(max_length=20)] = "",
          note: Annotated[str, Form(max_length=2000)] = "") -> Response:
     names = [*auditor, *(n.strip() for n in other_auditors.split(",") if n.strip())]
-    if seed.strip() and not seed.strip().isdigit():
+    if seed.strip() and not (seed.strip().isascii() and seed.strip().isdecimal()):
         raise ServerError(ErrorCode.invalid_request, "seed: a whole number, or leave it empty.")
     codes = [c for c in languages.replace(" ", ",").split(",") if c.strip()]
     sample_id = audits.draw_sample(

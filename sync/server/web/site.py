@@ -32,6 +32,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from app import __version__
@@ -97,6 +98,8 @@ class DashboardRoute(APIRoute):
             try:
                 return await handler(request)
             except SignInNeeded:
+                if request.method != "GET":  # a form cannot be sent again by a redirect
+                    return RedirectResponse(f"{PREFIX}/sign-in", 303)
                 target = request.url.path + (f"?{request.url.query}" if request.url.query
                                              else "")
                 return RedirectResponse(f"{PREFIX}/sign-in?next={quote(target)}", 303)
@@ -110,6 +113,12 @@ class DashboardRoute(APIRoute):
                 return _problem(request, 400, "invalid", detail=", ".join(fields))
             except ServerError as exc:
                 return _problem(request, exc.status, "server", detail=exc.message)
+            except OperationalError:
+                log.exception("database error on %s", request.url.path)
+                return _problem(request, 503, "database", session=False)
+            except Exception:  # a page, not a JSON error, for the person at the browser
+                log.exception("dashboard error on %s", request.url.path)
+                return _problem(request, 500, "crash", session=False)
 
         return route
 
@@ -118,8 +127,15 @@ def new_router() -> APIRouter:
     return APIRouter(route_class=DashboardRoute)
 
 
-def _problem(request: Request, status: int, kind: str, detail: str = "") -> HTMLResponse:
-    page = Page.build(request, _session_of(request))
+def not_found_page(request: Request) -> HTMLResponse:
+    """An unknown /dashboard/… address, as a page (the API answers JSON for its own)."""
+    return _problem(request, 404, "not_found", session=False)
+
+
+def _problem(request: Request, status: int, kind: str, detail: str = "", *,
+             session: bool = True) -> HTMLResponse:
+    """The problem page; ``session=False`` when the database may be what failed."""
+    page = Page.build(request, _session_of(request) if session else None)
     return page.render("problem.html", status=status, kind=kind, detail=detail)
 
 
