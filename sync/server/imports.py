@@ -69,7 +69,7 @@ from sync.server.db import Sequence, run_write
 from sync.server.engine import ID_PATTERN
 from sync.server.errors import ServerError
 from sync.server.payloads import content
-from sync.server.projects import create_project
+from sync.server.projects import check_project_id, create_project
 
 Target = Engine | Connection
 Progress = Callable[[int, int, str], None]
@@ -107,7 +107,7 @@ def import_file(target: Target, path: Path | str, *, project_id: str, kind: str 
                 progress: Progress | None = None) -> ImportResult:
     """Import a task file into ``project_id`` (created if new): all of it, or nothing."""
     path = Path(path)
-    _check_options(project_id, kind, origin)
+    check_options(project_id, kind, origin)
     file_format = detect_format(path, file_format)
     try:
         size = path.stat().st_size
@@ -133,7 +133,7 @@ def import_records(target: Target, project_id: str, records: Iterable[Mapping], 
                    name: str = "records") -> ImportResult:
     """Import already-read rows (Qalam's or Aya's schema), validated and stored like a file's;
     errors name ``name`` and the row number (from 1)."""
-    _check_options(project_id, kind, origin)
+    check_options(project_id, kind, origin)
     path = Path(name)
     total = len(records) if hasattr(records, "__len__") else 0
     meter = _Meter(progress, "reading", total)
@@ -165,11 +165,9 @@ def detect_format(path: Path, file_format: str | None = None) -> str:
                                           "(or say which with --format).")
 
 
-def _check_options(project_id: str, kind: str | None, origin: str | None) -> None:
-    if not ID_PATTERN.fullmatch(project_id or ""):
-        raise ServerError(ErrorCode.invalid_request,
-                          f"{project_id!r} cannot be a project id: use 1 to 64 letters, "
-                          "digits and . _ : -")
+def check_options(project_id: str, kind: str | None, origin: str | None) -> None:
+    """The import's options, checked before a byte is read (ServerError naming the option)."""
+    check_project_id(project_id)
     if kind is not None and kind not in TASK_KINDS:
         raise ServerError(ErrorCode.invalid_request,
                           f"kind must be one of {', '.join(TASK_KINDS)} (got {kind!r}).")

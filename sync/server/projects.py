@@ -121,6 +121,17 @@ def merge(base: Mapping, changes: Mapping) -> dict:
     return merged
 
 
+def check_project_id(project_id: str) -> str:
+    """``project_id`` if it can be a record id (``sync.protocol.Id``), else ServerError."""
+    from sync.server.engine import ID_PATTERN
+
+    if not ID_PATTERN.fullmatch(project_id or ""):
+        raise ServerError(ErrorCode.invalid_request,
+                          f"{project_id!r} cannot be a project id: use 1 to 64 letters, "
+                          "digits and . _ : -")
+    return project_id
+
+
 def load_settings(conn: Connection, project_id: str | None) -> ProjectSettings:
     """A project's settings (the defaults for ``None`` or an unknown project)."""
     if project_id is None:
@@ -134,6 +145,7 @@ def load_settings(conn: Connection, project_id: str | None) -> ProjectSettings:
 def create_project(target: Engine | Connection, project_id: str, *, name: str | None = None,
                    description: str = "", settings: Mapping | None = None) -> bool:
     """Create a project (False when it already exists: nothing changes)."""
+    check_project_id(project_id)
     checked = ProjectSettings.from_dict(settings) if settings else None
 
     def work(conn: Connection) -> bool:

@@ -25,9 +25,14 @@ from app.errors import QalamError
 from app.schema import TASK_KINDS
 from app.taskfile import ORIGINS
 from sync.server import db, tables
-from sync.server.engine import ID_PATTERN
 from sync.server.imports import FORMATS, import_file
-from sync.server.projects import ProjectSettings, create_project, list_projects, update_settings
+from sync.server.projects import (
+    ProjectSettings,
+    check_project_id,
+    create_project,
+    list_projects,
+    update_settings,
+)
 
 
 def register(sub, common) -> dict:
@@ -85,9 +90,7 @@ def cmd_project(args, engine, url) -> int:
 
 
 def _create(args, engine) -> int:
-    if not ID_PATTERN.fullmatch(args.id):
-        raise QalamError(f"{args.id!r} cannot be a project id: use 1 to 64 letters, digits "
-                         "and . _ : -")
+    check_project_id(args.id)
     settings = None
     if args.settings is not None:
         try:

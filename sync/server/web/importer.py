@@ -26,9 +26,8 @@ from app.taskfile import ORIGINS
 from sync.protocol import ErrorCode
 from sync.server.body import STREAMED_UPLOADS
 from sync.server.db import is_sqlite
-from sync.server.engine import ID_PATTERN
 from sync.server.errors import ServerError
-from sync.server.imports import import_file
+from sync.server.imports import check_options, import_file
 from sync.server.projects import list_projects
 from sync.server.web import jobs
 from sync.server.web.site import PREFIX, Coordinator, CoordinatorForm, new_router
@@ -62,14 +61,10 @@ def start_import(
     if not project_id:
         raise ServerError(ErrorCode.invalid_request,
                           "Choose a project, or give the id of a new one.")
-    if not ID_PATTERN.fullmatch(project_id):
+    if kind == "review":  # review tasks are made by the server from handed-in work
         raise ServerError(ErrorCode.invalid_request,
-                          f"{project_id!r} cannot be a project id: use 1 to 64 letters, "
-                          "digits and . _ : -")
-    if kind and kind not in IMPORT_KINDS:
-        raise ServerError(ErrorCode.invalid_request, f"Unknown kind {kind!r}.")
-    if origin and origin not in ORIGINS:
-        raise ServerError(ErrorCode.invalid_request, f"Unknown origin {origin!r}.")
+                          f"kind must be one of {', '.join(IMPORT_KINDS)} (got {kind!r}).")
+    check_options(project_id, kind or None, origin or None)
     name = _safe_name(file.filename or "tasks")
     job_id = jobs.start(page.engine, kind="import", created_by=page.session.user_name,
                         message=name)
