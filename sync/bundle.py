@@ -30,7 +30,7 @@ from app import __version__, clock, syncstate
 from app.errors import SyncError
 from app.store import Store
 from sync import keys, protocol
-from sync.protocol import PullPage, PushBatch, PushItem, PushResult
+from sync.protocol import PullPage, PushBatch, PushResult
 
 FORMAT = "qalam-bundle"
 VERSION = 1
@@ -137,15 +137,7 @@ def export_push(run_on_store, path: Path, *, private_key, server_id: str = "") -
     members = {}
     count = 0
     for number, batch in enumerate(batches, start=1):
-        model = PushBatch(
-            device_id=device_id, batch_id=batch.batch_id, client_time=clock.utc_now(),
-            items=[
-                PushItem(seq=i.seq, entity=i.entity, id=i.record_id, op=i.op,
-                         base_revision=i.base_revision, hash=protocol.payload_hash(i.payload),
-                         payload=i.payload)
-                for i in batch.items
-            ],
-        )
+        model = PushBatch.of(device_id, batch, clock.utc_now())
         members[f"batches/{number:04d}.json"] = model.model_dump_json().encode()
         count += len(batch.items)
     _write(path, {"kind": "push", "device_id": device_id, "server_id": server_id,

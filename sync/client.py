@@ -51,7 +51,6 @@ from sync.protocol import (
     IdsResult,
     PullPage,
     PushBatch,
-    PushItem,
     PushResult,
     ServerInfo,
 )
@@ -426,15 +425,7 @@ class SyncClient:
         """One batch, sent until answered (runs on a worker thread)."""
 
         def build():
-            return PushBatch(
-                device_id=device_id, batch_id=job.batch.batch_id, client_time=clock.utc_now(),
-                items=[
-                    PushItem(seq=i.seq, entity=i.entity, id=i.record_id, op=i.op,
-                             base_revision=i.base_revision,
-                             hash=protocol.payload_hash(i.payload), payload=i.payload)
-                    for i in job.batch.items
-                ],
-            )
+            return PushBatch.of(device_id, job.batch, clock.utc_now())
 
         def shrink():
             # Send the first half only; the answer leaves the rest unanswered, and

@@ -127,6 +127,16 @@ class PushBatch(Model):
     items: Annotated[list[PushItem], Field(max_length=MAX_BATCH_ITEMS)]
     client_time: str | None = None
 
+    @classmethod
+    def of(cls, device_id: str, batch, client_time: str) -> PushBatch:
+        """A device's claimed outbox batch (``app.syncstate.Batch``) as sent: network or
+        bundle, the same items."""
+        return cls(device_id=device_id, batch_id=batch.batch_id, client_time=client_time,
+                   items=[PushItem(seq=i.seq, entity=i.entity, id=i.record_id, op=i.op,
+                                   base_revision=i.base_revision,
+                                   hash=payload_hash(i.payload), payload=i.payload)
+                          for i in batch.items])
+
 
 class ItemStatus(StrEnum):
     created = "created"          # applied; ``revision`` is the record's new server revision

@@ -9,7 +9,6 @@ Every error, including validation errors, unknown paths, wrong methods and crash
 
 import importlib
 import logging
-from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import FastAPI, Query, Request
@@ -21,7 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.responses import JSONResponse
 
-from app import __version__
+from app import __version__, clock
 from sync import protocol
 from sync.protocol import (
     DEFAULT_PULL_LIMIT,
@@ -75,7 +74,7 @@ def create_app(engine: Engine, *, max_body_bytes: int = MAX_BODY_BYTES) -> FastA
         return ServerInfo(
             server_id=server_id, protocol_version=PROTOCOL_VERSION,
             min_protocol_version=MIN_PROTOCOL_VERSION, max_body_bytes=max_body_bytes,
-            server_time=datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+            server_time=clock.utc_now(),
         )
 
     @app.post("/v1/enroll", response_model=EnrollResult, responses=ERRORS, tags=["sync"])

@@ -175,8 +175,7 @@ def invite(
             if changes:
                 conn.execute(tables.users.update().where(tables.users.c.id == user_id)
                              .values(updated_at=now, **changes))
-        expires = (datetime.now(UTC) + timedelta(days=days)).isoformat(
-            timespec="milliseconds").replace("+00:00", "Z")
+        expires = clock.stamp(datetime.now(UTC) + timedelta(days=days))
         code = codes.new_code()
         conn.execute(tables.enrollment_codes.insert().values(
             code_hash=codes.code_hash(code), user_id=user_id, created_at=now, expires_at=expires))
