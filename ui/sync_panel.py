@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QSplitter,
-    QTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -39,6 +38,7 @@ from i18n.translation import N_, _, ngettext
 from sync import credentials, device
 from sync.client import SyncClient, SyncProgress, SyncReport
 from ui.errors import error_text
+from ui.widgets import ContentView
 from ui.writer import StoreWriter
 
 AUTO_SYNC_MS = 5 * 60 * 1000
@@ -279,10 +279,9 @@ class SyncPanel(QDialog):
         self.conflicts = QListWidget(objectName="conflictList")
         self.conflicts.setAccessibleName(_("Conflicts"))
         self.conflicts.currentItemChanged.connect(self._show_conflict)
-        self.mine = QTextEdit(readOnly=True)
-        self.mine.setAccessibleName(_("Your version"))
-        self.theirs = QTextEdit(readOnly=True)
-        self.theirs.setAccessibleName(_("Server's version"))
+        # Content views: the item's own direction, alignment and script font.
+        self.mine = ContentView(accessible_name=_("Your version"))
+        self.theirs = ContentView(accessible_name=_("Server's version"))
         keep_mine = QPushButton(_("Keep &mine"))
         keep_mine.clicked.connect(lambda: self._resolve("local"))
         keep_theirs = QPushButton(_("Keep the &server's"))
@@ -379,9 +378,8 @@ class SyncPanel(QDialog):
         for view, payload in ((self.mine, conflict.local_payload),
                               (self.theirs, conflict.server_payload)):
             record = json.loads(payload)
-            language = languages.resolve(record.get("language", "eng_Latn"))
-            view.setLayoutDirection(Qt.RightToLeft if language.is_rtl else Qt.LeftToRight)
-            view.setPlainText(f"{record.get('inputs', '')}\n\n{record.get('targets', '')}")
+            view.set_language(languages.resolve(record.get("language", "eng_Latn")))
+            view.set_text(f"{record.get('inputs', '')}\n\n{record.get('targets', '')}")
 
     def _resolve(self, keep: str) -> None:
         item = self.conflicts.currentItem()

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from i18n import languages
 from i18n.translation import _
 from ui.content_edit import ContentEdit
 
@@ -171,12 +170,3 @@ class FindingsLabel(QLabel):
             )
         self.setText("<br>".join(lines))
         self.show()
-
-
-def set_content_direction(widget: QWidget, language_code: str) -> None:
-    """Direction and font of a label that shows content in ``language_code``."""
-    from ui.fonts import font_for_script
-
-    language = languages.get(language_code)
-    widget.setLayoutDirection(Qt.RightToLeft if language.is_rtl else Qt.LeftToRight)
-    widget.setFont(font_for_script(language.script, language=language.code))
