@@ -322,10 +322,10 @@ class SyncClient:
         return self._request("GET", "/v1/info", answer=ServerInfo)
 
     def enroll(self, *, code: str, device_id: str, device_name: str = "",
-               public_key: str = "") -> EnrollResult:
+               public_key: str = "", proof: str = "") -> EnrollResult:
         request = EnrollRequest(code=code.strip().upper(), device_id=device_id,
                                 device_name=device_name, app_version=__version__,
-                                public_key=public_key)
+                                public_key=public_key, proof=proof)
         return self._request("POST", "/v1/enroll", body=request, answer=EnrollResult)
 
     def sync(self, run_on_store: StoreRunner) -> SyncReport:

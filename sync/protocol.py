@@ -87,6 +87,9 @@ class EnrollRequest(Model):
     device_name: Annotated[str, Field(max_length=200)] = ""
     app_version: Annotated[str, Field(max_length=50)] = ""
     public_key: Annotated[str, Field(max_length=200)] = ""  # base64 Ed25519, signs bundles
+    # base64 Ed25519 signature of enrollment_proof(code, device_id, public_key) by the device's
+    # key: proves the device holds it (re-enrolling a known device id requires it).
+    proof: Annotated[str, Field(max_length=200)] = ""
 
 
 class EnrollResult(Model):
@@ -265,6 +268,14 @@ class Profile(Model):
 
 
 # --- helpers both ends use --------------------------------------------------------------------
+
+
+def enrollment_proof(code: str, device_id: str, public_key: str) -> bytes:
+    """What a device signs with its key when it enrolls: bound to this code, this device id
+    and this key, so a signature cannot be replayed with another code or for another device.
+    The code is taken as typed, reduced to its letters and digits (both ends do the same)."""
+    letters = "".join(ch for ch in code.upper() if ch.isascii() and ch.isalnum())
+    return f"qalam-enroll-v1\n{letters}\n{device_id}\n{public_key}".encode()
 
 
 def payload_hash(payload: str) -> str:

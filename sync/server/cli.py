@@ -256,13 +256,13 @@ def cmd_devices(args, engine, url) -> int:
     with db.read_transaction(engine) as conn:
         head = db.current_seq(conn)
         rows = conn.execute(
-            sa.select(d, u.c.name.label("user_name"), u.c.role, u.c.languages)
+            sa.select(d, u.c.name.label("user_name"), u.c.role, u.c.languages, u.c.blocked_at)
             .select_from(d.join(u, u.c.id == d.c.user_id)).order_by(u.c.name, d.c.enrolled_at)
         ).all()
         listing = []
         for row in rows:
-            device = identity.Device(row.id, row.user_id, row.user_name, row.role,
-                                     tuple(json.loads(row.languages)))
+            device = identity.Device.of(row.id, row.user_id, row.user_name, row.role,
+                                        row.languages, row.blocked_at)
             listing.append({
                 "device": row.id, "name": row.name, "user": row.user_name, "role": row.role,
                 "last_seen": row.last_seen or "", "app_version": row.app_version,

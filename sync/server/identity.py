@@ -40,13 +40,32 @@ ENROLL_FAILURE_WINDOW = 15 * 60          # seconds
 
 @dataclass(frozen=True)
 class Device:
-    """An authenticated device and its user: what every engine function acts for."""
+    """An authenticated device and its user: what every engine function acts for.
+
+    ``role`` is the user's *effective* role: a blocked user acts as an annotator whatever
+    their role (DESIGN.md invariant 6), so every role check drops their rights by itself;
+    ``blocked`` further limits what they may read to their own work.
+    """
 
     id: str
     user_id: str
     user_name: str
     role: str
     languages: tuple[str, ...]
+    blocked: bool = False
+
+    @classmethod
+    def of(cls, device_id: str, user_id: str, user_name: str, role: str, languages: str,
+           blocked_at: str | None) -> Device:
+        """The device as stored: ``languages`` is the users row's JSON list."""
+        blocked = blocked_at is not None
+        return cls(device_id, user_id, user_name, "annotator" if blocked else role,
+                   tuple(json.loads(languages)), blocked)
+
+
+def _device(row) -> Device:
+    """A Device from a row with id, user_id, name, role, languages and blocked_at."""
+    return Device.of(row.id, row.user_id, row.name, row.role, row.languages, row.blocked_at)
 
 
 @dataclass(frozen=True)
@@ -305,7 +324,7 @@ def authenticate(engine: Engine, token: str | None, *, app_version: str | None =
     query = (
         sa.select(t.c.revoked_at.label("token_revoked_at"), d.c.id, d.c.revoked_at,
                   d.c.last_seen, d.c.app_version, d.c.user_id, u.c.name, u.c.role,
-                  u.c.languages)
+                  u.c.languages, u.c.blocked_at)
         .select_from(t.join(d, d.c.id == t.c.device_id).join(u, u.c.id == d.c.user_id))
         .where(t.c.token_hash == token_hash(token))
     )
@@ -319,7 +338,7 @@ def authenticate(engine: Engine, token: str | None, *, app_version: str | None =
                           "This device's access was revoked; enroll again with a new code. "
                           "Work on the device is kept.", headers={"WWW-Authenticate": "Bearer"})
     _touch(engine, row, app_version)
-    return Device(row.id, row.user_id, row.name, row.role, tuple(json.loads(row.languages)))
+    return _device(row)
 
 
 def _touch(engine: Engine, row, app_version: str | None) -> None:
@@ -342,14 +361,15 @@ def load_device(engine: Engine | Connection, device_id: str) -> Device:
 
     def work(conn):
         row = conn.execute(
-            sa.select(d.c.id, d.c.user_id, d.c.revoked_at, u.c.name, u.c.role, u.c.languages)
+            sa.select(d.c.id, d.c.user_id, d.c.revoked_at, u.c.name, u.c.role, u.c.languages,
+                      u.c.blocked_at)
             .select_from(d.join(u, u.c.id == d.c.user_id)).where(d.c.id == device_id)
         ).first()
         if row is None:
             raise ServerError(ErrorCode.not_found, f"No enrolled device {device_id!r}.")
         if row.revoked_at is not None:
             raise ServerError(ErrorCode.token_revoked, f"Device {device_id} was revoked.")
-        return Device(row.id, row.user_id, row.name, row.role, tuple(json.loads(row.languages)))
+        return _device(row)
 
     return read(engine, work)
 

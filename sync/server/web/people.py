@@ -47,15 +47,15 @@ def people(page: Coordinator, done: str = "") -> Response:
             .order_by(U.c.name).limit(MAX_ROWS)).all()
         user_total = conn.execute(sa.select(sa.func.count()).select_from(U)).scalar()
         rows = conn.execute(
-            sa.select(D, U.c.name.label("user_name"), U.c.role, U.c.languages)
+            sa.select(D, U.c.name.label("user_name"), U.c.role, U.c.languages, U.c.blocked_at)
             .select_from(D.join(U, U.c.id == D.c.user_id))
             .order_by(D.c.last_seen.desc().nulls_last(), D.c.enrolled_at.desc())
             .limit(MAX_ROWS)).all()
         device_total = conn.execute(sa.select(sa.func.count()).select_from(D)).scalar()
         listing = []
         for row in rows:
-            device = identity.Device(row.id, row.user_id, row.user_name, row.role,
-                                     tuple(json.loads(row.languages)))
+            device = identity.Device.of(row.id, row.user_id, row.user_name, row.role,
+                                        row.languages, row.blocked_at)
             listing.append({"row": row, "pending": ops.pending_changes(conn, device,
                                                                        row.pull_cursor)})
     people = [{"row": u, "languages": json.loads(u.languages)} for u in users]
