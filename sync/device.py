@@ -61,8 +61,8 @@ def device_key(data_dir: Path):
 
 
 def enroll(data_dir: Path, server_url: str, code: str, *, allow_http: bool = False,
-           fingerprint: str | None = None,
-           client: SyncClient | None = None) -> credentials.Enrollment:
+           fingerprint: str | None = None, client: SyncClient | None = None,
+           progress: Callable[[SyncProgress], None] | None = None) -> credentials.Enrollment:
     """Exchange a one-time code for a device token and remember it. Local work is untouched.
 
     With ``fingerprint`` (from a provisioning file, or the short code the annotator compared
@@ -79,7 +79,7 @@ def enroll(data_dir: Path, server_url: str, code: str, *, allow_http: bool = Fal
         pem = tls.fetch_certificate(parts.hostname, parts.port or 443)
         tls.check_pin(pem, fingerprint)
         verify = tls.pinned_context(pem)
-    client = client or SyncClient(server_url, verify=verify)
+    client = client or SyncClient(server_url, verify=verify, progress=progress)
     result = client.enroll(code=code, device_id=device_id, device_name=platform.node(),
                            public_key=keys.public_key_text(device_key(data_dir)))
     enrollment = credentials.Enrollment(
