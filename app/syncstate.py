@@ -396,13 +396,44 @@ def summary(store: Store) -> SyncSummary:
 
 
 def acknowledged_revisions(store: Store) -> dict[str, int]:
-    """id -> server revision of every submission the server has acknowledged or sent."""
-    return {
+    """id -> server revision of every submission the server has acknowledged or sent.
+
+    A record with an open conflict counts as the server has it: the conflict holds the
+    server's newest revision (a pull keeps it current) while the local row stays at the base
+    the annotator's edit started from, and its server version may be a deletion. Counting the
+    local base instead made every sync's digest differ, and each sent the ids of every record
+    and pulled everything again until the annotator chose (issue 11). A server that moved on
+    without the device hearing of it still makes the digests differ.
+    """
+    held = {
         r[0]: r[1]
         for r in store.db.execute(
             "SELECT id, base_revision FROM submissions WHERE base_revision IS NOT NULL"
         )
     }
+    for record_id, (revision, deleted) in _open_conflict_revisions(store).items():
+        if deleted:
+            held.pop(record_id, None)  # the server holds no live record to compare
+        else:
+            held[record_id] = revision
+    return held
+
+
+def _open_conflict_revisions(store: Store) -> dict[str, tuple[int, bool]]:
+    """record id -> (the server's revision, whether it is a deletion), for every submission
+    the annotator has yet to choose a version of; the newest conflict of a record wins."""
+    newest: dict[str, tuple[int, bool]] = {}
+    for record_id, revision, payload in store.db.execute(
+        "SELECT record_id, server_revision, server_payload FROM conflicts "
+        "WHERE entity = 'submission' AND resolved_at IS NULL "
+        "ORDER BY server_revision, created_at"
+    ):
+        try:
+            deleted = bool(json.loads(payload or "{}").get("deleted"))
+        except (ValueError, AttributeError):
+            deleted = False
+        newest[record_id] = (revision, deleted)
+    return newest
 
 
 def request_resend(store: Store, ids) -> int:

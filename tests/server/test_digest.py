@@ -68,3 +68,72 @@ def test_another_users_records_are_neither_missing_nor_stale(server):
     theirs = _pushed(bilal, 1)
     assert _ids(amina, theirs) == {"missing_on_server": [], "stale_on_device": []}
     assert _digest(amina, {})["match"]
+
+
+# --- an open conflict ------------------------------------------------------------------------
+
+
+def _device(server, tmp_path, name: str, code: str):
+    """The real sync client on a store, talking to the in-process server; every request it
+    makes is counted by path, with its body and answer sizes."""
+    from app import syncstate
+    from app.store import Store
+    from sync.client import SyncClient
+
+    store = Store.open(tmp_path / f"{name}.db")
+    requests: list[tuple[str, int]] = []
+
+    def count(response):
+        response.read()
+        requests.append((response.request.url.path,
+                         len(response.request.content) + len(response.content)))
+
+    http = server.client
+    http.event_hooks = {"request": [], "response": [count]}
+    client = SyncClient("http://testserver", http=http, sleep=lambda _: None)
+    result = client.enroll(code=code, device_id=store.device_id)
+    syncstate.set_meta(store, "user_id", result.user_id)
+    client.token = result.token
+    return store, client, requests
+
+
+def _open_conflict(server, tmp_path, records: int):
+    """A device whose edit of one of its ``records`` items met a coordinator's decision: one
+    open conflict. Returns (store, client, requests)."""
+    from app import syncstate
+    from sync.server import engine as ops
+
+    _, code, _ = server.invite(name=f"amina-{records}")
+    store, client, requests = _device(server, tmp_path, f"laptop-{records}", code)
+    ids = []
+    for n in range(records):
+        draft = store.new_submission(language="urd_Arab", inputs=f"سوال {n}", targets="جواب")
+        store.submit(draft.id)
+        ids.append(draft.id)
+    assert client.sync(lambda job: job(store)).complete
+    ops.decide(server.engine, ids[0], "rejected")
+    store.reopen(ids[0])  # offline, she edits the item the coordinator just decided
+    store.save_draft(ids[0], inputs="بہتر سوال", targets="بہتر جواب")
+    report = client.sync(lambda job: job(store))
+    assert report.conflicts == 1 and len(syncstate.open_conflicts(store)) == 1
+    return store, client, requests
+
+
+def test_an_open_conflict_does_not_cost_a_repair_on_every_sync(server, tmp_path):
+    """With one conflict open, a later sync agrees on the digest: no ids sent, nothing pulled
+    again, and its bytes do not grow with the records the device holds (issue 11: 33 KB per
+    sync for 2,050 records)."""
+    sizes = {}
+    for records in (5, 80):
+        store, client, requests = _open_conflict(server, tmp_path, records)
+        try:
+            requests.clear()
+            again = client.sync(lambda job, store=store: job(store))
+        finally:
+            store.close()
+        paths = [path for path, _ in requests]
+        assert "/v1/ids" not in paths, paths
+        assert again.resent == 0 and again.pulled == 0
+        # The leaderboard's size depends on everyone's work, not on this device's records.
+        sizes[records] = sum(size for path, size in requests if path != "/v1/leaderboard")
+    assert sizes[80] <= sizes[5] + 50, sizes  # a few digits more at most

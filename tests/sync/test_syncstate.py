@@ -170,3 +170,44 @@ def test_a_pull_during_a_conflict_keeps_the_local_text_and_refreshes_the_server_
     (pending,) = syncstate.claim_batch(store, max_bytes=100_000).items
     assert pending.base_revision == 8
     assert json.loads(pending.payload)["targets"] == "Habari yako"
+
+
+def _conflicted(store, server_revision=7, **server_changes):
+    """A draft the server acknowledged at revision 3, edited here and meanwhile elsewhere."""
+    draft = _draft(store)
+    batch = syncstate.claim_batch(store, max_bytes=100_000)
+    syncstate.apply_push_results(store, batch.batch_id,
+                                 [_result(batch.items[0].seq, "created", revision=3)])
+    store.save_draft(draft.id, inputs="Habari", targets="Habari yangu")
+    batch = syncstate.claim_batch(store, max_bytes=100_000)
+    server = {**store.submission(draft.id).as_payload(), **server_changes}
+    syncstate.apply_push_results(store, batch.batch_id, [
+        _result(batch.items[0].seq, "conflict", server_revision=server_revision,
+                server_payload=json.dumps(server))])
+    return draft
+
+
+def test_an_open_conflict_counts_the_servers_revision_in_the_digest(store):
+    """Issue 11: the digest counted the local base of a conflicted record, never the server's,
+    so every sync until the annotator chose repaired by sending every id."""
+    acked = _draft(store, "Imethibitishwa")
+    batch = syncstate.claim_batch(store, max_bytes=100_000)
+    syncstate.apply_push_results(store, batch.batch_id,
+                                 [_result(batch.items[0].seq, "created", revision=2)])
+    draft = _conflicted(store, targets="Toleo la seva")
+    assert syncstate.acknowledged_revisions(store) == {acked.id: 2, draft.id: 7}
+    syncstate.apply_pull_page(store, NS(next_cursor=9, items=[  # the server moves on
+        NS(entity="submission", id=draft.id, revision=8, deleted=False,
+           payload=json.dumps({**store.submission(draft.id).as_payload(), "targets": "Jipya"}))]))
+    assert syncstate.acknowledged_revisions(store)[draft.id] == 8
+    syncstate.resolve_conflict(store, syncstate.open_conflicts(store)[0].id, "server")
+    assert syncstate.acknowledged_revisions(store)[draft.id] == 8
+
+
+def test_a_conflict_with_a_deletion_on_the_server_is_not_counted_as_held(store):
+    draft = _conflicted(store, server_revision=5)
+    syncstate.apply_pull_page(store, NS(next_cursor=9, items=[
+        NS(entity="submission", id=draft.id, revision=6, deleted=True,
+           payload=json.dumps({"id": draft.id, "user_id": "u", "deleted": True}))]))
+    assert draft.id not in syncstate.acknowledged_revisions(store)
+    assert store.submission(draft.id).targets == "Habari yangu"  # kept until she chooses
