@@ -14,7 +14,8 @@ draws the same sample, and memory holds the sample, not the dataset). Each item 
 auditor with the fewest items so far, never to its own author; auditors may be people outside
 the contributor pool (role ``auditor``). An auditor sees the text only: no author, device or
 reviews. Work of a contributor blocked after the draw drops out of the auditor's list and of
-the estimates (and comes back when unblocked).
+the estimates (and comes back when unblocked). A blocked auditor reads and rates nothing
+(DESIGN.md invariant 6), and their past judgements count as not audited until unblocked.
 """
 
 from __future__ import annotations
@@ -195,13 +196,13 @@ def list_samples(target: Target) -> list[Sample]:
         for s in conn.execute(sa.select(SAMPLES).order_by(SAMPLES.c.created_at.desc(),
                                                           SAMPLES.c.id)):
             rows = conn.execute(
-                sa.select(ITEMS.c.language, U.c.name, ITEMS.c.done_at)
+                sa.select(ITEMS.c.language, U.c.name, ITEMS.c.done_at, U.c.blocked_at)
                 .join(U, U.c.id == ITEMS.c.auditor_id).join(S, S.c.id == ITEMS.c.submission_id)
                 .where(ITEMS.c.sample_id == s.id, unblocked(S.c.author_id))).all()
             found.append(Sample(
                 id=s.id, project_id=s.project_id, per_language=s.per_language, seed=s.seed,
                 created_by=s.created_by, created_at=s.created_at, note=s.note,
-                items=len(rows), done=sum(r.done_at is not None for r in rows),
+                items=len(rows), done=sum(_counted(r) for r in rows),
                 languages=tuple(sorted({r.language for r in rows})),
                 auditors=tuple(sorted({r.name for r in rows}))))
         return found
@@ -219,13 +220,29 @@ def get_sample(target: Target, sample_id: str) -> Sample:
     return read(target, work)
 
 
+def _counted(row) -> bool:
+    """Whether an audit item's judgement counts: given, by an auditor who is not blocked."""
+    return row.done_at is not None and row.blocked_at is None
+
+
+def _unblocked_auditor(conn: Connection, auditor: str) -> User:
+    """The auditor by name or id; forbidden while they are blocked (they read no one's work)."""
+    user = get_user(conn, auditor)
+    if conn.execute(sa.select(U.c.blocked_at).where(U.c.id == user.id)).scalar() is not None:
+        raise ServerError(ErrorCode.forbidden,
+                          f"{user.name} is blocked: a blocked auditor reads and rates nothing "
+                          "until a coordinator lifts the block.")
+    return user
+
+
 def auditor_items(target: Target, auditor: str, *, pending_only: bool = True,
                   sample_id: str | None = None) -> list[AuditItem]:
     """An auditor's items, blind: the text, its language and kind, and nothing of who wrote
-    or reviewed it. Oldest sample first; within a sample, by language."""
+    or reviewed it. Oldest sample first; within a sample, by language. Forbidden to a blocked
+    auditor."""
 
     def work(conn: Connection) -> list[AuditItem]:
-        user = get_user(conn, auditor)
+        user = _unblocked_auditor(conn, auditor)
         query = (sa.select(ITEMS, S.c.kind, S.c.payload, S.c.language.label("current_language"))
                  .join(S, S.c.id == ITEMS.c.submission_id)
                  .join(SAMPLES, SAMPLES.c.id == ITEMS.c.sample_id)
@@ -253,7 +270,8 @@ def auditor_items(target: Target, auditor: str, *, pending_only: bool = True,
 
 def record_audit(target: Target, *, sample_id: str, submission_id: str, auditor: str,
                  rating: int, acceptable: bool, comment: str = "") -> None:
-    """Record (or correct) an auditor's judgement of an item assigned to them."""
+    """Record (or correct) an auditor's judgement of an item assigned to them (forbidden
+    while they are blocked)."""
     if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
         raise ServerError(ErrorCode.invalid_request,
                           f"rating: a whole number from 1 to 5 (got {rating!r}).")
@@ -267,7 +285,7 @@ def record_audit(target: Target, *, sample_id: str, submission_id: str, auditor:
 
     def work(conn: Connection) -> None:
         _sample_row(conn, sample_id)
-        user = get_user(conn, auditor)
+        user = _unblocked_auditor(conn, auditor)
         mine = (ITEMS.c.sample_id == sample_id, ITEMS.c.submission_id == submission_id,
                 ITEMS.c.auditor_id == user.id)
         if conn.execute(sa.select(ITEMS.c.sample_id).where(*mine)).first() is None:
@@ -305,13 +323,15 @@ def mean_interval(values: list[int]) -> tuple[float, float] | None:
 
 def estimates(target: Target, sample_id: str) -> dict[str, Estimate]:
     """Per language of a sample: how much was audited, the acceptable share with its Wilson
-    interval, and the mean rating with its t interval (None where nothing is audited yet)."""
+    interval, and the mean rating with its t interval (None where nothing is audited yet).
+    Judgements of an auditor who is now blocked count as not audited."""
 
     def work(conn: Connection):
         _sample_row(conn, sample_id)
         return conn.execute(
-            sa.select(ITEMS.c.language, ITEMS.c.rating, ITEMS.c.acceptable, ITEMS.c.done_at)
-            .join(S, S.c.id == ITEMS.c.submission_id)
+            sa.select(ITEMS.c.language, ITEMS.c.rating, ITEMS.c.acceptable, ITEMS.c.done_at,
+                      U.c.blocked_at)
+            .join(S, S.c.id == ITEMS.c.submission_id).join(U, U.c.id == ITEMS.c.auditor_id)
             .where(ITEMS.c.sample_id == sample_id, S.c.deleted == sa.false(),
                    unblocked(S.c.author_id))).all()
 
@@ -321,7 +341,7 @@ def estimates(target: Target, sample_id: str) -> dict[str, Estimate]:
     result = {}
     for language in sorted(by_language):
         rows = by_language[language]
-        done = [r for r in rows if r.done_at is not None]
+        done = [r for r in rows if _counted(r)]
         ratings = [r.rating for r in done]
         good = sum(bool(r.acceptable) for r in done)
         share = good / len(done) if done else None

@@ -15,8 +15,9 @@ its next pull. The rules, each a project setting (:class:`sync.server.projects.D
 * a task is served to at most ``audits_per_item`` users whose lease is live or done; an
   expired, unfinished lease frees its place, but its holder keeps the task and a late result
   still completes the lease (:func:`after_push`);
-* blocked users get nothing; coordinators lease nothing (they see every task); auditors
-  rate audit samples, not the queue.
+* blocked users get nothing, and a block hands back what they held (:func:`release_blocked`);
+  coordinators lease nothing (they see every task); auditors rate audit samples, not the
+  queue.
 
 Leasing happens in one write transaction that first takes the change sequence's lock
 (:class:`sync.server.db.Sequence`), so two devices asking at once never exceed the cap.
@@ -233,6 +234,28 @@ def _lease(conn: Connection, seqs: Sequence, device: Device, chosen: list, momen
         conn.execute(S.update().where(S.c.id == sa.bindparam("key"))
                      .values(server_seq=sa.bindparam("seq")),
                      [{"key": sid, "seq": seqs.next()} for sid in asked])
+
+
+# --- a block releases what was handed out ---------------------------------------------------
+
+
+def release_blocked(conn: Connection, user_id: str, now: str) -> None:
+    """Inside the transaction that blocks ``user_id`` (:func:`sync.server.quality.block`):
+    hand back what they were given, so it goes to someone else.
+
+    Review work is taken back whole: unfinished review-task leases are deleted, and every
+    request to review an item they have not reviewed yet (from a lease or from
+    :func:`sync.server.engine.assign_review`). Their other open leases end now: the place
+    under the audit cap is freed, they keep the task, and a late result of theirs is held
+    like the rest of their work.
+    """
+    unreviewed = ~sa.exists().where(R.c.submission_id == A.c.submission_id,
+                                    R.c.author_id == user_id, R.c.deleted == sa.false())
+    conn.execute(A.delete().where(A.c.user_id == user_id, unreviewed))
+    review_tasks = sa.select(T.c.id).where(T.c.review_of.is_not(None))
+    conn.execute(L.delete().where(L.c.user_id == user_id, L.c.done_at.is_(None),
+                                  L.c.task_id.in_(review_tasks)))
+    conn.execute(L.update().where(_open(user_id, now)).values(expires_at=now))
 
 
 # --- what a push completes and creates -------------------------------------------------------

@@ -21,6 +21,9 @@ Who sees what (pull), per DESIGN.md invariant 6:
   their languages; for coordinators, every non-draft submission;
 * reviews: the user's own, those of the user's submissions, and for reviewers and
   coordinators those they can see the submission of;
+* a blocked user (``Device.blocked``, whatever their role): only their own submissions and
+  reviews, the projects, and the tasks they leased that hold nobody else's work; a review
+  they push is refused (``_review_problem``), their own items are received and held;
 * but never a submission or review whose latest change this very device pushed
   (``changed_by``): it holds that version and learned its revision from the push answer.
   Server-side changes (decide, assign_review) clear ``changed_by``; a repair (``ids``) clears
@@ -314,6 +317,12 @@ def _columns(entity: str, record: dict, op: str, tasks: dict[str, dict]) -> dict
 
 
 def _review_problem(conn: Connection, device: Device, record: dict, target) -> str | None:
+    if device.blocked:
+        # A review exercises a reviewer's right over someone else's work, which a block
+        # withdraws (DESIGN.md invariant 6); refused, not held, so it never reaches the
+        # author's devices, ratings or acceptance, and the device keeps it with this reason.
+        return ("review: your account is blocked, so the server takes no reviews from you "
+                "until a coordinator lifts the block; your own items are still received.")
     if target is None or target.deleted or target.state == "draft":
         return (f"submission_id: the server has no submitted item "
                 f"{record['submission_id']!r} to review.")
@@ -335,6 +344,10 @@ def _review_problem(conn: Connection, device: Device, record: dict, target) -> s
 
 def _visible(device: Device) -> dict[str, sa.ColumnElement]:
     """Per entity, the condition a row must meet for this device's user to see it."""
+    leased = sa.select(tables.task_leases.c.task_id).where(
+        tables.task_leases.c.user_id == device.user_id)
+    if device.blocked:
+        return _visible_when_blocked(device, leased)
     coordinator = device.role == "coordinator"
     langs = list(device.languages)
     shared = sa.and_(S.c.state != "draft", S.c.deleted == sa.false())
@@ -355,11 +368,26 @@ def _visible(device: Device) -> dict[str, sa.ColumnElement]:
         "project": sa.true(),
         # Work reaches a user through a lease (sync.server.distribution), and stays with them
         # after it is done or expired: a late result still counts.
-        "task": sa.true() if coordinator else T.c.id.in_(
-            sa.select(tables.task_leases.c.task_id)
-            .where(tables.task_leases.c.user_id == device.user_id)),
+        "task": sa.true() if coordinator else T.c.id.in_(leased),
         "submission": sa.or_(*submission_rules),
         "review": sa.or_(*review_rules),
+    }
+
+
+def _visible_when_blocked(device: Device, leased) -> dict[str, sa.ColumnElement]:
+    """What a blocked user still sees: nothing anyone else wrote (DESIGN.md invariant 6).
+
+    Their own submissions and reviews (a decision on their item is a change of that item),
+    the projects, and the tasks they leased that are not about another person's work (a
+    review task carries a peer's item); not their assigned items, nor others' reviews of
+    their work. Rows a device pulled before the block stay on it: pull sends no deletions.
+    """
+    return {
+        "project": sa.true(),
+        "task": sa.and_(T.c.id.in_(leased), sa.or_(T.c.author_id.is_(None),
+                                                   T.c.author_id == device.user_id)),
+        "submission": S.c.author_id == device.user_id,
+        "review": R.c.author_id == device.user_id,
     }
 
 
@@ -546,6 +574,11 @@ def assign_review(target: Target, submission_id: str, user_id: str) -> None:
             raise ServerError(ErrorCode.not_found, f"No submission {submission_id!r}.")
         if row.author_id == user_id:
             raise ServerError(ErrorCode.invalid_request, "Nobody reviews their own work.")
+        blocked = conn.execute(sa.select(tables.users.c.blocked_at)
+                               .where(tables.users.c.id == user_id)).scalar()
+        if blocked is not None:
+            raise ServerError(ErrorCode.invalid_request,
+                              "That user is blocked and reviews nothing until unblocked.")
         exists = conn.execute(sa.select(A.c.user_id).where(
             A.c.submission_id == submission_id, A.c.user_id == user_id)).first()
         if exists is None:

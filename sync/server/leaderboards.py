@@ -9,7 +9,8 @@ server's submission and review payloads with the app's own mapping
 (:func:`app.activity._activity`), so a device and the server agree on everyone's points.
 What counts is what the app counts: handed-in submissions (not drafts; a further improvement
 counts with its review), and reviews; ratings received are the 1–5 ratings of peers' reviews.
-Blocked users, and ratings they gave, are left out.
+Blocked users, and ratings they gave, are left out; a blocked user's device is sent the
+boards with no rows (it may read no one else's work, DESIGN.md invariant 6).
 
 Periods are calendar periods in UTC: ``day`` since midnight, ``week`` since Monday midnight.
 An activity's time is when its device says it was handed in (``submitted_at``, a review's
@@ -408,8 +409,11 @@ def leaderboards(target: Target, device_or_user: Device | User | str, *,
                  project_id: str | None = None, max_age: float = 0) -> Leaderboards:
     """Day, week and all-time boards, across all languages and for each of the user's
     languages: the top ``limit`` rows of each, plus the user's own row (None when blocked).
-    ``max_age``: seconds an earlier computation may be reused for (0: always current)."""
+    ``max_age``: seconds an earlier computation may be reused for (0: always current).
+    A blocked user's device gets the boards with no rows: it may read no one's work."""
     moment = _now(now)
+    if isinstance(device_or_user, Device) and device_or_user.blocked:
+        return _empty(device_or_user.languages, moment)
 
     def work(conn: Connection) -> Leaderboards:
         if isinstance(device_or_user, Device):
@@ -424,3 +428,16 @@ def leaderboards(target: Target, device_or_user: Device | User | str, *,
         return Leaderboards(generated_at=clock.stamp(moment), boards=boards)
 
     return read(target, work)
+
+
+def _empty(languages: tuple[str, ...], moment: datetime) -> Leaderboards:
+    """The boards a blocked user's device gets: the same boards with no rows. Everyone else's
+    rows are others' work, which a block withdraws (DESIGN.md invariant 6), and their own
+    work is left out of every board while the block lasts."""
+    boards = []
+    for period in PERIODS:
+        start = period_start(period, moment)
+        boards += [Leaderboard(period=period, language=language,
+                               since=clock.stamp(start) if start else None, rows=[], me=None)
+                   for language in (None, *languages)]
+    return Leaderboards(generated_at=clock.stamp(moment), boards=boards)

@@ -8,7 +8,8 @@
     language_progress(engine)                                            # per language and kind
 
 A blocked contributor's records stay as they are; every figure here (and leaderboards and
-audit samples) leaves their work out through :func:`unblocked`, so unblocking restores it.
+audit samples) leaves their work out through :func:`unblocked`, their submissions and their
+reviews of others alike, so unblocking restores it.
 Reviewers' 1–5 ratings are the reviews' ``rating_inputs`` and ``rating_targets`` (the prompt
 and the completion, each judged "is the edit an improvement?"); a flag is the review's
 ``flag`` (:data:`app.schema.REVIEW_FLAGS`).
@@ -211,7 +212,9 @@ class BlockedUser:
 
 def block(target: Target, user: str, *, reason: str) -> bool:
     """Block a contributor (by name or id); False when they already were (the reason is
-    updated). Nothing of theirs is deleted: their work is left out until :func:`unblock`."""
+    updated). Nothing of theirs is deleted: their work is left out until :func:`unblock`.
+    What they were handed out is given back (:func:`sync.server.distribution.release_blocked`);
+    what they may still do is DESIGN.md invariant 6 (see :mod:`sync.server.engine`)."""
     reason = (reason or "").strip()
     if not reason:
         raise ServerError(ErrorCode.invalid_request,
@@ -221,12 +224,15 @@ def block(target: Target, user: str, *, reason: str) -> bool:
         raise ServerError(ErrorCode.invalid_request,
                           f"reason: at most {MAX_REASON} characters of text.")
 
+    from sync.server.distribution import release_blocked  # imports FastAPI: kept off the CLI
+
     def work(conn: Connection) -> bool:
         found = _user(conn, user)
         row = conn.execute(sa.select(U.c.blocked_at).where(U.c.id == found.id)).one()
         now = clock.utc_now()
         conn.execute(U.update().where(U.c.id == found.id).values(
             blocked_at=row.blocked_at or now, blocked_reason=reason, updated_at=now))
+        release_blocked(conn, found.id, now)  # their leases and review requests go to others
         return row.blocked_at is None
 
     return run_write(target, work)
@@ -292,7 +298,8 @@ class FlaggedItem:
 
 def flagged_items(target: Target, *, language: str | None = None, limit: int = 100,
                   offset: int = 0) -> list[FlaggedItem]:
-    """Submissions reviewers flagged, one row per flag, newest flag first."""
+    """Submissions reviewers flagged, one row per flag, newest flag first; flags of blocked
+    reviewers are left out (they hold nothing back either, see :mod:`sync.server.acceptance`)."""
     limit = max(1, min(int(limit), 1000))
 
     def work(conn: Connection) -> list[FlaggedItem]:
@@ -308,7 +315,7 @@ def flagged_items(target: Target, *, language: str | None = None, limit: int = 1
             .join(reviewer, reviewer.c.id == R.c.author_id)
             .join(author, author.c.id == S.c.author_id)
             .where(R.c.deleted == sa.false(), S.c.deleted == sa.false(),
-                   flag.in_(REVIEW_FLAGS))
+                   flag.in_(REVIEW_FLAGS), unblocked(R.c.author_id))
             .order_by(R.c.created_at.desc(), R.c.id.desc()).limit(limit).offset(offset)
         )
         if language is not None:
@@ -459,7 +466,8 @@ def language_progress(target: Target, *,
 
     def work(conn: Connection):
         handed_in = S.c.state != "draft"
-        reviewed = sa.exists().where(R.c.submission_id == S.c.id, R.c.deleted == sa.false())
+        reviewed = sa.exists().where(R.c.submission_id == S.c.id, R.c.deleted == sa.false(),
+                                     unblocked(R.c.author_id))
         ok = unblocked(S.c.author_id)
 
         def count(condition):

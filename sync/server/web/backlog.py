@@ -6,7 +6,8 @@ decision, and every work queue (:func:`sync.server.distribution.queue_status`), 
 A review task (``tasks.kind = 'review'``, made by :mod:`sync.server.distribution` when work
 is handed in) is *waiting* with no live or finished lease, *leased* while someone holds it,
 *done* once a lease finished. A submission *awaits review* while handed in with no review,
-and *awaits a decision* once reviewed but neither accepted nor rejected.
+and *awaits a decision* once reviewed but neither accepted nor rejected. Blocked people's work
+is held (never sent out for review) and their reviews do not count: neither is shown here.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from app import clock
 from sync.server import tables
 from sync.server.db import read_transaction
 from sync.server.distribution import queue_status
+from sync.server.quality import unblocked
 from sync.server.web.site import Coordinator, language_cell, new_router
 
 router = new_router()
@@ -33,7 +35,8 @@ def backlog(page: Coordinator) -> Response:
     now = clock.utc_now()
     live = sa.exists().where(L.c.task_id == T.c.id, L.c.done_at.is_(None), L.c.expires_at > now)
     done = sa.exists().where(L.c.task_id == T.c.id, L.c.done_at.is_not(None))
-    reviewed = sa.exists().where(R.c.submission_id == S.c.id, R.c.deleted == sa.false())
+    reviewed = sa.exists().where(R.c.submission_id == S.c.id, R.c.deleted == sa.false(),
+                                 unblocked(R.c.author_id))
     with read_transaction(page.engine) as conn:
         tasks = {r.language: r for r in conn.execute(
             sa.select(T.c.language,
@@ -41,7 +44,7 @@ def backlog(page: Coordinator) -> Response:
                       _count(live).label("leased"), _count(done).label("done"),
                       sa.func.min(sa.case((sa.and_(sa.not_(live), sa.not_(done)),
                                            T.c.created_at))).label("oldest"))
-            .where(T.c.kind == "review", T.c.deleted == sa.false())
+            .where(T.c.kind == "review", T.c.deleted == sa.false(), unblocked(T.c.author_id))
             .group_by(T.c.language))}
         work = {r.language: r for r in conn.execute(
             sa.select(S.c.language,
@@ -49,7 +52,7 @@ def backlog(page: Coordinator) -> Response:
                       _count(reviewed).label("undecided"),
                       sa.func.min(sa.case((sa.not_(reviewed), S.c.updated_at))).label("oldest"))
             .where(S.c.state == "submitted", S.c.deleted == sa.false(),
-                   S.c.kind != "review", S.c.language.is_not(None))
+                   S.c.kind != "review", S.c.language.is_not(None), unblocked(S.c.author_id))
             .group_by(S.c.language))}
         expired = conn.execute(
             sa.select(sa.func.count()).select_from(L)
