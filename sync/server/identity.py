@@ -25,7 +25,8 @@ from sqlalchemy.engine import Connection, Engine
 
 from app import clock
 from app.ids import new_id
-from sync.protocol import EnrollRequest, EnrollResult, ErrorCode
+from sync import keys
+from sync.protocol import EnrollRequest, EnrollResult, ErrorCode, enrollment_proof
 from sync.server import codes, tables
 from sync.server.db import read, run_write
 from sync.server.errors import ServerError
@@ -35,6 +36,8 @@ ROLES = ("annotator", "reviewer", "coordinator", "auditor")
 DEFAULT_CODE_DAYS = 14
 LAST_SEEN_EVERY = timedelta(seconds=60)  # how stale last_seen may get before a write
 ENROLL_FAILURES_ALLOWED = 20             # per client address and window
+CODE_FAILURES_ALLOWED = 5                # per code: another device presenting a used code…
+ACCOUNT_FAILURES_ALLOWED = 10            # per user: attempts on devices that are not theirs
 ENROLL_FAILURE_WINDOW = 15 * 60          # seconds
 
 
@@ -220,76 +223,99 @@ def _user(conn: Connection, user_id: str) -> User:
 
 
 # --- enrollment ------------------------------------------------------------------------------
+#
+# A device id belongs to one user for life (DESIGN.md invariant 6). Enrolling a device id the
+# server has never seen binds it to the code's user and to the device's Ed25519 key; enrolling
+# a known device id again (after a revoke, with a new code of the same user) needs a proof
+# signed by that key, and another user's code can never rebind it. The same device sending
+# the same code again — its first answer was lost on the way — gets a working token, and the
+# one it never received is revoked.
+#
+# Only failures are counted, per client address, per code and per account (the code's user),
+# inside the enrollment's own transaction: a room of devices enrolling at once from one
+# address never touches a counter, while a burst of wrong codes is judged one at a time.
+
+
+class _Refused(Exception):
+    """An enrollment refused inside the transaction: the failure counts are committed with
+    it, then ``error`` is raised to the caller."""
+
+    def __init__(self, error: ServerError, *counted: tuple[FailureLimit, str]):
+        super().__init__(error.message)
+        self.error = error
+        self.counted = counted  # (limit, key) pairs this failure counts against
 
 
 def enroll(engine: Engine, request: EnrollRequest, *, client: str = "") -> EnrollResult:
     """Exchange a one-time code for a device token (shown once; only its hash is kept)."""
-    limit_key = f"enroll-failures:{client}"
-    wait = _failures().reserve(engine, limit_key)
-    if wait is not None:
-        raise ServerError(
-            ErrorCode.rate_limited,
-            f"Too many wrong codes from this address; try again in {wait // 60 + 1} minutes.",
-            {"retry_after": wait}, headers={"Retry-After": str(wait)},
-        )
+    for field in ("device_name", "app_version", "public_key", "proof"):
+        _check_text(field, getattr(request, field))
+    _check_key(request)
+    address = (_limit(ENROLL_FAILURES_ALLOWED), f"enroll-address:{client}")
+
+    def work(conn: Connection) -> EnrollResult | ServerError:
+        wait = address[0].wait(conn, address[1])
+        if wait is not None:
+            return _rate_limited(wait, "from this address")
+        try:
+            return _enroll(conn, request)
+        except _Refused as refused:
+            for limit, key in (address, *refused.counted):
+                limit.fail(conn, key)
+            return refused.error  # the counts commit; the caller raises
+
+    outcome = run_write(engine, work)
+    if isinstance(outcome, ServerError):
+        raise outcome
+    return outcome
+
+
+def _enroll(conn: Connection, request: EnrollRequest) -> EnrollResult:
     try:
-        canonical_hash = codes.code_hash(request.code)
-        for field in ("device_name", "app_version", "public_key"):
-            _check_text(field, getattr(request, field))
-        if request.public_key:
-            try:
-                raw = base64.b64decode(request.public_key, validate=True)
-            except (binascii.Error, ValueError):
-                raw = b""
-            if len(raw) != 32:
-                raise ServerError(ErrorCode.invalid_request,
-                                  "public_key must be a base64 Ed25519 public key (32 bytes).")
-        result = run_write(engine, lambda conn: _enroll(conn, request, canonical_hash))
-    except ServerError as exc:
-        if exc.code != ErrorCode.invalid_code:
-            _failures().release(engine, limit_key)  # only wrong codes count
-        raise
-    _failures().release(engine, limit_key)
-    return result
-
-
-def _enroll(conn: Connection, request: EnrollRequest, code_hash: str) -> EnrollResult:
+        code_hash = codes.code_hash(request.code)
+    except ServerError as typo:
+        raise _Refused(typo) from None
     now = clock.utc_now()
     ec = tables.enrollment_codes
     row = conn.execute(sa.select(ec).where(ec.c.code_hash == code_hash)).first()
     if row is None:
-        raise ServerError(ErrorCode.invalid_code,
-                          "That code is not known here. Check it with your coordinator.",
-                          {"reason": "unknown"})
-    if row.used_at is not None:
-        raise ServerError(ErrorCode.invalid_code,
-                          "That code was already used. Ask your coordinator for a new one.",
-                          {"reason": "used"})
-    if row.expires_at <= now:
-        raise ServerError(ErrorCode.invalid_code,
-                          f"That code expired on {row.expires_at[:10]}. Ask your coordinator "
-                          "for a new one.", {"reason": "expired"})
-    claimed = conn.execute(ec.update().where(ec.c.code_hash == code_hash, ec.c.used_at.is_(None))
-                           .values(used_at=now, device_id=request.device_id))
-    if claimed.rowcount != 1:
-        raise ServerError(ErrorCode.invalid_code,
-                          "That code was already used. Ask your coordinator for a new one.",
-                          {"reason": "used"})
+        raise _Refused(ServerError(
+            ErrorCode.invalid_code, "That code is not known here. Check it with your "
+            "coordinator.", {"reason": "unknown"}))
+    code_key = (_limit(CODE_FAILURES_ALLOWED), f"enroll-code:{code_hash}")
+    account_key = (_limit(ACCOUNT_FAILURES_ALLOWED), f"enroll-account:{row.user_id}")
+    for (limit, key), whose in ((code_key, "for this code"), (account_key, "for this account")):
+        wait = limit.wait(conn, key)
+        if wait is not None:
+            raise _Refused(_rate_limited(wait, whose))
     d = tables.devices
+    device = conn.execute(sa.select(d).where(d.c.id == request.device_id)).first()
+    if row.used_at is not None:
+        if not _same_device_again(row, device, request, now):
+            raise _Refused(ServerError(
+                ErrorCode.invalid_code, "That code was already used. Ask your coordinator "
+                "for a new one.", {"reason": "used"}), code_key)
+    elif row.expires_at <= now:
+        raise _Refused(ServerError(
+            ErrorCode.invalid_code, f"That code expired on {row.expires_at[:10]}. Ask your "
+            "coordinator for a new one.", {"reason": "expired"}), code_key)
+    else:
+        _check_binding(device, row.user_id, request, code_key, account_key)
+        claimed = conn.execute(ec.update().where(ec.c.code_hash == code_hash,
+                                                 ec.c.used_at.is_(None))
+                               .values(used_at=now, device_id=request.device_id))
+        if claimed.rowcount != 1:  # cannot happen under the write lock; refuse if it does
+            raise _Refused(ServerError(
+                ErrorCode.invalid_code, "That code was already used. Ask your coordinator "
+                "for a new one.", {"reason": "used"}), code_key)
     values = {"user_id": row.user_id, "name": request.device_name,
-              "public_key": request.public_key, "app_version": request.app_version,
-              "last_seen": now, "revoked_at": None}
-    exists = conn.execute(sa.select(d.c.id).where(d.c.id == request.device_id)).first()
-    if exists:
+              "public_key": request.public_key or (device.public_key if device else ""),
+              "app_version": request.app_version, "last_seen": now, "revoked_at": None}
+    if device is not None:
         conn.execute(d.update().where(d.c.id == request.device_id).values(**values))
     else:
         conn.execute(d.insert().values(id=request.device_id, enrolled_at=now, **values))
-    t = tables.device_tokens
-    conn.execute(t.update().where(t.c.device_id == request.device_id, t.c.revoked_at.is_(None))
-                 .values(revoked_at=now))
-    token = secrets.token_urlsafe(32)
-    conn.execute(t.insert().values(token_hash=token_hash(token), device_id=request.device_id,
-                                   created_at=now))
+    token = _new_token(conn, request.device_id, now)
     user = _user(conn, row.user_id)
     identity = server_identity(conn)
     return EnrollResult(
@@ -299,6 +325,77 @@ def _enroll(conn: Connection, request: EnrollRequest, code_hash: str) -> EnrollR
     )
 
 
+def _same_device_again(code_row, device, request: EnrollRequest, now: str) -> bool:
+    """Is this the device that used the code, asking again because the answer was lost?
+
+    Same device id, same key (proved by a signature when the device has one), the device not
+    revoked since, and the code still within its validity."""
+    if device is None or code_row.device_id != request.device_id:
+        return False
+    if device.revoked_at is not None or code_row.expires_at <= now:
+        return False
+    if device.user_id != code_row.user_id or device.public_key != request.public_key:
+        return False
+    return not device.public_key or _proved(request, device.public_key)
+
+
+def _check_binding(device, user_id: str, request: EnrollRequest, code_key, account_key) -> None:
+    """Refuse to bind a known device id to another user, or to anyone without its key."""
+    if device is None:
+        if request.proof and not _proved(request, request.public_key):
+            raise _Refused(ServerError(
+                ErrorCode.invalid_request, "The device's key proof does not verify; "
+                "enroll again from the app.", {"field": "proof"}), code_key)
+        return
+    if device.user_id != user_id:
+        raise _Refused(ServerError(
+            ErrorCode.forbidden, "This device is registered to another person. Enroll from "
+            "your own computer, or ask your coordinator.", {"reason": "device_taken"}),
+            code_key, account_key)
+    if device.public_key and not (request.public_key == device.public_key
+                                  and _proved(request, device.public_key)):
+        raise _Refused(ServerError(
+            ErrorCode.forbidden, "This device was enrolled before with another key. Enroll "
+            "from the computer that holds it, or ask your coordinator.",
+            {"reason": "device_key"}), code_key, account_key)
+
+
+def _proved(request: EnrollRequest, public_key: str) -> bool:
+    message = enrollment_proof(request.code, request.device_id, request.public_key)
+    return bool(request.proof) and keys.verify(public_key, message, request.proof)
+
+
+def _new_token(conn: Connection, device_id: str, now: str) -> str:
+    """A fresh token for the device; every earlier one (received or not) is revoked."""
+    t = tables.device_tokens
+    conn.execute(t.update().where(t.c.device_id == device_id, t.c.revoked_at.is_(None))
+                 .values(revoked_at=now))
+    token = secrets.token_urlsafe(32)
+    conn.execute(t.insert().values(token_hash=token_hash(token), device_id=device_id,
+                                   created_at=now))
+    return token
+
+
+def _rate_limited(wait: int, whose: str) -> ServerError:
+    return ServerError(
+        ErrorCode.rate_limited,
+        f"Too many failed enrollments {whose}; try again in {wait // 60 + 1} minutes.",
+        {"retry_after": wait}, headers={"Retry-After": str(wait)},
+    )
+
+
+def _check_key(request: EnrollRequest) -> None:
+    if not request.public_key:
+        return
+    try:
+        raw = base64.b64decode(request.public_key, validate=True)
+    except (binascii.Error, ValueError):
+        raw = b""
+    if len(raw) != 32:
+        raise ServerError(ErrorCode.invalid_request,
+                          "public_key must be a base64 Ed25519 public key (32 bytes).")
+
+
 def _check_text(field: str, value: str) -> None:
     if "\x00" in value or any("\ud800" <= ch <= "\udfff" for ch in value):
         raise ServerError(ErrorCode.invalid_request,
@@ -306,8 +403,8 @@ def _check_text(field: str, value: str) -> None:
                           {"field": field})
 
 
-def _failures() -> FailureLimit:
-    return FailureLimit(ENROLL_FAILURES_ALLOWED, ENROLL_FAILURE_WINDOW)  # tests lower these
+def _limit(allowed: int) -> FailureLimit:
+    return FailureLimit(allowed, ENROLL_FAILURE_WINDOW)  # read at call time: tests lower them
 
 
 # --- authentication --------------------------------------------------------------------------
@@ -378,7 +475,8 @@ def load_device(engine: Engine | Connection, device_id: str) -> Device:
 
 
 def revoke(engine: Engine, device: str) -> str:
-    """Revoke a device (its id or a unique prefix) and all its tokens; returns the id."""
+    """Revoke a device (its id or a unique prefix), all its tokens and the dashboard sessions
+    they opened; returns the id."""
     d, t = tables.devices, tables.device_tokens
 
     def work(conn: Connection) -> str:
@@ -398,6 +496,9 @@ def revoke(engine: Engine, device: str) -> str:
                      .values(revoked_at=now))
         conn.execute(t.update().where(t.c.device_id == ids[0], t.c.revoked_at.is_(None))
                      .values(revoked_at=now))
+        # Dashboard sessions signed in with one of its tokens end with it.
+        conn.execute(tables.web_sessions.delete()
+                     .where(tables.web_sessions.c.device_id == ids[0]))
         return ids[0]
 
     return run_write(engine, work)

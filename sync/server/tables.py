@@ -251,6 +251,9 @@ web_sessions = sa.Table(
     sa.Column("language", sa.String(32), nullable=False, server_default="en"),
     sa.Column("created_at", STAMP, nullable=False),
     sa.Column("expires_at", STAMP, nullable=False),
+    # The device whose token signed in (None for a password): revoking it ends the session.
+    sa.Column("device_id", ID),
+    sa.Index("web_sessions_device", "device_id"),
 )
 
 # Long imports and exports started from the dashboard: their progress lives here, not in a
@@ -284,6 +287,7 @@ rate_limits = sa.Table(
     sa.Column("key", sa.String(200), primary_key=True),
     sa.Column("window_start", sa.BigInteger, nullable=False),  # Unix seconds
     sa.Column("count", sa.Integer, nullable=False),
+    sa.Index("rate_limits_window_start", "window_start"),
 )
 
 RECORD_TABLES = {"project": projects, "task": tasks, "submission": submissions,

@@ -191,3 +191,175 @@ def test_new_codes_look_like_the_example():
         assert len(code) == 11 and code[4] == code[9] == "-"
         assert not set(code.replace("-", "")) & set("01OIL")
         assert codes.normalize(code) == code
+
+
+# --- first contact: lost replies, crowds, device ids that belong to one person ----------------
+
+
+def _keyed(code: str, device_id: str, key=None, **extra) -> dict:
+    """An enrollment request signed with a device key, as the app sends it."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from sync import keys
+    from sync.protocol import enrollment_proof
+
+    key = key or Ed25519PrivateKey.generate()
+    public = keys.public_key_text(key)
+    return {"code": code, "device_id": device_id, "app_version": "0.1.0",
+            "public_key": public,
+            "proof": keys.sign(key, enrollment_proof(code, device_id, public)), **extra}
+
+
+def _pull_status(server, token: str) -> int:
+    return server.client.get("/v1/pull", headers={"Authorization": f"Bearer {token}"}) \
+        .status_code
+
+
+def test_lost_reply_same_device_same_code_gets_a_working_token(server):
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    _, code, _ = server.invite()
+    key = Ed25519PrivateKey.generate()
+    first = server.client.post("/v1/enroll", json=_keyed(code, "laptop-1", key))
+    assert first.status_code == 200  # ...and the reply never reached the device
+    again = server.client.post("/v1/enroll", json=_keyed(code.lower(), "laptop-1", key))
+    assert again.status_code == 200, again.text
+    assert _pull_status(server, again.json()["token"]) == 200
+    assert _pull_status(server, first.json()["token"]) == 401  # the unreceived one is revoked
+
+
+def test_used_code_with_the_same_device_id_but_another_key_is_refused(server):
+    _, code, _ = server.invite()
+    assert server.client.post("/v1/enroll", json=_keyed(code, "laptop-1")).status_code == 200
+    response = server.client.post("/v1/enroll", json=_keyed(code, "laptop-1"))
+    assert response.status_code == 403 and response.json()["detail"] == {"reason": "used"}
+
+
+def test_used_code_cannot_revive_a_revoked_device(server):
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    _, code, _ = server.invite()
+    key = Ed25519PrivateKey.generate()
+    assert server.client.post("/v1/enroll", json=_keyed(code, "laptop-1", key)).status_code \
+        == 200
+    identity.revoke(server.engine, "laptop-1")
+    response = server.client.post("/v1/enroll", json=_keyed(code, "laptop-1", key))
+    assert response.status_code == 403 and response.json()["detail"] == {"reason": "used"}
+
+
+def test_another_users_code_cannot_take_over_a_device_id(server):
+    """The takeover: revoke the victim's tokens, replace its key, push seqs ahead of it."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    _, victim_code, _ = server.invite(name="Victim")
+    victim_key = Ed25519PrivateKey.generate()
+    victim = server.client.post("/v1/enroll", json=_keyed(victim_code, "laptop-v", victim_key))
+    assert victim.status_code == 200
+    _, attacker_code, _ = server.invite(name="Attacker")
+    for attempt in (_keyed(attacker_code, "laptop-v"),                 # the attacker's key
+                    _keyed(attacker_code, "laptop-v", victim_key)):     # even with the key
+        response = server.client.post("/v1/enroll", json=attempt)
+        assert response.status_code == 403, response.text
+        assert response.json()["detail"] == {"reason": "device_taken"}
+    assert _pull_status(server, victim.json()["token"]) == 200  # nothing of the victim moved
+    with server.engine.connect() as conn:
+        device = conn.execute(sa.select(tables.devices)).one()
+        code_row = conn.execute(sa.select(tables.enrollment_codes).where(
+            tables.enrollment_codes.c.code_hash == codes.code_hash(attacker_code))).one()
+    assert device.public_key == _keyed(victim_code, "x", victim_key)["public_key"]
+    assert code_row.used_at is None  # the refused code is not spent
+
+
+def test_reenrolling_a_known_device_needs_proof_of_its_key(server):
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    _, code, _ = server.invite(name="Amina")
+    key = Ed25519PrivateKey.generate()
+    assert server.client.post("/v1/enroll", json=_keyed(code, "laptop-1", key)).status_code \
+        == 200
+    identity.revoke(server.engine, "laptop-1")
+    _, new_code, _ = server.invite(name="Amina")
+    unproved = _keyed(new_code, "laptop-1", key) | {"proof": ""}
+    response = server.client.post("/v1/enroll", json=unproved)
+    assert response.status_code == 403 and response.json()["detail"] == {"reason": "device_key"}
+    response = server.client.post("/v1/enroll", json=_keyed(new_code, "laptop-1"))  # other key
+    assert response.status_code == 403 and response.json()["detail"] == {"reason": "device_key"}
+    response = server.client.post("/v1/enroll", json=_keyed(new_code, "laptop-1", key))
+    assert response.status_code == 200 and _pull_status(server, response.json()["token"]) == 200
+
+
+def test_a_proof_that_does_not_verify_is_refused(server):
+    _, code, _ = server.invite()
+    request = _keyed(code, "laptop-1")
+    request["proof"] = _keyed(code, "laptop-2")["proof"]
+    response = server.client.post("/v1/enroll", json=request)
+    assert response.status_code == 400 and response.json()["detail"] == {"field": "proof"}
+
+
+def test_a_crowd_enrolling_at_once_from_one_address_is_not_an_attack(server, monkeypatch):
+    """50 devices behind one Wi-Fi: only failures count, so every valid code works."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sync.protocol import EnrollRequest
+
+    monkeypatch.setattr(identity, "ENROLL_FAILURES_ALLOWED", 3)
+    invited = [server.invite()[1] for _ in range(50)]
+
+    def attempt(code: str) -> str:
+        try:
+            identity.enroll(server.engine, EnrollRequest(code=code, device_id=new_id()),
+                            client="203.0.113.9")
+        except ServerError as error:
+            return str(error.code)
+        return "enrolled"
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(attempt, invited))
+    assert answers == ["enrolled"] * 50
+
+
+def test_failures_on_one_code_are_limited_whatever_the_address(server, monkeypatch):
+    monkeypatch.setattr(identity, "CODE_FAILURES_ALLOWED", 2)
+    _, code, _ = server.invite()
+    assert server.client.post("/v1/enroll", json=_keyed(code, "laptop-1")).status_code == 200
+    from sync.protocol import EnrollRequest
+
+    for n in range(2):  # another device presenting the used code, from two addresses
+        with pytest.raises(ServerError, match="already used"):
+            identity.enroll(server.engine, EnrollRequest(code=code, device_id=f"other-{n}"),
+                            client=f"198.51.100.{n}")
+    with pytest.raises(ServerError, match="for this code") as caught:
+        identity.enroll(server.engine, EnrollRequest(code=code, device_id="other-9"),
+                        client="198.51.100.9")
+    assert caught.value.code == "rate_limited"
+
+
+def test_failures_of_one_account_are_limited_across_its_codes(server, monkeypatch):
+    monkeypatch.setattr(identity, "ACCOUNT_FAILURES_ALLOWED", 2)
+    taken = server.member(name="Victim")
+    from sync.protocol import EnrollRequest
+
+    for n in range(2):
+        _, code, _ = server.invite(name="Prober")
+        with pytest.raises(ServerError, match="another person"):
+            identity.enroll(server.engine, EnrollRequest(code=code, device_id=taken.device_id),
+                            client=f"198.51.100.{n}")
+    _, code, _ = server.invite(name="Prober")
+    with pytest.raises(ServerError, match="for this account"):
+        identity.enroll(server.engine, EnrollRequest(code=code, device_id=new_id()),
+                        client="198.51.100.7")
+
+
+def test_rate_limit_rows_of_ended_windows_are_deleted(server):
+    from sync.server import ratelimit
+
+    old = int(__import__("time").time()) - ratelimit.LONGEST_WINDOW - 60
+    with server.engine.begin() as conn:
+        conn.execute(tables.rate_limits.insert(), [
+            {"key": f"enroll-address:10.0.0.{n}", "window_start": old, "count": 3}
+            for n in range(100)])
+    response = _enroll(server, "23456789" + codes.check_character("23456789"))
+    assert response.status_code == 403  # unknown code: a failure is counted, old rows go
+    with server.engine.connect() as conn:
+        keys = conn.execute(sa.select(tables.rate_limits.c.key)).scalars().all()
+    assert keys == ["enroll-address:testclient"]

@@ -10,7 +10,8 @@ Passwords are hashed with Argon2id (argon2-cffi's defaults); a device token of a
 or auditor's enrolled device signs in too (:func:`sign_in` with ``token=``). Sessions live in
 ``web_sessions``: the cookie carries a random token and the table only its SHA-256, as for
 device tokens, so several server processes share them and a copied database holds no usable
-cookie. Each session has its own CSRF token for the POST forms. Failed sign-ins are counted
+cookie. Each session has its own CSRF token for the POST forms. A session opened with a
+device token remembers the device: revoking the device ends it. Failed sign-ins are counted
 per client address in ``rate_limits`` (a fixed window, like failed enrollment codes).
 """
 
@@ -110,7 +111,8 @@ def sign_in(engine: Engine, *, name: str = "", password: str = "", token: str = 
     if wait is not None:
         raise SignInRefused("rate", wait)
     try:
-        user_id = _by_token(engine, token) if token else _by_password(engine, name, password)
+        user_id, device_id = (_by_token(engine, token) if token
+                              else (_by_password(engine, name, password), None))
     except SignInRefused as refused:
         if refused.kind != "wrong":
             limit.release(engine, key)  # only wrong passwords and tokens count
@@ -125,7 +127,7 @@ def sign_in(engine: Engine, *, name: str = "", password: str = "", token: str = 
         conn.execute(W.insert().values(
             token_hash=identity.token_hash(cookie), user_id=user_id,
             csrf=secrets.token_urlsafe(32), language=language, created_at=clock.stamp(now),
-            expires_at=expires))
+            expires_at=expires, device_id=device_id))
         return _load(conn, identity.token_hash(cookie))
 
     return run_write(engine, work), cookie
@@ -149,7 +151,8 @@ def _by_password(engine: Engine, name: str, password: str) -> str:
     return row.id
 
 
-def _by_token(engine: Engine, token: str) -> str:
+def _by_token(engine: Engine, token: str) -> tuple[str, str]:
+    """The user and device of a coordinator's or auditor's device token."""
     try:
         device = identity.authenticate(engine, token.strip())
     except ServerError:
@@ -157,7 +160,7 @@ def _by_token(engine: Engine, token: str) -> str:
     row = read(engine, lambda conn: conn.execute(
         sa.select(U.c.id, U.c.role, U.c.blocked_at).where(U.c.id == device.user_id)).one())
     _allowed(row)
-    return row.id
+    return row.id, device.id
 
 
 def _allowed(row) -> None:
