@@ -89,15 +89,19 @@ def test_a_blocked_user_still_pulls_the_ordinary_tasks_they_leased(server):
 def test_an_offline_bundles_answer_for_a_blocked_device_carries_only_their_own_work(server):
     # sync.server.bundles builds the answer's pages with pull_page and the device as loaded
     # from the database, so a bundle carries exactly what the API would send.
-    amina, farida = server.member(), server.member("coordinator", languages=["urd_Arab"])
+    amina, reviewer = server.member(), server.member("reviewer")
+    farida = server.member("coordinator", languages=["urd_Arab"])
     amina.push([amina.submission()])
     own = farida.submission()
     farida.push([own])
+    reviewer.push([reviewer.review(own["id"])])
     block(server, farida)
     loaded = identity.load_device(server.engine, second_device(server, farida).device_id)
     assert loaded.blocked and loaded.role == "annotator"
     page = ops.pull_page(server.engine, loaded, cursor=0)
-    assert [i.id for i in page.items if i.entity == "submission"] == [own["id"]]
+    records = [i.model_dump() for i in page.items]
+    assert ids(records, "submission") == {own["id"]} and ids(records, "review") == set()
+    assert authors(records) == {farida.user_id}
 
 
 # --- push ------------------------------------------------------------------------------------

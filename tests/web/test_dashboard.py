@@ -201,6 +201,39 @@ def test_a_blocked_coordinator_cannot_sign_in(dashboard):
     assert refused.status_code == 403 and "blocked" in refused.text
 
 
+def test_a_block_ends_open_sessions_and_device_token_sign_in(dashboard):
+    # DESIGN.md invariant 6: a block takes the dashboard too, however the session began.
+    farida = dashboard.coordinator()
+    with Server(dashboard.engine) as server:
+        laptop = server.member("coordinator", languages=[], name=farida.user.name)
+    by_token = dashboard.browser()
+    assert by_token.sign_in(token=laptop.token).status_code == 303
+    for browser in (farida, by_token):
+        assert browser.get("/dashboard/overview").status_code == 200
+    quality.block(dashboard.engine, farida.user.name, reason="left the project")
+    for browser in (farida, by_token):
+        ended = browser.client.get("/dashboard/overview")
+        assert ended.status_code == 303 and "/dashboard/sign-in" in ended.headers["location"]
+    refused = dashboard.browser().sign_in(token=laptop.token)
+    assert refused.status_code == 403 and "blocked" in refused.text
+
+
+def test_a_blocked_auditor_loses_the_audit_pages(dashboard):
+    seed(dashboard.engine)
+    auditor = dashboard.auditor()
+    sample_id = audits.draw_sample(dashboard.engine, per_language=1,
+                                   auditors=[auditor.user.name], seed=1, created_by="test")
+    item = audits.auditor_items(dashboard.engine, auditor.user.name)[0]
+    assert 'id="audit-item"' in auditor.get("/dashboard/audits").text
+    quality.block(dashboard.engine, auditor.user.name, reason="rated without reading")
+    assert auditor.client.get("/dashboard/audits").status_code == 303
+    rated = auditor.post("/dashboard/audits/rate", {
+        "sample": sample_id, "submission": item.submission_id, "rating": "5",
+        "acceptable": "yes"})
+    assert rated.status_code == 303 and rated.headers["location"] == "/dashboard/sign-in"
+    assert audits.estimates(dashboard.engine, sample_id)["urd_Arab"].audited == 0
+
+
 def test_failed_sign_ins_are_rate_limited_per_address(dashboard):
     user = dashboard.person("coordinator")
     browser = dashboard.browser()
