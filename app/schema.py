@@ -20,11 +20,9 @@ import sqlite3
 from sqlite_utils import Database, Migrations
 
 from app.errors import SchemaTooNew, StoreError
+from app.kinds import REVIEW_FLAGS, SUBMISSION_STATES, TASK_KINDS  # re-exported, as before
 
 migrations = Migrations("qalam")
-
-TASK_KINDS = ("original", "reannotation", "review", "postedit")
-SUBMISSION_STATES = ("draft", "submitted", "accepted", "rejected")
 
 
 def _in(values: tuple[str, ...]) -> str:
@@ -183,9 +181,6 @@ def m003_sync(db: Database) -> None:
         );
         """,
     )
-
-
-REVIEW_FLAGS = ("wrong_language", "harmful", "nonsense")
 
 
 @migrations()

@@ -40,7 +40,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from app.errors import QalamError, TextRejected
-from app.schema import TASK_KINDS
+from app.kinds import TASK_KINDS
 from app.text import clean_field
 
 ORIGINS = ("human", "templated", "translated")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 
 from app.errors import TextRejected
-from app.schema import REVIEW_FLAGS, SUBMISSION_STATES, TASK_KINDS
+from app.kinds import REVIEW_FLAGS, SUBMISSION_STATES, TASK_KINDS
 from app.text import clean_field
 from sync.protocol import PushItem, payload_hash
 from sync.server.identity import Device

@@ -8,6 +8,11 @@ Each module here defines::
 which adds its subparsers to ``sub`` (every parser takes ``parents=[common]`` for ``--db``)
 and returns the functions that run them, by command name. The CLI finds the modules itself,
 so adding an area is adding a file.
+
+Every command's parser is built each time ``qalam-server`` runs, whichever command it runs:
+a module here imports at its top only what its parsers need, and the rest (the dashboard,
+the importers, statistics) inside the functions that use it, so ``invite`` starts at once.
+``tests/test_startup.py`` checks which libraries a light command loads.
 """
 
 from __future__ import annotations

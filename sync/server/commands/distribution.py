@@ -11,7 +11,6 @@ import json
 import sys
 from dataclasses import asdict
 
-from sync.server import distribution
 from sync.server.identity import check_languages
 
 
@@ -43,6 +42,8 @@ def _print_table(header: list[str], rows: list[list[str]]) -> None:
 
 
 def cmd_queue(args, engine, url) -> int:
+    from sync.server import distribution
+
     language = check_languages([args.language])[0] if args.language else None
     rows = distribution.queue_status(engine, language=language)
     if args.json:
@@ -62,6 +63,8 @@ def cmd_queue(args, engine, url) -> int:
 
 
 def cmd_leases(args, engine, url) -> int:
+    from sync.server import distribution
+
     if args.limit < 0:
         print("qalam-server: --limit must be 0 or more.", file=sys.stderr)
         return 2

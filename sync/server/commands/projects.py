@@ -22,10 +22,9 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from app.errors import QalamError
-from app.schema import TASK_KINDS
+from app.kinds import TASK_KINDS
 from app.taskfile import ORIGINS
 from sync.server import db, tables
-from sync.server.imports import FORMATS, import_file
 from sync.server.projects import (
     ProjectSettings,
     check_project_id,
@@ -36,8 +35,8 @@ from sync.server.projects import (
 
 
 def register(sub, common) -> dict:
-    # Only the actions take --db: a default on both levels would let the inner one win.
-    project = sub.add_parser("project", help="create, list, show and configure projects",
+    project = sub.add_parser("project", parents=[common],
+                             help="create, list, show and configure projects",
                              description="Projects group tasks and carry their rules "
                                          "(distribution, acceptance, points).")
     actions = project.add_subparsers(dest="project_command", required=True, metavar="ACTION")
@@ -79,8 +78,11 @@ def register(sub, common) -> dict:
     tasks.add_argument("--origin", choices=ORIGINS,
                        help="where the rows' text came from, when they do not say "
                             "(human-written work is served first)")
-    tasks.add_argument("--format", dest="file_format", choices=list(FORMATS),
-                       help="the file's format (default: from its extension)")
+    # Not choices=FORMATS: that would load the importers (and their libraries) for every
+    # command; import_file names the formats when given another.
+    tasks.add_argument("--format", dest="file_format", metavar="FORMAT",
+                       help="jsonl, csv, parquet or xliff (default: from the file's "
+                            "extension)")
     return {"project": cmd_project, "import-tasks": cmd_import_tasks}
 
 
@@ -223,6 +225,8 @@ def _set(args, engine) -> int:
 
 def cmd_import_tasks(args, engine, url) -> int:
     from tqdm import tqdm
+
+    from sync.server.imports import FORMATS, import_file
 
     bars: dict[str, tqdm] = {}
 

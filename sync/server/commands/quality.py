@@ -20,8 +20,9 @@ from __future__ import annotations
 import getpass
 import json
 from dataclasses import asdict
+from typing import get_args
 
-from sync.server import audits, leaderboards, quality
+from sync.protocol import Period
 from sync.server.identity import check_languages
 
 
@@ -83,14 +84,14 @@ def register(sub, common) -> dict:
     board = sub.add_parser(
         "leaderboard", parents=[common], help="show a leaderboard",
         description="Points and quality scores, scored by the app's rules.")
-    board.add_argument("--period", choices=leaderboards.PERIODS, default="all")
+    board.add_argument("--period", choices=get_args(Period), default="all")
     board.add_argument("--language", metavar="CODE", help="one language (default: all)")
     board.add_argument("--project", help="one project's work and rules")
-    board.add_argument("--top", type=int, default=leaderboards.TOP)
+    board.add_argument("--top", type=int,
+                       help="how many rows (default: as many as devices are sent)")
     board.add_argument("--json", action="store_true", help="the board as JSON")
 
-    # Only the actions take --db: a default on both levels would let the inner one win.
-    audit = sub.add_parser("audit", help="independent quality audits",
+    audit = sub.add_parser("audit", parents=[common], help="independent quality audits",
                            description="Draw blind audit samples, record and report them.")
     audit_sub = audit.add_subparsers(dest="audit_command", required=True, metavar="ACTION")
     draw = audit_sub.add_parser(
@@ -156,6 +157,8 @@ def _json_lines(values) -> None:
 
 
 def cmd_relabel(args, engine, url) -> int:
+    from sync.server import quality
+
     revision = quality.relabel(engine, args.submission, language=args.language,
                                dialect=args.dialect, by=args.by or _who())
     print(f"{args.submission} relabeled (revision {revision}); the author's devices get it on "
@@ -164,6 +167,8 @@ def cmd_relabel(args, engine, url) -> int:
 
 
 def cmd_block(args, engine, url) -> int:
+    from sync.server import quality
+
     new = quality.block(engine, args.user, reason=args.reason)
     print(f"{args.user} {'is now' if new else 'was already'} blocked: their work is held and "
           "left out of leaderboards, audits and exports. Nothing was deleted.")
@@ -171,6 +176,8 @@ def cmd_block(args, engine, url) -> int:
 
 
 def cmd_unblock(args, engine, url) -> int:
+    from sync.server import quality
+
     lifted = quality.unblock(engine, args.user)
     print(f"{args.user} {'is no longer blocked' if lifted else 'was not blocked'}; "
           "their work counts.")
@@ -178,6 +185,8 @@ def cmd_unblock(args, engine, url) -> int:
 
 
 def cmd_blocked(args, engine, url) -> int:
+    from sync.server import quality
+
     found = quality.blocked_users(engine)
     if args.json:
         _json_lines(found)
@@ -191,6 +200,8 @@ def cmd_blocked(args, engine, url) -> int:
 
 
 def cmd_flagged(args, engine, url) -> int:
+    from sync.server import quality
+
     found = quality.flagged_items(engine, language=_language(args.language), limit=args.limit)
     if args.json:
         _json_lines(found)
@@ -206,6 +217,8 @@ def cmd_flagged(args, engine, url) -> int:
 
 
 def cmd_agreement(args, engine, url) -> int:
+    from sync.server import quality
+
     found = quality.agreement(engine, language=_language(args.language))
     if args.json:
         for language, value in found.items():
@@ -222,6 +235,8 @@ def cmd_agreement(args, engine, url) -> int:
 
 
 def cmd_concentration(args, engine, url) -> int:
+    from sync.server import quality
+
     found = quality.concentration(engine, top=args.top, project_id=args.project)
     if args.json:
         for language, value in found.items():
@@ -238,8 +253,11 @@ def cmd_concentration(args, engine, url) -> int:
 
 
 def cmd_leaderboard(args, engine, url) -> int:
+    from sync.server import leaderboards
+
     found = leaderboards.board(engine, period=args.period, language=_language(args.language),
-                               project_id=args.project, limit=args.top)
+                               project_id=args.project,
+                               limit=leaderboards.TOP if args.top is None else args.top)
     if args.json:
         print(found.model_dump_json())
         return 0
@@ -261,6 +279,8 @@ def cmd_audit(args, engine, url) -> int:
 
 
 def _audit_draw(args, engine) -> int:
+    from sync.server import audits
+
     sample_id = audits.draw_sample(
         engine, per_language=args.per_language, auditors=args.auditor,
         languages=args.language, project_id=args.project, seed=args.seed,
@@ -272,6 +292,8 @@ def _audit_draw(args, engine) -> int:
 
 
 def _audit_list(args, engine) -> int:
+    from sync.server import audits
+
     found = audits.list_samples(engine)
     if not found:
         print("No audit samples yet; `qalam-server audit draw` makes one.")
@@ -283,6 +305,8 @@ def _audit_list(args, engine) -> int:
 
 
 def _audit_items(args, engine) -> int:
+    from sync.server import audits
+
     found = audits.auditor_items(engine, args.auditor, pending_only=not args.all)
     if args.json:
         _json_lines(found)
@@ -300,6 +324,8 @@ def _audit_items(args, engine) -> int:
 
 
 def _audit_record(args, engine) -> int:
+    from sync.server import audits
+
     audits.record_audit(engine, sample_id=args.sample, submission_id=args.submission,
                         auditor=args.auditor, rating=args.rating,
                         acceptable=args.acceptable == "yes", comment=args.comment)
@@ -308,6 +334,8 @@ def _audit_record(args, engine) -> int:
 
 
 def _audit_report(args, engine) -> int:
+    from sync.server import audits
+
     found = audits.estimates(engine, args.sample)
     if args.json:
         _json_lines(found.values())

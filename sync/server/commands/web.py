@@ -12,8 +12,6 @@ from __future__ import annotations
 import getpass
 import sys
 
-from sync.server.web import sessions
-
 
 def register(sub, common) -> dict:
     parser = sub.add_parser(
@@ -29,6 +27,8 @@ def register(sub, common) -> dict:
 
 
 def cmd_set_password(args, engine, url) -> int:
+    from sync.server.web import sessions  # the whole dashboard: only when needed
+
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
