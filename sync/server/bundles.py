@@ -1,8 +1,10 @@
 """Importing a device's offline bundle on the server, and writing the answer bundle.
 
-The batches inside go through :func:`sync.server.engine.apply_push`, the very function the
-``/v1/push`` endpoint uses, so a bundle imported twice — or imported after the same work
-arrived over the network — changes nothing the second time.
+The file is verified by :func:`sync.bundle.read` (the same code the app's ``qalam bundle
+import`` uses: signed manifest first, every member bounded and checked against it). The
+batches inside then go, one member at a time, through :func:`sync.server.engine.apply_push`,
+the very function the ``/v1/push`` endpoint uses, so a bundle imported twice — or imported
+after the same work arrived over the network — changes nothing the second time.
 
     summary = import_bundle(engine, Path("amina.qalam"), answer=Path("amina.answer.qalam"))
 """
@@ -51,13 +53,16 @@ def import_bundle(engine: Engine, path: Path, *, answer: Path | None = None) -> 
     if received.kind != "push":
         raise SyncError("bundle", f"{path.name} is not a device's push bundle.")
     device = identity.load_device(engine, received.device_id)
-    results = []
+    results, batch_ids = [], []
     counts = dict.fromkeys(ItemStatus, 0)
-    for batch in received.batches:
+    items = 0
+    for batch in received.batches():  # one member at a time: memory stays bounded
         if batch.device_id != device.id:
             raise SyncError("bundle", f"{path.name} mixes work of several devices.")
         result = ops.apply_push(engine, device, batch)
         results.append(result)
+        batch_ids.append(batch.batch_id)
+        items += len(batch.items)
         for item in result.results:
             counts[item.status] += 1
     # A device on the USB-stick route gets its next page of work the same way a networked one
@@ -75,12 +80,12 @@ def import_bundle(engine: Engine, path: Path, *, answer: Path | None = None) -> 
     answer = answer or path.with_name(path.stem + ".answer" + bundle.SUFFIX)
     bundle.write_answer(
         answer, device_id=device.id, server_id=server.server_id,
-        batch_ids=[b.batch_id for b in received.batches], acks=results, pages=pages,
+        batch_ids=batch_ids, acks=results, pages=pages,
         private_key=server.private_key(engine),
     )
     return BundleImport(
         device_id=device.id, user_name=device.user_name,
-        items=sum(len(b.items) for b in received.batches),
+        items=items,
         created=counts[ItemStatus.created], duplicates=counts[ItemStatus.duplicate],
         conflicts=counts[ItemStatus.conflict], rejected=counts[ItemStatus.rejected],
         pages=len(pages), leased=work.leased, answer=answer,
