@@ -287,16 +287,22 @@ def freeze(record: dict) -> str:
     return json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-def certificate_short_code(fingerprint_hex: str) -> str:
-    """The code a person compares by eye: 10 base32 characters of the certificate's SHA-256.
+SHORT_CODE_CHARACTERS = 16  # base32: 80 bits
 
-    The server prints it at ``serve --tls``; the app shows it before trusting a field server.
-    50 bits: enough that a forged certificate matching by chance is out of reach.
+
+def certificate_short_code(fingerprint_hex: str) -> str:
+    """The code a person compares by eye: 16 base32 characters (80 bits) of the certificate's
+    SHA-256, in groups of four, e.g. 'MFRG-GZDF-MZTW-Q2LK'.
+
+    The server prints it at ``serve --tls`` (and announces it on the local network); the app
+    shows it before trusting a field server. 80 bits put a forged certificate whose hash
+    matches by chance out of reach of any search, and the device checks the full SHA-256
+    after every handshake anyway (:func:`sync.tls.pinned_context`).
     """
     import base64
 
-    code = base64.b32encode(bytes.fromhex(fingerprint_hex)).decode()[:10]
-    return f"{code[:5]}-{code[5:]}"
+    code = base64.b32encode(bytes.fromhex(fingerprint_hex)).decode()[:SHORT_CODE_CHARACTERS]
+    return "-".join(code[i:i + 4] for i in range(0, SHORT_CODE_CHARACTERS, 4))
 
 
 def is_loopback(host: str) -> bool:

@@ -56,13 +56,17 @@ ROUTERS = ("sync.server.distribution", "sync.server.leaderboards", "sync.server.
            "sync.server.web")
 
 
-def create_app(engine: Engine, *, max_body_bytes: int = MAX_BODY_BYTES) -> FastAPI:
+def create_app(engine: Engine, *, max_body_bytes: int = MAX_BODY_BYTES,
+               tls_fingerprint: str = "") -> FastAPI:
+    """The server's app. ``tls_fingerprint`` (hex SHA-256 of the certificate ``serve --tls``
+    uses) goes on enrollment cards, so a device pins that certificate without typing."""
     app = FastAPI(
         title="Qalam sync server", version=__version__,
         description=(protocol.__doc__ or "").strip(),
         responses={500: {"model": ErrorBody}, 503: {"model": ErrorBody}},
     )
     app.state.engine = engine
+    app.state.tls_fingerprint = tls_fingerprint.replace(":", "").lower()
     _install_error_handlers(app)
 
     Device = deps.CurrentDevice

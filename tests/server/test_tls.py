@@ -39,8 +39,8 @@ def test_fingerprint_and_short_code(tmp_path):
     cert = tls.ensure_certificate(tmp_path)
     digest = hashlib.sha256(_der(cert.cert_path)).digest()
     assert cert.fingerprint == ":".join(f"{b:02X}" for b in digest)
-    assert re.fullmatch(r"[A-Z2-7]{5}-[A-Z2-7]{5}", cert.short_code)
-    assert cert.short_code.replace("-", "") == base64.b32encode(digest).decode()[:10]
+    assert re.fullmatch(r"[A-Z2-7]{4}(-[A-Z2-7]{4}){3}", cert.short_code)  # 80 bits
+    assert cert.short_code.replace("-", "") == base64.b32encode(digest).decode()[:16]
 
 
 def test_https_request_verified_against_the_certificate(server, tmp_path):

@@ -5,8 +5,10 @@ with a QR code.
     POST /dashboard/enrollment        name, role, languages, days, server -> the code page
 
 The code is shown once (the server keeps only its hash, :mod:`sync.server.codes`). The QR
-code (segno, inline SVG) holds ``qalam://enroll?server=URL&code=CODE``: a phone's camera shows
-both to the annotator, and the short code under it is what they type into the app.
+code (segno, inline SVG) holds ``qalam://enroll?server=URL&code=CODE&fp=SHA256``: pasted into
+the app (or given to ``qalam enroll --link``) it connects and pins the server's self-signed
+certificate with nothing typed; the code and the certificate's short code under it are what a
+person types and compares without the link.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from markupsafe import Markup
 from starlette.responses import Response
 
 from app import clock
+from sync.protocol import certificate_short_code
 from sync.server import identity, tables
 from sync.server.db import read
 from sync.server.web.site import Coordinator, CoordinatorForm, new_router
@@ -30,9 +33,13 @@ RECENT = 50
 E, U = tables.enrollment_codes, tables.users
 
 
-def enrollment_link(server: str, code: str) -> str:
-    """What the QR code holds."""
-    return "qalam://enroll?" + urlencode({"server": server, "code": code})
+def enrollment_link(server: str, code: str, fingerprint: str = "") -> str:
+    """What the QR code holds: the server, the code, and the full SHA-256 of the server's
+    certificate when it has a self-signed one (``serve --tls``)."""
+    values = {"server": server, "code": code}
+    if fingerprint and server.startswith("https://"):
+        values["fp"] = fingerprint
+    return "qalam://enroll?" + urlencode(values)
 
 
 def qr_svg(text: str, title: str) -> Markup:
@@ -71,9 +78,13 @@ def invite(
     user, code, expires = identity.invite(page.engine, name=name, role=role or None,
                                           languages=codes or None, days=days)
     server = server.strip() or _default_server(page)
+    fingerprint = page.request.app.state.tls_fingerprint
+    link = enrollment_link(server, code, fingerprint)
     return page.render(
         "enrollment.html", recent=_recent(page.engine), now=clock.utc_now(),
         roles=identity.ROLES, server=server, values={},
         invited={"user": user, "code": code, "expires": expires, "server": server,
-                 "qr": qr_svg(enrollment_link(server, code),
+                 "link": link, "certificate": (certificate_short_code(fingerprint)
+                                               if fingerprint else ""),
+                 "qr": qr_svg(link,
                               page.ui.gettext("Enrollment code for {name}", name=user.name))})
