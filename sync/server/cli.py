@@ -11,14 +11,18 @@
     qalam-server decide SUBMISSION accepted
 
 Every command takes ``--db`` (a SQLite file path or a ``postgresql+psycopg://`` URL; default
-``$QALAM_DATABASE_URL`` or ``./qalam-server.db``) and works on the database directly, so only
-someone who can reach the database (a coordinator) can run them. Exit status: 0 done,
-1 refused or failed (the message says why), 2 wrong usage.
+``$QALAM_DATABASE_URL`` or ``./qalam-server.db``), before or after the command's name, and
+works on the database directly, so only someone who can reach the database (a coordinator)
+can run them. Exit status: 0 done, 1 refused or failed (the message says why), 2 wrong usage.
+
+A command's modules are imported when it runs, not when the parser is built: ``invite`` must
+not wait for the dashboard, the importers or the statistics libraries to load.
 """
 
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import json
 import sys
 from pathlib import Path
@@ -31,21 +35,29 @@ from app import __version__
 from app.errors import QalamError
 from sync import protocol
 from sync.server import commands, db, identity, tables
-from sync.server import engine as ops
 
 DEFAULT_PORT = 8443
 PREPARES_ITS_DATABASE = {"init", "serve"}  # every other command checks the schema first
 
 
-def _parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--db", metavar="URL",
+def _add_db_option(parser: argparse.ArgumentParser, default) -> None:
+    parser.add_argument(
+        "--db", metavar="URL", default=default,
         help="SQLite file path or postgresql+psycopg://user:pass@host/db "
              f"(default: ${db.ENV_DATABASE_URL} or ./{db.DEFAULT_DATABASE})",
     )
+
+
+def _parser() -> argparse.ArgumentParser:
+    # argparse copies every default of a subcommand's parser over what the main parser read,
+    # so a --db default on the subcommands would erase `qalam-server --db X COMMAND`'s X.
+    # They leave it unset (SUPPRESS) unless it is given there; the main parser's default is
+    # the one that stands.
+    common = argparse.ArgumentParser(add_help=False)
+    _add_db_option(common, argparse.SUPPRESS)
     parser = argparse.ArgumentParser(
-        prog="qalam-server", description="Qalam's central sync server.", parents=[common])
+        prog="qalam-server", description="Qalam's central sync server.")
+    _add_db_option(parser, None)
     parser.add_argument("--version", action="version", version=f"qalam-server {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -70,6 +82,12 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--announce", action="store_true",
                        help="announce the server on the local network (mDNS, _qalam._tcp) "
                             "with its certificate's short code")
+    serve.add_argument("--forwarded-allow-ips", metavar="IPS", type=_proxy_addresses,
+                       help="behind a reverse proxy: its addresses or networks, comma-"
+                            "separated (e.g. 127.0.0.1 or 10.0.0.0/24); X-Forwarded-For and "
+                            "X-Forwarded-Proto are believed from these only. By default they "
+                            "are ignored from everyone, and each client is known by its own "
+                            "address (rate limits count per address)")
 
     invite = sub.add_parser("invite", parents=[common], help="make a one-time enrollment code",
                             description="Create the user if new and print a one-time code "
@@ -210,11 +228,38 @@ def cmd_serve(args, engine, url) -> int:
     print(f"Dashboard: {scheme}://{args.host}:{args.port}/dashboard (a coordinator signs in "
           "with a password from `qalam-server set-password NAME`)", flush=True)
     try:
-        uvicorn.run(create_app(engine), host=args.host, port=args.port, log_level="info", **ssl)
+        uvicorn.run(create_app(engine), host=args.host, port=args.port, log_level="info",
+                    **ssl, **proxy_options(args.forwarded_allow_ips))
     finally:
         if announcement is not None:
             announcement.close()
     return 0
+
+
+def _proxy_addresses(text: str) -> list[str]:
+    """``--forwarded-allow-ips``: IP addresses or networks; uvicorn would quietly take a typo
+    for a host name that never matches, and ``*`` would let any client choose its address."""
+    found = [part.strip() for part in text.split(",") if part.strip()]
+    if not found:
+        raise argparse.ArgumentTypeError("give the proxy's address, e.g. 127.0.0.1")
+    for part in found:
+        try:
+            ipaddress.ip_network(part, strict=False)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"{part!r} is not an IP address or network (e.g. 127.0.0.1, 10.0.0.0/24); "
+                "name only the reverse proxy's own addresses") from None
+    return found
+
+
+def proxy_options(forwarded_allow_ips: list[str] | None) -> dict:
+    """uvicorn's settings for forwarded headers: off unless the proxies are named.
+
+    uvicorn's own default believes X-Forwarded-For from 127.0.0.1, so any client of a TLS
+    terminator on the same host could choose its address and escape every rate limit."""
+    if not forwarded_allow_ips:
+        return {"proxy_headers": False}
+    return {"proxy_headers": True, "forwarded_allow_ips": forwarded_allow_ips}
 
 
 def _announce(args, server_id: str, short_code: str):
@@ -252,6 +297,8 @@ def cmd_invite(args, engine, url) -> int:
 
 
 def cmd_devices(args, engine, url) -> int:
+    from sync.server import engine as ops
+
     d, u = tables.devices, tables.users
     with db.read_transaction(engine) as conn:
         head = db.current_seq(conn)
@@ -330,6 +377,8 @@ def cmd_provision(args, engine, url) -> int:
 
 
 def cmd_decide(args, engine, url) -> int:
+    from sync.server import engine as ops
+
     revision = ops.decide(engine, args.submission, args.state, reason=args.reason)
     print(f"{args.submission} is {args.state} (revision {revision}).")
     return 0
