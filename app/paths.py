@@ -21,6 +21,8 @@ from pathlib import Path
 
 import platformdirs
 
+from app.private import private_dir
+
 APP_NAME = "Qalam"
 DATABASE_NAME = "qalam.db"
 ENV_VAR = "QALAM_DATA_DIR"
@@ -57,7 +59,7 @@ def data_dir(
     *,
     executable_dir: str | os.PathLike | None = None,
 ) -> Path:
-    """The data directory to use, created if missing.
+    """The data directory to use, created (readable by its owner only) if missing.
 
     ``executable_dir`` is where to look for the portable marker; by default the frozen
     app's own folder (:func:`frozen_app_dir`), and nowhere in a source checkout.
@@ -71,8 +73,7 @@ def data_dir(
         chosen = portable_data_dir(folder) or Path(
             platformdirs.user_data_dir(APP_NAME, appauthor=False))
     chosen = chosen.expanduser().resolve()
-    chosen.mkdir(parents=True, exist_ok=True)
-    return chosen
+    return private_dir(chosen)  # it holds people's work and the device's keys: 0700 if new
 
 
 def database_path(directory: Path) -> Path:

@@ -45,7 +45,7 @@ _import_sqlite_utils_without_numpy()
 
 from sqlite_utils import Database  # noqa: E402
 
-from app import clock, schema  # noqa: E402
+from app import clock, private, schema  # noqa: E402
 from app.errors import InvalidState, NotFound, StoreError  # noqa: E402
 from app.ids import new_id  # noqa: E402
 from app.text import clean_fields  # noqa: E402
@@ -243,8 +243,10 @@ class Store:
         """
         path = Path(path)
         try:
+            if not readonly:  # a new database is 0600, and SQLite gives -wal/-shm its mode
+                private.create_file(path)
             conn = _connect(path, readonly)
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, OSError) as exc:
             raise StoreError(f"Cannot open {path}: {exc}.") from exc
         db = Database(conn)
         if readonly:

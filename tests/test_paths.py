@@ -1,5 +1,7 @@
 """Where data goes: --data-dir > QALAM_DATA_DIR > portable marker > the user data directory."""
 
+import os
+import stat
 import sys
 from pathlib import Path
 
@@ -7,6 +9,7 @@ import platformdirs
 import pytest
 
 from app import paths
+from app.store import Store
 
 
 @pytest.fixture(autouse=True)
@@ -89,3 +92,23 @@ def test_frozen_app_with_marker_is_portable_by_default(monkeypatch, stick):
     monkeypatch.setattr(sys, "executable", str(stick / "qalam"))
     assert paths.data_dir() == (stick / "data").resolve()
     assert Path(paths.database_path(paths.data_dir())).parent == (stick / "data").resolve()
+
+
+# The data directory holds everyone's drafts and the device's keys; qalam.db was made 0644.
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX file modes")
+@pytest.mark.parametrize("umask", [0o022, 0o277], ids=["umask-022", "umask-277"])
+def test_a_new_data_directory_and_database_are_private(tmp_path, umask):
+    def mode(path: Path) -> int:
+        return stat.S_IMODE(path.stat().st_mode)
+
+    old = os.umask(umask)
+    try:
+        chosen = paths.data_dir(tmp_path / "new" / "Qalam")
+        with Store.open(paths.database_path(chosen)) as store:
+            store.new_submission(language="urd_Arab")  # a write: -wal and -shm exist now
+            files = {name: mode(chosen / name)
+                     for name in ("qalam.db", "qalam.db-wal", "qalam.db-shm")}
+    finally:
+        os.umask(old)
+    assert files == dict.fromkeys(files, 0o600)
+    assert (mode(chosen), mode(chosen.parent)) == (0o700, 0o700)

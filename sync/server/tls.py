@@ -3,8 +3,8 @@
     cert = ensure_certificate(Path("."), hosts=["192.168.1.20"])
     print(cert.short_code)           # 'MFRGG-ZDFMZ' — the annotator's app shows the same
 
-Made once and kept next to the database (``qalam-server.crt`` / ``qalam-server.key``, the key
-readable only by its owner). Devices pin the certificate by its SHA-256 fingerprint; the short
+Made once and kept next to the database (``qalam-server.crt`` / ``qalam-server.key``, both
+readable only by their owner). Devices pin the certificate by its SHA-256 fingerprint; the short
 code is the first 10 base32 characters of that fingerprint, grouped in fives.
 """
 
@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime
 import hashlib
 import ipaddress
-import os
 import socket
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +22,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from app.private import open_private, private_dir
 from sync.protocol import certificate_short_code
 
 CERT_NAME = "qalam-server.crt"
@@ -57,15 +57,15 @@ def ensure_certificate(directory: Path, hosts: list[str] = ()) -> Certificate:
     cert_path, key_path = directory / CERT_NAME, directory / KEY_NAME
     created = False
     if not (cert_path.exists() and key_path.exists()):
-        directory.mkdir(parents=True, exist_ok=True)
+        private_dir(directory)
         key = ec.generate_private_key(ec.SECP256R1())
         cert = _self_signed(key, hosts)
-        fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as f:
+        with open_private(key_path) as f:
             f.write(key.private_bytes(serialization.Encoding.PEM,
                                       serialization.PrivateFormat.PKCS8,
                                       serialization.NoEncryption()))
-        cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+        with open_private(cert_path) as f:
+            f.write(cert.public_bytes(serialization.Encoding.PEM))
         created = True
     der = x509.load_pem_x509_certificate(cert_path.read_bytes()).public_bytes(
         serialization.Encoding.DER)

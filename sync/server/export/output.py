@@ -7,7 +7,8 @@
 An export is written into a hidden sibling folder and renamed into place at the end, so a
 crash or a full disk never leaves a half-written dataset where a finished one is expected.
 ``out_dir`` must be absent or empty: files of an older export (a test split that no longer
-exists) would otherwise load with the new ones.
+exists) would otherwise load with the new ones. What an export writes holds contributors'
+work and demographics, so its files are 0600 and its folders 0700 (:mod:`app.private`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from pathlib import Path
 from sqlalchemy.engine import Connection, Engine
 
 from app.errors import QalamError
+from app.private import private_dir, restrict_tree
 from sync.server.db import is_sqlite
 
 Progress = Callable[[int, int], None]  # (rows done, rows in all)
@@ -75,13 +77,14 @@ def staging(out_dir: Path) -> Iterator[Path]:
         raise ExportError(f"{out_dir} already exists and is not an empty folder; choose a new "
                           "folder for the export (nothing was written).")
     try:
-        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(out_dir.parent)
         temp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".partial",
-                                     dir=out_dir.parent))
+                                     dir=out_dir.parent))  # 0700: private while written
     except OSError as exc:
         raise ExportError(f"Cannot write to {out_dir.parent}: {exc.strerror or exc}.") from exc
     try:
         yield temp
+        restrict_tree(temp)  # demographics and contributors' work: 0600, whoever wrote them
         if out_dir.exists():
             out_dir.rmdir()  # empty, checked above
         os.replace(temp, out_dir)

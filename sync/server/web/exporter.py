@@ -23,6 +23,7 @@ from typing import Annotated
 from fastapi import Form
 from starlette.responses import FileResponse, Response
 
+from app.private import open_private
 from sync.protocol import ErrorCode
 from sync.server.errors import ServerError
 from sync.server.export.dataset import FORMATS as DATASET_FORMATS
@@ -91,7 +92,8 @@ def _slug(text: str) -> str:
 def _zip(folder: Path, target: Path) -> Path:
     """``folder``'s files into ``target`` (written beside it, then renamed: never half a zip)."""
     partial = target.with_suffix(".zip.partial")
-    with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as z:
+    with open_private(partial) as raw, zipfile.ZipFile(  # 0600: it holds demographics
+            raw, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as z:
         for path in sorted(folder.rglob("*")):
             if path.is_file():
                 z.write(path, f"{folder.name}/{path.relative_to(folder).as_posix()}")

@@ -21,6 +21,7 @@ from typing import Annotated
 from fastapi import File, Form, UploadFile
 from starlette.responses import Response
 
+from app.private import open_private, private_dir
 from app.schema import TASK_KINDS
 from app.taskfile import ORIGINS
 from sync.protocol import ErrorCode
@@ -69,9 +70,9 @@ def start_import(
     job_id = jobs.start(page.engine, kind="import", created_by=page.session.user_name,
                         message=name)
     folder = jobs.files_dir(page.engine) / "uploads" / job_id
-    folder.mkdir(parents=True, exist_ok=True)
+    private_dir(folder)  # an upload may hold contributors' text: 0700 folders, a 0600 file
     path = folder / name
-    with path.open("wb") as out:
+    with open_private(path) as out:
         shutil.copyfileobj(file.file, out, CHUNK)
     engine = page.engine
     sqlite = is_sqlite(engine)
