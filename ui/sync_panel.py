@@ -155,14 +155,18 @@ class SyncController(QObject):
         return (syncstate.get_meta(self.reader, "provisioned_server_url", "") or "",
                 syncstate.get_meta(self.reader, "provisioned_fingerprint", "") or "")
 
-    def enroll(self, server_url: str, code: str) -> None:
+    def enroll(self, server_url: str, code: str, fingerprint: str = "") -> None:
         """Exchange the code for a token in the background; ``enrolled`` or ``enroll_failed``
-        follows (a slow link must not freeze the window)."""
+        follows (a slow link must not freeze the window). ``fingerprint`` pins the server's
+        certificate (from the card's link, or a code the person compared); without it, a
+        provisioning file's fingerprint for that same address is used."""
         self.writer.flush()
-        provisioned_url, fingerprint = self.provisioned()
-        pinned = fingerprint if server_url.rstrip("/") == provisioned_url.rstrip("/") else None
+        provisioned_url, provisioned_pin = self.provisioned()
+        if not fingerprint and server_url.rstrip("/") == provisioned_url.rstrip("/"):
+            fingerprint = provisioned_pin
         QThreadPool.globalInstance().start(_Job(
-            lambda: device.enroll(self.data_dir, server_url, code, fingerprint=pinned or None),
+            lambda: device.enroll(self.data_dir, server_url, code,
+                                  fingerprint=fingerprint or None),
             self._enroll_signals,
         ))
 
@@ -245,11 +249,19 @@ class SyncPanel(QDialog):
         self.code.setToolTip(_("The code from your coordinator, or the whole qalam://enroll "
                                "link from the enrollment card"))
         self.code.textChanged.connect(self._take_link)
+        self.link = QLineEdit(placeholderText="qalam://enroll?…", objectName="enrollLink")
+        self.link.setAccessibleName(_("Link from the enrollment card"))
+        self.link.setToolTip(_("Paste the link from your enrollment card (its QR code holds "
+                               "it): it fills in the server and the code, and lets Qalam "
+                               "recognise the server"))
+        self.link.textChanged.connect(self._take_link)
+        self._link_pin: tuple[str, str] | None = None  # (server, fingerprint) from a link
         self.enroll_button = enroll_button = QPushButton(_("&Connect"))
         enroll_button.clicked.connect(self._enroll)
         controller.enrolled.connect(self._on_enrolled)
         controller.enroll_failed.connect(self._on_enroll_failed)
         enroll_form = QFormLayout()
+        enroll_form.addRow(_("&Link from the card:"), self.link)
         enroll_form.addRow(_("Server &address:"), self.server_url)
         enroll_form.addRow(_("Enrollment &code:"), self.code)
         enroll_form.addRow("", enroll_button)
@@ -327,6 +339,7 @@ class SyncPanel(QDialog):
         controller = self.controller
         enrollment = controller.enrollment
         self.enroll_box.setVisible(enrollment is None)
+        self.progress.setVisible(enrollment is not None)  # nothing to show before connecting
         self.sync_button.setEnabled(enrollment is not None and not controller.running)
         summary = controller.summary()
         lines = []
@@ -352,7 +365,10 @@ class SyncPanel(QDialog):
         else:
             self.progress.setRange(0, 1)
             self.progress.setValue(1 if summary.pending == 0 else 0)
-            self.progress.setFormat(status_text(controller))
+            self.progress.setFormat(
+                ngettext("{n} item waiting to be sent", "{n} items waiting to be sent",
+                         summary.pending).format(n=formatting.format_number(summary.pending))
+                if summary.pending else _("Everything is sent"))
         self._fill_lists()
 
     def _fill_lists(self) -> None:
@@ -392,17 +408,22 @@ class SyncPanel(QDialog):
         )
 
     def _take_link(self, text: str) -> None:
-        """The enrollment card's link pasted into the code field: it holds both."""
-        parsed = device.parse_enrollment_link(text)
-        if parsed is not None:
-            server, code = parsed
-            self.server_url.setText(server)
-            self.code.setText(code)
+        """The enrollment card's link, pasted into the link field (or the code field): it
+        holds the server, the code and the fingerprint of the server's certificate."""
+        link = device.read_enrollment_link(text)
+        if link is None:
+            return
+        self.server_url.setText(link.server)
+        self.code.setText(link.code)
+        self._link_pin = (link.server, link.fingerprint) if link.fingerprint else None
 
-    def _enroll(self) -> None:
+    def _enroll(self, fingerprint: str = "") -> None:
+        server = self.server_url.text().strip()
+        if not fingerprint and self._link_pin is not None and self._link_pin[0] == server:
+            fingerprint = self._link_pin[1]
         self.enroll_button.setEnabled(False)
         self.state.setText(_("Connecting…"))
-        self.controller.enroll(self.server_url.text(), self.code.text())
+        self.controller.enroll(server, self.code.text(), fingerprint)
 
     def _on_enrolled(self, enrollment: credentials.Enrollment) -> None:
         self.enroll_button.setEnabled(True)
@@ -412,8 +433,31 @@ class SyncPanel(QDialog):
 
     def _on_enroll_failed(self, error: Exception) -> None:
         self.enroll_button.setEnabled(True)
-        message = error_text(error)
-        QMessageBox.warning(self, _("Could not connect"), message)
+        if isinstance(error, device.UntrustedCertificate):
+            self._compare_certificate(error)
+            return
+        self.state.setText("")
+        QMessageBox.warning(self, _("Could not connect"), error_text(error))
+
+    def _compare_certificate(self, error: device.UntrustedCertificate) -> None:
+        """A field server with its own certificate: the person compares its code with the
+        one the coordinator's server shows (or the card) before Qalam trusts it."""
+        box = QMessageBox(QMessageBox.Question, _("Check the server's code"),
+                          format_message(_("This server's certificate code is {code}."),
+                                         code=error.short_code),
+                          QMessageBox.Yes | QMessageBox.No, self)
+        box.setObjectName("compareCertificate")
+        box.setInformativeText(_(
+            "Connect only if your coordinator's server shows exactly the same code (it is "
+            "printed when the server starts, and on your enrollment card). If it differs, "
+            "someone else may be pretending to be the server: do not connect."))
+        box.button(QMessageBox.Yes).setText(_("The codes are the &same: connect"))
+        box.button(QMessageBox.No).setText(_("&Do not connect"))
+        box.setDefaultButton(QMessageBox.No)
+        if box.exec() == QMessageBox.Yes:
+            self._enroll(error.fingerprint)
+        else:
+            self.state.setText(_("Not connected: the server's code was not confirmed."))
 
     def _export_bundle(self) -> None:
         path, _filter = QFileDialog.getSaveFileName(

@@ -43,6 +43,7 @@ def app_side(qtbot, tmp_path, monkeypatch):
     qtbot.addWidget(panel)
     qtbot.addWidget(button)
     yield controller, panel, button, draft.id, shown
+    controller.stop()
     writer.close()
     reader.close()
 
@@ -190,3 +191,77 @@ def test_the_enrollment_cards_link_pasted_into_the_code_field_fills_both(qtbot, 
     qtbot.keyClick(panel.code, Qt.Key_V, Qt.ControlModifier)
     assert panel.server_url.text() == "https://192.168.1.20:8443"
     assert panel.code.text() == "K7PD-3QXM-9"
+
+
+@pytest.fixture
+def tls_server(tmp_path):
+    with ServerProcess(tmp_path / "hall.db", tls=True) as running:
+        yield running
+
+
+def test_the_cards_link_pasted_into_its_field_pins_the_tls_server_with_nothing_typed(
+        qtbot, tls_server, app_side):
+    from PySide6.QtGui import QGuiApplication
+
+    from sync import tls
+    from sync.server.web.enrollment import enrollment_link
+
+    controller, panel, _button, _item, shown = app_side
+    fingerprint = tls.fingerprint(tls.fetch_certificate("127.0.0.1", tls_server.port))
+    panel.show()
+    QGuiApplication.clipboard().setText(enrollment_link(
+        tls_server.url, tls_server.invite("amina", ["urd_Arab"]), fingerprint))
+    panel.link.setFocus()
+    qtbot.keyClick(panel.link, Qt.Key_V, Qt.ControlModifier)
+    assert panel.server_url.text() == tls_server.url
+    qtbot.mouseClick(panel.enroll_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: controller.enrollment is not None, timeout=20000)
+    assert controller.enrollment.tls_fingerprint == fingerprint
+    _sync_settles(qtbot, controller)
+
+
+@pytest.mark.parametrize("same_code", [True, False])
+def test_a_tls_server_met_without_a_pin_shows_its_code_to_compare(
+        qtbot, tls_server, app_side, monkeypatch, same_code):
+    from sync import tls
+
+    controller, panel, _button, _item, shown = app_side
+    pem = tls.fetch_certificate("127.0.0.1", tls_server.port)
+    asked = []
+
+    def answer(box):
+        asked.append(box.text())
+        return QMessageBox.Yes if same_code else QMessageBox.No
+
+    monkeypatch.setattr(QMessageBox, "exec", answer)
+    panel.server_url.setText(tls_server.url)
+    panel.code.setText(tls_server.invite("amina", ["urd_Arab"]))
+    qtbot.mouseClick(panel.enroll_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: bool(asked), timeout=20000)  # at once: no silent retries
+    assert tls.short_code(pem) in strip_isolates(asked[0])
+    if same_code:
+        qtbot.waitUntil(lambda: controller.enrollment is not None, timeout=20000)
+        assert controller.enrollment.tls_fingerprint == tls.fingerprint(pem)
+        _sync_settles(qtbot, controller)
+    else:
+        assert controller.enrollment is None and "not confirmed" in panel.state.text()
+        assert not shown  # no second, alarming box
+
+
+def _sync_settles(qtbot, controller) -> None:
+    """The first sync after connecting has finished (before the stores close)."""
+    qtbot.waitUntil(lambda: not controller.running and (
+        controller.last_report is not None or controller.last_error is not None),
+        timeout=20000)
+    assert controller.last_error is None
+
+
+def test_before_connecting_the_panel_says_not_connected_once(qtbot, app_side):
+    from ui.sync_panel import status_text
+
+    controller, panel, _button, _item, _shown = app_side
+    panel.show()
+    text = status_text(controller)
+    visible = [panel.state.text()] + ([panel.progress.text()]
+                                       if panel.progress.isVisible() else [])
+    assert sum(part.count(text) for part in visible) == 1
