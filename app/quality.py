@@ -215,12 +215,10 @@ def _letters_in(scripts: tuple[str, ...]) -> regex.Pattern:
                          regex.V1)
 
 
-@lru_cache(maxsize=64)
 def _script_name(code: str) -> str:
-    from babel import Locale
-
+    """The script's name in the UI language (CLDR): Hindi messages say "अरबी", not "Arabic"."""
     code = {"Hans": "Hani", "Hant": "Hani", "Zzzz": "Zzzz"}.get(code, code)
-    return Locale("en").scripts.get(code, code)
+    return languages.script_name(code)
 
 
 def check_script(field: str, text: str, language_code: str) -> list[Finding]:
@@ -386,7 +384,7 @@ def check_language(field: str, text: str, language_code: str,
     if code == expected.code or probability < settings.language_confidence:
         return []
     message = _("This looks like {detected}, not {expected} ({percent}% sure).").format(
-        detected=languages.get(code).english_name, expected=expected.english_name,
+        detected=languages.language_name(code), expected=languages.language_name(expected.code),
         percent=int(probability * 100),
     )
     return [Finding("language", WARNING, field, message)]

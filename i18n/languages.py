@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 __all__ = [
     "TSV_COLUMNS",
@@ -45,9 +46,11 @@ __all__ = [
     "aya_languages",
     "derive_script_direction",
     "get",
+    "language_name",
     "plural_rule",
     "resolve",
     "script_direction",
+    "script_name",
 ]
 
 TSV_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "languages.tsv")
@@ -342,6 +345,81 @@ def _first_letter_named(prefix: str) -> str:
                 unicodedata.name(ch, "").startswith(prefix + " "):
             return ch
     return ""
+
+
+# --------------------------------------------------------------------------- names
+
+
+def _babel_locale(locale: str | None):
+    """The Babel locale for a UI locale tag ("ur", "pt-BR"); None for English, the
+    pseudo-locales ("en-XA", "ar-XB": their text is English) and tags CLDR does not know."""
+    from babel import Locale, UnknownLocaleError
+
+    if locale is None:
+        from i18n.translation import current_locale
+
+        locale = current_locale()
+    tag = locale.replace("-", "_")
+    if tag.split("_")[0] == "en" or tag.endswith(("_XA", "_XB")):
+        return None
+    try:
+        return Locale.parse(tag)
+    except (UnknownLocaleError, ValueError):
+        return None
+
+
+@lru_cache(maxsize=1024)
+def _script_name(script: str, locale: str) -> str:
+    from babel import Locale
+
+    ui = _babel_locale(locale)
+    for names in ((ui.scripts if ui else {}), Locale("en").scripts):
+        if script in names:
+            return names[script]
+    return script
+
+
+def script_name(script: str, locale: str | None = None) -> str:
+    """An ISO 15924 script's name in the UI language, from CLDR (Babel): ``script_name("Arab",
+    "hi")`` -> "अरबी". English where CLDR has no name in that language; the code where it
+    has none at all. ``locale`` defaults to the installed UI locale."""
+    if locale is None:
+        from i18n.translation import current_locale
+
+        locale = current_locale()
+    return _script_name(script, locale)
+
+
+@lru_cache(maxsize=1024)
+def _language_name(code: str, locale: str) -> str:
+    from babel.core import get_global
+
+    lang = get(code)
+    ui = _babel_locale(locale)
+    if ui is None:
+        return lang.english_name
+    base = lang.bcp47.split("-")[0]
+    name = ui.languages.get(f"{base}_{lang.script}") or ui.languages.get(base)
+    if not name:
+        return lang.english_name
+    likely = get_global("likely_subtags").get(base, "")
+    if f"{base}_{lang.script}" not in ui.languages and likely.split("_")[1:2] != [lang.script]:
+        # Punjabi in Shahmukhi, Kashmiri in Devanagari: the script says which one
+        name = f"{name} ({_script_name(lang.script, locale)})"
+    return name
+
+
+def language_name(code: str, locale: str | None = None) -> str:
+    """A registry language's name in the UI language, from CLDR (Babel):
+    ``language_name("urd_Arab", "hi")`` -> "उर्दू", ``language_name("pnb_Arab", "hi")`` ->
+    "पंजाबी (अरबी)". The English name (``english_name``) in English, the pseudo-locales and
+    where CLDR has no name in that language. ``locale`` defaults to the installed UI locale.
+    """
+    if locale is None:
+        from i18n.translation import current_locale
+
+        locale = current_locale()
+    return _language_name(code, locale)
 
 
 # --------------------------------------------------------------------------- plurals

@@ -296,7 +296,7 @@ class MainWindow(QMainWindow):
     def _update_guidelines(self) -> None:
         screen = self.current_screen()
         if screen is not None:
-            self.guidelines.show_for(screen.project_id(), screen.kind)
+            self.guidelines.show_for(screen.project_id(), screen.kind, screen.language)
 
     def set_language(self, code: str) -> None:
         for screen in self.screens.values():
