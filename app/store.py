@@ -48,7 +48,7 @@ from sqlite_utils import Database  # noqa: E402
 from app import clock, private, schema  # noqa: E402
 from app.errors import InvalidState, NotFound, StoreError  # noqa: E402
 from app.ids import new_id  # noqa: E402
-from app.text import clean_fields  # noqa: E402
+from app.text import clean_fields, require_visible  # noqa: E402
 
 # Typing within this window extends the latest revision instead of adding one, so history
 # holds editing sessions rather than keystrokes.
@@ -588,6 +588,8 @@ class Store:
                 raise InvalidState(f"This item was already {current.state}.")
             if not current.inputs.strip() or not current.targets.strip():
                 raise InvalidState("Write both a prompt and a completion before submitting.")
+            for field in ("inputs", "targets"):  # zero-width characters only are no text
+                require_visible(field, getattr(current, field))
             if (current.kind == "reannotation" and current.original_inputs is not None
                     and current.review_id is None and not current.is_rated):
                 raise InvalidState("Rate the prompt and the completion before submitting.")

@@ -13,15 +13,24 @@ Rules (DESIGN.md, invariant 7):
   reported as a warning: they can make text display differently from what it contains.
 * A field longer than :data:`MAX_FIELD_CHARS` is rejected: one record must fit in one sync
   batch, and no real prompt or completion comes close.
+* Invisible text is not text: :func:`require_visible` refuses a field with no visible
+  character (only whitespace, zero-width characters, bidi controls, other default-ignorable
+  or format characters). Drafts may hold anything while a person types; the store applies it
+  at submit, task files to every non-empty text field, the server to submitted records.
+
+    >>> has_visible_text("\u200b\u200d \u2067"), has_visible_text("می\u200cخواهم")
+    (False, True)
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
 
 from app.errors import TextRejected
+from i18n.translation import N_, _
 
 MAX_FIELD_CHARS = 262_144
 
@@ -29,6 +38,25 @@ FIELD_NAMES = {"inputs": "prompt", "targets": "completion", "dialect": "dialect"
 
 _BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+# Characters that draw nothing by themselves, by Unicode property (the `regex` module carries
+# the Unicode database): whitespace; default-ignorable code points (ZWSP, ZWJ/ZWNJ, word
+# joiner, BOM, variation selectors, Hangul fillers, tag characters…); format characters
+# (bidi controls, soft hyphen, Arabic letter mark…); and C0/C1 controls.
+_INVISIBLE_CLASS = r"\p{White_Space}\p{Default_Ignorable_Code_Point}\p{Cf}\p{Cc}"
+# How a field with nothing visible is refused: whole sentences, so translators see each one.
+_NO_VISIBLE_TEXT = {
+    "inputs": N_("The prompt has no visible character, only spaces or invisible characters "
+                 "({characters}). Write the prompt in letters you can see."),
+    "targets": N_("The completion has no visible character, only spaces or invisible "
+                  "characters ({characters}). Write the completion in letters you can see."),
+    None: N_("The field “{field}” has no visible character, only spaces or invisible "
+             "characters ({characters}). Write it in letters you can see, or leave it empty."),
+}
+_EMPTY = {
+    "inputs": N_("The prompt is empty. Write the prompt in letters you can see."),
+    "targets": N_("The completion is empty. Write the completion in letters you can see."),
+    None: N_("The field “{field}” is empty."),
+}
 
 
 @dataclass(frozen=True)
@@ -85,6 +113,32 @@ def clean_field(field: str, text: str) -> CleanText:
     if controls:
         warnings = (TextWarning("bidi_control", field, " ".join(controls)),)
     return CleanText(text, warnings)
+
+
+@functools.cache
+def _visible():
+    import regex  # ~25 ms to import: paid at the first submit or import, not at start-up
+
+    return regex.compile(f"[^{_INVISIBLE_CLASS}]", regex.V1)
+
+
+def has_visible_text(text: str) -> bool:
+    """True when ``text`` holds at least one character that draws something. ZWJ/ZWNJ inside
+    real Persian or Indic text are fine: the letters around them are visible."""
+    return _visible().search(text) is not None
+
+
+def require_visible(field: str, text: str) -> None:
+    """Raise :class:`TextRejected` naming ``field`` when ``text`` has no visible character
+    (empty text included). The message lists the invisible characters found, as code points,
+    so a person can tell a zero-width space from a stray space."""
+    if has_visible_text(text):
+        return
+    found = list(dict.fromkeys(text))
+    characters = ", ".join(f"U+{ord(c):04X}" for c in found[:5]) + (", …" if found[5:] else "")
+    templates = _EMPTY if not text else _NO_VISIBLE_TEXT
+    message = _(templates.get(field, templates[None])).format(field=field, characters=characters)
+    raise TextRejected(field, message)
 
 
 def clean_fields(**fields: str | None) -> tuple[dict[str, str | None], list[TextWarning]]:

@@ -12,7 +12,7 @@ import json
 
 from app.errors import TextRejected
 from app.kinds import REVIEW_FLAGS, SUBMISSION_STATES, TASK_KINDS
-from app.text import clean_field
+from app.text import clean_field, require_visible
 from sync.protocol import PushItem, payload_hash
 from sync.server.identity import Device
 
@@ -134,6 +134,12 @@ def _check_submission(record: dict, device: Device) -> None:
     state = record.get("state")
     if state not in SUBMISSION_STATES:
         raise Invalid(f"state: must be draft or submitted (got {state!r}).")
+    if state != "draft":  # a draft may hold anything while its author types
+        for field in ("inputs", "targets"):
+            try:
+                require_visible(field, record[field])
+            except TextRejected as exc:
+                raise Invalid(f"{field}: {exc}") from None
     for field in ("task_id", "project_id"):
         _optional_id(record, field)
     _optional_text(record, "dialect")
