@@ -1,14 +1,17 @@
 """Provisioning files: what a coordinator hands out so that a new install knows its server.
 
-``qalam-server provision --server URL --project P --out DIR`` writes a folder::
+``qalam-server provision --server URL --project P --out DIR`` writes a folder named
+``qalam-provisioning`` (:func:`folder_for`: ``DIR/qalam-provisioning``, or ``DIR`` itself when
+it already has that name), the name the app looks for::
 
-    DIR/qalam-provisioning.json     the file below
-    DIR/tasks/urd.jsonl             optional: an initial task file (or .qalam task bundle)
+    DIR/qalam-provisioning/qalam-provisioning.json     the file below
+    DIR/qalam-provisioning/tasks/urd.jsonl             optional: an initial task file
 
-Copied next to the installer or the unpacked app (beside the ``qalam`` executable), or built
-into a bundle (``resources/provisioning/``), it lets the first start skip typing the server
-address: the annotator types only their enrollment code, and the initial tasks give them work
-before any connection. The file::
+Copied as it is next to the installer or the unpacked app (beside the ``qalam`` executable),
+or built into a bundle (``resources/provisioning/``), it lets the first start skip typing the
+server address: the annotator types only their enrollment code, and the initial tasks give
+them work before any connection. A folder of any other name beside the app is found too, one
+level down (someone copied ``DIR`` itself). The file::
 
     {
       "format": "qalam-provisioning", "version": 1,
@@ -25,6 +28,7 @@ to one person (a code on a stick passed around can be used by whoever has it fir
 
     found = find(data_dir=paths.data_dir())          # None when there is no file
     if found: found.server_url, found.fingerprint, found.tasks_file
+    # a file that is there but cannot be used raises ProvisioningError: say so at start
 
 Nothing here touches the network or Qt.
 """
@@ -51,6 +55,7 @@ __all__ = [
     "ProvisioningError",
     "candidates",
     "find",
+    "folder_for",
     "normalize_fingerprint",
     "parse",
     "read",
@@ -64,6 +69,9 @@ FILE_NAME = "qalam-provisioning.json"
 #: whole ``provision --out`` folder onto the stick).
 FOLDER_NAME = "qalam-provisioning"
 TASKS_FOLDER = "tasks"
+#: Direct subfolders of the app's folder looked into for a provisioning file, at most (a
+#: folder beside an AppImage may be a crowded Downloads folder; listing it must stay cheap).
+MAX_SUBFOLDERS = 500
 _MAX_CODES = 10_000
 _FINGERPRINT = re.compile(r"^[0-9A-F]{64}$")
 
@@ -170,13 +178,47 @@ def read(path: str | os.PathLike) -> Provisioning:
             from error
 
 
+def folder_for(out_dir: str | os.PathLike) -> Path:
+    """The folder ``provision --out out_dir`` writes: one named ``qalam-provisioning``, the
+    name the app looks for beside itself (``out_dir`` itself when it is already named so)."""
+    out = Path(out_dir)
+    return out if out.name == FOLDER_NAME else out / FOLDER_NAME
+
+
+def subfolder_files(executable_dir: Path) -> list[Path]:
+    """Provisioning files one folder down beside the app, other than in ``qalam-provisioning``
+    (say, the ``prov`` folder that ``provision --out prov`` made, copied whole), by folder
+    name. Looks into at most :data:`MAX_SUBFOLDERS` folders; an unreadable folder is none."""
+    found = []
+    try:
+        with os.scandir(executable_dir) as entries:
+            for count, entry in enumerate(entries):
+                if count >= MAX_SUBFOLDERS:
+                    break
+                if entry.name == FOLDER_NAME or entry.name.startswith("."):
+                    continue
+                path = Path(entry.path) / FILE_NAME
+                if entry.is_dir() and path.is_file():
+                    found.append(path)
+    except OSError:
+        return []
+    return sorted(found)
+
+
 def candidates(*, data_dir: Path | None = None, executable_dir: Path | None = None,
                bundle_dir: Path | None = None) -> list[Path]:
     """Where :func:`find` looks, first match wins: beside the executable (what the
-    coordinator put with this copy), in a ``qalam-provisioning`` folder there, inside the
+    coordinator put with this copy), in a ``qalam-provisioning`` folder there, in any other
+    folder there that holds one (:func:`subfolder_files`: only those that exist), inside the
     bundle (``resources/provisioning``), then the data directory. ``executable_dir`` and
     ``bundle_dir`` default to the frozen app's folder and its resources (none in a source
     checkout)."""
+    return [path for group in _places(data_dir, executable_dir, bundle_dir) for path in group]
+
+
+def _places(data_dir: Path | None, executable_dir: Path | None,
+            bundle_dir: Path | None) -> list[list[Path]]:
+    """:func:`candidates` in groups of equal rank: files in one group are equally likely."""
     if executable_dir is None:
         from app.paths import frozen_app_dir
 
@@ -185,25 +227,35 @@ def candidates(*, data_dir: Path | None = None, executable_dir: Path | None = No
         import resources
 
         bundle_dir = resources.path("provisioning")
-    found = []
+    groups = []
     if executable_dir is not None:
-        found += [Path(executable_dir) / FILE_NAME, Path(executable_dir) / FOLDER_NAME / FILE_NAME]
+        beside = Path(executable_dir)
+        data = Path(data_dir).resolve() if data_dir is not None else None
+        below = [p for p in subfolder_files(beside) if p.parent.resolve() != data]
+        groups += [[beside / FILE_NAME], [beside / FOLDER_NAME / FILE_NAME], below]
     if bundle_dir is not None:
-        found.append(Path(bundle_dir) / FILE_NAME)
+        groups.append([Path(bundle_dir) / FILE_NAME])
     if data_dir is not None:
-        found.append(Path(data_dir) / FILE_NAME)
-    return found
+        groups.append([Path(data_dir) / FILE_NAME])
+    return groups
 
 
 def find(*, data_dir: Path | None = None, executable_dir: Path | None = None,
          bundle_dir: Path | None = None) -> Provisioning | None:
     """The first provisioning file in :func:`candidates`, read; None when there is none.
     A file that exists but cannot be used raises ProvisioningError (better than silently
-    asking the annotator for an address the coordinator meant to give them)."""
-    for path in candidates(data_dir=data_dir, executable_dir=executable_dir,
-                           bundle_dir=bundle_dir):
-        if path.is_file():
-            return read(path)
+    asking the annotator for an address the coordinator meant to give them), and so do files
+    in two other folders beside the app with none in the usual places: which one the
+    coordinator meant is not for the app to guess."""
+    for group in _places(data_dir, executable_dir, bundle_dir):
+        present = [path for path in group if path.is_file()]
+        if len(present) > 1:
+            folders = ", ".join(str(path.parent) for path in present)
+            raise ProvisioningError(
+                f"There are several provisioning files beside Qalam ({folders}); keep only "
+                f"the one from your coordinator, in a folder named {FOLDER_NAME}.")
+        if present:
+            return read(present[0])
     return None
 
 

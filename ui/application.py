@@ -71,15 +71,19 @@ def open_window(
             seed_demo(store)
         # A coordinator's provisioning file beside the app: the server to offer at
         # enrollment, and tasks to start on before any connection.
+        provisioning_problem = None
         try:
             found = provisioning.find(data_dir=data_dir)
             if found is not None:
                 provisioning.apply(store, found)
         except QalamError as error:  # a broken file must not keep anyone from working
             log.warning("provisioning file not used: %s", error)
+            provisioning_problem = error
     reader = Store.open(db_path, readonly=True)
     writer = StoreWriter(db_path)
     window = MainWindow(reader=reader, writer=writer, settings=_settings(data_dir))
+    if provisioning_problem is not None:
+        show_provisioning_problem(window, provisioning_problem)
     if on_settings is not None:
         action = QAction(_("Se&ttings…"), window, objectName="settingsAction")
         action.setShortcut(QKeySequence(QKeySequence.Preferences))
@@ -90,6 +94,19 @@ def open_window(
         else:
             window.addAction(action)
     return window
+
+
+def show_provisioning_problem(window, error: QalamError):
+    """Say at start, in the UI language, that the coordinator's provisioning file is there but
+    cannot be used (the details, with the file's path, are for the coordinator)."""
+    from i18n.translation import _
+    from ui.notice import Notice
+
+    text = _("Qalam found a provisioning file from your coordinator but cannot use it, so it "
+             "starts without the server and the tasks that file would give. Show this message "
+             "to your coordinator:") + "\n" + str(error)
+    return Notice(window, text, name="provisioningNotice",
+                  accessible_name=_("Provisioning file not used"))
 
 
 class WindowHost:

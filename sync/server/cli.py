@@ -25,7 +25,7 @@ import argparse
 import ipaddress
 import json
 import sys
-from pathlib import Path
+from pathlib import Path, PurePosixPath, PureWindowsPath
 
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
@@ -120,12 +120,16 @@ def _parser() -> argparse.ArgumentParser:
 
     provision = sub.add_parser(
         "provision", parents=[common], help="write a provisioning folder for new installs",
-        description="Write a provisioning file (server address, project, the certificate's "
-                    "fingerprint, optionally enrollment codes and an initial task file) to put "
-                    "beside the installer: the app then asks only for the code.")
+        description="Write a provisioning folder, DIR/qalam-provisioning (server address, "
+                    "project, the certificate's fingerprint, optionally enrollment codes and "
+                    "an initial task file), to copy as it is beside the installer or the "
+                    "unpacked app: the app then asks only for the code. The command says "
+                    "exactly where the file must end up.")
     provision.add_argument("--server", required=True, metavar="URL")
     provision.add_argument("--project", required=True)
-    provision.add_argument("--out", required=True, type=Path, metavar="DIR")
+    provision.add_argument("--out", required=True, type=Path, metavar="DIR",
+                           help="where to write the qalam-provisioning folder (DIR itself "
+                                "when it already has that name)")
     provision.add_argument("--tls-dir", type=Path,
                            help="where serve --tls keeps its certificate (default: as serve)")
     provision.add_argument("--code", action="append", default=[],
@@ -357,7 +361,7 @@ def cmd_import_bundle(args, engine, url) -> int:
 def cmd_provision(args, engine, url) -> int:
     from urllib.parse import urlsplit
 
-    from app.provisioning import write_provisioning
+    from app.provisioning import folder_for, write_provisioning
     from sync.server.tls import ensure_certificate
 
     fingerprint = None
@@ -365,15 +369,32 @@ def cmd_provision(args, engine, url) -> int:
         cert = ensure_certificate(args.tls_dir or _default_tls_dir(url),
                                   hosts=[urlsplit(args.server).hostname])
         fingerprint = cert.fingerprint
+    folder = folder_for(args.out)  # named as the app looks for it, whatever --out says
     try:
-        path = write_provisioning(args.out, server_url=args.server, project=args.project,
+        path = write_provisioning(folder, server_url=args.server, project=args.project,
                                   fingerprint=fingerprint, codes=args.code,
                                   tasks_file=args.tasks)
     except ValueError as error:
         print(f"qalam-server: {error}", file=sys.stderr)
         return 1
-    print(f"Wrote {path}; copy {args.out} beside the installer or the unpacked app.")
+    print(_provision_instructions(folder, path))
     return 0
+
+
+def _provision_instructions(folder: Path, path: Path) -> str:
+    """Where to put the folder, as exactly as words allow: its path, the path its file must
+    have on the stick, and a worked example (tests follow these lines literally)."""
+    inside = PurePosixPath(folder.name, path.name)
+    return "\n".join([
+        "Wrote the provisioning folder:",
+        f"  {folder.resolve()}",
+        "Copy that folder, as it is (keep its name), into the folder that holds Qalam: beside",
+        "the qalam or qalam.exe program of the unpacked app, Qalam.app, the .AppImage file, or",
+        "the Windows setup .exe. The file must end up at:",
+        f"  <the folder that holds Qalam>/{inside}",
+        f"for example E:\\Qalam\\{PureWindowsPath(inside)} on a USB stick,",
+        f"or /media/usb/qalam/{inside} for the unpacked Linux app.",
+    ])
 
 
 def cmd_decide(args, engine, url) -> int:
