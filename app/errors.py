@@ -3,7 +3,8 @@
     QalamError
      ├── TextRejected        text that cannot be stored (NUL, lone surrogate, too long)
      ├── StoreError          the local database cannot be used as it is
-     │    └── SchemaTooNew   made by a newer Qalam; refused, never touched
+     │    ├── SchemaTooNew   made by a newer Qalam; refused, never touched
+     │    └── DiskFull       the disk (or the database's quota) is full; nothing was written
      ├── NotFound            a record id that does not exist
      ├── InvalidState        an action the record's state does not allow
      └── SyncError           sync stopped for a reason retrying cannot fix (``kind`` says which)
@@ -34,6 +35,21 @@ class StoreError(QalamError):
 
 class SchemaTooNew(StoreError):
     """The database was written by a newer version of Qalam."""
+
+
+class DiskFull(StoreError):
+    """SQLite's "database or disk is full": the write was rolled back, everything stored
+    before it is intact, and the same write succeeds once space is freed."""
+
+    def __init__(self, folder: object):
+        from i18n.bidi import format_message  # the message is for the person at the keyboard
+        from i18n.translation import _
+
+        self.folder = folder
+        super().__init__(format_message(_(
+            "The disk that holds {folder} is full, so nothing new could be stored. Free some "
+            "space there (delete or move files) and try again."
+        ), folder=folder))
 
 
 class NotFound(QalamError):

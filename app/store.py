@@ -19,10 +19,11 @@ opens read-only stores (``readonly=True``) where it only reads.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, fields
 from datetime import timedelta
 from pathlib import Path
@@ -46,7 +47,7 @@ _import_sqlite_utils_without_numpy()
 from sqlite_utils import Database  # noqa: E402
 
 from app import clock, private, schema  # noqa: E402
-from app.errors import InvalidState, NotFound, StoreError  # noqa: E402
+from app.errors import DiskFull, InvalidState, NotFound, StoreError  # noqa: E402
 from app.ids import new_id  # noqa: E402
 from app.text import clean_fields, require_visible  # noqa: E402
 
@@ -225,6 +226,34 @@ def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
     return conn
 
 
+@contextlib.contextmanager
+def _disk_full_translated(folder: Path) -> Iterator[None]:
+    """SQLite's raw "database or disk is full" becomes DiskFull, a sentence (app.errors)."""
+    try:
+        yield
+    except sqlite3.OperationalError as exc:
+        if getattr(exc, "sqlite_errorname", "") == "SQLITE_FULL" or "disk is full" in str(exc):
+            raise DiskFull(folder) from exc
+        raise
+
+
+class _Database(Database):
+    """sqlite-utils' Database with a full disk translated where it enters: in any statement
+    and in a transaction's COMMIT (the transaction is rolled back first, so nothing stored
+    before is touched and the same write succeeds once space is freed)."""
+
+    folder: Path = Path()
+
+    def execute(self, sql, parameters=None):
+        with _disk_full_translated(self.folder):
+            return super().execute(sql, parameters)
+
+    @contextlib.contextmanager
+    def atomic(self):
+        with _disk_full_translated(self.folder), super().atomic() as db:
+            yield db
+
+
 class Store:
     def __init__(self, db: Database, path: Path, *, readonly: bool = False):
         self.db = db
@@ -248,7 +277,8 @@ class Store:
             conn = _connect(path, readonly)
         except (sqlite3.Error, OSError) as exc:
             raise StoreError(f"Cannot open {path}: {exc}.") from exc
-        db = Database(conn)
+        db = _Database(conn)
+        db.folder = path.parent
         if readonly:
             return cls(db, path, readonly=True)
         try:

@@ -4,6 +4,10 @@ The UI language is applied (catalog, Qt's strings, layout direction) before any 
 window exists; changing it reopens the window (:meth:`WindowHost.reopen`): the old window's
 ``closeEvent`` saves the editor's text durably and remembers the open item, which the new
 window restores, so nothing typed is lost.
+
+Each start marks the store "running" and a clean exit clears the mark (``app.session``);
+a start that finds the mark still set follows a crash, and the window, reopened where the
+annotator was, says so once (``ui.session``).
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from app import paths, provisioning
+from app import paths, provisioning, session
 from app.demo import seed_demo
 from app.errors import QalamError, StoreError
 from app.store import Store
@@ -69,6 +73,7 @@ def open_window(
     with Store.open(db_path) as store:
         if demo:
             seed_demo(store)
+        crashed_since = session.start(store)  # not None: the last run never ended cleanly
         # A coordinator's provisioning file beside the app: the server to offer at
         # enrollment, and tasks to start on before any connection.
         provisioning_problem = None
@@ -84,6 +89,8 @@ def open_window(
     window = MainWindow(reader=reader, writer=writer, settings=_settings(data_dir))
     if provisioning_problem is not None:
         show_provisioning_problem(window, provisioning_problem)
+    if crashed_since is not None:
+        window.session.announce_recovery()
     if on_settings is not None:
         action = QAction(_("Se&ttings…"), window, objectName="settingsAction")
         action.setShortcut(QKeySequence(QKeySequence.Preferences))

@@ -5,9 +5,16 @@
     saver.submit(check=checks_job)    # saves, runs the quality checks, then submits
 
 Saving (DESIGN.md invariant 1): text is handed to the store writer 400 ms after the last
-keystroke, when a field loses focus, and before anything replaces the content (another item,
-a screen or language change, close, quit). ``status_changed`` says "Saved" only when the
-write of exactly the text on screen has returned from the store, i.e. is durable.
+keystroke, and at the latest 1.5 s after the first unsaved one while typing goes on (so a
+crash during steady typing costs at most that), when a field loses focus, and before
+anything replaces the content (another item, a screen or language change, close, quit).
+Writes run on the writer's thread: the UI thread only copies the text. ``status_changed``
+says "Saved" only when the write of exactly the text on screen has returned from the store,
+i.e. is durable.
+
+A full disk (:class:`app.errors.DiskFull`) is said as what it is; the text stays in the
+editor, and the failed writes are retried by themselves (1, 2, 4, then every 5 s) until
+space is freed, when "Saved" returns. Items left meanwhile are retried too, from memory.
 
 A field given as ``None`` is fixed: its stored value is written back unchanged (the source
 text of a post-edit). ``extra()`` adds keyword arguments to ``save_draft`` (post-edit timing).
@@ -19,6 +26,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from app.errors import DiskFull
 from app.store import Saved, Submission
 from app.text import MAX_FIELD_CHARS
 from i18n.bidi import format_message
@@ -27,7 +35,38 @@ from ui.content_edit import ContentEdit
 from ui.errors import error_text
 from ui.writer import StoreWriter
 
-AUTOSAVE_DELAY_MS = 400
+AUTOSAVE_DELAY_MS = 400        # a pause in typing this long saves
+AUTOSAVE_CEILING_MS = 1500     # ...and steady typing is saved at least this often
+DISK_FULL_RETRY_MS = (1000, 2000, 4000, 5000)  # then every 5 s until space is freed
+
+
+class PauseOrCeiling(QObject):
+    """Calls ``callback`` after a pause of ``delay_ms`` since the last :meth:`poke`, or
+    ``ceiling_ms`` after the first poke since the last call, whichever comes first.
+
+        timer = PauseOrCeiling(400, 1500, save, parent=self)
+        field.textChanged.connect(timer.poke)
+    """
+
+    def __init__(self, delay_ms: int, ceiling_ms: int, callback: Callable[[], None],
+                 parent: QObject | None = None):
+        super().__init__(parent)
+        self._pause = QTimer(self, singleShot=True, interval=delay_ms)
+        self._ceiling = QTimer(self, singleShot=True, interval=ceiling_ms)
+        self._pause.timeout.connect(callback)
+        self._ceiling.timeout.connect(callback)
+
+    def poke(self) -> None:
+        self._pause.start()
+        if not self._ceiling.isActive():
+            self._ceiling.start()
+
+    def stop(self) -> None:
+        self._pause.stop()
+        self._ceiling.stop()
+
+    def isActive(self) -> bool:  # QTimer's name, for callers that had one
+        return self._pause.isActive() or self._ceiling.isActive()
 
 
 class DraftAutosaver(QObject):
@@ -47,8 +86,15 @@ class DraftAutosaver(QObject):
         self.submission: Submission | None = None
         self._edits = 0          # bumps on every keystroke
         self._saved_edits = 0    # the edit count whose text is durable
-        self._timer = QTimer(self, singleShot=True, interval=AUTOSAVE_DELAY_MS)
-        self._timer.timeout.connect(self.save_now)
+        self._timer = PauseOrCeiling(AUTOSAVE_DELAY_MS, AUTOSAVE_CEILING_MS, self.save_now,
+                                     parent=self)
+        # A full disk: the writes that failed, by item (the newest text of each), retried.
+        self._unwritten: dict[str, dict] = {}
+        self._attached = 0       # bumps on every attach: writes of an earlier showing
+        self._writes = 0
+        self._retries = 0
+        self._retry = QTimer(self, singleShot=True)
+        self._retry.timeout.connect(self._retry_unwritten)
         for field in (inputs, targets):
             if field is not None:
                 field.textChanged.connect(self.note_edit)
@@ -59,14 +105,22 @@ class DraftAutosaver(QObject):
         """Follow ``submission`` from now on (after saving what the fields held before)."""
         self.save_now()
         self.submission = submission
+        self._attached += 1
         self._edits = self._saved_edits = 0
 
     def note_edit(self) -> None:
         if self.submission is None or self.submission.state != "draft":
             return
         self._edits += 1
+        if self.disk_full:  # the retry saves; the reason stays on screen meanwhile
+            return
         self.status_changed.emit(_("Editing…"), False)
-        self._timer.start()
+        self._timer.poke()
+
+    @property
+    def disk_full(self) -> bool:
+        """Writes are failing for want of space (and are being retried)."""
+        return bool(self._unwritten)
 
     @property
     def has_unsaved_changes(self) -> bool:
@@ -83,24 +137,67 @@ class DraftAutosaver(QObject):
         self._timer.stop()
         if self.submission is None or not self.has_unsaved_changes:
             return
-        submission_id, edits = self.submission.id, self._edits
         inputs, targets = self.current_text()
         extra = self.extra() if self.extra is not None else {}
-        self.status_changed.emit(_("Saving…"), False)
+        if not self.disk_full:
+            self.status_changed.emit(_("Saving…"), False)
+        self._write({"submission_id": self.submission.id, "inputs": inputs,
+                     "targets": targets, **extra}, (self._attached, self._edits))
+
+    def _write(self, fields: dict, edits: tuple[int, int]) -> None:
+        """Queue one save; ``edits`` is (attachment, edit count) of the text it writes."""
+        submission_id = fields["submission_id"]
+        self._writes += 1
+        number = self._writes  # orders the writes of one item across item switches
         self.writer.run(
-            lambda store: store.save_draft(
-                submission_id, inputs=inputs, targets=targets, **extra
-            ),
-            on_done=lambda saved: self._on_saved(submission_id, edits, saved),
-            on_error=lambda error: self._on_failed(error),
+            lambda store: store.save_draft(**fields),
+            on_done=lambda saved: self._on_saved(submission_id, edits, saved, number),
+            on_error=lambda error: self._on_save_failed(fields, edits, number, error),
         )
 
-    def _on_saved(self, submission_id: str, edits: int, saved: Saved) -> None:
-        if self.submission is None or self.submission.id != submission_id:
+    def _on_save_failed(self, fields: dict, edits: tuple[int, int], number: int,
+                        error: BaseException) -> None:
+        if not isinstance(error, DiskFull):
+            self._on_failed(error)
+            return
+        pending = self._unwritten.get(fields["submission_id"])
+        if pending is None or pending["number"] < number:
+            self._unwritten[fields["submission_id"]] = {
+                "fields": fields, "edits": edits, "number": number}
+        if self.submission is not None and self.submission.id == fields["submission_id"]:
+            self.status_changed.emit(_(
+                "Not saved: the disk is full. Free some space; what you typed stays here and "
+                "is saved by itself as soon as there is room."), True)
+        if not self._retry.isActive():
+            delay = DISK_FULL_RETRY_MS[min(self._retries, len(DISK_FULL_RETRY_MS) - 1)]
+            self._retries += 1
+            self._retry.start(delay)
+
+    def _retry_unwritten(self) -> None:
+        """Write again what a full disk refused: the current item as it is on screen now,
+        items left since then as they were."""
+        current = self.submission.id if self.submission is not None else None
+        for submission_id, pending in list(self._unwritten.items()):
+            if submission_id == current and self.has_unsaved_changes:
+                self.save_now()  # the text on screen is newer than the failed write's
+            else:
+                self._write(pending["fields"], pending["edits"])
+
+    def _on_saved(self, submission_id: str, edits: tuple[int, int], saved: Saved,
+                  number: int) -> None:
+        pending = self._unwritten.get(submission_id)
+        if pending is not None and pending["number"] <= number:
+            del self._unwritten[submission_id]
+        if not self._unwritten:
+            self._retry.stop()
+            self._retries = 0
+        attached, count = edits
+        if self.submission is None or self.submission.id != submission_id \
+                or attached != self._attached:
             self.saved.emit(saved.submission)  # an earlier item, saved after switching away
             return
         self.submission = saved.submission
-        self._saved_edits = max(self._saved_edits, edits)
+        self._saved_edits = max(self._saved_edits, count)
         if not self.has_unsaved_changes:
             self.status_changed.emit(_("Saved"), False)
         self.saved.emit(saved.submission)

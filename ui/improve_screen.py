@@ -155,6 +155,33 @@ class ImproveScreen(EditingScreen):
         else:
             self.prompt.rating.up.setFocus()
 
+    # --- crash recovery (ui/session.py) ---------------------------------------------------
+
+    def session_fields(self) -> dict:
+        return {"tasks": self.task_view,
+                "prompt_up": self.prompt.rating.up, "prompt_down": self.prompt.rating.down,
+                "prompt": self.prompt.edit,
+                "completion_up": self.completion.rating.up,
+                "completion_down": self.completion.rating.down,
+                "completion": self.completion.edit}
+
+    def session_item(self) -> dict:
+        submission = self.submission
+        if submission is None:
+            return {}
+        return {"item": submission.id, "task": submission.task_id}
+
+    def reopen(self, place) -> bool:
+        from ui.session import load_item
+
+        if not place.item:
+            return super().reopen(place)
+        found = load_item(self.reader, place)
+        if found is None:
+            return False
+        self.show_submission(*found)
+        return True
+
     # --- opening -------------------------------------------------------------------------
 
     def open_task(self, task: Task) -> None:

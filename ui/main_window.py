@@ -41,6 +41,7 @@ from ui.importer import TaskImporter
 from ui.keyboard import KeyboardController
 from ui.language_picker import LanguagePicker
 from ui.screen import Context, Screen
+from ui.session import SessionKeeper
 from ui.shortcuts import ShortcutsDialog
 from ui.sync_panel import SyncController, SyncPanel, SyncStatusButton
 from ui.writer import StoreWriter
@@ -434,20 +435,9 @@ class MainWindow(QMainWindow):
         language = self.settings.value("language") or self.language_picker.itemData(0)
         if language:
             self.set_language(language)
-        screen = self.settings.value("screen")
-        self.show_screen(screen if screen in SCREEN_CLASSES else "write")
-        last = self.settings.value("last_submission")
-        if last:
-            try:
-                submission = self.reader.submission(last)
-            except NotFound:  # discarded since, or another data dir
-                return
-            try:
-                task = self.reader.task(submission.task_id) if submission.task_id else None
-            except NotFound:  # the task went away with a sync: the item still opens
-                task = None
-            if submission.kind == "original" and not submission.review_id:
-                self.screens["write"].show_item(submission, task)
+        # The screen, item, focused field and caret, remembered as they change (ui/session.py).
+        self.session = SessionKeeper(self)
+        self.session.restore(default_screen=self.settings.value("screen") or "write")
 
     # --- sync ----------------------------------------------------------------------------
 
@@ -480,18 +470,17 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:
         for screen in self.screens.values():
             screen.save_now()
+        self.session.remember_now()
         self.writer.flush()
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.setValue("screen", self.current_screen_name())
-        write = self.screens.get("write")
-        if write is not None and write.editor.submission is not None:
-            self.settings.setValue("last_submission", write.editor.submission.id)
         self.settings.sync()
         super().closeEvent(event)
 
     def shutdown(self) -> None:
         """Release the stores (after the window has closed)."""
         self.sync.stop()  # a sync still running must not report to closed stores
+        self.session.finish()  # a clean exit (before the writer closes)
         self.background.close()
         self.writer.close()
         self.reader.close()

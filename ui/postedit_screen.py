@@ -176,6 +176,28 @@ class PostEditScreen(EditingScreen):
     def focus_first(self) -> None:
         (self.target if self.submission is not None else self.task_view).setFocus()
 
+    # --- crash recovery (ui/session.py) ---------------------------------------------------
+
+    def session_fields(self) -> dict:
+        return {"tasks": self.task_view, "target": self.target}
+
+    def session_item(self) -> dict:
+        submission = self.submission
+        if submission is None:
+            return {}
+        return {"item": submission.id, "task": submission.task_id}
+
+    def reopen(self, place) -> bool:
+        from ui.session import load_item
+
+        if not place.item:
+            return super().reopen(place)
+        found = load_item(self.reader, place)
+        if found is None:
+            return False
+        self.show_submission(*found)
+        return True
+
     # --- timing --------------------------------------------------------------------------
 
     def _timing(self) -> dict:

@@ -9,7 +9,7 @@ label, harmful, nonsense). The list never offers the annotator's own work
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -30,7 +30,7 @@ from app.store import Review, Submission, Task
 from i18n import languages
 from i18n.bidi import format_message
 from i18n.translation import N_, _
-from ui.autosave import AUTOSAVE_DELAY_MS, DraftAutosaver
+from ui.autosave import AUTOSAVE_CEILING_MS, AUTOSAVE_DELAY_MS, DraftAutosaver, PauseOrCeiling
 from ui.checks import QualityWatcher
 from ui.content_edit import ContentEdit
 from ui.models import TaskListModel
@@ -107,10 +107,10 @@ class ReviewScreen(Screen):
         self.reason = QLineEdit(objectName="reviewReason")
         self.reason.setAccessibleName(_("Reason (optional)"))
         self.reason.setPlaceholderText(_("Why? (optional)"))
-        self.reason.textEdited.connect(lambda _text: self._reason_timer.start())
+        self.reason.textEdited.connect(lambda _text: self._reason_timer.poke())
         self.reason.editingFinished.connect(self._save_review)
-        self._reason_timer = QTimer(self, singleShot=True, interval=AUTOSAVE_DELAY_MS)
-        self._reason_timer.timeout.connect(self._save_review)
+        self._reason_timer = PauseOrCeiling(AUTOSAVE_DELAY_MS, AUTOSAVE_CEILING_MS,
+                                            self._save_review, parent=self)
         self.flag = QComboBox(objectName="reviewFlag")
         self.flag.setAccessibleName(_("Flag for the coordinator"))
         self.flag.addItem(_("No flag"), None)
@@ -208,6 +208,32 @@ class ReviewScreen(Screen):
         if self._reason_timer.isActive():
             self._save_review()
         self.autosaver.save_now()
+
+    # --- crash recovery (ui/session.py) ---------------------------------------------------
+
+    def session_fields(self) -> dict:
+        return {"tasks": self.task_view, "prompt_score": self.scores["inputs"],
+                "completion_score": self.scores["targets"], "reason": self.reason,
+                "flag": self.flag, "improved_prompt": self.improve_prompt,
+                "improved_completion": self.improve_completion}
+
+    def session_item(self) -> dict:
+        if self.task is None:
+            return {}
+        improvement = self.autosaver.submission
+        return {"task": self.task.id, "item": improvement.id if improvement else None}
+
+    def reopen(self, place) -> bool:
+        from app.errors import NotFound
+
+        if not place.task:
+            return super().reopen(place)
+        try:
+            task = self.reader.task(place.task)
+        except NotFound:
+            return False
+        self.show_task(task, self.reader.review_for_task(task.id))
+        return True
 
     # --- showing -------------------------------------------------------------------------
 

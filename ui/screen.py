@@ -10,6 +10,12 @@ only these methods, each one user action:
     submit()             Ctrl+Enter
     step_task(+1 / -1)   next / previous task (Alt+Down / Alt+Up)
     rate(field, value)   thumbs up/down (Improve only)
+
+and, for crash recovery (ui/session.py), what a restart brings back:
+
+    session_fields()     {name: widget} whose focus and caret are remembered
+    session_item()       the item open, as Place fields ({"item": id, "task": id})
+    reopen(place)        show that item again (False when it is gone)
 """
 
 from __future__ import annotations
@@ -85,6 +91,15 @@ class Screen(QWidget):
 
     def focus_first(self) -> None:
         self.focusNextChild()
+
+    def session_fields(self) -> dict[str, QWidget]:
+        return {}
+
+    def session_item(self) -> dict:
+        return {}
+
+    def reopen(self, place) -> bool:
+        return not (place.item or place.task)  # nothing to open: the fields are there
 
 
 class EditingScreen(Screen):

@@ -60,6 +60,30 @@ class WriteScreen(Screen):
         else:
             self.task_view.setFocus()
 
+    # --- crash recovery (ui/session.py) ---------------------------------------------------
+
+    def session_fields(self) -> dict:
+        editor = self.editor
+        return {"tasks": self.task_view, "dialect": editor.dialect, "prompt": editor.prompt,
+                "completion": editor.completion}
+
+    def session_item(self) -> dict:
+        submission = self.editor.submission
+        if submission is None:
+            return {}
+        return {"item": submission.id, "task": submission.task_id}
+
+    def reopen(self, place) -> bool:
+        from ui.session import load_item
+
+        if not place.item:
+            return super().reopen(place)
+        found = load_item(self.reader, place)
+        if found is None:
+            return False
+        self.show_item(*found)
+        return True
+
     def _dialects(self, project_id: str | None, language: str) -> list[str]:
         if not project_id:
             return []

@@ -1,0 +1,239 @@
+"""Crash recovery, as an annotator meets it: after an unclean exit the app reopens the same
+screen and item, with the keyboard focus in the same field and the caret where it was, and
+says so once without taking the focus; after a clean exit it says nothing.
+
+A "crash" here is what ``kill -9`` leaves behind: no closeEvent and no clean-exit mark, only
+what the writer had made durable (tests/test_crash.py and tests/test_kill_display.py kill a
+real process).
+"""
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextCursor
+from PySide6.QtWidgets import QApplication, QToolButton
+
+from app import paths, session
+from app.store import Store
+from tests.keys import type_text
+from tests.test_workbench import PROJECT, TASKS
+
+
+@pytest.fixture
+def data_dir(tmp_path):
+    with Store.open(paths.database_path(tmp_path)) as store:
+        store.upsert_project(**PROJECT)
+        store.add_tasks(TASKS)
+        store.set_user_id("me")
+    return tmp_path
+
+
+def remembered(data_dir):
+    with Store.open(paths.database_path(data_dir), readonly=True) as store:
+        return session.recall(store)
+
+
+def crash(window):
+    """What kill -9 leaves: no closeEvent and no clean-exit mark (the keeper stops first)."""
+    window.session.stop()
+    window.hide()
+    window.shutdown()
+
+
+def set_caret(edit, position):
+    cursor = edit.textCursor()
+    cursor.setPosition(position)
+    edit.setTextCursor(cursor)
+
+
+def click_row(qtbot, view, row=0):
+    rect = view.visualRect(view.model().index(row, 0))
+    qtbot.mouseClick(view.viewport(), Qt.LeftButton, pos=rect.center())
+
+
+def go(qtbot, window, number, language):
+    window.set_language(language)
+    qtbot.keyClick(window, Qt.Key_0 + number, Qt.ControlModifier)
+    return window.current_screen()
+
+
+# Each editing screen, brought to an item with the caret inside a field:
+# returns (screen name, field name, the field widget of a window, caret position).
+
+
+def at_write(qtbot, window):
+    window.set_language("urd_Arab")
+    qtbot.keyClick(window, Qt.Key_N, Qt.ControlModifier)
+    editor = window.editor
+    qtbot.waitUntil(lambda: editor.submission is not None and editor.prompt.hasFocus())
+    type_text(editor.prompt, "چاول کیسے پکائیں؟")
+    qtbot.keyClick(editor.prompt, Qt.Key_Tab)
+    type_text(editor.completion, "پہلے چاول دھو لیں۔")
+    set_caret(editor.completion, 5)
+    return "write", "completion", lambda w: w.screens["write"].editor.completion, 5
+
+
+def at_improve(qtbot, window):
+    screen = go(qtbot, window, 2, "hin_Deva")
+    click_row(qtbot, screen.task_view)
+    qtbot.waitUntil(lambda: screen.submission is not None)
+    qtbot.keyClick(window, Qt.Key_1, Qt.AltModifier)
+    qtbot.keyClick(window, Qt.Key_3, Qt.AltModifier)
+    qtbot.waitUntil(lambda: not screen.completion.edit.isReadOnly())
+    screen.completion.edit.setFocus()
+    screen.completion.edit.moveCursor(QTextCursor.End)
+    type_text(screen.completion.edit, " है")
+    set_caret(screen.completion.edit, 3)
+    return "improve", "completion", lambda w: w.screens["improve"].completion.edit, 3
+
+
+def at_review(qtbot, window):
+    screen = go(qtbot, window, 3, "arb_Arab")
+    click_row(qtbot, screen.task_view)
+    qtbot.waitUntil(lambda: screen.task is not None)
+    screen.reason.setFocus()
+    type_text(screen.reason, "ينقصها تفصيل")
+    screen.reason.setCursorPosition(4)
+    return "review", "reason", lambda w: w.screens["review"].reason, 4
+
+
+def at_postedit(qtbot, window):
+    screen = go(qtbot, window, 4, "swh_Latn")
+    click_row(qtbot, screen.task_view)
+    qtbot.waitUntil(lambda: screen.submission is not None and screen.target.hasFocus())
+    set_caret(screen.target, 7)
+    return "postedit", "target", lambda w: w.screens["postedit"].target, 7
+
+
+SCREENS = {"write": at_write, "improve": at_improve, "review": at_review,
+           "postedit": at_postedit}
+
+
+@pytest.mark.parametrize("name", list(SCREENS))
+def test_the_place_is_remembered_as_it_changes_not_at_close(qtbot, open_app, data_dir, name):
+    window = open_app(data_dir, active=True)
+    screen_name, field, _widget, caret = SCREENS[name](qtbot, window)
+    # The window stays open: the place is in the store already.
+    qtbot.waitUntil(lambda: (p := remembered(data_dir)) is not None
+                    and (p.screen, p.field, p.caret) == (screen_name, field, caret),
+                    timeout=5000)
+    assert window.isVisible()
+    place = remembered(data_dir)
+    assert place.language == window.current_language()
+    assert place.item or place.task
+
+
+@pytest.mark.parametrize("name", list(SCREENS))
+def test_after_a_crash_the_same_item_field_and_caret_come_back_with_a_notice(
+    qtbot, open_app, data_dir, name
+):
+    first = open_app(data_dir, active=True)
+    screen_name, field, widget_of, caret = SCREENS[name](qtbot, first)
+    before = first.current_screen().session_item()
+    text = widget_of(first).text() if hasattr(widget_of(first), "text") else None
+    qtbot.waitUntil(lambda: (p := remembered(data_dir)) is not None
+                    and (p.field, p.caret) == (field, caret), timeout=5000)
+    first.writer.flush()  # the typing reached the store (as "Saved" said)
+    crash(first)
+
+    again = open_app(data_dir, active=True)
+    assert again.current_screen_name() == screen_name
+    assert again.current_screen().session_item() == before
+    field_widget = widget_of(again)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is field_widget)
+    assert field_widget.isEnabled() and not field_widget.isReadOnly()
+    position = (field_widget.textCursor().position() if hasattr(field_widget, "textCursor")
+                else field_widget.cursorPosition())
+    assert position == caret
+    assert field_widget.text() == text
+    notice = again.session.notice
+    assert notice is not None and notice.isVisible()
+    assert "did not close properly" in notice.text()
+    assert not notice.isAncestorOf(QApplication.focusWidget())
+
+
+def test_typing_after_a_crash_goes_into_the_restored_field_at_the_caret(qtbot, open_app,
+                                                                       data_dir):
+    first = open_app(data_dir, active=True)
+    at_write(qtbot, first)
+    qtbot.waitUntil(lambda: (p := remembered(data_dir)) is not None and p.caret == 5,
+                    timeout=5000)
+    first.writer.flush()
+    item = first.editor.submission.id
+    crash(first)
+    again = open_app(data_dir, active=True)
+    completion = again.editor.completion
+    qtbot.waitUntil(completion.hasFocus)
+    type_text(completion, "X")
+    qtbot.waitUntil(lambda: again.editor.status.text() == "Saved", timeout=5000)
+    with Store.open(paths.database_path(data_dir), readonly=True) as store:
+        typed = "پہلے چاول دھو لیں۔"
+        assert store.submission(item).targets == typed[:5] + "X" + typed[5:]
+
+
+def test_a_clean_exit_reopens_the_place_without_a_notice(qtbot, open_app, data_dir):
+    first = open_app(data_dir, active=True)
+    at_postedit(qtbot, first)
+    first.close()
+    first.shutdown()
+    again = open_app(data_dir, active=True)
+    assert again.session.notice is None
+    assert again.current_screen_name() == "postedit"
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is again.screens["postedit"].target)
+
+
+def test_the_notice_is_said_once(qtbot, open_app, data_dir):
+    first = open_app(data_dir, active=True)
+    at_write(qtbot, first)
+    first.writer.flush()
+    crash(first)
+    second = open_app(data_dir, active=True)
+    assert second.session.notice is not None
+    second.close()
+    second.shutdown()
+    third = open_app(data_dir, active=True)
+    assert third.session.notice is None
+
+
+def test_the_notice_does_not_take_the_focus_and_closes_without_moving_it(qtbot, open_app,
+                                                                         data_dir):
+    first = open_app(data_dir, active=True)
+    at_write(qtbot, first)
+    first.writer.flush()
+    crash(first)
+    again = open_app(data_dir, ui_language="ur", active=True)
+    completion = again.editor.completion
+    qtbot.waitUntil(completion.hasFocus)
+    notice = again.session.notice
+    assert notice.text() and "did not close properly" not in notice.text()  # in Urdu
+    assert notice.focusPolicy() == Qt.NoFocus
+    close = notice.findChild(QToolButton, "recoveryNoticeClose")
+    assert close.focusPolicy() == Qt.NoFocus
+    qtbot.mouseClick(close, Qt.LeftButton)
+    assert not notice.isVisible()
+    assert completion.hasFocus()
+
+
+def test_a_place_whose_item_is_gone_opens_the_screen_without_error(qtbot, open_app,
+                                                                   data_dir):
+    with Store.open(paths.database_path(data_dir)) as store:
+        session.remember(store, session.Place(screen="improve", language="hin_Deva",
+                                              item="no-such-item", field="completion"))
+    window = open_app(data_dir, active=True)
+    assert window.current_screen_name() == "improve"
+    assert window.current_screen().submission is None
+
+
+def test_a_damaged_place_is_forgotten(store):
+    from app.syncstate import set_meta
+
+    set_meta(store, session.PLACE_KEY, "{not json")
+    assert session.recall(store) is None
+    set_meta(store, session.PLACE_KEY, '{"screen": 3, "caret": "x"}')
+    assert session.recall(store) is None
+
+
+def test_the_running_mark_tells_a_crash_from_a_clean_exit(store):
+    assert session.start(store) is None          # first start
+    assert session.start(store) is not None      # started again without a clean end
+    session.end(store)
+    assert session.start(store) is None

@@ -1,0 +1,287 @@
+"""Crash recovery: the window remembers where the annotator is, as it changes, and goes back.
+
+    keeper = SessionKeeper(window)    # follows the focus, the caret, the screen and the item
+    keeper.restore()                  # at start-up: that screen, item, field and caret
+    keeper.announce_recovery(since)   # after an unclean exit: a notice, once (application.py)
+    keeper.finish()                   # a clean exit: the last place, then "ended cleanly"
+
+The place (:class:`app.session.Place`) is written through the store writer, like the drafts:
+at once when the screen, the item or the focused field changes, and within 0.3 s of a caret
+move (at least every 1.5 s while typing goes on). Each screen names its fields
+(``session_fields``), says which item is open (``session_item``) and reopens one
+(``reopen``); this module knows no screen's insides.
+
+The recovery notice sits above the work, never takes the keyboard focus, and is announced to
+screen readers; it says when the recovered draft was last saved.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+
+from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtGui import QAccessible, QAccessibleEvent
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QDockWidget,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QTextEdit,
+    QToolButton,
+    QWidget,
+)
+
+from app import clock, session
+from app.errors import NotFound
+from app.session import Place
+from app.store import Store, Submission, Task
+from i18n.bidi import format_message
+from i18n.formatting import format_datetime
+from i18n.translation import _
+from ui.autosave import AUTOSAVE_CEILING_MS, PauseOrCeiling
+
+log = logging.getLogger(__name__)
+
+CARET_DELAY_MS = 300  # a caret that stopped moving this long is remembered
+
+
+# --- fields: focus and caret -------------------------------------------------------------------
+
+
+def caret_of(widget: QWidget) -> int:
+    if isinstance(widget, QTextEdit):
+        return widget.textCursor().position()
+    if isinstance(widget, QComboBox) and widget.lineEdit() is not None:
+        widget = widget.lineEdit()
+    if isinstance(widget, QLineEdit):
+        return widget.cursorPosition()
+    return 0
+
+
+def put_caret(widget: QWidget, caret: int) -> None:
+    """Focus ``widget`` and put its caret at ``caret`` (clamped to its text)."""
+    widget.setFocus(Qt.OtherFocusReason)
+    if isinstance(widget, QTextEdit):
+        cursor = widget.textCursor()
+        cursor.setPosition(max(0, min(caret, widget.document().characterCount() - 1)))
+        widget.setTextCursor(cursor)
+        widget.ensureCursorVisible()
+        return
+    if isinstance(widget, QComboBox) and widget.lineEdit() is not None:
+        widget = widget.lineEdit()
+    if isinstance(widget, QLineEdit):
+        widget.setCursorPosition(max(0, min(caret, len(widget.text()))))
+
+
+def _caret_signal(widget: QWidget):
+    if isinstance(widget, QComboBox) and widget.lineEdit() is not None:
+        widget = widget.lineEdit()
+    return getattr(widget, "cursorPositionChanged", None)
+
+
+def field_holding(fields: dict[str, QWidget], focused: QWidget | None) -> str | None:
+    """The name of the field that is, or contains, the focused widget."""
+    for name, widget in fields.items():
+        if focused is not None and (widget is focused or widget.isAncestorOf(focused)):
+            return name
+    return None
+
+
+def load_item(reader: Store, place: Place) -> tuple[Submission, Task | None] | None:
+    """The submission ``place`` names and its task (None when the task went away with a
+    sync: the item still opens); None when the item itself is gone."""
+    if not place.item:
+        return None
+    try:
+        submission = reader.submission(place.item)
+    except NotFound:  # discarded since, or another data dir
+        return None
+    try:
+        task = reader.task(submission.task_id) if submission.task_id else None
+    except NotFound:
+        task = None
+    return submission, task
+
+
+# --- the keeper --------------------------------------------------------------------------------
+
+
+class SessionKeeper(QObject):
+    def __init__(self, window):
+        super().__init__(window)
+        self.window = window
+        self.notice: RecoveryNotice | None = None
+        self._last = session.recall(window.reader)
+        self._stopped = False
+        self._screens: set[int] = set()
+        self._caret_source = None
+        self._caret = PauseOrCeiling(CARET_DELAY_MS, AUTOSAVE_CEILING_MS, self.remember_now,
+                                     parent=self)
+        self._soon = QTimer(self, singleShot=True, interval=0)  # after the focus settles
+        self._soon.timeout.connect(self.remember_now)
+        QApplication.instance().focusChanged.connect(self._on_focus)
+        window.stack.currentChanged.connect(self._on_screen)
+
+    # --- following ----------------------------------------------------------------------
+
+    def _on_screen(self, _index: int = -1) -> None:
+        screen = self.window.current_screen()
+        if screen is not None and id(screen) not in self._screens:
+            self._screens.add(id(screen))
+            screen.guideline_changed.connect(self._soon.start)  # another item shown
+            screen.changed.connect(self._soon.start)            # an item created or saved
+        self._soon.start()
+
+    def _on_focus(self, _old: QWidget | None, new: QWidget | None) -> None:
+        if self._stopped or new is None or new.window() is not self.window:
+            return
+        self._follow_caret(new)
+        self._soon.start()
+
+    def _follow_caret(self, widget: QWidget) -> None:
+        if self._caret_source is not None:
+            with contextlib.suppress(RuntimeError, TypeError):  # its widget may be gone
+                self._caret_source.disconnect(self._caret.poke)
+            self._caret_source = None
+        signal = _caret_signal(widget)
+        if signal is not None:
+            signal.connect(self._caret.poke)
+            self._caret_source = signal
+
+    def capture(self) -> Place | None:
+        screen = self.window.current_screen()
+        if screen is None:
+            return None
+        fields = screen.session_fields()
+        name = field_holding(fields, QApplication.focusWidget())
+        return Place(
+            screen=self.window.current_screen_name(), language=self.window.current_language(),
+            field=name, caret=caret_of(fields[name]) if name else 0, **screen.session_item(),
+        )
+
+    def remember_now(self) -> None:
+        """Write the current place if it changed (through the writer: the UI never waits)."""
+        self._caret.stop()
+        self._soon.stop()
+        if self._stopped:
+            return
+        place = self.capture()
+        if place is None or place.same_place(self._last):
+            return
+        self._last = place
+        self.window.writer.run(
+            lambda store: session.remember(store, place),
+            on_error=lambda error: log.warning("place not remembered: %s", error),
+        )
+
+    # --- going back ---------------------------------------------------------------------
+
+    def restore(self, default_screen: str = "write") -> None:
+        """Open the remembered screen and item, focus the field, put the caret back."""
+        from ui.main_window import SCREEN_CLASSES
+
+        place = self._last
+        if place is None or place.screen not in SCREEN_CLASSES:
+            self.window.show_screen(default_screen if default_screen in SCREEN_CLASSES
+                                    else "write")
+            self._on_screen()
+            return
+        if place.language and place.language != self.window.current_language():
+            self.window.set_language(place.language)
+        self.window.show_screen(place.screen)
+        self._on_screen()
+        screen = self.window.current_screen()
+        reopened = screen.reopen(place)
+        widget = screen.session_fields().get(place.field or "")
+        if not reopened or widget is None or not widget.isEnabled():
+            screen.focus_first()
+            return
+        put_caret(widget, place.caret)
+        self._follow_caret(widget)
+
+    def recovered_since(self, place: Place | None) -> str:
+        """When what is on screen was last saved (the item's time, else the place's)."""
+        stamp = place.at if place is not None else ""
+        if place is not None and place.item:
+            with contextlib.suppress(NotFound):
+                stamp = self.window.reader.submission(place.item).updated_at
+        return stamp
+
+    def announce_recovery(self) -> RecoveryNotice:
+        """Say, once, that the last run ended uncleanly and what came back."""
+        place = self._last
+        stamp = self.recovered_since(place)
+        when = format_datetime(clock.parse(stamp)) if stamp else ""
+        if place is not None and place.item:
+            text = format_message(_(
+                "Qalam did not close properly last time. Your draft is back as it was last "
+                "saved, at {time}; carry on where you left off."), time=when)
+        elif place is not None and place.task:
+            text = format_message(_(
+                "Qalam did not close properly last time. Your review is back as it was last "
+                "saved, at {time}."), time=when)
+        else:
+            text = _("Qalam did not close properly last time. Nothing typed was lost.")
+        log.warning("recovered after an unclean exit: screen=%s item=%s task=%s field=%s "
+                    "caret=%s saved_at=%s", *(
+                        (place.screen, place.item, place.task, place.field, place.caret)
+                        if place else (None,) * 5), stamp)
+        self.notice = RecoveryNotice(text, self.window)
+        return self.notice
+
+    # --- ending -------------------------------------------------------------------------
+
+    def stop(self) -> None:
+        """Stop following (the window is going away)."""
+        if self._stopped:
+            return
+        self._stopped = True
+        self._caret.stop()
+        self._soon.stop()
+        with contextlib.suppress(RuntimeError, TypeError):
+            QApplication.instance().focusChanged.disconnect(self._on_focus)
+
+    def finish(self) -> None:
+        """A clean exit: the last place, then the mark that this run ended cleanly."""
+        if self._stopped:
+            return
+        self.remember_now()
+        self.stop()
+        self.window.writer.run(
+            session.end, on_error=lambda error: log.warning("clean exit not marked: %s", error))
+
+
+class RecoveryNotice(QDockWidget):
+    """A one-line notice above the work: non-modal, never focused, closed with its button."""
+
+    def __init__(self, text: str, window):
+        super().__init__(window, objectName="recoveryNotice")
+        self.setFeatures(QDockWidget.DockWidgetClosable)
+        self.setTitleBarWidget(QWidget())  # no title bar: it reads as a banner
+        self.setFocusPolicy(Qt.NoFocus)
+        self.setAttribute(Qt.WA_ShowWithoutActivating)
+        body = QWidget(objectName="recoveryNoticeBody")
+        body.setStyleSheet("#recoveryNoticeBody { background: #fff4ce; }")
+        self.label = QLabel(text, wordWrap=True, objectName="recoveryNoticeText")
+        self.label.setTextFormat(Qt.PlainText)
+        self.label.setAccessibleName(_("Recovered after an unclean exit"))
+        close = QToolButton(text="×", objectName="recoveryNoticeClose")
+        close.setAccessibleName(_("Close this notice"))
+        close.setToolTip(_("Close this notice"))
+        close.setFocusPolicy(Qt.NoFocus)  # the keyboard stays in the field it was in
+        close.clicked.connect(self.close)
+        layout = QHBoxLayout(body)
+        layout.setContentsMargins(8, 4, 4, 4)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(close, 0, Qt.AlignTop)
+        self.setWidget(body)
+        window.addDockWidget(Qt.TopDockWidgetArea, self)
+        self.show()
+        # Said to screen readers as an alert, without moving the focus to it.
+        QAccessible.updateAccessibility(QAccessibleEvent(self.label, QAccessible.Alert))
+
+    def text(self) -> str:
+        return self.label.text()
