@@ -237,3 +237,39 @@ def test_the_running_mark_tells_a_crash_from_a_clean_exit(store):
     assert session.start(store) is not None      # started again without a clean end
     session.end(store)
     assert session.start(store) is None
+
+
+# --- an editor that cannot take input says why ------------------------------------------------
+
+
+def test_the_empty_write_editor_after_a_restart_says_why_typing_goes_nowhere(qtbot, open_app,
+                                                                            data_dir):
+    window = open_app(data_dir, active=True)
+    editor = window.editor
+    assert editor.submission is None
+    assert editor.prompt.isEnabled()                       # focusable, not a grey box
+    assert "Ctrl+N" in editor.prompt.placeholderText()
+    editor.prompt.setFocus()
+    type_text(editor.prompt, "a")
+    assert editor.prompt.text() == ""
+    assert "Ctrl+N" in editor.status.text() and editor.status.property("error")
+
+
+def test_typing_into_an_unrated_improve_copy_says_to_rate_first(qtbot, open_app, data_dir):
+    window = open_app(data_dir, active=True)
+    screen = go(qtbot, window, 2, "hin_Deva")
+    click_row(qtbot, screen.task_view)
+    qtbot.waitUntil(lambda: screen.submission is not None)
+    screen.prompt.edit.setFocus()
+    type_text(screen.prompt.edit, "x")
+    assert "Alt+1" in screen.status.text()
+    assert screen.prompt.edit.text() == "भारत की राजधानी क्या है?"
+
+
+def test_typing_into_post_edit_with_no_segment_says_what_to_do(qtbot, open_app, data_dir):
+    window = open_app(data_dir, active=True)
+    screen = go(qtbot, window, 4, "swh_Latn")
+    assert screen.submission is None and screen.target.isEnabled()
+    screen.target.setFocus()
+    type_text(screen.target, "x")
+    assert "segment" in screen.status.text() and screen.target.text() == ""

@@ -4,6 +4,10 @@ Direction comes from the *script* of the content language (i18n.languages), neve
 language and never from the first strong character: an Urdu paragraph that starts with a
 Latin word is still a right-to-left paragraph, right-aligned. QTextEdit rather than
 QPlainTextEdit, which lays Arabic out right-to-left but leaves it left-aligned (QTBUG-7516).
+
+A field that cannot take input is never a silent grey box: :meth:`ContentEdit.lock` makes it
+read-only with a reason, shown in the empty field and emitted (``typing_refused``) when a
+key that would type is pressed, so the screen can say what to do first.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from ui.fonts import font_for_script
 class ContentEdit(QTextEdit):
     focus_lost = Signal()
     paste_refused = Signal(int)  # characters the field would have had
-
+    typing_refused = Signal(str)  # the lock's reason: a key that would type was pressed
 
     def __init__(self, parent: QWidget | None = None, *, accessible_name: str = ""):
         super().__init__(parent)
@@ -28,6 +32,19 @@ class ContentEdit(QTextEdit):
         self.setTabChangesFocus(True)  # Tab moves on; annotation text rarely needs tabs
         self.setAccessibleName(accessible_name)
         self.language: Language | None = None
+        self._lock_reason = ""
+
+    def lock(self, reason: str | None) -> None:
+        """Read-only for ``reason`` (said in the empty field and when typed into), or
+        editable again (None)."""
+        self._lock_reason = reason or ""
+        self.setReadOnly(reason is not None)
+        self.setPlaceholderText(self._lock_reason)
+
+    def keyPressEvent(self, event) -> None:
+        if self.isReadOnly() and self._lock_reason and _types(event):
+            self.typing_refused.emit(self._lock_reason)
+        super().keyPressEvent(event)
 
     def set_language(self, language: Language) -> None:
         self.language = language
@@ -66,3 +83,10 @@ class ContentEdit(QTextEdit):
         self.setPlainText(text)
         self.blockSignals(False)
         self.document().clearUndoRedoStacks()
+
+
+def _types(event) -> bool:
+    """A key press that would insert text (not a shortcut, not a cursor key)."""
+    text = event.text()
+    commands = Qt.ControlModifier | Qt.AltModifier | Qt.MetaModifier
+    return bool(text) and text.isprintable() and not (event.modifiers() & commands)

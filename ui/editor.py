@@ -83,6 +83,7 @@ class SubmissionEditor(QWidget):
             self.autosaver.blocked.connect(self._show_findings)
         for field in (self.prompt, self.completion):
             field.textChanged.connect(self._schedule_checks)
+            field.typing_refused.connect(lambda reason: self._set_status(reason, True))
             field.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
         self.dialect.currentTextChanged.connect(self._on_dialect)
 
@@ -124,14 +125,17 @@ class SubmissionEditor(QWidget):
         self.autosaver.attach(submission)
         self.task = task
         enabled = submission is not None
-        for widget in (self.prompt, self.completion, self.submit_button, self.dialect):
+        for widget in (self.submit_button, self.dialect):
             widget.setEnabled(enabled)
         self._show_findings([])
         if self.checks is not None:
             self.checks.clear()
         if submission is None:
-            self.prompt.set_text("")
-            self.completion.set_text("")
+            # Focusable, and typing into it says what to do: never a silent grey box.
+            for field in (self.prompt, self.completion):
+                field.set_text("")
+                field.lock(_("Nothing is open to write in. Press Ctrl+N to start a new item, "
+                             "or choose a topic from the list."))
             self.language_label.clear()
             self.instructions.setText(_("Choose a task, or press Ctrl+N to write something new."))
             self.instructions.setVisible(True)
@@ -163,8 +167,9 @@ class SubmissionEditor(QWidget):
             )
             self.instructions.setFont(self.prompt.font())
         read_only = submission.state != "draft"
-        self.prompt.setReadOnly(read_only)
-        self.completion.setReadOnly(read_only)
+        for field in (self.prompt, self.completion):
+            field.lock(_("This item is no longer a draft, so it cannot be changed. Press "
+                         "Ctrl+N to start a new one.") if read_only else None)
         self.dialect.setEnabled(not read_only)
         self.submit_button.setEnabled(not read_only)
         self._set_status(_state_text(submission.state))

@@ -122,6 +122,7 @@ class ImproveScreen(EditingScreen):
         self.diffs = Debounced(context.background, delay_ms=DIFF_DELAY_MS, parent=self)
         for panel in (self.prompt, self.completion):
             panel.edit.textChanged.connect(self._on_text)
+            panel.edit.typing_refused.connect(lambda reason: self._set_status(reason, True))
 
         work = QWidget()
         work_layout = QVBoxLayout(work)
@@ -250,8 +251,16 @@ class ImproveScreen(EditingScreen):
     def _apply_lock(self) -> None:
         submission = self.submission
         locked = submission is None or not submission.is_rated or submission.state != "draft"
+        if not locked:
+            reason = None
+        elif submission is not None and submission.state != "draft":
+            reason = _("This item is submitted and cannot be changed. Press Alt+Down for the "
+                       "next one.")
+        else:
+            reason = _("Rate the original prompt (Alt+1 or Alt+2) and completion (Alt+3 or "
+                       "Alt+4) first: rating both unlocks editing.")
         for panel in (self.prompt, self.completion):
-            panel.edit.setReadOnly(locked)
+            panel.edit.lock(reason)
         if submission is not None and submission.state != "draft":
             self.hint.setText(_("Submitted. Pick another item, or press Alt+Down for the next."))
         elif locked:

@@ -116,6 +116,7 @@ class PostEditScreen(EditingScreen):
         self.autosaver.blocked.connect(self.findings.show_findings)
         self.hter_job = Debounced(context.background, delay_ms=HTER_DELAY_MS, parent=self)
         self.target.textChanged.connect(self._on_text)
+        self.target.typing_refused.connect(lambda reason: self._set_status(reason, True))
         self.clock = QTimer(self, interval=1000)
         self.clock.timeout.connect(self._show_time)
 
@@ -272,7 +273,8 @@ class PostEditScreen(EditingScreen):
         if submission is None:
             for widget in (self.source, self.mt, self.target):
                 widget.set_text("")
-            self.target.setEnabled(False)
+            self.target.lock(_("No segment is open. Choose one from the list (Enter), or "
+                               "start a session."))
             self.confirm_button.setEnabled(False)
             self.hter_label.clear()
             self.clock.stop()
@@ -289,8 +291,8 @@ class PostEditScreen(EditingScreen):
         self.mt.set_text(submission.original_targets or "")
         self.target.set_text(submission.targets)
         draft = submission.state == "draft"
-        self.target.setEnabled(True)
-        self.target.setReadOnly(not draft)
+        self.target.lock(None if draft else _(
+            "This segment is confirmed and cannot be changed. Press Ctrl+Down for the next."))
         self.confirm_button.setEnabled(draft)
         self._show_hter(submission.hter if submission.hter is not None else 0.0)
         self._show_time()

@@ -156,6 +156,7 @@ class ReviewScreen(Screen):
         self.checks.findings_ready.connect(self._show_findings)
         for edit in (self.improve_prompt, self.improve_completion):
             edit.textChanged.connect(self._schedule_checks)
+            edit.typing_refused.connect(lambda reason: self._set_status(reason, True))
 
         self.status = QLabel(objectName="saveStatus")
         self.status.setAccessibleName(_("Save status"))
@@ -296,8 +297,9 @@ class ReviewScreen(Screen):
         self.improve_prompt.set_text(submission.inputs)
         self.improve_completion.set_text(submission.targets)
         read_only = submission.state != "draft"
-        self.improve_prompt.setReadOnly(read_only)
-        self.improve_completion.setReadOnly(read_only)
+        for edit in (self.improve_prompt, self.improve_completion):
+            edit.lock(_("This improvement is submitted and cannot be changed.")
+                      if read_only else None)
         self.improvement.show()
 
     def _update_improve_button(self) -> None:
