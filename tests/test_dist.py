@@ -143,6 +143,60 @@ def test_portable_marker_keeps_data_beside_the_frozen_app(frozen, tmp_path):
 
 
 @pytest.mark.dist
+def test_provisioning_copied_as_provision_says_sets_up_the_portable_app(frozen, tmp_path,
+                                                                       capsys):
+    """``qalam-server provision``'s printed instruction, followed literally on a USB stick
+    holding the frozen app in portable mode: the first start imports the tasks and knows the
+    server and its certificate, so enrolling asks only for the code."""
+    import json
+
+    from app import syncstate
+    from app.errors import StoreError
+    from app.store import Store
+    from tests.test_provisioning import follow_printed_instruction, provision
+
+    tasks = tmp_path / "urd.jsonl"
+    tasks.write_text(json.dumps({"id": "stick-urd-1", "kind": "original",
+                                 "language_code": "urd_Arab",
+                                 "instructions": "بارش کے بارے میں ایک سوال لکھیں۔"},
+                                ensure_ascii=False) + "\n", encoding="utf-8")
+    printed = provision(capsys, tmp_path, out=tmp_path / "prov", tasks_file=tasks)
+    stick = tmp_path / "stick" / "qalam"
+    shutil.copytree(BUNDLE, stick, symlinks=True)
+    (stick / "portable.txt").write_text("")
+    follow_printed_instruction(printed, stick)
+    env = {k: v for k, v in os.environ.items() if k != "QALAM_DATA_DIR"}
+    env["QT_QPA_PLATFORM"] = "offscreen"
+    process = subprocess.Popen([str(stick / frozen.name), "--ui-language", "en"], env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    def provisioned():
+        try:
+            with Store.open(stick / "data" / "qalam.db", readonly=True) as store:
+                return (store.count_tasks(language="urd_Arab"),
+                        syncstate.get_meta(store, "provisioned_server_url", ""),
+                        syncstate.get_meta(store, "provisioned_fingerprint", ""))
+        except StoreError:  # not created or migrated yet
+            return None
+
+    try:
+        deadline = time.monotonic() + 60
+        found = None
+        while time.monotonic() < deadline and not (found and found[0]):
+            assert process.poll() is None, process.communicate()
+            time.sleep(0.5)
+            found = provisioned()
+    finally:
+        process.kill()
+        _out, err = process.communicate(timeout=30)
+    assert "provisioning file not used" not in err, err
+    count, server_url, fingerprint = found
+    assert count == 1                                       # the tasks came with it
+    assert server_url == "https://192.168.1.20:8443"        # the address is known...
+    assert len(fingerprint.split(":")) == 32                # ...and its certificate pinned
+
+
+@pytest.mark.dist
 def test_bundle_passes_check_bundle(frozen):
     result = subprocess.run([sys.executable, str(ROOT / "build_scripts" / "check_bundle.py"),
                              str(BUNDLE)], capture_output=True, text=True, timeout=120)
