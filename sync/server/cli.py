@@ -2,6 +2,7 @@
 
     qalam-server init                                   # ./qalam-server.db
     qalam-server serve --tls                            # HTTPS on 127.0.0.1:8443
+    qalam-server serve --forwarded-allow-ips 127.0.0.1  # behind a reverse proxy on this host
     qalam-server invite --name Amina --role annotator --languages urd_Arab,hin_Deva
     qalam-server devices
     qalam-server revoke DEVICE
