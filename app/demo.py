@@ -1,6 +1,8 @@
 """The demo workspace: a project with sample tasks in eight languages (resources/demo).
 
-Seeding is idempotent: task ids are fixed, so running it again adds nothing.
+Seeding is idempotent: task ids are fixed, so running it again adds nothing. The demo
+project's guidelines, in English and the interface languages, are also Qalam's general
+guidelines (:func:`app.guidelines.general`).
 """
 
 from __future__ import annotations

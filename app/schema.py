@@ -15,6 +15,7 @@ Conventions:
 
 from __future__ import annotations
 
+import json
 import sqlite3
 
 from sqlite_utils import Database, Migrations
@@ -253,6 +254,19 @@ def m005_profile_leaderboards(db: Database) -> None:
         );
         """,
     )
+
+
+@migrations()
+def m006_guidelines_per_language(db: Database) -> None:
+    # Guidelines were kind -> Markdown (English); they are kind -> language -> Markdown now.
+    # The old texts become the English ones, which every language falls back to.
+    from app.guidelines import normalize
+
+    rows = db.execute("SELECT id, guidelines FROM projects").fetchall()
+    for project_id, stored in rows:
+        shaped = json.dumps(normalize(stored), ensure_ascii=False)
+        if shaped != stored:
+            db.execute("UPDATE projects SET guidelines = ? WHERE id = ?", [shaped, project_id])
 
 
 def _run(db: Database, script: str) -> None:

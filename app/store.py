@@ -48,6 +48,8 @@ from sqlite_utils import Database  # noqa: E402
 
 from app import clock, private, schema  # noqa: E402
 from app.errors import DiskFull, InvalidState, NotFound, StoreError  # noqa: E402
+from app.guidelines import choose as choose_guideline  # noqa: E402
+from app.guidelines import normalize as guidelines_shape  # noqa: E402
 from app.ids import new_id  # noqa: E402
 from app.text import clean_fields, require_visible  # noqa: E402
 
@@ -76,8 +78,12 @@ class Project:
     created_at: str
     updated_at: str
 
-    def guideline(self, kind: str) -> str:
-        return json.loads(self.guidelines).get(kind, "")
+    def guideline(self, kind: str, *, content: str | None = None,
+                  ui: str | None = None) -> str:
+        """``kind``'s guidelines in ``content``, else ``ui``, else English ("" when none):
+        :func:`app.guidelines.choose`, which also says which language it found."""
+        chosen = choose_guideline(self.guidelines, kind, content=content, ui=ui)
+        return chosen.text if chosen else ""
 
     def dialects(self, language: str) -> list[str]:
         return json.loads(self.settings).get("dialects", {}).get(language, [])
@@ -370,6 +376,8 @@ class Store:
         self, *, id: str, name: str, description: str = "", settings: dict | None = None,
         guidelines: dict | None = None,
     ) -> Project:
+        """Add or replace a project. ``guidelines`` may be in either shape
+        (:mod:`app.guidelines`); they are stored as kind -> language -> Markdown."""
         now = clock.utc_now()
         with self.db.atomic():
             self.db.execute(
@@ -380,7 +388,7 @@ class Store:
                        description = excluded.description, settings = excluded.settings,
                        guidelines = excluded.guidelines, updated_at = excluded.updated_at""",
                 [id, name, description, json.dumps(settings or {}, ensure_ascii=False),
-                 json.dumps(guidelines or {}, ensure_ascii=False), now, now],
+                 json.dumps(guidelines_shape(guidelines), ensure_ascii=False), now, now],
             )
         return self.project(id)
 

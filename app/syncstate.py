@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from app import clock
 from app.errors import NotFound
+from app.guidelines import normalize as normalize_guidelines
 from app.ids import new_id
 from app.store import Store
 
@@ -270,6 +271,8 @@ def apply_pull_page(store: Store, page) -> PullOutcome:
 
 def _apply_pulled(store: Store, item, payload: dict, user_id: str | None) -> bool:
     if item.entity == "project":
+        if "guidelines" in payload:  # either shape, from any server version: stored as the new
+            payload["guidelines"] = normalize_guidelines(payload["guidelines"])
         for key in ("settings", "guidelines"):
             if isinstance(payload.get(key), dict):
                 payload[key] = json.dumps(payload[key], ensure_ascii=False)

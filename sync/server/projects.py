@@ -1,13 +1,16 @@
-"""Projects and their settings: the rules each project may change, with the Aya defaults.
+"""Projects, their settings and their guidelines: the rules each project may change, with the
+Aya defaults, and what annotators read beside their work, per language.
 
     settings = load_settings(conn, "aya-urd")         # ProjectSettings, defaults filled in
     settings.distribution.page_size                     # 20
     update_settings(engine, "aya-urd", {"acceptance": {"min_accepted_per_language": 100}})
+    set_guideline(engine, "aya-urd", kind="original", language="urd_Arab", text=markdown)
 
-Settings live in the project's record (``payload["settings"]``), so a change reaches every
-device on its next pull and the app scores work by the same ``rules`` the server uses
-(:mod:`app.rules`). Unknown keys are refused with the key's dotted name; a missing key takes
-its default.
+Settings and guidelines live in the project's record (``payload["settings"]``,
+``payload["guidelines"]``: kind -> language -> Markdown, :mod:`app.guidelines`), so a change
+reaches every device on its next pull and the app scores work by the same ``rules`` the server
+uses (:mod:`app.rules`). Unknown keys are refused with the key's dotted name; a missing key
+takes its default. Guidelines stored in the older shape (kind -> Markdown) read as English.
 """
 
 from __future__ import annotations
@@ -19,14 +22,19 @@ from dataclasses import asdict, dataclass, field, fields
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from app import clock
+from app import clock, guidelines
+from app.errors import TextRejected
+from app.kinds import TASK_KINDS
 from app.rules import RuleSettings
+from app.text import clean_field
 from sync.protocol import ErrorCode, freeze
 from sync.server import tables
 from sync.server.db import Sequence, read, run_write
 from sync.server.errors import ServerError
 
 P = tables.projects
+#: A project travels as one record: its guidelines in every language must fit a pull page.
+MAX_PROJECT_BYTES = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -190,6 +198,94 @@ def update_settings(target: Engine | Connection, project_id: str,
         return settings
 
     return run_write(target, work)
+
+
+def set_guideline(target: Engine | Connection, project_id: str, *, kind: str, language: str,
+                  text: str | None, draft: bool = False) -> dict:
+    """Set one kind of work's guidelines in one language (``text=None`` removes them);
+    devices get them on their next pull. Returns the project's guidelines, as stored.
+
+    ``language`` is a registry code or a tag the registry resolves ("ur" -> "urd_Arab").
+    """
+    kind, language = _guideline_kind(kind), guideline_language(language)
+    if text is not None:
+        text = _guideline_text(text, kind, language)
+
+    def work(conn: Connection) -> dict:
+        seqs = Sequence(conn)  # the write lock before the read, as in update_settings
+        row = conn.execute(sa.select(P).where(P.c.id == project_id)).first()
+        if row is None:
+            raise ServerError(ErrorCode.not_found, f"No project {project_id!r}.")
+        payload = json.loads(row.payload)
+        payload["guidelines"] = guidelines.with_text(payload.get("guidelines"), kind, language,
+                                                     text, draft=draft)
+        encoded = freeze(payload)
+        if len(encoded.encode()) > MAX_PROJECT_BYTES:
+            raise ServerError(ErrorCode.invalid_request,
+                              f"Project {project_id}: its guidelines would make the project "
+                              f"larger than {MAX_PROJECT_BYTES // 1024} KB; shorten them.")
+        if encoded == row.payload:
+            return payload["guidelines"]  # the same text again: devices need nothing new
+        payload["updated_at"] = now = clock.utc_now()
+        conn.execute(P.update().where(P.c.id == project_id).values(
+            payload=freeze(payload), revision=row.revision + 1, server_seq=seqs.next(),
+            updated_at=now))
+        seqs.save()
+        return payload["guidelines"]
+
+    return run_write(target, work)
+
+
+def list_guidelines(target: Engine | Connection, project_id: str) -> list[dict]:
+    """What a project's guidelines hold: one row per kind and language (old-shape texts
+    count as English), with their length and whether they are a machine draft."""
+
+    def work(conn: Connection) -> list[dict]:
+        payload = conn.execute(sa.select(P.c.payload).where(P.c.id == project_id)).scalar()
+        if payload is None:
+            raise ServerError(ErrorCode.not_found, f"No project {project_id!r}.")
+        parsed = guidelines.parse(json.loads(payload).get("guidelines"))
+        return [{"kind": kind, "language": language, "characters": len(g.text),
+                 "draft": g.draft}
+                for kind, texts in sorted(parsed.items())
+                for language, g in sorted(texts.items())]
+
+    return read(target, work)
+
+
+def _guideline_kind(kind: str) -> str:
+    if kind not in TASK_KINDS:
+        raise ServerError(ErrorCode.invalid_request,
+                          f"{kind!r} is not a kind of work; use one of {', '.join(TASK_KINDS)}.")
+    return kind
+
+
+def guideline_language(tag: str) -> str:
+    """The registry code for ``tag`` ("ur" -> "urd_Arab"), or ServerError."""
+    from i18n.languages import UnknownLanguage, resolve
+
+    try:
+        return resolve(tag).code
+    except UnknownLanguage:
+        raise ServerError(ErrorCode.invalid_request,
+                          f"{tag!r} is not a language Qalam knows; use a code such as "
+                          "urd_Arab, hin_Deva or eng_Latn.") from None
+
+
+def _guideline_text(text: str, kind: str, language: str) -> str:
+    where = f"The {kind} guidelines in {language}"
+    try:
+        text = clean_field("guidelines", text).text
+    except TextRejected as exc:
+        raise ServerError(ErrorCode.invalid_request, f"{where}: {exc}") from None
+    if not text.strip():
+        raise ServerError(ErrorCode.invalid_request,
+                          f"{where} are empty; give Markdown text (--remove removes them).")
+    if len(text) > guidelines.MAX_GUIDELINE_CHARS:
+        raise ServerError(ErrorCode.invalid_request,
+                          f"{where} are {len(text):,} characters long; the limit is "
+                          f"{guidelines.MAX_GUIDELINE_CHARS:,}.")
+    return text
 
 
 def list_projects(target: Engine | Connection) -> list[dict]:

@@ -5,12 +5,17 @@
     qalam-server project show aya-urd
     qalam-server project set aya-urd distribution.page_size=10 rules.min_edit_distance=5
     qalam-server project set aya-urd acceptance.min_accepted_per_language=100
+    qalam-server project guidelines set aya-urd original.md --kind original --language urd_Arab
+    qalam-server project guidelines list aya-urd          # what exists, per kind and language
     qalam-server import-tasks urd.jsonl --project aya-urd               # JSONL, CSV, Parquet
     qalam-server import-tasks doc.xlf --project pe-swh                  # XLIFF 2.x/1.2: post-edits
 
 ``project set`` takes dotted setting names (see :mod:`sync.server.projects`); each value is
 read as JSON, so ``10``, ``2.5``, ``true`` and ``'["a","b"]'`` are numbers, booleans and
-lists. ``import-tasks`` shows a progress bar on a terminal and ends with one summary line.
+lists. ``project guidelines set`` sets one kind's Markdown in one language (English when
+no ``--language``: every language falls back to it; ``--draft`` marks a machine draft);
+``remove`` takes one away. ``import-tasks`` shows a progress bar on a terminal and ends
+with one summary line.
 """
 
 from __future__ import annotations
@@ -22,6 +27,8 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from app.errors import QalamError
+from app.guidelines import DEFAULT_LANGUAGE, MAX_GUIDELINE_CHARS
+from app.guidelines import parse as parse_guidelines
 from app.kinds import TASK_KINDS
 from app.taskfile import ORIGINS
 from sync.server import db, tables
@@ -29,7 +36,10 @@ from sync.server.projects import (
     ProjectSettings,
     check_project_id,
     create_project,
+    guideline_language,
+    list_guidelines,
     list_projects,
+    set_guideline,
     update_settings,
 )
 
@@ -64,6 +74,37 @@ def register(sub, common) -> dict:
                     "rules.min_edit_distance=5 dialects='[\"Dakhini\"]'. Values are JSON.")
     change.add_argument("id", metavar="ID")
     change.add_argument("assignments", nargs="+", metavar="KEY=VALUE")
+    guides = actions.add_parser(
+        "guidelines", parents=[common], help="set, list or remove guidelines per language",
+        description="The guidelines annotators read beside each kind of work, one Markdown "
+                    "text per language; devices get a change on their next pull. The app "
+                    "shows the content language's text, else the interface language's, else "
+                    "English.")
+    steps = guides.add_subparsers(dest="guidelines_command", required=True, metavar="ACTION")
+    put = steps.add_parser("set", parents=[common], help="set one kind's text in one language",
+                           description="Set the guidelines for one kind of work in one "
+                                       "language from a UTF-8 Markdown file.")
+    put.add_argument("id", metavar="ID")
+    put.add_argument("file", type=Path, metavar="FILE",
+                     help="a UTF-8 Markdown file (- reads standard input)")
+    put.add_argument("--draft", action="store_true",
+                     help="mark the text as a machine draft awaiting native review")
+    remove = steps.add_parser("remove", parents=[common],
+                              help="remove one kind's text in one language",
+                              description="Remove the guidelines for one kind of work in one "
+                                          "language; the app falls back to English.")
+    remove.add_argument("id", metavar="ID")
+    for action in (put, remove):
+        action.add_argument("--kind", choices=TASK_KINDS, required=True,
+                            help="the kind of work")
+        action.add_argument("--language", metavar="CODE", default=DEFAULT_LANGUAGE,
+                            help="a language code such as urd_Arab or ur (default: "
+                                 f"{DEFAULT_LANGUAGE}, which every language falls back to)")
+    listed = steps.add_parser("list", parents=[common], help="what guidelines a project has",
+                              description="Each kind and language a project has guidelines "
+                                          "for, with their length and draft mark.")
+    listed.add_argument("id", metavar="ID")
+    listed.add_argument("--json", action="store_true", help="one JSON object per line")
 
     tasks = sub.add_parser(
         "import-tasks", parents=[common], help="import a task file into a project",
@@ -87,8 +128,8 @@ def register(sub, common) -> dict:
 
 
 def cmd_project(args, engine, url) -> int:
-    return {"create": _create, "list": _list, "show": _show,
-            "set": _set}[args.project_command](args, engine)
+    return {"create": _create, "list": _list, "show": _show, "set": _set,
+            "guidelines": _guidelines}[args.project_command](args, engine)
 
 
 def _create(args, engine) -> int:
@@ -152,11 +193,14 @@ def _show(args, engine) -> int:
     payload = json.loads(row.payload)
     settings = ProjectSettings.from_dict(payload.get("settings")).to_dict()
     tasks = [{"language": c[0], "kind": c[1], "origin": c[2], "tasks": c[3]} for c in counts]
+    written = {kind: sorted(texts) for kind, texts in
+               sorted(parse_guidelines(payload.get("guidelines")).items())}
     if args.json:
         print(json.dumps({"id": row.id, "name": row.name,
                           "description": payload.get("description", ""),
                           "deleted": bool(row.deleted), "revision": row.revision,
-                          "settings": settings, "tasks": tasks}, ensure_ascii=False))
+                          "settings": settings, "guidelines": written, "tasks": tasks},
+                         ensure_ascii=False))
         return 0
     print(f"Project:     {row.id}{' (deleted)' if row.deleted else ''}")
     print(f"Name:        {row.name}")
@@ -166,6 +210,9 @@ def _show(args, engine) -> int:
     print("Settings:")
     for key, value in _flatten(settings):
         print(f"  {key} = {json.dumps(value, ensure_ascii=False)}")
+    print("Guidelines:  " + ("; ".join(f"{kind}: {', '.join(codes)}"
+                                       for kind, codes in written.items())
+                             or "none (the app shows Qalam's general ones)"))
     if not tasks:
         print("Tasks:       none yet; `qalam-server import-tasks FILE --project "
               f"{row.id}` loads them.")
@@ -220,6 +267,55 @@ def _set(args, engine) -> int:
     values = dict(_flatten(settings))
     for key, _ in _flatten(changes):
         print(f"{args.id}: {key} = {json.dumps(values.get(key), ensure_ascii=False)}")
+    return 0
+
+
+def _guidelines(args, engine) -> int:
+    if args.guidelines_command == "list":
+        return _list_guidelines(args, engine)
+    language = guideline_language(args.language)
+    if args.guidelines_command == "remove":
+        set_guideline(engine, args.id, kind=args.kind, language=language, text=None)
+        print(f"{args.id}: removed the {args.kind} guidelines in {language}; devices get the "
+              "change on their next sync.")
+        return 0
+    text = _read_markdown(args.file)
+    set_guideline(engine, args.id, kind=args.kind, language=language, text=text,
+                  draft=args.draft)
+    print(f"{args.id}: {args.kind} guidelines in {language} set ({len(text):,} characters"
+          f"{', a machine draft' if args.draft else ''}); devices get them on their next "
+          "sync.")
+    return 0
+
+
+def _read_markdown(path: Path) -> str:
+    try:
+        data = sys.stdin.buffer.read() if str(path) == "-" else path.read_bytes()
+    except OSError as exc:
+        raise QalamError(f"{path}: cannot be read ({exc.strerror}).") from None
+    if len(data) > 4 * MAX_GUIDELINE_CHARS:  # bounded before decoding; the text is checked
+        raise QalamError(f"{path}: {len(data):,} bytes is too long for guidelines.")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise QalamError(f"{path}: not UTF-8 text (byte {exc.start + 1}); save it as "
+                         "UTF-8.") from None
+
+
+def _list_guidelines(args, engine) -> int:
+    rows = list_guidelines(engine, args.id)
+    if args.json:
+        for row in rows:
+            print(json.dumps(row, ensure_ascii=False))
+        return 0
+    if not rows:
+        print(f"{args.id}: no guidelines yet; the app shows Qalam's general ones. "
+              f"`qalam-server project guidelines set {args.id} FILE.md --kind original "
+              "--language urd_Arab` sets some.")
+        return 0
+    _print_table(["KIND", "LANGUAGE", "CHARACTERS", "DRAFT"],
+                 [[r["kind"], r["language"], f"{r['characters']:,}",
+                   "yes" if r["draft"] else ""] for r in rows])
     return 0
 
 
