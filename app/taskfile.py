@@ -41,7 +41,7 @@ from pathlib import Path
 
 from app.errors import QalamError, TextRejected
 from app.kinds import TASK_KINDS
-from app.text import clean_field
+from app.text import clean_field, require_visible
 
 ORIGINS = ("human", "templated", "translated")
 TEXT_FIELDS = ("instructions", "inputs", "targets", "source_text", "mt_text")
@@ -248,6 +248,8 @@ def task_from_row(
         else:
             try:
                 value = clean_field(field, value).text
+                if value:  # empty is allowed where the kind allows it; invisible is not
+                    require_visible(field, value)
             except TextRejected as exc:
                 fail(field, str(exc))
         task[field] = value
@@ -262,6 +264,7 @@ def task_from_row(
                      "edit (original_inputs, original_targets, inputs, targets).")
             try:
                 task[field] = clean_field(field, value).text
+                require_visible(field, task[field])
             except TextRejected as exc:
                 fail(field, str(exc))
     if task_kind == "review" or row.get("author") is not None or row.get("review_of"):

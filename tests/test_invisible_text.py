@@ -72,3 +72,37 @@ def test_an_invisible_only_item_is_refused_in_the_write_screen(qtbot, open_app, 
     with Store.open(paths.database_path(tmp_path), readonly=True) as store:
         (item,) = store.submissions()
     assert item.state == "draft" and item.inputs == "\u200b\u200d"
+
+
+# --- task imports -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("field", "text"), [
+    ("inputs", "\u200b"), ("targets", "\u200c\u200d"), ("instructions", "\u2060 \ufeff"),
+    ("targets", "\u2067\u2069"), ("inputs", "   "),
+])
+def test_an_import_row_with_an_invisible_only_field_is_refused_naming_line_and_field(
+        tmp_path, field, text):
+    import json
+
+    from app.taskfile import TaskFileError, read_task_file
+
+    good = {"id": "ok", "kind": "reannotation", "language_code": "urd_Arab",
+            "inputs": "سوال", "targets": "جواب"}
+    path = tmp_path / "urd.jsonl"
+    path.write_text("\n".join(json.dumps(row, ensure_ascii=False) for row in
+                              (good, {**good, "id": "bad", field: text})) + "\n", "utf-8")
+    with pytest.raises(TaskFileError) as caught:
+        read_task_file(path)
+    assert (caught.value.line, caught.value.field) == (2, field)
+    assert "visible" in str(caught.value) and "urd.jsonl, line 2" in str(caught.value)
+
+
+def test_imported_text_with_zwnj_and_an_empty_optional_field_is_fine(tmp_path):
+    from app.taskfile import read_task_file
+
+    path = tmp_path / "fas.csv"
+    path.write_text("kind,language_code,instructions,inputs,targets\n"
+                    f"reannotation,pes_Arab,,چه می{ZWNJ}خواهید؟,می{ZWNJ}خواهم\n", "utf-8")
+    (task,) = read_task_file(path)
+    assert task["inputs"] == f"چه می{ZWNJ}خواهید؟" and task["instructions"] == ""
