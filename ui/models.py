@@ -6,12 +6,14 @@ in a list whatever the UI language is.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QSize, Qt
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 
+from app.contributions import task_list_progress
 from app.store import Review, Store, Submission, Task
-from i18n import languages
-from i18n.translation import N_, _
+from i18n import formatting, languages
+from i18n.bidi import format_message
+from i18n.translation import N_, _, ngettext
 from ui.fonts import SAMPLE_TEXT, font_for_script, line_height_for, resolve_script
 
 PAGE_SIZE = 100  # a few screenfuls: one page costs ~5 ms to load, not ~10
@@ -268,7 +270,11 @@ class SubmissionListModel(PagedListModel):
 
 
 class TaskListModel(PagedListModel):
-    """Tasks of one kind for one language, a page at a time, each with its status."""
+    """Tasks of one kind for one language, a page at a time, each with its status; and how
+    much of the whole list is done (``progress()``, "12 of 20 done"), counted in the store
+    when the list loads and kept up to date as statuses change."""
+
+    progress_changed = Signal()
 
     def __init__(self, store: Store, kind: str, parent=None):
         super().__init__(parent)
@@ -279,6 +285,7 @@ class TaskListModel(PagedListModel):
         self._rows: list[Task] = []
         self._status: dict[str, str] = {}
         self._exhausted = True
+        self._done = self._total = 0
 
     def set_language(self, language: str | None) -> None:
         self.language = language
@@ -295,6 +302,29 @@ class TaskListModel(PagedListModel):
         if self.language is not None:
             self._add(self._page(0))
         self.endResetModel()
+        self._count_progress()
+
+    def _count_progress(self) -> None:
+        if self.language is None:
+            self._done = self._total = 0
+        elif self.only is not None:  # a session's batch is loaded whole: count what is shown
+            self._total = len(self._rows)
+            self._done = sum(1 for s in self._status.values() if s == "confirmed")
+        else:
+            counted = task_list_progress(self.store, kind=self.kind, language=self.language)
+            self._done, self._total = counted.done, counted.total
+        self.progress_changed.emit()
+
+    def progress(self) -> tuple[int, int]:
+        """``(done, total)`` tasks of the whole list, loaded or not."""
+        return self._done, self._total
+
+    def progress_text(self) -> str:
+        """"12 of 20 done", in the UI language (its plural follows the total)."""
+        done, total = self.progress()
+        return format_message(
+            ngettext("{done} of {total} done", "{done} of {total} done", total),
+            done=formatting.format_integer(done), total=formatting.format_integer(total))
 
     def _page(self, offset: int) -> list[Task]:
         if self.only is not None:
@@ -347,10 +377,15 @@ class TaskListModel(PagedListModel):
 
     def set_status(self, task_id: str, status: str) -> None:
         row = self.row_of(task_id)
-        if row is None or self._status.get(task_id) == status:
+        before = self._status.get(task_id)
+        if row is None or before == status:
             return
         self._status[task_id] = status
         self.dataChanged.emit(self.index(row), self.index(row))
+        if "confirmed" in (before, status):  # done, or no longer done (reopened)
+            self._done += 1 if status == "confirmed" else -1
+            self._done = max(0, min(self._done, self._total))
+            self.progress_changed.emit()
 
     def data(self, index: QModelIndex, role: int = Qt.DisplayRole):
         if not index.isValid():

@@ -1,36 +1,43 @@
 """Progress: counts per kind and language, points and quality scores, from the local store;
-and the project's leaderboards as the server last sent them.
+the annotator's contributions over time, drawn; and the project's leaderboards as the server
+last sent them, with the annotator's place drawn beside the table.
 
-Everything is computed by ``app.rules`` (through ``app.activity``) on the background reader,
-so a store of 50,000 items never stalls the window. The leaderboards come from the copy kept
-by the last sync (``app.leaderboards``), so they show offline too.
+Everything is computed by ``app.rules`` (through ``app.activity``) and
+``app.contributions`` on the background reader, so a store of 50,000 items never stalls the
+window. The leaderboards come from the copy kept by the last sync (``app.leaderboards``), so
+they show offline too. The charts (``ui.charts``) are drawn with QPainter, mirrored in
+right-to-left interfaces, and each says what it shows in a sentence beside it.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QLocale, Qt
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
     QComboBox,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
     QRadioButton,
+    QScrollArea,
     QStackedWidget,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
+    QWidget,
 )
 
 from app import clock
 from i18n import formatting, languages
 from i18n.bidi import format_message
 from i18n.translation import N_, _
+from ui.charts import ContributionChart, PlaceChart, legend
 from ui.errors import error_text
 from ui.models import KIND_NAMES
 from ui.screen import Context, Screen
@@ -38,12 +45,28 @@ from ui.screen import Context, Screen
 KIND_ORDER = ("original", "reannotation", "review", "postedit")
 PERIODS = (("day", N_("&Today")), ("week", N_("This &week")), ("all", N_("All ti&me")))
 ALL_LANGUAGES = ""  # the language selector's value for the board across languages
+DAYS_SHOWN, WEEKS_SHOWN = 14, 12  # the contributions chart: two weeks of days, a quarter
+UNITS = (("day", N_("&Days")), ("week", N_("Wee&ks")))
 
 
 def _progress_report(store):
     from app.activity import progress_report  # on the background reader
 
     return progress_report(store)
+
+
+def _timelines(store, first_weekday: int):
+    """(days, weeks) of contributions, on the background reader (app.contributions)."""
+    from app.contributions import timeline
+
+    return (timeline(store, unit="day", periods=DAYS_SHOWN),
+            timeline(store, unit="week", periods=WEEKS_SHOWN, first_weekday=first_weekday))
+
+
+def first_weekday() -> int:
+    """The UI locale's first day of the week, as :meth:`datetime.date.weekday` counts
+    (Monday 0 … Sunday 6): Qt's CLDR data for the locale the interface uses."""
+    return QLocale().firstDayOfWeek().value - 1
 
 
 def _stored_leaderboards(store):
@@ -113,10 +136,20 @@ class LeaderboardPanel(QGroupBox):
         self.stack = QStackedWidget()
         self.stack.addWidget(self.empty)
         self.stack.addWidget(self.table)
+        # The same board drawn: where the annotator stands, at a glance, and in a sentence.
+        self.place = PlaceChart()
+        self.place_summary = QLabel(wordWrap=True, objectName="placeSummary")
+        self.place_summary.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        place_column = QVBoxLayout()
+        place_column.addWidget(self.place, 1)
+        place_column.addWidget(self.place_summary)
+        board_row = QHBoxLayout()
+        board_row.addWidget(self.stack, 3)
+        board_row.addLayout(place_column, 2)
         self.as_of = QLabel(objectName="leaderboardAsOf")
         layout = QVBoxLayout(self)
         layout.addLayout(period_row)
-        layout.addWidget(self.stack, 1)
+        layout.addLayout(board_row, 1)
         layout.addWidget(self.as_of)
         self.show_stored(None, None, "")
 
@@ -193,11 +226,20 @@ class LeaderboardPanel(QGroupBox):
                     item.setBackground(tint)
                 self.table.setItem(index, column, item)
         self.stack.setCurrentWidget(self.table)
+        self._show_place(board)
+
+    def _show_place(self, board) -> None:
+        self.place.set_board(board, self.user_id)
+        shown = board is not None and bool(self.place.rows)
+        self.place.setVisible(shown)
+        self.place_summary.setVisible(shown)
+        self.place_summary.setText(self.place.summary() if shown else "")
 
     def _empty(self, text: str) -> None:
         self.table.setRowCount(0)
         self.empty.setText(text)
         self.stack.setCurrentWidget(self.empty)
+        self._show_place(None)
 
 
 class ProgressScreen(Screen):
@@ -226,6 +268,7 @@ class ProgressScreen(Screen):
             [_("Language")] + [_(KIND_NAMES[k]) for k in KIND_ORDER])
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
         self.table.verticalHeader().hide()
+        self.table.setMinimumHeight(self.table.horizontalHeader().sizeHint().height() * 3)
         self.refresh_button = QPushButton(_("&Refresh"))
         self.refresh_button.setAccessibleName(_("Refresh progress"))
         self.refresh_button.clicked.connect(self.activate)
@@ -235,14 +278,64 @@ class ProgressScreen(Screen):
             "Points: original pair 2 · rating 1 · prompt edit 1 · completion edit 1 · review 1, "
             "+1 with a further improvement · post-edit 1. An edit counts from 5 changed "
             "characters. Computed offline from this computer's work."))
+        self.timelines = None  # (days, weeks): lists of app.contributions.Period
+        contributions = self._contributions_box()
         header = QHBoxLayout()
         header.addWidget(totals, 1)
+        header.addWidget(contributions, 2)
         header.addWidget(self.refresh_button, 0, Qt.AlignTop)
-        layout = QVBoxLayout(self)
+        # Scrolls rather than squeezes on a small screen (a netbook's 1024×600).
+        content = QWidget(objectName="progressContent")
+        layout = QVBoxLayout(content)
         layout.addLayout(header)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.note)
-        layout.addWidget(self.leaderboard, 1)
+        layout.addWidget(self.leaderboard, 2)
+        scroll = QScrollArea(widgetResizable=True, frameShape=QFrame.NoFrame)
+        scroll.setWidget(content)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+
+    def _contributions_box(self) -> QGroupBox:
+        """The annotator's own work over time: bars per day or week, per kind, and the same
+        in a sentence under them."""
+        box = QGroupBox(_("Your contributions"), objectName="contributions")
+        self.units = QButtonGroup(box)
+        unit_row = QHBoxLayout()
+        for unit, title in UNITS:
+            button = QRadioButton(_(title), objectName=f"unit_{unit}")
+            button.setProperty("unit", unit)
+            button.setChecked(unit == "day")
+            self.units.addButton(button)
+            unit_row.addWidget(button)
+        unit_row.addStretch(1)
+        self.units.buttonToggled.connect(lambda _button, on: on and self.show_timeline())
+        self.chart = ContributionChart()
+        self.chart_summary = QLabel(wordWrap=True, objectName="contributionSummary")
+        self.chart_summary.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        column = QVBoxLayout(box)
+        column.addLayout(unit_row)
+        column.addWidget(self.chart, 1)
+        column.addWidget(legend())
+        column.addWidget(self.chart_summary)
+        return box
+
+    def unit(self) -> str:
+        checked = self.units.checkedButton()
+        return checked.property("unit") if checked is not None else "day"
+
+    def show_timelines(self, timelines) -> None:
+        self.timelines = timelines
+        self.show_timeline()
+
+    def show_timeline(self) -> None:
+        if self.timelines is None:
+            return
+        days, weeks = self.timelines
+        unit = self.unit()
+        self.chart.set_periods(days if unit == "day" else weeks, unit)
+        self.chart_summary.setText(self.chart.summary())
 
     def focus_first(self) -> None:
         self.table.setFocus()
@@ -253,6 +346,9 @@ class ProgressScreen(Screen):
         def count(_written=None) -> None:
             self.context.background.run(_progress_report, on_done=self.show_report,
                                         on_error=self._failed)
+            weekday = first_weekday()
+            self.context.background.run(lambda store: _timelines(store, weekday),
+                                        on_done=self.show_timelines, on_error=self._failed)
             self.context.background.run(
                 _stored_leaderboards, on_error=self._failed,
                 on_done=lambda loaded: self.leaderboard.show_stored(*loaded))

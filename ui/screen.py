@@ -27,6 +27,7 @@ from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 
 from app.store import Store
 from ui.background import Background
+from ui.charts import TaskListProgress
 from ui.listview import ItemList
 from ui.models import ItemRole, TaskListModel
 from ui.writer import StoreWriter
@@ -131,6 +132,8 @@ def task_splitter(title: str, task_view: QWidget, work: QWidget, *below: QWidget
     label.setBuddy(task_view)
     side_layout.addWidget(label)
     side_layout.addWidget(task_view, 1 if stretch_list else 0)
+    if isinstance(task_view.model(), TaskListModel):  # "12 of 20 done", under the list
+        side_layout.addWidget(TaskListProgress(task_view.model()))
     for widget in below:
         side_layout.addWidget(widget)
     splitter = QSplitter(Qt.Horizontal)
