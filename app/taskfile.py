@@ -42,6 +42,8 @@ from pathlib import Path
 from app.errors import QalamError, TextRejected
 from app.kinds import TASK_KINDS
 from app.text import clean_field, require_visible
+from i18n.bidi import isolate
+from i18n.translation import N_, pgettext
 
 ORIGINS = ("human", "templated", "translated")
 TEXT_FIELDS = ("instructions", "inputs", "targets", "source_text", "mt_text")
@@ -57,23 +59,70 @@ class TaskFileError(QalamError):
     """A task file that cannot be imported. Names the file, the place and the field.
 
     The place is a ``line`` (JSONL, CSV, XML), a ``row`` (Parquet, records) and, in XLIFF,
-    the ``unit`` id as well.
+    the ``unit`` id as well. ``str(error)`` and ``problem`` are English (logs, the server);
+    :meth:`localized` is the same message in the interface's language. ``problem`` is a
+    sentence marked with ``N_``, with ``{placeholders}`` filled from ``values``; a value may
+    be a function of the UI locale (a language's name, from CLDR).
     """
 
     def __init__(self, path: Path, line: int | None, field: str | None, problem: str, *,
-                 row: int | None = None, unit: str | None = None):
-        self.path, self.line, self.field, self.problem = Path(path), line, field, problem
+                 row: int | None = None, unit: str | None = None,
+                 values: Mapping | None = None):
+        self.path, self.line, self.field = Path(path), line, field
         self.row, self.unit = row, unit
-        where = self.path.name
+        self.template, self.values = problem, dict(values or {})
+        self.problem = _fill(problem, self.values, None)
+        super().__init__(self._message(None))
+
+    def localized(self) -> str:
+        """The message in the installed UI language, its values isolated for bidi (in
+        English, the message as it is)."""
+        from i18n.translation import current_locale
+
+        locale = current_locale()
+        return str(self) if locale == "en" else self._message(locale)
+
+    def _message(self, locale: str | None) -> str:
+        """English when ``locale`` is None, else translated."""
+        line, unit = self.line, self.unit
+        parts = [(N_("line {line}"), {"line": line})] if line is not None and unit is None \
+            else []
         if unit is not None:
-            where += f", unit {unit!r}" + (f" (line {line})" if line is not None else "")
-        elif line is not None:
-            where += f", line {line}"
-        if row is not None:
-            where += f", row {row}"
-        if field is not None:
-            where += f", field {field!r}"
-        super().__init__(f"{where}: {problem}")
+            parts.append((N_("unit {unit} (line {line})"), {"unit": repr(unit), "line": line})
+                         if line is not None else (N_("unit {unit}"), {"unit": repr(unit)}))
+        if self.row is not None:
+            parts.append((N_("row {row}"), {"row": self.row}))
+        if self.field is not None:
+            parts.append((N_("field {field}"), {"field": repr(self.field)}))
+        places = [_fill(text, values, locale) for text, values in parts]
+        if locale is None:
+            return f"{', '.join([self.path.name, *places])}: {self.problem}"
+        # Translators: between the parts of a place in a task file ("urd.jsonl, line 3, field
+        # 'kind'"); Arabic script writes "، ".
+        separator = pgettext("place in a file", ", ")
+        place = separator.join([isolate(self.path.name), *places])
+        return _translate(N_("{place}: {problem}")).format(
+            place=place, problem=_fill(self.template, self.values, locale))
+
+
+def _translate(text: str) -> str:
+    from i18n.translation import _
+
+    return _(text)
+
+
+def _fill(template: str, values: Mapping, locale: str | None) -> str:
+    """``template`` with its values: English and plain for ``locale=None``, else translated
+    with every value isolated (a Latin file name inside an Urdu sentence keeps its place)."""
+    if locale is not None:
+        template = _translate(template)
+    if not values:
+        return template
+    filled = {key: value(locale or "en") if callable(value) else value
+              for key, value in values.items()}
+    if locale is not None:
+        filled = {key: isolate(value) for key, value in filled.items()}
+    return template.format(**filled)
 
 
 def read_task_file(
@@ -92,7 +141,7 @@ def read_task_file(
     elif suffix == ".csv":
         rows = csv_rows(path)
     else:
-        raise TaskFileError(path, None, None, "has an unknown format; use .jsonl or .csv.")
+        raise TaskFileError(path, None, None, N_("has an unknown format; use .jsonl or .csv."))
     total_lines = count_lines(path) if progress is not None else 0
     tasks = []
     for line, row in rows:
@@ -103,7 +152,7 @@ def read_task_file(
     if progress is not None:
         progress(total_lines, total_lines)
     if not tasks:
-        raise TaskFileError(path, None, None, "contains no tasks.")
+        raise TaskFileError(path, None, None, N_("contains no tasks."))
     return tasks
 
 
@@ -124,7 +173,8 @@ def _open(path: Path):
     try:
         return Path(path).open("rb")
     except OSError as exc:
-        raise TaskFileError(path, None, None, f"cannot be read ({exc.strerror}).") from exc
+        raise TaskFileError(path, None, None, N_("cannot be read ({reason})."),
+                            values={"reason": exc.strerror}) from exc
 
 
 def text_lines(path: Path, *, read: Callable[[int], None] | None = None) -> Iterator[str]:
@@ -142,7 +192,7 @@ def text_lines(path: Path, *, read: Callable[[int], None] | None = None) -> Iter
             except UnicodeDecodeError as exc:
                 raise TaskFileError(
                     path, number, None,
-                    "is not valid UTF-8 text; save it as UTF-8 and try again.") from exc
+                    N_("is not valid UTF-8 text; save it as UTF-8 and try again.")) from exc
             yield line.removeprefix("\ufeff") if number == 1 else line
 
 
@@ -156,10 +206,10 @@ def jsonl_rows(path: Path, *, read: Callable[[int], None] | None = None
             row = json.loads(line)
         except json.JSONDecodeError as exc:
             raise TaskFileError(
-                path, number, None, f"is not a complete JSON object ({exc.msg})."
-            ) from exc
+                path, number, None, N_("is not a complete JSON object ({reason})."),
+                values={"reason": exc.msg}) from exc
         if not isinstance(row, dict):
-            raise TaskFileError(path, number, None, "must be a JSON object ({…}).")
+            raise TaskFileError(path, number, None, N_("must be a JSON object ({…})."))
         yield number, row
 
 
@@ -172,11 +222,12 @@ def csv_rows(path: Path, *, read: Callable[[int], None] | None = None
         for row in reader:
             if None in row:
                 raise TaskFileError(
-                    path, reader.line_num, None, "has more values than the header has columns."
-                )
+                    path, reader.line_num, None,
+                    N_("has more values than the header has columns."))
             yield reader.line_num, {k: (v if v != "" else None) for k, v in row.items()}
     except csv.Error as exc:
-        raise TaskFileError(path, reader.line_num, None, f"is not valid CSV ({exc}).") from exc
+        raise TaskFileError(path, reader.line_num, None, N_("is not valid CSV ({reason})."),
+                            values={"reason": exc}) from exc
 
 
 # --- one record ------------------------------------------------------------------------------
@@ -212,26 +263,29 @@ def task_from_row(
     ``row_number`` and ``unit`` say where the record is, for errors.
     """
 
-    def fail(field: str, problem: str):
-        raise TaskFileError(path, line, field, problem, row=row_number, unit=unit)
+    def fail(field: str, problem: str, **values):
+        raise TaskFileError(path, line, field, problem, row=row_number, unit=unit,
+                            values=values)
 
     try:
         language = resolve_row_language(row)
     except _BadLanguage as exc:
-        fail(exc.field, exc.problem)
+        fail(exc.field, exc.problem, **exc.values)
     aya = is_aya_row(row)
     task_kind = row.get("kind") or kind or ("reannotation" if aya else None)
     if task_kind is None:
-        fail("kind", f"is missing; it must be one of {', '.join(TASK_KINDS)} (or choose the "
-                     "kind of the whole file when importing it).")
+        fail("kind", N_("is missing; it must be one of {kinds} (or choose the kind of the "
+                        "whole file when importing it)."), kinds=", ".join(TASK_KINDS))
     if task_kind not in TASK_KINDS:
-        fail("kind", f"must be one of {', '.join(TASK_KINDS)} (got {task_kind!r}).")
+        fail("kind", N_("must be one of {choices} (got {value})."),
+             choices=", ".join(TASK_KINDS), value=repr(task_kind))
     task_origin = row.get("origin") or origin or (aya_origin(row) if aya else "human")
     if task_origin not in ORIGINS:
-        fail("origin", f"must be one of {', '.join(ORIGINS)} (got {task_origin!r}).")
+        fail("origin", N_("must be one of {choices} (got {value})."),
+             choices=", ".join(ORIGINS), value=repr(task_origin))
     dialect = row.get("dialect") or None
     if dialect is not None and not isinstance(dialect, str):
-        fail("dialect", f"must be text (got {type(dialect).__name__}).")
+        fail("dialect", _NOT_TEXT, type=type(dialect).__name__)
     task = {
         "project_id": project or row.get("project"),
         "kind": task_kind,
@@ -244,7 +298,7 @@ def task_from_row(
         if value is None:
             value = None if field in ("source_text", "mt_text") else ""
         elif not isinstance(value, str):
-            fail(field, f"must be text (got {type(value).__name__}).")
+            fail(field, _NOT_TEXT, type=type(value).__name__)
         else:
             try:
                 value = clean_field(field, value).text
@@ -255,13 +309,15 @@ def task_from_row(
         task[field] = value
     if task_kind == "reannotation" and not (task["inputs"] and task["targets"]):
         field = "inputs" if not task["inputs"] else "targets"
-        fail(field, "is empty; a re-annotation task needs an existing prompt and completion.")
+        fail(field, N_("is empty; a re-annotation task needs an existing prompt and "
+                       "completion."))
     if task_kind == "review":
         for field in ("inputs", "targets", "original_inputs", "original_targets"):
             value = row.get(field)
             if not isinstance(value, str) or not value.strip():
-                fail(field, "is missing; a review item needs the peer's original and their "
-                     "edit (original_inputs, original_targets, inputs, targets).")
+                fail(field, N_("is missing; a review item needs the peer's original and "
+                               "their edit (original_inputs, original_targets, inputs, "
+                               "targets)."))
             try:
                 task[field] = clean_field(field, value).text
                 require_visible(field, task[field])
@@ -271,15 +327,17 @@ def task_from_row(
         for field in ("author", "review_of"):
             value = row.get(field)
             if value is not None and not isinstance(value, str):
-                fail(field, f"must be text (got {type(value).__name__}).")
+                fail(field, _NOT_TEXT, type=type(value).__name__)
             task[field] = value or None
     if task_kind == "postedit" and not (task["source_text"] and task["mt_text"]):
         field = "source_text" if not task["source_text"] else "mt_text"
-        fail(field, "is empty; a post-editing task needs the source and the machine translation.")
+        fail(field, N_("is empty; a post-editing task needs the source and the machine "
+                       "translation."))
     task_id = None if _aya_marked(row) else row.get("id")
     if task_id is not None and not isinstance(task_id, str):
         if isinstance(task_id, bool) or not isinstance(task_id, int | float):
-            fail("id", f"must be text or a number (got {type(task_id).__name__}).")
+            fail("id", N_("must be text or a number (got {type})."),
+                 type=type(task_id).__name__)
         task_id = str(task_id)
     # Only the fields above, in this order, make the derived id: it must stay the same across
     # versions, or importing a file again would duplicate its tasks.
@@ -296,9 +354,12 @@ def task_from_row(
 # --- languages -------------------------------------------------------------------------------
 
 
+_NOT_TEXT = N_("must be text (got {type}).")
+
+
 class _BadLanguage(Exception):
-    def __init__(self, field: str, problem: str):
-        self.field, self.problem = field, problem
+    def __init__(self, field: str, problem: str, **values):
+        self.field, self.problem, self.values = field, problem, values
 
 
 def resolve_row_language(row: Mapping) -> str:
@@ -309,15 +370,15 @@ def resolve_row_language(row: Mapping) -> str:
     for field in ("language_code", "language", "script"):
         value = row.get(field)
         if value is not None and not isinstance(value, str):
-            raise _BadLanguage(field, f"must be text (got {type(value).__name__}).")
+            raise _BadLanguage(field, _NOT_TEXT, type=type(value).__name__)
         values[field] = (value or "").strip()
     code, name, script = values["language_code"], values["language"], values["script"]
     if not code and not name:
-        raise _BadLanguage("language_code", "is missing; give a language code such as "
-                                            "'urd_Arab' or 'urd'.")
+        raise _BadLanguage("language_code", N_("is missing; give a language code such as "
+                                               "'urd_Arab' or 'urd'."))
     if script and not _SCRIPT.fullmatch(script):
-        raise _BadLanguage("script", f"{script!r} is not an ISO 15924 script code such as "
-                                     "'Arab' or 'Latn'.")
+        raise _BadLanguage("script", N_("{script} is not an ISO 15924 script code such as "
+                                        "'Arab' or 'Latn'."), script=repr(script))
     return _language(code, name, script.title())
 
 
@@ -334,27 +395,40 @@ def _language(code: str, name: str, script: str) -> str:
         chosen = [lang for lang in sharing if script and lang.script == script] or \
             [lang for lang in sharing if code and name and _same_name(name, lang.english_name)]
         if len(chosen) != 1:
-            options = ", ".join(f"{lang.english_name} ({lang.code})" for lang in sharing)
-            raise _BadLanguage(field, f"{tag!r} is ambiguous: it may be {options}; use one "
-                                      "of those codes or add a script column.")
+            raise _BadLanguage(field, N_("{tag} is ambiguous: it may be {options}; use one "
+                                         "of those codes or add a script column."),
+                               tag=repr(tag), options=_named(sharing))
         return chosen[0].code
     try:
         found = resolve(tag)
     except UnknownLanguage:
         found = None if code else _by_name(name)
         if found is None and code:
-            raise _BadLanguage(field, f"{tag!r} is not a language code Qalam knows.") from None
+            raise _BadLanguage(field, N_("{tag} is not a language code Qalam knows."),
+                               tag=repr(tag)) from None
         if found is None:
-            raise _BadLanguage(field, f"{tag!r} is not a language Qalam knows by that name; "
-                                      "add a language_code ('urd' or 'urd_Arab').") from None
+            raise _BadLanguage(field, N_("{tag} is not a language Qalam knows by that name; "
+                                         "add a language_code ('urd' or 'urd_Arab')."),
+                               tag=repr(tag)) from None
     if script and found.script != script:
         base = found.bcp47.split("-")[0]
         try:
             found = resolve(f"{base}-{script}")
         except UnknownLanguage:
-            raise _BadLanguage("script", f"Qalam knows no {found.english_name} written in "
-                                         f"{script} ({tag!r}).") from None
+            raise _BadLanguage("script", N_("Qalam knows no {language} written in {script} "
+                                            "({tag})."), language=_named([found]),
+                               script=script, tag=repr(tag)) from None
     return found.code
+
+
+def _named(entries) -> Callable[[str], str]:
+    """Registry entries as "Urdu (urd_Arab), …", named in the UI locale it is given (CLDR)."""
+    from i18n.languages import language_name
+
+    codes = [lang.code for lang in entries]
+    if len(codes) == 1:
+        return lambda locale: language_name(codes[0], locale)
+    return lambda locale: ", ".join(f"{language_name(code, locale)} ({code})" for code in codes)
 
 
 def _words(text: str) -> frozenset[str]:

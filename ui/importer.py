@@ -6,8 +6,9 @@
     importer.start(path)
 
 ``app.taskfile.read_task_file`` validates the whole file first and names file, line and field
-for a bad record; ``Store.add_tasks`` then stores every task in one transaction on the store
-writer. A bad file therefore imports nothing at all.
+for a bad record, in the interface's language (``TaskFileError.localized``); ``Store.add_tasks``
+then stores every task in one transaction on the store writer. A bad file therefore imports
+nothing at all.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 
 from app.errors import QalamError
-from app.taskfile import read_task_file
+from app.taskfile import TaskFileError, read_task_file
 from i18n.bidi import format_message
 from i18n.translation import _
 from ui.writer import StoreWriter
@@ -53,6 +54,9 @@ class TaskImporter(QObject):
                 path, project=project, progress=lambda done, total: self.progressed.emit(
                     done, total)
             )
+        except TaskFileError as exc:  # file, place and problem, in the interface's language
+            self._fail(exc.localized())
+            return
         except QalamError as exc:
             self._fail(str(exc))
             return
