@@ -37,6 +37,7 @@ import re
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from functools import lru_cache
+from json.decoder import scanstring
 from pathlib import Path
 
 from app.errors import QalamError, TextRejected
@@ -53,6 +54,13 @@ _ID_NAMESPACE = uuid.UUID("5b0e3c9e-4a53-4c1e-9d1e-6a8f2f0c7a11")
 _SCRIPT = re.compile(r"[A-Za-z]{4}")
 # A field may hold 262,144 characters (app.text); the csv module's default limit is half that.
 csv.field_size_limit(max(csv.field_size_limit(), 1 << 22))
+# One record (a JSONL line, a CSV record) is read whole, so its size is bounded before it is
+# parsed: every text field at its longest, even \u-escaped, fits in 16 MB.
+MAX_RECORD_BYTES = 16 * 1024 * 1024
+# Values in one record: a task is a flat object of a few dozen fields. Bounding the count
+# bounds what parsing costs (an empty list is 2 bytes of JSON and 56 of memory).
+MAX_RECORD_VALUES = 10_000
+_COUNT_VALUES_PAST = 64 * 1024  # records shorter than this cannot hold enough values to matter
 
 
 class TaskFileError(QalamError):
@@ -181,10 +189,15 @@ def text_lines(path: Path, *, read: Callable[[int], None] | None = None) -> Iter
     """The file's lines as text (line endings kept), decoded one at a time as UTF-8.
 
     ``read(byte_count)`` is told how many bytes each line took (progress by bytes). A
-    byte sequence that is not UTF-8 raises :class:`TaskFileError` with its line.
+    byte sequence that is not UTF-8, or a line longer than :data:`MAX_RECORD_BYTES` (read
+    no further than that), raises :class:`TaskFileError` with its line.
     """
     with _open(path) as f:
-        for number, raw in enumerate(f, start=1):
+        number, readline = 0, f.readline
+        while raw := readline(MAX_RECORD_BYTES + 1):
+            number += 1
+            if len(raw) > MAX_RECORD_BYTES:
+                raise _too_long(path, number)
             if read is not None:
                 read(len(raw))
             try:
@@ -202,31 +215,110 @@ def jsonl_rows(path: Path, *, read: Callable[[int], None] | None = None
     for number, line in enumerate(text_lines(path, read=read), start=1):
         if not line.strip():
             continue
+        if len(line) > _COUNT_VALUES_PAST and _json_values(line) > MAX_RECORD_VALUES:
+            raise _too_many_values(path, number)
         try:
             row = json.loads(line)
         except json.JSONDecodeError as exc:
             raise TaskFileError(
                 path, number, None, N_("is not a complete JSON object ({reason})."),
                 values={"reason": exc.msg}) from exc
+        except RecursionError:
+            raise TaskFileError(path, number, None, N_(
+                "nests lists or objects too deeply; a task is one flat JSON object.")
+            ) from None
+        except ValueError:  # a number of thousands of digits
+            raise TaskFileError(path, number, None, N_(
+                "holds a number too long to read; a task's fields are text.")) from None
         if not isinstance(row, dict):
             raise TaskFileError(path, number, None, N_("must be a JSON object ({…})."))
         yield number, row
 
 
+def _too_long(path: Path, line: int) -> TaskFileError:
+    return TaskFileError(path, line, None, N_(
+        "is longer than {size} MB; one task must fit in that (a field holds at most "
+        "262,144 characters)."), values={"size": MAX_RECORD_BYTES // (1024 * 1024)})
+
+
+def _too_many_values(path: Path, line: int) -> TaskFileError:
+    return TaskFileError(path, line, None, N_(
+        "holds more than {count} values; a task is one record of a few dozen fields."),
+        values={"count": f"{MAX_RECORD_VALUES:,}"})
+
+
+def _json_values(line: str) -> int:
+    """How many values a JSON text holds, roughly (separators, openings and strings outside
+    strings), counted no further than just past :data:`MAX_RECORD_VALUES`. Strings are
+    skipped by the json module's own scanner, so their commas do not count."""
+    count, at = 0, 0
+    while count <= MAX_RECORD_VALUES:
+        quote = line.find('"', at)
+        end = len(line) if quote < 0 else quote
+        count += sum(line.count(mark, at, end) for mark in ",:[{")
+        if quote < 0:
+            break
+        count += 1
+        try:
+            at = scanstring(line, quote + 1)[1]
+        except ValueError:
+            break  # an unterminated string: json.loads says so, with its position
+    return count
+
+
+def _csv_values(line: str, quoted: bool) -> int:
+    """Commas outside quotes in one line of CSV (``quoted``: it starts inside a quoted
+    field). A quoted field's escaped quotes come in pairs, so removing each "…" span leaves
+    what lies outside them."""
+    outside = _QUOTED.sub("", '"' + line if quoted else line)
+    return outside.split('"', 1)[0].count(",")
+
+
+_QUOTED = re.compile(r'"[^"]*"')
+
+
 def csv_rows(path: Path, *, read: Callable[[int], None] | None = None
              ) -> Iterator[tuple[int, dict]]:
     """``(line number, row)`` for each record of a CSV file with a header row; empty cells
-    are ``None``. A record may span lines (quoted newlines): its number is its last line."""
-    reader = csv.DictReader(text_lines(path, read=read))
+    are ``None``. A record may span lines (quoted newlines): its number is its last line.
+
+    Each record is bounded before the csv module parses it: at most
+    :data:`MAX_RECORD_BYTES` of text and :data:`MAX_RECORD_VALUES` values, whatever the
+    quoting."""
+    size = values = 0  # of the record being read
+    quoted = False      # whether its last line ended inside a quoted field
+    number = 0          # of the line the csv module has
+
+    def lines():
+        nonlocal size, values, quoted, number
+        for number, line in enumerate(text_lines(path, read=read), start=1):
+            size += len(line)
+            if size > _COUNT_VALUES_PAST:
+                if size > MAX_RECORD_BYTES:
+                    raise _too_long(path, number)
+                values += _csv_values(line, quoted)
+                if values > MAX_RECORD_VALUES:
+                    raise _too_many_values(path, number)
+            if '"' in line and line.count('"') % 2:
+                quoted = not quoted
+            yield line
+
+    reader = csv.DictReader(lines())
     try:
         for row in reader:
+            size = values = 0
+            quoted = False  # a record ends outside quotes
             if None in row:
                 raise TaskFileError(
                     path, reader.line_num, None,
                     N_("has more values than the header has columns."))
             yield reader.line_num, {k: (v if v != "" else None) for k, v in row.items()}
     except csv.Error as exc:
-        raise TaskFileError(path, reader.line_num, None, N_("is not valid CSV ({reason})."),
+        if "field larger than field limit" in str(exc):
+            raise TaskFileError(path, number, None, N_(
+                "holds a value longer than {limit} characters; a field holds at most "
+                "262,144."), values={"limit": f"{csv.field_size_limit():,}"}) from exc
+        raise TaskFileError(path, number, None, N_("is not valid CSV ({reason})."),
                             values={"reason": exc}) from exc
 
 

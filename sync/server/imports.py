@@ -54,15 +54,18 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from app import clock
-from app.schema import TASK_KINDS
+from app.kinds import TASK_KINDS
 from app.taskfile import (
     AYA_FIELDS,
+    MAX_RECORD_BYTES,
     ORIGINS,
+    TEXT_FIELDS,
     TaskFileError,
     csv_rows,
     jsonl_rows,
     task_from_row,
 )
+from app.text import MAX_FIELD_CHARS
 from sync.protocol import ErrorCode, freeze
 from sync.server import tables
 from sync.server.db import Sequence, run_write
@@ -87,6 +90,28 @@ FORMATS = {
 # Provenance kept with tasks from Aya rows (the task id never comes from these).
 AYA_PROVENANCE = ("id", "user_id", "annotation_type", "language", *AYA_FIELDS,
                   "sub_dataset_name", "split")
+MAX_PROVENANCE_CHARS = 1000  # a dataset's name, a template's or a user's id
+# Every column a task is made of (app.taskfile.task_from_row, provenance): a Parquet file's
+# other columns are never read.
+ROW_COLUMNS = frozenset({"id", "kind", "origin", "dialect", "project", "language_code",
+                         "language", "script", *TEXT_FIELDS, "original_inputs",
+                         "original_targets", "author", "author_id", "review_of",
+                         *AYA_PROVENANCE})
+# Parquet: a row group's columns above are checked against this before any is read (their
+# declared size once unpacked: one value may take a whole row group), and read in batches
+# of about PARQUET_BATCH_BYTES.
+PARQUET_GROUP_BYTES = 256 * 1024 * 1024
+PARQUET_BATCH_BYTES = 16 * 1024 * 1024
+MAX_FIELD_BYTES = MAX_FIELD_CHARS * 4  # UTF-8
+# XLIFF: a unit is kept in memory until it ends, so its size is bounded; elements outside
+# units are dropped as soon as they end. (Depth: libxml2's own limit of 256 levels, which
+# huge_tree=False keeps, as it keeps text nodes under 10 MB.)
+MAX_UNIT_ELEMENTS = 10_000
+MAX_UNIT_BYTES = MAX_RECORD_BYTES
+# Read without an event: libxml2's own limit on one text (a skeleton may be that big), and
+# the attributes of one tag (a real one has a few).
+MAX_QUIET_BYTES = 10_000_000
+MAX_QUIET_ATTRIBUTES = 10_000
 
 
 @dataclass(frozen=True)
@@ -228,6 +253,12 @@ def _row_tasks(path: Path, rows: Iterable[tuple[dict, Mapping]], *, project: str
                              project=project, kind=kind, origin=origin)
         provenance = {name: _plain(row[name]) for name in AYA_PROVENANCE
                       if row.get(name) is not None} if _is_aya(row) else {}
+        for name, value in provenance.items():
+            if isinstance(value, str) and len(value) > MAX_PROVENANCE_CHARS:
+                raise _error(path, where, name, f"is longer than {MAX_PROVENANCE_CHARS:,} "
+                                                "characters; it should name a dataset, a "
+                                                "template or a person, and is kept with "
+                                                "every task.")
         if provenance:
             task["provenance"] = {"format": "aya", **provenance}
         yield where, _checked(path, where, task)
@@ -243,33 +274,130 @@ def _plain(value):
 
 def _parquet_tasks(path: Path, meter: _Meter, *, project: str, kind: str | None,
                    origin: str | None) -> Iterator[tuple[dict, dict]]:
+    """Rows of a Parquet file: only the columns a task is made of, each row group checked
+    against :data:`PARQUET_GROUP_BYTES` from the file's metadata before it is read, then
+    read in batches of about :data:`PARQUET_BATCH_BYTES`."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     try:
-        parquet = pq.ParquetFile(path)
+        # Streamed reads (buffer_size, no pre-buffering): a column chunk is not read whole.
+        parquet = pq.ParquetFile(path, buffer_size=1 << 20, pre_buffer=False,
+                                 thrift_string_size_limit=16 << 20,
+                                 thrift_container_size_limit=1 << 20)
     except (pa.ArrowException, OSError) as exc:
         raise TaskFileError(path, None, None, f"is not a Parquet file ({exc}).") from exc
     meter.total = parquet.metadata.num_rows
+    columns = _parquet_columns(path, parquet)
 
     def rows():
         number = 0
-        batches = parquet.iter_batches(batch_size=2048)
-        while True:
-            try:
-                batch = next(batches)
-            except StopIteration:
-                return
-            except (pa.ArrowException, OSError) as exc:
-                raise TaskFileError(path, None, None, f"cannot be read past row {number} "
-                                                      f"({exc}).", row=number + 1) from exc
-            for row in batch.to_pylist():
-                number += 1
-                meter.add(1)
-                yield {"row": number}, row
+        for group in range(parquet.metadata.num_row_groups):
+            batch_rows = _parquet_batch_rows(path, parquet, group, columns, first_row=number + 1)
+            batches = parquet.iter_batches(batch_size=batch_rows, row_groups=[group],
+                                           columns=columns, use_threads=False)
+            while True:
+                try:
+                    batch = next(batches)
+                except StopIteration:
+                    break
+                except (pa.ArrowException, OSError) as exc:
+                    raise TaskFileError(path, None, None, f"cannot be read past row {number} "
+                                                          f"({exc}).", row=number + 1) from exc
+                sizes = _parquet_row_sizes(path, batch, first_row=number + 1)
+                for part in _parquet_slices(batch, sizes):  # Python objects: a slice at a time
+                    for row in part.to_pylist():
+                        number += 1
+                        meter.add(1)
+                        yield {"row": number}, row
 
     with parquet:
         yield from _row_tasks(path, rows(), project=project, kind=kind, origin=origin)
+
+
+def _parquet_columns(path: Path, parquet) -> list[str]:
+    """The file's columns a task is made of; each must hold text or numbers."""
+    import pyarrow as pa
+
+    schema = parquet.schema_arrow
+    columns = [name for name in schema.names if name in ROW_COLUMNS]
+    if not columns:
+        raise TaskFileError(path, None, None, "has none of the columns a task is made of "
+                                              "(inputs, targets, language_code, …).")
+    for name in columns:
+        if pa.types.is_nested(schema.field(name).type):
+            raise TaskFileError(path, None, name, f"holds {schema.field(name).type}; a "
+                                                  "task's fields are text or numbers.")
+    return columns
+
+
+def _parquet_batch_rows(path: Path, parquet, group: int, columns: list[str], *,
+                        first_row: int) -> int:
+    """Rows per batch for row group ``group``, from its declared size; a group larger than
+    PARQUET_GROUP_BYTES is refused before it is read."""
+    meta = parquet.metadata.row_group(group)
+    wanted = set(columns)
+    size = sum(meta.column(i).total_uncompressed_size for i in range(meta.num_columns)
+               if meta.column(i).path_in_schema in wanted)
+    if size > PARQUET_GROUP_BYTES:
+        mb = 1024 * 1024
+        raise TaskFileError(path, None, None, f"row group {group + 1} holds {size // mb:,} MB "
+                                              f"of tasks once unpacked; Qalam reads row "
+                                              f"groups of up to {PARQUET_GROUP_BYTES // mb} "
+                                              "MB: write the file with smaller row groups "
+                                              "(pyarrow: row_group_size=10000).",
+                            row=first_row)
+    per_row = max(1, size // max(1, meta.num_rows))
+    return max(1, min(2048, PARQUET_BATCH_BYTES // per_row))
+
+
+def _parquet_row_sizes(path: Path, batch, *, first_row: int) -> list[int]:
+    """Each row's bytes of text, measured in Arrow before Python strings are made of it; a
+    value longer than a field may be is refused here. (A dictionary-encoded column may
+    repeat one long value in every row while its pages stay small.)"""
+    import pyarrow.compute as pc
+
+    sizes = None
+    for name, column in zip(batch.schema.names, batch.columns, strict=True):
+        lengths = _text_lengths(column)
+        if lengths is None:
+            continue
+        lengths = pc.fill_null(lengths, 0)
+        longest = pc.max(lengths).as_py()
+        if longest is not None and longest > MAX_FIELD_BYTES:
+            index = pc.index(pc.greater(lengths, MAX_FIELD_BYTES), True).as_py()
+            raise TaskFileError(path, None, name, f"is longer than {MAX_FIELD_CHARS:,} "
+                                                  "characters, the most a field may hold.",
+                                row=first_row + index)
+        sizes = lengths if sizes is None else pc.add(sizes, lengths)
+    return [0] * batch.num_rows if sizes is None else sizes.to_pylist()
+
+
+def _text_lengths(column):
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    def is_text(kind) -> bool:
+        return (pa.types.is_string(kind) or pa.types.is_large_string(kind)
+                or pa.types.is_binary(kind) or pa.types.is_large_binary(kind))
+
+    if pa.types.is_dictionary(column.type):
+        if not is_text(column.type.value_type):
+            return None
+        return pc.take(pc.binary_length(column.dictionary), column.indices)
+    return pc.binary_length(column) if is_text(column.type) else None
+
+
+def _parquet_slices(batch, sizes: list[int]):
+    """The batch in consecutive slices of about PARQUET_BATCH_BYTES of text each."""
+    start = total = 0
+    for index, size in enumerate(sizes):
+        if total and total + size > PARQUET_BATCH_BYTES:
+            yield batch.slice(start, index - start)
+            start, total = index, 0
+        total += size
+    if start < len(sizes):
+        yield batch.slice(start)
 
 
 # XLIFF inline codes whose content is the document's own markup, not text to translate
@@ -279,15 +407,29 @@ _XLIFF_FIELDS = {"source_text": "source", "mt_text": "target"}
 
 
 class _Counting:
-    """A binary file that reports how many bytes were read (progress while parsing)."""
+    """A binary file that reports how many bytes were read (progress while parsing).
+
+    It also stops the parser when, since its last event (the reader sets ``quiet`` and
+    ``equals`` back to 0 on each), it read more than MAX_QUIET_BYTES, or more than
+    MAX_QUIET_ATTRIBUTES ``=`` signs: libxml2 holds a start tag's attributes, or a text, in
+    memory until it is complete, and an attribute costs some 300 bytes of it."""
 
     def __init__(self, raw, add: Callable[[int], None]):
         self.raw, self.add = raw, add
+        self.quiet = self.equals = 0
 
     def read(self, size: int = -1) -> bytes:
         data = self.raw.read(size)
         self.add(len(data))
+        self.quiet += len(data)
+        self.equals += data.count(b"=")
+        if self.quiet > MAX_QUIET_BYTES or self.equals > MAX_QUIET_ATTRIBUTES:
+            raise _Quiet
         return data
+
+
+class _Quiet(Exception):
+    """The XML parser read too far without producing an element."""
 
 
 def _local(element) -> str:
@@ -357,18 +499,30 @@ def _xliff_tasks(path: Path, meter: _Meter, *, project: str, kind: str | None,
         return where, _checked(path, where, found)
 
     with path.open("rb") as raw:
+        counting = _Counting(raw, meter.add)
         parser = etree.iterparse(
-            _Counting(raw, meter.add), events=("start", "end"), resolve_entities=False,
+            counting, events=("start", "end"), resolve_entities=False,
             no_network=True, load_dtd=False, huge_tree=False, remove_comments=True,
             remove_pis=True)
-        root = None
+        root = unit = last = None  # unit: the unit being read, kept until it ends
+        unit_elements = unit_start = 0
         try:
             for event, element in parser:
-                name = _local(element)
+                counting.quiet = counting.equals = 0
+                last = element
+                name = element.tag.rpartition("}")[2]  # elements only: no comments, no PIs
+                if unit is not None and element is not unit:
+                    # Inside a unit, kept until it ends: bounded in elements and bytes.
+                    unit_elements += event == "start"
+                    if unit_elements > MAX_UNIT_ELEMENTS \
+                            or meter.done - unit_start > MAX_UNIT_BYTES:
+                        raise _unit_too_big(path, unit)
                 if event == "start":
                     if root is None:
                         root = element
                         _xliff_root(path, element, state, language)
+                    if name in ("unit", "trans-unit") and unit is None:
+                        unit, unit_elements, unit_start = element, 0, meter.done
                     if name in ("file", "group", "unit", "trans-unit"):
                         no = element.get("translate") == "no"
                         skip.append(no or (skip[-1] if skip else False))
@@ -383,11 +537,10 @@ def _xliff_tasks(path: Path, meter: _Meter, *, project: str, kind: str | None,
                 found = None
                 if name == "segment" and state["version"] != "1.2":
                     state["segment"] += 1
-                    unit = element.getparent()
                     if not skip[-1]:
                         children = {_local(child): child for child in element
                                     if _local(child) in ("source", "target")}
-                        found = task(unit.get("id"), element.sourceline,
+                        found = task(element.getparent().get("id"), element.sourceline,
                                      children.get("source"), children.get("target"),
                                      element.get("id") or str(state["segment"]))
                 elif name == "trans-unit" and state["version"] == "1.2" and not skip[-1]:
@@ -395,8 +548,11 @@ def _xliff_tasks(path: Path, meter: _Meter, *, project: str, kind: str | None,
                                  *_trans_unit_texts(element), "1")
                 if name in ("file", "group", "unit", "trans-unit"):
                     skip.pop()
-                if name in ("unit", "trans-unit"):
-                    # Processed: free it and what came before, so memory stays flat.
+                if element is unit:
+                    unit = None
+                if unit is None and element is not root:
+                    # Processed (a unit), or outside any unit (notes, skeletons, anything
+                    # else): free it and what came before, so memory stays flat.
                     element.clear(keep_tail=True)
                     while element.getprevious() is not None:
                         del element.getparent()[0]
@@ -405,6 +561,17 @@ def _xliff_tasks(path: Path, meter: _Meter, *, project: str, kind: str | None,
         except etree.XMLSyntaxError as exc:
             raise TaskFileError(path, exc.lineno or None, None,
                                 f"is not well-formed XML ({exc.msg}).") from exc
+        except _Quiet:
+            raise TaskFileError(path, last.sourceline if last is not None else None, None,
+                                f"goes on for more than {MAX_QUIET_BYTES // 1_000_000} MB, or "
+                                f"{MAX_QUIET_ATTRIBUTES:,} attributes, after this line without "
+                                "completing an element; it was refused.") from None
+
+
+def _unit_too_big(path: Path, unit) -> TaskFileError:
+    return _error(path, {"line": unit.sourceline, "unit": unit.get("id") or "?"}, None,
+                  f"holds more than {MAX_UNIT_ELEMENTS:,} elements or "
+                  f"{MAX_UNIT_BYTES // (1024 * 1024)} MB; a unit is one segment or a few.")
 
 
 def _xliff_root(path: Path, element, state: dict, language) -> None:
