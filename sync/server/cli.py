@@ -218,7 +218,7 @@ def cmd_serve(args, engine, url) -> int:
         print(f"WARNING: serving plain HTTP on {args.host}; tokens and work travel unencrypted.",
               file=sys.stderr)
     server = _prepare(engine)
-    ssl, short = {}, ""
+    ssl, short, fingerprint = {}, "", ""
     if args.tls:
         directory = args.tls_dir or _default_tls_dir(url)
         cert = ensure_certificate(directory, hosts=[args.host])
@@ -226,14 +226,17 @@ def cmd_serve(args, engine, url) -> int:
         print(f"{'Made' if cert.created else 'Using'} certificate {cert.cert_path}")
         print(f"SHA-256 fingerprint: {cert.fingerprint}")
         print(f"Short code (compare on each device): {cert.short_code}")
-        short = cert.short_code
+        short, fingerprint = cert.short_code, cert.fingerprint
     scheme = "https" if args.tls else "http"
     announcement = _announce(args, server.server_id, short) if args.announce else None
     print(f"Serving {_safe(url)} on {scheme}://{args.host}:{args.port}")
     print(f"Dashboard: {scheme}://{args.host}:{args.port}/dashboard (a coordinator signs in "
           "with a password from `qalam-server set-password NAME`)", flush=True)
     try:
-        uvicorn.run(create_app(engine), host=args.host, port=args.port, log_level="info",
+        # The fingerprint goes on the dashboard's enrollment cards: their link pins this
+        # certificate on each device with nothing to type.
+        uvicorn.run(create_app(engine, tls_fingerprint=fingerprint), host=args.host,
+                    port=args.port, log_level="info",
                     **ssl, **proxy_options(args.forwarded_allow_ips))
     finally:
         if announcement is not None:

@@ -1,11 +1,11 @@
 """The server's self-signed certificate, and a fingerprint people can compare by eye.
 
     cert = ensure_certificate(Path("."), hosts=["192.168.1.20"])
-    print(cert.short_code)           # 'MFRGG-ZDFMZ' — the annotator's app shows the same
+    print(cert.short_code)           # 'MFRG-GZDF-MZTW-Q2LK' — the annotator's app shows it too
 
 Made once and kept next to the database (``qalam-server.crt`` / ``qalam-server.key``, both
 readable only by their owner). Devices pin the certificate by its SHA-256 fingerprint; the short
-code is the first 10 base32 characters of that fingerprint, grouped in fives.
+code is the first 16 base32 characters (80 bits) of that fingerprint, grouped in fours.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ class Certificate:
     cert_path: Path
     key_path: Path
     fingerprint: str   # SHA-256 of the DER certificate, colon-separated hex
-    short_code: str    # e.g. 'MFRGG-ZDFMZ'
+    short_code: str    # e.g. 'MFRG-GZDF-MZTW-Q2LK'
     created: bool
 
 
