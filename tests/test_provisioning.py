@@ -210,8 +210,13 @@ def test_the_portable_data_folder_is_not_a_second_provisioning_folder(tmp_path):
     assert find(executable_dir=app_dir, data_dir=app_dir / "data").project == "on-the-stick"
 
 
+@pytest.mark.parametrize(("ui_language", "lead"), [
+    ("en", "Qalam found a provisioning file from your coordinator but cannot use it"),
+    ("ur", "قلم کو آپ کے کوآرڈینیٹر کی پروویژننگ فائل ملی"),
+])
 def test_a_provisioning_file_that_cannot_be_used_is_said_at_start(tmp_path, open_app,
-                                                                  monkeypatch):
+                                                                  monkeypatch, ui_language,
+                                                                  lead):
     from app import paths
 
     app_dir = tmp_path / "app"
@@ -219,9 +224,10 @@ def test_a_provisioning_file_that_cannot_be_used_is_said_at_start(tmp_path, open
     (app_dir / "prov" / FILE_NAME).write_text('{"format": "qalam-provisioning", "version": 1}',
                                               encoding="utf-8")
     monkeypatch.setattr(paths, "frozen_app_dir", lambda: app_dir)
-    window = open_app(paths.data_dir(tmp_path / "data"))
+    window = open_app(paths.data_dir(tmp_path / "data"), ui_language=ui_language)
     notice = window.findChild(QDockWidget, "provisioningNotice")
     assert notice is not None and notice.isVisible()
-    assert "cannot use it" in notice.text() and str(app_dir / "prov" / FILE_NAME) in \
-        notice.text() and "project is missing" in notice.text()
+    assert notice.text().startswith(lead)                       # in the UI language
+    assert str(app_dir / "prov" / FILE_NAME) in notice.text()   # for the coordinator
+    assert "project is missing" in notice.text()
     assert notice.focusPolicy() == Qt.NoFocus
