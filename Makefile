@@ -6,7 +6,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 DEMO_DATA ?= var/demo
 
-.PHONY: run test lint bench system-deps clean
+.PHONY: run test test-display lint bench system-deps clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,10 @@ test: $(STAMP) system-deps i18n-compile
 	$(VENV)/bin/ruff check .
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -p no:cacheprovider -m "not dist"
 	$(MAKE) --no-print-directory test-dist
+
+## The kill test at a real display alone (Xvfb, openbox, xdotool: part of `make test` too).
+test-display: $(STAMP) system-deps i18n-compile
+	$(PY) -m pytest -q -p no:cacheprovider -s tests/test_kill_display.py
 
 system-deps:
 	build_scripts/system_deps.sh

@@ -35,6 +35,7 @@ class Place:
     task: str | None = None     # its task (Review: the edit being reviewed)
     field: str | None = None    # the screen's name for the focused field
     caret: int = 0              # the caret's position in that field
+    at_end: bool = False        # ...at the end of its text (which may have grown since)
     at: str = ""                # when this was remembered (UTC, ISO 8601)
 
     def same_place(self, other: Place | None) -> bool:
@@ -60,7 +61,8 @@ def recall(store: Store) -> Place | None:
         place = Place(**{key: value for key, value in data.items() if key in known})
     except (ValueError, TypeError):
         return None
-    if not isinstance(place.screen, str) or not isinstance(place.caret, int):
+    if not isinstance(place.screen, str) or not isinstance(place.caret, int) \
+            or not isinstance(place.at_end, bool):
         return None
     return place
 

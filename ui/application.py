@@ -73,7 +73,6 @@ def open_window(
     with Store.open(db_path) as store:
         if demo:
             seed_demo(store)
-        crashed_since = session.start(store)  # not None: the last run never ended cleanly
         # A coordinator's provisioning file beside the app: the server to offer at
         # enrollment, and tasks to start on before any connection.
         provisioning_problem = None
@@ -89,8 +88,13 @@ def open_window(
     window = MainWindow(reader=reader, writer=writer, settings=_settings(data_dir))
     if provisioning_problem is not None:
         show_provisioning_problem(window, provisioning_problem)
-    if crashed_since is not None:
-        window.session.announce_recovery()
+    # Mark this run as running, on the writer (no disk wait before the first paint); a mark
+    # still set from the last run means it never ended cleanly: say so, once.
+    def started(crashed_since: str | None) -> None:
+        if crashed_since is not None:
+            window.session.announce_recovery()
+
+    writer.run(session.start, on_done=started)
     if on_settings is not None:
         action = QAction(_("Se&ttings…"), window, objectName="settingsAction")
         action.setShortcut(QKeySequence(QKeySequence.Preferences))

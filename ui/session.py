@@ -51,29 +51,35 @@ CARET_DELAY_MS = 300  # a caret that stopped moving this long is remembered
 # --- fields: focus and caret -------------------------------------------------------------------
 
 
-def caret_of(widget: QWidget) -> int:
+def caret_of(widget: QWidget) -> tuple[int, bool]:
+    """The caret's position in ``widget``, and whether it is at the end of the text."""
     if isinstance(widget, QTextEdit):
-        return widget.textCursor().position()
+        position = widget.textCursor().position()
+        return position, position >= widget.document().characterCount() - 1
     if isinstance(widget, QComboBox) and widget.lineEdit() is not None:
         widget = widget.lineEdit()
     if isinstance(widget, QLineEdit):
-        return widget.cursorPosition()
-    return 0
+        return widget.cursorPosition(), widget.cursorPosition() >= len(widget.text())
+    return 0, False
 
 
-def put_caret(widget: QWidget, caret: int) -> None:
-    """Focus ``widget`` and put its caret at ``caret`` (clamped to its text)."""
+def put_caret(widget: QWidget, caret: int, at_end: bool = False) -> None:
+    """Focus ``widget`` and put its caret at ``caret`` (clamped to its text), or at the end
+    of its text when it was at the end: typing that was saved after the caret was
+    remembered must not leave the caret behind it."""
     widget.setFocus(Qt.OtherFocusReason)
     if isinstance(widget, QTextEdit):
+        end = widget.document().characterCount() - 1
         cursor = widget.textCursor()
-        cursor.setPosition(max(0, min(caret, widget.document().characterCount() - 1)))
+        cursor.setPosition(end if at_end else max(0, min(caret, end)))
         widget.setTextCursor(cursor)
         widget.ensureCursorVisible()
         return
     if isinstance(widget, QComboBox) and widget.lineEdit() is not None:
         widget = widget.lineEdit()
     if isinstance(widget, QLineEdit):
-        widget.setCursorPosition(max(0, min(caret, len(widget.text()))))
+        end = len(widget.text())
+        widget.setCursorPosition(end if at_end else max(0, min(caret, end)))
 
 
 def _caret_signal(widget: QWidget):
@@ -156,10 +162,14 @@ class SessionKeeper(QObject):
         if screen is None:
             return None
         fields = screen.session_fields()
-        name = field_holding(fields, QApplication.focusWidget())
+        # The window's focus widget, not the application's: the same while the window is
+        # active, and still the field the keyboard returns to while it is not (starting up,
+        # another window in front).
+        name = field_holding(fields, self.window.focusWidget())
+        caret, at_end = caret_of(fields[name]) if name else (0, False)
         return Place(
             screen=self.window.current_screen_name(), language=self.window.current_language(),
-            field=name, caret=caret_of(fields[name]) if name else 0, **screen.session_item(),
+            field=name, caret=caret, at_end=at_end, **screen.session_item(),
         )
 
     def remember_now(self) -> None:
@@ -199,7 +209,7 @@ class SessionKeeper(QObject):
         if not reopened or widget is None or not widget.isEnabled():
             screen.focus_first()
             return
-        put_caret(widget, place.caret)
+        put_caret(widget, place.caret, place.at_end)
         self._follow_caret(widget)
 
     def recovered_since(self, place: Place | None) -> str:
@@ -224,7 +234,8 @@ class SessionKeeper(QObject):
                 "Qalam did not close properly last time. Your review is back as it was last "
                 "saved, at {time}."), time=when)
         else:
-            text = _("Qalam did not close properly last time. Nothing typed was lost.")
+            text = _("Qalam did not close properly last time. No draft was open, so there "
+                     "is nothing to recover.")
         log.warning("recovered after an unclean exit: screen=%s item=%s task=%s field=%s "
                     "caret=%s saved_at=%s", *(
                         (place.screen, place.item, place.task, place.field, place.caret)
