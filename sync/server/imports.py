@@ -341,7 +341,7 @@ def _parquet_batch_rows(path: Path, parquet, group: int, columns: list[str], *,
                if meta.column(i).path_in_schema in wanted)
     if size > PARQUET_GROUP_BYTES:
         mb = 1024 * 1024
-        raise TaskFileError(path, None, None, f"row group {group + 1} holds {size // mb:,} MB "
+        raise TaskFileError(path, None, None, f"row group {group + 1} holds {-(-size // mb):,} MB "
                                               f"of tasks once unpacked; Qalam reads row "
                                               f"groups of up to {PARQUET_GROUP_BYTES // mb} "
                                               "MB: write the file with smaller row groups "

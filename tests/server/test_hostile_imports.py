@@ -143,18 +143,26 @@ def csv_record_of_many_lines(path: Path) -> Path:
     return path
 
 
-def parquet_one_cell_of_600_mb(path: Path) -> Path:
-    """20 KB on disk: one value of 600 MB, zstd-compressed."""
-    table = pa.table({"kind": ["original"], "language_code": ["swh_Latn"],
-                      "instructions": ["a" * (600 * MB)]})
-    pq.write_table(table, path, compression="zstd")
+def parquet_repeated_long_value(path: Path) -> Path:
+    """A few KB on disk: a dictionary of one value just longer than a field may be, used by
+    2,048 rows (2 GB as Python strings, were a batch turned into Python whole)."""
+    rows = 2048
+    value = pa.array(["a" * (1024 * 1024 + 1)])
+    table = pa.table({"id": [f"r{n}" for n in range(rows)], "kind": ["original"] * rows,
+                      "language_code": ["swh_Latn"] * rows,
+                      "instructions": pa.DictionaryArray.from_arrays(
+                          pa.array([0] * rows, pa.int32()), value)})
+    pq.write_table(table, path, compression="zstd", use_dictionary=True)
     return path
 
 
 def parquet_nested_inputs(path: Path) -> Path:
-    """An ``inputs`` column of lists: 5 million numbers in one row."""
+    """An ``inputs`` column of lists: 20 million numbers in one row, compressed to little."""
+    count = 20_000_000
+    numbers = pa.nulls(count, pa.int64()).fill_null(0)
     table = pa.table({"kind": ["original"], "language_code": ["swh_Latn"],
-                      "inputs": pa.array([list(range(5_000_000))])})
+                      "inputs": pa.ListArray.from_arrays(pa.array([0, count], pa.int32()),
+                                                         numbers)})
     pq.write_table(table, path, compression="zstd")
     return path
 
@@ -204,10 +212,10 @@ HOSTILE = [
      r"^wide\.csv, line 2: is longer than 16 MB"),
     ("csv-many-lines", "csv", csv_record_of_many_lines, "lines.csv",
      r"^lines\.csv, line \d+: holds more than 10,000 values"),
-    ("parquet-600-mb-cell", "parquet", parquet_one_cell_of_600_mb, "cell.parquet",
-     r"^cell\.parquet, row 1: row group 1 holds 600 MB of tasks once unpacked"),
+    ("parquet-repeated-value", "parquet", parquet_repeated_long_value, "repeated.parquet",
+     r"^repeated\.parquet, row 1, field 'instructions': is longer than 262,144 characters"),
     ("parquet-nested", "parquet", parquet_nested_inputs, "nested.parquet",
-     r"^nested\.parquet, field 'inputs': holds list<item: int64>"),
+     r"^nested\.parquet, field 'inputs': holds list<"),
     ("xliff2-junk-in-file", "xliff2", xliff_junk_outside_units, "junk.xlf", None),
     ("xliff12-junk-in-body", "xliff12",
      lambda path: xliff_junk_outside_units(path, version="1.2"), "junk-1.2.xlf", None),
@@ -220,8 +228,23 @@ HOSTILE = [
 
 # --- importing in a fresh process --------------------------------------------------------------
 
-_IMPORT_CHILD = """
-import json, resource, sys, time
+# The peak is the child's own: VmHWM starts afresh at exec, while ru_maxrss would carry
+# the high-water mark of the (pytest) process it was forked from.
+PEAK_MB = """
+def peak_mb():
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+"""
+
+_IMPORT_CHILD = PEAK_MB + """
+import json, sys, time
 from pathlib import Path
 from app.taskfile import TaskFileError
 from sync.server import db
@@ -234,7 +257,7 @@ try:
 except TaskFileError as exc:
     error = str(exc)
 print(json.dumps({"error": error, "added": added, "seconds": time.perf_counter() - start,
-                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "peak_mb": peak_mb()}))
 """
 
 
@@ -353,6 +376,16 @@ def test_csv_record_past_the_record_limit_names_the_line(engine, tmp_path, monke
     path.write_text('kind,language_code,instructions\noriginal,swh_Latn,"'
                     + "maji safi\n" * 300_000 + '"\n')
     refused(engine, path, r"^record\.csv, line \d+: is longer than 2 MB")
+
+
+def test_parquet_row_group_past_the_cap_is_refused_before_it_is_read(engine, tmp_path,
+                                                                     monkeypatch):
+    monkeypatch.setattr("sync.server.imports.PARQUET_GROUP_BYTES", 1 * MB)
+    path = tmp_path / "groups.parquet"
+    pq.write_table(pa.Table.from_pylist(normal_rows(12_000, aya=True)), path,
+                   row_group_size=4000)  # 4000 rows: some 2 MB each, unpacked
+    refused(engine, path, r"^groups\.parquet, row 1: row group 1 holds 2 MB of tasks once "
+                          r"unpacked; Qalam reads row groups of up to 1 MB")
 
 
 def test_parquet_reads_only_task_columns(engine, tmp_path):

@@ -34,6 +34,7 @@ from sync.protocol import PushBatch, PushItem, payload_hash
 from sync.server import tables
 from sync.server.bundles import import_bundle
 from tests.server import conftest as server_suite
+from tests.server.test_hostile_imports import PEAK_MB
 
 # The server suite's fixtures (a fresh database on SQLite and on PostgreSQL), used here too.
 backend, db_url, engine, postgres, server, sqlite_template = (
@@ -153,8 +154,8 @@ def understate(path: Path, member: str, size: int) -> Path:
 
 # --- reading in a fresh process (peak memory) --------------------------------------------------
 
-_READ_CHILD = """
-import json, resource, sys, time
+_READ_CHILD = PEAK_MB + """
+import json, sys, time
 from pathlib import Path
 from app.errors import SyncError
 from sync import bundle
@@ -165,7 +166,7 @@ try:
 except SyncError as exc:
     error = str(exc)
 print(json.dumps({"error": error, "items": items, "seconds": time.perf_counter() - start,
-                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "peak_mb": peak_mb()}))
 """
 
 
