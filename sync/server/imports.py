@@ -19,6 +19,15 @@ Formats (by extension, or ``file_format``):
   (``source_text``, ``mt_text``, ``source_language``), origin ``translated``. Units marked
   ``translate="no"`` and segments without source text are skipped.
 
+Memory stays bounded whatever the file's shape: a JSONL line or CSV record is bounded in
+bytes and values before it is parsed (:data:`app.taskfile.MAX_RECORD_BYTES`,
+:data:`~app.taskfile.MAX_RECORD_VALUES`); Parquet is read only in the columns a task is
+made of, each row group's declared size checked first (:data:`PARQUET_GROUP_BYTES`), in
+batches turned into Python a slice at a time; XLIFF elements outside units are dropped as
+they end, and a unit is bounded (:data:`MAX_UNIT_ELEMENTS`, :data:`MAX_UNIT_BYTES`), as is
+what the parser may read without completing an element. Past a bound, the file is refused
+with an error naming the file and the line, row, unit or field.
+
 How an import runs:
 
 1. **Reading** (no database lock): every record is parsed and validated as it streams past,
