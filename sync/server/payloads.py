@@ -121,7 +121,10 @@ def _check_submission(record: dict, device: Device) -> None:
     except UnknownLanguage:
         raise Invalid(f"language: {language!r} is not a registry code such as 'urd_Arab'.") \
             from None
-    if device.role != "coordinator" and language not in device.languages:
+    # A coordinator writes in any language; a blocked user's work is held whatever it is
+    # (a blocked coordinator acts as an annotator with, often, no languages of their own).
+    if device.role != "coordinator" and not device.blocked \
+            and language not in device.languages:
         raise Invalid(f"language: {language} is not one of your languages "
                       f"({', '.join(device.languages) or 'none'}); ask your coordinator.")
     for field in ("inputs", "targets"):

@@ -139,6 +139,13 @@ def test_a_blocked_users_own_submissions_are_received_and_held(server):
     assert [i["id"] for i in accepted] == [item["id"]]
 
 
+def test_a_blocked_coordinators_own_items_in_any_language_are_held_not_refused(server):
+    noor = server.member("coordinator", languages=[])
+    block(server, noor)
+    item = noor.submission(language="hin_Deva")
+    assert noor.push([item])["results"][0]["status"] == "created"
+
+
 def test_reviews_given_before_a_block_count_nowhere(server):
     amina = server.member()
     reviewer = server.member("reviewer")
