@@ -5,21 +5,49 @@
     qalam bundle export work.qalam     # pending work for a USB stick
     qalam bundle import work.answer.qalam
 
-Progress goes to stderr, one line per stage change, so ``qalam sync`` suits scripts and
-scheduled jobs. Exit status: 0 done, 1 failed or incomplete (the message says why), 2 usage.
+What these print is for an annotator, in the interface language (``--ui-language`` or
+``QALAM_UI_LANGUAGE``): counts with their plurals, sizes of what crossed the network, retries
+with what happened and when the next try is. Progress goes to stderr while a command runs: on
+a terminal one line, rewritten at most once a second; otherwise (a script, a scheduled job) a
+line when the stage changes and every few seconds while it runs. The libraries' own words go
+to the log, shown with ``--verbose``. Exit status: 0 done, 1 failed or incomplete (the message
+says why), 2 usage.
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
+import math
+import os
+import re
+import shutil
 import sys
+import threading
 import time
 from pathlib import Path
 
 from app import paths
 from app.errors import QalamError
+from i18n import formatting, translation
+from i18n.bidi import strip_isolates
+from i18n.translation import N_, _, ngettext
 
 COMMANDS = ("enroll", "sync", "bundle")
+
+UNTRUSTED_ADVICE = N_(
+    "If it is your coordinator's field server, use the link on your enrollment card "
+    "(qalam enroll --link …), or give --fingerprint with the code the server printed.")
+
+# The stages of a sync as the sync panel names them (ui/sync_panel.py: the same messages,
+# so the same translations); "waiting" is told by retry_text instead.
+STAGES = {
+    "connecting": N_("Connecting…"),
+    "pushing": N_("Sending your work…"),
+    "pulling": N_("Receiving tasks and decisions…"),
+    "verifying": N_("Checking that both sides agree…"),
+    "done": N_("Up to date"),
+}
 
 
 def add_commands(sub) -> None:
@@ -27,6 +55,8 @@ def add_commands(sub) -> None:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS,
                         help="the data directory to use (as for the app)")
+    common.add_argument("--verbose", action="store_true",
+                        help="also show the details of what happens (the log) on stderr")
     enroll = sub.add_parser("enroll", parents=[common],
                             help="connect this computer to a server with a code",
                             description="Exchange the one-time code from your coordinator "
@@ -62,60 +92,294 @@ def add_commands(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from sync import device
-
+    _show_log(getattr(args, "verbose", False))
+    _use_language(getattr(args, "ui_language", None))
     data_dir = paths.data_dir(args.data_dir)
+    printer = ProgressPrinter()
     try:
         if args.command == "enroll":
-            server, code = args.server, args.code
-            if args.link:
-                parsed = device.parse_enrollment_link(args.link)
-                if parsed is None:
-                    print(f"qalam: {args.link!r} is not an enrollment link "
-                          f"({device.ENROLLMENT_LINK}?server=…&code=…).", file=sys.stderr)
-                    return 2
-                server, code = parsed
-            if not server or not code:
-                print("qalam: enroll needs --server and --code (or --link).", file=sys.stderr)
-                return 2
-            enrollment = device.enroll(data_dir, server, code,
-                                       allow_http=args.allow_http,
-                                       fingerprint=args.fingerprint)
-            print(f"Enrolled as {enrollment.user_name} ({enrollment.role}) with "
-                  f"{enrollment.server_url}.")
-            return 0
+            return _enroll(args, data_dir, printer)
         if args.command == "sync":
-            deadline = time.monotonic() + args.max_time if args.max_time else None
-            report = device.sync_now(data_dir, progress=_ProgressLine(), deadline=deadline)
-            for warning in report.warnings:
-                print(f"warning: {warning}", file=sys.stderr)
-            print(f"{report.acknowledged} sent, {report.pulled} received, {report.conflicts} "
-                  f"conflicts, {report.rejected} refused.")
-            return 0 if report.complete else 1
-        if args.bundle_action == "export":
-            count = device.export_bundle(data_dir, args.file)
-            print(f"{count} items written to {args.file}.")
-            return 0
-        counts = device.import_bundle(data_dir, args.file)
-        print(f"{counts['acknowledged']} items confirmed, {counts['pulled']} updates received, "
-              f"{counts['conflicts']} conflicts, {counts['rejected']} refused.")
-        return 0
+            return _sync(args, data_dir, printer)
+        return _bundle(args, data_dir)
     except QalamError as exc:
-        print(f"qalam: {exc}", file=sys.stderr)
+        printer.close()
+        # the isolation marks that keep a sentence's values in order in the app show as
+        # stray characters on some terminals
+        print(f"qalam: {strip_isolates(str(exc))}", file=sys.stderr)
         return 1
 
 
-class _ProgressLine:
-    """Prints a line to stderr whenever the sync's stage changes."""
+def _enroll(args, data_dir: Path, printer: ProgressPrinter) -> int:
+    from sync import device
 
-    def __init__(self):
-        self.stage = None
+    server, code = args.server, args.code
+    if args.link:
+        parsed = device.parse_enrollment_link(args.link)
+        if parsed is None:
+            print("qalam: " + _("{link} is not an enrollment link ({form}).").format(
+                link=repr(args.link), form=f"{device.ENROLLMENT_LINK}?server=…&code=…"),
+                file=sys.stderr)
+            return 2
+        server, code = parsed
+    if not server or not code:
+        print("qalam: " + _("enroll needs --server and --code (or --link)."), file=sys.stderr)
+        return 2
+    try:
+        enrollment = device.enroll(data_dir, server, code, allow_http=args.allow_http,
+                                   fingerprint=args.fingerprint, progress=printer)
+    except device.UntrustedCertificate as error:
+        printer.close()
+        print("qalam: " + strip_isolates(str(error)) + " " + _(UNTRUSTED_ADVICE),
+              file=sys.stderr)
+        return 1
+    printer.close()
+    print(_("Enrolled as {name} ({role}) with {server}.").format(
+        name=enrollment.user_name, role=enrollment.role, server=enrollment.server_url))
+    return 0
+
+
+def _sync(args, data_dir: Path, printer: ProgressPrinter) -> int:
+    from sync import device
+
+    deadline = time.monotonic() + args.max_time if args.max_time else None
+    report = device.sync_now(data_dir, progress=printer, deadline=deadline)
+    printer.close()
+    for warning in report.warnings:
+        print(warning, file=sys.stderr)
+    for line in sync_summary(report):
+        print(line)
+    return 0 if report.complete else 1
+
+
+def _bundle(args, data_dir: Path) -> int:
+    from sync import device
+
+    if args.bundle_action == "export":
+        count = device.export_bundle(data_dir, args.file)
+        print(ngettext("{n} item written to {file}.", "{n} items written to {file}.",
+                       count).format(n=_count(count), file=args.file))
+        return 0
+    counts = device.import_bundle(data_dir, args.file)
+    confirmed = ngettext("{n} item confirmed", "{n} items confirmed",
+                         counts["acknowledged"]).format(n=_count(counts["acknowledged"]))
+    received = ngettext("{n} update received", "{n} updates received",
+                        counts["pulled"]).format(n=_count(counts["pulled"]))
+    print(_("{confirmed}; {received}.").format(confirmed=confirmed, received=received))
+    for line in _attention(counts["conflicts"], counts["rejected"]):
+        print(line)
+    return 0
+
+
+# --- what a person reads ---------------------------------------------------------------------
+
+
+def progress_text(progress) -> str:
+    """One line for a :class:`sync.client.SyncProgress`: the stage (or the retry), the items
+    and the bytes so far."""
+    if progress.stage == "waiting":
+        stage = retry_text(progress)
+    else:
+        stage = _(STAGES[progress.stage]) if progress.stage in STAGES else progress.stage
+    parts = []
+    if progress.stage in ("pushing", "waiting") and (progress.items_sent or progress.pending):
+        total = progress.items_sent + progress.pending
+        parts.append(ngettext("{sent} of {total} item sent", "{sent} of {total} items sent",
+                              total).format(sent=_count(progress.items_sent),
+                                            total=_count(total)))
+    if progress.stage in ("pulling", "waiting") and progress.items_received:
+        parts.append(ngettext("{n} update received", "{n} updates received",
+                              progress.items_received).format(
+                                  n=_count(progress.items_received)))
+    if progress.bytes_sent or progress.bytes_received:
+        parts.append(_("{sent} sent, {received} received").format(
+            sent=format_size(progress.bytes_sent), received=format_size(progress.bytes_received)))
+    return " ".join((stage, " · ".join(parts))) if parts else stage
+
+
+def retry_text(progress) -> str:
+    """What happened and when the next try is: "The connection broke. Trying again in 12
+    seconds." (and, for a request with a bound on its tries: "That will be try 3 of 6.")"""
+    seconds = math.ceil(progress.retry_in or 0)
+    if seconds <= 0:
+        when = _("Trying again now.")
+    elif seconds < 90:
+        when = ngettext("Trying again in {n} second.", "Trying again in {n} seconds.",
+                        seconds).format(n=_count(seconds))
+    else:
+        minutes = round(seconds / 60)
+        when = ngettext("Trying again in {n} minute.", "Trying again in {n} minutes.",
+                        minutes).format(n=_count(minutes))
+    parts = [progress.message, when]
+    if progress.attempts:
+        parts.append(_("That will be try {next} of {total}.").format(
+            next=_count(progress.attempt + 1), total=_count(progress.attempts)))
+    return " ".join(part for part in parts if part)
+
+
+def sync_summary(report) -> list[str]:
+    """The lines ``qalam sync`` ends with (a :class:`sync.client.SyncReport`)."""
+    lines = [_("Sync finished: {items_sent}, {updates_received} ({bytes_sent} sent, "
+               "{bytes_received} received).").format(
+        items_sent=ngettext("{n} item sent", "{n} items sent", report.acknowledged).format(
+            n=_count(report.acknowledged)),
+        updates_received=ngettext("{n} update received", "{n} updates received",
+                                  report.pulled).format(n=_count(report.pulled)),
+        bytes_sent=format_size(report.bytes_sent),
+        bytes_received=format_size(report.bytes_received))]
+    lines += _attention(report.open_conflicts, report.rejected)
+    if report.pending:
+        lines.append(ngettext(
+            "{n} item is still waiting to be sent; run qalam sync again.",
+            "{n} items are still waiting to be sent; run qalam sync again.",
+            report.pending).format(n=_count(report.pending)))
+    return lines
+
+
+def _attention(conflicts: int, refused: int) -> list[str]:
+    """Where to settle conflicts and see refusals: the app's sync panel, named as its menu
+    names it (File › Sync and connection…)."""
+    lines = []
+    where = _("{menu} › {action}").format(menu=_menu_text(_("&File")),
+                                          action=_menu_text(_("S&ync and connection…")))
+    if conflicts:
+        lines.append(ngettext(
+            "{n} item was changed both here and elsewhere; both versions are kept until you "
+            "choose one. Open Qalam and choose {where} to compare them and keep one.",
+            "{n} items were changed both here and elsewhere; both versions are kept until you "
+            "choose. Open Qalam and choose {where} to compare them and keep one of each.",
+            conflicts).format(n=_count(conflicts), where=where))
+    if refused:
+        lines.append(ngettext(
+            "{n} item was refused by the server; Qalam shows why under {where}.",
+            "{n} items were refused by the server; Qalam shows why under {where}.",
+            refused).format(n=_count(refused), where=where))
+    return lines
+
+
+def _menu_text(label: str) -> str:
+    """A menu label as a person sees it: without its accelerator ("&File", "文件(&F)")."""
+    return re.sub(r"\s*\(&\w\)", "", label).replace("&&", "\0").replace("&", "").replace(
+        "\0", "&")
+
+
+def _count(n: int) -> str:
+    return formatting.format_integer(n)
+
+
+def format_size(n: int) -> str:
+    """Bytes for a person, in the interface language's units and digits (Babel/CLDR units):
+    "0.8 kB", "46 kB", "2.4 MB" (decimal units, as the network counts)."""
+    from babel.units import format_unit
+
+    if n < 10_000:
+        value, unit, pattern = n / 1000, "digital-kilobyte", "#,##0.0"
+    elif n < 1_000_000:
+        value, unit, pattern = n / 1000, "digital-kilobyte", "#,##0"
+    else:
+        value, unit, pattern = n / 1_000_000, "digital-megabyte", "#,##0.0"
+    return formatting.native(format_unit(value, unit, length="short", format=pattern,
+                                         locale=_babel_locale()))
+
+
+def _babel_locale() -> str:
+    tag = translation.current_locale()
+    base = {"en-XA": "en", "ar-XB": "ar"}.get(tag, tag)  # the pseudo-locales
+    return base.replace("-", "_")
+
+
+class ProgressPrinter:
+    """Shows progress (:class:`sync.client.SyncProgress`) on ``stream`` while bytes move.
+
+    On a terminal: one line per stage, rewritten with ``\\r`` at most every ``interval``
+    seconds, its last numbers shown before the next stage's line. Otherwise: a line when the
+    stage changes and, while a stage runs, every ``log_interval`` seconds if something moved
+    (the counts are cumulative: the next line has them). Called from the client's worker
+    threads.
+    """
+
+    def __init__(self, stream=None, *, interactive: bool | None = None, interval: float = 1.0,
+                 log_interval: float = 5.0, clock=time.monotonic):
+        self.stream = stream if stream is not None else sys.stderr
+        if interactive is None:
+            interactive = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.interactive = interactive
+        self.interval = interval if interactive else log_interval
+        self.clock = clock
+        self._lock = threading.Lock()
+        self._stage: str | None = None
+        self._shown = ""         # the text on screen (or printed last)
+        self._latest = ""        # the newest text, shown or not
+        self._shown_at = -math.inf
+        self._width = 0          # of the line being rewritten (terminal only)
 
     def __call__(self, progress) -> None:
-        if progress.stage == self.stage:
-            return
-        self.stage = progress.stage
-        detail = f" (retrying in {progress.retry_in:.0f} s: {progress.message})" \
-            if progress.stage == "waiting" and progress.retry_in is not None else ""
-        print(f"{progress.stage}: {progress.items_sent} sent, {progress.items_received} "
-              f"received, {progress.bytes_sent // 1024} KB up{detail}", file=sys.stderr)
+        if progress.stage == "done":
+            return  # the command's own summary follows
+        text = progress_text(progress)
+        with self._lock:
+            now = self.clock()
+            if progress.stage != self._stage:
+                self._finish_line()
+                self._stage = progress.stage
+            elif text == self._shown or now - self._shown_at < self.interval:
+                self._latest = text
+                return
+            self._show(text, now)
+
+    def close(self) -> None:
+        """Show the last numbers and end the line (before printing anything else)."""
+        with self._lock:
+            self._finish_line()
+            self._stage = None
+
+    def _finish_line(self) -> None:
+        if self.interactive and self._width:
+            if self._latest != self._shown:
+                self._show(self._latest, self.clock())
+            self.stream.write("\n")
+            self.stream.flush()
+        self._shown = self._latest = ""
+        self._width = 0
+
+    def _show(self, text: str, now: float) -> None:
+        if self.interactive:
+            # A line longer than the terminal wraps, and \r would rewrite its last row only.
+            line = text[:shutil.get_terminal_size().columns - 1]
+            self.stream.write("\r" + line + " " * max(0, self._width - len(line)))
+            self._width = len(line)
+        else:
+            self.stream.write(text + "\n")
+        self.stream.flush()
+        self._shown = self._latest = text
+        self._shown_at = now
+
+
+# --- set-up ----------------------------------------------------------------------------------
+
+
+def _show_log(verbose: bool) -> None:
+    """The log on stderr with --verbose; otherwise nowhere (never a library's words mixed
+    into what a person reads)."""
+    root = logging.getLogger()
+    if verbose:
+        logging.basicConfig(level=logging.INFO, stream=sys.stderr,
+                            format="%(levelname)s %(name)s: %(message)s")
+    elif not root.handlers:
+        root.addHandler(logging.NullHandler())
+
+
+def _use_language(tag: str | None) -> None:
+    """The interface language chosen on the command line or in QALAM_UI_LANGUAGE (the app's
+    own setting needs Qt to read; without either the commands speak English)."""
+    from i18n import catalogs
+
+    tag = tag or os.environ.get("QALAM_UI_LANGUAGE")
+    if not tag:
+        return
+    try:
+        tag = catalogs.get(tag).tag
+    except ValueError:
+        return
+    translation.install(tag)
+    formatting.configure(tag)

@@ -15,7 +15,17 @@ Behaviour on a bad network (DESIGN.md invariant 3):
   now and then), with backoff when it fails again;
 * a timeout or a 413 halves the batch in flight; other 4xx are not retried blindly: 401 stops
   with ``SyncError("auth")`` (the queue is kept), 426 with ``SyncError("upgrade")``;
-* request bodies are zstd-compressed (gzip if the server refuses zstd).
+* request bodies are zstd-compressed (gzip if the server refuses zstd);
+* a server whose certificate this computer does not trust is never retried:
+  ``SyncError("tls")`` at once;
+* an enrollment is retried like any request, but a person is waiting: a few tries, short
+  waits, two minutes at most, then a failure that says what to check.
+
+Progress (``progress`` callback, a :class:`SyncProgress`) moves while bytes move: bodies are
+sent and read in chunks, and the bytes counted are those that crossed the wire (request and
+response heads and bodies, as sent and as received, failed attempts included; TLS framing is
+not counted). While a request waits to be retried, the callback hears about it every second,
+with the reason as a sentence for a person; the library's own words go to the log.
 
 The client never touches the database itself: every store operation goes through
 ``run_on_store`` (the app's single writer, or a plain call in ``qalam sync``).
@@ -25,6 +35,7 @@ from __future__ import annotations
 
 import gzip
 import logging
+import ssl
 import threading
 import time
 from collections.abc import Callable
@@ -41,6 +52,7 @@ from pydantic import ValidationError
 
 from app import __version__, clock, syncstate
 from app.errors import SyncError
+from i18n.translation import N_, _, ngettext
 from sync import protocol
 from sync.protocol import (
     DigestRequest,
@@ -68,13 +80,51 @@ DROPS_BEFORE_SHRINKING = 2
 # Batches in flight at once. Three keep a slow link busy through each batch's round trip and
 # answer (bench/sync.py); the server applies them in any order, idempotently.
 PUSH_PIPELINE = 3
-EXTRA_ATTEMPTS = 3  # profile and leaderboards: worth a retry, not worth holding a sync up
 EXTRAS_WAIT = 60          # seconds the end of a sync waits for them at most
-BOUNDED_MAX_DELAY = 5.0  # seconds between such retries; a longer Retry-After: give up now
 MAX_BACKOFF_SECONDS = 600
 DEFAULT_STALL_TIMEOUT = 30.0       # abort a request when no byte moved for this long
 CLOCK_SKEW_WARNING_SECONDS = 300
 RETRYABLE_STATUS = {408, 409, 425, 429, 500, 502, 503, 504}
+UPLOAD_CHUNK = 8_192          # bytes handed to httpx at a time: progress moves while they go
+MAX_ANSWER_BYTES = 64 * 1024 * 1024  # a decoded answer larger than this is refused, unread
+BYTES_REPORT_INTERVAL = 0.2   # seconds between progress reports that only move byte counts
+WAIT_TICK = 1.0               # seconds between progress reports while a retry waits
+
+
+@dataclass(frozen=True)
+class Retries:
+    """How long a request is retried: ``attempts`` tries in all and ``total`` seconds from the
+    first (None: no bound; the client's ``deadline`` still applies), waiting at most
+    ``max_delay`` between tries. A server asking to wait longer than that ends the tries."""
+
+    attempts: int | None = None
+    max_delay: float = MAX_BACKOFF_SECONDS
+    total: float | None = None
+
+
+UNTIL_DONE = Retries()                       # a sync: work is pending, keep at it
+EXTRAS = Retries(attempts=3, max_delay=5.0)  # profile, leaderboards: never hold a sync up
+# A person is looking at the screen: short waits, then a clear failure instead of a silence.
+ENROLLING = Retries(attempts=6, max_delay=10.0, total=120.0)
+
+# Why a request is tried again, for the person waiting (translated when shown).
+STALLED = N_("The connection stalled.")
+DAMAGED = N_("The server's answer was damaged on the way.")
+UNREACHABLE = N_("The server cannot be reached.")
+BROKE = N_("The connection broke.")
+BUSY = N_("The server is busy.")
+SERVER_TROUBLE = N_("The server had a problem.")
+TOO_BIG = N_("The server found the batch too big; sending a smaller one.")
+ENCODING = N_("The server does not take this compression; using another.")
+
+UNTRUSTED_ON_SYNC = N_(
+    "This server's certificate is not the one this computer trusts, so Qalam did not "
+    "connect. Your work is kept on this computer. If your coordinator moved the server or "
+    "changed its certificate, enroll again with the link on your new enrollment card.")
+UNTRUSTED_ON_ENROLL = N_(
+    "This server's certificate is not one this computer trusts. If it is your coordinator's "
+    "field server, use the link on your enrollment card, or give --fingerprint with the code "
+    "the server printed.")
 
 StoreRunner = Callable[[Callable[[Any], Any]], Any]
 
@@ -82,15 +132,17 @@ StoreRunner = Callable[[Callable[[Any], Any]], Any]
 @dataclass(frozen=True)
 class SyncProgress:
     stage: str                     # connecting | pushing | pulling | verifying | waiting | done
-    items_sent: int = 0
+    items_sent: int = 0            # acknowledged by the server
     items_received: int = 0
-    bytes_sent: int = 0            # on the wire (compressed)
+    bytes_sent: int = 0            # crossed the wire: heads and (compressed) bodies
     bytes_received: int = 0
-    pending: int = 0
+    pending: int = 0               # still to send: items_sent + pending is the whole push
     conflicts: int = 0
     quarantined: int = 0
-    retry_in: float | None = None  # seconds, while waiting to retry
-    message: str = ""
+    retry_in: float | None = None  # seconds until the next try, while waiting to retry
+    message: str = ""              # while waiting: what happened, a sentence for a person
+    attempt: int = 0               # while waiting: tries so far of the request that waits
+    attempts: int | None = None    # ... and how many it gets (None: until the work is done)
 
 
 @dataclass
@@ -107,6 +159,9 @@ class SyncReport:
     resent: int = 0
     warnings: list[str] = field(default_factory=list)
     complete: bool = False         # everything acknowledged and the digests agree
+    pending: int = 0               # after the sync: still waiting to be sent
+    open_conflicts: int = 0        # after the sync: waiting for the annotator to choose
+    quarantined: int = 0           # after the sync: refused by the server, in all
 
 
 @dataclass
@@ -119,14 +174,27 @@ class _Job:
 
 
 class _Transient(Exception):
-    """A failure worth retrying; ``retry_after`` from the server when it said so."""
+    """A failure worth retrying. ``reason`` is one of the sentences above (untranslated);
+    ``detail`` the library's or the server's own words, for the log only."""
 
-    def __init__(self, message: str, *, retry_after: float | None = None, shrink: bool = False,
-                 dropped: bool = False):
-        super().__init__(message)
+    def __init__(self, reason: str, detail: str = "", *, retry_after: float | None = None,
+                 shrink: bool = False, dropped: bool = False):
+        super().__init__(f"{reason} ({detail})" if detail else reason)
+        self.reason = reason
+        self.detail = detail
         self.retry_after = retry_after
         self.shrink = shrink        # the request was too big for the link or the server
         self.dropped = dropped      # the connection broke mid-request (not: refused)
+
+
+class GaveUp(SyncError):
+    """Retrying stopped (tries, time or the deadline used up, or another worker failed)
+    before a request got through; ``reason`` says why the last try failed (untranslated)."""
+
+    def __init__(self, message: str, *, reason: str, tries: int):
+        super().__init__("network", message)
+        self.reason = reason
+        self.tries = tries
 
 
 class SyncClient:
@@ -150,7 +218,8 @@ class SyncClient:
         self._local = threading.local()   # per worker: the last request's compressed size
         self._lock = threading.RLock()      # report, progress and batch sizing, across workers
         self._stopping = threading.Event()  # a push worker failed: the others stop retrying
-        self._waiting = 0                   # workers backing off right now
+        self._waits: dict[int, tuple[float, str, int, int | None]] = {}  # thread -> its wait
+        self._bytes_reported = 0.0          # when byte counts alone were last reported
         self._stage = "connecting"
         self._protocol = protocol.PROTOCOL_VERSION
         self._encoding = "zstd"
@@ -166,6 +235,18 @@ class SyncClient:
             self._state = replace(self._state, **changes)
             if self._progress_callback is not None:
                 self._progress_callback(self._state)
+
+    def _moved(self, *, sent: int = 0, received: int = 0, report: bool = False) -> None:
+        """Count bytes that crossed the wire; tell the caller now and then (always when
+        ``report``), so progress moves while a large request or answer is on its way."""
+        with self._lock:
+            self.report.bytes_sent += sent
+            self.report.bytes_received += received
+            now = time.monotonic()
+            if report or now - self._bytes_reported >= BYTES_REPORT_INTERVAL:
+                self._bytes_reported = now
+                self._progress(bytes_sent=self.report.bytes_sent,
+                               bytes_received=self.report.bytes_received)
 
     def _headers(self) -> dict[str, str]:
         headers = {
@@ -183,27 +264,29 @@ class SyncClient:
         return gzip.compress(body, compresslevel=6), "gzip"
 
     def _request(self, method: str, path: str, *, body=None, params=None, answer=None,
-                 shrink: Callable[[], bool] | None = None, attempts: int | None = None):
+                 shrink: Callable[[], bool] | None = None, retries: Retries = UNTIL_DONE):
         """One exchange, retried while the failure is transient; returns the parsed answer.
 
         ``body`` is a protocol model, or a function building one (rebuilt after ``shrink``,
         which is called on a stall or a 413 and returns True if it made the request smaller).
-        ``attempts`` bounds the tries of a request nothing waits on (default: no bound).
+        ``retries`` bounds the tries (default: until done, or the client's ``deadline``);
+        when they run out, :class:`GaveUp`.
         """
         attempt = drops = 0
+        started = time.monotonic()
         while True:
             try:
                 model = body() if callable(body) else body
                 return self._attempt(method, path, model, params, answer)
             except _Transient as error:
-                if self._stopping.is_set():
-                    raise SyncError("network", f"Sync stopped before it finished: {error}.") \
-                        from error
                 attempt += 1
-                if attempts is not None and (
-                        attempt >= attempts
-                        or (error.retry_after or 0) > BOUNDED_MAX_DELAY):
-                    raise SyncError("network", f"{path}: {error}.") from error
+                log.info("sync: %s %s failed (try %d): %s", method, path, attempt, error)
+                if self._stopping.is_set():
+                    raise self._gave_up(error, attempt) from error
+                if retries.attempts is not None and (
+                        attempt >= retries.attempts
+                        or (error.retry_after or 0) > retries.max_delay):
+                    raise self._gave_up(error, attempt) from error
                 with self._lock:
                     self.report.retries += 1
                 drops = drops + 1 if error.dropped else 0
@@ -214,74 +297,128 @@ class SyncClient:
                 if drops == 1 and attempt == 1:
                     # The link dropped mid-transfer after working: reconnect at once (a radio
                     # link that cuts now and then). A second failure in a row backs off.
-                    log.info("sync: %s; retrying at once", error)
                     continue
-                delay = self._delay(attempt, error)
-                if attempts is not None:
-                    delay = min(delay, BOUNDED_MAX_DELAY)  # nothing waits on it: try soon
-                if self.deadline is not None and time.monotonic() + delay > self.deadline:
-                    raise SyncError(
-                        "network", f"Sync stopped before it finished: {error}."
-                    ) from error
-                log.info("sync: %s; retrying in %.1f s", error, delay)
-                self._back_off(delay, error)
+                delay = min(self._delay(attempt, error), retries.max_delay)
+                now = time.monotonic()
+                if (self.deadline is not None and now + delay > self.deadline) or (
+                        retries.total is not None and now + delay - started > retries.total):
+                    raise self._gave_up(error, attempt) from error
+                log.info("sync: trying %s again in %.1f s", path, delay)
+                self._back_off(delay, error, attempt, retries.attempts)
 
-    def _back_off(self, delay: float, error: _Transient) -> None:
-        """Wait ``delay`` seconds before a retry; give up at once when another worker of this
-        sync failed. "waiting" shows while any worker waits; then the sync's own stage."""
+    def _gave_up(self, error: _Transient, tries: int) -> GaveUp:
+        message = _("{reason} Sync stopped before it finished; your work is kept on this "
+                    "computer and will be sent at the next sync.").format(reason=_(error.reason))
+        return GaveUp(message, reason=error.reason, tries=tries)
+
+    def _back_off(self, delay: float, error: _Transient, attempt: int,
+                  attempts: int | None) -> None:
+        """Wait ``delay`` seconds before a retry, saying so every second; give up at once when
+        another worker of this sync failed. "waiting" shows while any worker waits (the
+        soonest next try); then the sync's own stage."""
+        worker = threading.get_ident()
+        until = time.monotonic() + delay
         with self._lock:
-            self._waiting += 1
-            self._progress(stage="waiting", retry_in=delay, message=str(error))
+            self._waits[worker] = (until, error.reason, attempt, attempts)
+            self._show_waits()
         try:
             if self._sleep is time.sleep:
-                stopped = self._stopping.wait(delay)
+                stopped = False
+                while (left := until - time.monotonic()) > 0 and not stopped:
+                    stopped = self._stopping.wait(min(left, WAIT_TICK))
+                    self._show_waits()
             else:  # an injected sleep (tests, benchmarks) is called as it is
                 self._sleep(delay)
                 stopped = self._stopping.is_set()
         finally:
             with self._lock:
-                self._waiting -= 1
-                if not self._waiting:
-                    self._progress(stage=self._stage, retry_in=None, message="")
+                del self._waits[worker]
+                self._show_waits()
         if stopped:
-            raise SyncError("network", f"Sync stopped before it finished: {error}.")
+            raise self._gave_up(error, attempt)
+
+    def _show_waits(self) -> None:
+        with self._lock:
+            if not self._waits:
+                self._progress(stage=self._stage, retry_in=None, message="", attempt=0,
+                               attempts=None)
+                return
+            until, reason, attempt, attempts = min(self._waits.values(),
+                                                   key=lambda wait: wait[0])
+            self._progress(stage="waiting", retry_in=max(0.0, until - time.monotonic()),
+                           message=_(reason), attempt=attempt, attempts=attempts)
 
     def _attempt(self, method, path, model, params, answer):
-        content, headers = None, self._headers()
+        headers, content = self._headers(), None
         if model is not None:
             raw = model.model_dump_json().encode()
             content, encoding = self._compress(raw)
             self._local.compressed = len(content)
-            headers["Content-Type"] = "application/json"
-            headers["Content-Encoding"] = encoding
+            headers.update({"Content-Type": "application/json", "Content-Encoding": encoding,
+                            # given, so that httpx sends the chunks below as one body
+                            "Content-Length": str(len(content))})
             with self._lock:
                 self.report.raw_bytes += len(raw)
+        head_sent = []  # the request's head is counted once, when it has gone
+
+        def sent_head():
+            if not head_sent:
+                head_sent.append(True)
+                self._moved(sent=_head_size(_request_line(request), request.headers))
+
+        def upload():
+            sent_head()  # httpx writes the head before it asks for the body
+            for start in range(0, len(content), UPLOAD_CHUNK):
+                chunk = content[start:start + UPLOAD_CHUNK]
+                yield chunk
+                self._moved(sent=len(chunk))  # asked for the next: this one has gone
+
+        request = self.http.build_request(
+            method, self.server_url + path, params=params, headers=headers,
+            content=upload() if content is not None else None)
         try:
-            response = self.http.request(
-                method, self.server_url + path, content=content, params=params, headers=headers
-            )
-            body = response.content
+            response = self.http.send(request, stream=True)
+            try:
+                sent_head()
+                self._moved(received=_head_size(_status_line(response), response.headers))
+                body = self._read(response)
+            finally:
+                response.close()
         except httpx.TimeoutException as exc:
-            raise _Transient(f"the connection stalled ({exc.__class__.__name__})",
-                             shrink=True) from exc
+            raise _Transient(STALLED, repr(exc), shrink=True) from exc
         except httpx.DecodingError as exc:
-            raise _Transient("the server's answer was damaged on the way") from exc
+            raise _Transient(DAMAGED, str(exc)) from exc
         except httpx.ConnectError as exc:
-            raise _Transient(f"the server cannot be reached ({exc})") from exc
+            if _untrusted_certificate(exc):
+                log.info("sync: %s: certificate not trusted: %s", self.server_url, exc)
+                raise SyncError("tls", _(UNTRUSTED_ON_SYNC)) from exc
+            raise _Transient(UNREACHABLE, str(exc)) from exc
         except httpx.TransportError as exc:
-            raise _Transient(f"the connection broke ({exc})", dropped=True) from exc
-        # On-the-wire sizes (compressed bodies plus a rough allowance for headers).
-        with self._lock:
-            self.report.bytes_sent += len(content or b"") + 200
-            self.report.bytes_received += int(
-                response.headers.get("content-length") or len(body)) + 200
-            self._progress(bytes_sent=self.report.bytes_sent,
-                           bytes_received=self.report.bytes_received)
-        self._raise_for_status(response)
+            raise _Transient(BROKE, str(exc) or repr(exc), dropped=True) from exc
+        finally:
+            self._moved(report=True)
+        self._raise_for_status(response, body)
         try:
             return answer.model_validate_json(body) if answer is not None else None
         except ValidationError as exc:
-            raise _Transient("the server's answer was cut short or damaged") from exc
+            raise _Transient(DAMAGED, str(exc)) from exc
+
+    def _read(self, response: httpx.Response) -> bytes:
+        """The answer's body, decoded, counting its bytes as they arrive; refused past
+        ``MAX_ANSWER_BYTES`` (decoded), before it is all read."""
+        chunks, size, counted = [], 0, 0
+        for chunk in response.iter_bytes():
+            size += len(chunk)
+            if size > MAX_ANSWER_BYTES:
+                log.warning("sync: an answer of more than %d bytes from %s was refused",
+                            MAX_ANSWER_BYTES, response.request.url)
+                raise SyncError("protocol", _(
+                    "The server's answer was far larger than any Qalam expects, so it was "
+                    "not read. Your work is kept on this computer; tell your coordinator."))
+            chunks.append(chunk)
+            self._moved(received=response.num_bytes_downloaded - counted)
+            counted = response.num_bytes_downloaded
+        return b"".join(chunks)
 
     _jitter = tenacity.wait_random_exponential(multiplier=1, max=MAX_BACKOFF_SECONDS)
 
@@ -294,27 +431,30 @@ class SyncClient:
             delay = max(delay, min(error.retry_after, MAX_BACKOFF_SECONDS))
         return delay
 
-    def _raise_for_status(self, response: httpx.Response) -> None:
+    def _raise_for_status(self, response: httpx.Response, body: bytes) -> None:
         status = response.status_code
         if status < 400:
             return
         try:
-            error = protocol.ErrorBody.model_validate_json(response.content)
+            error = protocol.ErrorBody.model_validate_json(body)
             code, message = error.code, error.message
         except ValidationError:
             code, message = None, f"HTTP {status}"
         if status == 415 and self._encoding == "zstd":
             self._encoding = "gzip"
-            raise _Transient("the server does not take zstd; using gzip", retry_after=0)
+            raise _Transient(ENCODING, message, retry_after=0)
         if status == 413:
-            raise _Transient(message, shrink=True, retry_after=0)
+            raise _Transient(TOO_BIG, message, shrink=True, retry_after=0)
         if status in RETRYABLE_STATUS:
-            raise _Transient(message, retry_after=_retry_after(response))
+            reason = BUSY if status in (429, 503) else SERVER_TROUBLE
+            raise _Transient(reason, f"HTTP {status}: {message}",
+                             retry_after=_retry_after(response))
         if status == 401:
             raise SyncError("auth", _auth_message(code))
         if status == 426:
-            raise SyncError("upgrade", message)
-        raise SyncError("protocol", f"The server refused the request: {message}")
+            raise SyncError("upgrade", _(UPGRADE))
+        raise SyncError("protocol", _("The server refused the request: {message}").format(
+            message=message))
 
     # --- the conversation ------------------------------------------------------------------
 
@@ -326,7 +466,23 @@ class SyncClient:
         request = EnrollRequest(code=code.strip().upper(), device_id=device_id,
                                 device_name=device_name, app_version=__version__,
                                 public_key=public_key, proof=proof)
-        return self._request("POST", "/v1/enroll", body=request, answer=EnrollResult)
+        self._progress(stage="connecting", message="")
+        try:
+            return self._request("POST", "/v1/enroll", body=request, answer=EnrollResult,
+                                 retries=ENROLLING)
+        except GaveUp as error:
+            raise SyncError("network", " ".join((
+                _(error.reason),
+                ngettext("Qalam gave up after {n} try.", "Qalam gave up after {n} tries.",
+                         error.tries).format(n=error.tries),
+                _("Check that this computer is on the same network as the server, that the "
+                  "address {server} is right and that the server is running; then try again "
+                  "with the same code.").format(server=self.server_url),
+            ))) from error
+        except SyncError as error:
+            if error.kind == "tls":
+                raise SyncError("tls", _(UNTRUSTED_ON_ENROLL)) from error
+            raise
 
     def sync(self, run_on_store: StoreRunner) -> SyncReport:
         """Push everything pending, pull everything new, then check both sides agree."""
@@ -351,6 +507,9 @@ class SyncClient:
         self._keep_extras(run_on_store, extras)
         summary = run_on_store(syncstate.summary)
         self.report.complete = summary.pending == 0
+        self.report.pending = summary.pending
+        self.report.open_conflicts = summary.conflicts
+        self.report.quarantined = summary.quarantined
         if self.report.complete:
             run_on_store(lambda store: _mark_synced(store))
         self._progress(stage="done", pending=summary.pending, conflicts=summary.conflicts,
@@ -363,11 +522,7 @@ class SyncClient:
         self._protocol = min(protocol.PROTOCOL_VERSION, info.protocol_version)
         if not info.min_protocol_version <= self._protocol <= info.protocol_version \
                 or self._protocol < protocol.MIN_PROTOCOL_VERSION:
-            raise SyncError(
-                "upgrade",
-                "This version of Qalam cannot sync with that server; please update Qalam. "
-                "Your work is kept and will sync after the update.",
-            )
+            raise SyncError("upgrade", _(UPGRADE))
 
     def _check_clock(self, info: ServerInfo) -> None:
         try:
@@ -375,9 +530,11 @@ class SyncClient:
         except ValueError:
             return
         if skew > CLOCK_SKEW_WARNING_SECONDS:
-            self.report.warnings.append(
-                f"This computer's clock differs from the server's by {int(skew // 60)} minutes."
-            )
+            minutes = int(skew // 60)
+            self.report.warnings.append(ngettext(
+                "This computer's clock differs from the server's by {n} minute.",
+                "This computer's clock differs from the server's by {n} minutes.",
+                minutes).format(n=minutes))
 
     def _push_all(self, run_on_store: StoreRunner) -> None:
         """Push every pending entry, ``PUSH_PIPELINE`` batches at a time.
@@ -404,7 +561,7 @@ class SyncClient:
                     running[pool.submit(self._push_batch, device_id, job)] = job
                 if not running:
                     break
-                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                done, _still = wait(running, return_when=FIRST_COMPLETED)
                 for future in done:
                     job = running.pop(future)
                     self._settle(run_on_store, job, future.result())
@@ -453,7 +610,9 @@ class SyncClient:
         self.report.acknowledged += outcome.acknowledged
         self.report.conflicts += outcome.conflicts
         self.report.rejected += outcome.rejected
+        answered = outcome.acknowledged + outcome.conflicts + outcome.rejected
         self._progress(items_sent=self.report.acknowledged,
+                       pending=max(0, self._state.pending - answered),
                        conflicts=self._state.conflicts + outcome.conflicts,
                        quarantined=self._state.quarantined + outcome.rejected)
         self._learn(sent, job.compressed, job.shrunk)
@@ -511,10 +670,9 @@ class SyncClient:
         if result.match and not result.server_behind:
             return False
         if result.server_behind:
-            self.report.warnings.append(
-                "The server has less than this device has seen (restored from a backup?); "
-                "sending your work again."
-            )
+            self.report.warnings.append(_(
+                "The server has less than this computer has seen (restored from a backup?); "
+                "sending your work again."))
         ids = self._request("POST", "/v1/ids", body=IdsRequest(ids=held), answer=IdsResult)
         resent = run_on_store(
             lambda store: syncstate.request_resend(store, ids.missing_on_server))
@@ -550,24 +708,27 @@ class SyncClient:
                 version, given = waiting
                 self._request("PUT", "/v1/profile", answer=protocol.Profile,
                               body=protocol.Profile.model_validate(given.as_payload()),
-                              attempts=EXTRA_ATTEMPTS)
+                              retries=EXTRAS)
                 extras.sent_version = version
             elif not known:
                 # A device that never had a profile adopts what the user gave elsewhere.
                 extras.remote_profile = self._request("GET", "/v1/profile",
                                                       answer=protocol.Profile,
-                                                      attempts=EXTRA_ATTEMPTS)
+                                                      retries=EXTRAS)
         except SyncError as error:
             if waiting is not None:
-                extras.refused = str(error)
+                log.info("sync: the profile was not sent (%s)", error)
+                # the server's refusal says what to change; a network failure says nothing new
+                extras.refused = str(error) if error.kind == "protocol" else ""
             elif error.kind != "protocol":
                 log.info("sync: the profile on the server was not fetched (%s)", error)
         except ValidationError as error:  # the local profile does not fit the wire format
-            extras.refused = str(error)
+            log.warning("sync: the profile does not fit the wire format (%s)", error)
+            extras.refused = ""
         try:
             extras.leaderboards = self._request("GET", "/v1/leaderboard",
                                                 answer=protocol.Leaderboards,
-                                                attempts=EXTRA_ATTEMPTS)
+                                                retries=EXTRAS)
         except SyncError as error:
             if error.kind == "protocol":
                 log.info("sync: no leaderboards from this server (%s)", error)
@@ -599,9 +760,9 @@ class SyncClient:
             run_on_store(lambda store: leaderboards.store_answer(
                 store, extras.leaderboards.model_dump_json()))
         if extras.refused is not None:
-            self.report.warnings.append(
-                f"Your profile was not sent ({extras.refused}); it is kept on this computer "
-                "and sent again at the next sync.")
+            self.report.warnings.append(" ".join(filter(None, (_(
+                "Your profile was not sent; it is kept on this computer and sent again at "
+                "the next sync."), extras.refused))))
         if extras.leaderboards_failed is not None:
             log.warning("sync: leaderboards not updated (%s)", extras.leaderboards_failed)
 
@@ -613,7 +774,7 @@ class _Extras:
     sent_version: int | None = None
     remote_profile: protocol.Profile | None = None
     leaderboards: protocol.Leaderboards | None = None
-    refused: str | None = None             # why the profile was not sent
+    refused: str | None = None             # the profile was not sent ("" or the server's why)
     leaderboards_failed: str | None = None
 
 
@@ -632,12 +793,44 @@ def _retry_after(response: httpx.Response) -> float | None:
             return None
 
 
+UPGRADE = N_("This version of Qalam cannot sync with that server; please update Qalam. "
+             "Your work is kept and will sync after the update.")
+
+
 def _auth_message(code) -> str:
     if code == protocol.ErrorCode.token_revoked:
-        return ("This device's access was revoked by a coordinator. Your work is kept on this "
-                "computer; enroll again with a new code to resume syncing.")
-    return ("The server does not recognise this device. Your work is kept on this computer; "
-            "enroll again with a code from your coordinator.")
+        return _("This device's access was revoked by a coordinator. Your work is kept on this "
+                 "computer; enroll again with a new code to resume syncing.")
+    return _("The server does not recognise this device. Your work is kept on this computer; "
+             "enroll again with a code from your coordinator.")
+
+
+def _request_line(request: httpx.Request) -> str:
+    return f"{request.method} {request.url.raw_path.decode('ascii')} HTTP/1.1"
+
+
+def _status_line(response: httpx.Response) -> str:
+    return f"{response.http_version} {response.status_code} {response.reason_phrase}"
+
+
+def _head_size(first_line: str, headers: httpx.Headers) -> int:
+    """Bytes of an HTTP/1.1 head as it crosses the wire: the first line, every header as
+    ``Name: value``, each line ended by CRLF, and the blank line."""
+    return len(first_line) + 2 + sum(len(name) + len(value) + 4
+                                     for name, value in headers.raw) + 2
+
+
+def _untrusted_certificate(error: BaseException) -> bool:
+    """Whether a failed connection was refused because the server's certificate did not
+    verify (httpx wraps httpcore's error, which wraps the ssl module's)."""
+    seen: BaseException | None = error
+    for _depth in range(8):
+        if seen is None:
+            return False
+        if isinstance(seen, ssl.SSLCertVerificationError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def _mark_synced(store) -> None:

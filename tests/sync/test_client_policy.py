@@ -216,3 +216,181 @@ def test_a_failing_batch_does_not_wait_for_the_others_backoff(store):
     from app import syncstate
 
     assert syncstate.summary(store).pending == 30  # nothing lost: all sent again next time
+
+
+# --- what a person is told while a request waits (issue 11) -----------------------------------
+
+
+def test_a_retry_says_what_happened_in_a_sentence_without_library_text(store, server):
+    """It was "retrying in 0 s: the connection broke (Server disconnected without sending a
+    response.)"; now the reason is a sentence and the library's words go to the log only."""
+    _fill(store, 1)
+    server.failures = [httpx.RemoteProtocolError("Server disconnected without sending a "
+                                                 "response."),
+                       httpx.RemoteProtocolError("Server disconnected without sending a "
+                                                 "response.")]
+    seen = []
+    client = SyncClient("http://qalam.test", token="t", progress=seen.append,
+                        http=httpx.Client(transport=httpx.MockTransport(server)),
+                        sleep=lambda _seconds: None)
+    assert client.sync(lambda fn: fn(store)).complete
+    waits = [p for p in seen if p.stage == "waiting"]
+    assert waits and all(p.message == "The connection broke." for p in waits)
+    assert all(p.retry_in is not None for p in waits)
+    assert not any("disconnected" in p.message.lower() for p in seen)
+    assert seen[-1].stage == "done" and seen[-1].message == ""
+
+
+def test_a_wait_is_told_every_second_until_the_next_try(store, server):
+    """The line counted down instead of standing still: while a retry waits, progress comes
+    every second with the time left."""
+    _fill(store, 1)
+    server.failures = [_error(503, "unavailable", headers={"Retry-After": "2"})]
+    seen = []
+    client = SyncClient("http://qalam.test", token="t", progress=seen.append,
+                        http=httpx.Client(transport=httpx.MockTransport(server)))
+    assert client.sync(lambda fn: fn(store)).complete
+    left = [p.retry_in for p in seen if p.stage == "waiting"]
+    assert len(left) >= 2 and left[0] > left[-1]
+    assert all(p.message == "The server is busy." for p in seen if p.stage == "waiting")
+
+
+def test_items_left_to_send_go_down_as_batches_are_answered(store, server):
+    _fill(store, 12)
+    seen = []
+    client = SyncClient("http://qalam.test", token="t", progress=seen.append,
+                        batch_compressed=600,
+                        http=httpx.Client(transport=httpx.MockTransport(server)))
+    client.compression_ratio = 0.25
+    assert client.sync(lambda fn: fn(store)).complete
+    pushing = [(p.items_sent, p.pending) for p in seen if p.stage == "pushing"]
+    assert len({sent for sent, _ in pushing}) > 2  # several batches
+    assert {sent + pending for sent, pending in pushing} == {12}  # "n of 12 items sent"
+
+
+# --- enrollment: retried, visibly, within bounds ----------------------------------------------
+
+
+def _enroll_client(handler, seen, sleeps):
+    return SyncClient("http://qalam.test", progress=seen.append, sleep=sleeps.append,
+                      http=httpx.Client(transport=httpx.MockTransport(handler)))
+
+
+ENROLLED = {"device_id": "dev-1", "token": "tok", "user_id": "u1", "user_name": "Bola",
+            "role": "annotator", "languages": ["yor_Latn"], "server_id": "srv",
+            "server_public_key": "key"}
+
+
+def test_enrollment_is_retried_after_a_lost_reply():
+    answers = [httpx.ReadError("connection reset by peer"),
+               httpx.Response(200, json=ENROLLED)]
+
+    def handler(request):
+        answer = answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    seen, sleeps = [], []
+    result = _enroll_client(handler, seen, sleeps).enroll(code="k7pd-3qxm-9",
+                                                          device_id="dev-1")
+    assert result.token == "tok" and answers == []
+
+
+def test_enrollment_retries_are_visible_bounded_and_end_with_what_to_check():
+    """`qalam enroll` against a server it cannot reach retried in silence; now each wait is
+    reported with its reason, the tries are counted, and the end says what to check."""
+    from sync import client as client_module
+
+    def handler(request):
+        raise httpx.ConnectError("[Errno 111] Connection refused")
+
+    seen, sleeps = [], []
+    with pytest.raises(SyncError) as failed:
+        _enroll_client(handler, seen, sleeps).enroll(code="K7PD-3QXM-9", device_id="dev-1")
+    limit = client_module.ENROLLING
+    assert failed.value.kind == "network"
+    message = str(failed.value)
+    assert message.startswith("The server cannot be reached.")
+    assert f"gave up after {limit.attempts} tries" in message
+    assert "same network" in message and "http://qalam.test" in message
+    assert "Errno" not in message and "refused" not in message
+    assert len(sleeps) == limit.attempts - 1 and max(sleeps) <= limit.max_delay
+    waits = [p for p in seen if p.stage == "waiting"]
+    assert [p.attempt for p in waits] == list(range(1, limit.attempts))
+    assert all(p.attempts == limit.attempts and p.message == "The server cannot be reached."
+               and p.retry_in is not None for p in waits)
+
+
+def test_enrollment_stops_when_the_server_asks_to_wait_longer_than_a_person_would():
+    def handler(request):
+        return _error(429, "rate_limited", headers={"Retry-After": "900"})
+
+    seen, sleeps = [], []
+    with pytest.raises(SyncError) as failed:
+        _enroll_client(handler, seen, sleeps).enroll(code="K7PD-3QXM-9", device_id="dev-1")
+    assert failed.value.kind == "network" and sleeps == []
+    assert str(failed.value).startswith("The server is busy.")
+
+
+def test_an_untrusted_certificate_is_never_retried():
+    """A self-signed server met without a pin (or a pin that does not match) fails at once
+    with what to do, instead of being retried like a bad link."""
+    import ssl
+
+    def handler(request):
+        try:
+            raise ssl.SSLCertVerificationError(1, "certificate verify failed: self-signed")
+        except ssl.SSLError as exc:
+            raise httpx.ConnectError("[SSL: CERTIFICATE_VERIFY_FAILED]") from exc
+
+    seen, sleeps = [], []
+    with pytest.raises(SyncError) as failed:
+        _enroll_client(handler, seen, sleeps).enroll(code="K7PD-3QXM-9", device_id="dev-1")
+    assert failed.value.kind == "tls" and sleeps == []
+    assert str(failed.value).startswith(
+        "This server's certificate is not one this computer trusts.")
+    assert "--fingerprint" in str(failed.value) and "SSL" not in str(failed.value)
+    assert not [p for p in seen if p.stage == "waiting"]
+
+
+def test_a_sync_with_an_untrusted_certificate_stops_at_once(store):
+    import ssl
+
+    def handler(request):
+        try:
+            raise ssl.SSLCertVerificationError(1, "certificate verify failed")
+        except ssl.SSLError as exc:
+            raise httpx.ConnectError("[SSL: CERTIFICATE_VERIFY_FAILED]") from exc
+
+    sleeps = []
+    client = SyncClient("https://qalam.test", token="t", sleep=sleeps.append,
+                        http=httpx.Client(transport=httpx.MockTransport(handler)))
+    with pytest.raises(SyncError) as failed:
+        client.sync(lambda fn: fn(store))
+    assert failed.value.kind == "tls" and sleeps == []
+    assert "enroll again" in str(failed.value)
+
+
+def test_an_answer_that_inflates_past_the_limit_is_refused_unread(store, server, monkeypatch):
+    """A server's gzip answer is decoded as it arrives and refused once past the limit,
+    instead of being inflated whole into memory."""
+    import zlib
+
+    from sync import client as client_module
+
+    monkeypatch.setattr(client_module, "MAX_ANSWER_BYTES", 4 * 1024 * 1024)
+    packer = zlib.compressobj(9, zlib.DEFLATED, 31)  # gzip
+    bomb = b"".join(packer.compress(b" " * 1_048_576) for _ in range(16)) + packer.flush()
+    assert len(bomb) < 100_000
+
+    def handler(request):
+        if request.url.path == "/v1/pull":
+            return httpx.Response(200, content=bomb, headers={"Content-Encoding": "gzip"})
+        return server(request)
+
+    client = SyncClient("http://qalam.test", token="t", sleep=lambda _seconds: None,
+                        http=httpx.Client(transport=httpx.MockTransport(handler)))
+    with pytest.raises(SyncError) as refused:
+        client.sync(lambda fn: fn(store))
+    assert refused.value.kind == "protocol" and "far larger" in str(refused.value)
