@@ -244,12 +244,12 @@ def test_kill_9_at_a_real_display_loses_nothing_saved_and_reopens_in_the_same_fi
             xdotool(display, "key", "ctrl+End")  # the caret where typing appends
         continuous = round_number % 2 == 0
         watcher = Watcher(data_dir, item, COLUMNS[field])
-        typist = Typist(display, rng, None if continuous else rng.randint(5, 30))
+        typist = Typist(display, rng, None if continuous else rng.randint(5, 20))
         if continuous:
-            time.sleep(rng.uniform(1.0, 4.0))             # killed while typing goes on
+            time.sleep(rng.uniform(1.0, 3.5))             # killed while typing goes on
         else:
             typist.thread.join(10)
-            time.sleep(rng.uniform(0.0, 2.5))             # killed at any moment after
+            time.sleep(rng.uniform(0.0, 2.0))             # killed at any moment after
         killed = app.kill()
         typist.stop()
         watcher.stop()

@@ -114,7 +114,8 @@ def test_the_place_is_remembered_as_it_changes_not_at_close(qtbot, open_app, dat
     screen_name, field, _widget, caret = SCREENS[name](qtbot, window)
     # The window stays open: the place is in the store already.
     qtbot.waitUntil(lambda: (p := remembered(data_dir)) is not None
-                    and (p.screen, p.field, p.caret) == (screen_name, field, caret),
+                    and (p.screen, p.field, p.caret, p.at_end) == (screen_name, field, caret,
+                                                                    False),
                     timeout=5000)
     assert window.isVisible()
     place = remembered(data_dir)
@@ -131,7 +132,7 @@ def test_after_a_crash_the_same_item_field_and_caret_come_back_with_a_notice(
     before = first.current_screen().session_item()
     text = widget_of(first).text() if hasattr(widget_of(first), "text") else None
     qtbot.waitUntil(lambda: (p := remembered(data_dir)) is not None
-                    and (p.field, p.caret) == (field, caret), timeout=5000)
+                    and (p.field, p.caret, p.at_end) == (field, caret, False), timeout=5000)
     first.writer.flush()  # the typing reached the store (as "Saved" said)
     crash(first)
 
@@ -156,7 +157,8 @@ def test_typing_after_a_crash_goes_into_the_restored_field_at_the_caret(qtbot, o
                                                                        data_dir):
     first = open_app(data_dir, active=True)
     at_write(qtbot, first)
-    qtbot.waitUntil(lambda: (p := remembered(data_dir)) is not None and p.caret == 5,
+    qtbot.waitUntil(lambda: (p := remembered(data_dir)) is not None
+                    and (p.caret, p.at_end) == (5, False),
                     timeout=5000)
     first.writer.flush()
     item = first.editor.submission.id

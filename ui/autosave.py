@@ -56,7 +56,7 @@ class PauseOrCeiling(QObject):
         self._pause.timeout.connect(callback)
         self._ceiling.timeout.connect(callback)
 
-    def poke(self) -> None:
+    def poke(self, *_signal_args) -> None:
         self._pause.start()
         if not self._ceiling.isActive():
             self._ceiling.start()

@@ -6,8 +6,12 @@
     keeper.finish()                   # a clean exit: the last place, then "ended cleanly"
 
 The place (:class:`app.session.Place`) is written through the store writer, like the drafts:
-at once when the screen, the item or the focused field changes, and within 0.3 s of a caret
-move (at least every 1.5 s while typing goes on). Each screen names its fields
+at once when the screen, the item or the focused field changes or the caret jumps (arrows,
+a click, Ctrl+End); while typing moves it, within 0.3 s of a pause and at least every 1.5 s,
+the pace of the drafts (a caret at the end of its text stays at the end of whatever text was
+saved after it). At most one place write waits in the writer's queue, and it writes the
+newest place when it runs, so a burst of moves never delays a draft. Each screen names its
+fields
 (``session_fields``), says which item is open (``session_item``) and reopens one
 (``reopen``); this module knows no screen's insides.
 
@@ -88,6 +92,14 @@ def _caret_signal(widget: QWidget):
     return getattr(widget, "cursorPositionChanged", None)
 
 
+def _text_length(widget: QWidget | None) -> int:
+    if isinstance(widget, QTextEdit):
+        return widget.document().characterCount()
+    if isinstance(widget, QComboBox) and widget.lineEdit() is not None:
+        widget = widget.lineEdit()
+    return len(widget.text()) if isinstance(widget, QLineEdit) else 0
+
+
 def field_holding(fields: dict[str, QWidget], focused: QWidget | None) -> str | None:
     """The name of the field that is, or contains, the focused widget."""
     for name, widget in fields.items():
@@ -124,6 +136,10 @@ class SessionKeeper(QObject):
         self._stopped = False
         self._screens: set[int] = set()
         self._caret_source = None
+        self._caret_widget: QWidget | None = None
+        self._caret_length = 0
+        self._newest: Place | None = None  # the place the queued write will write
+        self._queued = False
         self._caret = PauseOrCeiling(CARET_DELAY_MS, AUTOSAVE_CEILING_MS, self.remember_now,
                                      parent=self)
         self._soon = QTimer(self, singleShot=True, interval=0)  # after the focus settles
@@ -150,12 +166,22 @@ class SessionKeeper(QObject):
     def _follow_caret(self, widget: QWidget) -> None:
         if self._caret_source is not None:
             with contextlib.suppress(RuntimeError, TypeError):  # its widget may be gone
-                self._caret_source.disconnect(self._caret.poke)
+                self._caret_source.disconnect(self._on_caret)
             self._caret_source = None
         signal = _caret_signal(widget)
         if signal is not None:
-            signal.connect(self._caret.poke)
+            signal.connect(self._on_caret)
             self._caret_source = signal
+            self._caret_widget = widget
+            self._caret_length = _text_length(widget)
+
+    def _on_caret(self, *_signal_args) -> None:
+        length = _text_length(self._caret_widget)
+        if length != self._caret_length:  # typing moved it: at the pace of the drafts
+            self._caret_length = length
+            self._caret.poke()
+        else:                              # a jump: at once
+            self._soon.start()
 
     def capture(self) -> Place | None:
         screen = self.window.current_screen()
@@ -181,11 +207,30 @@ class SessionKeeper(QObject):
         place = self.capture()
         if place is None or place.same_place(self._last):
             return
-        self._last = place
-        self.window.writer.run(
-            lambda store: session.remember(store, place),
-            on_error=lambda error: log.warning("place not remembered: %s", error),
-        )
+        self._last = self._newest = place
+        if not self._queued:
+            self._queue_write()
+
+    def _queue_write(self) -> None:
+        self._queued = True
+
+        def write(store) -> Place:  # on the writer's thread: the newest place by then
+            newest = self._newest
+            session.remember(store, newest)
+            return newest
+
+        self.window.writer.run(write, on_done=self._written, on_error=self._not_remembered)
+
+    def _written(self, place: Place) -> None:
+        self._queued = False
+        if self._newest is not place and not self._stopped:  # moved on meanwhile
+            self._queue_write()
+
+    def _not_remembered(self, error: BaseException) -> None:
+        # A full disk, most likely (the drafts say so); the next change tries again.
+        self._queued = False
+        self._last = None
+        log.info("place not remembered: %s", error)
 
     # --- going back ---------------------------------------------------------------------
 
@@ -213,11 +258,15 @@ class SessionKeeper(QObject):
         self._follow_caret(widget)
 
     def recovered_since(self, place: Place | None) -> str:
-        """When what is on screen was last saved (the item's time, else the place's)."""
+        """When what is on screen was last saved (the item's or the review's time, else the
+        place's)."""
         stamp = place.at if place is not None else ""
         if place is not None and place.item:
             with contextlib.suppress(NotFound):
                 stamp = self.window.reader.submission(place.item).updated_at
+        elif place is not None and place.task:
+            review = self.window.reader.review_for_task(place.task)
+            stamp = review.updated_at if review is not None else stamp
         return stamp
 
     def announce_recovery(self) -> RecoveryNotice:
@@ -261,8 +310,15 @@ class SessionKeeper(QObject):
             return
         self.remember_now()
         self.stop()
+        newest = self._newest  # written last, whatever a write in flight held
+
+        def end(store) -> None:
+            if newest is not None:
+                session.remember(store, newest)
+            session.end(store)
+
         self.window.writer.run(
-            session.end, on_error=lambda error: log.warning("clean exit not marked: %s", error))
+            end, on_error=lambda error: log.warning("clean exit not marked: %s", error))
 
 
 class RecoveryNotice(QDockWidget):
