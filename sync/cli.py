@@ -113,21 +113,22 @@ def run(args: argparse.Namespace) -> int:
 def _enroll(args, data_dir: Path, printer: ProgressPrinter) -> int:
     from sync import device
 
-    server, code = args.server, args.code
+    server, code, fingerprint = args.server, args.code, args.fingerprint
     if args.link:
-        parsed = device.parse_enrollment_link(args.link)
-        if parsed is None:
+        link = device.read_enrollment_link(args.link)
+        if link is None:
             print("qalam: " + _("{link} is not an enrollment link ({form}).").format(
                 link=repr(args.link), form=f"{device.ENROLLMENT_LINK}?server=…&code=…"),
                 file=sys.stderr)
             return 2
-        server, code = parsed
+        # the card's link names the server's certificate: it is pinned, nothing to type
+        server, code, fingerprint = link.server, link.code, fingerprint or link.fingerprint
     if not server or not code:
         print("qalam: " + _("enroll needs --server and --code (or --link)."), file=sys.stderr)
         return 2
     try:
         enrollment = device.enroll(data_dir, server, code, allow_http=args.allow_http,
-                                   fingerprint=args.fingerprint, progress=printer)
+                                   fingerprint=fingerprint or None, progress=printer)
     except device.UntrustedCertificate as error:
         printer.close()
         print("qalam: " + strip_isolates(str(error)) + " " + _(UNTRUSTED_ADVICE),
