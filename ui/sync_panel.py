@@ -34,24 +34,16 @@ from app import clock, syncstate
 from app.store import Store
 from i18n import formatting, languages
 from i18n.bidi import format_message
-from i18n.translation import N_, _, ngettext
+from i18n.translation import _, ngettext
 from sync import credentials, device
 from sync.client import SyncClient, SyncProgress, SyncReport
+from sync.progress import STAGES, count_text, format_size, retry_text
 from ui.errors import error_text
 from ui.widgets import ContentView
 from ui.writer import StoreWriter
 
 AUTO_SYNC_MS = 5 * 60 * 1000
 
-# Translated when shown (the UI language is chosen after import).
-STAGES = {
-    "connecting": N_("Connecting…"),
-    "pushing": N_("Sending your work…"),
-    "pulling": N_("Receiving tasks and decisions…"),
-    "verifying": N_("Checking that both sides agree…"),
-    "waiting": N_("Connection lost; trying again…"),
-    "done": N_("Up to date"),
-}
 
 
 class _Signals(QObject):
@@ -83,6 +75,7 @@ class SyncController(QObject):
     changed = Signal()
     enrolled = Signal(object)       # credentials.Enrollment
     enroll_failed = Signal(object)  # Exception
+    enroll_progress = Signal(object)  # SyncProgress: an enrollment's tries, for the panel
     bundle_done = Signal(object)    # (kind, result): ("export", items) or ("import", counts)
     bundle_failed = Signal(object)  # Exception
 
@@ -100,6 +93,7 @@ class SyncController(QObject):
         self._enroll_signals = _Signals()
         self._enroll_signals.finished.connect(self._on_enrolled)
         self._enroll_signals.failed.connect(self.enroll_failed)
+        self._enroll_signals.progress.connect(self.enroll_progress)
         self._bundle_signals = _Signals()
         self._bundle_signals.finished.connect(self.bundle_done)
         self._bundle_signals.failed.connect(self.bundle_failed)
@@ -166,7 +160,8 @@ class SyncController(QObject):
             fingerprint = provisioned_pin
         QThreadPool.globalInstance().start(_Job(
             lambda: device.enroll(self.data_dir, server_url, code,
-                                  fingerprint=fingerprint or None),
+                                  fingerprint=fingerprint or None,
+                                  progress=self._enroll_signals.progress.emit),
             self._enroll_signals,
         ))
 
@@ -200,19 +195,26 @@ def status_text(controller: SyncController) -> str:
     if controller.enrollment is None:
         return _("Not connected to a server — work is kept on this computer")
     summary = controller.summary()
-    if controller.running and controller.last_progress is not None:
-        return _(STAGES.get(controller.last_progress.stage, ""))
+    progress = controller.last_progress
+    if controller.running and progress is not None:
+        if progress.stage == "waiting":
+            return retry_text(progress)
+        return _(STAGES.get(progress.stage, STAGES["connecting"]))
     parts = []
     if controller.last_error is not None:
         parts.append(_("Sync failed"))
     elif summary.pending:
-        parts.append(_("{count} waiting to sync").format(count=summary.pending))
+        parts.append(ngettext("{count} item waiting to sync", "{count} items waiting to sync",
+                              summary.pending).format(count=count_text(summary.pending)))
     else:
         parts.append(_("All work synced"))
     if summary.conflicts:
-        parts.append(_("{count} to resolve").format(count=summary.conflicts))
+        parts.append(ngettext("{count} to resolve", "{count} to resolve",
+                              summary.conflicts).format(count=count_text(summary.conflicts)))
     if summary.quarantined:
-        parts.append(_("{count} refused by the server").format(count=summary.quarantined))
+        parts.append(ngettext("{count} refused by the server", "{count} refused by the server",
+                              summary.quarantined).format(
+                                  count=count_text(summary.quarantined)))
     return " · ".join(parts)
 
 
@@ -260,6 +262,7 @@ class SyncPanel(QDialog):
         enroll_button.clicked.connect(self._enroll)
         controller.enrolled.connect(self._on_enrolled)
         controller.enroll_failed.connect(self._on_enroll_failed)
+        controller.enroll_progress.connect(self._on_enroll_progress)
         enroll_form = QFormLayout()
         enroll_form.addRow(_("&Link from the card:"), self.link)
         enroll_form.addRow(_("Server &address:"), self.server_url)
@@ -360,8 +363,10 @@ class SyncPanel(QDialog):
             total = progress.items_sent + max(progress.pending, 0)
             self.progress.setRange(0, max(total, 1))
             self.progress.setValue(progress.items_sent)
-            self.progress.setFormat(_("{sent} of {total} items · {kb} KB sent").format(
-                sent=progress.items_sent, total=total, kb=progress.bytes_sent // 1024))
+            self.progress.setFormat(ngettext(
+                "{sent} of {total} item · {size} sent", "{sent} of {total} items · {size} sent",
+                total).format(sent=count_text(progress.items_sent), total=count_text(total),
+                              size=format_size(progress.bytes_sent)))
         else:
             self.progress.setRange(0, 1)
             self.progress.setValue(1 if summary.pending == 0 else 0)
@@ -430,6 +435,13 @@ class SyncPanel(QDialog):
         QMessageBox.information(self, _("Connected"), format_message(_("Welcome, {name}."),
             name=enrollment.user_name))
         self.controller.sync_now()
+
+    def _on_enroll_progress(self, progress: SyncProgress) -> None:
+        """Every try of a slow enrollment is seen: what happened, and when the next one is."""
+        if progress.stage == "waiting":
+            self.state.setText(retry_text(progress))
+        elif progress.stage == "connecting":
+            self.state.setText(_("Connecting…"))
 
     def _on_enroll_failed(self, error: Exception) -> None:
         self.enroll_button.setEnabled(True)

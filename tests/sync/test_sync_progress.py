@@ -5,8 +5,9 @@ import io
 
 import pytest
 
-from sync.cli import ProgressPrinter, format_size, progress_text, retry_text, sync_summary
+from sync.cli import ProgressPrinter
 from sync.client import SyncClient, SyncProgress, SyncReport
+from sync.progress import format_size, progress_text, retry_text, sync_summary
 from tests.sync.live import Device, ServerProcess
 from tests.sync.proxy import Fault, FaultProxy
 
