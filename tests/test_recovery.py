@@ -300,3 +300,18 @@ def test_a_caret_that_was_at_the_end_follows_text_saved_after_it_was_remembered(
     prompt = window.editor.prompt
     qtbot.waitUntil(prompt.hasFocus)
     assert prompt.textCursor().position() == expected
+
+
+def test_the_item_an_older_version_remembered_at_close_still_reopens(qtbot, open_app,
+                                                                     data_dir):
+    from ui.application import _settings
+
+    with Store.open(paths.database_path(data_dir)) as store:
+        draft = store.new_submission(language="swh_Latn")
+        store.save_draft(draft.id, inputs="Habari", targets="")
+    settings = _settings(data_dir)
+    settings.setValue("last_submission", draft.id)
+    settings.sync()
+    window = open_app(data_dir, active=True)
+    assert window.current_screen_name() == "write"
+    assert window.editor.submission.id == draft.id

@@ -2,7 +2,7 @@
 
     keeper = SessionKeeper(window)    # follows the focus, the caret, the screen and the item
     keeper.restore()                  # at start-up: that screen, item, field and caret
-    keeper.announce_recovery(since)   # after an unclean exit: a notice, once (application.py)
+    keeper.announce_recovery()        # after an unclean exit: a notice, once (application.py)
     keeper.finish()                   # a clean exit: the last place, then "ended cleanly"
 
 The place (:class:`app.session.Place`) is written through the store writer, like the drafts:
@@ -11,8 +11,7 @@ a click, Ctrl+End); while typing moves it, within 0.3 s of a pause and at least 
 the pace of the drafts (a caret at the end of its text stays at the end of whatever text was
 saved after it). At most one place write waits in the writer's queue, and it writes the
 newest place when it runs, so a burst of moves never delays a draft. Each screen names its
-fields
-(``session_fields``), says which item is open (``session_item``) and reopens one
+fields (``session_fields``), says which item is open (``session_item``) and reopens one
 (``reopen``); this module knows no screen's insides.
 
 The recovery notice sits above the work, never takes the keyboard focus, and is announced to
@@ -239,6 +238,9 @@ class SessionKeeper(QObject):
         from ui.main_window import SCREEN_CLASSES
 
         place = self._last
+        legacy = self.window.settings.value("last_submission")  # kept at close before 12
+        if place is None and legacy:
+            place = Place(screen="write", item=str(legacy))
         if place is None or place.screen not in SCREEN_CLASSES:
             self.window.show_screen(default_screen if default_screen in SCREEN_CLASSES
                                     else "write")
