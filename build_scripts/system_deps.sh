@@ -8,7 +8,7 @@
 set -euo pipefail
 packages=(libegl1 libgl1 libfontconfig1 libxkbcommon0 libdbus-1-3 libglib2.0-0 gettext binutils
           chromium
-          xvfb xauth xdotool openbox fonts-dejavu-core libxcb-cursor0 libxkbcommon-x11-0
+          xvfb xauth xdotool openbox fontconfig fonts-dejavu-core libxcb-cursor0 libxkbcommon-x11-0
           libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0
           libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libxcb-xfixes0)
 missing=()

@@ -36,7 +36,7 @@ KILLS = 20
 TYPING_INTERVAL_S = 0.1      # a steady typist: 10 characters a second
 MAX_LOSS_S = 2.5             # "at most ~2 s": the 1.5 s ceiling, plus X and write latency
 COLUMNS = {"prompt": "inputs", "completion": "targets"}
-TOOLS = ("Xvfb", "xdotool", "openbox")
+TOOLS = ("Xvfb", "xdotool", "openbox", "fc-match")
 
 pytestmark = [
     pytest.mark.slow,
