@@ -1,4 +1,4 @@
-"""Typing Amharic/Tigrinya (Ethiopic) and Yoruba tone marks from a plain Latin keyboard.
+"""Typing Ethiopic, Yoruba tone marks, the Indic scripts and Urdu from a plain Latin keyboard.
 
 A :class:`Transliterator` turns one typed key into an edit of the text before the cursor, so an
 editor can apply it as keys arrive::
@@ -41,6 +41,21 @@ keys work on vowels, ẹ ọ, and syllabic n, m (ń ǹ ḿ); a second press of t
 removes the mark and types the key itself (``n''`` → n'). ``.`` after ẹ ọ ṣ is a full stop;
 after a plain e, o or s type ``\\.``. Results are NFC: ẹ́ is ẹ + U+0301, there being no
 precomposed form.
+
+**Indic scripts and Urdu** (:class:`Composing`), ITRANS as the ``indic-transliteration``
+library (sanscript) reads it -- its tables, not ours: Devanagari (Hindi, Marathi, Nepali…),
+Bengali, Assamese, Gurmukhi, Gujarati, Oriya, and for Tamil, Telugu, Kannada and Malayalam
+ITRANS's Dravidian variant (``e``/``E``, ``o``/``O`` short and long). Latin letters typed in a
+row make one word that the library converts whole at every key, so a key may change the last
+few letters already shown (``k`` क्, ``ka`` क, ``kSh`` क्ष्): ``feed`` replaces the word's
+previous output. Backspace inside the word takes back the last key (:meth:`backspace`); a space,
+a digit or punctuation ends the word. A word's last consonant keeps its virama until a vowel
+follows (``kamala`` कमल, ``kamal`` कमल्), as in ITRANS; ``.`` is the danda (।) in Indic
+scripts. Urdu comes from the library's Urdu table with the short vowels dropped, as Urdu is
+written (``pAkistAna`` پاکستان); ``.`` is ۔, ``?`` ؟ and ``,`` ،. Letters with no Devanagari
+counterpart (ع ح ص ض ط ظ ث ذ ژ) have no keys in this scheme. Gurmukhi drops the virama
+except before ਰ ਹ ਵ, where Punjabi writes a subjoined letter (``namaste`` ਨਮਸਤੇ, ``prema``
+ਪ੍ਰੇਮ). The library is imported on first use (about 0.15 s), not at start-up.
 """
 
 from __future__ import annotations
@@ -49,6 +64,7 @@ import unicodedata
 from dataclasses import dataclass
 
 __all__ = [
+    "Composing",
     "Ethiopic",
     "Transliterator",
     "Yoruba",
@@ -75,6 +91,7 @@ class Transliterator:
     """A keyboard scheme: ``feed()`` one key at a time; ``reset()`` when the cursor moves."""
 
     code = ""  # the registry language code this scheme was made for
+    scheme_name = ""  # the convention its keys follow ("SERA", "ITRANS"), for the indicator
 
     def __init__(self) -> None:
         self._memory: _Memory | None = None
@@ -104,6 +121,21 @@ class Transliterator:
             return 0, typed
         n, text, new_mark = step
         return self._keep(buffer, n, text, new_mark)
+
+    def backspace(self, buffer_before_cursor: str) -> tuple[int, str] | None:
+        """``(n, text)`` for Backspace right after this scheme's last key, or None to let
+        the field delete a character as usual."""
+        memory, self._memory = self._memory, None
+        if memory is None or buffer_before_cursor[-_TAIL:] != memory.tail:
+            return None
+        step = self._back(buffer_before_cursor, memory.mark)
+        if step is None:
+            return None
+        n, text, new_mark = step
+        return self._keep(buffer_before_cursor, n, text, new_mark)
+
+    def _back(self, buffer: str, mark: str) -> tuple[int, str, str] | None:
+        return None
 
     def _keep(self, buffer: str, n: int, text: str, mark: str) -> tuple[int, str]:
         if mark:
@@ -206,6 +238,8 @@ def ethiopic_forms(row: int) -> list[str]:
 
 class Ethiopic(Transliterator):
     """Latin keys to Ethiopic syllables (Amharic, Tigrinya); see the module docstring."""
+
+    scheme_name = "SERA"
 
     def __init__(self, code: str = "amh_Ethi") -> None:
         super().__init__()
@@ -342,6 +376,7 @@ class Yoruba(Transliterator):
     """Postfix keys for ẹ ọ ṣ and tone marks; see the module docstring."""
 
     code = "yor_Latn"
+    scheme_name = "Yoruba"
 
     def _convert(self, buffer: str, key: str, mark: str) -> tuple[int, str, str] | None:
         cluster = last_cluster(buffer)
@@ -372,13 +407,150 @@ class Yoruba(Transliterator):
         return "".join(keys)
 
 
+# --------------------------------------------------------------------------- Indic and Urdu
+
+#: Keys that continue (or start) an ITRANS word: letters and ITRANS's own marks.
+ITRANS_KEYS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.~^|")
+DANDA, DOUBLE_DANDA = "\u0964", "\u0965"
+URDU_SHORT_VOWELS = dict.fromkeys(map(ord, "\u064e\u064f\u0650\u0652"))  # zabar zer pesh jazm
+GURMUKHI_VIRAMA = "\u0a4d"
+GURMUKHI_SUBJOINED = "\u0a30\u0a39\u0a35"  # ਰ ਹ ਵ: written below the consonant before
+
+
+@dataclass(frozen=True)
+class _Target:
+    script: str  # the library's scheme name ("devanagari")
+    source: str = "itrans"  # "itrans_dravidian" for the Dravidian scripts
+    full_stop: str = DANDA
+    punctuation: tuple[tuple[str, str], ...] = ()
+
+
+_DRAVIDIAN = {"source": "itrans_dravidian", "full_stop": "."}
+#: ISO 15924 script -> the library's scheme for it (Assamese and Urdu by language, below).
+SCRIPT_TARGETS = {
+    "Deva": _Target("devanagari"), "Beng": _Target("bengali"), "Guru": _Target("gurmukhi"),
+    "Gujr": _Target("gujarati"), "Orya": _Target("oriya"),
+    "Taml": _Target("tamil", **_DRAVIDIAN), "Telu": _Target("telugu", **_DRAVIDIAN),
+    "Knda": _Target("kannada", **_DRAVIDIAN), "Mlym": _Target("malayalam", **_DRAVIDIAN),
+}
+LANGUAGE_TARGETS = {
+    "asm_Beng": _Target("assamese"),
+    "urd_Arab": _Target("urdu", full_stop="\u06d4",
+                        punctuation=(("?", "\u061f"), (",", "\u060c"), (";", "\u061b"))),
+}
+
+
+def _sanscript():
+    from indic_transliteration import sanscript  # 0.15 s: imported when first needed
+
+    return sanscript
+
+
+class Composing(Transliterator):
+    """ITRANS words converted whole by the ``indic-transliteration`` library; see the module
+    docstring. ``convert("namaste")`` is what typing those keys as one word gives."""
+
+    scheme_name = "ITRANS"
+
+    def __init__(self, code: str, target: _Target) -> None:
+        super().__init__()
+        self.code = code
+        self.target = target
+
+    def convert(self, keys: str) -> str:
+        """The library's text for ``keys`` typed as one word."""
+        if not keys:
+            return ""
+        text = _sanscript().transliterate(keys, self.target.source, self.target.script)
+        text = text.replace(DOUBLE_DANDA, self.target.full_stop * 2 if self.target.full_stop
+                            != DANDA else DOUBLE_DANDA)
+        text = text.replace(DANDA, self.target.full_stop)
+        if self.target.script == "urdu":
+            text = text.translate(URDU_SHORT_VOWELS)
+        elif self.target.script == "gurmukhi":
+            text = "".join(
+                char for at, char in enumerate(text)
+                if char != GURMUKHI_VIRAMA or text[at + 1: at + 2] in tuple(GURMUKHI_SUBJOINED))
+        return unicodedata.normalize("NFC", text)
+
+    def _word(self, buffer: str, mark: str) -> str:
+        """The keys of the word being typed, if the text before the cursor still ends with
+        what they gave."""
+        keys = mark[2:] if mark.startswith("w:") else ""
+        return keys if keys and buffer.endswith(self.convert(keys)) else ""
+
+    def _convert(self, buffer: str, key: str, mark: str) -> tuple[int, str, str] | None:
+        keys = self._word(buffer, mark)
+        if key not in ITRANS_KEYS:
+            punctuation = dict(self.target.punctuation).get(key)
+            return None if punctuation is None else (0, punctuation, "")
+        prev = buffer[-1:]
+        if key == "." and not keys and prev.isascii() and prev.isdigit():
+            return None  # 3.5 stays a number
+        return len(self.convert(keys)), self.convert(keys + key), "w:" + keys + key
+
+    def _back(self, buffer: str, mark: str) -> tuple[int, str, str] | None:
+        keys = self._word(buffer, mark)
+        if not keys:
+            return None
+        return len(self.convert(keys)), self.convert(keys[:-1]), "w:" + keys[:-1]
+
+    def keys_for(self, text: str) -> str | None:
+        """ITRANS keys that type ``text`` (the library read backwards), None if that does
+        not type ``text`` again."""
+        keys = _sanscript().transliterate(text, self.target.script, self.target.source)
+        return keys if self.convert(keys) == unicodedata.normalize("NFC", text) else None
+
+    def letters(self) -> list[tuple[str, str]]:
+        """``(letter, keys)`` for the script's vowels and consonants, in the library's order
+        (the on-screen keyboard and the cheat sheet show them)."""
+        table = _sanscript().SCHEMES[self.target.source]
+        found: dict[str, str] = {}  # letter -> the shortest keys for it
+        for group in ("vowels", "consonants", "extra_consonants"):
+            for keys in table.get(group, {}).values():
+                keys = keys + ("a" if group != "vowels" else "")
+                if not set(keys) <= ITRANS_KEYS:  # è, ò: keys no Latin keyboard has
+                    continue
+                letter = self.convert(keys)
+                if not letter or any(char.isascii() for char in letter):
+                    continue
+                if letter not in found or _simpler(keys, found[letter]):
+                    found[letter] = keys
+        out = list(found.items())
+        return out
+
+
+def _simpler(keys: str, than: str) -> bool:
+    """Fewer keys, or as many without Shift ("na" rather than "Na" for Urdu's ن)."""
+    return (len(keys), keys != keys.lower()) < (len(than), than != than.lower())
+
+
+def _composing_target(code: str) -> _Target | None:
+    if code in LANGUAGE_TARGETS:
+        return LANGUAGE_TARGETS[code]
+    script = code.rpartition("_")[2]
+    return SCRIPT_TARGETS.get(script)
+
+
 # --------------------------------------------------------------------------- registry
+
+def _composing_codes() -> list[str]:
+    from i18n import languages
+
+    return [lang.code for lang in languages.all_languages()
+            if _composing_target(lang.code) is not None]
 
 
 def schemes() -> dict[str, Transliterator]:
     """A fresh scheme for each language code that has one (each keeps its own key state)."""
-    return {"amh_Ethi": Ethiopic("amh_Ethi"), "tir_Ethi": Ethiopic("tir_Ethi"),
-            "yor_Latn": Yoruba()}
+    found: dict[str, Transliterator] = {
+        "amh_Ethi": Ethiopic("amh_Ethi"), "tir_Ethi": Ethiopic("tir_Ethi"), "yor_Latn": Yoruba()}
+    for code in _COMPOSING_CODES:
+        found[code] = Composing(code, _composing_target(code))
+    return found
+
+
+_COMPOSING_CODES = tuple(_composing_codes())
 
 
 SCHEME_CODES = frozenset(schemes())

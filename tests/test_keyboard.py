@@ -140,8 +140,9 @@ def test_yoruba_marks_without_a_precomposed_form_stay_combining():
     assert tr.apply_mark("k", tr.ACUTE) is None
 
 
-def test_schemes_cover_amharic_tigrinya_and_yoruba():
-    assert set(tr.schemes()) == {"amh_Ethi", "tir_Ethi", "yor_Latn"}
+def test_schemes_cover_ethiopic_yoruba_the_indic_scripts_and_urdu():
+    assert {"amh_Ethi", "tir_Ethi", "yor_Latn", "hin_Deva", "mar_Deva", "ben_Beng",
+            "tam_Taml", "guj_Gujr", "pan_Guru", "urd_Arab"} <= set(tr.schemes())
     assert tr.transliterate(tr.schemes()["tir_Ethi"], "Qedamay") == "ቐዳማይ"
     assert tr.scheme_for("fra_Latn") is None
     for code in tr.schemes():
@@ -242,7 +243,8 @@ def test_typing_with_type_text_and_a_selection(qtbot, window, controller):
 def test_off_leaves_latin_latin(qtbot, window, controller):
     edit = window.fields["amh_Ethi"]
     focus(qtbot, controller, edit)
-    assert not controller.transliteration_action.isChecked()
+    assert controller.transliteration_action.isChecked()  # on by default where a scheme is
+    controller.transliteration_action.trigger()
     qtbot.keyClicks(edit, "selam")
     assert edit.text() == "selam"
     controller.transliteration_action.setChecked(True)
@@ -255,6 +257,8 @@ def test_off_leaves_latin_latin(qtbot, window, controller):
 def test_shortcut_toggles_transliteration(qtbot, window, controller):
     edit = window.fields["amh_Ethi"]
     focus(qtbot, controller, edit)
+    qtbot.keyClick(edit, Qt.Key_T, Qt.ControlModifier | Qt.ShiftModifier)
+    assert not controller.transliteration_action.isChecked()
     qtbot.keyClick(edit, Qt.Key_T, Qt.ControlModifier | Qt.ShiftModifier)
     assert controller.transliteration_action.isChecked()
     qtbot.keyClicks(edit, "buna")
@@ -277,7 +281,7 @@ def test_read_only_fields_and_other_languages_are_left_alone(qtbot, window, cont
     focus(qtbot, controller, french)
     qtbot.keyClicks(french, "selam e.'")
     assert french.text() == "selam e.'"
-    filter_ = TransliterationFilter(enabled=True)
+    filter_ = TransliterationFilter()
     amharic_field = window.fields["amh_Ethi"]
     amharic_field.setReadOnly(True)
     assert filter_.scheme(amharic_field) is None

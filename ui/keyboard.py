@@ -1,32 +1,43 @@
-"""Typing scripts the laptop's keyboard lacks: transliteration as you type, and an on-screen
-keyboard, for the content languages that have a scheme in :mod:`app.transliteration`
-(Amharic, Tigrinya, Yoruba). The OS input method keeps working in every field; this is the
-fallback an annotator toggles::
+"""Typing scripts the laptop's keyboard lacks: transliteration as you type, an on-screen
+keyboard and a cheat sheet, for the content languages that have a scheme in
+:mod:`app.transliteration` (Amharic, Tigrinya, Yoruba, the Indic scripts, Urdu). The OS input
+method keeps working in every field; this is the fallback an annotator toggles::
 
-    controller = KeyboardController(window)
+    controller = KeyboardController(window, settings=settings)
     controller.attach(window)            # actions on the window, the panel as a bottom dock
     view_menu.addAction(controller.transliteration_action)   # Ctrl+Shift+T
     view_menu.addAction(controller.keyboard_action)          # Ctrl+Shift+K
+    view_menu.addAction(controller.cheat_sheet_action)       # Ctrl+Shift+H
+    toolbar.addWidget(controller.toolbar_indicator())        # "ITRANS: on", a toggle
+    status_bar.addPermanentWidget(controller.status_indicator())  # one click: the cheat sheet
+    controller.set_language("hin_Deva")  # the window's content language
 
-The controller follows the focused :class:`~ui.content_edit.ContentEdit` (the last one, while
-focus is in the panel) and enables both actions only when that field's language has a scheme.
+Each content language remembers whether its input method is on (:class:`InputMethods`, in
+the settings), on by default where one exists. The actions follow the focused
+:class:`~ui.content_edit.ContentEdit`'s language, else the window's content language, so
+they work before any field has the focus.
 """
 
 from __future__ import annotations
 
 import unicodedata
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence, QTextCursor
 from PySide6.QtWidgets import (
     QApplication,
     QButtonGroup,
+    QDialog,
+    QDialogButtonBox,
     QDockWidget,
     QGridLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QMainWindow,
     QSizePolicy,
+    QTableWidget,
+    QTableWidgetItem,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -38,11 +49,15 @@ from i18n import languages
 from i18n.translation import N_, _
 from ui.content_edit import ContentEdit
 from ui.fonts import font_for_script
+from ui.widgets import ContentView
 
-__all__ = ["KeyboardController", "OnScreenKeyboard", "TransliterationFilter"]
+__all__ = ["CheatSheet", "InputMethods", "KeyboardController", "OnScreenKeyboard",
+           "TransliterationFilter"]
 
 TRANSLITERATION_KEYS = "Ctrl+Shift+T"
 KEYBOARD_KEYS = "Ctrl+Shift+K"
+CHEAT_SHEET_KEYS = "Ctrl+Shift+H"
+SETTINGS_GROUP = "input_method"  # input_method/<code> = true|false
 
 # Ethiopic rows on the keyboard, in Unicode (= traditional ሀ ለ ሐ መ …) order. ቐ is Tigrinya's;
 # ዸ and ጘ (Oromo, Bilen) are left out.
@@ -62,6 +77,9 @@ YORUBA_MARKS = (
     (tr.DOT_BELOW, N_("Dot below the letter before the cursor")),
 )
 DOTTED_CIRCLE = "\u25cc"  # the base a combining mark is shown on
+# Urdu letters the ITRANS scheme has no keys for (no Devanagari counterpart): on the
+# on-screen keyboard at least.
+EXTRA_LETTERS = {"urd_Arab": ("ع", "ح", "ص", "ض", "ط", "ظ", "ث", "ذ", "ژ", "ئ", "ء", "ۓ")}
 
 
 def _utf16_len(text: str) -> int:
@@ -112,23 +130,51 @@ def _has_scheme(edit: ContentEdit | None) -> bool:
 # --------------------------------------------------------------------------- transliteration
 
 
+class InputMethods(QObject):
+    """Whether each content language's input method is on: on by default where the language
+    has a scheme, remembered per language in ``settings`` (in memory without them)."""
+
+    changed = Signal(str, bool)  # code, on
+
+    def __init__(self, settings: QSettings | None = None, parent: QObject | None = None):
+        super().__init__(parent)
+        self._settings = settings
+        self._states: dict[str, bool] = {}
+
+    def is_on(self, code: str | None) -> bool:
+        if code not in tr.SCHEME_CODES:
+            return False
+        if code not in self._states and self._settings is not None:
+            stored = self._settings.value(f"{SETTINGS_GROUP}/{code}")
+            if stored is not None:
+                self._states[code] = str(stored).lower() in ("true", "1")
+        return self._states.get(code, True)
+
+    def set_on(self, code: str | None, on: bool) -> None:
+        if code not in tr.SCHEME_CODES or self.is_on(code) == on:
+            return
+        self._states[code] = on
+        if self._settings is not None:
+            self._settings.setValue(f"{SETTINGS_GROUP}/{code}", on)
+        self.changed.emit(code, on)
+
+
 class TransliterationFilter(QObject):
-    """An event filter on ContentEdits: while enabled, printable keys typed into a field whose
-    language has a scheme go through the scheme's ``feed()`` and are applied with the field's
-    QTextCursor, one undo step per key (textChanged fires as for any typing).
+    """An event filter on ContentEdits: printable keys typed into a field whose language has
+    a scheme that is on (:class:`InputMethods`) go through the scheme's ``feed()`` and are
+    applied with the field's QTextCursor, one undo step per key (textChanged fires as for any
+    typing). Backspace right after such a key goes to the scheme first: in a word the
+    library composes (ITRANS) it takes back the last key, not the last letter.
 
     Keys with Ctrl, Alt or Meta, and keys the scheme leaves alone, reach the field untouched.
     A single Latin letter: ``\\`` then the letter; a Latin word: switch off (Ctrl+Shift+T).
     """
 
-    def __init__(self, parent: QObject | None = None, *, enabled: bool = False):
+    def __init__(self, parent: QObject | None = None, *, methods: InputMethods | None = None):
         super().__init__(parent)
-        self.enabled = enabled
+        self.methods = methods if methods is not None else InputMethods(parent=self)
         self._schemes: dict[str, tr.Transliterator] = tr.schemes()
-
-    def set_enabled(self, enabled: bool) -> None:
-        self.enabled = enabled
-        self.reset()
+        self.methods.changed.connect(lambda _code, _on: self.reset())
 
     def watch(self, edit: ContentEdit) -> None:
         """Filter ``edit``'s keys (idempotent)."""
@@ -147,7 +193,8 @@ class TransliterationFilter(QObject):
 
     def eventFilter(self, watched, event) -> bool:
         kind = event.type()
-        if kind == QEvent.KeyPress and self.enabled and isinstance(watched, ContentEdit):
+        if kind == QEvent.KeyPress and isinstance(watched, ContentEdit) and \
+                watched.language is not None and self.methods.is_on(watched.language.code):
             return self._key(watched, event)
         if kind in (QEvent.FocusIn, QEvent.FocusOut):
             self.reset()
@@ -156,13 +203,22 @@ class TransliterationFilter(QObject):
     def _key(self, edit: ContentEdit, event) -> bool:
         if event.modifiers() & (Qt.ControlModifier | Qt.AltModifier | Qt.MetaModifier):
             return False
-        typed = event.text()
-        if not typed or not typed.isprintable():
-            return False
         scheme = self.scheme(edit)
         if scheme is None:
             return False
         cursor = edit.textCursor()
+        if event.key() == Qt.Key_Backspace:
+            if cursor.hasSelection():
+                return False
+            buffer = _text_before(cursor)
+            step = scheme.backspace(buffer)
+            if step is None:
+                return False
+            _replace_before(edit, cursor, step[0], buffer, step[1])
+            return True
+        typed = event.text()
+        if not typed or not typed.isprintable():
+            return False
         buffer = _text_before(cursor)
         n, text = scheme.feed(buffer, typed)
         if (n, text) == (0, typed):
@@ -178,9 +234,12 @@ class OnScreenKeyboard(QWidget):
     """Keys for the current content language, typing at the cursor of the last focused
     ContentEdit (:meth:`set_target`, or followed from the focus). Amharic/Tigrinya: the base
     consonants; clicking one shows its seven orders and labialised forms. Yoruba: ẹ ọ ṣ,
-    toned vowels and tone marks applied to the letter before the cursor."""
+    toned vowels and tone marks applied to the letter before the cursor. The Indic scripts
+    and Urdu: the script's vowels and consonants, as the transliteration library lists them,
+    each with its ITRANS keys in the tooltip."""
 
     typed = Signal(str)  # the text a key put in the field
+    needs_field = Signal()  # a key was pressed with no field to type into
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -238,6 +297,8 @@ class OnScreenKeyboard(QWidget):
         self._body.setObjectName("keys")
         if isinstance(self._scheme, tr.Ethiopic):
             self._build_ethiopic(TIGRINYA_ROWS if code == "tir_Ethi" else ETHIOPIC_ROWS)
+        elif isinstance(self._scheme, tr.Composing):
+            self._build_letters(self._scheme, code)
         else:
             self._build_yoruba()
         self._layout.addWidget(self._body)
@@ -263,8 +324,9 @@ class OnScreenKeyboard(QWidget):
         button.clicked.connect(slot)
         return button
 
-    def _text_key(self, text: str) -> QToolButton:
-        keys = self._scheme.keys_for(text) if self._scheme is not None else None
+    def _text_key(self, text: str, keys: str | None = None) -> QToolButton:
+        if keys is None and self._scheme is not None:
+            keys = self._scheme.keys_for(text)
         tip = _describe(text)
         if keys:
             tip = _("{character}: {name}\nKeys with transliteration on: {keys}").format(
@@ -302,6 +364,18 @@ class OnScreenKeyboard(QWidget):
         layout.addLayout(punctuation)
         group.buttons()[0].setChecked(True)
         self._show_forms(rows[0])
+
+    def _build_letters(self, scheme: tr.Composing, code: str) -> None:
+        layout = QVBoxLayout(self._body)
+        layout.setContentsMargins(0, 0, 0, 0)
+        grid = QGridLayout()
+        grid.setSpacing(2)
+        columns = 16
+        letters = scheme.letters() + [(letter, None) for letter in EXTRA_LETTERS.get(code, ())]
+        for index, (letter, keys) in enumerate(letters):
+            grid.addWidget(self._text_key(letter, keys), index // columns, index % columns)
+        grid.setColumnStretch(columns, 1)
+        layout.addLayout(grid)
 
     def forms(self) -> list[str]:
         """The syllables of the consonant chosen last (orders 1–7, then -wa forms)."""
@@ -351,6 +425,7 @@ class OnScreenKeyboard(QWidget):
         """Type ``text`` at the target field's cursor, replacing its selection (one undo step)."""
         edit = self.target()
         if edit is None or edit.isReadOnly():
+            self.needs_field.emit()
             return
         cursor = edit.textCursor()
         cursor.insertText(text)
@@ -363,6 +438,7 @@ class OnScreenKeyboard(QWidget):
         tone: è then the high-tone key gives é)."""
         edit = self.target()
         if edit is None or edit.isReadOnly():
+            self.needs_field.emit()
             return
         cursor = edit.textCursor()
         cursor.clearSelection()
@@ -378,32 +454,162 @@ class OnScreenKeyboard(QWidget):
         self.typed.emit(mark)
 
 
+# --------------------------------------------------------------------------- cheat sheet
+
+#: Examples shown in the cheat sheet, per scheme: keys (typed into an empty field; what they
+#: give is computed, so the sheet cannot lie) and what they show.
+EXAMPLES = {
+    "SERA": (
+        ("selam", N_("hello")),
+        ("bet", N_("a consonant on its own is its 6th form: በት")),
+        ("bEt", N_("“house”: E gives the 5th form")),
+        ("be bu bi ba bE b bo", N_("the vowel after a consonant picks its form")),
+        ("a u i A E I o", N_("a vowel on its own")),
+        ("sIhtet", N_("I or ' ends a syllable: s, then h")),
+        ("sh ch ny zh", N_("two keys for one letter")),
+        ("q T C P S", N_("ejectives: q and capitals")),
+        ("qWanqWa", N_("W after a consonant: the labialised form")),
+        ("s`", N_("a backtick: the historical twin of ሀ ሰ ጸ አ")),
+        ("selam, selam::", N_(", comma, : word space, :: full stop")),
+        ("\\k", N_("a backslash types the next key as it is")),
+    ),
+    "Yoruba": (
+        ("e. o. s.", N_("a full stop after e, o or s puts a dot under it")),
+        ("a' a` a_", N_("' high tone, ` low tone, _ mid tone")),
+        ("e.'", N_("a dot and a tone on one letter")),
+        ("n' m'", N_("tones on syllabic n and m")),
+        ("Yoru`ba'", N_("tones as you type")),
+        ("n''", N_("the same tone key again types the key itself")),
+        ("lo\\.", N_("a backslash types the next key as it is")),
+    ),
+    "ITRANS": (
+        ("namaste", N_("hello")),
+        ("kamala", N_("end a word in a: no virama at the end")),
+        ("kamal", N_("without the a: a virama")),
+        ("a A i I u U", N_("capitals are long vowels")),
+        ("e ai o au", N_("e, ai, o, au")),
+        ("k kh g gh", N_("h after a consonant: aspirated")),
+        ("T Th D Dh N", N_("capitals: retroflex consonants")),
+        ("sh Sh kSh", N_("sh, Sh and kSh")),
+        ("haM ha.n", N_("M: anusvara, .n: chandrabindu")),
+        ("q K G z f", N_("letters with a nukta")),
+        ("hai.", N_(". ends a sentence")),
+        ("\\a", N_("a backslash types the next key as it is")),
+    ),
+}
+#: One line about a scheme's conventions, said first.
+SUMMARIES = {
+    "SERA": N_("SERA: a consonant key, then a vowel key that picks the form. Backspace "
+               "deletes a letter."),
+    "Yoruba": N_("Type the letter, then its marks: a full stop for the dot under it, "
+                 "' ` _ for the tones."),
+    "ITRANS": N_("ITRANS: type a word as it sounds; the letters change as you type and "
+                 "Backspace takes back the last key. A space ends the word."),
+}
+#: The scheme's name as the indicator shows it.
+SCHEME_NAMES = {"SERA": N_("SERA"), "Yoruba": N_("Yoruba tones"), "ITRANS": N_("ITRANS")}
+URDU_NOTE = N_("Short vowels are not written. ع ح ص ض ط ظ ث ذ ژ have no keys here: use the "
+               "on-screen keyboard (Ctrl+Shift+K) or your system keyboard.")
+
+
+def scheme_label(scheme: tr.Transliterator) -> str:
+    """The scheme's name for the indicator ("ITRANS", "SERA")."""
+    return _(SCHEME_NAMES.get(scheme.scheme_name, scheme.scheme_name))
+
+
+class CheatSheet(QDialog):
+    """The conventions of one language's scheme: a summary, examples with what they give
+    (computed), and for the library's schemes every letter with its keys. Non-modal: it can
+    stay open beside the field while typing."""
+
+    def __init__(self, code: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("cheatSheet")
+        scheme = tr.scheme_for(code)
+        language = languages.get(code)
+        self.setWindowTitle(_("Keys for {language}").format(language=language.native_name))
+        font = font_for_script(language.script, language=code)
+        layout = QVBoxLayout(self)
+        summary = QLabel(_(SUMMARIES[scheme.scheme_name]), wordWrap=True)
+        summary.setObjectName("cheatSheetSummary")
+        layout.addWidget(summary)
+        if code == "urd_Arab":
+            layout.addWidget(QLabel(_(URDU_NOTE), wordWrap=True))
+        self.examples = self._table(
+            [(keys, tr.transliterate(tr.scheme_for(code), keys), _(note))
+             for keys, note in EXAMPLES[scheme.scheme_name]],
+            (_("Keys"), _("Gives"), _("Note")), font, name=_("Examples"))
+        layout.addWidget(self.examples, 1)
+        if isinstance(scheme, tr.Composing):
+            self.letters = self._table([(keys, letter, "") for letter, keys in scheme.letters()],
+                                       (_("Keys"), _("Gives")), font, name=_("Letters"))
+            layout.addWidget(self.letters, 1)
+        toggle = QKeySequence(TRANSLITERATION_KEYS).toString(QKeySequence.NativeText)
+        layout.addWidget(QLabel(_("Turn it on or off for this language: {keys}").format(
+            keys=toggle), wordWrap=True))
+        buttons = QDialogButtonBox(QDialogButtonBox.Close)
+        buttons.rejected.connect(self.close)
+        buttons.button(QDialogButtonBox.Close).setText(_("Close"))
+        layout.addWidget(buttons)
+        self.resize(520, 520)
+
+    def rows(self) -> list[tuple[str, str]]:
+        """(keys, gives) of every example, for tests."""
+        return [(self.examples.item(row, 0).text(), self.examples.item(row, 1).text())
+                for row in range(self.examples.rowCount())]
+
+    @staticmethod
+    def _table(rows, headers, font, *, name: str) -> QTableWidget:
+        table = QTableWidget(len(rows), len(headers))
+        table.setAccessibleName(name)
+        table.setHorizontalHeaderLabels(list(headers))
+        table.verticalHeader().hide()
+        table.setEditTriggers(QTableWidget.NoEditTriggers)
+        for row, values in enumerate(rows):
+            for column, value in enumerate(values[: len(headers)]):
+                item = QTableWidgetItem(value)
+                if column == 0:  # keys are Latin, left to right whatever the UI
+                    item.setTextAlignment(Qt.AlignAbsolute | Qt.AlignLeft | Qt.AlignVCenter)
+                if column == 1:
+                    item.setFont(font)
+                table.setItem(row, column, item)
+        header = table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeToContents)
+        header.setStretchLastSection(True)
+        return table
+
+
 # --------------------------------------------------------------------------- controller
 
 
 class KeyboardController(QObject):
-    """The two actions and the panel, following the focused ContentEdit. See the module
-    docstring for wiring it into a window."""
+    """The actions, the indicators and the panel, following the focused ContentEdit's
+    language, else the window's content language. See the module docstring for wiring it
+    into a window."""
 
-    def __init__(self, parent: QObject | None = None):
+    message = Signal(str)  # something to tell the person (the status bar shows it)
+
+    def __init__(self, parent: QObject | None = None, *, settings: QSettings | None = None):
         super().__init__(parent)
-        self.filter = TransliterationFilter(self)
+        self.methods = InputMethods(settings, self)
+        self.filter = TransliterationFilter(self, methods=self.methods)
         self.keyboard = OnScreenKeyboard()
+        self.keyboard.needs_field.connect(lambda: self.message.emit(_(
+            "Put the cursor in a text field first (Tab to it), then press the key again.")))
         self.panel: QWidget | None = None
         self._edit: ContentEdit | None = None
+        self._content_language: str | None = None
         self._showing = False  # the panel is being shown/hidden by us, not closed by the user
+        self._refreshing = False
+        self._indicators: list[QToolButton] = []
+        self._cheat_sheet: CheatSheet | None = None
 
         self.transliteration_action = QAction(_("Transliteration"), self)
         self.transliteration_action.setObjectName("transliterationAction")
         self.transliteration_action.setCheckable(True)
         self.transliteration_action.setShortcut(QKeySequence(TRANSLITERATION_KEYS))
         self.transliteration_action.setShortcutContext(Qt.WindowShortcut)
-        tip = _("Type Amharic, Tigrinya or Yoruba with Latin keys ({keys}); "
-                "a backslash types the next key as it is").format(
-            keys=QKeySequence(TRANSLITERATION_KEYS).toString(QKeySequence.NativeText))
-        self.transliteration_action.setToolTip(tip)
-        self.transliteration_action.setStatusTip(tip)
-        self.transliteration_action.toggled.connect(self.filter.set_enabled)
+        self.transliteration_action.toggled.connect(self._on_toggled)
 
         self.keyboard_action = QAction(_("On-screen keyboard"), self)
         self.keyboard_action.setObjectName("keyboardAction")
@@ -416,6 +622,16 @@ class KeyboardController(QObject):
         self.keyboard_action.setStatusTip(tip)
         self.keyboard_action.toggled.connect(self._update_panel)
 
+        self.cheat_sheet_action = QAction(_("Keys for this language…"), self)
+        self.cheat_sheet_action.setObjectName("cheatSheetAction")
+        self.cheat_sheet_action.setShortcut(QKeySequence(CHEAT_SHEET_KEYS))
+        self.cheat_sheet_action.setShortcutContext(Qt.WindowShortcut)
+        tip = _("How to type this language with Latin keys ({keys})").format(
+            keys=QKeySequence(CHEAT_SHEET_KEYS).toString(QKeySequence.NativeText))
+        self.cheat_sheet_action.setToolTip(tip)
+        self.cheat_sheet_action.setStatusTip(tip)
+        self.cheat_sheet_action.triggered.connect(self.show_cheat_sheet)
+
         app = QApplication.instance()
         if app is not None:
             app.focusChanged.connect(self._focus_changed)
@@ -426,6 +642,7 @@ class KeyboardController(QObject):
         put the panel in it: a bottom dock in a QMainWindow, else a tool window."""
         widget.addAction(self.transliteration_action)
         widget.addAction(self.keyboard_action)
+        widget.addAction(self.cheat_sheet_action)
         if isinstance(widget, QMainWindow):
             dock = QDockWidget(_("On-screen keyboard"), widget)
             dock.setObjectName("keyboardDock")
@@ -447,13 +664,87 @@ class KeyboardController(QObject):
         else:
             self.refresh()
 
-    def indicator(self, parent: QWidget | None = None) -> QToolButton:
-        """A button for a toolbar or status bar that shows and toggles transliteration."""
-        button = QToolButton(parent)
-        button.setObjectName("transliterationIndicator")
-        button.setDefaultAction(self.transliteration_action)
-        button.setAccessibleName(_("Transliteration"))
+    # --- indicators
+
+    def toolbar_indicator(self, parent: QWidget | None = None) -> QToolButton:
+        """A toggle for a toolbar showing the scheme and its state ("ITRANS: on")."""
+        button = self._indicator(parent, "transliterationIndicator")
+        button.setCheckable(True)
+        button.clicked.connect(self.transliteration_action.trigger)
         return button
+
+    def status_indicator(self, parent: QWidget | None = None) -> QToolButton:
+        """The same state for the status bar; a click opens the cheat sheet."""
+        button = self._indicator(parent, "inputMethodStatus")
+        button.clicked.connect(self.show_cheat_sheet)
+        return button
+
+    def indicator(self, parent: QWidget | None = None) -> QToolButton:
+        return self.toolbar_indicator(parent)
+
+    def _indicator(self, parent: QWidget | None, name: str) -> QToolButton:
+        button = QToolButton(parent)
+        button.setObjectName(name)
+        button.setAutoRaise(True)
+        button.setToolButtonStyle(Qt.ToolButtonTextOnly)
+        self._indicators.append(button)
+        button.destroyed.connect(lambda *_args, b=button: self._forget(b))
+        self._update_indicators()
+        return button
+
+    def _forget(self, button) -> None:
+        self._indicators = [b for b in self._indicators if b is not button]
+
+    def _update_indicators(self) -> None:
+        code = self.language()
+        scheme = tr.scheme_for(code)
+        on = self.methods.is_on(code)
+        if scheme is None:
+            state = tip = ""
+        else:
+            name = scheme_label(scheme)
+            state = (_("{scheme}: on") if on else _("{scheme}: off")).format(scheme=name)
+            keys = QKeySequence(TRANSLITERATION_KEYS).toString(QKeySequence.NativeText)
+            tip = (_("Typing {language} with Latin keys ({scheme}) is on. {keys} turns it "
+                     "off for this language.") if on else
+                   _("Typing {language} with Latin keys ({scheme}) is off. {keys} turns it "
+                     "on for this language.")).format(
+                language=languages.get(code).native_name, scheme=name, keys=keys)
+        self.transliteration_action.setToolTip(tip or _("Transliteration ({keys})").format(
+            keys=QKeySequence(TRANSLITERATION_KEYS).toString(QKeySequence.NativeText)))
+        self.transliteration_action.setStatusTip(tip)
+        for button in list(self._indicators):
+            if not isValid(button):
+                continue
+            button.setText(state)
+            button.setVisible(scheme is not None)
+            if button.isCheckable():
+                button.setChecked(on)
+                button.setToolTip(tip)
+                button.setAccessibleName(_("Transliteration"))
+            else:
+                button.setToolTip(tip + "\n" + _("Click for the keys of this language."))
+                button.setAccessibleName(_("Input method"))
+            button.setAccessibleDescription(state)
+
+    # --- the language followed
+
+    def set_language(self, code: str | None) -> None:
+        """The window's content language: what the actions follow while no field of
+        another language has the focus."""
+        self._content_language = code
+        self.refresh()
+
+    def language(self) -> str | None:
+        """The focused field's language, else the window's content language."""
+        focused = QApplication.focusWidget()
+        if isinstance(focused, ContentEdit) and not isinstance(focused, ContentView) and \
+                focused.language is not None:
+            return focused.language.code
+        return self._content_language or (
+            self.current_edit().language.code
+            if self.current_edit() is not None and self.current_edit().language is not None
+            else None)
 
     def current_edit(self) -> ContentEdit | None:
         """The focused ContentEdit, or the last one focused."""
@@ -467,18 +758,49 @@ class KeyboardController(QObject):
         self.refresh()
 
     def refresh(self) -> None:
-        """Re-read the current field's language (call after ``set_language`` on it)."""
-        edit = self.current_edit()
-        usable = _has_scheme(edit)
-        self.transliteration_action.setEnabled(usable)
-        self.keyboard_action.setEnabled(usable)
+        """Re-read the language followed (call after ``set_language`` on a field)."""
+        code = self.language()
+        usable = code in tr.SCHEME_CODES
+        self._refreshing = True
+        try:
+            for action in (self.transliteration_action, self.keyboard_action,
+                           self.cheat_sheet_action):
+                action.setEnabled(usable)
+            self.transliteration_action.setChecked(self.methods.is_on(code))
+        finally:
+            self._refreshing = False
         if usable:
-            self.keyboard.set_language(edit.language.code)
+            self.keyboard.set_language(code)
+        self._update_indicators()
         self._update_panel()
+
+    def _on_toggled(self, on: bool) -> None:
+        if not self._refreshing:
+            self.methods.set_on(self.language(), on)
+            self._update_indicators()
+
+    def show_cheat_sheet(self) -> None:
+        code = self.language()
+        if code not in tr.SCHEME_CODES:
+            return
+        if self._cheat_sheet is not None and isValid(self._cheat_sheet):
+            self._cheat_sheet.close()
+        parent = self.parent() if isinstance(self.parent(), QWidget) else None
+        self._cheat_sheet = CheatSheet(code, parent)
+        self._cheat_sheet.setAttribute(Qt.WA_DeleteOnClose)
+        self._cheat_sheet.show()
+
+    def cheat_sheet(self) -> CheatSheet | None:
+        """The cheat sheet shown last, while it is open."""
+        sheet = self._cheat_sheet
+        return sheet if sheet is not None and isValid(sheet) and sheet.isVisible() else None
 
     def _focus_changed(self, _old, new) -> None:
         if isinstance(new, ContentEdit):
             self.track(new)
+        elif new is not None and not (self.panel is not None and isValid(self.panel)
+                                      and self.panel.isAncestorOf(new)):
+            self.refresh()
 
     def _update_panel(self, *_args) -> None:
         if self.panel is None or not isValid(self.panel):

@@ -11,6 +11,7 @@ The status bar's right-hand side is kept free for the sync status.
 from __future__ import annotations
 
 import gc
+import sqlite3
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer
@@ -29,10 +30,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app import content_language
+from app import profile as profiles
 from app.errors import NotFound
 from app.store import Store, Submission
 from i18n.bidi import format_message
-from i18n.translation import N_, _, ngettext
+from i18n.translation import N_, _, current_locale, ngettext
 from ui.about import show_about
 from ui.background import Background
 from ui.checks import warm_up
@@ -111,6 +114,8 @@ class MainWindow(QMainWindow):
         self.sync.changed.connect(self._after_sync)
         self.sync_status = SyncStatusButton(self.sync, self.show_sync_panel)
         self._sync_panel: SyncPanel | None = None
+        self._languages_before_import: list[str] = []
+        self._refill_picker()  # the annotator's own languages first, now that they are known
 
         self._build_actions()
         toolbar = QToolBar(_("Main"), objectName="mainToolbar", movable=False)
@@ -123,6 +128,10 @@ class MainWindow(QMainWindow):
         toolbar.addAction(self.import_action)
         toolbar.addAction(self.guidelines.toggleViewAction())
         toolbar.addAction(self.shortcuts_action)
+        # The input method: its state and scheme, a toggle, and the on-screen keyboard.
+        toolbar.addSeparator()
+        toolbar.addWidget(self.keyboard.toolbar_indicator())
+        toolbar.addAction(self.keyboard.keyboard_action)
         self.addToolBar(toolbar)
 
         central = QWidget(objectName="central")
@@ -135,6 +144,7 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.guidelines], [300], Qt.Horizontal)
         # The status bar: messages on the left, the sync indicator on the right.
         self.statusBar().setObjectName("statusBar")
+        self.statusBar().addPermanentWidget(self.keyboard.status_indicator())
         self.statusBar().addPermanentWidget(self.sync_status)
         self.resize(1280, 800)
         self._restore_state()
@@ -214,17 +224,14 @@ class MainWindow(QMainWindow):
         guidelines.setText(_("&Guidelines"))
         view_menu.addAction(guidelines)
         self.addAction(guidelines)  # listed in the shortcuts sheet
-        # Typing Amharic or Yoruba on a laptop without those layouts.
-        self.keyboard = KeyboardController(self)
+        # Typing Amharic, Yoruba, Hindi, Urdu… on a laptop without those layouts; each
+        # content language remembers whether its input method is on.
+        self.keyboard = KeyboardController(self, settings=self.settings)
         self.keyboard.attach(self)
+        self.keyboard.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         view_menu.addAction(self.keyboard.transliteration_action)  # Ctrl+Shift+T
         view_menu.addAction(self.keyboard.keyboard_action)         # Ctrl+Shift+K
-        self.language_picker.language_chosen.connect(lambda _code: self.keyboard.refresh())
-        self.keyboard.transliteration_action.setChecked(
-            self.settings.value("transliteration", False, type=bool))
-        self.keyboard.transliteration_action.toggled.connect(
-            lambda on: self.settings.setValue("transliteration", on))
-
+        view_menu.addAction(self.keyboard.cheat_sheet_action)      # Ctrl+Shift+H
 
         help_menu = bar.addMenu(_("&Help"))
         self.shortcuts_action = self._action(
@@ -299,15 +306,42 @@ class MainWindow(QMainWindow):
         if screen is not None:
             self.guidelines.show_for(screen.project_id(), screen.kind, screen.language)
 
-    def set_language(self, code: str) -> None:
+    def set_language(self, code: str, *, remember: bool = True) -> None:
+        """Show ``code``'s work. ``remember``: the person chose it (the last one used, for
+        the next start); a choice the window made itself is not remembered."""
         for screen in self.screens.values():
             screen.save_now()
         self._language = code
         self.language_picker.set_code(code)
         for screen in self.screens.values():
             screen.set_language(code)
-        self.settings.setValue("language", code)
+        if remember:
+            self.settings.setValue("language", code)
+        self.keyboard.set_language(code)
         self._update_guidelines()
+
+    def _enrolled_languages(self) -> list[str]:
+        enrollment = self.sync.enrollment
+        return list(enrollment.languages) if enrollment is not None else []
+
+    def _profile_languages(self) -> list[str]:
+        try:
+            return list(profiles.load(self.reader).languages)
+        except (sqlite3.Error, ValueError):  # an unreadable profile must not keep it shut
+            return []
+
+    def _featured_languages(self) -> list[str]:
+        """The picker's first entries: the annotator's languages, then those with tasks."""
+        mine = [*self._enrolled_languages(), *self._profile_languages()]
+        return list(dict.fromkeys([*mine, *self.reader.languages_with_tasks()]))
+
+    def choose_language(self) -> str:
+        """The content language to open on (app/content_language.py: enrolled, profile,
+        last used, UI language)."""
+        return content_language.choose(
+            enrolled=self._enrolled_languages(), profile=self._profile_languages(),
+            last_used=self.settings.value("language"), ui_language=current_locale(),
+            with_tasks=self.reader.languages_with_tasks())
 
     def current_language(self) -> str | None:
         return self.language_picker.current_code()
@@ -373,6 +407,7 @@ class MainWindow(QMainWindow):
         dialog.setAutoReset(False)
         dialog.setValue(0)
         self._import_dialog = dialog
+        self._languages_before_import = self.reader.languages_with_tasks()
         self.importer.start(Path(path))
 
     def _import_progress(self, done: int, total: int) -> None:
@@ -399,21 +434,28 @@ class MainWindow(QMainWindow):
             "Imported {added} new tasks ({total} in the file).", added,
         ).format(added=added, total=total)
         self.statusBar().showMessage(self.last_import_message)
-        self._reload_tasks()
+        self._reload_tasks(imported=True)
 
-    def _reload_tasks(self) -> None:
-        """New tasks arrived (an import, a sync): offer their languages, reload the lists."""
-        featured = self.reader.languages_with_tasks()
+    def _reload_tasks(self, *, imported: bool = False) -> None:
+        """New tasks arrived (an import, a sync): offer their languages, reload the lists.
+        When the language shown has no tasks, an import shows the language it brought."""
         current = self.current_language()
-        self.language_picker.blockSignals(True)
-        self.language_picker.clear()
-        self.language_picker.blockSignals(False)
-        replacement = LanguagePicker(featured)
-        for index in range(replacement.count()):
-            self.language_picker.addItem(replacement.itemText(index),
-                                         replacement.itemData(index))
-        replacement.deleteLater()
-        self.set_language(current or (featured[0] if featured else "eng_Latn"))
+        self._refill_picker()
+        switch = None
+        if imported:
+            switch = content_language.after_import(
+                current, self._languages_before_import, self.reader.languages_with_tasks(),
+                preferred=[*self._enrolled_languages(), *self._profile_languages(),
+                           content_language.ui_content_language(current_locale())])
+        if switch is not None:
+            self.set_language(switch, remember=False)
+        else:
+            self.set_language(current or self.choose_language(), remember=False)
+
+    def _refill_picker(self) -> None:
+        self.language_picker.set_featured(self._featured_languages())
+        if self._language is not None:
+            self.language_picker.set_code(self._language)
 
     def _import_failed(self, message: str) -> None:
         self._close_import_dialog()
@@ -432,9 +474,7 @@ class MainWindow(QMainWindow):
         geometry = self.settings.value("geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
-        language = self.settings.value("language") or self.language_picker.itemData(0)
-        if language:
-            self.set_language(language)
+        self.set_language(self.choose_language(), remember=False)
         # The screen, item, focused field and caret, remembered as they change (ui/session.py).
         self.session = SessionKeeper(self)
         self.session.restore(default_screen=self.settings.value("screen") or "write")
