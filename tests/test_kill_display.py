@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 QALAM = ROOT / ".venv" / "bin" / "qalam"
 KILLS = 20
 TYPING_INTERVAL_S = 0.1      # a steady typist: 10 characters a second
-MAX_LOSS_S = 2.5             # "at most ~2 s": the 1.5 s ceiling, plus X and write latency
+MAX_LOSS_S = 2.5             # "at most ~2 s": the 1 s ceiling, plus X and write latency
 COLUMNS = {"prompt": "inputs", "completion": "targets"}
 TOOLS = ("Xvfb", "xdotool", "openbox", "fc-match")
 

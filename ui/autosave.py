@@ -5,7 +5,7 @@
     saver.submit(check=checks_job)    # saves, runs the quality checks, then submits
 
 Saving (DESIGN.md invariant 1): text is handed to the store writer 400 ms after the last
-keystroke, and at the latest 1.5 s after the first unsaved one while typing goes on (so a
+keystroke, and at the latest 1 s after the first unsaved one while typing goes on (so a
 crash during steady typing costs at most that), when a field loses focus, and before
 anything replaces the content (another item, a screen or language change, close, quit).
 Writes run on the writer's thread: the UI thread only copies the text. ``status_changed``
@@ -36,7 +36,8 @@ from ui.errors import error_text
 from ui.writer import StoreWriter
 
 AUTOSAVE_DELAY_MS = 400        # a pause in typing this long saves
-AUTOSAVE_CEILING_MS = 1500     # ...and steady typing is saved at least this often
+AUTOSAVE_CEILING_MS = 1000     # ...and steady typing at least this often (DESIGN.md: within
+                               # a second of typing)
 DISK_FULL_RETRY_MS = (1000, 2000, 4000, 5000)  # then every 5 s until space is freed
 
 
@@ -44,7 +45,7 @@ class PauseOrCeiling(QObject):
     """Calls ``callback`` after a pause of ``delay_ms`` since the last :meth:`poke`, or
     ``ceiling_ms`` after the first poke since the last call, whichever comes first.
 
-        timer = PauseOrCeiling(400, 1500, save, parent=self)
+        timer = PauseOrCeiling(400, 1000, save, parent=self)
         field.textChanged.connect(timer.poke)
     """
 

@@ -1,7 +1,7 @@
 """The annotation editor: a prompt and a completion, autosaved while typing, checked as you go.
 
 Saving is :class:`ui.autosave.DraftAutosaver`'s (DESIGN.md invariant 1): 400 ms after the last
-keystroke and at least every 1.5 s while typing goes on, on focus change, and before anything
+keystroke and at least every second while typing goes on, on focus change, and before anything
 replaces the content. With no item open, or one no longer a draft, the fields are locked with
 a reason (:meth:`ContentEdit.lock`) that typing into them shows. Quality checks run
 300 ms after typing stops, on the background reader; their findings show under each field,

@@ -7,7 +7,7 @@
 
 The place (:class:`app.session.Place`) is written through the store writer, like the drafts:
 at once when the screen, the item or the focused field changes or the caret jumps (arrows,
-a click, Ctrl+End); while typing moves it, within 0.3 s of a pause and at least every 1.5 s,
+a click, Ctrl+End); while typing moves it, within 0.3 s of a pause and at least every second,
 the pace of the drafts (a caret at the end of its text stays at the end of whatever text was
 saved after it). At most one place write waits in the writer's queue, and it writes the
 newest place when it runs, so a burst of moves never delays a draft. Each screen names its
