@@ -24,16 +24,11 @@ import contextlib
 import logging
 
 from PySide6.QtCore import QObject, Qt, QTimer
-from PySide6.QtGui import QAccessible, QAccessibleEvent
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
-    QDockWidget,
-    QHBoxLayout,
-    QLabel,
     QLineEdit,
     QTextEdit,
-    QToolButton,
     QWidget,
 )
 
@@ -45,6 +40,7 @@ from i18n.bidi import format_message
 from i18n.formatting import format_datetime
 from i18n.translation import _
 from ui.autosave import AUTOSAVE_CEILING_MS, PauseOrCeiling
+from ui.notice import Notice
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +126,7 @@ class SessionKeeper(QObject):
     def __init__(self, window):
         super().__init__(window)
         self.window = window
-        self.notice: RecoveryNotice | None = None
+        self.notice: Notice | None = None
         self._last = session.recall(window.reader)
         self._stopped = False
         self._screens: set[int] = set()
@@ -271,7 +267,7 @@ class SessionKeeper(QObject):
             stamp = review.updated_at if review is not None else stamp
         return stamp
 
-    def announce_recovery(self) -> RecoveryNotice:
+    def announce_recovery(self) -> Notice:
         """Say, once, that the last run ended uncleanly and what came back."""
         place = self._last
         stamp = self.recovered_since(place)
@@ -291,7 +287,8 @@ class SessionKeeper(QObject):
                     "caret=%s saved_at=%s", *(
                         (place.screen, place.item, place.task, place.field, place.caret)
                         if place else (None,) * 5), stamp)
-        self.notice = RecoveryNotice(text, self.window)
+        self.notice = Notice(self.window, text, name="recoveryNotice",
+                             accessible_name=_("Recovered after an unclean exit"))
         return self.notice
 
     # --- ending -------------------------------------------------------------------------
@@ -321,36 +318,3 @@ class SessionKeeper(QObject):
 
         self.window.writer.run(
             end, on_error=lambda error: log.warning("clean exit not marked: %s", error))
-
-
-class RecoveryNotice(QDockWidget):
-    """A one-line notice above the work: non-modal, never focused, closed with its button."""
-
-    def __init__(self, text: str, window):
-        super().__init__(window, objectName="recoveryNotice")
-        self.setFeatures(QDockWidget.DockWidgetClosable)
-        self.setTitleBarWidget(QWidget())  # no title bar: it reads as a banner
-        self.setFocusPolicy(Qt.NoFocus)
-        self.setAttribute(Qt.WA_ShowWithoutActivating)
-        body = QWidget(objectName="recoveryNoticeBody")
-        body.setStyleSheet("#recoveryNoticeBody { background: #fff4ce; }")
-        self.label = QLabel(text, wordWrap=True, objectName="recoveryNoticeText")
-        self.label.setTextFormat(Qt.PlainText)
-        self.label.setAccessibleName(_("Recovered after an unclean exit"))
-        close = QToolButton(text="×", objectName="recoveryNoticeClose")
-        close.setAccessibleName(_("Close this notice"))
-        close.setToolTip(_("Close this notice"))
-        close.setFocusPolicy(Qt.NoFocus)  # the keyboard stays in the field it was in
-        close.clicked.connect(self.close)
-        layout = QHBoxLayout(body)
-        layout.setContentsMargins(8, 4, 4, 4)
-        layout.addWidget(self.label, 1)
-        layout.addWidget(close, 0, Qt.AlignTop)
-        self.setWidget(body)
-        window.addDockWidget(Qt.TopDockWidgetArea, self)
-        self.show()
-        # Said to screen readers as an alert, without moving the focus to it.
-        QAccessible.updateAccessibility(QAccessibleEvent(self.label, QAccessible.Alert))
-
-    def text(self) -> str:
-        return self.label.text()
