@@ -8,16 +8,24 @@
     '12,345.5'
     >>> configure("fr"); format_integer(1234567)
     '1\u202f234\u202f567'
+    >>> configure("ur"); format_number(-0.42)     # CLDR's minus sign: LRM first
+    '\u200e-0.42'
 
 Display only: stored data, files and the wire keep plain ASCII digits and ISO 8601 dates;
 never parse what this module returns.
 
 Native digits: CLDR names a default numbering system per locale (``Locale(...).
 default_numbering_system``: Persian "arabext", Bengali "beng", Burmese "mymr", Arabic in
-Egypt "arab"; Arabic without a region, Urdu and Hindi default to "latn"). Babel then uses that
+Egypt "arab"; Arabic without a region, Urdu and Hindi default to "latn") and the locale's own
+digits (its "native" system: Urdu "arabext", Hindi "deva", Arabic "arab"). Babel uses the
 system's separators but still prints ASCII digits, so :func:`native` substitutes them from
-:data:`DIGITS` (CLDR numberingSystems.xml). With ``native_digits=False`` (a user setting) the
-"latn" system is used throughout: ASCII digits with its separators.
+:data:`DIGITS` (CLDR numberingSystems.xml). ``native_digits`` (a user setting) chooses: None
+follows CLDR's default, True the locale's own digits, False ASCII digits ("latn")
+throughout.
+
+Signs: Babel prints a plain "-"; CLDR's minus sign of a right-to-left locale carries a
+direction mark (Urdu "\u200e-", Arabic digits "\u061c-") so that "-0.42" does not read "0.42-"
+in a right-to-left line. :func:`format_number` and :func:`format_percent` use CLDR's.
 """
 
 from __future__ import annotations
@@ -36,6 +44,8 @@ __all__ = [
     "format_percent",
     "native",
     "native_digits_for",
+    "native_system_for",
+    "uses_native_digits",
 ]
 
 #: Decimal digits of the numbering systems our locales default to (CLDR numberingSystems).
@@ -56,7 +66,7 @@ DIGITS: dict[str, str] = {
 @dataclass(frozen=True)
 class _Settings:
     tag: str = "en"
-    native_digits: bool = True
+    native_digits: bool | None = None  # None: CLDR's default
 
     @functools.cached_property
     def locale(self) -> str:
@@ -64,7 +74,15 @@ class _Settings:
 
     @functools.cached_property
     def system(self) -> str:
-        return (native_digits_for(self.tag) if self.native_digits else None) or "latn"
+        if self.native_digits is None:
+            return native_digits_for(self.tag) or "latn"
+        return (native_system_for(self.tag) if self.native_digits else None) or "latn"
+
+    @functools.cached_property
+    def minus(self) -> str:
+        from babel.numbers import get_minus_sign_symbol
+
+        return get_minus_sign_symbol(self.locale, numbering_system=self.system)
 
 
 _current = _Settings()
@@ -83,8 +101,27 @@ def native_digits_for(tag: str) -> str | None:
     return system if system in DIGITS else None
 
 
-def configure(tag: str, *, native_digits: bool = True) -> None:
-    """Format for UI locale ``tag`` from now on (ui/ui_locale.py calls this). Cheap: Babel's
+def native_system_for(tag: str) -> str | None:
+    """The numbering system of ``tag``'s own digits (CLDR's default when it has its own,
+    else its "native" system: Urdu "arabext", Hindi "deva"), or None when it has none
+    (English, Hebrew, Amharic)."""
+    locale = _babel_locale(tag)
+    for system in (locale.default_numbering_system,
+                   locale.other_numbering_systems.get("native")):
+        if system in DIGITS:
+            return system
+    return None
+
+
+def uses_native_digits(tag: str, native_digits: bool | None) -> bool:
+    """Whether numbers in ``tag`` show its own digits under the setting ``native_digits``
+    (None: CLDR's default)."""
+    return _Settings(tag, native_digits).system != "latn"
+
+
+def configure(tag: str, *, native_digits: bool | None = None) -> None:
+    """Format for UI locale ``tag`` from now on (ui/ui_locale.py calls this); ``native_digits``
+    None follows CLDR, True shows the locale's own digits, False ASCII ones. Cheap: Babel's
     locale data is loaded when the first value is formatted, not at start-up."""
     global _current
     _current = _Settings(tag, native_digits)
@@ -98,10 +135,16 @@ def native(text: str) -> str:
     return text.translate(str.maketrans("0123456789", digits))
 
 
+def _signed(text: str) -> str:
+    """Babel's ASCII minus replaced by the locale's (CLDR) minus sign."""
+    return _current.minus + text[1:] if text.startswith("-") else text
+
+
 def format_number(value: float | int) -> str:
     from babel.numbers import format_decimal
 
-    return native(format_decimal(value, locale=_current.locale, numbering_system=_current.system))
+    return native(_signed(format_decimal(value, locale=_current.locale,
+                                         numbering_system=_current.system)))
 
 
 def format_integer(value: int) -> str:
@@ -113,8 +156,8 @@ def format_percent(ratio: float, *, decimals: int = 0) -> str:
     from babel.numbers import format_percent as _percent
 
     pattern = None if not decimals else "#,##0." + "0" * decimals + "%"
-    return native(_percent(ratio, format=pattern, locale=_current.locale,
-                           numbering_system=_current.system))
+    return native(_signed(_percent(ratio, format=pattern, locale=_current.locale,
+                                   numbering_system=_current.system)))
 
 
 def format_date(value: _dt.date, *, format: str = "medium") -> str:

@@ -1,9 +1,11 @@
-"""Starting the desktop app: data dir, UI language, store, then the main window.
+"""Starting the desktop app: fonts, data dir, UI language, store, then the main window.
 
-The UI language is applied (catalog, Qt's strings, layout direction) before any widget of the
-window exists; changing it reopens the window (:meth:`WindowHost.reopen`): the old window's
-``closeEvent`` saves the editor's text durably and remembers the open item, which the new
-window restores, so nothing typed is lost.
+The bundled fonts are registered first, before the first-start dialog or any window, so no
+text is ever drawn while the annotator's script has no font. The UI language is applied
+(catalog, Qt's strings, layout direction) before any widget of the window exists; changing
+it reopens the window (:meth:`WindowHost.reopen`): the old window's ``closeEvent`` saves the
+editor's text durably and remembers the open item, which the new window restores, so nothing
+typed is lost.
 
 Each start marks the store "running" and a clean exit clears the mark (``app.session``);
 a start that finds the mark still set follows a crash, and the window, reopened where the
@@ -55,7 +57,7 @@ def open_window(
     Raises StoreError with a message for the user when the database cannot be used.
     Call ``window.shutdown()`` after the window is closed.
     """
-    from PySide6.QtGui import QAction, QKeySequence
+    from PySide6.QtGui import QAction
     from PySide6.QtWidgets import QToolBar
 
     from i18n.translation import _
@@ -63,9 +65,7 @@ def open_window(
     from ui.main_window import MainWindow
     from ui.writer import StoreWriter
 
-    # All bundled fonts (~2 ms): Qt's fallback then finds them for text in widgets that are
-    # not script-aware (combo boxes, labels, dialogs), not only where a family is chosen.
-    register_bundled_fonts()
+    register_bundled_fonts()  # done by run() already; here for callers that skip it (tests)
     apply_ui_language(data_dir, ui_language)  # before any widget: direction, strings
     db_path = paths.database_path(data_dir)
     # Migrate (and seed the demo) before any window exists, so both stores below open a
@@ -97,14 +97,25 @@ def open_window(
     writer.run(session.start, on_done=started)
     if on_settings is not None:
         action = QAction(_("Se&ttings…"), window, objectName="settingsAction")
-        action.setShortcut(QKeySequence(QKeySequence.Preferences))
+        action.setShortcuts(settings_shortcuts())
         action.triggered.connect(on_settings)
+        window.addAction(action)  # the keys work anywhere in the window; listed in the sheet
         toolbar = window.findChild(QToolBar, "mainToolbar")
         if toolbar is not None:
             toolbar.addAction(action)
-        else:
-            window.addAction(action)
     return window
+
+
+def settings_shortcuts() -> list:
+    """Ctrl+, everywhere, and the platform's own Preferences key where it has one (macOS's
+    Cmd+,): ``QKeySequence.Preferences`` is empty on Linux and Windows."""
+    from PySide6.QtGui import QKeySequence
+
+    keys = [QKeySequence("Ctrl+,")]
+    for platform in QKeySequence.keyBindings(QKeySequence.Preferences):
+        if not platform.isEmpty() and platform not in keys:
+            keys.append(platform)
+    return keys
 
 
 def show_provisioning_problem(window, error: QalamError):
@@ -146,7 +157,7 @@ class WindowHost:
             current_locale(), ui_locale.native_digits_setting(settings)
         )
         settings.setValue(ui_locale.LANGUAGE_KEY, tag)
-        settings.setValue(ui_locale.NATIVE_DIGITS_KEY, native_digits)
+        ui_locale.save_native_digits(settings, native_digits)
         settings.sync()
         if changed:
             # After the dialog (a child of the window) has returned.
@@ -208,6 +219,12 @@ def run(
     qt_app = QApplication.instance() or QApplication(argv or sys.argv[:1])
     qt_app.setApplicationName("Qalam")
     qt_app.setOrganizationName("Qalam")
+    # Every bundled font (~2 ms) before the first window or dialog, the first-start dialog
+    # included: a laptop without fonts for the annotator's script still shows every name.
+    # Qt's fallback then finds them in widgets that are not script-aware, too.
+    from ui.fonts import register_bundled_fonts
+
+    register_bundled_fonts()
     if ui_language is None:
         choose_first_ui_language(data_dir)
     try:

@@ -1,4 +1,10 @@
-"""First start: ask which language the interface should speak."""
+"""First start: ask which language the interface should speak.
+
+Each language is listed by its own name, in its own script and font: the bundled fonts are
+registered before this dialog opens (ui/application.py), and each name is given the bundled
+family for its script, so a laptop with no fonts for Hindi or Amharic still shows हिन्दी and
+አማርኛ, not boxes.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +20,8 @@ from PySide6.QtWidgets import (
 
 from i18n import catalogs
 from i18n.translation import _
-from ui import ui_locale
+from ui import fitting, ui_locale
+from ui.fonts import font_for_script
 
 
 class FirstRunDialog(QDialog):
@@ -33,6 +40,7 @@ class FirstRunDialog(QDialog):
         for loc in catalogs.offered():
             item = QListWidgetItem(ui_locale.native_name(loc.tag))
             item.setData(Qt.UserRole, loc.tag)
+            item.setFont(font_for_script(ui_locale.script_of(loc.tag)))
             # Each name in its own direction, whatever the dialog's.
             rtl = ui_locale.direction_of(loc.tag) == "rtl"
             item.setTextAlignment((Qt.AlignRight if rtl else Qt.AlignLeft) | Qt.AlignAbsolute
@@ -50,6 +58,7 @@ class FirstRunDialog(QDialog):
         layout.addWidget(self.languages, 1)
         layout.addWidget(buttons)
         self.resize(420, 480)
+        fitting.fit_dialog(self)  # a netbook at 125% has 480 pixels in all
 
     def chosen(self) -> str:
         return self.languages.currentItem().data(Qt.UserRole)

@@ -26,6 +26,7 @@ from i18n import catalogs, formatting, translation
 from ui import qt_translation
 
 __all__ = [
+    "DIGITS_KEY",
     "ENV_VAR",
     "LANGUAGE_KEY",
     "NATIVE_DIGITS_KEY",
@@ -33,20 +34,24 @@ __all__ = [
     "apply",
     "chosen",
     "direction_of",
+    "native_digits_setting",
     "native_name",
+    "save_native_digits",
+    "script_of",
     "system_default",
 ]
 
 ENV_VAR = "QALAM_UI_LANGUAGE"
 LANGUAGE_KEY = "ui/language"
-NATIVE_DIGITS_KEY = "ui/native_digits"
+DIGITS_KEY = "ui/digits"  # "native" | "latin"; absent: CLDR's default for the language
+NATIVE_DIGITS_KEY = "ui/native_digits"  # the old setting: "false" Latin digits, "true" CLDR's
 
 
 @dataclass(frozen=True)
 class Applied:
     tag: str
     direction: str  # "rtl" | "ltr"
-    native_digits: bool
+    native_digits: bool | None  # None: CLDR's default for the language
 
 
 def direction_of(tag: str) -> str:
@@ -100,13 +105,39 @@ def system_default() -> str:
     return catalogs.SOURCE_LOCALE
 
 
-def native_digits_setting(settings: QSettings | None) -> bool:
+def native_digits_setting(settings: QSettings | None) -> bool | None:
+    """The annotator's digits: True their language's own, False Latin (ASCII), None as CLDR
+    says for the language (Persian, Bengali, Burmese: their own; Urdu, Hindi: Latin)."""
     if settings is None:
-        return True
-    return str(settings.value(NATIVE_DIGITS_KEY, "true")).lower() in ("true", "1")
+        return None
+    chosen = settings.value(DIGITS_KEY)
+    if chosen in ("native", "latin"):
+        return chosen == "native"
+    old = settings.value(NATIVE_DIGITS_KEY)  # "true" there meant CLDR's default
+    return False if str(old).lower() in ("false", "0") else None
 
 
-def apply(tag: str, *, native_digits: bool = True) -> Applied:
+def save_native_digits(settings: QSettings, native_digits: bool | None) -> None:
+    """Store :func:`native_digits_setting`'s value (None: follow CLDR)."""
+    settings.remove(NATIVE_DIGITS_KEY)
+    if native_digits is None:
+        settings.remove(DIGITS_KEY)
+    else:
+        settings.setValue(DIGITS_KEY, "native" if native_digits else "latin")
+
+
+def script_of(tag: str) -> str:
+    """The ISO 15924 script a UI locale is written in ("Arab" for ur, "Ethi" for am)."""
+    from i18n import languages
+
+    loc = catalogs.get(tag)
+    try:
+        return languages.resolve(loc.babel.replace("_", "-")).script
+    except languages.UnknownLanguage:
+        return "Latn"
+
+
+def apply(tag: str, *, native_digits: bool | None = None) -> Applied:
     """Switch the application to UI locale ``tag``. Needs the QApplication; call before the
     window's widgets are built (and rebuild the window to switch while running)."""
     loc = catalogs.get(tag)
@@ -127,13 +158,8 @@ def _apply_ui_font(loc) -> None:
     is for content, its ink is too tall for buttons and menus."""
     from PySide6.QtWidgets import QApplication
 
-    from i18n import languages
     from ui.fonts import font_for_script
 
-    try:
-        script = languages.resolve(loc.babel.replace("_", "-")).script
-    except languages.UnknownLanguage:
-        script = "Latn"
-    font = font_for_script(script)
+    font = font_for_script(script_of(loc.tag))
     font.setPointSizeF(QApplication.font().pointSizeF())
     QApplication.setFont(font)
