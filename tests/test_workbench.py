@@ -223,6 +223,8 @@ def test_rating_without_editing_is_allowed_and_counts_only_the_rating(qtbot, win
     qtbot.keyClick(window, Qt.Key_3, Qt.AltModifier)
     qtbot.waitUntil(lambda: screen.submission.is_rated)
     qtbot.keyClick(window, Qt.Key_Return, Qt.ControlModifier)
+    assert screen.status.text().startswith("Nothing was edited")  # said, not yet sent
+    qtbot.keyClick(window, Qt.Key_Return, Qt.ControlModifier)     # the ratings alone
     qtbot.waitUntil(lambda: screen.status.text() == "Submitted", timeout=10000)
     with store_of(data_dir) as store:
         (item,) = store.submissions(kind="reannotation")

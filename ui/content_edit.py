@@ -41,6 +41,11 @@ class ContentEdit(QTextEdit):
         self.setReadOnly(reason is not None)
         self.setPlaceholderText(self._lock_reason)
 
+    def explain_read_only(self, reason: str) -> None:
+        """For a field read-only by nature (an original, a source): what a key typed into
+        it is told (``typing_refused``), so typing there is never silently lost."""
+        self._lock_reason = reason
+
     def keyPressEvent(self, event) -> None:
         if self.isReadOnly() and self._lock_reason and _types(event):
             self.typing_refused.emit(self._lock_reason)

@@ -3,7 +3,10 @@
 Rate the original prompt and completion (thumbs up/down, Alt+1…Alt+4); both ratings unlock
 the editable copies beside the read-only originals. A character-level diff and the live
 Levenshtein distance follow every edit (computed off the typing path). Rating without editing
-is allowed; an unchanged edit is not counted as an edit (app/rules.py).
+is allowed; an unchanged edit is not counted as an edit (app/rules.py), and it is never sent
+by accident: Ctrl+Enter on an unchanged item first says so, and a second Ctrl+Enter sends the
+ratings alone. Typing into the read-only original, or into a copy before rating, says what to
+do instead.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from ui.background import Debounced
 from ui.checks import QualityWatcher
 from ui.content_edit import ContentEdit
 from ui.models import TaskListModel, submission_status
-from ui.screen import Context, EditingScreen, TaskListView, task_splitter
+from ui.screen import Context, EditingScreen, TaskListView, tab_order, task_splitter
 from ui.widgets import ContentView, DiffView, FindingsLabel, RatingBar
 
 LOOK_OUT_FOR = (
@@ -72,6 +75,16 @@ class FieldPanel(QGroupBox):
         grid.addWidget(self.findings, 5, 0, 1, 2)
         grid.setVerticalSpacing(4)
         grid.setRowStretch(2, 1)
+        self.original.explain_read_only(_(
+            "This is the original {what}; it cannot be changed. Your version is the next "
+            "field (Tab).").format(what=what))
+        self.diff.explain_read_only(_(
+            "This shows your changes to the {what}. Type in your version (Shift+Tab).").format(
+                what=what))
+
+    def fields(self) -> tuple:
+        """Its focusable parts in reading order."""
+        return (self.rating.up, self.rating.down, self.original, self.edit, self.diff)
 
     def set_language(self, language) -> None:
         for widget in (self.original, self.edit, self.diff):
@@ -137,6 +150,12 @@ class ImproveScreen(EditingScreen):
         splitter = task_splitter(_("Ite&ms"), self.task_view, work, self.checklist)
         layout = QHBoxLayout(self)
         layout.addWidget(splitter)
+        for panel in (self.prompt, self.completion):
+            for view in (panel.original, panel.diff):
+                view.typing_refused.connect(lambda reason: self._set_status(reason, True))
+        self._unchanged_confirmed: str | None = None  # the item a first Ctrl+Enter warned of
+        tab_order(self.task_view, *self.checks_boxes, *self.prompt.fields(),
+                  *self.completion.fields(), self.submit_button)
         self.show_submission(None)
 
     def load_language(self, code: str) -> None:
@@ -146,7 +165,10 @@ class ImproveScreen(EditingScreen):
         self.autosaver.save_now()
 
     def step_task(self, step: int) -> None:
-        self.task_view.step(step)
+        self.step_in(self.task_view, step)
+
+    def tell(self, text: str) -> None:
+        self._set_status(text, True)
 
     def focus_first(self) -> None:
         if self.submission is None:
@@ -190,6 +212,7 @@ class ImproveScreen(EditingScreen):
         existing = self.reader.submission_for_task(task.id)
         if existing is not None:
             self.show_submission(existing, task)
+            self.focus_first()  # opened from the list: on to rating or editing
             return
         self.show_submission(None)
 
@@ -209,6 +232,7 @@ class ImproveScreen(EditingScreen):
     def show_submission(self, submission: Submission | None, task: Task | None = None) -> None:
         self.autosaver.attach(submission)
         self.task = task
+        self._unchanged_confirmed = None
         self.checks.clear()
         self.diffs.cancel()
         for box in self.checks_boxes:
@@ -278,7 +302,12 @@ class ImproveScreen(EditingScreen):
 
     def rate(self, field: str, value: int | None) -> None:
         submission = self.submission
-        if submission is None or submission.state != "draft":
+        if submission is None:
+            self.tell(_("Open an item from the list first (Enter), then rate it."))
+            return
+        if submission.state != "draft":
+            self.tell(_("This item is submitted and cannot be changed. Press Alt+Down for "
+                        "the next one."))
             return
         panel = self.prompt if field == "inputs" else self.completion
         panel.rating.set_value(value)
@@ -300,6 +329,7 @@ class ImproveScreen(EditingScreen):
     # --- live diff, distance and checks --------------------------------------------------
 
     def _on_text(self) -> None:
+        self._unchanged_confirmed = None
         self._refresh_diffs()
         submission = self.submission
         if submission is not None:
@@ -353,12 +383,24 @@ class ImproveScreen(EditingScreen):
 
     def submit(self) -> None:
         submission = self.submission
-        if submission is None or submission.state != "draft":
+        if submission is None:
+            self.tell(_("Nothing is open to submit. Choose an item from the list (Enter)."))
+            return
+        if submission.state != "draft":
+            self.tell(_("This item is submitted already. Press Alt+Down for the next one."))
             return
         if not submission.is_rated:
-            self._set_status(_("Rate the prompt and the completion before submitting."), True)
+            self.tell(_("Rate the original prompt (Alt+1 or Alt+2) and completion (Alt+3 or "
+                        "Alt+4) first; then edit your copies, or submit the ratings alone."))
             return
         fields = self._fields()
+        unchanged = (fields["inputs"], fields["targets"]) == (
+            fields["original_inputs"], fields["original_targets"])
+        if unchanged and self._unchanged_confirmed != submission.id:
+            self._unchanged_confirmed = submission.id
+            self.tell(_("Nothing was edited. Press Ctrl+Enter again to submit your ratings "
+                        "alone, or edit your copies first."))
+            return
         self.autosaver.submit(lambda go: self.checks.check_now(go, **fields))
 
     def _on_submitted(self, submission: Submission) -> None:

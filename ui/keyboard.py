@@ -22,8 +22,18 @@ from __future__ import annotations
 
 import unicodedata
 
-from PySide6.QtCore import QEvent, QObject, QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence, QTextCursor
+from PySide6.QtCore import QEvent, QObject, QRectF, QSettings, Qt, Signal
+from PySide6.QtGui import (
+    QAction,
+    QColor,
+    QIcon,
+    QKeySequence,
+    QPainter,
+    QPalette,
+    QPen,
+    QPixmap,
+    QTextCursor,
+)
 from PySide6.QtWidgets import (
     QApplication,
     QButtonGroup,
@@ -582,6 +592,27 @@ class CheatSheet(QDialog):
 # --------------------------------------------------------------------------- controller
 
 
+def keyboard_icon() -> QIcon:
+    """A small keyboard, drawn (the app ships no icon set): keys in three rows."""
+    pixmap = QPixmap(24, 24)
+    pixmap.fill(Qt.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.Antialiasing)
+    colour = QApplication.palette().color(QPalette.WindowText) if QApplication.instance() \
+        else QColor("#333333")
+    painter.setPen(QPen(colour, 1.5))
+    painter.drawRoundedRect(QRectF(1.5, 5.5, 21, 13), 2, 2)
+    painter.setPen(Qt.NoPen)
+    painter.setBrush(colour)
+    for row, (y, count) in enumerate(((8, 6), (11.5, 5))):
+        for column in range(count):
+            painter.drawRect(QRectF(4 + column * 3 + row * 1.5, y, 2, 2))
+    painter.drawRect(QRectF(7, 15, 10, 1.8))  # the space bar
+    painter.end()
+    return QIcon(pixmap)
+
+
+
 class KeyboardController(QObject):
     """The actions, the indicators and the panel, following the focused ContentEdit's
     language, else the window's content language. See the module docstring for wiring it
@@ -621,6 +652,7 @@ class KeyboardController(QObject):
         self.keyboard_action.setToolTip(tip)
         self.keyboard_action.setStatusTip(tip)
         self.keyboard_action.toggled.connect(self._update_panel)
+        self.keyboard_action.setIcon(keyboard_icon())  # the toolbar shows the icon alone
 
         self.cheat_sheet_action = QAction(_("Keys for this language…"), self)
         self.cheat_sheet_action.setObjectName("cheatSheetAction")

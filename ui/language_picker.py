@@ -32,7 +32,7 @@ class LanguagePicker(QComboBox):
         self.setAccessibleName(_("Content language"))
         self.setToolTip(_("The language you write in: type part of its name, then Enter"))
         self.lineEdit().setPlaceholderText(_("Type a language…"))
-        self.setMinimumContentsLength(24)
+        self.setMinimumContentsLength(18)  # long names elide; the toolbar fits 800 px
         self.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
         # The popup lists every label containing the text (native and English names).
         completer = QCompleter(self)
@@ -121,22 +121,38 @@ class LanguagePicker(QComboBox):
             self.setCurrentIndex(index)
             self._on_activated(index)
 
+    # The box has the keyboard focus (its line edit's focus proxy) and passes keys on to the
+    # line edit itself, so the search keys are handled here, before it does.
+
+    def focusInEvent(self, event) -> None:
+        super().focusInEvent(event)
+        # The whole name is selected, so typing replaces it (never "AmhariYoruc"); after a
+        # click, once the click has placed its caret.
+        self.lineEdit().selectAll()
+        if event.reason() == Qt.MouseFocusReason:
+            QTimer.singleShot(0, self, self.lineEdit().selectAll)
+
+    def focusOutEvent(self, event) -> None:
+        super().focusOutEvent(event)
+        if not self.completer().popup().isVisible():
+            self._restore()
+
+    def keyPressEvent(self, event) -> None:
+        key = event.key()
+        if key in (Qt.Key_Return, Qt.Key_Enter):
+            self.choose_typed()
+            return
+        if key == Qt.Key_Escape and self.lineEdit().text() != self.currentText():
+            self._restore()  # a second Escape reaches the dialog, if any
+            return
+        super().keyPressEvent(event)
+
     def eventFilter(self, watched, event) -> bool:
-        if watched is self.lineEdit():
-            kind = event.type()
-            if kind == QEvent.FocusIn:
-                # After the click that gave the focus has placed its caret: the whole name
-                # is selected, so typing replaces it (never "AmhariYoruc").
-                QTimer.singleShot(0, self, self.lineEdit().selectAll)
-            elif kind == QEvent.FocusOut and not self.completer().popup().isVisible():
-                self._restore()
-            elif kind == QEvent.KeyPress and event.key() in (Qt.Key_Return, Qt.Key_Enter):
-                self.choose_typed()
-                return True
-            elif kind == QEvent.KeyPress and event.key() == Qt.Key_Escape and \
-                    self.lineEdit().text() != self.currentText():
-                self._restore()  # a second Escape reaches the dialog, if any
-                return True
+        # Keys sent to the line edit itself (tests, input methods) search the same way.
+        if watched is self.lineEdit() and event.type() == QEvent.KeyPress and \
+                event.key() in (Qt.Key_Return, Qt.Key_Enter, Qt.Key_Escape):
+            self.keyPressEvent(event)
+            return True
         return super().eventFilter(watched, event)
 
 

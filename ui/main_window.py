@@ -132,6 +132,8 @@ class MainWindow(QMainWindow):
         toolbar.addSeparator()
         toolbar.addWidget(self.keyboard.toolbar_indicator())
         toolbar.addAction(self.keyboard.keyboard_action)
+        toolbar.widgetForAction(self.keyboard.keyboard_action).setToolButtonStyle(
+            Qt.ToolButtonIconOnly)  # its name is in the tooltip and for screen readers
         self.addToolBar(toolbar)
 
         central = QWidget(objectName="central")

@@ -33,7 +33,7 @@ from ui.background import Debounced
 from ui.checks import QualityWatcher
 from ui.content_edit import ContentEdit
 from ui.models import TaskListModel, submission_status
-from ui.screen import Context, EditingScreen, TaskListView, task_splitter
+from ui.screen import Context, EditingScreen, TaskListView, tab_order, task_splitter
 from ui.widgets import ContentView, FindingsLabel
 
 SOURCE_LANGUAGE = "eng_Latn"  # the demo's and most projects' source; tasks carry no code yet
@@ -159,6 +159,13 @@ class PostEditScreen(EditingScreen):
         layout.addLayout(session_row)
         layout.addWidget(self.summary)
         layout.addWidget(splitter, 1)
+        read_only = _("The source and the machine translation cannot be changed: type in "
+                      "your translation (Tab).")
+        for view in (self.source, self.mt):
+            view.explain_read_only(read_only)
+            view.typing_refused.connect(lambda reason: self._set_status(reason, True))
+        tab_order(self.batch_size, self.session_button, self.task_view, self.source, self.mt,
+                  self.target, self.confirm_button)
         self.show_submission(None)
 
     def load_language(self, code: str) -> None:
@@ -172,7 +179,10 @@ class PostEditScreen(EditingScreen):
         self.autosaver.save_now()
 
     def step_task(self, step: int) -> None:
-        self.task_view.step(step)
+        self.step_in(self.task_view, step)
+
+    def tell(self, text: str) -> None:
+        self._set_status(text, True)
 
     def focus_first(self) -> None:
         (self.target if self.submission is not None else self.task_view).setFocus()
@@ -309,7 +319,12 @@ class PostEditScreen(EditingScreen):
 
     def submit(self) -> None:
         submission = self.submission
-        if submission is None or submission.state != "draft":
+        if submission is None:
+            self.tell(_("No segment is open. Choose one from the list (Enter), or start a "
+                        "session."))
+            return
+        if submission.state != "draft":
+            self.tell(_("This segment is confirmed already. Press Ctrl+Down for the next."))
             return
         fields = {
             "kind": "postedit", "language": submission.language,

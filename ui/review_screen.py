@@ -34,7 +34,7 @@ from ui.autosave import AUTOSAVE_CEILING_MS, AUTOSAVE_DELAY_MS, DraftAutosaver, 
 from ui.checks import QualityWatcher
 from ui.content_edit import ContentEdit
 from ui.models import TaskListModel
-from ui.screen import Context, Screen, TaskListView, task_splitter
+from ui.screen import Context, Screen, TaskListView, tab_order, task_splitter
 from ui.widgets import ContentView, DiffView, FindingsLabel, ScoreBar
 
 FLAG_NAMES = {
@@ -183,6 +183,18 @@ class ReviewScreen(Screen):
                                  stretch_list=False)
         layout = QHBoxLayout(self)
         layout.addWidget(splitter)
+        read_only = format_message(
+            _("The text under review cannot be changed. Score it ({prompt} and {completion}, "
+              "then a digit), or improve it further."),
+            prompt=score_key("inputs"), completion=score_key("targets"))
+        for view in (*self.originals.values(), *self.diffs.values()):
+            view.explain_read_only(read_only)
+            view.typing_refused.connect(lambda reason: self._set_status(reason, True))
+        tab_order(self.task_view,
+                  self.originals["inputs"], self.diffs["inputs"], self.scores["inputs"],
+                  self.originals["targets"], self.diffs["targets"], self.scores["targets"],
+                  self.reason, self.flag, self.improve_button, self.improve_prompt,
+                  self.improve_completion, self.submit_button)
         self.show_task(None)
 
     def project_id(self) -> str | None:
@@ -197,7 +209,10 @@ class ReviewScreen(Screen):
             self.tasks.reload()
 
     def step_task(self, step: int) -> None:
-        self.task_view.step(step)
+        self.step_in(self.task_view, step)
+
+    def tell(self, text: str) -> None:
+        self._set_status(text, True)
 
     def focus_first(self) -> None:
         if self.task is None:
@@ -241,6 +256,7 @@ class ReviewScreen(Screen):
     def open_task(self, task: Task) -> None:
         self.save_now()
         self.show_task(task, self.reader.review_for_task(task.id))
+        self.focus_first()  # opened from the list: on to the first score
 
     def show_task(self, task: Task | None, review: Review | None = None) -> None:
         self.task, self.review = task, review
@@ -380,6 +396,11 @@ class ReviewScreen(Screen):
 
     def submit(self) -> None:
         if self.task is None:
+            self.tell(_("Nothing is open to submit. Choose an edit to review from the list "
+                        "(Enter)."))
+            return
+        if self.review is not None and self.review.state != "draft":
+            self.tell(_("This review is submitted already. Press Alt+Down for the next edit."))
             return
         self._save_review()
         self.autosaver.save_now()

@@ -11,6 +11,11 @@ only these methods, each one user action:
     step_task(+1 / -1)   next / previous task (Alt+Down / Alt+Up)
     rate(field, value)   thumbs up/down (Improve only)
 
+A key that cannot change anything says what to do first (:meth:`Screen.tell`): Ctrl+Enter
+with nothing open, thumbs outside Improve, Alt+Down past the last task. The screens set their
+tab order to the reading order (:func:`tab_order`); Qt mirrors it on screen in a
+right-to-left interface.
+
 and, for crash recovery (ui/session.py), what a restart brings back:
 
     session_fields()     {name: widget} whose focus and caret are remembered
@@ -21,11 +26,13 @@ and, for crash recovery (ui/session.py), what a restart brings back:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 from PySide6.QtCore import QItemSelectionModel, QSettings, Qt, Signal
 from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 
 from app.store import Store
+from i18n.translation import _
 from ui.background import Background
 from ui.charts import TaskListProgress
 from ui.listview import ItemList
@@ -82,13 +89,28 @@ class Screen(QWidget):
         pass
 
     def submit(self) -> None:
-        pass
+        self.tell(_("There is nothing to submit on this screen."))
 
     def step_task(self, step: int) -> None:
-        pass
+        self.tell(_("There are no tasks on this screen."))
 
     def rate(self, field: str, value: int) -> None:
-        pass
+        self.tell(_("Thumbs up and down are for the Improve screen (Ctrl+2)."))
+
+    def tell(self, text: str) -> None:
+        """Say why a key did nothing and what to do first (the screen's status line)."""
+        self.status_changed.emit(text, True)
+
+    def step_in(self, view: TaskListView, step: int) -> None:
+        """Open the next or previous task of ``view``, or say there is none."""
+        if view.step(step):
+            return
+        if view.model().rowCount() == 0:
+            self.tell(_("There are no tasks in this language."))
+        elif step > 0:
+            self.tell(_("That was the last task in the list."))
+        else:
+            self.tell(_("That was the first task in the list."))
 
     def focus_first(self) -> None:
         self.focusNextChild()
@@ -119,6 +141,12 @@ class EditingScreen(Screen):
             return self.task.project_id
         first = self.tasks.task_at(0)
         return first.project_id if first else None
+
+
+def tab_order(*widgets: QWidget) -> None:
+    """Tab visits ``widgets`` in this order (Shift+Tab back): the reading order."""
+    for first, second in pairwise(widgets):
+        QWidget.setTabOrder(first, second)
 
 
 def task_splitter(title: str, task_view: QWidget, work: QWidget, *below: QWidget,
@@ -164,17 +192,19 @@ class TaskListView(ItemList):
         self.opened_id = task.id
         self.task_opened.emit(task)
 
-    def step(self, step: int) -> None:
-        """Open the next (``+1``) or previous (``-1``) task after the one on screen."""
+    def step(self, step: int) -> bool:
+        """Open the next (``+1``) or previous (``-1``) task after the one on screen; False
+        when there is none."""
         model = self.model()
         current = model.row_of(self.opened_id) if self.opened_id is not None else None
         row = 0 if current is None else current + step
         if row >= model.rowCount() and model.canFetchMore():
             model.fetchMore()
         if not 0 <= row < model.rowCount():
-            return
+            return False
         self.select_row(row)
         self._open(model.index(row))
+        return True
 
     def select_row(self, row: int) -> None:
         index = self.model().index(row)

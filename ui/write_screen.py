@@ -9,7 +9,7 @@ from app.store import Submission, Task
 from i18n.translation import _
 from ui.editor import SubmissionEditor
 from ui.models import TaskListModel, submission_status
-from ui.screen import Context, Screen, TaskListView, task_splitter
+from ui.screen import Context, Screen, TaskListView, tab_order, task_splitter
 
 
 class WriteScreen(Screen):
@@ -34,6 +34,9 @@ class WriteScreen(Screen):
                                  side_width=260)
         layout = QHBoxLayout(self)
         layout.addWidget(splitter)
+        editor = self.editor
+        tab_order(self.task_view, self.new_button, editor.dialect, editor.prompt,
+                  editor.completion, editor.submit_button)
 
     def project_id(self) -> str | None:
         submission = self.editor.submission
@@ -49,10 +52,21 @@ class WriteScreen(Screen):
         self.editor.save_now()
 
     def submit(self) -> None:
-        self.editor.submit()
+        submission = self.editor.submission
+        if submission is None:
+            self.tell(_("Nothing is open to submit. Press Ctrl+N to start a new item, or "
+                        "choose a topic from the list."))
+        elif submission.state != "draft":
+            self.tell(_("This item is submitted already. Press Ctrl+N to start a new one."))
+        else:
+            self.editor.submit()
+
+    def tell(self, text: str) -> None:
+        self.editor._set_status(text, True)
+        self.status_changed.emit(text, True)
 
     def step_task(self, step: int) -> None:
-        self.task_view.step(step)
+        self.step_in(self.task_view, step)
 
     def focus_first(self) -> None:
         if self.editor.submission is not None:
@@ -101,6 +115,7 @@ class WriteScreen(Screen):
         existing = self.reader.submission_for_task(task.id)
         if existing is not None:
             self.show_item(existing, task)
+            self.editor.prompt.setFocus()  # opened from the list: on to the writing
             return
         self._create(language=task.language, kind=task.kind, task_id=task.id,
                      dialect=task.dialect, task=task)
