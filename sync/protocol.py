@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from enum import StrEnum
 from typing import Annotated, Literal
 
@@ -47,7 +48,13 @@ MAX_BATCH_ITEMS = 2000
 DEFAULT_PULL_LIMIT = 200
 MAX_PULL_LIMIT = 1000
 
-Id = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
+# Sequence numbers and cursors stay below this: they fit a signed 64-bit column with room.
+MAX_SEQ = 2**62
+
+_ID_CHARACTER = "[A-Za-z0-9_.:-]"
+Id = Annotated[str, Field(min_length=1, max_length=64, pattern=f"^{_ID_CHARACTER}+$")]
+#: What :data:`Id` accepts, for ids that arrive outside a model: ``ID_PATTERN.fullmatch(x)``.
+ID_PATTERN = re.compile(f"{_ID_CHARACTER}{{1,64}}")
 Entity = Literal["submission", "review"]
 PulledEntity = Literal["project", "task", "submission", "review"]
 Role = Literal["annotator", "reviewer", "coordinator", "auditor"]

@@ -33,7 +33,6 @@ Who sees what (pull), per DESIGN.md invariant 6:
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -42,7 +41,9 @@ from sqlalchemy.engine import Connection, Engine
 from app import clock
 from sync.protocol import (
     DEFAULT_PULL_LIMIT,
+    ID_PATTERN,
     MAX_PULL_LIMIT,
+    MAX_SEQ,
     DigestRequest,
     DigestResult,
     ErrorCode,
@@ -58,7 +59,7 @@ from sync.protocol import (
     freeze,
     record_digest,
 )
-from sync.server import tables
+from sync.server import distribution, tables
 from sync.server.acceptance import EDIT_KINDS, measured_distances, task_payloads
 from sync.server.db import Sequence, current_seq, read, run_write
 from sync.server.errors import ServerError
@@ -67,7 +68,6 @@ from sync.server.payloads import FINAL_STATES, check_item, content
 
 Target = Engine | Connection
 CHUNK = 500  # ids per IN (...) list
-ID_PATTERN = re.compile(r"[A-Za-z0-9_.:-]{1,64}")  # sync.protocol.Id
 S, R, P, T = tables.submissions, tables.reviews, tables.projects, tables.tasks
 A = tables.review_assignments
 
@@ -97,7 +97,7 @@ def _push(conn: Connection, device: Device, batch: PushBatch, checked) -> PushRe
     seqs = Sequence(conn)  # the write lock: everything committed before is visible now
     ai = tables.applied_items
     prior = {}
-    numbers = sorted({item.seq for item, _, _ in checked if item.seq <= 2**62})
+    numbers = sorted({item.seq for item, _, _ in checked if item.seq <= MAX_SEQ})
     for start in range(0, len(numbers), CHUNK):
         for row in conn.execute(sa.select(ai).where(
                 ai.c.device_id == device.id, ai.c.seq.in_(numbers[start:start + CHUNK]))):
@@ -113,7 +113,7 @@ def _push(conn: Connection, device: Device, batch: PushBatch, checked) -> PushRe
             results.append(_repeat(item, earlier))
             continue
         result = work.apply(item, record, now) if problem is None else _rejected(item, problem)
-        if result.status != ItemStatus.conflict and item.seq <= 2**62:
+        if result.status != ItemStatus.conflict and item.seq <= MAX_SEQ:
             row = {"device_id": device.id, "seq": item.seq, "hash": item.hash,
                    "entity": item.entity, "record_id": item.id, "status": result.status.value,
                    "revision": result.revision, "reason": result.reason,
@@ -259,8 +259,6 @@ class _Writes:
     def distribute(self, now: str) -> None:
         """After :meth:`flush`: complete the user's leases for what was done and keep the
         review tasks of the written submissions in step (:mod:`sync.server.distribution`)."""
-        from sync.server import distribution
-
         written = {entity: [*self.new[entity].values(), *self.changed[entity].values()]
                    for entity in ("submission", "review")}
         if written["submission"] or written["review"]:

@@ -26,6 +26,7 @@ from sync.protocol import (
     DEFAULT_PULL_LIMIT,
     MAX_BODY_BYTES,
     MAX_PULL_LIMIT,
+    MAX_SEQ,
     MIN_PROTOCOL_VERSION,
     PROTOCOL_VERSION,
     DigestRequest,
@@ -50,7 +51,6 @@ from sync.server.errors import ServerError
 
 log = logging.getLogger("qalam.server")
 ERRORS = deps.ERRORS
-MAX_CURSOR = 2**62
 # Routers of the coordinator's side, each in its own module (an APIRouter named ``router``).
 ROUTERS = ("sync.server.distribution", "sync.server.leaderboards", "sync.server.profiles",
            "sync.server.web")
@@ -104,7 +104,7 @@ def create_app(engine: Engine, *, max_body_bytes: int = MAX_BODY_BYTES,
     @app.get("/v1/pull", response_model=PullPage, responses=ERRORS, tags=["sync"])
     def pull(
         device: Device,
-        cursor: Annotated[int, Query(ge=0, le=MAX_CURSOR)] = 0,
+        cursor: Annotated[int, Query(ge=0, le=MAX_SEQ)] = 0,
         limit: Annotated[int, Query(ge=1, le=MAX_PULL_LIMIT)] = DEFAULT_PULL_LIMIT,
     ) -> PullPage:
         """Changes this device's user may see, after ``cursor``, in order."""

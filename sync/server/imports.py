@@ -75,10 +75,9 @@ from app.taskfile import (
     task_from_row,
 )
 from app.text import MAX_FIELD_CHARS
-from sync.protocol import ErrorCode, freeze
+from sync.protocol import ID_PATTERN, ErrorCode, freeze
 from sync.server import tables
 from sync.server.db import Sequence, run_write
-from sync.server.engine import ID_PATTERN
 from sync.server.errors import ServerError
 from sync.server.payloads import content
 from sync.server.projects import check_project_id, create_project

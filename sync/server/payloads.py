@@ -13,11 +13,10 @@ import json
 from app.errors import TextRejected
 from app.kinds import REVIEW_FLAGS, SUBMISSION_STATES, TASK_KINDS
 from app.text import clean_field, require_visible
-from sync.protocol import PushItem, payload_hash
+from sync.protocol import MAX_SEQ, PushItem, payload_hash
 from sync.server.identity import Device
 
 MAX_ITEM_BYTES = 3 * 1024 * 1024     # one record; the body limit is sync.protocol's
-MAX_NUMBER = 2**62                   # seq fits a signed 64-bit column
 MAX_REVISION = 2**31 - 2             # revisions fit a 32-bit column, even after one more edit
 MAX_DEPTH = 32                       # JSON nesting levels in one record
 MAX_ID = 64                          # ids stored in columns (sync.protocol.Id's length)
@@ -41,7 +40,7 @@ def check_item(item: PushItem, device: Device) -> tuple[dict | None, str | None]
 
 
 def _check(item: PushItem, device: Device) -> dict:
-    if item.seq > MAX_NUMBER:
+    if item.seq > MAX_SEQ:
         raise Invalid(f"seq: {item.seq} is too large.")
     if item.base_revision is not None and item.base_revision > MAX_REVISION:
         raise Invalid(f"base_revision: {item.base_revision} is too large.")

@@ -27,7 +27,7 @@ from app.errors import TextRejected
 from app.kinds import TASK_KINDS
 from app.rules import RuleSettings
 from app.text import clean_field
-from sync.protocol import ErrorCode, freeze
+from sync.protocol import ID_PATTERN, ErrorCode, freeze
 from sync.server import tables
 from sync.server.db import Sequence, read, run_write
 from sync.server.errors import ServerError
@@ -131,8 +131,6 @@ def merge(base: Mapping, changes: Mapping) -> dict:
 
 def check_project_id(project_id: str) -> str:
     """``project_id`` if it can be a record id (``sync.protocol.Id``), else ServerError."""
-    from sync.server.engine import ID_PATTERN
-
     if not ID_PATTERN.fullmatch(project_id or ""):
         raise ServerError(ErrorCode.invalid_request,
                           f"{project_id!r} cannot be a project id: use 1 to 64 letters, "

@@ -137,3 +137,19 @@ def test_an_open_conflict_does_not_cost_a_repair_on_every_sync(server, tmp_path)
         # The leaderboard's size depends on everyone's work, not on this device's records.
         sizes[records] = sum(size for path, size in requests if path != "/v1/leaderboard")
     assert sizes[80] <= sizes[5] + 50, sizes  # a few digits more at most
+
+
+def test_ids_outside_a_model_are_checked_as_the_id_field_checks_them():
+    # The server checks ids in /v1/ids, task files and project names with ID_PATTERN; it was
+    # written out a second time in sync/server/engine.py, free to drift from protocol.Id.
+    import pydantic
+
+    field = pydantic.TypeAdapter(protocol.Id)
+    samples = ["a", "A-1_b.c:d", "x" * 64, "x" * 65, "", "a b", "é", "a\n", "a/b", "review:s1"]
+    for sample in samples:
+        try:
+            field.validate_python(sample)
+            valid = True
+        except pydantic.ValidationError:
+            valid = False
+        assert bool(protocol.ID_PATTERN.fullmatch(sample)) == valid, sample
