@@ -441,3 +441,162 @@ os._exit(0)
     result = subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True,
                             text=True, timeout=120)
     assert result.returncode == 0 and "ok" in result.stdout, result.stderr[-2000:]
+
+
+# --------------------------------------------------------------------------- Indic and Urdu
+
+
+def field(qtbot, code):
+    edit = ContentEdit(accessible_name=code)
+    edit.set_language(languages.get(code))
+    qtbot.addWidget(edit)
+    edit.show()
+    qtbot.waitExposed(edit)
+    edit.activateWindow()
+    qtbot.waitUntil(edit.isActiveWindow)
+    edit.setFocus()
+    qtbot.waitUntil(edit.hasFocus)
+    controller = KeyboardController(edit)
+    controller.attach(edit)
+    controller.track(edit)
+    return edit, controller
+
+
+def test_itrans_typed_live_gives_devanagari_and_backspace_takes_back_a_key(qtbot):
+    edit, controller = field(qtbot, "hin_Deva")
+    assert controller.transliteration_action.isChecked()  # on by default for Hindi
+    seen = []
+    for key in "namaste":
+        qtbot.keyClicks(edit, key)
+        seen.append(edit.text())
+    # A key may change the last letters shown: s, then t, makes स्त
+    assert seen == ["न्", "न", "नम्", "नम", "नमस्", "नमस्त्", "नमस्ते"]
+    qtbot.keyClick(edit, Qt.Key_Backspace)
+    assert edit.text() == "नमस्त्"                # the e taken back, not a whole letter
+    qtbot.keyClicks(edit, "e bhArata.")
+    assert edit.text() == "नमस्ते भारत।"
+    qtbot.keyClick(edit, Qt.Key_Backspace)        # the danda
+    qtbot.keyClick(edit, Qt.Key_Backspace)        # the a: the virama comes back
+    assert edit.text() == "नमस्ते भारत्"
+    edit.undo()
+    assert edit.text() == "नमस्ते भारत"
+
+
+@pytest.mark.parametrize(("code", "keys", "text"), [
+    ("urd_Arab", "pAkistAna kI rAjadhAnI kyA hai?", "پاکستان کی راجدھانی کیا ہے؟"),
+    ("urd_Arab", "qalama.", "قلم۔"),
+    ("ben_Beng", "AmAra sonAra bAMlA", "আমার সোনার বাংলা"),
+    ("tam_Taml", "vaNakkam tamizh", "வணக்கம் தமிழ்"),
+    ("pan_Guru", "namaste prema", "ਨਮਸਤੇ ਪ੍ਰੇਮ"),
+    ("hin_Deva", "3.5 kilo", "3.5 किलो"),  # a decimal point stays one
+])
+def test_the_library_schemes_typed_live(qtbot, code, keys, text):
+    edit, _controller = field(qtbot, code)
+    qtbot.keyClicks(edit, keys)
+    assert edit.text() == text
+
+
+def test_the_schemes_come_from_the_library():
+    from indic_transliteration import sanscript
+
+    hindi = tr.scheme_for("hin_Deva")
+    assert isinstance(hindi, tr.Composing)
+    assert hindi.convert("kShatriya") == sanscript.transliterate(
+        "kShatriya", sanscript.ITRANS, sanscript.DEVANAGARI)
+    assert hindi.keys_for("नमस्ते") == "namaste"
+    assert ("क", "ka") in hindi.letters()
+
+
+# --------------------------------------------------------------------------- per language
+
+
+@pytest.fixture
+def settings(tmp_path):
+    from PySide6.QtCore import QSettings
+
+    return QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
+
+
+def test_each_language_remembers_its_input_method(qtbot, window, settings):
+    # Issue 12: one global switch; after Amharic, the shortcut in Yoruba turned it *off*.
+    controller = KeyboardController(window, settings=settings)
+    controller.attach(window)
+    amharic, yoruba = window.fields["amh_Ethi"], window.fields["yor_Latn"]
+    focus(qtbot, controller, amharic)
+    assert controller.transliteration_action.isChecked()        # on where a scheme exists
+    qtbot.keyClick(amharic, Qt.Key_T, Qt.ControlModifier | Qt.ShiftModifier)
+    assert not controller.transliteration_action.isChecked()    # Amharic: off
+    focus(qtbot, controller, yoruba)
+    assert controller.transliteration_action.isChecked()        # Yoruba keeps its own: on
+    qtbot.keyClicks(yoruba, "e.")
+    assert yoruba.text() == "ẹ"
+    qtbot.keyClick(yoruba, Qt.Key_T, Qt.ControlModifier | Qt.ShiftModifier)
+    qtbot.keyClicks(yoruba, " e.")
+    assert yoruba.text() == "ẹ e."                              # Yoruba now off
+    focus(qtbot, controller, amharic)
+    qtbot.keyClicks(amharic, "selam")
+    assert amharic.text() == "selam"                            # Amharic still off
+    again = KeyboardController(window, settings=settings)      # the next start
+    assert not again.methods.is_on("amh_Ethi") and not again.methods.is_on("yor_Latn")
+    assert again.methods.is_on("tir_Ethi") and not again.methods.is_on("fra_Latn")
+
+
+def test_the_indicator_shows_state_and_scheme_and_opens_the_cheat_sheet(qtbot, window,
+                                                                        controller):
+    toolbar = controller.toolbar_indicator(window)
+    status = controller.status_indicator(window)
+    focus(qtbot, controller, window.fields["amh_Ethi"])
+    assert toolbar.text() == status.text() == "SERA: on" and toolbar.isChecked()
+    assert toolbar.accessibleName() and status.accessibleName()
+    qtbot.mouseClick(toolbar, Qt.LeftButton)                    # one click: off
+    assert toolbar.text() == "SERA: off" and not controller.transliteration_action.isChecked()
+    focus(qtbot, controller, window.fields["yor_Latn"])
+    assert status.text() == "Yoruba tones: on"
+    focus(qtbot, controller, window.fields["fra_Latn"])
+    assert not status.isVisibleTo(window)                       # French: nothing to show
+    focus(qtbot, controller, window.fields["amh_Ethi"])
+    qtbot.mouseClick(status, Qt.LeftButton)                     # one click: the sheet
+    sheet = controller.cheat_sheet()
+    assert sheet is not None and sheet.isVisible()
+    rows = dict(sheet.rows())
+    assert rows["bet"] == "በት" and rows["bEt"] == "ቤት"          # "house" needs bEt
+    sheet.close()
+
+
+def test_the_hindi_cheat_sheet_lists_examples_and_every_letter(qtbot):
+    from ui.keyboard import CheatSheet
+
+    sheet = CheatSheet("hin_Deva")
+    qtbot.addWidget(sheet)
+    rows = dict(sheet.rows())
+    assert rows["namaste"] == "नमस्ते" and rows["kamala"] == "कमल"
+    letters = {sheet.letters.item(r, 1).text(): sheet.letters.item(r, 0).text()
+               for r in range(sheet.letters.rowCount())}
+    assert letters["क"] == "ka" and letters["आ"] == "A"
+
+
+def test_the_actions_work_without_a_focused_field(qtbot):
+    from PySide6.QtWidgets import QPushButton
+
+    window = QMainWindow()
+    button = QPushButton("elsewhere")
+    window.setCentralWidget(button)
+    qtbot.addWidget(window)
+    controller = KeyboardController(window)
+    controller.attach(window)
+    window.show()
+    qtbot.waitExposed(window)
+    button.setFocus()
+    controller.set_language("hin_Deva")                          # the window's language
+    assert controller.transliteration_action.isEnabled()
+    assert controller.keyboard_action.isEnabled() and controller.cheat_sheet_action.isEnabled()
+    controller.transliteration_action.trigger()
+    assert not controller.methods.is_on("hin_Deva")
+    controller.keyboard_action.trigger()
+    assert controller.panel.isVisible() and controller.keyboard.language() == "hin_Deva"
+    said = []
+    controller.message.connect(said.append)
+    qtbot.mouseClick(key(controller.keyboard, "क"), Qt.LeftButton)  # no field to type in
+    assert said and "text field" in said[0]
+    controller.set_language("fra_Latn")
+    assert not controller.transliteration_action.isEnabled()

@@ -634,6 +634,7 @@ class KeyboardController(QObject):
         self._refreshing = False
         self._indicators: list[QToolButton] = []
         self._cheat_sheet: CheatSheet | None = None
+        self._host: QWidget | None = None  # the window it was attached to
 
         self.transliteration_action = QAction(_("Transliteration"), self)
         self.transliteration_action.setObjectName("transliterationAction")
@@ -672,6 +673,7 @@ class KeyboardController(QObject):
     def attach(self, widget: QWidget) -> None:
         """Add the actions to ``widget`` (their shortcuts work anywhere in its window) and
         put the panel in it: a bottom dock in a QMainWindow, else a tool window."""
+        self._host = widget
         widget.addAction(self.transliteration_action)
         widget.addAction(self.keyboard_action)
         widget.addAction(self.cheat_sheet_action)
@@ -827,7 +829,17 @@ class KeyboardController(QObject):
         sheet = self._cheat_sheet
         return sheet if sheet is not None and isValid(sheet) and sheet.isVisible() else None
 
+    def _mine(self, widget: QWidget) -> bool:
+        """Whether ``widget`` is in the window this controller serves (another window has
+        its own controller, with its own languages' states)."""
+        host = self._host
+        if host is None:
+            return True
+        return isValid(host) and (widget.window() is host.window() or host.isAncestorOf(widget))
+
     def _focus_changed(self, _old, new) -> None:
+        if new is not None and not self._mine(new):
+            return
         if isinstance(new, ContentEdit):
             self.track(new)
         elif new is not None and not (self.panel is not None and isValid(self.panel)
