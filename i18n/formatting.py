@@ -140,10 +140,13 @@ def _signed(text: str) -> str:
     return _current.minus + text[1:] if text.startswith("-") else text
 
 
-def format_number(value: float | int) -> str:
+def format_number(value: float | int, *, decimals: int | None = None) -> str:
+    """``value`` in the locale's pattern; ``decimals`` fixes the digits after the decimal
+    separator (``format_number(4, decimals=2)`` -> "4.00")."""
     from babel.numbers import format_decimal
 
-    return native(_signed(format_decimal(value, locale=_current.locale,
+    pattern = None if decimals is None else "#,##0" + ("." + "0" * decimals if decimals else "")
+    return native(_signed(format_decimal(value, format=pattern, locale=_current.locale,
                                          numbering_system=_current.system)))
 
 

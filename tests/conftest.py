@@ -3,8 +3,12 @@ from pathlib import Path
 
 import pytest
 
-# Headless Qt for every test, before anything imports PySide6.
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Headless Qt for every test, before anything imports PySide6, on a 1920×1080 desktop: the
+# offscreen platform's own 800×800 screen is smaller than any laptop, and windows fit the
+# screen they open on (tests/test_fit.py measures the small screens).
+if os.environ.setdefault("QT_QPA_PLATFORM", "offscreen") == "offscreen":
+    desktop = Path(__file__).with_name("desktop_screen.json")
+    os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={desktop}"
 
 from app.store import Store
 

@@ -2,6 +2,10 @@
 
     from ui.about import show_about
     show_about(parent=window, data_dir=data_dir)     # e.g. from a Help > About action
+
+A dialog of its own rather than ``QMessageBox.about``, whose height follows its text: in a
+tall script on a netbook at 125% (480 pixels) that ran off the screen. Here the text scrolls
+and the dialog fits the screen (ui/fitting.py).
 """
 
 from __future__ import annotations
@@ -14,8 +18,7 @@ from i18n.bidi import format_message
 from i18n.translation import _
 from ui.fonts import BUNDLED_SCRIPTS
 
-__all__ = ["about_html", "show_about"]
-
+__all__ = ["about_dialog", "about_html", "show_about"]
 
 
 FONTS_LICENCE = "SIL Open Font License 1.1"
@@ -59,8 +62,29 @@ def about_html(data_dir: Path) -> str:
     return "\n".join(lines)
 
 
-def show_about(*, parent, data_dir: Path) -> None:
-    """QMessageBox.about with :func:`about_html`."""
-    from PySide6.QtWidgets import QMessageBox
+def about_dialog(data_dir: Path, parent=None):
+    """The About dialog: :func:`about_html` in a scrolling text view, and a Close button."""
+    from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout
 
-    QMessageBox.about(parent, _("About Qalam"), about_html(data_dir))
+    from ui import fitting
+
+    dialog = QDialog(parent, objectName="aboutDialog")
+    dialog.setWindowTitle(_("About Qalam"))
+    text = QTextBrowser(objectName="aboutText", openExternalLinks=True)
+    text.setAccessibleName(_("About Qalam"))
+    text.setHtml(about_html(data_dir))
+    buttons = QDialogButtonBox(QDialogButtonBox.Close)
+    buttons.rejected.connect(dialog.reject)
+    layout = QVBoxLayout(dialog)
+    layout.addWidget(text)
+    layout.addWidget(buttons)
+    document = text.document()
+    document.setTextWidth(480)
+    dialog.resize(520, int(document.size().height()) + buttons.sizeHint().height() + 60)
+    fitting.fit_dialog(dialog)
+    return dialog
+
+
+def show_about(*, parent, data_dir: Path) -> None:
+    """Open :func:`about_dialog` (modal, like the message box it replaces)."""
+    about_dialog(data_dir, parent).exec()

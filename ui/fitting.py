@@ -13,7 +13,14 @@ from __future__ import annotations
 
 from PySide6.QtCore import QMargins, QPoint, QRect, QSize, Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QFrame, QScrollArea, QStyle, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDialogButtonBox,
+    QFrame,
+    QScrollArea,
+    QStyle,
+    QVBoxLayout,
+    QWidget,
+)
 
 __all__ = [
     "available_geometry",
@@ -106,17 +113,25 @@ def fit_window(window: QWidget, preferred: QSize, available: QRect | None = None
 
 def scroll_contents(dialog: QWidget) -> QScrollArea:
     """Move ``dialog``'s layout into a frameless scroll area that fills the dialog, so that
-    its contents scroll rather than run off a small screen. Buttons move too: keep them in
-    view by calling this only when the contents cannot fit."""
+    its contents scroll rather than run off a small screen. Its button box (a direct part of
+    the layout) stays below the scroll area, always in view."""
     layout = dialog.layout()
+    buttons = [layout.itemAt(i).widget() for i in range(layout.count())
+               if isinstance(layout.itemAt(i).widget(), QDialogButtonBox)]
+    for box in buttons:
+        layout.removeWidget(box)
     inner = QWidget(objectName=f"{dialog.objectName() or 'dialog'}Contents")
     inner.setLayout(layout)  # takes the layout (and its widgets) from the dialog
     scroll = QScrollArea(dialog, widgetResizable=True, frameShape=QFrame.NoFrame)
     scroll.setObjectName("fitScroll")
     scroll.setWidget(inner)
+    margins = layout.contentsMargins()
     outer = QVBoxLayout(dialog)
-    outer.setContentsMargins(0, 0, 0, 0)
-    outer.addWidget(scroll)
+    outer.setContentsMargins(0, 0, 0, margins.bottom() if buttons else 0)
+    outer.addWidget(scroll, 1)
+    for box in buttons:
+        box.setContentsMargins(margins.left(), 0, margins.right(), 0)
+        outer.addWidget(box)
     return scroll
 
 

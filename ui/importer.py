@@ -5,6 +5,9 @@
     importer.finished.connect(on_done)               # (added, total) — or failed(message)
     importer.start(path)
 
+The file dialog's filter comes from :func:`task_file_filter`: the patterns are isolated in
+the shown name, so that "(*.jsonl *.csv)" reads left to right in a right-to-left interface.
+
 ``app.taskfile.read_task_file`` validates the whole file first and names file, line and field
 for a bad record, in the interface's language (``TaskFileError.localized``); ``Store.add_tasks``
 then stores every task in one transaction on the store writer. A bad file therefore imports
@@ -23,6 +26,19 @@ from app.taskfile import TaskFileError, read_task_file
 from i18n.bidi import format_message
 from i18n.translation import _
 from ui.writer import StoreWriter
+
+TASK_FILE_PATTERNS = ("*.jsonl", "*.csv")  # what app.taskfile reads
+
+
+def task_file_filter() -> str:
+    """The "Task files" filter for QFileDialog, to use with its ``HideNameFilterDetails``
+    option. Each shown name carries its patterns bidi-isolated (Qt's own "(*.jsonl *.csv)"
+    would be reordered by an Urdu or Arabic name before it); the trailing plain "(…)" is what
+    Qt parses, and the option keeps it out of sight."""
+    patterns = " ".join(TASK_FILE_PATTERNS)
+    tasks = format_message(_("Task files ({patterns})"), patterns=patterns)
+    everything = format_message(_("All files ({patterns})"), patterns="*")
+    return f"{tasks} ({patterns});;{everything} (*)"
 
 
 class TaskImporter(QObject):

@@ -11,6 +11,10 @@ do instead.
 
 from __future__ import annotations
 
+import math
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import (
     QCheckBox,
     QGridLayout,
@@ -25,11 +29,13 @@ from PySide6.QtWidgets import (
 
 from app.store import Submission, Task
 from i18n import languages
+from i18n.bidi import format_message
 from i18n.translation import N_, _
 from ui.autosave import DraftAutosaver
 from ui.background import Debounced
 from ui.checks import QualityWatcher
 from ui.content_edit import ContentEdit
+from ui.fonts import SAMPLE_TEXT, resolve_script
 from ui.models import TaskListModel, submission_status
 from ui.screen import Context, EditingScreen, TaskListView, tab_order, task_splitter
 from ui.widgets import ContentView, DiffView, FindingsLabel, RatingBar
@@ -41,6 +47,18 @@ LOOK_OUT_FOR = (
     N_("Full sentences"),
 )
 DIFF_DELAY_MS = 250
+MIN_LINES = 2  # the boxes show at least two lines of their script (Nastaliq is tall)
+
+
+def lines_high(edit: ContentEdit, language, lines: int = MIN_LINES) -> int:
+    """The height in pixels that shows ``lines`` lines of ``language``'s script in ``edit``
+    (laid out in its font, with its margins and frame) without a scroll bar."""
+    sample = SAMPLE_TEXT.get(resolve_script(language.script, language.code), "Hg")
+    document = QTextDocument()
+    document.setDefaultFont(edit.font())
+    document.setDocumentMargin(edit.document().documentMargin())
+    document.setPlainText("\n".join([sample] * lines))  # unwrapped: one line each
+    return math.ceil(document.size().height()) + 2 * edit.frameWidth()
 
 
 class FieldPanel(QGroupBox):
@@ -65,14 +83,15 @@ class FieldPanel(QGroupBox):
         edit_label = QLabel(_("Your version"))
         edit_label.setBuddy(self.edit)
         grid = QGridLayout(self)
-        grid.addWidget(self.rating, 0, 0, 1, 2)
+        # The distance shares the ratings' row: a line less, so the screen fits 1366×768.
+        grid.addWidget(self.rating, 0, 0)
+        grid.addWidget(self.distance, 0, 1, Qt.AlignTrailing | Qt.AlignVCenter)
         grid.addWidget(original_label, 1, 0)
         grid.addWidget(edit_label, 1, 1)
         grid.addWidget(self.original, 2, 0)
         grid.addWidget(self.edit, 2, 1)
         grid.addWidget(self.diff, 3, 0, 1, 2)
-        grid.addWidget(self.distance, 4, 0, 1, 2)
-        grid.addWidget(self.findings, 5, 0, 1, 2)
+        grid.addWidget(self.findings, 4, 0, 1, 2)
         grid.setVerticalSpacing(4)
         grid.setRowStretch(2, 1)
         self.original.explain_read_only(_(
@@ -89,6 +108,8 @@ class FieldPanel(QGroupBox):
     def set_language(self, language) -> None:
         for widget in (self.original, self.edit, self.diff):
             widget.set_language(language)
+            widget.setMinimumHeight(lines_high(widget, language))
+        self.diff.setMaximumHeight(max(80, self.diff.minimumHeight()))
 
 
 class ImproveScreen(EditingScreen):
@@ -293,10 +314,11 @@ class ImproveScreen(EditingScreen):
                 "(Alt+3, Alt+4). Rating both unlocks editing."
             ))
         else:
-            self.hint.setText(_(
-                "Edit your copies on the right. Rating without editing is fine too; an "
-                "unchanged item counts as a rating, not an edit."
-            ))
+            # Names the boxes, not a side: the side depends on the interface's direction.
+            self.hint.setText(format_message(_(
+                "Edit your copies in the boxes under “{label}”. Rating without editing is "
+                "fine too; an unchanged item counts as a rating, not an edit."
+            ), label=_("Your version")))
 
     # --- rating --------------------------------------------------------------------------
 

@@ -5,12 +5,28 @@ rows on screen, not the rows loaded. A QListView lays out every loaded row again
 page that ``fetchMore`` adds (seconds at 50,000 rows), and a QTreeView asks the Python model
 for ``rowCount`` of every row on each relayout (millions of calls): both are the stall one
 feels when scrolling far down a long list.
+
+Each row is laid out in its own text's direction (the model's ``DirectionRole``), not the
+interface's: an Amharic prompt elided in an Urdu interface ends in "…" on its right, where
+it was cut, not on its left.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QStyledItemDelegate, QTableView
+
+from ui.models import DirectionRole
+
+
+class ContentDelegate(QStyledItemDelegate):
+    """Draws a row in the direction its model gives (``DirectionRole``), else the view's."""
+
+    def initStyleOption(self, option, index) -> None:
+        super().initStyleOption(option, index)
+        direction = index.data(DirectionRole)
+        if direction is not None:
+            option.direction = Qt.LayoutDirection(direction)
 
 
 class ItemList(QTableView):
@@ -29,6 +45,7 @@ class ItemList(QTableView):
         self.setVerticalScrollMode(QAbstractItemView.ScrollPerPixel)
         self.setTextElideMode(Qt.ElideRight)
         self.setTabKeyNavigation(False)
+        self.setItemDelegate(ContentDelegate(self))
 
     def setModel(self, model) -> None:
         super().setModel(model)

@@ -14,10 +14,11 @@ import gc
 import sqlite3
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QProgressDialog,
+    QScrollArea,
     QStackedWidget,
     QToolBar,
     QWidget,
@@ -36,11 +38,12 @@ from app.errors import NotFound
 from app.store import Store, Submission
 from i18n.bidi import format_message
 from i18n.translation import N_, _, current_locale, ngettext
+from ui import fitting
 from ui.about import show_about
 from ui.background import Background
 from ui.checks import warm_up
 from ui.guidelines import GuidelinesDock
-from ui.importer import TaskImporter
+from ui.importer import TaskImporter, task_file_filter
 from ui.keyboard import KeyboardController
 from ui.language_picker import LanguagePicker
 from ui.screen import Context, Screen
@@ -68,6 +71,11 @@ SCREEN_CLASSES = {
 }
 SCREEN_FOR_KIND = {"original": "write", "reannotation": "improve", "postedit": "postedit",
                    "review": "review"}
+# The first size, where the screen has room for it (frame included); else maximized.
+DEFAULT_SIZE = QSize(1280, 800)
+# Narrower than this (in Qt's pixels: 1366 at 125% is 1093), the guidelines start folded away
+# (F2 or the toolbar button unfolds them) and the work gets the width.
+GUIDELINES_MIN_SCREEN_WIDTH = 1200
 
 
 class MainWindow(QMainWindow):
@@ -148,7 +156,6 @@ class MainWindow(QMainWindow):
         self.statusBar().setObjectName("statusBar")
         self.statusBar().addPermanentWidget(self.keyboard.status_indicator())
         self.statusBar().addPermanentWidget(self.sync_status)
-        self.resize(1280, 800)
         self._restore_state()
         # After the first paint, on the background reader: the language model, so the first
         # check while typing does not wait for it.
@@ -263,7 +270,13 @@ class MainWindow(QMainWindow):
         title = dict(SCREENS)[name]
         screen.setObjectName(f"{name}Screen")
         screen.setAccessibleName(_(title))
-        self.stack.addWidget(screen)
+        # Each screen scrolls when the window is smaller than the screen's least size (a
+        # netbook at 125%), so the window, its status bar included, always fits the screen.
+        page = QScrollArea(widgetResizable=True, frameShape=QFrame.NoFrame,
+                           objectName=f"{name}Page")
+        page.setFocusPolicy(Qt.NoFocus)  # Tab goes through the screen's fields, not this
+        page.setWidget(screen)
+        self.stack.addWidget(page)
         screen.status_changed.connect(self._show_status)
         screen.changed.connect(self._on_changed)
         screen.guideline_changed.connect(self._update_guidelines)
@@ -280,7 +293,8 @@ class MainWindow(QMainWindow):
             self.screens[name]
 
     def current_screen(self) -> Screen:
-        return self.stack.currentWidget()
+        page = self.stack.currentWidget()
+        return page.widget() if page is not None else None
 
     def current_screen_name(self) -> str:
         return self.current_screen().objectName().removesuffix("Screen")
@@ -291,7 +305,9 @@ class MainWindow(QMainWindow):
             previous.save_now()
         screen = self.screens[name]
         switched = screen is not previous
-        self.stack.setCurrentWidget(screen)
+        if switched:
+            self.statusBar().clearMessage()  # the last screen's message is not this one's
+        self.stack.setCurrentWidget(screen.parentWidget().parentWidget())  # its page
         self.nav.blockSignals(True)
         self.nav.setCurrentRow([n for n, _title in SCREENS].index(name))
         self.nav.blockSignals(False)
@@ -387,6 +403,8 @@ class MainWindow(QMainWindow):
             work.update_item(submission)
 
     def _show_status(self, text: str, error: bool) -> None:
+        if self.sender() is not self.current_screen():
+            return  # a screen no longer shown (a save finishing after a screen change)
         self.statusBar().showMessage(text)
 
     # --- importing -----------------------------------------------------------------------
@@ -397,7 +415,7 @@ class MainWindow(QMainWindow):
         if path is None:
             path, _filter = QFileDialog.getOpenFileName(
                 self, _("Import tasks"), str(Path.home()),
-                _("Task files (*.jsonl *.csv);;All files (*)"))
+                task_file_filter(), options=QFileDialog.HideNameFilterDetails)
             if not path:
                 return
         self.current_screen().save_now()
@@ -474,12 +492,37 @@ class MainWindow(QMainWindow):
 
     def _restore_state(self) -> None:
         geometry = self.settings.value("geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
+        if geometry is None or not self.restoreGeometry(geometry):
+            fitting.fit_window(self, DEFAULT_SIZE)
+        # Saved on a larger screen (or before the frame was known): inside this one.
+        fitting.clamp_to_screen(self)
+        self._fold_guidelines_on_narrow_screens()
         self.set_language(self.choose_language(), remember=False)
         # The screen, item, focused field and caret, remembered as they change (ui/session.py).
         self.session = SessionKeeper(self)
         self.session.restore(default_screen=self.settings.value("screen") or "write")
+
+    def _fold_guidelines_on_narrow_screens(self) -> None:
+        """The guidelines start folded away on a narrow screen, unless the annotator unfolded
+        them there before (F2 or the toolbar button: that choice is kept)."""
+        toggle = self.guidelines.toggleViewAction()
+        shown = self.settings.value("guidelines_shown")
+        if shown is None:
+            narrow = fitting.available_geometry(self).width() < GUIDELINES_MIN_SCREEN_WIDTH
+            self.guidelines.setVisible(not narrow)
+        else:
+            self.guidelines.setVisible(str(shown).lower() in ("true", "1"))
+        toggle.triggered.connect(lambda on: self.settings.setValue("guidelines_shown", on))
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not getattr(self, "_framed", False):
+            # The window manager's frame is known only once the window is mapped: check the
+            # size again then (a frame taller than the estimate would push the status bar
+            # below the screen's edge).
+            self._framed = True
+            QTimer.singleShot(0, self, lambda: fitting.clamp_to_screen(self))
+            QTimer.singleShot(500, self, lambda: fitting.clamp_to_screen(self))
 
     # --- sync ----------------------------------------------------------------------------
 
@@ -490,6 +533,7 @@ class MainWindow(QMainWindow):
     def show_sync_panel(self) -> None:
         if self._sync_panel is None:
             self._sync_panel = SyncPanel(self.sync, self)
+            fitting.fit_dialog(self._sync_panel)
         self._sync_panel.show()
         self._sync_panel.raise_()
 

@@ -1,7 +1,8 @@
 """Qt item models over the local store, loaded a page at a time (fetchMore).
 
 Rows carry their content language's direction and font, so an Urdu prompt sits right-aligned
-in a list whatever the UI language is.
+in a list whatever the UI language is, and an Amharic one is laid out left to right (its
+ellipsis at its end) in an Urdu interface (``DirectionRole``, used by ui/listview.py).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from ui.fonts import SAMPLE_TEXT, font_for_script, line_height_for, resolve_scri
 PAGE_SIZE = 100  # a few screenfuls: one page costs ~5 ms to load, not ~10
 ItemRole = Qt.UserRole + 1
 StatusRole = Qt.UserRole + 2
+DirectionRole = Qt.UserRole + 3  # Qt.LayoutDirection of the row's text (its content language)
 
 # Task status, as lists show it: a coloured dot, and the word for screen readers.
 STATUS_NAMES = {
@@ -74,12 +76,12 @@ def _first_line(text: str, limit: int = 120) -> str:
     return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
-_content_cache: dict[str, tuple[int, object, int]] = {}
+_content_cache: dict[str, tuple[int, object, int, Qt.LayoutDirection]] = {}
 
 
-def _content(language_code: str) -> tuple[int, object, int]:
-    """(alignment, font, row height) for content in a language, computed once: lists ask
-    for them on every paint of every row."""
+def _content(language_code: str) -> tuple[int, object, int, Qt.LayoutDirection]:
+    """(alignment, font, row height, direction) for content in a language, computed once:
+    lists ask for them on every paint of every row."""
     cached = _content_cache.get(language_code)
     if cached is None:
         language = languages.get(language_code)
@@ -89,6 +91,7 @@ def _content(language_code: str) -> tuple[int, object, int]:
         cached = _content_cache[language_code] = (
             int(side | Qt.AlignAbsolute | Qt.AlignVCenter), font,
             max(line_height_for(font, sample), 18) + 4,
+            Qt.RightToLeft if language.is_rtl else Qt.LeftToRight,
         )
     return cached
 
@@ -100,6 +103,8 @@ def _content_roles(role: int, language_code: str, row_height: int | None = None)
         return _content(language_code)[1]
     if role == Qt.SizeHintRole:  # rows are uniform: tall enough for the tallest script
         return QSize(-1, row_height or _content(language_code)[2])
+    if role == DirectionRole:
+        return _content(language_code)[3]
     return None
 
 

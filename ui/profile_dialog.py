@@ -33,6 +33,7 @@ from app.profile import AGE_RANGES, InvalidProfile, Profile
 from i18n import formatting, languages
 from i18n.bidi import format_message
 from i18n.translation import N_, _, current_locale
+from ui import fitting
 from ui.errors import error_text
 from ui.language_picker import LanguagePicker
 
@@ -185,6 +186,7 @@ class ProfileDialog(QDialog):
         layout.addWidget(buttons)
         self.setTabOrder(self.dialects, self.save_button)
         self.resize(560, self.sizeHint().height())
+        fitting.fit_dialog(self)  # on a netbook the form scrolls; its buttons stay in view
         self.show_profile(profile)
         self.age.setFocus()
 

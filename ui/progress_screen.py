@@ -41,6 +41,7 @@ from ui.charts import ContributionChart, PlaceChart, legend
 from ui.errors import error_text
 from ui.models import KIND_NAMES
 from ui.screen import Context, Screen
+from ui.ui_locale import in_ui_direction
 
 KIND_ORDER = ("original", "reannotation", "review", "postedit")
 PERIODS = (("day", N_("&Today")), ("week", N_("This &week")), ("all", N_("All ti&me")))
@@ -256,10 +257,15 @@ class ProgressScreen(Screen):
             label.setTextInteractionFlags(Qt.TextSelectableByKeyboard | Qt.TextSelectableByMouse)
         totals = QGroupBox(_("Totals"))
         form = QFormLayout(totals)
-        form.addRow(_("Points:"), self.points)
-        form.addRow(_("Quality score (mean rating your edits received, 1–5):"), self.quality)
-        form.addRow(_("Aya score (share of ratings better than “no change”):"), self.aya)
-        form.addRow(_("Edits rated by reviewers:"), self.rated)
+        # In the interface's direction, whatever the translation starts with ("Aya …"): the
+        # colon stays at the label's end.
+        for text, value in (
+            (_("Points:"), self.points),
+            (_("Quality score (mean rating your edits received, 1–5):"), self.quality),
+            (_("Aya score (share of ratings better than “no change”):"), self.aya),
+            (_("Edits rated by reviewers:"), self.rated),
+        ):
+            form.addRow(in_ui_direction(text), value)
         self.table = QTableWidget(objectName="progressTable")
         self.table.setAccessibleName(_("Work done per language and kind"))
         self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
@@ -364,12 +370,12 @@ class ProgressScreen(Screen):
         if report is None:
             return
         self.report = report
-        self.points.setText(str(report.points))
-        self.quality.setText(f"{report.quality_score:.2f}" if report.quality_score is not None
-                             else _("no ratings yet"))
-        self.aya.setText(f"{report.aya_score:.0%}" if report.aya_score is not None
-                         else _("no ratings yet"))
-        self.rated.setText(str(report.rated_edits))
+        self.points.setText(formatting.format_integer(report.points))
+        self.quality.setText(formatting.format_number(report.quality_score, decimals=2)
+                             if report.quality_score is not None else _("no ratings yet"))
+        self.aya.setText(formatting.format_percent(report.aya_score)
+                         if report.aya_score is not None else _("no ratings yet"))
+        self.rated.setText(formatting.format_integer(report.rated_edits))
         codes = sorted({language for _kind, language in report.counts})
         self.table.setRowCount(len(codes))
         for row, code in enumerate(codes):

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from i18n.translation import N_, _
+from ui import fitting
 
 EXTRA = (
     ("Tab / Shift+Tab", N_("Move between fields")),
@@ -56,3 +57,4 @@ class ShortcutsDialog(QDialog):
         layout.addWidget(table)
         layout.addWidget(buttons)
         self.resize(560, 560)
+        fitting.fit_dialog(self)  # the table scrolls on a small screen

@@ -34,6 +34,7 @@ __all__ = [
     "apply",
     "chosen",
     "direction_of",
+    "in_ui_direction",
     "native_digits_setting",
     "native_name",
     "save_native_digits",
@@ -69,6 +70,16 @@ def direction_of(tag: str) -> str:
     from babel import Locale
 
     return Locale.parse(loc.babel.replace("-", "_")).text_direction
+
+
+def in_ui_direction(text: str) -> str:
+    """``text`` laid out in the interface's direction, whatever letter it starts with: Qt
+    lays out a plain-text label in the direction of its first strong letter, so an Urdu label
+    starting with a Latin name ("Aya اسکور (…):") would read left to right, its colon in the
+    middle. For labels whose translation may start with a name or a code."""
+    from i18n.bidi import in_direction
+
+    return in_direction(text, rtl=QGuiApplication.layoutDirection() == Qt.RightToLeft)
 
 
 def native_name(tag: str) -> str:
