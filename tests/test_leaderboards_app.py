@@ -16,7 +16,7 @@ from sync import device as sync_device
 from sync import protocol
 from sync.protocol import Leaderboard, LeaderboardRow, Leaderboards
 from sync.server import db, identity
-from sync.server.http import create_app
+from sync.server.api.factory import create_app
 from tests.server.helpers import LiveServer
 from tests.sync.live import LANGUAGES, Device, ServerProcess
 

@@ -13,8 +13,7 @@ Modules, one job each:
 * :mod:`.payloads` what a pushed record must look like
 * :mod:`.engine`  push, pull, digest and ids as plain transaction functions (HTTP and offline
   bundles both go through them), plus the coordinator's task import and decisions
-* :mod:`.body`    request body limits and decompression (ASGI middleware)
-* :mod:`.http`    the FastAPI app
+* :mod:`.api`     the FastAPI app (``api.factory``), its routers, body limits, error bodies
 * :mod:`.tls`     the self-signed certificate and its fingerprint
 * :mod:`.cli`     the ``qalam-server`` command
 

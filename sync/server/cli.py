@@ -202,7 +202,7 @@ def cmd_init(args, engine, url) -> int:
 def cmd_serve(args, engine, url) -> int:
     import uvicorn
 
-    from sync.server.http import create_app
+    from sync.server.api.factory import create_app
     from sync.server.tls import ensure_certificate
 
     if not 0 <= args.port <= 65535:

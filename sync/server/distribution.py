@@ -4,8 +4,9 @@
     rows = queue_status(engine, language="urd_Arab")  # per language and kind, for coordinators
     leases = list_leases(engine, user="Amina")
 
-A device asks for work once per sync (``POST /v1/work``); the tasks it is given arrive with
-its next pull. The rules, each a project setting (:class:`sync.server.projects.Distribution`):
+A device asks for work once per sync (``POST /v1/work``, :mod:`sync.server.api.work`); the
+tasks it is given arrive with its next pull. The rules, each a project setting
+(:class:`sync.server.projects.Distribution`):
 
 * a user holds at most ``page_size`` open leases per project (not done, not expired); a
   request tops them up, choosing tasks in the user's languages: human-written first, then
@@ -39,13 +40,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
-from fastapi import APIRouter
 from sqlalchemy.engine import Connection, Engine
 
 from app import clock
 from app.taskfile import ORIGINS
-from sync.protocol import ErrorCode, WorkRequest, WorkResult, freeze
-from sync.server import deps, tables
+from sync.protocol import ErrorCode, WorkResult, freeze
+from sync.server import tables
 from sync.server.acceptance import starting_text, task_payloads
 from sync.server.db import Sequence, read, run_write
 from sync.server.errors import ServerError
@@ -65,16 +65,6 @@ REVIEWED_KINDS = ("original", *EDIT_KINDS)
 # yields tasks in serving order and a request stops after a page.
 SERVING_ORDER = ORIGINS
 assert tuple(sorted(SERVING_ORDER)) == SERVING_ORDER, "origins must sort in serving order"
-
-router = APIRouter(tags=["work"])
-
-
-@router.post("/v1/work", response_model=WorkResult, responses=deps.ERRORS)
-def request_work(body: WorkRequest, device: deps.CurrentDevice,
-                 engine: deps.DatabaseEngine) -> WorkResult:
-    """Lease new work for this device's user; the tasks arrive with the next pull."""
-    return serve_work(engine, device, limit=body.limit)
-
 
 def _now(now: datetime | None) -> datetime:
     return now if now is not None else datetime.now(UTC)

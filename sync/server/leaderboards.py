@@ -3,6 +3,7 @@
     boards = leaderboards(engine, device)               # protocol.Leaderboards for the app
     top = board(engine, period="week", language="urd_Arab")
     GET /v1/leaderboard                                  # the same, for the calling device
+                                                         # (sync.server.api.leaderboards)
 
 Every activity is scored by :mod:`app.rules` (``points`` and ``progress``), built from the
 server's submission and review payloads with the app's own mapping
@@ -38,13 +39,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
-from fastapi import APIRouter
 from sqlalchemy.engine import Connection, Engine
 
 from app import clock, rules
 from app.activity import _activity as app_activity  # the app's payload-to-Activity mapping
 from sync.protocol import ErrorCode, Leaderboard, LeaderboardRow, Leaderboards, Period
-from sync.server import deps, tables
+from sync.server import tables
 from sync.server.db import current_seq, read
 from sync.server.errors import ServerError
 from sync.server.identity import Device, User, get_user
@@ -65,16 +65,6 @@ TOP = 20
 # everything again on every request would cost seconds on a busy server.
 HTTP_MAX_AGE = 60.0
 _CACHE_SIZE = 64
-
-router = APIRouter(tags=["people"])
-
-
-@router.get("/v1/leaderboard", response_model=Leaderboards, responses=deps.ERRORS)
-def get_leaderboard(device: deps.CurrentDevice, engine: deps.DatabaseEngine) -> Leaderboards:
-    """Day, week and overall boards, across languages and for each of the caller's languages,
-    with the caller's own row: the app keeps them to show offline."""
-    return leaderboards(engine, device, max_age=HTTP_MAX_AGE)
-
 
 # --- what everyone did -----------------------------------------------------------------------
 

@@ -1,13 +1,11 @@
 """What annotators chose to tell about themselves, for the export's demographics table.
 
-    GET /v1/profile            -> Profile     the caller's own profile (empty when none given)
-    PUT /v1/profile  Profile   -> Profile     replace it (what is left out is no longer given)
-
     profile = get_profile(conn, user_id)            # sync.protocol.Profile, or None
     set_profile(engine, user_id, Profile(country="PK"))
     for user_id, profile in all_profiles(conn): ...  # the demographics table, streamed
 
-A device reads and writes only its own user's profile. Every field is optional. Values are
+A device reads and writes only its own user's profile (``GET``/``PUT /v1/profile``,
+:mod:`sync.server.api.profiles`). Every field is optional. Values are
 checked by :func:`app.profile.check` (the app checks the same way before saving): languages
 must be registry codes, the country a two-letter code CLDR knows; an error names the field.
 """
@@ -18,7 +16,6 @@ import json
 from collections.abc import Iterator
 
 import sqlalchemy as sa
-from fastapi import APIRouter
 from sqlalchemy.engine import Connection, Engine
 
 from app import clock
@@ -26,10 +23,7 @@ from app import profile as rules
 from sync.protocol import ErrorCode, Profile
 from sync.server import tables
 from sync.server.db import read, run_write
-from sync.server.deps import ERRORS, CurrentDevice, DatabaseEngine
 from sync.server.errors import ServerError
-
-router = APIRouter(tags=["people"])
 
 
 def _checked(profile: Profile) -> Profile:
@@ -87,15 +81,3 @@ def set_profile(target: Engine | Connection, user_id: str, profile: Profile) -> 
         return profile
 
     return run_write(target, work)
-
-
-@router.get("/v1/profile", response_model=Profile, responses=ERRORS)
-def read_profile(device: CurrentDevice, engine: DatabaseEngine) -> Profile:
-    """What this device's user chose to share (every field empty when nothing was given)."""
-    return get_profile(engine, device.user_id) or Profile()
-
-
-@router.put("/v1/profile", response_model=Profile, responses=ERRORS)
-def write_profile(body: Profile, device: CurrentDevice, engine: DatabaseEngine) -> Profile:
-    """Replace this device's user's profile; a field left out or empty is no longer given."""
-    return set_profile(engine, device.user_id, body)

@@ -18,7 +18,7 @@ from app.ids import new_id
 from sync import protocol
 from sync.protocol import EnrollRequest
 from sync.server import identity
-from sync.server.http import create_app
+from sync.server.api.factory import create_app
 
 _names = itertools.count(1)
 

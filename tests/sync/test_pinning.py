@@ -19,7 +19,7 @@ from sync import credentials, device
 from sync import tls as device_tls
 from sync.protocol import SHORT_CODE_CHARACTERS, certificate_short_code
 from sync.server import db, identity, tls
-from sync.server.http import create_app
+from sync.server.api.factory import create_app
 from sync.server.web.enrollment import enrollment_link
 from tests.server.helpers import LiveServer, Server
 

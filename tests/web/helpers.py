@@ -16,7 +16,7 @@ with warnings.catch_warnings():  # Starlette suggests httpx2; httpx is what the 
     from starlette.testclient import TestClient
 
 from sync.server import identity
-from sync.server.http import create_app
+from sync.server.api.factory import create_app
 from sync.server.web import sessions
 
 PASSWORD = "a long enough password"

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from sync.server.http import create_app
+from sync.server.api.factory import create_app
 from sync.server.web import sessions
 from tests.server.helpers import LiveServer
 from tests.web.helpers import PASSWORD

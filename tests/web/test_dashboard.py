@@ -550,7 +550,7 @@ def test_a_task_file_larger_than_a_sync_body_uploads(dashboard):
 
 
 def test_an_upload_over_its_limit_is_refused_before_it_is_read(dashboard, monkeypatch):
-    from sync.server import body
+    from sync.server.api import body
 
     monkeypatch.setitem(body.STREAMED_UPLOADS, "/dashboard/import", 1000)
     farida = dashboard.coordinator()

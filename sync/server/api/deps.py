@@ -3,8 +3,8 @@
     @router.get("/v1/leaderboard")
     def leaderboard(device: CurrentDevice, engine: DatabaseEngine) -> Leaderboard: ...
 
-The engine lives on ``app.state`` (set by :func:`sync.server.http.create_app`), so routers in
-other modules need no globals.
+The engine lives on ``app.state`` (set by :func:`sync.server.api.factory.create_app`), so
+routers in other modules need no globals.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The coordinators' dashboard: server-rendered HTML pages under ``/dashboard``.
 
-    app.include_router(sync.server.web.router)          # sync.server.http does this
+    app.include_router(sync.server.web.router)          # sync.server.api.factory does this
     qalam-server set-password Farida                    # then sign in at /dashboard/
 
 One module per page (or pair of pages), each with its own ``router``; :mod:`.site` holds what

@@ -25,7 +25,7 @@ from app.private import open_private, private_dir
 from app.schema import TASK_KINDS
 from app.taskfile import ORIGINS
 from sync.protocol import ErrorCode
-from sync.server.body import STREAMED_UPLOADS
+from sync.server.api.body import STREAMED_UPLOADS
 from sync.server.db import is_sqlite
 from sync.server.errors import ServerError
 from sync.server.imports import check_options, import_file
