@@ -107,14 +107,23 @@ clean-dist:
 	rm -rf build dist
 
 ## Screenshots of every screen (English UI, Arabic content) under Xvfb, into docs/screenshots/.
-## Installs Xvfb and Qt's X11 (xcb) libraries with apt-get when they are missing (as root).
-SCREENSHOT_DEPS := xvfb xauth libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-image0 \
-	libxcb-keysyms1 libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 \
-	libxcb-xkb1 libxcb-xfixes0
+## With LANG=ur (ar, hi, am, my): the first-start dialog, every screen and the dialogs in that
+## language, at each of SCREEN_SIZES, with openbox framing the window and fontconfig seeing only
+## DejaVu Sans, into docs/screenshots/<LANG>/<size>/ (look at every one).
+## Installs Xvfb, openbox, xdotool and Qt's X11 (xcb) libraries with apt-get when missing (as root).
+SCREENSHOT_DEPS := xvfb xauth openbox xdotool fonts-dejavu-core libxcb-cursor0 libxkbcommon-x11-0 \
+	libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0 libxcb-shape0 \
+	libxcb-xinerama0 libxcb-xkb1 libxcb-xfixes0
+SCREEN_SIZES ?= 1366x768 1024x600
 .PHONY: screenshots
-screenshots: $(STAMP)
+screenshots: $(STAMP) i18n-compile
 	@missing=$$(for p in $(SCREENSHOT_DEPS); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null \
 		| grep -q "install ok installed" || echo $$p; done); \
 	if [ -n "$$missing" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
 		apt-get install -y -qq --no-install-recommends $$missing; fi
-	xvfb-run -a -s "-screen 0 1400x900x24" $(PY) build_scripts/screenshots.py --ui "$(LANG)"
+	@case "$(LANG)" in \
+	  ar|ur|hi|am|my) for size in $(SCREEN_SIZES); do \
+	    xvfb-run -a -s "-screen 0 $${size}x24" $(PY) build_scripts/screenshots.py \
+	      --ui "$(LANG)" --size "$$size" || exit 1; done ;; \
+	  *) xvfb-run -a -s "-screen 0 1400x900x24" $(PY) build_scripts/screenshots.py ;; \
+	esac

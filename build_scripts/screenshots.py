@@ -1,14 +1,19 @@
 """Screenshots of every screen under Xvfb: English UI with Arabic content, or a UI language.
 
     make screenshots                       # installs Xvfb if missing, then runs this
-    make screenshots LANG=ur               # Urdu UI and content (also ar, hi, am, my)
-    xvfb-run -a -s "-screen 0 1400x900x24" python build_scripts/screenshots.py [OUT_DIR]
-        [--ui LANG]
+    make screenshots LANG=ur               # Urdu UI and content (also ar, hi, am, my), at
+                                           # 1366x768 and 1024x600 (SCREEN_SIZES=...)
+    xvfb-run -a -s "-screen 0 1024x600x24" python build_scripts/screenshots.py [OUT_DIR]
+        [--ui LANG] [--size 1024x600]
 
-With ``--ui``, the UI is in that language, the content too, the shots go to
-``docs/screenshots/<LANG>/`` (not committed: look at them), and fontconfig is given a
-configuration that knows only the bundled fonts — what a laptop without any of these fonts
-shows.
+With ``--ui``, the UI is in that language, the content too, and the shots show the whole
+screen as a person at that laptop sees it: a window manager (openbox, started here when it is
+installed) frames the window, which opens as the app opens it (its own size, or maximized
+where that does not fit), and fontconfig sees only DejaVu Sans — a laptop with no font for
+these scripts, where every other glyph must come from the fonts the app bundles and
+registers itself. They go to ``docs/screenshots/<LANG>/<SIZE>/`` (not committed: look at
+them): the first-start dialog, every screen, and the dialogs (settings, profile, sync,
+shortcuts, about).
 
 Builds a throwaway workspace (the demo project, plus a few peer edits to review and some
 finished work so Progress has figures), drives each screen into a typical state, and saves
@@ -94,14 +99,34 @@ SAMPLES = {
 }
 
 
-def bundled_fonts_only(folder: Path) -> None:
-    """Point fontconfig at a configuration that lists only resources/fonts (before Qt)."""
+DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
+
+
+def dejavu_only(folder: Path) -> None:
+    """Point fontconfig at a configuration that lists only DejaVu (before Qt starts): the
+    app must show every script with the fonts it bundles and registers itself."""
+    if not (DEJAVU / "DejaVuSans.ttf").exists():
+        raise SystemExit(f"DejaVu Sans is not in {DEJAVU} (apt-get install fonts-dejavu-core)")
     conf = folder / "fonts.conf"
     conf.write_text(
         '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
-        f"  <dir>{ROOT / 'resources' / 'fonts'}</dir>\n"
+        f"  <dir>{DEJAVU}</dir>\n"
         f"  <cachedir>{folder / 'cache'}</cachedir>\n</fontconfig>\n", encoding="utf-8")
     os.environ["FONTCONFIG_FILE"] = str(conf)
+
+
+def window_manager():
+    """Start openbox on the display (xvfb-run starts none), or None when it is missing."""
+    import shutil
+    import subprocess
+    import time
+
+    if shutil.which("openbox") is None or not os.environ.get("DISPLAY"):
+        print("no window manager (openbox): windows are shot without a frame")
+        return None
+    manager = subprocess.Popen(["openbox"], stderr=subprocess.DEVNULL)
+    time.sleep(0.5)
+    return manager
 
 REVIEWS = [
     {"id": "shot-review-1", "project": "demo", "kind": "review", "language_code": LANGUAGE,
@@ -221,17 +246,25 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", nargs="?", type=Path)
     parser.add_argument("--ui", default="", help="UI language: " + ", ".join(SAMPLES))
+    parser.add_argument("--size", default="", help="the screen's size, e.g. 1024x600 (a "
+                        "folder name for the shots; the display's own size is what counts)")
     args = parser.parse_args()
     ui = args.ui if args.ui in SAMPLES else ""  # make passes $LANG, e.g. C.UTF-8: ignored
     sample = SAMPLES.get(ui, {})
     LANGUAGE = sample.get("content", LANGUAGE)
-    out = args.out or ROOT / "docs" / "screenshots" / ui
+    out = args.out or ROOT / "docs" / "screenshots" / ui / (args.size if ui else "")
     out.mkdir(parents=True, exist_ok=True)
     texts = {**ARABIC_TEXTS, **sample}
     with tempfile.TemporaryDirectory() as tmp:
-        if ui:
-            bundled_fonts_only(Path(tmp))
-        return _shoot_all(Path(tmp), out, ui, sample, texts)
+        if not ui:
+            return _shoot_all(Path(tmp), out, ui, sample, texts)
+        dejavu_only(Path(tmp))
+        manager = window_manager()
+        try:
+            return _shoot_all(Path(tmp), out, ui, sample, texts)
+        finally:
+            if manager is not None:
+                manager.terminate()
 
 
 ARABIC_TEXTS = {
@@ -244,6 +277,37 @@ ARABIC_TEXTS = {
 }
 
 
+def wait(app, seconds: float) -> None:
+    import time
+
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        app.processEvents()
+        time.sleep(0.01)
+
+
+def screen_shot(app):
+    """The whole screen, window manager's frames and all: what is off screen is not in it."""
+    return app.primaryScreen().grabWindow(0)
+
+
+def first_start(app, ui: str, out: Path) -> Path:
+    """The first-start dialog as the app opens it: fonts registered, nothing else yet."""
+    from ui import ui_locale
+    from ui.first_run import FirstRunDialog
+    from ui.fonts import register_bundled_fonts
+
+    register_bundled_fonts()  # as ui.application.run does, before the first dialog
+    ui_locale.apply(ui)       # a system whose language is this one
+    dialog = FirstRunDialog(ui)
+    dialog.show()
+    wait(app, 1.0)
+    path = out / "first-run.png"
+    save(screen_shot(app), path)
+    dialog.close()
+    return path
+
+
 def _shoot_all(tmp: Path, out: Path, ui: str, sample: dict, texts: dict) -> int:
     app = QApplication(sys.argv[:1])
     app.setApplicationName("Qalam")
@@ -252,17 +316,20 @@ def _shoot_all(tmp: Path, out: Path, ui: str, sample: dict, texts: dict) -> int:
     seed(data_dir, sample)
     from ui.application import open_window
 
+    shots = [first_start(app, ui, out)] if ui else []
     window = open_window(data_dir, ui_language=ui or "en")
-    window.resize(*SIZE)
+    if not ui:
+        window.resize(*SIZE)  # the README's pictures: the window alone, at one size
     window.show()
     window.set_language(LANGUAGE)
     settle(app, window)
-    shots = []
+    if ui:
+        wait(app, 1.0)  # the window manager frames (and maybe maximizes) the window
 
-    def shoot(name: str) -> None:
+    def shoot(name: str, widget=None) -> None:
         settle(app, window)
         path = out / f"{name}.png"
-        save(window.grab(), path)
+        save(screen_shot(app) if ui else (widget or window).grab(), path)
         shots.append(path)
 
     # Write: a topic opened, some text typed, checks shown.
@@ -338,9 +405,10 @@ def _shoot_all(tmp: Path, out: Path, ui: str, sample: dict, texts: dict) -> int:
     window.show_shortcuts()
     settle(app, window)
     dialog = window._shortcuts_dialog
-    save(dialog.grab(), out / "shortcuts.png")
-    shots.append(out / "shortcuts.png")
+    shoot("shortcuts", dialog)
     dialog.close()
+    if ui:
+        _shoot_dialogs(app, window, data_dir, shoot)
 
     window.close()
     window.shutdown()
@@ -348,6 +416,30 @@ def _shoot_all(tmp: Path, out: Path, ui: str, sample: dict, texts: dict) -> int:
         print(f"{path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}: "
               f"{path.stat().st_size // 1024} KB")
     return 0
+
+
+def _shoot_dialogs(app, window, data_dir: Path, shoot) -> None:
+    """Settings, profile, sync and About, each over the window, as the screen shows them."""
+    from app.profile import Profile
+    from i18n.translation import current_locale
+    from ui.about import about_dialog
+    from ui.profile_dialog import ProfileDialog
+    from ui.settings_dialog import SettingsDialog
+
+    for name, make in (
+        ("settings", lambda: SettingsDialog(current_locale(), None, window)),
+        ("profile", lambda: ProfileDialog(Profile(), [LANGUAGE], window.writer, window)),
+        ("about", lambda: about_dialog(data_dir, window)),
+    ):
+        dialog = make()
+        dialog.show()
+        wait(app, 0.5)
+        shoot(name)
+        dialog.close()
+    window.show_sync_panel()
+    wait(app, 0.5)
+    shoot("sync")
+    window._sync_panel.close()
 
 
 if __name__ == "__main__":

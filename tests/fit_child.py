@@ -11,6 +11,7 @@ each dialog, its frame and the status bar, in Qt's (device-independent) pixels.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import sys
@@ -75,6 +76,21 @@ def status_bar(window) -> list[int]:
         if bar.isVisible() else []
 
 
+def overlaps(panel) -> list[str]:
+    """Parts of an Improve field panel drawn over each other (a panel squeezed below its
+    minimum): the rating row, the boxes, the diff, the findings, top to bottom."""
+    parts = [("rating", panel.rating), ("original", panel.original), ("edit", panel.edit),
+             ("diff", panel.diff), ("findings", panel.findings)]
+    shown = [(name, widget.geometry()) for name, widget in parts if widget.isVisible()]
+    found = []
+    for (upper, a), (lower, b) in itertools.pairwise(shown):
+        if upper == "original" and lower == "edit":
+            continue  # side by side
+        if a.bottom() >= b.top():
+            found.append(f"{upper} over {lower}")
+    return found
+
+
 def measure_dialog(app, dialog, wait: float = 0.05) -> dict:
     dialog.show()
     settle(app, wait)
@@ -117,6 +133,11 @@ def main() -> None:
             "scrolls_sideways": page.horizontalScrollBar().isVisible(),
         }
         if name == "improve":
+            screen.rate("inputs", 1)  # rated: the findings show under the boxes
+            screen.rate("targets", 1)
+            window.writer.flush()
+            settle(app, 0.3)
+            out["improve_overlaps"] = overlaps(screen.prompt) + overlaps(screen.completion)
             # Two short lines in the prompt's box: shown whole, no scroll bar.
             edit = screen.prompt.edit
             edit.set_text("\n".join([TEXT[language][1]] * 2))

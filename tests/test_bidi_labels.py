@@ -179,3 +179,32 @@ def test_an_elided_amharic_task_ends_in_its_ellipsis_in_an_urdu_interface(urdu, 
     # "…" is three dots on the baseline: short ink. Ethiopic letters are tall.
     assert height(right - 6, right) <= 4, "no ellipsis at the right end"
     assert height(left, left + 6) > 6, "the text does not start at the left"
+
+
+# --- a path in the About box ------------------------------------------------------------------
+
+
+def test_the_about_box_shows_the_data_folder_left_to_right_in_an_urdu_interface(urdu, qtbot,
+                                                                               tmp_path):
+    from PySide6.QtWidgets import QTextBrowser
+
+    from ui.about import about_dialog
+
+    folder = tmp_path / "qalam-data"
+    dialog = about_dialog(folder, None)
+    qtbot.addWidget(dialog)
+    document = dialog.findChild(QTextBrowser, "aboutText").document()
+    path = str(folder)
+    block = document.begin()
+    while block.isValid() and path not in block.text():
+        block = block.next()
+    assert block.isValid()
+    assert block.layout().textOption().textDirection() == Qt.RightToLeft  # an Urdu paragraph
+    start = block.text().index(path)
+    glyphs = []  # (x, is a slash) of every glyph drawn for the path
+    for run in block.layout().glyphRuns(start, len(path)):
+        slash = run.rawFont().glyphIndexesForString("/")[0]
+        glyphs += [(position.x(), glyph == slash)
+                   for glyph, position in zip(run.glyphIndexes(), run.positions(), strict=True)]
+    glyphs.sort()
+    assert glyphs[0][1] and not glyphs[-1][1], "the path's leading / is not at its left"

@@ -78,7 +78,9 @@ def test_window_and_dialogs_fit_the_screen_with_the_status_bar_on_it(
             name, dialog)
     # The guidelines fold away where the work needs the width (F2 unfolds them).
     assert found["guidelines_shown"] == (available[2] >= 1200)
-    # The short Improve boxes show two lines of their script without a scroll bar.
+    # The short Improve boxes show two lines of their script without a scroll bar, and
+    # nothing in its panels is drawn over anything else.
+    assert found["improve_overlaps"] == []
     box = found["improve_box"]
     assert box["height"] >= box["min"] >= 2 * box["line"]
     assert not box["scrolls"], box

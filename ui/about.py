@@ -30,9 +30,11 @@ def about_html(data_dir: Path) -> str:
     """The About box's rich text (every value escaped)."""
     from PySide6 import __version__ as pyside_version
     from PySide6.QtCore import qVersion
+    from PySide6.QtGui import QGuiApplication
 
     portable = paths.portable_data_dir(paths.frozen_app_dir())
-    where = html.escape(str(data_dir))
+    # A path reads left to right whatever the interface's direction (LRI ... PDI).
+    where = "\u2066" + html.escape(str(data_dir)) + "\u2069"
     if portable is not None and Path(data_dir).resolve() == portable.resolve():
         where += " " + html.escape(_("(portable: kept beside the program)"))
     if buildinfo.REVISION is None:
@@ -59,7 +61,9 @@ def about_html(data_dir: Path) -> str:
         "<p>" + html.escape(_("The licence texts are in the licenses and resources/fonts "
                               "folders of the installed program.")) + "</p>",
     ]
-    return "\n".join(lines)
+    # Every paragraph in the interface's direction, even those that start with a Latin name.
+    direction = "rtl" if QGuiApplication.isRightToLeft() else "ltr"
+    return f'<div dir="{direction}">' + "\n".join(lines) + "</div>"
 
 
 def about_dialog(data_dir: Path, parent=None):

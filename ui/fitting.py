@@ -2,6 +2,7 @@
 
     fit_window(window, QSize(1280, 800))   # the main window: its size, or maximized
     fit_dialog(dialog)                     # any dialog: shrunk to the screen, scrolled if need be
+    keep_wrapped_height(label)             # a word-wrapped label counts all its lines
 
 Annotators' laptops have small screens (1366×768, netbooks 1024×600), often at 125% scaling
 (a 1024×600 screen is then 819×480 in Qt's pixels). A window is measured by its *frame* (the
@@ -11,11 +12,12 @@ mapped; until then :func:`frame_margins` estimates it from the title bar's heigh
 
 from __future__ import annotations
 
-from PySide6.QtCore import QMargins, QPoint, QRect, QSize, Qt
+from PySide6.QtCore import QEvent, QMargins, QObject, QPoint, QRect, QSize, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFrame,
+    QLabel,
     QScrollArea,
     QStyle,
     QVBoxLayout,
@@ -29,6 +31,7 @@ __all__ = [
     "fit_window",
     "fits",
     "frame_margins",
+    "keep_wrapped_height",
     "scroll_contents",
 ]
 
@@ -149,3 +152,20 @@ def fit_dialog(dialog: QWidget, available: QRect | None = None) -> None:
         wanted = wanted.grownBy(QMargins(0, 0, bar, 0))
     dialog.resize(wanted.boundedTo(room))
     clamp_to_screen(dialog, available)
+
+
+class _WrappedHeight(QObject):
+    def eventFilter(self, label, event) -> bool:
+        if event.type() == QEvent.Resize:
+            needed = label.heightForWidth(label.width())
+            if needed > 0 and needed != label.minimumHeight():
+                label.setMinimumHeight(needed)
+        return False
+
+
+def keep_wrapped_height(label: QLabel) -> None:
+    """Keep a word-wrapped label's minimum height at the lines its width wraps it into. Qt's
+    layouts count such a label as one line in their minimum size, so a screen at its minimum
+    (a small screen: the screen scrolls) squeezed the boxes under a two-line instruction
+    into each other."""
+    label.installEventFilter(_WrappedHeight(label))

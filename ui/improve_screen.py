@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QPushButton,
     QSizePolicy,
     QVBoxLayout,
@@ -31,6 +32,7 @@ from app.store import Submission, Task
 from i18n import languages
 from i18n.bidi import format_message
 from i18n.translation import N_, _
+from ui import fitting
 from ui.autosave import DraftAutosaver
 from ui.background import Debounced
 from ui.checks import QualityWatcher
@@ -94,6 +96,10 @@ class FieldPanel(QGroupBox):
         grid.addWidget(self.findings, 4, 0, 1, 2)
         grid.setVerticalSpacing(4)
         grid.setRowStretch(2, 1)
+        # The panel's own minimum follows its layout's: the screen lays the panels out by
+        # height-for-width (the wrapped findings), which keeps a widget's stated minimum but
+        # not its boxes' own, and squeezed two-line boxes to one.
+        grid.setSizeConstraint(QLayout.SetMinimumSize)
         self.original.explain_read_only(_(
             "This is the original {what}; it cannot be changed. Your version is the next "
             "field (Tab).").format(what=what))
@@ -130,6 +136,7 @@ class ImproveScreen(EditingScreen):
         self.prompt.rating.rated.connect(lambda value: self.rate("inputs", value))
         self.completion.rating.rated.connect(lambda value: self.rate("targets", value))
         self.hint = QLabel(wordWrap=True, objectName="improveHint")
+        fitting.keep_wrapped_height(self.hint)  # the boxes below keep their two lines
         self.checklist = QGroupBox(_("Look out for"))
         checklist_layout = QVBoxLayout(self.checklist)
         self.checks_boxes = []
