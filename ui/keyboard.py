@@ -9,6 +9,7 @@ method keeps working in every field; this is the fallback an annotator toggles::
     view_menu.addAction(controller.keyboard_action)          # Ctrl+Shift+K
     view_menu.addAction(controller.cheat_sheet_action)       # Ctrl+Shift+H
     toolbar.addWidget(controller.toolbar_indicator())        # "ITRANS: on", a toggle
+    toolbar.addWidget(controller.keyboard_button())          # the on-screen keyboard
     status_bar.addPermanentWidget(controller.status_indicator())  # one click: the cheat sheet
     controller.set_language("hin_Deva")  # the window's content language
 
@@ -705,6 +706,22 @@ class KeyboardController(QObject):
         button = self._indicator(parent, "transliterationIndicator")
         button.setCheckable(True)
         button.clicked.connect(self.transliteration_action.trigger)
+        return button
+
+    def keyboard_button(self, parent: QWidget | None = None) -> QToolButton:
+        """The on-screen keyboard's toggle for a toolbar: its icon alone (the name is in
+        the tooltip and for screen readers), checked while the panel shows."""
+        button = QToolButton(parent)
+        button.setObjectName("keyboardButton")
+        button.setIcon(self.keyboard_action.icon())
+        button.setCheckable(True)
+        button.setAutoRaise(True)
+        button.setAccessibleName(self.keyboard_action.text())
+        button.setToolTip(self.keyboard_action.toolTip())
+        button.clicked.connect(self.keyboard_action.trigger)
+        self.keyboard_action.toggled.connect(button.setChecked)
+        self.keyboard_action.enabledChanged.connect(button.setEnabled)
+        button.setEnabled(self.keyboard_action.isEnabled())
         return button
 
     def status_indicator(self, parent: QWidget | None = None) -> QToolButton:

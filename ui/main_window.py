@@ -139,9 +139,7 @@ class MainWindow(QMainWindow):
         # The input method: its state and scheme, a toggle, and the on-screen keyboard.
         toolbar.addSeparator()
         toolbar.addWidget(self.keyboard.toolbar_indicator())
-        toolbar.addAction(self.keyboard.keyboard_action)
-        toolbar.widgetForAction(self.keyboard.keyboard_action).setToolButtonStyle(
-            Qt.ToolButtonIconOnly)  # its name is in the tooltip and for screen readers
+        toolbar.addWidget(self.keyboard.keyboard_button())
         self.addToolBar(toolbar)
 
         central = QWidget(objectName="central")
