@@ -55,7 +55,8 @@ scripts. Urdu comes from the library's Urdu table with the short vowels dropped,
 written (``pAkistAna`` پاکستان); ``.`` is ۔, ``?`` ؟ and ``,`` ،. Letters with no Devanagari
 counterpart (ع ح ص ض ط ظ ث ذ ژ) have no keys in this scheme. Gurmukhi drops the virama
 except before ਰ ਹ ਵ, where Punjabi writes a subjoined letter (``namaste`` ਨਮਸਤੇ, ``prema``
-ਪ੍ਰੇਮ). The library is imported on first use (about 0.15 s), not at start-up.
+ਪ੍ਰੇਮ). The library is imported on first use (about 0.1 s), not at start-up; :func:`warm_up`
+does it ahead of the first key.
 """
 
 from __future__ import annotations
@@ -441,9 +442,15 @@ LANGUAGE_TARGETS = {
 
 
 def _sanscript():
-    from indic_transliteration import sanscript  # 0.15 s: imported when first needed
+    from indic_transliteration import sanscript  # 0.1 s: imported when first needed
 
     return sanscript
+
+
+def warm_up() -> None:
+    """Load the library and convert a word (~0.1 s), so that the first key typed does not
+    wait for it: call it off the UI thread when a language with such a scheme is chosen."""
+    _sanscript().transliterate("ka", "itrans", "devanagari")
 
 
 class Composing(Transliterator):

@@ -600,3 +600,20 @@ def test_the_actions_work_without_a_focused_field(qtbot):
     assert said and "text field" in said[0]
     controller.set_language("fra_Latn")
     assert not controller.transliteration_action.isEnabled()
+
+
+def test_the_library_loads_off_the_ui_thread_when_hindi_is_chosen(qtbot, monkeypatch):
+    # The first ITRANS key would otherwise wait ~0.1 s for the library's tables.
+    import threading
+
+    from ui import keyboard
+
+    threads = []
+    monkeypatch.setattr(tr, "warm_up", lambda: threads.append(threading.current_thread()))
+    monkeypatch.setattr(keyboard, "_warming", None)
+    controller = KeyboardController()
+    controller.set_language("fra_Latn")
+    assert threads == [] and keyboard._warming is None      # no scheme: nothing to load
+    controller.set_language("hin_Deva")
+    keyboard._warming.join(5)
+    assert len(threads) == 1 and threads[0] is not threading.main_thread()

@@ -21,6 +21,7 @@ they work before any field has the focus.
 
 from __future__ import annotations
 
+import threading
 import unicodedata
 
 from PySide6.QtCore import QEvent, QObject, QRectF, QSettings, Qt, Signal
@@ -592,6 +593,19 @@ class CheatSheet(QDialog):
 
 # --------------------------------------------------------------------------- controller
 
+_warming: threading.Thread | None = None
+
+
+def warm_up_library() -> None:
+    """Load the transliteration library on a thread of its own, once per process, so the
+    first key typed in Hindi or Urdu does not stall the window for ~0.1 s."""
+    global _warming
+    if _warming is None:
+        _warming = threading.Thread(target=tr.warm_up, name="qalam-transliteration",
+                                    daemon=True)
+        _warming.start()
+
+
 
 def keyboard_icon() -> QIcon:
     """A small keyboard, drawn (the app ships no icon set): keys in three rows."""
@@ -822,6 +836,8 @@ class KeyboardController(QObject):
             self._refreshing = False
         if usable:
             self.keyboard.set_language(code)
+            if isinstance(tr.scheme_for(code), tr.Composing):
+                warm_up_library()
         self._update_indicators()
         self._update_panel()
 
