@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from PySide6.QtCore import QRect  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtWidgets import QApplication, QScrollArea  # noqa: E402
 
 CONTENT = {"ur": "urd_Arab", "hi": "hin_Deva", "am": "amh_Ethi", "my": "mya_Mymr",
            "ar": "arb_Arab", "en": "eng_Latn"}
@@ -130,7 +130,9 @@ def main() -> None:
         out["screens"][name] = {
             "frame": rect(window.frameGeometry()), "status": status_bar(window),
             "scrolls": page.verticalScrollBar().isVisible(),
-            "scrolls_sideways": page.horizontalScrollBar().isVisible(),
+            "scrolls_sideways": page.horizontalScrollBar().isVisible() or any(
+                area.horizontalScrollBar().isVisible() and area.isVisible()
+                for area in screen.findChildren(QScrollArea)),
         }
         if name == "improve":
             screen.rate("inputs", 1)  # rated: the findings show under the boxes

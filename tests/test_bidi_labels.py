@@ -109,9 +109,9 @@ def test_the_task_file_filter_reads_left_to_right_inside_an_urdu_name(urdu, qtbo
 # --- colons after the label -------------------------------------------------------------------
 
 
-def _render_label(text: str, width: int, font) -> QImage:
+def _render_label(text: str, width: int, font, *, wrap: bool) -> QImage:
     """A QLabel as a form puts it in a right-to-left window: right-aligned (visually)."""
-    label = QLabel(text)
+    label = QLabel(text, wordWrap=wrap)
     label.setFont(font)
     label.setAlignment(Qt.AlignLeft | Qt.AlignVCenter)  # the form's alignment, mirrored
     label.resize(QSize(width, label.sizeHint().height()))
@@ -131,9 +131,10 @@ def test_the_aya_score_label_ends_with_its_colon_in_an_urdu_interface(urdu, qtbo
     label = form.labelForField(screen.aya)
     text = label.text()
     assert text.rstrip().endswith(":") and "Aya" in text
-    width = label.sizeHint().width() + 40
-    full = _render_label(text, width, label.font())
-    without_colon = _render_label(text.rstrip()[:-1], width, label.font())
+    width = label.fontMetrics().horizontalAdvance(text) + 40  # on one line
+    full = _render_label(text, width, label.font(), wrap=label.wordWrap())
+    without_colon = _render_label(text.rstrip()[:-1], width, label.font(),
+                                  wrap=label.wordWrap())
     assert full.size() == without_colon.size()
     changed = [x for y in range(full.height()) for x in range(full.width())
                if full.pixel(x, y) != without_colon.pixel(x, y)]

@@ -258,14 +258,15 @@ class ProgressScreen(Screen):
         totals = QGroupBox(_("Totals"))
         form = QFormLayout(totals)
         # In the interface's direction, whatever the translation starts with ("Aya …"): the
-        # colon stays at the label's end.
+        # colon stays at the label's end. Wrapped, so that a netbook's screen needs no
+        # sideways scrolling for these long labels.
         for text, value in (
             (_("Points:"), self.points),
             (_("Quality score (mean rating your edits received, 1–5):"), self.quality),
             (_("Aya score (share of ratings better than “no change”):"), self.aya),
             (_("Edits rated by reviewers:"), self.rated),
         ):
-            form.addRow(in_ui_direction(text), value)
+            form.addRow(QLabel(in_ui_direction(text), wordWrap=True), value)
         self.table = QTableWidget(objectName="progressTable")
         self.table.setAccessibleName(_("Work done per language and kind"))
         self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
