@@ -60,12 +60,13 @@ def fill(url: str, rows: int, *, seed: int = 7) -> None:
 
     from app.ids import new_id
     from sync.protocol import freeze
-    from sync.server import db, identity, tables
+    from sync.server import db, tables
+    from sync.server.people import server_identity
     from sync.server.projects import create_project
 
     engine = db.create_engine(url)
     db.migrate(engine)
-    identity.ensure_server_identity(engine)
+    server_identity.ensure_server_identity(engine)
     create_project(engine, "bench")
     rng = random.Random(seed)
     now = "2026-01-01T00:00:00.000Z"

@@ -78,10 +78,14 @@ print(json.dumps({"error": error, "count": added, "seconds": time.perf_counter()
 
 _MIGRATE = """
 import sys
-from sync.server import db, identity
+from sync.server import db
+try:
+    from sync.server.people.server_identity import ensure_server_identity
+except ImportError:  # a checkout from before sync/server/people/
+    from sync.server.identity import ensure_server_identity
 engine = db.create_engine(sys.argv[1])
 db.migrate(engine)
-identity.ensure_server_identity(engine)
+ensure_server_identity(engine)
 """
 
 

@@ -15,8 +15,9 @@ from i18n.bidi import strip_isolates
 from sync import device as sync_device
 from sync import protocol
 from sync.protocol import Leaderboard, LeaderboardRow, Leaderboards
-from sync.server import db, identity
+from sync.server import db
 from sync.server.api.factory import create_app
+from sync.server.people import server_identity, users
 from tests.server.helpers import LiveServer
 from tests.sync.live import LANGUAGES, Device, ServerProcess
 
@@ -110,9 +111,9 @@ def test_a_server_without_leaderboards_or_profiles_does_not_fail_the_sync(tmp_pa
     stored, the profile stays pending for a server that has them, and no warning shows."""
     engine = db.create_engine(f"sqlite:///{tmp_path / 'server.db'}")
     db.migrate(engine)
-    identity.ensure_server_identity(engine)
+    server_identity.ensure_server_identity(engine)
     app = older_server(create_app(engine), "/v1/leaderboard", "/v1/profile")
-    _user, code, _ = identity.invite(engine, name="amina", role="annotator",
+    _user, code, _ = users.invite(engine, name="amina", role="annotator",
                                      languages=LANGUAGES)
     try:
         with LiveServer(app) as server:

@@ -12,7 +12,7 @@ from app import paths, profile
 from app.profile import InvalidProfile, Profile
 from app.store import Store
 from sync import protocol
-from sync.server import profiles as server_profiles
+from sync.server.people import profiles as server_profiles
 from tests.keys import type_text
 from tests.sync.live import Device, ServerProcess
 from ui.profile_dialog import ProfileDialog

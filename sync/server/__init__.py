@@ -8,13 +8,12 @@ Modules, one job each:
 
 * :mod:`.tables`  the database schema (SQLAlchemy Core), migrated by Alembic (``migrations/``)
 * :mod:`.db`      engines for SQLite and PostgreSQL, write transactions, the change sequence
-* :mod:`.codes`   one-time enrollment codes that can be read over a phone
-* :mod:`.identity` users, devices, tokens, enrollment, the server's own key
+* :mod:`.people`  users, devices, enrollment codes and tokens, rate limits, profiles, the
+  server's own key and TLS certificate
 * :mod:`.payloads` what a pushed record must look like
 * :mod:`.engine`  push, pull, digest and ids as plain transaction functions (HTTP and offline
   bundles both go through them), plus the coordinator's task import and decisions
 * :mod:`.api`     the FastAPI app (``api.factory``), its routers, body limits, error bodies
-* :mod:`.tls`     the self-signed certificate and its fingerprint
 * :mod:`.cli`     the ``qalam-server`` command
 
 Nothing the server needs between requests lives in process memory: several processes can share

@@ -21,9 +21,10 @@ from app.errors import SyncError
 from sync import bundle
 from sync.protocol import ItemStatus
 from sync.server import engine as ops
-from sync.server import identity, tables
+from sync.server import tables
 from sync.server.db import read
 from sync.server.distribution import serve_work
+from sync.server.people import server_identity, users
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ def import_bundle(engine: Engine, path: Path, *, answer: Path | None = None) -> 
     received = bundle.read(path, lambda manifest: _device_key(engine, manifest))
     if received.kind != "push":
         raise SyncError("bundle", f"{path.name} is not a device's push bundle.")
-    device = identity.load_device(engine, received.device_id)
+    device = users.load_device(engine, received.device_id)
     results, batch_ids = [], []
     counts = dict.fromkeys(ItemStatus, 0)
     items = 0
@@ -76,7 +77,7 @@ def import_bundle(engine: Engine, path: Path, *, answer: Path | None = None) -> 
         cursor = page.next_cursor
         if not page.more:
             break
-    server = identity.ensure_server_identity(engine)
+    server = server_identity.ensure_server_identity(engine)
     answer = answer or path.with_name(path.stem + ".answer" + bundle.SUFFIX)
     bundle.write_answer(
         answer, device_id=device.id, server_id=server.server_id,

@@ -35,7 +35,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from app import __version__
 from app.errors import QalamError
 from sync import protocol
-from sync.server import commands, db, identity, tables
+from sync.server import commands, db, tables
+from sync.server.people import server_identity, users
 
 DEFAULT_PORT = 8443
 PREPARES_ITS_DATABASE = {"init", "serve"}  # every other command checks the schema first
@@ -94,11 +95,11 @@ def _parser() -> argparse.ArgumentParser:
                             description="Create the user if new and print a one-time code "
                                         "their device enrolls with.")
     invite.add_argument("--name", required=True, help="the person's name (unique)")
-    invite.add_argument("--role", choices=identity.ROLES, help="required for a new user")
+    invite.add_argument("--role", choices=users.ROLES, help="required for a new user")
     invite.add_argument("--languages", metavar="CODES",
                         help="comma-separated registry codes, e.g. hin_Deva,urd_Arab")
-    invite.add_argument("--days", type=float, default=identity.DEFAULT_CODE_DAYS,
-                        help=f"days the code stays valid (default {identity.DEFAULT_CODE_DAYS})")
+    invite.add_argument("--days", type=float, default=users.DEFAULT_CODE_DAYS,
+                        help=f"days the code stays valid (default {users.DEFAULT_CODE_DAYS})")
 
     devices = sub.add_parser("devices", parents=[common], help="list enrolled devices",
                              description="List devices: user, role, last seen, app version, "
@@ -175,9 +176,9 @@ def _safe(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-def _prepare(engine) -> identity.ServerIdentity:
+def _prepare(engine) -> server_identity.ServerIdentity:
     db.migrate(engine)
-    return identity.ensure_server_identity(engine)
+    return server_identity.ensure_server_identity(engine)
 
 
 def _ready(engine, url: str) -> None:
@@ -203,7 +204,7 @@ def cmd_serve(args, engine, url) -> int:
     import uvicorn
 
     from sync.server.api.factory import create_app
-    from sync.server.tls import ensure_certificate
+    from sync.server.people.tls import ensure_certificate
 
     if not 0 <= args.port <= 65535:
         print("qalam-server: --port must be 0–65535.", file=sys.stderr)
@@ -292,7 +293,7 @@ def _default_tls_dir(url: str) -> Path:
 
 def cmd_invite(args, engine, url) -> int:
     languages = args.languages.split(",") if args.languages is not None else None
-    user, code, expires = identity.invite(engine, name=args.name, role=args.role,
+    user, code, expires = users.invite(engine, name=args.name, role=args.role,
                                           languages=languages, days=args.days)
     langs = ", ".join(user.languages) or "all languages"
     print(f"Enrollment code for {user.name} ({user.role}; {langs}):")
@@ -316,7 +317,7 @@ def cmd_devices(args, engine, url) -> int:
         ).all()
         listing = []
         for row in rows:
-            device = identity.Device.of(row.id, row.user_id, row.user_name, row.role,
+            device = users.Device.of(row.id, row.user_id, row.user_name, row.role,
                                         row.languages, row.blocked_at)
             listing.append({
                 "device": row.id, "name": row.name, "user": row.user_name, "role": row.role,
@@ -345,7 +346,7 @@ def cmd_devices(args, engine, url) -> int:
 
 
 def cmd_revoke(args, engine, url) -> int:
-    device_id = identity.revoke(engine, args.device)
+    device_id = users.revoke(engine, args.device)
     print(f"Revoked {device_id}. It can enroll again with a new code; its work is kept.")
     return 0
 
@@ -366,7 +367,7 @@ def cmd_provision(args, engine, url) -> int:
     from urllib.parse import urlsplit
 
     from app.provisioning import folder_for, write_provisioning
-    from sync.server.tls import ensure_certificate
+    from sync.server.people.tls import ensure_certificate
 
     fingerprint = None
     if args.server.startswith("https://"):

@@ -49,8 +49,8 @@ from sync.server import tables
 from sync.server.acceptance import starting_text, task_payloads
 from sync.server.db import Sequence, read, run_write
 from sync.server.errors import ServerError
-from sync.server.identity import Device, get_user
 from sync.server.payloads import content
+from sync.server.people.users import Device, get_user
 from sync.server.projects import Distribution, load_settings
 
 Target = Engine | Connection

@@ -63,8 +63,9 @@ from sync.server import distribution, tables
 from sync.server.acceptance import EDIT_KINDS, measured_distances, task_payloads
 from sync.server.db import Sequence, current_seq, read, run_write
 from sync.server.errors import ServerError
-from sync.server.identity import Device, server_identity
 from sync.server.payloads import FINAL_STATES, check_item, content
+from sync.server.people.server_identity import server_identity
+from sync.server.people.users import Device
 
 Target = Engine | Connection
 CHUNK = 500  # ids per IN (...) list

@@ -1,6 +1,6 @@
 """The server's one exception, carrying a stable :class:`~sync.protocol.ErrorCode`.
 
-Engine and identity functions raise :class:`ServerError`; the HTTP layer turns it into an
+Functions of every capability raise :class:`ServerError`; the HTTP layer turns it into an
 :class:`~sync.protocol.ErrorBody` with the status below, and the CLI prints its message.
 """
 

@@ -47,7 +47,7 @@ from sync.protocol import ErrorCode, Leaderboard, LeaderboardRow, Leaderboards, 
 from sync.server import tables
 from sync.server.db import current_seq, read
 from sync.server.errors import ServerError
-from sync.server.identity import Device, User, get_user
+from sync.server.people.users import Device, User, get_user
 from sync.server.projects import ProjectSettings
 from sync.server.quality import (
     RATING_FIELDS,

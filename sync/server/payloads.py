@@ -14,7 +14,7 @@ from app.errors import TextRejected
 from app.kinds import REVIEW_FLAGS, SUBMISSION_STATES, TASK_KINDS
 from app.text import clean_field, require_visible
 from sync.protocol import MAX_SEQ, PushItem, payload_hash
-from sync.server.identity import Device
+from sync.server.people.users import Device
 
 MAX_ITEM_BYTES = 3 * 1024 * 1024     # one record; the body limit is sync.protocol's
 MAX_REVISION = 2**31 - 2             # revisions fit a 32-bit column, even after one more edit

@@ -31,7 +31,7 @@ from sync.protocol import ErrorCode, freeze
 from sync.server import tables
 from sync.server.db import Sequence, is_sqlite, read, run_write
 from sync.server.errors import ServerError
-from sync.server.identity import User, get_user
+from sync.server.people.users import User, get_user
 from sync.server.projects import load_settings
 
 Target = Engine | Connection

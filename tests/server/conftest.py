@@ -18,7 +18,8 @@ import tempfile
 import pytest
 from hypothesis.configuration import set_hypothesis_home_dir
 
-from sync.server import db, identity, tables
+from sync.server import db, tables
+from sync.server.people import server_identity
 from tests.server.helpers import Server
 from tests.server.postgres import Cluster, PostgresUnavailable
 
@@ -48,7 +49,7 @@ def postgres():
         template = cluster.new_database()  # migrated once, emptied before each test
         engine = db.create_engine(cluster.url(template))
         db.migrate(engine)
-        identity.ensure_server_identity(engine)
+        server_identity.ensure_server_identity(engine)
         engine.dispose()
         cluster.template = template
         yield cluster
@@ -61,7 +62,7 @@ def sqlite_template(tmp_path_factory):
     path = tmp_path_factory.mktemp("template") / "server.db"
     engine = db.create_engine(f"sqlite:///{path}")
     db.migrate(engine)
-    identity.ensure_server_identity(engine)
+    server_identity.ensure_server_identity(engine)
     engine.dispose()
     return path
 

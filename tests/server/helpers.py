@@ -17,8 +17,8 @@ with warnings.catch_warnings():  # Starlette suggests httpx2; httpx is what the 
 from app.ids import new_id
 from sync import protocol
 from sync.protocol import EnrollRequest
-from sync.server import identity
 from sync.server.api.factory import create_app
+from sync.server.people import users
 
 _names = itertools.count(1)
 
@@ -38,7 +38,7 @@ class Server:
 
     def invite(self, role: str = "annotator", languages=("urd_Arab",), name: str | None = None):
         name = name or f"{role}-{next(_names)}"
-        return identity.invite(self.engine, name=name, role=role, languages=list(languages))
+        return users.invite(self.engine, name=name, role=role, languages=list(languages))
 
     def member(self, role: str = "annotator", languages=("urd_Arab",), name: str | None = None):
         user, code, _ = self.invite(role, languages, name)
@@ -66,8 +66,8 @@ class Member:
         return {"Authorization": f"Bearer {self.token}", protocol.PROTOCOL_HEADER: "1"}
 
     @property
-    def device(self) -> identity.Device:
-        return identity.load_device(self.server.engine, self.device_id)
+    def device(self) -> users.Device:
+        return users.load_device(self.server.engine, self.device_id)
 
     def item(self, entity: str, record: dict, *, op: str = "upsert", base_revision=None,
              seq: int | None = None) -> dict:

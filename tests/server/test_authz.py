@@ -6,7 +6,7 @@ import json
 import pytest
 from fastapi.routing import APIRoute
 
-from sync.server import identity
+from sync.server.people import users
 
 ROLES = ("annotator", "reviewer", "coordinator", "anonymous", "revoked")
 ACTIONS = ("pull_draft", "pull_submitted", "edit", "delete", "review", "digest", "ids")
@@ -93,7 +93,7 @@ def test_authorization_matrix(server, action, role, ownership):
     if role == "anonymous":
         del headers["Authorization"]
     elif role == "revoked":
-        identity.revoke(server.engine, actor.device_id)
+        users.revoke(server.engine, actor.device_id)
     outcome = _act(server, headers, action, owner, draft, submitted)
     if role in ("anonymous", "revoked"):
         assert outcome.status_code == 401

@@ -9,10 +9,11 @@ import json
 import pytest
 
 from app.ids import new_id
-from sync.server import acceptance, audits, distribution, identity, leaderboards, quality
+from sync.server import acceptance, audits, distribution, leaderboards, quality
 from sync.server import engine as ops
 from sync.server.db import read
 from sync.server.errors import ServerError
+from sync.server.people import users
 from sync.server.projects import create_project
 from tests.server.test_distribution import add_tasks, leased, pulled_tasks
 
@@ -96,7 +97,7 @@ def test_an_offline_bundles_answer_for_a_blocked_device_carries_only_their_own_w
     farida.push([own])
     reviewer.push([reviewer.review(own["id"])])
     block(server, farida)
-    loaded = identity.load_device(server.engine, second_device(server, farida).device_id)
+    loaded = users.load_device(server.engine, second_device(server, farida).device_id)
     assert loaded.blocked and loaded.role == "annotator"
     page = ops.pull_page(server.engine, loaded, cursor=0)
     records = [i.model_dump() for i in page.items]
@@ -217,7 +218,7 @@ def test_a_blocked_users_leaderboard_shows_no_one(server):
 def test_a_blocked_auditor_reads_and_rates_nothing(server):
     amina = server.member()
     amina.push([amina.submission(), amina.submission()])
-    identity.invite(server.engine, name="Rahel", role="auditor", languages=["urd_Arab"])
+    users.invite(server.engine, name="Rahel", role="auditor", languages=["urd_Arab"])
     sample = audits.draw_sample(server.engine, per_language=2, auditors=["Rahel"], seed=1,
                                 created_by="test")
     first, second = audits.auditor_items(server.engine, "Rahel")

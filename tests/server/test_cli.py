@@ -11,9 +11,10 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from sync.server import codes, db, tables
+from sync.server import db, tables
 from sync.server.cli import COMMANDS, main
 from sync.server.imports import FORMATS
+from sync.server.people import codes
 from tests.server.helpers import Server
 from tests.sync.live import ROOT, free_port
 

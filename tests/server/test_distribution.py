@@ -370,21 +370,22 @@ def test_a_sync_delivers_leased_tasks_to_the_device(tmp_path, live_server):
 def test_a_server_without_work_leasing_does_not_fail_a_sync(tmp_path, monkeypatch):
     """An older server answers 404 to /v1/work; the device syncs the rest as before."""
     from sync import device
-    from sync.server import db, identity
+    from sync.server import db
     from sync.server.api import factory, work
+    from sync.server.people import server_identity, users
     from tests.server.helpers import LiveServer
     from tests.sync.live import LANGUAGES, Device
 
     engine = db.create_engine(f"sqlite:///{tmp_path / 'old.db'}")
     db.migrate(engine)
-    identity.ensure_server_identity(engine)
+    server_identity.ensure_server_identity(engine)
     monkeypatch.setattr(factory, "ROUTERS", tuple(
         router for router in factory.ROUTERS if router is not work.router))
     app = factory.create_app(engine)
     monkeypatch.setenv("QALAM_NO_KEYRING", "1")
     with LiveServer(app) as running:
         assert httpx.post(running.url + "/v1/work", json={}).status_code == 404
-        _user, code, _ = identity.invite(engine, name="Amina", role="annotator",
+        _user, code, _ = users.invite(engine, name="Amina", role="annotator",
                                          languages=LANGUAGES)
         amina = Device(tmp_path / "amina")
         device.enroll(amina.data_dir, running.url, code, allow_http=True)

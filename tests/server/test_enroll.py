@@ -6,8 +6,9 @@ import pytest
 import sqlalchemy as sa
 
 from app.ids import new_id
-from sync.server import codes, identity, tables
+from sync.server import tables
 from sync.server.errors import ServerError
+from sync.server.people import authentication, codes, enrollment, users
 
 
 def _enroll(server, code, device_id=None, **extra):
@@ -34,7 +35,7 @@ def test_good_code_gives_a_token_and_the_server_identity(server):
     with server.engine.connect() as conn:
         stored = conn.execute(sa.select(tables.device_tokens.c.token_hash)).scalars().all()
         device = conn.execute(sa.select(tables.devices)).one()
-    assert stored == [identity.token_hash(body["token"])]  # only the hash is kept
+    assert stored == [authentication.token_hash(body["token"])]  # only the hash is kept
     assert body["token"] not in stored
     assert device.public_key == "A" * 43 + "=" and device.app_version == "0.1.0"
     assert device.last_seen is not None
@@ -98,7 +99,7 @@ def test_codes_expire_after_14_days_by_default(server):
     from app import clock
 
     days = (clock.parse(row.expires_at) - clock.parse(row.created_at)).total_seconds() / 86400
-    assert round(days) == identity.DEFAULT_CODE_DAYS and expires == row.expires_at
+    assert round(days) == users.DEFAULT_CODE_DAYS and expires == row.expires_at
 
 
 def test_bad_public_key_is_refused(server):
@@ -108,7 +109,7 @@ def test_bad_public_key_is_refused(server):
 
 
 def test_repeated_wrong_codes_are_rate_limited(server, monkeypatch):
-    monkeypatch.setattr(identity, "ENROLL_FAILURES_ALLOWED", 3)
+    monkeypatch.setattr(enrollment, "ENROLL_FAILURES_ALLOWED", 3)
     for _ in range(3):
         assert _enroll(server, _typo("K7PD3QXM" + codes.check_character("K7PD3QXM"))) \
             .status_code == 400
@@ -124,12 +125,12 @@ def test_wrong_codes_sent_at_once_cannot_slip_past_the_limit(server, monkeypatch
     from sync.protocol import EnrollRequest
     from sync.server.errors import ServerError
 
-    monkeypatch.setattr(identity, "ENROLL_FAILURES_ALLOWED", 3)
+    monkeypatch.setattr(enrollment, "ENROLL_FAILURES_ALLOWED", 3)
     wrong = "K7PD-3QXM-" + codes.check_character("K7PD3QXM")
 
     def attempt(n: int) -> str:
         try:
-            identity.enroll(server.engine, EnrollRequest(code=wrong, device_id=f"d{n}"),
+            enrollment.enroll(server.engine, EnrollRequest(code=wrong, device_id=f"d{n}"),
                             client="203.0.113.9")
         except ServerError as error:
             return str(error.code)
@@ -144,7 +145,7 @@ def test_wrong_codes_sent_at_once_cannot_slip_past_the_limit(server, monkeypatch
 def test_revoked_token_is_told_apart_from_an_unknown_one(server):
     amina = server.member()
     assert amina.pull()["items"] == []
-    identity.revoke(server.engine, amina.device_id)
+    users.revoke(server.engine, amina.device_id)
     response = server.client.get("/v1/pull", headers=amina.headers)
     assert response.status_code == 401 and response.json()["code"] == "token_revoked"
     response = server.client.get("/v1/pull", headers={"Authorization": "Bearer nonsense"})
@@ -153,7 +154,7 @@ def test_revoked_token_is_told_apart_from_an_unknown_one(server):
 
 def test_revoked_device_enrolls_again_with_a_new_code(server):
     amina = server.member(name="Amina")
-    identity.revoke(server.engine, amina.device_id)
+    users.revoke(server.engine, amina.device_id)
     _, code, _ = server.invite(name="Amina")
     response = _enroll(server, code, device_id=amina.device_id)
     assert response.status_code == 200
@@ -165,9 +166,9 @@ def test_revoked_device_enrolls_again_with_a_new_code(server):
 
 def test_invite_refuses_unknown_languages_and_roles(server):
     with pytest.raises(ServerError, match="not a language code"):
-        identity.invite(server.engine, name="X", role="annotator", languages=["urd"])
+        users.invite(server.engine, name="X", role="annotator", languages=["urd"])
     with pytest.raises(ServerError, match="Unknown role"):
-        identity.invite(server.engine, name="X", role="admin", languages=["urd_Arab"])
+        users.invite(server.engine, name="X", role="admin", languages=["urd_Arab"])
 
 
 def test_check_character_catches_every_single_substitution_and_neighbour_swap():
@@ -242,7 +243,7 @@ def test_used_code_cannot_revive_a_revoked_device(server):
     key = Ed25519PrivateKey.generate()
     assert server.client.post("/v1/enroll", json=_keyed(code, "laptop-1", key)).status_code \
         == 200
-    identity.revoke(server.engine, "laptop-1")
+    users.revoke(server.engine, "laptop-1")
     response = server.client.post("/v1/enroll", json=_keyed(code, "laptop-1", key))
     assert response.status_code == 403 and response.json()["detail"] == {"reason": "used"}
 
@@ -277,7 +278,7 @@ def test_reenrolling_a_known_device_needs_proof_of_its_key(server):
     key = Ed25519PrivateKey.generate()
     assert server.client.post("/v1/enroll", json=_keyed(code, "laptop-1", key)).status_code \
         == 200
-    identity.revoke(server.engine, "laptop-1")
+    users.revoke(server.engine, "laptop-1")
     _, new_code, _ = server.invite(name="Amina")
     unproved = _keyed(new_code, "laptop-1", key) | {"proof": ""}
     response = server.client.post("/v1/enroll", json=unproved)
@@ -302,12 +303,12 @@ def test_a_crowd_enrolling_at_once_from_one_address_is_not_an_attack(server, mon
 
     from sync.protocol import EnrollRequest
 
-    monkeypatch.setattr(identity, "ENROLL_FAILURES_ALLOWED", 3)
+    monkeypatch.setattr(enrollment, "ENROLL_FAILURES_ALLOWED", 3)
     invited = [server.invite()[1] for _ in range(50)]
 
     def attempt(code: str) -> str:
         try:
-            identity.enroll(server.engine, EnrollRequest(code=code, device_id=new_id()),
+            enrollment.enroll(server.engine, EnrollRequest(code=code, device_id=new_id()),
                             client="203.0.113.9")
         except ServerError as error:
             return str(error.code)
@@ -319,39 +320,39 @@ def test_a_crowd_enrolling_at_once_from_one_address_is_not_an_attack(server, mon
 
 
 def test_failures_on_one_code_are_limited_whatever_the_address(server, monkeypatch):
-    monkeypatch.setattr(identity, "CODE_FAILURES_ALLOWED", 2)
+    monkeypatch.setattr(enrollment, "CODE_FAILURES_ALLOWED", 2)
     _, code, _ = server.invite()
     assert server.client.post("/v1/enroll", json=_keyed(code, "laptop-1")).status_code == 200
     from sync.protocol import EnrollRequest
 
     for n in range(2):  # another device presenting the used code, from two addresses
         with pytest.raises(ServerError, match="already used"):
-            identity.enroll(server.engine, EnrollRequest(code=code, device_id=f"other-{n}"),
+            enrollment.enroll(server.engine, EnrollRequest(code=code, device_id=f"other-{n}"),
                             client=f"198.51.100.{n}")
     with pytest.raises(ServerError, match="for this code") as caught:
-        identity.enroll(server.engine, EnrollRequest(code=code, device_id="other-9"),
+        enrollment.enroll(server.engine, EnrollRequest(code=code, device_id="other-9"),
                         client="198.51.100.9")
     assert caught.value.code == "rate_limited"
 
 
 def test_failures_of_one_account_are_limited_across_its_codes(server, monkeypatch):
-    monkeypatch.setattr(identity, "ACCOUNT_FAILURES_ALLOWED", 2)
+    monkeypatch.setattr(enrollment, "ACCOUNT_FAILURES_ALLOWED", 2)
     taken = server.member(name="Victim")
     from sync.protocol import EnrollRequest
 
     for n in range(2):
         _, code, _ = server.invite(name="Prober")
         with pytest.raises(ServerError, match="another person"):
-            identity.enroll(server.engine, EnrollRequest(code=code, device_id=taken.device_id),
+            enrollment.enroll(server.engine, EnrollRequest(code=code, device_id=taken.device_id),
                             client=f"198.51.100.{n}")
     _, code, _ = server.invite(name="Prober")
     with pytest.raises(ServerError, match="for this account"):
-        identity.enroll(server.engine, EnrollRequest(code=code, device_id=new_id()),
+        enrollment.enroll(server.engine, EnrollRequest(code=code, device_id=new_id()),
                         client="198.51.100.7")
 
 
 def test_rate_limit_rows_of_ended_windows_are_deleted(server):
-    from sync.server import ratelimit
+    from sync.server.people import ratelimit
 
     old = int(__import__("time").time()) - ratelimit.LONGEST_WINDOW - 60
     with server.engine.begin() as conn:

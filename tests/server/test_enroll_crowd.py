@@ -1,6 +1,6 @@
 """50 devices enrolling at once with valid codes from one address (a training room behind one
 Wi-Fi), against PostgreSQL with two server processes: every one succeeds, because only
-failures are counted (sync.server.identity)."""
+failures are counted (sync.server.people.enrollment)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from app.errors import SyncError
 from app.ids import new_id
 from sync import keys, protocol
 from sync.client import SyncClient
-from sync.server import identity
+from sync.server.people import users
 from tests.sync.live import ServerProcess, fast_sleep
 
 
@@ -35,7 +35,7 @@ def test_fifty_devices_enrolling_at_once_from_one_address_all_succeed(tmp_path, 
     """A training room behind one Wi-Fi, on PostgreSQL with two server processes."""
     url = postgres.url(postgres.new_database(postgres.template))
     with ServerProcess(url) as first, ServerProcess(url) as second:
-        codes = [identity.invite(first.engine, name=f"annotator-{n}", role="annotator",
+        codes = [users.invite(first.engine, name=f"annotator-{n}", role="annotator",
                                  languages=["urd_Arab"])[1] for n in range(50)]
         with ThreadPoolExecutor(25) as pool:
             answers = list(pool.map(_enrolling_device,

@@ -7,7 +7,7 @@ from sqlalchemy.exc import OperationalError
 
 from sync.protocol import PROTOCOL_VERSION, ErrorBody, ErrorCode
 from sync.server import engine as ops
-from sync.server import identity
+from sync.server.people import enrollment
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
@@ -102,7 +102,7 @@ def test_crashes_are_error_bodies_too(server, monkeypatch, failure, status, code
 
     for name in ("pull_page", "apply_push", "digest", "ids"):
         monkeypatch.setattr(ops, name, broken)
-    monkeypatch.setattr(identity, "enroll", broken)
+    monkeypatch.setattr(enrollment, "enroll", broken)
     requests = [
         ("GET", "/v1/pull", None),
         ("POST", "/v1/push", amina.batch([])),

@@ -18,7 +18,7 @@ import pytest
 
 from sync.server import db
 from sync.server.cli import main
-from sync.server.tls import ensure_certificate
+from sync.server.people.tls import ensure_certificate
 from sync.server.web import importer, jobs
 from tests.web.helpers import Dashboard
 from tests.web.test_dashboard import wait_for_job

@@ -7,12 +7,13 @@ import sqlalchemy as sa
 from cryptography.hazmat.primitives import serialization
 from sqlalchemy.exc import IntegrityError
 
-from sync.server import identity, tables
+from sync.server import tables
+from sync.server.people import server_identity
 
 
 def test_server_key_pair_is_kept_in_the_database(server):
-    first = identity.ensure_server_identity(server.engine)
-    again = identity.ensure_server_identity(server.engine)
+    first = server_identity.ensure_server_identity(server.engine)
+    again = server_identity.ensure_server_identity(server.engine)
     assert first == again
     public = first.private_key(server.engine).public_key().public_bytes(
         serialization.Encoding.Raw, serialization.PublicFormat.Raw)

@@ -4,7 +4,7 @@ its own user's profile; bad values are refused with a message naming the field."
 import pytest
 
 from sync.protocol import Profile
-from sync.server import profiles
+from sync.server.people import profiles
 from tests.server.test_error_shape import assert_error_shape
 
 FULL = {"age_range": "25-34", "gender": "woman", "country": "PK",

@@ -3,8 +3,8 @@
 import json
 
 from sync.server import engine as ops
-from sync.server import identity
 from sync.server.imports import import_file
+from sync.server.people import users
 
 
 def _ids(items, entity=None):
@@ -133,6 +133,6 @@ def test_pull_records_the_devices_cursor(server):
     amina = server.member(name=laptop.user.name)
     page = amina.pull(0)
     amina.pull(page["next_cursor"])
-    device = identity.load_device(server.engine, amina.device_id)
+    device = users.load_device(server.engine, amina.device_id)
     assert ops.pending_changes(server.engine, device, page["next_cursor"]) == 0
     assert ops.pending_changes(server.engine, device, 0) == 1

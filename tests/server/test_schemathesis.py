@@ -15,7 +15,7 @@ from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 
 from sync.protocol import ErrorBody, payload_hash
-from sync.server import identity
+from sync.server.people import enrollment
 from tests.server.helpers import Server
 
 EXAMPLES = {GenerationMode.POSITIVE: 110, GenerationMode.NEGATIVE: 40}
@@ -59,7 +59,7 @@ def _fuzz(operation, mode, member) -> int:
 
 
 def test_no_server_errors_for_generated_requests(engine, monkeypatch):
-    monkeypatch.setattr(identity, "ENROLL_FAILURES_ALLOWED", 10**6)  # fuzzing is no attack
+    monkeypatch.setattr(enrollment, "ENROLL_FAILURES_ALLOWED", 10**6)  # fuzzing is no attack
     with Server(engine) as server:
         member = server.member("reviewer", languages=["urd_Arab"])
         schema = schemathesis.openapi.from_asgi("/openapi.json", server.app)

@@ -14,7 +14,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 from sync.protocol import PROTOCOL_VERSION
-from sync.server import tls
+from sync.server.people import tls
 from tests.server.helpers import LiveServer
 
 

@@ -25,7 +25,8 @@ from app import paths
 from app.store import Store
 from sync import credentials, device
 from sync.client import SyncClient
-from sync.server import db, identity, tables
+from sync.server import db, tables
+from sync.server.people import server_identity, users
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -59,7 +60,7 @@ class ServerProcess:
         self.tls = tls
         self.engine = db.create_engine(db.database_url(str(db_path)))
         db.migrate(self.engine)
-        identity.ensure_server_identity(self.engine)
+        server_identity.ensure_server_identity(self.engine)
         self.process: subprocess.Popen | None = None
 
     @property
@@ -102,7 +103,7 @@ class ServerProcess:
         self.stop()
 
     def invite(self, name: str, languages=LANGUAGES) -> str:
-        _user, code, _ = identity.invite(self.engine, name=name, role="annotator",
+        _user, code, _ = users.invite(self.engine, name=name, role="annotator",
                                          languages=list(languages))
         return code
 

@@ -18,8 +18,9 @@ from app.errors import SyncError
 from sync import credentials, device
 from sync import tls as device_tls
 from sync.protocol import SHORT_CODE_CHARACTERS, certificate_short_code
-from sync.server import db, identity, tls
+from sync.server import db
 from sync.server.api.factory import create_app
+from sync.server.people import server_identity, tls
 from sync.server.web.enrollment import enrollment_link
 from tests.server.helpers import LiveServer, Server
 
@@ -29,7 +30,7 @@ def engine(tmp_path):
     """A migrated SQLite server database (pinning does not depend on the backend)."""
     engine = db.create_engine(db.database_url(str(tmp_path / "server.db")))
     db.migrate(engine)
-    identity.ensure_server_identity(engine)
+    server_identity.ensure_server_identity(engine)
     yield engine
     engine.dispose()
 

@@ -5,7 +5,7 @@ import pytest
 from app.errors import SyncError
 from app.store import Store
 from sync import device
-from sync.server import identity
+from sync.server.people import users
 from tests.sync.live import Device, ServerProcess, assert_converged
 
 
@@ -16,7 +16,7 @@ def test_revoked_then_enrolled_again_resumes_with_nothing_lost(tmp_path):
         amina.sync()
         with Store.open(amina.db_path, readonly=True) as store:
             device_id = store.device_id
-        identity.revoke(server.engine, device_id)
+        users.revoke(server.engine, device_id)
         amina.write(2, seed=5)  # work goes on offline
         with pytest.raises(SyncError) as caught:
             amina.sync()

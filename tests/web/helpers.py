@@ -15,8 +15,8 @@ with warnings.catch_warnings():  # Starlette suggests httpx2; httpx is what the 
     warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
 
-from sync.server import identity
 from sync.server.api.factory import create_app
+from sync.server.people import users
 from sync.server.web import sessions
 
 PASSWORD = "a long enough password"
@@ -40,9 +40,9 @@ class Dashboard:
                           base_url="http://testserver")
 
     def person(self, role: str, *, name: str | None = None, languages=("urd_Arab",),
-               password: str | None = PASSWORD) -> identity.User:
+               password: str | None = PASSWORD) -> users.User:
         name = name or f"{role}-{next(_names)}"
-        user, _code, _ = identity.invite(self.engine, name=name, role=role,
+        user, _code, _ = users.invite(self.engine, name=name, role=role,
                                          languages=list(languages))
         if password and role in sessions.DASHBOARD_ROLES:
             sessions.set_password(self.engine, name, password)

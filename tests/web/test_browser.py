@@ -60,9 +60,9 @@ def live(engine):
 
 def test_a_coordinator_signs_in_imports_exports_and_reads_urdu(engine, live, browser, shots,
                                                                tmp_path):
-    from sync.server import identity
+    from sync.server.people import users
 
-    identity.invite(engine, name="Farida", role="coordinator")
+    users.invite(engine, name="Farida", role="coordinator")
     sessions.set_password(engine, "Farida", PASSWORD)
     context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True,
                                   locale="en-GB")

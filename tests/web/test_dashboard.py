@@ -15,8 +15,9 @@ import pytest
 import sqlalchemy as sa
 
 from app.ids import new_id
-from sync.server import audits, identity, quality, tables
+from sync.server import audits, quality, tables
 from sync.server.errors import ServerError
+from sync.server.people import authentication
 from sync.server.web import sessions
 from tests.server.helpers import Server
 from tests.web.helpers import PASSWORD
@@ -117,7 +118,7 @@ def test_only_a_hash_of_the_session_token_is_stored(dashboard):
     cookie = farida.client.cookies["qalam_session"]
     with dashboard.engine.connect() as conn:
         stored = conn.execute(sa.select(tables.web_sessions.c.token_hash)).scalars().all()
-    assert cookie not in stored and identity.token_hash(cookie) in stored
+    assert cookie not in stored and authentication.token_hash(cookie) in stored
 
 
 def test_the_sign_in_form_needs_its_csrf_token(dashboard):

@@ -1,6 +1,6 @@
 """Revoking a device ends the dashboard sessions opened with its token (they lived 12 hours)."""
 
-from sync.server import identity
+from sync.server.people import users
 from tests.server.helpers import Server
 
 
@@ -14,7 +14,7 @@ def test_revoking_a_device_ends_the_dashboard_sessions_its_token_opened(dashboar
     assert by_other_token.sign_in(token=other_device.token).status_code == 303
     assert by_token.get("/dashboard/overview").status_code == 200
 
-    identity.revoke(dashboard.engine, coordinator.device_id)
+    users.revoke(dashboard.engine, coordinator.device_id)
 
     assert by_token.get("/dashboard/overview").status_code == 303   # back to sign-in
     assert by_other_token.get("/dashboard/overview").status_code == 200  # not this device's

@@ -17,7 +17,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.engine import Engine
 
 from sync.protocol import ErrorBody
-from sync.server import identity
+from sync.server.people import authentication, users
 
 bearer = HTTPBearer(auto_error=False, description="The device token from /v1/enroll.")
 ERRORS = {status: {"model": ErrorBody} for status in (400, 401, 403, 413, 415, 422, 426, 429)}
@@ -31,13 +31,13 @@ def database_engine(request: Request) -> Engine:
 def current_device(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-) -> identity.Device:
+) -> users.Device:
     """The device whose token the request carries (401 otherwise); notes its app version."""
     token = credentials.credentials if credentials else None
     agent = _APP_VERSION.search(request.headers.get("user-agent", ""))
-    return identity.authenticate(request.app.state.engine, token,
+    return authentication.authenticate(request.app.state.engine, token,
                                  app_version=agent.group(1) if agent else None)
 
 
 DatabaseEngine = Annotated[Engine, Depends(database_engine)]
-CurrentDevice = Annotated[identity.Device, Depends(current_device)]
+CurrentDevice = Annotated[users.Device, Depends(current_device)]

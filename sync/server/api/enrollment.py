@@ -16,9 +16,10 @@ from sync.protocol import (
     EnrollResult,
     ServerInfo,
 )
-from sync.server import identity
 from sync.server.api.deps import ERRORS, DatabaseEngine
 from sync.server.db import read
+from sync.server.people import enrollment
+from sync.server.people.server_identity import server_identity
 
 router = APIRouter(tags=["sync"])
 
@@ -26,7 +27,7 @@ router = APIRouter(tags=["sync"])
 @router.get("/v1/info", response_model=ServerInfo)
 def info(request: Request, engine: DatabaseEngine) -> ServerInfo:
     """Who the server is and which protocol versions it speaks (no token needed)."""
-    server_id = read(engine, lambda conn: identity.server_identity(conn).server_id)
+    server_id = read(engine, lambda conn: server_identity(conn).server_id)
     return ServerInfo(
         server_id=server_id, protocol_version=PROTOCOL_VERSION,
         min_protocol_version=MIN_PROTOCOL_VERSION,
@@ -38,4 +39,4 @@ def info(request: Request, engine: DatabaseEngine) -> ServerInfo:
 def enroll(body: EnrollRequest, request: Request, engine: DatabaseEngine) -> EnrollResult:
     """Exchange a one-time code from a coordinator for this device's token."""
     client = request.client.host if request.client else ""
-    return identity.enroll(engine, body, client=client)
+    return enrollment.enroll(engine, body, client=client)

@@ -1,7 +1,9 @@
-"""The caller's own profile, for the export's demographics table (:mod:`sync.server.profiles`).
+"""The caller's own profile, for the export's demographics table.
 
     GET /v1/profile            -> Profile     the caller's own profile (empty when none given)
     PUT /v1/profile  Profile   -> Profile     replace it (what is left out is no longer given)
+
+Stored and checked by :mod:`sync.server.people.profiles`.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from fastapi import APIRouter
 
 from sync.protocol import Profile
 from sync.server.api.deps import ERRORS, CurrentDevice, DatabaseEngine
-from sync.server.profiles import get_profile, set_profile
+from sync.server.people.profiles import get_profile, set_profile
 
 router = APIRouter(tags=["people"])
 

@@ -11,7 +11,7 @@ import json
 import sys
 from dataclasses import asdict
 
-from sync.server.identity import check_languages
+from sync.server.people.users import check_languages
 
 
 def register(sub, common) -> dict:

@@ -23,7 +23,7 @@ from dataclasses import asdict
 from typing import get_args
 
 from sync.protocol import Period
-from sync.server.identity import check_languages
+from sync.server.people.users import check_languages
 
 
 def _who() -> str:

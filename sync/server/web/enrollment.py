@@ -4,7 +4,7 @@ with a QR code.
     GET  /dashboard/enrollment
     POST /dashboard/enrollment        name, role, languages, days, server -> the code page
 
-The code is shown once (the server keeps only its hash, :mod:`sync.server.codes`). The QR
+The code is shown once (the server keeps only its hash, :mod:`sync.server.people.codes`). The QR
 code (segno, inline SVG) holds ``qalam://enroll?server=URL&code=CODE&fp=SHA256``: pasted into
 the app (or given to ``qalam enroll --link``) it connects and pins the server's self-signed
 certificate with nothing typed; the code and the certificate's short code under it are what a
@@ -24,8 +24,9 @@ from starlette.responses import Response
 
 from app import clock
 from sync.protocol import certificate_short_code
-from sync.server import identity, tables
+from sync.server import tables
 from sync.server.db import read
+from sync.server.people import users
 from sync.server.web.site import Coordinator, CoordinatorForm, new_router
 
 router = new_router()
@@ -61,7 +62,7 @@ def _default_server(page) -> str:
 @router.get("/enrollment")
 def enrollment(page: Coordinator) -> Response:
     return page.render("enrollment.html", recent=_recent(page.engine), now=clock.utc_now(),
-                       roles=identity.ROLES, server=_default_server(page), values={},
+                       roles=users.ROLES, server=_default_server(page), values={},
                        invited=None)
 
 
@@ -71,18 +72,18 @@ def invite(
     name: Annotated[str, Form(max_length=200)],
     role: Annotated[str, Form(max_length=20)],
     languages: Annotated[str, Form(max_length=2000)] = "",
-    days: Annotated[float, Form(gt=0, le=365)] = identity.DEFAULT_CODE_DAYS,
+    days: Annotated[float, Form(gt=0, le=365)] = users.DEFAULT_CODE_DAYS,
     server: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
     codes = [c for c in languages.replace(" ", ",").split(",") if c.strip()]
-    user, code, expires = identity.invite(page.engine, name=name, role=role or None,
+    user, code, expires = users.invite(page.engine, name=name, role=role or None,
                                           languages=codes or None, days=days)
     server = server.strip() or _default_server(page)
     fingerprint = page.request.app.state.tls_fingerprint
     link = enrollment_link(server, code, fingerprint)
     return page.render(
         "enrollment.html", recent=_recent(page.engine), now=clock.utc_now(),
-        roles=identity.ROLES, server=server, values={},
+        roles=users.ROLES, server=server, values={},
         invited={"user": user, "code": code, "expires": expires, "server": server,
                  "link": link, "certificate": (certificate_short_code(fingerprint)
                                                if fingerprint else ""),

@@ -19,9 +19,10 @@ from starlette.responses import Response
 
 from sync.protocol import ErrorCode
 from sync.server import engine as ops
-from sync.server import identity, quality, tables
+from sync.server import quality, tables
 from sync.server.db import read_transaction
 from sync.server.errors import ServerError
+from sync.server.people.users import Device
 from sync.server.web.site import Coordinator, CoordinatorForm, new_router
 
 router = new_router()
@@ -54,8 +55,8 @@ def people(page: Coordinator, done: str = "") -> Response:
         device_total = conn.execute(sa.select(sa.func.count()).select_from(D)).scalar()
         listing = []
         for row in rows:
-            device = identity.Device.of(row.id, row.user_id, row.user_name, row.role,
-                                        row.languages, row.blocked_at)
+            device = Device.of(row.id, row.user_id, row.user_name, row.role, row.languages,
+                               row.blocked_at)
             listing.append({"row": row, "pending": ops.pending_changes(conn, device,
                                                                        row.pull_cursor)})
     people = [{"row": u, "languages": json.loads(u.languages)} for u in users]

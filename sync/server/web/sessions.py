@@ -28,10 +28,11 @@ from sqlalchemy.engine import Connection, Engine
 
 from app import clock
 from sync.protocol import ErrorCode
-from sync.server import identity, tables
+from sync.server import tables
 from sync.server.db import read, run_write
 from sync.server.errors import ServerError
-from sync.server.ratelimit import FailureLimit
+from sync.server.people import authentication, users
+from sync.server.people.ratelimit import FailureLimit
 
 DASHBOARD_ROLES = ("coordinator", "auditor")
 SESSION_HOURS = 12
@@ -71,7 +72,7 @@ class Session:
 # --- passwords -------------------------------------------------------------------------------
 
 
-def set_password(target: Engine | Connection, name: str, password: str) -> identity.User:
+def set_password(target: Engine | Connection, name: str, password: str) -> users.User:
     """Set (or replace) the dashboard password of a coordinator or auditor.
 
     Replacing a password signs out every session of that person.
@@ -84,8 +85,8 @@ def set_password(target: Engine | Connection, name: str, password: str) -> ident
                           "A password may not start or end with spaces or contain NUL.")
     hashed = _hasher.hash(password)
 
-    def work(conn: Connection) -> identity.User:
-        user = identity.get_user(conn, name)
+    def work(conn: Connection) -> users.User:
+        user = users.get_user(conn, name)
         if user.role not in DASHBOARD_ROLES:
             raise ServerError(ErrorCode.forbidden,
                               f"{user.name}'s role is {user.role}; only coordinators and auditors "
@@ -125,10 +126,10 @@ def sign_in(engine: Engine, *, name: str = "", password: str = "", token: str = 
     def work(conn: Connection) -> Session:
         conn.execute(W.delete().where(W.c.expires_at <= clock.stamp(now)))  # tidy as we go
         conn.execute(W.insert().values(
-            token_hash=identity.token_hash(cookie), user_id=user_id,
+            token_hash=authentication.token_hash(cookie), user_id=user_id,
             csrf=secrets.token_urlsafe(32), language=language, created_at=clock.stamp(now),
             expires_at=expires, device_id=device_id))
-        return _load(conn, identity.token_hash(cookie))
+        return _load(conn, authentication.token_hash(cookie))
 
     return run_write(engine, work), cookie
 
@@ -154,7 +155,7 @@ def _by_password(engine: Engine, name: str, password: str) -> str:
 def _by_token(engine: Engine, token: str) -> tuple[str, str]:
     """The user and device of a coordinator's or auditor's device token."""
     try:
-        device = identity.authenticate(engine, token.strip())
+        device = authentication.authenticate(engine, token.strip())
     except ServerError:
         raise SignInRefused("wrong") from None
     row = read(engine, lambda conn: conn.execute(
@@ -174,7 +175,7 @@ def load_session(engine: Engine, cookie: str | None) -> Session | None:
     """The live session a cookie belongs to; None when unknown, expired or its user blocked."""
     if not cookie:
         return None
-    session = read(engine, lambda conn: _load(conn, identity.token_hash(cookie)))
+    session = read(engine, lambda conn: _load(conn, authentication.token_hash(cookie)))
     if session is None or session.expires_at <= clock.utc_now():
         return None
     return session
@@ -205,6 +206,6 @@ def csrf_ok(session: Session, given: str | None) -> bool:
     return bool(given) and secrets.compare_digest(session.csrf, given)
 
 
-# --- failed attempts (the same fixed window as identity's failed enrollment codes) -----------
+# --- failed attempts (the same fixed window as failed enrollment codes) -----------------------
 
 
