@@ -91,6 +91,25 @@ def overlaps(panel) -> list[str]:
     return found
 
 
+def form_overlaps(widget) -> list[str]:
+    """Form rows whose label is drawn over its value, or whose value is cut (narrower than
+    its text)."""
+    from PySide6.QtWidgets import QFormLayout
+
+    found = []
+    for form in widget.findChildren(QFormLayout):
+        for row in range(form.rowCount()):
+            label = form.itemAt(row, QFormLayout.LabelRole)
+            field = form.itemAt(row, QFormLayout.FieldRole)
+            if not (label and field and label.widget() and label.widget().isVisible()):
+                continue
+            value = field.widget()
+            if label.geometry().intersects(field.geometry()) or (
+                    value is not None and value.width() < value.minimumSizeHint().width()):
+                found.append(label.widget().text())
+    return found
+
+
 def measure_dialog(app, dialog, wait: float = 0.05) -> dict:
     dialog.show()
     settle(app, wait)
@@ -134,6 +153,12 @@ def main() -> None:
                 area.horizontalScrollBar().isVisible() and area.isVisible()
                 for area in screen.findChildren(QScrollArea)),
         }
+        if name == "progress":
+            deadline = time.monotonic() + 10
+            while screen.report is None and time.monotonic() < deadline:
+                settle(app)  # the figures, counted on the background reader
+            settle(app, 0.2)
+            out["progress_overlaps"] = form_overlaps(screen)
         if name == "improve":
             screen.rate("inputs", 1)  # rated: the findings show under the boxes
             screen.rate("targets", 1)

@@ -81,6 +81,7 @@ def test_window_and_dialogs_fit_the_screen_with_the_status_bar_on_it(
     # The short Improve boxes show two lines of their script without a scroll bar, and
     # nothing in its panels is drawn over anything else.
     assert found["improve_overlaps"] == []
+    assert found["progress_overlaps"] == []
     box = found["improve_box"]
     assert box["height"] >= box["min"] >= 2 * box["line"]
     assert not box["scrolls"], box

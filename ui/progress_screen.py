@@ -258,8 +258,10 @@ class ProgressScreen(Screen):
         totals = QGroupBox(_("Totals"))
         form = QFormLayout(totals)
         # In the interface's direction, whatever the translation starts with ("Aya …"): the
-        # colon stays at the label's end. Wrapped, so that a netbook's screen needs no
-        # sideways scrolling for these long labels.
+        # colon stays at the label's end. Each value under its label, the label wrapped: a
+        # netbook's screen needs no sideways scrolling for these long labels (and a form
+        # that wraps labels beside their values draws the two over each other).
+        form.setRowWrapPolicy(QFormLayout.WrapAllRows)
         for text, value in (
             (_("Points:"), self.points),
             (_("Quality score (mean rating your edits received, 1–5):"), self.quality),
