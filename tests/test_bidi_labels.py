@@ -209,3 +209,20 @@ def test_the_about_box_shows_the_data_folder_left_to_right_in_an_urdu_interface(
                    for glyph, position in zip(run.glyphIndexes(), run.positions(), strict=True)]
     glyphs.sort()
     assert glyphs[0][1] and not glyphs[-1][1], "the path's leading / is not at its left"
+
+
+def test_progress_figures_start_where_an_urdu_line_starts(urdu, qtbot, tmp_path):
+    from ui.progress_screen import ProgressScreen
+    from ui.screen import Context
+
+    with Store.open(paths.database_path(tmp_path)):
+        pass
+    reader = Store.open(paths.database_path(tmp_path), readonly=True)
+    screen = ProgressScreen(Context(reader, None, None, None))
+    qtbot.addWidget(screen)
+    for value in (screen.points, screen.rated):
+        value.setText(formatting.format_integer(7))
+        value.resize(200, value.sizeHint().height())
+        xs = [x for x, _y in ink(grab(value))]
+        assert xs and min(xs) > 100, "a figure sits at the left of an Urdu line"
+    reader.close()

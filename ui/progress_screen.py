@@ -255,6 +255,10 @@ class ProgressScreen(Screen):
                             (self.aya, _("Aya score")), (self.rated, _("Rated edits"))):
             label.setAccessibleName(name)
             label.setTextInteractionFlags(Qt.TextSelectableByKeyboard | Qt.TextSelectableByMouse)
+            # At the start of the line in the interface's direction, whatever the value's own:
+            # a plain label aligns "0" by the digit's direction, to the left in Urdu.
+            start = Qt.AlignRight if self.layoutDirection() == Qt.RightToLeft else Qt.AlignLeft
+            label.setAlignment(start | Qt.AlignAbsolute | Qt.AlignVCenter)
         totals = QGroupBox(_("Totals"))
         form = QFormLayout(totals)
         # In the interface's direction, whatever the translation starts with ("Aya …"): the
