@@ -62,7 +62,7 @@ def fill(url: str, rows: int, *, seed: int = 7) -> None:
     from sync.protocol import freeze
     from sync.server import db, tables
     from sync.server.people import server_identity
-    from sync.server.projects import create_project
+    from sync.server.work.projects import create_project
 
     engine = db.create_engine(url)
     db.migrate(engine)

@@ -8,7 +8,7 @@ Each file is read in its own Python process, and the peak is that process's own 
 RSS (``VmHWM``, which starts afresh at exec). For offline bundles the child verifies the
 bundle and parses its batches (``sync.bundle.read``, as ``qalam-server import-bundle`` and
 ``qalam bundle import`` do); for task files it imports into a fresh SQLite database
-(``sync.server.imports.import_file``). Every hostile file is printed beside the normal file
+(``sync.server.work.imports.import_file``). Every hostile file is printed beside the normal file
 of its kind measured in the same run, with the ratio of their peaks: a hostile file should
 cost about what a normal one does, whatever it claims or inflates to.
 
@@ -63,7 +63,10 @@ import json, sys, time
 from pathlib import Path
 from app.taskfile import TaskFileError
 from sync.server import db
-from sync.server.imports import import_file
+try:
+    from sync.server.work.imports import import_file
+except ImportError:  # a checkout from before sync/server/work/
+    from sync.server.imports import import_file
 path, url = Path(sys.argv[1]), sys.argv[2]
 start, error, added = time.perf_counter(), None, 0
 try:
@@ -143,7 +146,7 @@ def task_files(folder: Path, tree: Path, families: list[str]) -> None:
                   "a-elements.xlf", None))
     for family in families:
         normal = imports_cases.normal_file(folder / imports_cases.NORMAL_NAMES[family], family)
-        print(f"\n{family} (sync.server.imports.import_file into SQLite)")
+        print(f"\n{family} (sync.server.work.imports.import_file into SQLite)")
         base = _import(normal, template, tree)
         show("normal, 12,000 tasks", normal, base, None)
         for case, case_family, build, name, _ in cases:

@@ -12,7 +12,8 @@ Modules, one job each:
   server's own key and TLS certificate
 * :mod:`.payloads` what a pushed record must look like
 * :mod:`.engine`  push, pull, digest and ids as plain transaction functions (HTTP and offline
-  bundles both go through them), plus the coordinator's task import and decisions
+  bundles both go through them)
+* :mod:`.work`    projects, task imports, distribution, acceptance, the coordinator's decisions
 * :mod:`.api`     the FastAPI app (``api.factory``), its routers, body limits, error bodies
 * :mod:`.cli`     the ``qalam-server`` command
 

@@ -23,8 +23,8 @@ from sync.protocol import ItemStatus
 from sync.server import engine as ops
 from sync.server import tables
 from sync.server.db import read
-from sync.server.distribution import serve_work
 from sync.server.people import server_identity, users
+from sync.server.work.distribution import serve_work
 
 
 @dataclass(frozen=True)

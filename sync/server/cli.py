@@ -403,9 +403,9 @@ def _provision_instructions(folder: Path, path: Path) -> str:
 
 
 def cmd_decide(args, engine, url) -> int:
-    from sync.server import engine as ops
+    from sync.server.work import decisions
 
-    revision = ops.decide(engine, args.submission, args.state, reason=args.reason)
+    revision = decisions.decide(engine, args.submission, args.state, reason=args.reason)
     print(f"{args.submission} is {args.state} (revision {revision}).")
     return 0
 

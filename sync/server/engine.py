@@ -1,4 +1,4 @@
-"""Push, pull, digest and ids as plain transaction functions, and the coordinator's tools.
+"""Push, pull, digest and ids as plain transaction functions.
 
 The HTTP layer and offline bundles call exactly these, so a bundle imported twice is as
 harmless as a batch pushed twice:
@@ -6,7 +6,6 @@ harmless as a batch pushed twice:
     result = apply_push(engine, device, batch)          # one transaction, idempotent
     page = pull_page(engine, device, cursor=0)
     answer = digest(engine, device, DigestRequest(...))
-    decide(engine, submission_id, "accepted")
 
 ``engine`` may be an :class:`~sqlalchemy.engine.Engine` (each call is its own transaction,
 retried on contention) or a connection inside :func:`sync.server.db.write_transaction`.
@@ -15,7 +14,7 @@ How change numbers stay gap-free under concurrency: see :mod:`sync.server.db`.
 Who sees what (pull), per DESIGN.md invariant 6:
 
 * projects: everyone; tasks: those leased to the user, live, done or expired (coordinators:
-  all; see :mod:`sync.server.distribution`);
+  all; see :mod:`sync.server.work.distribution`);
 * submissions: the user's own (from any of their devices, drafts and tombstones included);
   non-draft submissions they are assigned to review; for reviewers, non-draft submissions in
   their languages; for coordinators, every non-draft submission;
@@ -26,8 +25,8 @@ Who sees what (pull), per DESIGN.md invariant 6:
   they push is refused (``_review_problem``), their own items are received and held;
 * but never a submission or review whose latest change this very device pushed
   (``changed_by``): it holds that version and learned its revision from the push answer.
-  Server-side changes (decide, assign_review) clear ``changed_by``; a repair (``ids``) clears
-  it for the records the device must pull again.
+  Server-side changes (:mod:`sync.server.work.decisions`) clear ``changed_by``; a repair
+  (``ids``) clears it for the records the device must pull again.
 """
 
 from __future__ import annotations
@@ -59,13 +58,14 @@ from sync.protocol import (
     freeze,
     record_digest,
 )
-from sync.server import distribution, tables
-from sync.server.acceptance import EDIT_KINDS, measured_distances, task_payloads
+from sync.server import tables
 from sync.server.db import Sequence, current_seq, read, run_write
 from sync.server.errors import ServerError
 from sync.server.payloads import FINAL_STATES, check_item, content
 from sync.server.people.server_identity import server_identity
 from sync.server.people.users import Device
+from sync.server.work import distribution
+from sync.server.work.acceptance import EDIT_KINDS, measured_distances, task_payloads
 
 Target = Engine | Connection
 CHUNK = 500  # ids per IN (...) list
@@ -259,7 +259,7 @@ class _Writes:
 
     def distribute(self, now: str) -> None:
         """After :meth:`flush`: complete the user's leases for what was done and keep the
-        review tasks of the written submissions in step (:mod:`sync.server.distribution`)."""
+        review tasks of the written submissions in step (:mod:`sync.server.work.distribution`)."""
         written = {entity: [*self.new[entity].values(), *self.changed[entity].values()]
                    for entity in ("submission", "review")}
         if written["submission"] or written["review"]:
@@ -365,7 +365,7 @@ def _visible(device: Device) -> dict[str, sa.ColumnElement]:
             sa.select(S.c.id).where(S.c.language.in_(langs))))
     return {
         "project": sa.true(),
-        # Work reaches a user through a lease (sync.server.distribution), and stays with them
+        # Work reaches a user through a lease (sync.server.work.distribution), and stays with them
         # after it is done or expired: a late result still counts.
         "task": sa.true() if coordinator else T.c.id.in_(leased),
         "submission": sa.or_(*submission_rules),
@@ -523,69 +523,3 @@ def ids(target: Target, device: Device, request: IdsRequest) -> IdsResult:
 
         run_write(target, forget)
     return result
-
-
-# --- the coordinator's tools -----------------------------------------------------------------
-
-
-def decide(target: Target, submission_id: str, state: str, *, reason: str | None = None) -> int:
-    """Accept or reject a submitted item; returns its new revision.
-
-    The new revision reaches the author's devices on their next pull; an edit based on the
-    old revision then conflicts instead of overwriting the decision.
-    """
-    if state not in FINAL_STATES:
-        raise ServerError(ErrorCode.invalid_request,
-                          f"A decision is accepted or rejected (got {state!r}).")
-
-    def work(conn: Connection) -> int:
-        seqs = Sequence(conn)
-        row = conn.execute(sa.select(S).where(S.c.id == submission_id)).first()
-        if row is None or row.deleted:
-            raise ServerError(ErrorCode.not_found, f"No submission {submission_id!r}.")
-        if row.state == "draft":
-            raise ServerError(ErrorCode.invalid_request,
-                              f"Submission {submission_id} is still a draft; only submitted "
-                              "items can be decided.")
-        if row.state == state:
-            return row.revision
-        payload = json.loads(row.payload)
-        payload["state"] = state
-        if reason is not None:
-            payload["decision_reason"] = reason
-        now = clock.utc_now()
-        conn.execute(S.update().where(S.c.id == submission_id).values(
-            state=state, payload=freeze(payload), revision=row.revision + 1,
-            server_seq=seqs.next(), updated_at=now, changed_by=None))
-        seqs.save()
-        return row.revision + 1
-
-    return run_write(target, work)
-
-
-def assign_review(target: Target, submission_id: str, user_id: str) -> None:
-    """Ask a user to review a peer's submission; it reaches their devices on the next pull."""
-
-    def work(conn: Connection) -> None:
-        seqs = Sequence(conn)
-        row = conn.execute(sa.select(S).where(S.c.id == submission_id)).first()
-        if row is None:
-            raise ServerError(ErrorCode.not_found, f"No submission {submission_id!r}.")
-        if row.author_id == user_id:
-            raise ServerError(ErrorCode.invalid_request, "Nobody reviews their own work.")
-        blocked = conn.execute(sa.select(tables.users.c.blocked_at)
-                               .where(tables.users.c.id == user_id)).scalar()
-        if blocked is not None:
-            raise ServerError(ErrorCode.invalid_request,
-                              "That user is blocked and reviews nothing until unblocked.")
-        exists = conn.execute(sa.select(A.c.user_id).where(
-            A.c.submission_id == submission_id, A.c.user_id == user_id)).first()
-        if exists is None:
-            conn.execute(A.insert().values(submission_id=submission_id, user_id=user_id,
-                                           created_at=clock.utc_now()))
-            # A new number: the reviewer's cursor may already be past the old one.
-            conn.execute(S.update().where(S.c.id == submission_id)
-                         .values(server_seq=seqs.next(), changed_by=None))
-        seqs.save()
-
-    run_write(target, work)

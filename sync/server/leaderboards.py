@@ -48,7 +48,6 @@ from sync.server import tables
 from sync.server.db import current_seq, read
 from sync.server.errors import ServerError
 from sync.server.people.users import Device, User, get_user
-from sync.server.projects import ProjectSettings
 from sync.server.quality import (
     RATING_FIELDS,
     RATING_VALUES,
@@ -56,6 +55,7 @@ from sync.server.quality import (
     day_done,
     unblocked,
 )
+from sync.server.work.projects import ProjectSettings
 
 Target = Engine | Connection
 S, R, U, P = tables.submissions, tables.reviews, tables.users, tables.projects

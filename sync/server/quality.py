@@ -32,7 +32,8 @@ from sync.server import tables
 from sync.server.db import Sequence, is_sqlite, read, run_write
 from sync.server.errors import ServerError
 from sync.server.people.users import User, get_user
-from sync.server.projects import load_settings
+from sync.server.work.distribution import release_blocked
+from sync.server.work.projects import load_settings
 
 Target = Engine | Connection
 S, R, U = tables.submissions, tables.reviews, tables.users
@@ -213,7 +214,7 @@ class BlockedUser:
 def block(target: Target, user: str, *, reason: str) -> bool:
     """Block a contributor (by name or id); False when they already were (the reason is
     updated). Nothing of theirs is deleted: their work is left out until :func:`unblock`.
-    What they were handed out is given back (:func:`sync.server.distribution.release_blocked`);
+    What they were handed out is given back (:func:`sync.server.work.distribution.release_blocked`);
     what they may still do is DESIGN.md invariant 6 (see :mod:`sync.server.engine`)."""
     reason = (reason or "").strip()
     if not reason:
@@ -223,8 +224,6 @@ def block(target: Target, user: str, *, reason: str) -> bool:
     if len(reason) > MAX_REASON or "\x00" in reason:
         raise ServerError(ErrorCode.invalid_request,
                           f"reason: at most {MAX_REASON} characters of text.")
-
-    from sync.server.distribution import release_blocked  # imports FastAPI: kept off the CLI
 
     def work(conn: Connection) -> bool:
         found = _user(conn, user)
@@ -299,7 +298,8 @@ class FlaggedItem:
 def flagged_items(target: Target, *, language: str | None = None, limit: int = 100,
                   offset: int = 0) -> list[FlaggedItem]:
     """Submissions reviewers flagged, one row per flag, newest flag first; flags of blocked
-    reviewers are left out (they hold nothing back either, see :mod:`sync.server.acceptance`)."""
+    reviewers are left out (they hold nothing back either, see
+    :mod:`sync.server.work.acceptance`)."""
     limit = max(1, min(int(limit), 1000))
 
     def work(conn: Connection) -> list[FlaggedItem]:

@@ -176,7 +176,7 @@ reviews = sa.Table(
 )
 
 # Who is asked to review which peer submission (filled by a later issue's assignment logic;
-# engine.assign_review() adds one and re-sequences the submission so the reviewer pulls it).
+# decisions.assign_review() adds one and re-sequences the submission so the reviewer pulls it).
 review_assignments = sa.Table(
     "review_assignments", metadata,
     sa.Column("submission_id", ID, sa.ForeignKey("submissions.id"), nullable=False),

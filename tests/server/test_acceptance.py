@@ -1,4 +1,4 @@
-"""Acceptance rules: which pushed contributions count (sync.server.acceptance), both backends.
+"""Acceptance rules: which pushed contributions count (sync.server.work.acceptance), both backends.
 
 Every item here reaches the server through a real push, as from a device.
 """
@@ -12,10 +12,10 @@ from app import clock
 from app.diffs import edit_distance
 from app.ids import new_id
 from sync.protocol import freeze
-from sync.server import acceptance, tables
-from sync.server import engine as ops
+from sync.server import tables
 from sync.server.db import Sequence, run_write
-from sync.server.projects import create_project
+from sync.server.work import acceptance, decisions
+from sync.server.work.projects import create_project
 from tests.server.helpers import statuses
 
 PROJECT = "aya-urd"
@@ -127,8 +127,8 @@ def test_without_originals_the_task_is_what_an_edit_is_measured_against(server, 
 def test_a_coordinators_decision_overrides_the_rules(server, project):
     amina = server.member()
     small, large = push(amina, [edit(amina, 1), edit(amina, 50)])
-    ops.decide(server.engine, small, "accepted")
-    ops.decide(server.engine, large, "rejected")
+    decisions.decide(server.engine, small, "accepted")
+    decisions.decide(server.engine, large, "rejected")
     assert verdict(server.engine, small) == acceptance.Verdict(True, "decided")
     assert verdict(server.engine, large) == acceptance.Verdict(False, "rejected")
     assert accepted_ids(server.engine) == {small}
@@ -138,7 +138,7 @@ def test_a_blocked_contributors_work_is_excluded_and_comes_back_when_unblocked(s
                                                                                project):
     amina, bilal = server.member(), server.member()
     hers = push(amina, [edit(amina, 9), amina.submission(project_id=PROJECT)])
-    ops.decide(server.engine, hers[1], "accepted")
+    decisions.decide(server.engine, hers[1], "accepted")
     his = push(bilal, [edit(bilal, 9)])
     block(server.engine, amina.user_id)
     assert accepted_ids(server.engine) == set(his)
@@ -162,7 +162,7 @@ def test_a_flagged_item_is_held_until_a_coordinator_accepts_it(server, project):
     assert verdict(server.engine, original) == acceptance.Verdict(False, "flagged")
     assert verdict(server.engine, original).held
     assert counts(server.engine).languages["urd_Arab"]["original"]["held"] == 1
-    ops.decide(server.engine, original, "accepted")
+    decisions.decide(server.engine, original, "accepted")
     assert accepted_ids(server.engine) == {original}
 
 

@@ -104,13 +104,13 @@ def test_authorization_matrix(server, action, role, ownership):
 
 
 def test_annotator_may_review_a_peer_submission_once_assigned(server):
-    from sync.server import engine as ops
+    from sync.server.work import decisions
 
     amina, bilal = server.member(), server.member()
     item = bilal.submission()
     bilal.push([item])
     assert amina.push([amina.review(item["id"])])["results"][0]["status"] == "rejected"
-    ops.assign_review(server.engine, item["id"], amina.user_id)
+    decisions.assign_review(server.engine, item["id"], amina.user_id)
     assert amina.push([amina.review(item["id"])])["results"][0]["status"] == "created"
 
 

@@ -9,12 +9,13 @@ import json
 import pytest
 
 from app.ids import new_id
-from sync.server import acceptance, audits, distribution, leaderboards, quality
+from sync.server import audits, leaderboards, quality
 from sync.server import engine as ops
 from sync.server.db import read
 from sync.server.errors import ServerError
 from sync.server.people import users
-from sync.server.projects import create_project
+from sync.server.work import acceptance, decisions, distribution
+from sync.server.work.projects import create_project
 from tests.server.test_distribution import add_tasks, leased, pulled_tasks
 
 
@@ -114,7 +115,7 @@ def test_a_blocked_reviewer_cannot_review(server):
     annotator = server.member()
     items = [amina.submission(), amina.submission()]
     amina.push(items)
-    ops.assign_review(server.engine, items[1]["id"], annotator.user_id)
+    decisions.assign_review(server.engine, items[1]["id"], annotator.user_id)
     block(server, reviewer)
     block(server, annotator)
     for person, item in ((reviewer, items[0]), (annotator, items[1])):
@@ -122,7 +123,7 @@ def test_a_blocked_reviewer_cannot_review(server):
         assert result["status"] == "rejected"
         assert "blocked" in result["reason"]
     with pytest.raises(ServerError, match="blocked"):
-        ops.assign_review(server.engine, items[0]["id"], reviewer.user_id)
+        decisions.assign_review(server.engine, items[0]["id"], reviewer.user_id)
 
 
 def test_a_blocked_users_own_submissions_are_received_and_held(server):
@@ -176,7 +177,7 @@ def test_a_blocked_user_gets_no_new_lease_and_loses_review_assignments(server):
     amina.push([item])
     review_task = distribution.review_task_id(item["id"])
     assert distribution.serve_work(server.engine, bilal.device).leased == 2  # task + review
-    ops.assign_review(server.engine, item["id"], asked.user_id)
+    decisions.assign_review(server.engine, item["id"], asked.user_id)
     assert distribution.serve_work(server.engine, carl.device).leased == 0  # both capped
 
     block(server, bilal)

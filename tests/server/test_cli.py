@@ -13,8 +13,8 @@ import sqlalchemy as sa
 
 from sync.server import db, tables
 from sync.server.cli import COMMANDS, main
-from sync.server.imports import FORMATS
 from sync.server.people import codes
+from sync.server.work.imports import FORMATS
 from tests.server.helpers import Server
 from tests.sync.live import ROOT, free_port
 

@@ -101,7 +101,7 @@ def _open_conflict(server, tmp_path, records: int):
     """A device whose edit of one of its ``records`` items met a coordinator's decision: one
     open conflict. Returns (store, client, requests)."""
     from app import syncstate
-    from sync.server import engine as ops
+    from sync.server.work import decisions
 
     _, code, _ = server.invite(name=f"amina-{records}")
     store, client, requests = _device(server, tmp_path, f"laptop-{records}", code)
@@ -111,7 +111,7 @@ def _open_conflict(server, tmp_path, records: int):
         store.submit(draft.id)
         ids.append(draft.id)
     assert client.sync(lambda job: job(store)).complete
-    ops.decide(server.engine, ids[0], "rejected")
+    decisions.decide(server.engine, ids[0], "rejected")
     store.reopen(ids[0])  # offline, she edits the item the coordinator just decided
     store.save_draft(ids[0], inputs="بہتر سوال", targets="بہتر جواب")
     report = client.sync(lambda job: job(store))

@@ -13,11 +13,12 @@ import sqlalchemy as sa
 from app.ids import new_id
 from app.taskfile import ORIGINS
 from sync.protocol import freeze
-from sync.server import distribution, tables
+from sync.server import tables
 from sync.server.cli import main
 from sync.server.db import Sequence, run_write
-from sync.server.distribution import list_leases, queue_status, review_task_id, serve_work
-from sync.server.projects import create_project, update_settings
+from sync.server.work import distribution
+from sync.server.work.distribution import list_leases, queue_status, review_task_id, serve_work
+from sync.server.work.projects import create_project, update_settings
 
 T, L = tables.tasks, tables.task_leases
 START = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)

@@ -6,7 +6,7 @@ Also the set-wise push: an id twice in one batch, and answers without null field
 import json
 
 from sync.protocol import PushResult
-from sync.server import engine as ops
+from sync.server.work import decisions
 from tests.server.helpers import statuses
 
 
@@ -37,7 +37,7 @@ def test_a_coordinators_decision_reaches_the_authors_device(server):
     item = amina.submission()
     amina.push([item])
     cursor = amina.pull(0)["next_cursor"]
-    assert ops.decide(server.engine, item["id"], "accepted") == 2
+    assert decisions.decide(server.engine, item["id"], "accepted") == 2
     page = amina.pull(cursor)
     assert _ids(page["items"]) == [item["id"]]
     assert json.loads(page["items"][0]["payload"])["state"] == "accepted"

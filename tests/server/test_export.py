@@ -20,12 +20,12 @@ import pytest
 import sqlalchemy as sa
 
 from app import clock
-from sync.server import engine as ops
 from sync.server import tables
 from sync.server.cli import main as cli
 from sync.server.export import ExportError, export_dataset, export_postedits
 from sync.server.export.dataset import split_of
-from sync.server.projects import create_project
+from sync.server.work import decisions
+from sync.server.work.projects import create_project
 from tests.server.helpers import statuses
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -68,7 +68,7 @@ class Data:
             targets="اسلام آباد پاکستان کا دارالحکومت ہے۔", completion_distance=24,
             hter=0.5714, seconds_spent=42.5, edit_sessions=2)])
         self.rejected = push(c, [c.submission(project_id=PROJECT, inputs="رد", targets="رد")])[0]
-        ops.decide(engine, self.rejected, "rejected")
+        decisions.decide(engine, self.rejected, "rejected")
         self.hindi = push(a, [a.submission(project_id=PROJECT, language="hin_Deva",
                                            inputs="सवाल", targets="जवाब")])[0]  # below the gate
         self.accepted = {*self.originals, *self.reannotations, *self.postedits}

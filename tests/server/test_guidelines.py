@@ -13,7 +13,7 @@ from sync.client import SyncClient
 from sync.server import tables
 from sync.server.cli import main
 from sync.server.errors import ServerError
-from sync.server.projects import create_project, list_guidelines, set_guideline
+from sync.server.work.projects import create_project, list_guidelines, set_guideline
 
 URDU = "# لکھنا\n\nاپنی زبان میں لکھیں۔\n"
 

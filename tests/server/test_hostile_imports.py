@@ -22,7 +22,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from app.taskfile import MAX_RECORD_BYTES, TaskFileError
-from sync.server.imports import MAX_UNIT_ELEMENTS, import_file
+from sync.server.work.imports import MAX_UNIT_ELEMENTS, import_file
 
 ROOT = Path(__file__).resolve().parents[2]
 MB = 1024 * 1024
@@ -248,7 +248,7 @@ import json, sys, time
 from pathlib import Path
 from app.taskfile import TaskFileError
 from sync.server import db
-from sync.server.imports import import_file
+from sync.server.work.imports import import_file
 path, url, project = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
 engine = db.create_engine(url)
 start, error, added = time.perf_counter(), None, 0
@@ -380,7 +380,7 @@ def test_csv_record_past_the_record_limit_names_the_line(engine, tmp_path, monke
 
 def test_parquet_row_group_past_the_cap_is_refused_before_it_is_read(engine, tmp_path,
                                                                      monkeypatch):
-    monkeypatch.setattr("sync.server.imports.PARQUET_GROUP_BYTES", 1 * MB)
+    monkeypatch.setattr("sync.server.work.imports.PARQUET_GROUP_BYTES", 1 * MB)
     path = tmp_path / "groups.parquet"
     pq.write_table(pa.Table.from_pylist(normal_rows(12_000, aya=True)), path,
                    row_group_size=4000)  # 4000 rows: some 2 MB each, unpacked

@@ -1,4 +1,4 @@
-"""Importing task files on the server (sync.server.imports and `qalam-server import-tasks`,
+"""Importing task files on the server (sync.server.work.imports and `qalam-server import-tasks`,
 `project …`): every format, bad input in every format (nothing stored), idempotency, updates.
 Each test runs on SQLite and PostgreSQL."""
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from app.taskfile import TaskFileError
 from sync.server import tables
 from sync.server.cli import main
-from sync.server.imports import import_file, import_records
+from sync.server.work.imports import import_file, import_records
 
 DATA = Path(__file__).parent / "data"
 T = tables.tasks

@@ -111,7 +111,7 @@ def test_points_and_scores_are_app_rules(server, people):
 
 
 def test_project_rules_change_the_points(server, people):
-    from sync.server import projects
+    from sync.server.work import projects
 
     projects.create_project(server.engine, "aya", settings={"rules": {"points_original": 5}})
     boards = _boards(server.engine, "Amina")

@@ -3,8 +3,9 @@
 import json
 
 from sync.server import engine as ops
-from sync.server.imports import import_file
 from sync.server.people import users
+from sync.server.work import decisions
+from sync.server.work.imports import import_file
 
 
 def _ids(items, entity=None):
@@ -68,7 +69,7 @@ def test_decision_reaches_the_author_as_a_new_revision(server):
     item = amina.submission()
     amina.push([item])
     cursor = amina.pull(0)["next_cursor"]
-    ops.decide(server.engine, item["id"], "rejected", reason="off topic")
+    decisions.decide(server.engine, item["id"], "rejected", reason="off topic")
     page = amina.pull(cursor)
     assert _ids(page["items"]) == [item["id"]]
     payload = json.loads(page["items"][0]["payload"])
@@ -87,7 +88,7 @@ def test_tasks_are_pulled_for_the_users_languages_only(server, tmp_path):
     again = import_file(server.engine, path, project_id="demo")
     assert (again.added, again.unchanged) == (0, 2)
     amina = server.member(languages=["urd_Arab"])
-    from sync.server.distribution import serve_work
+    from sync.server.work.distribution import serve_work
 
     assert serve_work(server.engine, amina.device).leased == 1  # work reaches a user by lease
     pulled = amina.pull_all()
@@ -112,7 +113,7 @@ def test_assigned_peer_submission_is_pulled_even_after_the_cursor_passed_it(serv
     item = bilal.submission()
     bilal.push([item])
     cursor = amina.pull(0)["next_cursor"]
-    ops.assign_review(server.engine, item["id"], amina.user_id)
+    decisions.assign_review(server.engine, item["id"], amina.user_id)
     page = amina.pull(cursor)
     assert _ids(page["items"]) == [item["id"]]
     assert json.loads(page["items"][0]["payload"])["user_id"] == bilal.user_id

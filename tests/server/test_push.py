@@ -9,6 +9,7 @@ from sync import protocol
 from sync.protocol import PushBatch
 from sync.server import engine as ops
 from sync.server import tables
+from sync.server.work import decisions
 from tests.server.helpers import statuses
 
 
@@ -84,7 +85,7 @@ def test_decision_then_edit_on_old_revision_conflicts(server):
     amina = server.member()
     item = amina.submission()
     amina.push([item])
-    assert ops.decide(server.engine, item["id"], "accepted") == 2
+    assert decisions.decide(server.engine, item["id"], "accepted") == 2
     record = json.loads(item["payload"])
     edit = amina.item("submission", {**record, "targets": "بدلا"}, base_revision=1)
     result = amina.push([edit])["results"][0]

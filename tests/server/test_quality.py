@@ -205,9 +205,9 @@ def test_language_progress_counts_per_language_and_kind(server):
     _push(amina, state="draft")
     _push(amina, language="hin_Deva")
     _review(reviewer, done, rating_inputs=4)
-    from sync.server import engine as ops
+    from sync.server.work import decisions
 
-    ops.decide(server.engine, done, "accepted")
+    decisions.decide(server.engine, done, "accepted")
     rows = {(r.language, r.kind): r for r in quality.language_progress(server.engine)}
     urdu = rows["urd_Arab", "original"]
     assert (urdu.drafts, urdu.submitted, urdu.reviewed, urdu.accepted, urdu.rejected,

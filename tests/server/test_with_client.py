@@ -6,7 +6,7 @@ import pytest
 from app import syncstate
 from app.store import Store
 from sync.client import SyncClient
-from sync.server import engine as ops
+from sync.server.work import decisions
 
 
 def _device(server, tmp_path, name, code):
@@ -43,7 +43,7 @@ def test_work_reaches_the_other_device_and_decisions_come_back(server, amina_dev
     report = _sync(phone)
     assert report.complete
     assert phone[0].submission(draft.id).state == "submitted"
-    ops.decide(server.engine, draft.id, "accepted")
+    decisions.decide(server.engine, draft.id, "accepted")
     _sync(laptop)
     assert laptop[0].submission(draft.id).state == "accepted"
     again = _sync(laptop)  # nothing new: the digests agree, nothing is resent

@@ -9,7 +9,7 @@ from app.errors import SyncError
 from app.store import Store
 from sync import device
 from sync.server.bundles import import_bundle
-from sync.server.imports import import_records
+from sync.server.work.imports import import_records
 from tests.sync.live import Device, ServerProcess, assert_converged
 
 

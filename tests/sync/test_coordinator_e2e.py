@@ -11,9 +11,9 @@ import os
 import pytest
 
 from app.store import Store
-from sync.server import projects
 from sync.server.export import export_dataset
-from sync.server.imports import import_file
+from sync.server.work import projects
+from sync.server.work.imports import import_file
 from tests.sync.live import Device, ServerProcess
 
 SWAHILI = "swh_Latn"

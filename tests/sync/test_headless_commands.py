@@ -78,7 +78,7 @@ def test_sync_with_the_server_gone_gives_up_after_max_time(tmp_path, server):
 
 
 def test_a_sync_that_leaves_a_conflict_says_where_to_resolve_it(tmp_path, server):
-    from sync.server import engine as ops
+    from sync.server.work import decisions
 
     data = tmp_path / "laptop"
     data.mkdir()
@@ -90,7 +90,7 @@ def test_a_sync_that_leaves_a_conflict_says_where_to_resolve_it(tmp_path, server
     assert qalam("enroll", "--server", server.url, "--code", code, "--data-dir",
                  str(data)).returncode == 0
     assert qalam("sync", "--data-dir", str(data)).returncode == 0
-    ops.decide(server.engine, draft.id, "rejected")
+    decisions.decide(server.engine, draft.id, "rejected")
     with Store.open(paths.database_path(data)) as store:  # meanwhile, offline, she edits it
         store.reopen(draft.id)
         store.save_draft(draft.id, inputs="Kí ni ọbẹ̀ ẹ̀gúsí?", targets="Ọbẹ̀ aládùn ni.")

@@ -16,7 +16,7 @@ import pytest
 
 from app import syncstate
 from app.store import Store
-from sync.server.imports import import_records
+from sync.server.work.imports import import_records
 from tests.sync.live import ROOT, Device, ServerProcess, assert_converged
 from tests.sync.proxy import FaultProxy, Throttle
 
@@ -51,7 +51,7 @@ def test_client_killed_at_random_points_during_push_and_pull(tmp_path):
     rng = random.Random(int(os.environ.get("QALAM_KILL_SEED", "65")))
     with ServerProcess(tmp_path / "server.db") as server:
         import_records(server.engine, "kill-test", _tasks(TASKS))
-        from sync.server.projects import update_settings
+        from sync.server.work.projects import update_settings
 
         # All of them in one page: the first sync leases them, pulls then carry them all.
         update_settings(server.engine, "kill-test", {"distribution": {"page_size": TASKS}})

@@ -39,12 +39,12 @@ def test_edits_flow_between_two_devices_of_one_person_but_not_back(tmp_path, ser
 
 
 def test_a_decision_reaches_the_authors_device(tmp_path, server):
-    from sync.server import engine as ops
+    from sync.server.work import decisions
 
     amina = Device.enrolled(tmp_path / "amina", server)
     (item,) = amina.write(1, submit_every=1)
     assert amina.sync().pulled == 0
-    ops.decide(server.engine, item, "accepted")
+    decisions.decide(server.engine, item, "accepted")
     assert amina.sync().pulled == 1
     with amina.store() as store:
         assert store.submission(item).state == "accepted"

@@ -95,12 +95,12 @@ def test_one_poison_item_in_two_hundred(tmp_path, server):
 
 
 def test_edits_after_sync_and_a_decision_from_the_coordinator(tmp_path, server):
-    from sync.server import engine as ops
+    from sync.server.work import decisions
 
     amina = Device.enrolled(tmp_path / "amina", server)
     (first, second) = amina.write(2, submit_every=1)
     amina.sync()
-    ops.decide(server.engine, first, "accepted")
+    decisions.decide(server.engine, first, "accepted")
     with Store.open(amina.db_path) as store:
         store.reopen(second)
         store.save_draft(second, inputs="نیا سوال", targets="نیا جواب")
@@ -113,12 +113,12 @@ def test_edits_after_sync_and_a_decision_from_the_coordinator(tmp_path, server):
 
 def test_a_decision_racing_a_local_edit_is_a_conflict_with_both_versions(tmp_path, server):
     from app import syncstate
-    from sync.server import engine as ops
+    from sync.server.work import decisions
 
     amina = Device.enrolled(tmp_path / "amina", server)
     (item,) = amina.write(1, submit_every=1)
     amina.sync()
-    ops.decide(server.engine, item, "rejected")
+    decisions.decide(server.engine, item, "rejected")
     with Store.open(amina.db_path) as store:  # offline, she reopens and edits meanwhile
         store.reopen(item)
         store.save_draft(item, inputs="بہتر سوال", targets="بہتر جواب")

@@ -1,6 +1,6 @@
 """``POST /v1/work``: lease new work for the calling device's user.
 
-The rules are :mod:`sync.server.distribution`'s.
+The rules are :mod:`sync.server.work.distribution`'s.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from fastapi import APIRouter
 
 from sync.protocol import WorkRequest, WorkResult
 from sync.server.api.deps import ERRORS, CurrentDevice, DatabaseEngine
-from sync.server.distribution import serve_work
+from sync.server.work.distribution import serve_work
 
 router = APIRouter(tags=["work"])
 

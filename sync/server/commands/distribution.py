@@ -42,7 +42,7 @@ def _print_table(header: list[str], rows: list[list[str]]) -> None:
 
 
 def cmd_queue(args, engine, url) -> int:
-    from sync.server import distribution
+    from sync.server.work import distribution
 
     language = check_languages([args.language])[0] if args.language else None
     rows = distribution.queue_status(engine, language=language)
@@ -63,7 +63,7 @@ def cmd_queue(args, engine, url) -> int:
 
 
 def cmd_leases(args, engine, url) -> int:
-    from sync.server import distribution
+    from sync.server.work import distribution
 
     if args.limit < 0:
         print("qalam-server: --limit must be 0 or more.", file=sys.stderr)

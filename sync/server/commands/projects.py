@@ -10,7 +10,7 @@
     qalam-server import-tasks urd.jsonl --project aya-urd               # JSONL, CSV, Parquet
     qalam-server import-tasks doc.xlf --project pe-swh                  # XLIFF 2.x/1.2: post-edits
 
-``project set`` takes dotted setting names (see :mod:`sync.server.projects`); each value is
+``project set`` takes dotted setting names (see :mod:`sync.server.work.projects`); each value is
 read as JSON, so ``10``, ``2.5``, ``true`` and ``'["a","b"]'`` are numbers, booleans and
 lists. ``project guidelines set`` sets one kind's Markdown in one language (English when
 no ``--language``: every language falls back to it; ``--draft`` marks a machine draft);
@@ -32,7 +32,7 @@ from app.guidelines import parse as parse_guidelines
 from app.kinds import TASK_KINDS
 from app.taskfile import ORIGINS
 from sync.server import db, tables
-from sync.server.projects import (
+from sync.server.work.projects import (
     ProjectSettings,
     check_project_id,
     create_project,
@@ -322,7 +322,7 @@ def _list_guidelines(args, engine) -> int:
 def cmd_import_tasks(args, engine, url) -> int:
     from tqdm import tqdm
 
-    from sync.server.imports import FORMATS, import_file
+    from sync.server.work.imports import FORMATS, import_file
 
     bars: dict[str, tqdm] = {}
 

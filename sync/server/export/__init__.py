@@ -12,7 +12,7 @@
 * :mod:`.pseudonyms` — the salted hash that stands for a contributor;
 * :mod:`.output` — staging folder, read snapshot and :class:`ExportResult`, shared.
 
-Which items are published is decided by :mod:`sync.server.acceptance`, not here.
+Which items are published is decided by :mod:`sync.server.work.acceptance`, not here.
 """
 
 from sync.server.export.dataset import FORMATS as DATASET_FORMATS

@@ -19,7 +19,7 @@ from dataclasses import asdict
 
 from app import __version__, clock
 from sync.server.export.output import ExportResult
-from sync.server.projects import Acceptance
+from sync.server.work.projects import Acceptance
 
 TYPES = ("original-annotations", "re-annotations", "post-edits")
 TYPE_MEANING = {

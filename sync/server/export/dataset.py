@@ -14,7 +14,7 @@ Rows have exactly the Aya Dataset's six string columns (:data:`COLUMNS`):
   (corrected machine translations, which the Aya Dataset does not have);
 * ``user_id`` — the author's pseudonym (:mod:`.pseudonyms`), never their id.
 
-Only accepted items (:mod:`sync.server.acceptance`) of languages that pass the project's
+Only accepted items (:mod:`sync.server.work.acceptance`) of languages that pass the project's
 per-language gate are written. With ``test_fraction`` the rows are split by a hash of each
 item's id: the same item lands in the same split in every export, whatever else changed.
 
@@ -28,7 +28,7 @@ Layout (every format; ``datasets.load_dataset(folder)`` reads it through the car
 
 "hf" is Parquet named as on the Hugging Face Hub, with the features and split sizes in the
 card (``dataset_info``), ready to upload. Memory stays flat at any size: rows are read
-:data:`sync.server.acceptance.CHUNK` at a time, JSONL is written line by line and Parquet one
+:data:`sync.server.work.acceptance.CHUNK` at a time, JSONL is written line by line and Parquet one
 row group (at most :data:`ROW_GROUP_ROWS` rows or :data:`ROW_GROUP_BYTES` of text) at a time.
 """
 
@@ -42,7 +42,6 @@ from pathlib import Path
 
 from sqlalchemy.engine import Connection, Engine
 
-from sync.server import acceptance
 from sync.server.export import card, demographics
 from sync.server.export.output import (
     ExportError,
@@ -54,6 +53,7 @@ from sync.server.export.output import (
     staging,
 )
 from sync.server.export.pseudonyms import Pseudonyms
+from sync.server.work import acceptance
 
 FORMATS = ("jsonl", "parquet", "hf")
 COLUMNS = ("inputs", "targets", "language", "language_code", "annotation_type", "user_id")

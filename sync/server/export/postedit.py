@@ -20,7 +20,7 @@ plus the editing sessions, the registry language and the author's pseudonym. Not
 MT, HTER and time for tools that show notes but not the Matches/Metadata modules
 (translate-toolkit reads both formats: ``translate.storage.factory.getobject(path)``).
 
-Only accepted post-edits are written (:mod:`sync.server.acceptance`; the per-language gate of
+Only accepted post-edits are written (:mod:`sync.server.work.acceptance`; the per-language gate of
 dataset exports does not apply). Files are written element by element with the standard
 library's streaming XML writer; a character XML 1.0 cannot hold (a C0 control) is written as
 XLIFF's ``<cp hex="…"/>`` or, in TMX, as ``<ph type="x-cp">U+…</ph>``: nothing is dropped.
@@ -37,7 +37,7 @@ from xml.sax.saxutils import XMLGenerator
 from sqlalchemy.engine import Connection, Engine
 
 from app import __version__
-from sync.server import acceptance, tables
+from sync.server import tables
 from sync.server.export.output import (
     ExportError,
     ExportResult,
@@ -47,6 +47,7 @@ from sync.server.export.output import (
     staging,
 )
 from sync.server.export.pseudonyms import Pseudonyms
+from sync.server.work import acceptance
 
 FORMATS = ("xliff", "tmx")
 XLIFF_NS = "urn:oasis:names:tc:xliff:document:2.0"

@@ -23,8 +23,8 @@ from sync.protocol import ErrorCode
 from sync.server import audits, tables
 from sync.server.db import read
 from sync.server.errors import ServerError
-from sync.server.projects import list_projects
 from sync.server.web.site import Coordinator, CoordinatorForm, SignedIn, SignedInForm, new_router
+from sync.server.work.projects import list_projects
 
 router = new_router()
 SHOWN_CHARS = 25_000

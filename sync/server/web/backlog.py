@@ -1,9 +1,9 @@
 """The review backlog: peer-review tasks waiting or handed out, work waiting for review or a
-decision, and every work queue (:func:`sync.server.distribution.queue_status`), per language.
+decision, and every work queue (:func:`sync.server.work.distribution.queue_status`), per language.
 
     GET /dashboard/backlog
 
-A review task (``tasks.kind = 'review'``, made by :mod:`sync.server.distribution` when work
+A review task (``tasks.kind = 'review'``, made by :mod:`sync.server.work.distribution` when work
 is handed in) is *waiting* with no live or finished lease, *leased* while someone holds it,
 *done* once a lease finished. A submission *awaits review* while handed in with no review,
 and *awaits a decision* once reviewed but neither accepted nor rejected. Blocked people's work
@@ -18,9 +18,9 @@ from starlette.responses import Response
 from app import clock
 from sync.server import tables
 from sync.server.db import read_transaction
-from sync.server.distribution import queue_status
 from sync.server.quality import unblocked
 from sync.server.web.site import Coordinator, language_cell, new_router
+from sync.server.work.distribution import queue_status
 
 router = new_router()
 T, L, S, R = tables.tasks, tables.task_leases, tables.submissions, tables.reviews

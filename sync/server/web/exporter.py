@@ -30,9 +30,9 @@ from sync.server.export.dataset import FORMATS as DATASET_FORMATS
 from sync.server.export.dataset import export_dataset
 from sync.server.export.postedit import FORMATS as POSTEDIT_FORMATS
 from sync.server.export.postedit import export_postedits
-from sync.server.projects import list_projects
 from sync.server.web import jobs
 from sync.server.web.site import Coordinator, CoordinatorForm, new_router
+from sync.server.work.projects import list_projects
 
 router = new_router()
 FORMATS = (*DATASET_FORMATS, *POSTEDIT_FORMATS)

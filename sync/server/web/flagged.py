@@ -18,10 +18,10 @@ from starlette.responses import Response
 from app.schema import REVIEW_FLAGS
 from i18n.languages import aya_languages
 from sync.protocol import ErrorCode
-from sync.server import engine as ops
 from sync.server import quality
 from sync.server.errors import ServerError
 from sync.server.web.site import Coordinator, CoordinatorForm, new_router
+from sync.server.work import decisions
 
 router = new_router()
 LIMIT = 100
@@ -45,7 +45,7 @@ def _back(page, language: str, done: str) -> Response:
 def decide(page: CoordinatorForm, submission: Annotated[str, Form(max_length=64)],
            state: Annotated[str, Form(max_length=20)],
            language: Annotated[str, Form(max_length=32)] = "") -> Response:
-    ops.decide(page.engine, submission, state,
+    decisions.decide(page.engine, submission, state,
                reason=f"decided on a flag by {page.session.user_name}")
     return _back(page, language, state)
 

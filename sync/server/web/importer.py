@@ -6,7 +6,7 @@
                                                 file, line and field
 
 The upload is stored in :func:`~sync.server.web.jobs.files_dir` ``/uploads/<job>/`` and
-handed to :func:`sync.server.imports.import_file` (JSONL, CSV, Parquet, XLIFF; all or nothing
+handed to :func:`sync.server.work.imports.import_file` (JSONL, CSV, Parquet, XLIFF; all or nothing
 per file; importing the same file twice adds nothing); the upload is removed when the job
 ends. Uploads are limited by the server's request body limit.
 """
@@ -28,10 +28,10 @@ from sync.protocol import ErrorCode
 from sync.server.api.body import STREAMED_UPLOADS
 from sync.server.db import is_sqlite
 from sync.server.errors import ServerError
-from sync.server.imports import check_options, import_file
-from sync.server.projects import list_projects
 from sync.server.web import jobs
 from sync.server.web.site import PREFIX, Coordinator, CoordinatorForm, new_router
+from sync.server.work.imports import check_options, import_file
+from sync.server.work.projects import list_projects
 
 router = new_router()
 CHUNK = 1 << 20

@@ -3,7 +3,7 @@
     GET /dashboard/overview?project=aya-urd
 
 Counts come from :func:`sync.server.quality.language_progress` (drafts, hand-ins, reviews,
-contributors), :func:`sync.server.acceptance.acceptance_counts` (what the project's acceptance
+contributors), :func:`sync.server.work.acceptance.acceptance_counts` (what the project's acceptance
 rules accept: the same the export applies) and the tasks table (work loaded per language and
 kind); agreement and contributor concentration per language from :mod:`sync.server.quality`.
 """
@@ -14,13 +14,13 @@ import sqlalchemy as sa
 from starlette.responses import Response
 
 from sync.server import tables
-from sync.server.acceptance import AcceptanceCounts, acceptance_counts
 from sync.server.db import read_transaction
 from sync.server.figures import cached
-from sync.server.projects import list_projects
 from sync.server.quality import agreement, concentration, language_progress
 from sync.server.web.charts import Bar, bar_chart
 from sync.server.web.site import Coordinator, language_cell, new_router
+from sync.server.work.acceptance import AcceptanceCounts, acceptance_counts
+from sync.server.work.projects import list_projects
 
 router = new_router()
 T = tables.tasks

@@ -6,7 +6,7 @@
 
 A device asks for work once per sync (``POST /v1/work``, :mod:`sync.server.api.work`); the
 tasks it is given arrive with its next pull. The rules, each a project setting
-(:class:`sync.server.projects.Distribution`):
+(:class:`sync.server.work.projects.Distribution`):
 
 * a user holds at most ``page_size`` open leases per project (not done, not expired); a
   request tops them up, choosing tasks in the user's languages: human-written first, then
@@ -46,12 +46,12 @@ from app import clock
 from app.taskfile import ORIGINS
 from sync.protocol import ErrorCode, WorkResult, freeze
 from sync.server import tables
-from sync.server.acceptance import starting_text, task_payloads
 from sync.server.db import Sequence, read, run_write
 from sync.server.errors import ServerError
 from sync.server.payloads import content
 from sync.server.people.users import Device, get_user
-from sync.server.projects import Distribution, load_settings
+from sync.server.work.acceptance import starting_text, task_payloads
+from sync.server.work.projects import Distribution, load_settings
 
 Target = Engine | Connection
 T, L, S, R = tables.tasks, tables.task_leases, tables.submissions, tables.reviews
@@ -235,7 +235,7 @@ def release_blocked(conn: Connection, user_id: str, now: str) -> None:
 
     Review work is taken back whole: unfinished review-task leases are deleted, and every
     request to review an item they have not reviewed yet (from a lease or from
-    :func:`sync.server.engine.assign_review`). Their other open leases end now: the place
+    :func:`sync.server.work.decisions.assign_review`). Their other open leases end now: the place
     under the audit cap is freed, they keep the task, and a late result of theirs is held
     like the rest of their work.
     """
@@ -291,7 +291,7 @@ def changed_something(record: dict, kind: str | None,
     completion differs from what it started from ("only edits that changed something").
 
     ``start`` is what the edit started from as the server knows it
-    (:func:`sync.server.acceptance.starting_text`); by default the device's record of it."""
+    (:func:`sync.server.work.acceptance.starting_text`); by default the device's record of it."""
     if kind == "original":
         return True
     if kind not in EDIT_KINDS:

@@ -7,13 +7,13 @@
     counts.passing                                  # languages with enough accepted work
     verdict = is_accepted(conn, submission_id)      # Verdict(accepted=False, reason="small_edit")
 
-The rules (:class:`sync.server.projects.Acceptance`, per project; the Aya defaults):
+The rules (:class:`sync.server.work.projects.Acceptance`, per project; the Aya defaults):
 
 1. Drafts and tombstones never count; neither does a ``review`` submission (a further
    improvement is a ``reannotation``), which is not a prompt/completion pair of its own.
 2. A blocked contributor's work (``users.blocked_at``) is left out, whatever was decided;
    unblocking brings it back. Their reviews are left out of the ratings and flags too.
-3. A coordinator's decision wins: ``accepted`` (:func:`sync.server.engine.decide`) counts
+3. A coordinator's decision wins: ``accepted`` (:func:`sync.server.work.decisions.decide`) counts
    regardless of the rules below; ``rejected`` never counts.
 4. An item a reviewer flagged (wrong language, harmful, nonsense) is *held* until a
    coordinator accepts it (``exclude_flagged``).
@@ -48,7 +48,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from sync.server import tables
-from sync.server.projects import Acceptance, load_settings
+from sync.server.work.projects import Acceptance, load_settings
 
 __all__ = [
     "CHUNK",

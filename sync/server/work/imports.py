@@ -80,7 +80,7 @@ from sync.server import tables
 from sync.server.db import Sequence, run_write
 from sync.server.errors import ServerError
 from sync.server.payloads import content
-from sync.server.projects import check_project_id, create_project
+from sync.server.work.projects import check_project_id, create_project
 
 Target = Engine | Connection
 Progress = Callable[[int, int, str], None]

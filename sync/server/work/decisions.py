@@ -1,0 +1,89 @@
+"""The coordinator's decisions on submitted items: accept or reject, and who reviews what.
+
+    revision = decide(engine, submission_id, "accepted", reason="clear and correct")
+    assign_review(engine, submission_id, reviewer_user_id)
+
+Both are server-side changes of a record: a new change number and ``changed_by`` cleared, so
+every device that may see the item pulls it (the author's own devices included); an edit based
+on the revision before a decision then conflicts instead of overwriting it.
+"""
+
+from __future__ import annotations
+
+import json
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from app import clock
+from sync.protocol import ErrorCode, freeze
+from sync.server import tables
+from sync.server.db import Sequence, run_write
+from sync.server.errors import ServerError
+from sync.server.payloads import FINAL_STATES
+
+Target = Engine | Connection
+S, A = tables.submissions, tables.review_assignments
+
+
+def decide(target: Target, submission_id: str, state: str, *, reason: str | None = None) -> int:
+    """Accept or reject a submitted item; returns its new revision.
+
+    The new revision reaches the author's devices on their next pull; an edit based on the
+    old revision then conflicts instead of overwriting the decision.
+    """
+    if state not in FINAL_STATES:
+        raise ServerError(ErrorCode.invalid_request,
+                          f"A decision is accepted or rejected (got {state!r}).")
+
+    def work(conn: Connection) -> int:
+        seqs = Sequence(conn)
+        row = conn.execute(sa.select(S).where(S.c.id == submission_id)).first()
+        if row is None or row.deleted:
+            raise ServerError(ErrorCode.not_found, f"No submission {submission_id!r}.")
+        if row.state == "draft":
+            raise ServerError(ErrorCode.invalid_request,
+                              f"Submission {submission_id} is still a draft; only submitted "
+                              "items can be decided.")
+        if row.state == state:
+            return row.revision
+        payload = json.loads(row.payload)
+        payload["state"] = state
+        if reason is not None:
+            payload["decision_reason"] = reason
+        now = clock.utc_now()
+        conn.execute(S.update().where(S.c.id == submission_id).values(
+            state=state, payload=freeze(payload), revision=row.revision + 1,
+            server_seq=seqs.next(), updated_at=now, changed_by=None))
+        seqs.save()
+        return row.revision + 1
+
+    return run_write(target, work)
+
+
+def assign_review(target: Target, submission_id: str, user_id: str) -> None:
+    """Ask a user to review a peer's submission; it reaches their devices on the next pull."""
+
+    def work(conn: Connection) -> None:
+        seqs = Sequence(conn)
+        row = conn.execute(sa.select(S).where(S.c.id == submission_id)).first()
+        if row is None:
+            raise ServerError(ErrorCode.not_found, f"No submission {submission_id!r}.")
+        if row.author_id == user_id:
+            raise ServerError(ErrorCode.invalid_request, "Nobody reviews their own work.")
+        blocked = conn.execute(sa.select(tables.users.c.blocked_at)
+                               .where(tables.users.c.id == user_id)).scalar()
+        if blocked is not None:
+            raise ServerError(ErrorCode.invalid_request,
+                              "That user is blocked and reviews nothing until unblocked.")
+        exists = conn.execute(sa.select(A.c.user_id).where(
+            A.c.submission_id == submission_id, A.c.user_id == user_id)).first()
+        if exists is None:
+            conn.execute(A.insert().values(submission_id=submission_id, user_id=user_id,
+                                           created_at=clock.utc_now()))
+            # A new number: the reviewer's cursor may already be past the old one.
+            conn.execute(S.update().where(S.c.id == submission_id)
+                         .values(server_seq=seqs.next(), changed_by=None))
+        seqs.save()
+
+    run_write(target, work)
