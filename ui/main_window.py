@@ -6,6 +6,11 @@
 Every action lives in the menu bar with its shortcut (and in the sheet, F1 or Ctrl+/); the
 window dispatches item actions (submit, next/previous task, thumbs) to the current screen.
 The status bar's right-hand side is kept free for the sync status.
+
+The window fits the screen it opens on, status bar included (ui/fitting.py): 1280×800 where
+that fits with its frame, else maximized; a geometry saved on a larger screen is clamped; each
+screen scrolls when the window is smaller than its least size; on a narrow screen the
+guidelines start folded away (F2 unfolds them, and that choice is kept).
 """
 
 from __future__ import annotations
