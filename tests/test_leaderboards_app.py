@@ -114,7 +114,7 @@ def test_a_server_without_leaderboards_or_profiles_does_not_fail_the_sync(tmp_pa
     server_identity.ensure_server_identity(engine)
     app = older_server(create_app(engine), "/v1/leaderboard", "/v1/profile")
     _user, code, _ = users.invite(engine, name="amina", role="annotator",
-                                     languages=LANGUAGES)
+                                  languages=LANGUAGES)
     try:
         with LiveServer(app) as server:
             amina = Device(tmp_path / "amina")

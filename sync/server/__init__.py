@@ -10,9 +10,8 @@ Modules, one job each:
 * :mod:`.db`      engines for SQLite and PostgreSQL, write transactions, the change sequence
 * :mod:`.people`  users, devices, enrollment codes and tokens, rate limits, profiles, the
   server's own key and TLS certificate
-* :mod:`.payloads` what a pushed record must look like
-* :mod:`.engine`  push, pull, digest and ids as plain transaction functions (HTTP and offline
-  bundles both go through them)
+* :mod:`.exchange` push, pull, digest and ids as plain transaction functions (HTTP and
+  offline bundles both go through them), what a pushed record must look like, bundles
 * :mod:`.work`    projects, task imports, distribution, acceptance, the coordinator's decisions
 * :mod:`.api`     the FastAPI app (``api.factory``), its routers, body limits, error bodies
 * :mod:`.cli`     the ``qalam-server`` command

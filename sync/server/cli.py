@@ -294,7 +294,7 @@ def _default_tls_dir(url: str) -> Path:
 def cmd_invite(args, engine, url) -> int:
     languages = args.languages.split(",") if args.languages is not None else None
     user, code, expires = users.invite(engine, name=args.name, role=args.role,
-                                          languages=languages, days=args.days)
+                                       languages=languages, days=args.days)
     langs = ", ".join(user.languages) or "all languages"
     print(f"Enrollment code for {user.name} ({user.role}; {langs}):")
     print()
@@ -306,7 +306,7 @@ def cmd_invite(args, engine, url) -> int:
 
 
 def cmd_devices(args, engine, url) -> int:
-    from sync.server import engine as ops
+    from sync.server.exchange.pull import pending_changes
 
     d, u = tables.devices, tables.users
     with db.read_transaction(engine) as conn:
@@ -318,11 +318,11 @@ def cmd_devices(args, engine, url) -> int:
         listing = []
         for row in rows:
             device = users.Device.of(row.id, row.user_id, row.user_name, row.role,
-                                        row.languages, row.blocked_at)
+                                     row.languages, row.blocked_at)
             listing.append({
                 "device": row.id, "name": row.name, "user": row.user_name, "role": row.role,
                 "last_seen": row.last_seen or "", "app_version": row.app_version,
-                "pending": ops.pending_changes(conn, device, row.pull_cursor),
+                "pending": pending_changes(conn, device, row.pull_cursor),
                 "pull_cursor": row.pull_cursor, "last_seq": row.high_water,
                 "revoked": row.revoked_at or "",
             })
@@ -352,7 +352,7 @@ def cmd_revoke(args, engine, url) -> int:
 
 
 def cmd_import_bundle(args, engine, url) -> int:
-    from sync.server.bundles import import_bundle
+    from sync.server.exchange.bundles import import_bundle
 
     result = import_bundle(engine, args.file, answer=args.answer)
     print(f"{args.file.name} from {result.user_name} ({result.device_id}): {result.items} "

@@ -16,10 +16,10 @@ handed out in commit order: any snapshot that sees number N also sees every comm
 below N, and a pull that returned cursor N will find every later change above N. Rolled-back
 numbers are simply never used (gaps in numbering are harmless; gaps in visibility are not).
 
-The lock also serializes pushes, so the duplicate check in :func:`sync.server.engine.apply_push`
-reads everything committed before it; the unique key on ``applied_items (device_id, seq)``
-stays as the backstop, and a unique violation, serialization failure or deadlock just
-retries the whole transaction (:func:`run_write`).
+The lock also serializes pushes, so the duplicate check in
+:func:`sync.server.exchange.push.apply_push` reads everything committed before it; the unique
+key on ``applied_items (device_id, seq)`` stays as the backstop, and a unique violation,
+serialization failure or deadlock just retries the whole transaction (:func:`run_write`).
 """
 
 from __future__ import annotations

@@ -215,7 +215,7 @@ def block(target: Target, user: str, *, reason: str) -> bool:
     """Block a contributor (by name or id); False when they already were (the reason is
     updated). Nothing of theirs is deleted: their work is left out until :func:`unblock`.
     What they were handed out is given back (:func:`sync.server.work.distribution.release_blocked`);
-    what they may still do is DESIGN.md invariant 6 (see :mod:`sync.server.engine`)."""
+    what they may still do is DESIGN.md invariant 6 (see :mod:`sync.server.exchange.pull`)."""
     reason = (reason or "").strip()
     if not reason:
         raise ServerError(ErrorCode.invalid_request,

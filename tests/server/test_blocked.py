@@ -10,9 +10,9 @@ import pytest
 
 from app.ids import new_id
 from sync.server import audits, leaderboards, quality
-from sync.server import engine as ops
 from sync.server.db import read
 from sync.server.errors import ServerError
+from sync.server.exchange.pull import pending_changes, pull_page
 from sync.server.people import users
 from sync.server.work import acceptance, decisions, distribution
 from sync.server.work.projects import create_project
@@ -60,7 +60,7 @@ def test_a_blocked_coordinators_device_pulls_nothing_written_by_others(server):
     assert authors(pulled) == {farida.user_id}
     assert ids(pulled, "submission") == {own["id"]}  # their own item, decisions included
     assert ids(pulled, "review") == set()  # not even others' reviews of their own work
-    assert ops.pending_changes(server.engine, phone.device, 0) == 1
+    assert pending_changes(server.engine, phone.device, 0) == 1
 
 
 def test_a_blocked_reviewer_keeps_their_own_reviews_but_not_what_they_were_given(server):
@@ -89,7 +89,7 @@ def test_a_blocked_user_still_pulls_the_ordinary_tasks_they_leased(server):
 
 
 def test_an_offline_bundles_answer_for_a_blocked_device_carries_only_their_own_work(server):
-    # sync.server.bundles builds the answer's pages with pull_page and the device as loaded
+    # sync.server.exchange.bundles builds the answer's pages with pull_page and the device as loaded
     # from the database, so a bundle carries exactly what the API would send.
     amina, reviewer = server.member(), server.member("reviewer")
     farida = server.member("coordinator", languages=["urd_Arab"])
@@ -100,7 +100,7 @@ def test_an_offline_bundles_answer_for_a_blocked_device_carries_only_their_own_w
     block(server, farida)
     loaded = users.load_device(server.engine, second_device(server, farida).device_id)
     assert loaded.blocked and loaded.role == "annotator"
-    page = ops.pull_page(server.engine, loaded, cursor=0)
+    page = pull_page(server.engine, loaded, cursor=0)
     records = [i.model_dump() for i in page.items]
     assert ids(records, "submission") == {own["id"]} and ids(records, "review") == set()
     assert authors(records) == {farida.user_id}

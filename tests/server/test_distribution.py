@@ -387,7 +387,7 @@ def test_a_server_without_work_leasing_does_not_fail_a_sync(tmp_path, monkeypatc
     with LiveServer(app) as running:
         assert httpx.post(running.url + "/v1/work", json={}).status_code == 404
         _user, code, _ = users.invite(engine, name="Amina", role="annotator",
-                                         languages=LANGUAGES)
+                                      languages=LANGUAGES)
         amina = Device(tmp_path / "amina")
         device.enroll(amina.data_dir, running.url, code, allow_http=True)
         amina.write(3)

@@ -131,7 +131,7 @@ def test_wrong_codes_sent_at_once_cannot_slip_past_the_limit(server, monkeypatch
     def attempt(n: int) -> str:
         try:
             enrollment.enroll(server.engine, EnrollRequest(code=wrong, device_id=f"d{n}"),
-                            client="203.0.113.9")
+                              client="203.0.113.9")
         except ServerError as error:
             return str(error.code)
         return "enrolled"
@@ -309,7 +309,7 @@ def test_a_crowd_enrolling_at_once_from_one_address_is_not_an_attack(server, mon
     def attempt(code: str) -> str:
         try:
             enrollment.enroll(server.engine, EnrollRequest(code=code, device_id=new_id()),
-                            client="203.0.113.9")
+                              client="203.0.113.9")
         except ServerError as error:
             return str(error.code)
         return "enrolled"
@@ -328,10 +328,10 @@ def test_failures_on_one_code_are_limited_whatever_the_address(server, monkeypat
     for n in range(2):  # another device presenting the used code, from two addresses
         with pytest.raises(ServerError, match="already used"):
             enrollment.enroll(server.engine, EnrollRequest(code=code, device_id=f"other-{n}"),
-                            client=f"198.51.100.{n}")
+                              client=f"198.51.100.{n}")
     with pytest.raises(ServerError, match="for this code") as caught:
         enrollment.enroll(server.engine, EnrollRequest(code=code, device_id="other-9"),
-                        client="198.51.100.9")
+                          client="198.51.100.9")
     assert caught.value.code == "rate_limited"
 
 
@@ -344,11 +344,11 @@ def test_failures_of_one_account_are_limited_across_its_codes(server, monkeypatc
         _, code, _ = server.invite(name="Prober")
         with pytest.raises(ServerError, match="another person"):
             enrollment.enroll(server.engine, EnrollRequest(code=code, device_id=taken.device_id),
-                            client=f"198.51.100.{n}")
+                              client=f"198.51.100.{n}")
     _, code, _ = server.invite(name="Prober")
     with pytest.raises(ServerError, match="for this account"):
         enrollment.enroll(server.engine, EnrollRequest(code=code, device_id=new_id()),
-                        client="198.51.100.7")
+                          client="198.51.100.7")
 
 
 def test_rate_limit_rows_of_ended_windows_are_deleted(server):

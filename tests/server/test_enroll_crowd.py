@@ -36,7 +36,7 @@ def test_fifty_devices_enrolling_at_once_from_one_address_all_succeed(tmp_path, 
     url = postgres.url(postgres.new_database(postgres.template))
     with ServerProcess(url) as first, ServerProcess(url) as second:
         codes = [users.invite(first.engine, name=f"annotator-{n}", role="annotator",
-                                 languages=["urd_Arab"])[1] for n in range(50)]
+                              languages=["urd_Arab"])[1] for n in range(50)]
         with ThreadPoolExecutor(25) as pool:
             answers = list(pool.map(_enrolling_device,
                                     [(first, second)[n % 2].url for n in range(50)], codes))

@@ -6,7 +6,8 @@ from fastapi.routing import APIRoute
 from sqlalchemy.exc import OperationalError
 
 from sync.protocol import PROTOCOL_VERSION, ErrorBody, ErrorCode
-from sync.server import engine as ops
+from sync.server.api import exchange as exchange_api
+from sync.server.exchange import repair
 from sync.server.people import enrollment
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
@@ -100,8 +101,9 @@ def test_crashes_are_error_bodies_too(server, monkeypatch, failure, status, code
     def broken(*args, **kwargs):
         raise failure
 
-    for name in ("pull_page", "apply_push", "digest", "ids"):
-        monkeypatch.setattr(ops, name, broken)
+    for module, name in ((exchange_api, "pull_page"), (exchange_api, "apply_push"),
+                         (repair, "digest"), (repair, "ids")):
+        monkeypatch.setattr(module, name, broken)
     monkeypatch.setattr(enrollment, "enroll", broken)
     requests = [
         ("GET", "/v1/pull", None),

@@ -2,7 +2,7 @@
 
 import json
 
-from sync.server import engine as ops
+from sync.server.exchange.pull import pending_changes
 from sync.server.people import users
 from sync.server.work import decisions
 from sync.server.work.imports import import_file
@@ -135,5 +135,5 @@ def test_pull_records_the_devices_cursor(server):
     page = amina.pull(0)
     amina.pull(page["next_cursor"])
     device = users.load_device(server.engine, amina.device_id)
-    assert ops.pending_changes(server.engine, device, page["next_cursor"]) == 0
-    assert ops.pending_changes(server.engine, device, 0) == 1
+    assert pending_changes(server.engine, device, page["next_cursor"]) == 0
+    assert pending_changes(server.engine, device, 0) == 1

@@ -7,8 +7,8 @@ import sqlalchemy as sa
 
 from sync import protocol
 from sync.protocol import PushBatch
-from sync.server import engine as ops
 from sync.server import tables
+from sync.server.exchange.push import apply_push
 from sync.server.work import decisions
 from tests.server.helpers import statuses
 
@@ -215,8 +215,8 @@ def test_engine_function_is_the_same_path_as_http(server):
     """Offline bundles call apply_push directly: a bundle imported twice changes nothing."""
     amina = server.member()
     batch = PushBatch.model_validate(amina.batch([amina.submission(), amina.submission()]))
-    first = ops.apply_push(server.engine, amina.device, batch)
-    second = ops.apply_push(server.engine, amina.device, batch)
+    first = apply_push(server.engine, amina.device, batch)
+    second = apply_push(server.engine, amina.device, batch)
     http = server.client.post("/v1/push", json=batch.model_dump(), headers=amina.headers)
     assert [r.status for r in first.results] == ["created", "created"]
     assert [r.status for r in second.results] == ["duplicate", "duplicate"]

@@ -104,7 +104,7 @@ class ServerProcess:
 
     def invite(self, name: str, languages=LANGUAGES) -> str:
         _user, code, _ = users.invite(self.engine, name=name, role="annotator",
-                                         languages=list(languages))
+                                      languages=list(languages))
         return code
 
     def submissions(self) -> list:

@@ -8,7 +8,7 @@ import pytest
 from app.errors import SyncError
 from app.store import Store
 from sync import device
-from sync.server.bundles import import_bundle
+from sync.server.exchange.bundles import import_bundle
 from sync.server.work.imports import import_records
 from tests.sync.live import Device, ServerProcess, assert_converged
 

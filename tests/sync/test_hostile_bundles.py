@@ -32,7 +32,7 @@ from app.store import Store
 from sync import bundle, keys
 from sync.protocol import PushBatch, PushItem, payload_hash
 from sync.server import tables
-from sync.server.bundles import import_bundle
+from sync.server.exchange.bundles import import_bundle
 from tests.server import conftest as server_suite
 from tests.server.test_hostile_imports import PEAK_MB
 

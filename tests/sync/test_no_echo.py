@@ -1,5 +1,5 @@
 """A device is not sent back what it pushed; its user's other devices and the coordinator's
-decisions still reach it (sync.server.engine._not_echoed), through the real client."""
+decisions still reach it (sync.server.exchange.pull._not_echoed), through the real client."""
 
 import pytest
 

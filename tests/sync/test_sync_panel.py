@@ -153,7 +153,7 @@ def test_bundle_buttons_write_and_apply_a_bundle_in_the_background(qtbot, server
     from PySide6.QtWidgets import QFileDialog
 
     from sync import device
-    from sync.server.bundles import import_bundle
+    from sync.server.exchange.bundles import import_bundle
 
     controller, panel, _button, item_id, shown = app_side
     device.enroll(controller.data_dir, server.url, server.invite("amina", ["urd_Arab"]))

@@ -43,7 +43,7 @@ class Dashboard:
                password: str | None = PASSWORD) -> users.User:
         name = name or f"{role}-{next(_names)}"
         user, _code, _ = users.invite(self.engine, name=name, role=role,
-                                         languages=list(languages))
+                                      languages=list(languages))
         if password and role in sessions.DASHBOARD_ROLES:
             sessions.set_password(self.engine, name, password)
         return user

@@ -36,7 +36,7 @@ def current_device(
     token = credentials.credentials if credentials else None
     agent = _APP_VERSION.search(request.headers.get("user-agent", ""))
     return authentication.authenticate(request.app.state.engine, token,
-                                 app_version=agent.group(1) if agent else None)
+                                       app_version=agent.group(1) if agent else None)
 
 
 DatabaseEngine = Annotated[Engine, Depends(database_engine)]

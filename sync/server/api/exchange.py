@@ -6,7 +6,7 @@
     POST /v1/ids      IdsRequest    -> IdsResult      repair after a digest mismatch
 
 Each endpoint is one call of the transaction functions offline bundles use too
-(:mod:`sync.server.engine`).
+(:mod:`sync.server.exchange`).
 """
 
 from __future__ import annotations
@@ -30,8 +30,10 @@ from sync.protocol import (
     PushBatch,
     PushResult,
 )
-from sync.server import engine as ops
 from sync.server.api.deps import ERRORS, CurrentDevice, DatabaseEngine
+from sync.server.exchange import repair
+from sync.server.exchange.pull import pull_page
+from sync.server.exchange.push import apply_push
 
 router = APIRouter(tags=["sync"])
 
@@ -43,7 +45,7 @@ router = APIRouter(tags=["sync"])
 def push(batch: PushBatch, device: CurrentDevice, request: Request,
          engine: DatabaseEngine) -> PushResult:
     """Apply outbox entries, idempotently; every item gets its own answer."""
-    result = ops.apply_push(engine, device, batch)
+    result = apply_push(engine, device, batch)
     if _client_protocol(request) >= 2:
         result = PushResult(high_water=result.high_water, results=[
             r.model_copy(update={"id": None})
@@ -60,19 +62,19 @@ def pull(
     limit: Annotated[int, Query(ge=1, le=MAX_PULL_LIMIT)] = DEFAULT_PULL_LIMIT,
 ) -> PullPage:
     """Changes this device's user may see, after ``cursor``, in order."""
-    return ops.pull_page(engine, device, cursor=cursor, limit=limit)
+    return pull_page(engine, device, cursor=cursor, limit=limit)
 
 
 @router.post("/v1/digest", response_model=DigestResult, responses=ERRORS)
 def digest(body: DigestRequest, device: CurrentDevice, engine: DatabaseEngine) -> DigestResult:
     """Does the server hold the same records (ids and revisions) as the device?"""
-    return ops.digest(engine, device, body)
+    return repair.digest(engine, device, body)
 
 
 @router.post("/v1/ids", response_model=IdsResult, responses=ERRORS)
 def ids(body: IdsRequest, device: CurrentDevice, engine: DatabaseEngine) -> IdsResult:
     """Which records each side should send again, after a digest mismatch."""
-    return ops.ids(engine, device, body)
+    return repair.ids(engine, device, body)
 
 
 def _client_protocol(request: Request) -> int:

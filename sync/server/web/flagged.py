@@ -46,7 +46,7 @@ def decide(page: CoordinatorForm, submission: Annotated[str, Form(max_length=64)
            state: Annotated[str, Form(max_length=20)],
            language: Annotated[str, Form(max_length=32)] = "") -> Response:
     decisions.decide(page.engine, submission, state,
-               reason=f"decided on a flag by {page.session.user_name}")
+                     reason=f"decided on a flag by {page.session.user_name}")
     return _back(page, language, state)
 
 

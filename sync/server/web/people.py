@@ -5,7 +5,7 @@
     POST /dashboard/people/unblock    user
 
 "Pending" is what the `devices` command shows: changes the device may see that it has not
-pulled yet (:func:`sync.server.engine.pending_changes` from its pull cursor).
+pulled yet (:func:`sync.server.exchange.pull.pending_changes` from its pull cursor).
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ from fastapi import Form
 from starlette.responses import Response
 
 from sync.protocol import ErrorCode
-from sync.server import engine as ops
 from sync.server import quality, tables
 from sync.server.db import read_transaction
 from sync.server.errors import ServerError
+from sync.server.exchange.pull import pending_changes
 from sync.server.people.users import Device
 from sync.server.web.site import Coordinator, CoordinatorForm, new_router
 
@@ -57,8 +57,8 @@ def people(page: Coordinator, done: str = "") -> Response:
         for row in rows:
             device = Device.of(row.id, row.user_id, row.user_name, row.role, row.languages,
                                row.blocked_at)
-            listing.append({"row": row, "pending": ops.pending_changes(conn, device,
-                                                                       row.pull_cursor)})
+            listing.append({"row": row,
+                            "pending": pending_changes(conn, device, row.pull_cursor)})
     people = [{"row": u, "languages": json.loads(u.languages)} for u in users]
     return page.render("people.html", people=people, devices=listing, done=done,
                        user_total=user_total, device_total=device_total, max_rows=MAX_ROWS)

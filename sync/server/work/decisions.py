@@ -20,7 +20,7 @@ from sync.protocol import ErrorCode, freeze
 from sync.server import tables
 from sync.server.db import Sequence, run_write
 from sync.server.errors import ServerError
-from sync.server.payloads import FINAL_STATES
+from sync.server.exchange.payloads import FINAL_STATES
 
 Target = Engine | Connection
 S, A = tables.submissions, tables.review_assignments

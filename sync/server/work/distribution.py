@@ -48,7 +48,7 @@ from sync.protocol import ErrorCode, WorkResult, freeze
 from sync.server import tables
 from sync.server.db import Sequence, read, run_write
 from sync.server.errors import ServerError
-from sync.server.payloads import content
+from sync.server.exchange.payloads import content
 from sync.server.people.users import Device, get_user
 from sync.server.work.acceptance import starting_text, task_payloads
 from sync.server.work.projects import Distribution, load_settings
@@ -262,7 +262,7 @@ def review_task_id(submission_id: str) -> str:
 def after_push(conn: Connection, seqs: Sequence, user_id: str, submissions: Iterable[dict],
                reviews: Iterable[dict], now: str) -> None:
     """Inside a push's transaction, for the submission and review rows it wrote
-    (``engine._Writes``): complete the user's leases and keep review tasks in step.
+    (``exchange.push._Writes``): complete the user's leases and keep review tasks in step.
 
     A submitted (not draft) submission completes the lease of its ``task_id``; a review
     completes that of its ``task_id`` and of any review task of its submission — even when

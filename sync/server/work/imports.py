@@ -79,7 +79,7 @@ from sync.protocol import ID_PATTERN, ErrorCode, freeze
 from sync.server import tables
 from sync.server.db import Sequence, run_write
 from sync.server.errors import ServerError
-from sync.server.payloads import content
+from sync.server.exchange.payloads import content
 from sync.server.work.projects import check_project_id, create_project
 
 Target = Engine | Connection
@@ -735,7 +735,7 @@ _STAMPS = re.compile(r'"(?:created_at|updated_at)":"[^"\\]*"')
 
 
 def _same(stored: str, payload: str) -> bool:
-    """Whether two task payloads have the same content (sync.server.payloads.content)."""
+    """Whether two task payloads have the same content (sync.server.exchange.payloads.content)."""
     if _STAMPS.sub("", stored) == _STAMPS.sub("", payload):
         return True  # the common case, without parsing either
     return content(json.loads(stored)) == content(json.loads(payload))

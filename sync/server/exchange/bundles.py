@@ -2,7 +2,7 @@
 
 The file is verified by :func:`sync.bundle.read` (the same code the app's ``qalam bundle
 import`` uses: signed manifest first, every member bounded and checked against it). The
-batches inside then go, one member at a time, through :func:`sync.server.engine.apply_push`,
+batches inside then go, one member at a time, through :func:`sync.server.exchange.push.apply_push`,
 the very function the ``/v1/push`` endpoint uses, so a bundle imported twice — or imported
 after the same work arrived over the network — changes nothing the second time.
 
@@ -20,9 +20,10 @@ from sqlalchemy.engine import Engine
 from app.errors import SyncError
 from sync import bundle
 from sync.protocol import ItemStatus
-from sync.server import engine as ops
 from sync.server import tables
 from sync.server.db import read
+from sync.server.exchange.pull import pull_page
+from sync.server.exchange.push import apply_push
 from sync.server.people import server_identity, users
 from sync.server.work.distribution import serve_work
 
@@ -60,7 +61,7 @@ def import_bundle(engine: Engine, path: Path, *, answer: Path | None = None) -> 
     for batch in received.batches():  # one member at a time: memory stays bounded
         if batch.device_id != device.id:
             raise SyncError("bundle", f"{path.name} mixes work of several devices.")
-        result = ops.apply_push(engine, device, batch)
+        result = apply_push(engine, device, batch)
         results.append(result)
         batch_ids.append(batch.batch_id)
         items += len(batch.items)
@@ -72,7 +73,7 @@ def import_bundle(engine: Engine, path: Path, *, answer: Path | None = None) -> 
     pages = []
     cursor = int(received.manifest.get("pull_cursor", 0))
     while True:
-        page = ops.pull_page(engine, device, cursor=cursor)
+        page = pull_page(engine, device, cursor=cursor)
         pages.append(page)
         cursor = page.next_cursor
         if not page.more:

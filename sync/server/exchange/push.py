@@ -1,32 +1,22 @@
-"""Push, pull, digest and ids as plain transaction functions.
-
-The HTTP layer and offline bundles call exactly these, so a bundle imported twice is as
-harmless as a batch pushed twice:
+"""Push: a device's outbox entries applied in one transaction, every item answered.
 
     result = apply_push(engine, device, batch)          # one transaction, idempotent
-    page = pull_page(engine, device, cursor=0)
-    answer = digest(engine, device, DigestRequest(...))
+
+``POST /v1/push`` (:mod:`sync.server.api.exchange`) and offline bundles
+(:mod:`.bundles`) call exactly this, so a bundle imported twice is as harmless as a batch
+pushed twice: ``applied_items (device_id, seq)`` remembers every item, and an item seen
+before is answered ``duplicate`` with the revision it got. An edit based on an old revision
+is a ``conflict`` (both versions kept); a poison item is ``rejected`` with a reason and never
+fails the rest of the batch. What a record must look like is :mod:`.payloads`.
 
 ``engine`` may be an :class:`~sqlalchemy.engine.Engine` (each call is its own transaction,
 retried on contention) or a connection inside :func:`sync.server.db.write_transaction`.
 How change numbers stay gap-free under concurrency: see :mod:`sync.server.db`.
 
-Who sees what (pull), per DESIGN.md invariant 6:
-
-* projects: everyone; tasks: those leased to the user, live, done or expired (coordinators:
-  all; see :mod:`sync.server.work.distribution`);
-* submissions: the user's own (from any of their devices, drafts and tombstones included);
-  non-draft submissions they are assigned to review; for reviewers, non-draft submissions in
-  their languages; for coordinators, every non-draft submission;
-* reviews: the user's own, those of the user's submissions, and for reviewers and
-  coordinators those they can see the submission of;
-* a blocked user (``Device.blocked``, whatever their role): only their own submissions and
-  reviews, the projects, and the tasks they leased that hold nobody else's work; a review
-  they push is refused (``_review_problem``), their own items are received and held;
-* but never a submission or review whose latest change this very device pushed
-  (``changed_by``): it holds that version and learned its revision from the push answer.
-  Server-side changes (:mod:`sync.server.work.decisions`) clear ``changed_by``; a repair
-  (``ids``) clears it for the records the device must pull again.
+A review is refused from a blocked user (``_review_problem``), and from anyone who may not
+review the item (DESIGN.md invariant 6); their own items are received and held. After the
+writes, the user's leases are completed and review tasks kept in step
+(:func:`sync.server.work.distribution.after_push`).
 """
 
 from __future__ import annotations
@@ -39,41 +29,26 @@ from sqlalchemy.engine import Connection, Engine
 
 from app import clock
 from sync.protocol import (
-    DEFAULT_PULL_LIMIT,
-    ID_PATTERN,
-    MAX_PULL_LIMIT,
     MAX_SEQ,
-    DigestRequest,
-    DigestResult,
     ErrorCode,
-    IdsRequest,
-    IdsResult,
     ItemResult,
     ItemStatus,
-    PullItem,
-    PullPage,
     PushBatch,
     PushItem,
     PushResult,
     freeze,
-    record_digest,
 )
 from sync.server import tables
-from sync.server.db import Sequence, current_seq, read, run_write
+from sync.server.db import Sequence, run_write
 from sync.server.errors import ServerError
-from sync.server.payloads import FINAL_STATES, check_item, content
-from sync.server.people.server_identity import server_identity
+from sync.server.exchange.payloads import FINAL_STATES, check_item, content
 from sync.server.people.users import Device
 from sync.server.work import distribution
 from sync.server.work.acceptance import EDIT_KINDS, measured_distances, task_payloads
 
 Target = Engine | Connection
 CHUNK = 500  # ids per IN (...) list
-S, R, P, T = tables.submissions, tables.reviews, tables.projects, tables.tasks
-A = tables.review_assignments
-
-
-# --- push ------------------------------------------------------------------------------------
+S, R, A = tables.submissions, tables.reviews, tables.review_assignments
 
 
 def apply_push(target: Target, device: Device, batch: PushBatch) -> PushResult:
@@ -336,190 +311,3 @@ def _review_problem(conn: Connection, device: Device, record: dict, target) -> s
     if assigned is None:
         return "submission_id: you were not asked to review this item."
     return None
-
-
-# --- pull ------------------------------------------------------------------------------------
-
-
-def _visible(device: Device) -> dict[str, sa.ColumnElement]:
-    """Per entity, the condition a row must meet for this device's user to see it."""
-    leased = sa.select(tables.task_leases.c.task_id).where(
-        tables.task_leases.c.user_id == device.user_id)
-    if device.blocked:
-        return _visible_when_blocked(device, leased)
-    coordinator = device.role == "coordinator"
-    langs = list(device.languages)
-    shared = sa.and_(S.c.state != "draft", S.c.deleted == sa.false())
-    assigned = sa.exists().where(A.c.submission_id == S.c.id, A.c.user_id == device.user_id)
-    submission_rules = [S.c.author_id == device.user_id, sa.and_(shared, assigned)]
-    if coordinator:
-        submission_rules.append(shared)
-    elif device.role == "reviewer":
-        submission_rules.append(sa.and_(shared, S.c.language.in_(langs)))
-    review_of = sa.select(S.c.id).where(S.c.author_id == device.user_id)
-    review_rules = [R.c.author_id == device.user_id, R.c.submission_id.in_(review_of)]
-    if coordinator:
-        review_rules.append(sa.true())
-    elif device.role == "reviewer":
-        review_rules.append(R.c.submission_id.in_(
-            sa.select(S.c.id).where(S.c.language.in_(langs))))
-    return {
-        "project": sa.true(),
-        # Work reaches a user through a lease (sync.server.work.distribution), and stays with them
-        # after it is done or expired: a late result still counts.
-        "task": sa.true() if coordinator else T.c.id.in_(leased),
-        "submission": sa.or_(*submission_rules),
-        "review": sa.or_(*review_rules),
-    }
-
-
-def _visible_when_blocked(device: Device, leased) -> dict[str, sa.ColumnElement]:
-    """What a blocked user still sees: nothing anyone else wrote (DESIGN.md invariant 6).
-
-    Their own submissions and reviews (a decision on their item is a change of that item),
-    the projects, and the tasks they leased that are not about another person's work (a
-    review task carries a peer's item); not their assigned items, nor others' reviews of
-    their work. Rows a device pulled before the block stay on it: pull sends no deletions.
-    """
-    return {
-        "project": sa.true(),
-        "task": sa.and_(T.c.id.in_(leased), sa.or_(T.c.author_id.is_(None),
-                                                   T.c.author_id == device.user_id)),
-        "submission": S.c.author_id == device.user_id,
-        "review": R.c.author_id == device.user_id,
-    }
-
-
-def _not_echoed(device: Device) -> dict[str, sa.ColumnElement]:
-    """Per entity, leave out rows whose latest change this very device pushed: it already
-    holds them and learned their revision from the push answer (other devices of the same
-    user still get them; a change made on the server clears ``changed_by``)."""
-    return {entity: sa.or_(table.c.changed_by.is_(None), table.c.changed_by != device.id)
-            if entity in ("submission", "review") else sa.true()
-            for entity, table in tables.RECORD_TABLES.items()}
-
-
-def pull_page(target: Target, device: Device, *, cursor: int = 0,
-              limit: int = DEFAULT_PULL_LIMIT) -> PullPage:
-    """Changes visible to the device's user after ``cursor``, in server_seq order."""
-    limit = max(1, min(int(limit), MAX_PULL_LIMIT))
-
-    def work(conn: Connection) -> PullPage:
-        head = current_seq(conn)  # read first: every number up to it is committed
-        rules = _visible(device)
-        mine = _not_echoed(device)
-        parts = []
-        for entity, table in tables.RECORD_TABLES.items():
-            parts.append(
-                sa.select(sa.literal_column(f"'{entity}'").label("entity"), table.c.id,
-                          table.c.revision, table.c.deleted, table.c.payload,
-                          table.c.server_seq)
-                .where(table.c.server_seq > cursor, rules[entity], mine[entity])
-                .order_by(table.c.server_seq).limit(limit + 1).subquery()
-            )
-        union = sa.union_all(*[sa.select(part) for part in parts]).subquery()
-        rows = conn.execute(
-            sa.select(union).order_by(union.c.server_seq).limit(limit + 1)
-        ).all()
-        more = len(rows) > limit
-        rows = rows[:limit]
-        items = [PullItem(cursor=r.server_seq, entity=r.entity, id=r.id, revision=r.revision,
-                          deleted=bool(r.deleted), payload=r.payload) for r in rows]
-        # Nothing more for this user up to head: skip past what only others can see.
-        next_cursor = rows[-1].server_seq if more else max([head, *(r.server_seq for r in rows)])
-        return PullPage(items=items, next_cursor=next_cursor, more=more,
-                        server_id=server_identity(conn).server_id)
-
-    page = read(target, work)
-    if not isinstance(target, Connection):
-        d = tables.devices
-        run_write(target, lambda conn: conn.execute(
-            d.update().where(d.c.id == device.id, d.c.pull_cursor != cursor)
-            .values(pull_cursor=cursor)))
-    return page
-
-
-def pending_changes(target: Target, device: Device, cursor: int) -> int:
-    """How many visible changes lie after ``cursor`` (the `devices` listing's "pending")."""
-    rules = _visible(device)
-    mine = _not_echoed(device)
-
-    def work(conn):
-        return sum(
-            conn.execute(sa.select(sa.func.count()).select_from(table).where(
-                table.c.server_seq > cursor, rules[entity], mine[entity])).scalar()
-            for entity, table in tables.RECORD_TABLES.items()
-        )
-
-    return read(target, work)
-
-
-# --- digest and ids --------------------------------------------------------------------------
-
-
-def _held(conn: Connection, device: Device, entity: str) -> dict[str, int]:
-    """What a synced device of this user holds: the user's live records of ``entity``.
-
-    A device keeps its user's submissions from all of their devices (pull sends them), so
-    both ends compare the user's records, not only those this device created.
-    """
-    table = S if entity == "submission" else R
-    rows = conn.execute(sa.select(table.c.id, table.c.revision).where(
-        table.c.author_id == device.user_id, table.c.deleted == sa.false()))
-    return {r.id: r.revision for r in rows}
-
-
-def digest(target: Target, device: Device, request: DigestRequest) -> DigestResult:
-    def work(conn: Connection) -> DigestResult:
-        head = current_seq(conn)
-        held = _held(conn, device, request.entity)
-        server_digest = record_digest(held.items())
-        return DigestResult(
-            match=len(held) == request.count and server_digest == request.digest,
-            server_count=len(held), server_digest=server_digest, server_cursor=head,
-            server_behind=request.cursor > head,
-        )
-
-    return read(target, work)
-
-
-def ids(target: Target, device: Device, request: IdsRequest) -> IdsResult:
-    table = S if request.entity == "submission" else R
-
-    def work(conn: Connection) -> IdsResult:
-        held = _held(conn, device, request.entity)
-        # Ids that no record can have (not sync.protocol.Id) are never looked up.
-        wanted = [record_id for record_id in request.ids if ID_PATTERN.fullmatch(record_id)]
-        found = {}
-        for start in range(0, len(wanted), CHUNK):
-            for row in conn.execute(sa.select(table.c.id, table.c.author_id, table.c.revision,
-                                              table.c.deleted)
-                                    .where(table.c.id.in_(wanted[start:start + CHUNK]))):
-                found[row.id] = row
-        missing, stale = [], []
-        for record_id, revision in request.ids.items():
-            row = found.get(record_id)
-            if row is None:
-                missing.append(record_id)
-            elif row.author_id != device.user_id:
-                continue  # not the user's: nothing to repair either way
-            elif row.deleted or revision < row.revision:
-                stale.append(record_id)
-            elif revision > row.revision:
-                missing.append(record_id)  # the server lost changes (restored from backup)
-        stale.extend(record_id for record_id in held if record_id not in request.ids)
-        return IdsResult(missing_on_server=sorted(missing), stale_on_device=sorted(stale))
-
-    result = read(target, work)
-    if result.stale_on_device:
-        # The device pulls these again from cursor 0; those it pushed itself last would be
-        # left out of its pages (see _not_echoed) unless they are marked as changed elsewhere.
-        def forget(conn: Connection) -> None:
-            stale = result.stale_on_device
-            for start in range(0, len(stale), CHUNK):
-                conn.execute(table.update().where(
-                    table.c.id.in_(stale[start:start + CHUNK]),
-                    table.c.changed_by == device.id).values(changed_by=None))
-
-        run_write(target, forget)
-    return result

@@ -1,0 +1,152 @@
+"""Pull: the changes a device's user may see after its cursor, in change-number order.
+
+    page = pull_page(engine, device, cursor=0)          # PullPage: items, next_cursor, more
+    pending_changes(engine, device, cursor)             # how many wait (``qalam-server devices``)
+
+Who sees what, per DESIGN.md invariant 6:
+
+* projects: everyone; tasks: those leased to the user, live, done or expired (coordinators:
+  all; see :mod:`sync.server.work.distribution`);
+* submissions: the user's own (from any of their devices, drafts and tombstones included);
+  non-draft submissions they are assigned to review; for reviewers, non-draft submissions in
+  their languages; for coordinators, every non-draft submission;
+* reviews: the user's own, those of the user's submissions, and for reviewers and
+  coordinators those they can see the submission of;
+* a blocked user (``Device.blocked``, whatever their role): only their own submissions and
+  reviews, the projects, and the tasks they leased that hold nobody else's work (a review
+  they push is refused by :mod:`.push`, their own items are received and held);
+* but never a submission or review whose latest change this very device pushed
+  (``changed_by``): it holds that version and learned its revision from the push answer.
+  Server-side changes (:mod:`sync.server.work.decisions`) clear ``changed_by``; a repair
+  (:func:`sync.server.exchange.repair.ids`) clears it for the records the device must pull
+  again.
+
+Every number up to the page's ``next_cursor`` is committed: see :mod:`sync.server.db`.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from sync.protocol import DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT, PullItem, PullPage
+from sync.server import tables
+from sync.server.db import current_seq, read, run_write
+from sync.server.people.server_identity import server_identity
+from sync.server.people.users import Device
+
+Target = Engine | Connection
+S, R, T, A = tables.submissions, tables.reviews, tables.tasks, tables.review_assignments
+
+
+def _visible(device: Device) -> dict[str, sa.ColumnElement]:
+    """Per entity, the condition a row must meet for this device's user to see it."""
+    leased = sa.select(tables.task_leases.c.task_id).where(
+        tables.task_leases.c.user_id == device.user_id)
+    if device.blocked:
+        return _visible_when_blocked(device, leased)
+    coordinator = device.role == "coordinator"
+    langs = list(device.languages)
+    shared = sa.and_(S.c.state != "draft", S.c.deleted == sa.false())
+    assigned = sa.exists().where(A.c.submission_id == S.c.id, A.c.user_id == device.user_id)
+    submission_rules = [S.c.author_id == device.user_id, sa.and_(shared, assigned)]
+    if coordinator:
+        submission_rules.append(shared)
+    elif device.role == "reviewer":
+        submission_rules.append(sa.and_(shared, S.c.language.in_(langs)))
+    review_of = sa.select(S.c.id).where(S.c.author_id == device.user_id)
+    review_rules = [R.c.author_id == device.user_id, R.c.submission_id.in_(review_of)]
+    if coordinator:
+        review_rules.append(sa.true())
+    elif device.role == "reviewer":
+        review_rules.append(R.c.submission_id.in_(
+            sa.select(S.c.id).where(S.c.language.in_(langs))))
+    return {
+        "project": sa.true(),
+        # Work reaches a user through a lease (sync.server.work.distribution), and stays with them
+        # after it is done or expired: a late result still counts.
+        "task": sa.true() if coordinator else T.c.id.in_(leased),
+        "submission": sa.or_(*submission_rules),
+        "review": sa.or_(*review_rules),
+    }
+
+
+def _visible_when_blocked(device: Device, leased) -> dict[str, sa.ColumnElement]:
+    """What a blocked user still sees: nothing anyone else wrote (DESIGN.md invariant 6).
+
+    Their own submissions and reviews (a decision on their item is a change of that item),
+    the projects, and the tasks they leased that are not about another person's work (a
+    review task carries a peer's item); not their assigned items, nor others' reviews of
+    their work. Rows a device pulled before the block stay on it: pull sends no deletions.
+    """
+    return {
+        "project": sa.true(),
+        "task": sa.and_(T.c.id.in_(leased), sa.or_(T.c.author_id.is_(None),
+                                                   T.c.author_id == device.user_id)),
+        "submission": S.c.author_id == device.user_id,
+        "review": R.c.author_id == device.user_id,
+    }
+
+
+def _not_echoed(device: Device) -> dict[str, sa.ColumnElement]:
+    """Per entity, leave out rows whose latest change this very device pushed: it already
+    holds them and learned their revision from the push answer (other devices of the same
+    user still get them; a change made on the server clears ``changed_by``)."""
+    return {entity: sa.or_(table.c.changed_by.is_(None), table.c.changed_by != device.id)
+            if entity in ("submission", "review") else sa.true()
+            for entity, table in tables.RECORD_TABLES.items()}
+
+
+def pull_page(target: Target, device: Device, *, cursor: int = 0,
+              limit: int = DEFAULT_PULL_LIMIT) -> PullPage:
+    """Changes visible to the device's user after ``cursor``, in server_seq order."""
+    limit = max(1, min(int(limit), MAX_PULL_LIMIT))
+
+    def work(conn: Connection) -> PullPage:
+        head = current_seq(conn)  # read first: every number up to it is committed
+        rules = _visible(device)
+        mine = _not_echoed(device)
+        parts = []
+        for entity, table in tables.RECORD_TABLES.items():
+            parts.append(
+                sa.select(sa.literal_column(f"'{entity}'").label("entity"), table.c.id,
+                          table.c.revision, table.c.deleted, table.c.payload,
+                          table.c.server_seq)
+                .where(table.c.server_seq > cursor, rules[entity], mine[entity])
+                .order_by(table.c.server_seq).limit(limit + 1).subquery()
+            )
+        union = sa.union_all(*[sa.select(part) for part in parts]).subquery()
+        rows = conn.execute(
+            sa.select(union).order_by(union.c.server_seq).limit(limit + 1)
+        ).all()
+        more = len(rows) > limit
+        rows = rows[:limit]
+        items = [PullItem(cursor=r.server_seq, entity=r.entity, id=r.id, revision=r.revision,
+                          deleted=bool(r.deleted), payload=r.payload) for r in rows]
+        # Nothing more for this user up to head: skip past what only others can see.
+        next_cursor = rows[-1].server_seq if more else max([head, *(r.server_seq for r in rows)])
+        return PullPage(items=items, next_cursor=next_cursor, more=more,
+                        server_id=server_identity(conn).server_id)
+
+    page = read(target, work)
+    if not isinstance(target, Connection):
+        d = tables.devices
+        run_write(target, lambda conn: conn.execute(
+            d.update().where(d.c.id == device.id, d.c.pull_cursor != cursor)
+            .values(pull_cursor=cursor)))
+    return page
+
+
+def pending_changes(target: Target, device: Device, cursor: int) -> int:
+    """How many visible changes lie after ``cursor`` (the `devices` listing's "pending")."""
+    rules = _visible(device)
+    mine = _not_echoed(device)
+
+    def work(conn):
+        return sum(
+            conn.execute(sa.select(sa.func.count()).select_from(table).where(
+                table.c.server_seq > cursor, rules[entity], mine[entity])).scalar()
+            for entity, table in tables.RECORD_TABLES.items()
+        )
+
+    return read(target, work)
