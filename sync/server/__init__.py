@@ -13,6 +13,8 @@ Modules, one job each:
 * :mod:`.exchange` push, pull, digest and ids as plain transaction functions (HTTP and
   offline bundles both go through them), what a pushed record must look like, bundles
 * :mod:`.work`    projects, task imports, distribution, acceptance, the coordinator's decisions
+* :mod:`.quality` moderation (relabel, block, flagged items), agreement and concentration,
+  audits, leaderboards, cached figures
 * :mod:`.api`     the FastAPI app (``api.factory``), its routers, body limits, error bodies
 * :mod:`.cli`     the ``qalam-server`` command
 

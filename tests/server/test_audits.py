@@ -6,9 +6,9 @@ from dataclasses import asdict, fields
 
 import pytest
 
-from sync.server import audits, quality
 from sync.server.cli import main
 from sync.server.errors import ServerError
+from sync.server.quality import audits, moderation
 
 
 @pytest.fixture
@@ -129,19 +129,19 @@ def test_estimates_with_known_counts(server, work):
 
 
 def test_blocked_work_is_never_drawn_and_drops_out_until_unblocked(server, work):
-    quality.block(server.engine, "Bilal", reason="copied")
+    moderation.block(server.engine, "Bilal", reason="copied")
     sample = _draw(server, per_language=10, seed=4)
     assert audits.estimates(server.engine, sample)["urd_Arab"].sampled == 5  # Amina's only
-    quality.unblock(server.engine, "Bilal")
+    moderation.unblock(server.engine, "Bilal")
     later = _draw(server, per_language=10, seed=4)
     assert audits.estimates(server.engine, later)["urd_Arab"].sampled == 7
-    quality.block(server.engine, "Amina", reason="copied")
+    moderation.block(server.engine, "Amina", reason="copied")
     assert set(audits.estimates(server.engine, later)) == {"urd_Arab"}
     assert audits.estimates(server.engine, later)["urd_Arab"].sampled == 2
     assert len(_ids(server, sample_id=later)) == 2
     with pytest.raises(ServerError, match="Amina is blocked and cannot audit"):
         _draw(server, auditors=["Amina"])
-    quality.unblock(server.engine, "Amina")
+    moderation.unblock(server.engine, "Amina")
     assert len(_ids(server, sample_id=later)) == 9
 
 

@@ -9,18 +9,18 @@ import json
 import pytest
 
 from app.ids import new_id
-from sync.server import audits, leaderboards, quality
 from sync.server.db import read
 from sync.server.errors import ServerError
 from sync.server.exchange.pull import pending_changes, pull_page
 from sync.server.people import users
+from sync.server.quality import audits, leaderboards, measures, moderation
 from sync.server.work import acceptance, decisions, distribution
 from sync.server.work.projects import create_project
 from tests.server.test_distribution import add_tasks, leased, pulled_tasks
 
 
 def block(server, member, reason="copied text") -> None:
-    quality.block(server.engine, member.user_id, reason=reason)
+    moderation.block(server.engine, member.user_id, reason=reason)
 
 
 def second_device(server, member):
@@ -136,7 +136,7 @@ def test_a_blocked_users_own_submissions_are_received_and_held(server):
     assert counts.total_accepted == 0
     reviewer = server.member()
     assert distribution.serve_work(server.engine, reviewer.device).leased == 0  # not reviewed
-    quality.unblock(server.engine, amina.user_id)
+    moderation.unblock(server.engine, amina.user_id)
     accepted = read(server.engine, lambda conn: list(acceptance.accepted_submissions(conn)))
     assert [i["id"] for i in accepted] == [item["id"]]
 
@@ -156,10 +156,10 @@ def test_reviews_given_before_a_block_count_nowhere(server):
     flag = reviewer.item("review", {"id": new_id(), "submission_id": items[0]["id"],
                                     "flag": "harmful", "reason": "spite"})
     reviewer.push([flag, reviewer.review(items[1]["id"])])
-    assert len(quality.flagged_items(server.engine)) == 1
+    assert len(moderation.flagged_items(server.engine)) == 1
     block(server, reviewer)
-    assert quality.flagged_items(server.engine) == []
-    (progress,) = quality.language_progress(server.engine)
+    assert moderation.flagged_items(server.engine) == []
+    (progress,) = measures.language_progress(server.engine)
     assert (progress.submitted, progress.reviewed) == (2, 0)
     board = leaderboards.board(server.engine)
     assert [row.user_id for row in board.rows] == [amina.user_id]
@@ -191,7 +191,7 @@ def test_a_blocked_user_gets_no_new_lease_and_loses_review_assignments(server):
     assert distribution.serve_work(server.engine, carl.device).leased == 2
     assert set(leased(carl)) == {task, review_task}
     assert carl.push([carl.review(item["id"])])["results"][0]["status"] == "created"
-    quality.unblock(server.engine, asked.user_id)
+    moderation.unblock(server.engine, asked.user_id)
     refused = asked.push([asked.review(item["id"])])["results"][0]
     assert "not asked" in refused["reason"]  # the request was released, not suspended
 
@@ -227,7 +227,7 @@ def test_a_blocked_auditor_reads_and_rates_nothing(server):
                         auditor="Rahel", rating=2, acceptable=False)
     assert audits.estimates(server.engine, sample)["urd_Arab"].audited == 1
 
-    quality.block(server.engine, "Rahel", reason="rated without reading")
+    moderation.block(server.engine, "Rahel", reason="rated without reading")
     with pytest.raises(ServerError, match="blocked"):
         audits.auditor_items(server.engine, "Rahel")
     with pytest.raises(ServerError, match="blocked"):

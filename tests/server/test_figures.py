@@ -1,6 +1,6 @@
-"""Figures kept for a minute in the database (sync.server.figures), both backends."""
+"""Figures kept for a minute in the database (sync.server.quality.figures), both backends."""
 
-from sync.server import figures
+from sync.server.quality import figures
 
 
 def test_a_figure_is_computed_once_per_minute_and_afresh_after_forget(engine):

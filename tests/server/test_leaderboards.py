@@ -7,8 +7,8 @@ import pytest
 
 from app import rules
 from sync.protocol import Leaderboards
-from sync.server import leaderboards, quality
 from sync.server.cli import main
+from sync.server.quality import leaderboards, moderation
 from tests.server.helpers import statuses
 
 # A Wednesday noon two weeks back: device stamps must not be later than the server's clock.
@@ -153,15 +153,15 @@ def test_the_callers_row_is_there_even_outside_the_top(server, people):
 
 
 def test_blocked_users_leave_the_boards_until_unblocked(server, people):
-    quality.block(server.engine, "Amina", reason="copied text")
-    quality.block(server.engine, "Chandra", reason="random ratings")
+    moderation.block(server.engine, "Amina", reason="copied text")
+    moderation.block(server.engine, "Chandra", reason="random ratings")
     boards = _boards(server.engine, "Amina")
     assert [r.name for r in boards["all", None].rows] == ["Bilal"]
     assert boards["all", None].me is None  # a blocked user has no row
     bilal = _row(boards["all", None], "Bilal")
     assert bilal.quality_score is None  # Chandra's rating no longer counts
-    quality.unblock(server.engine, "Amina")
-    quality.unblock(server.engine, "Chandra")
+    moderation.unblock(server.engine, "Amina")
+    moderation.unblock(server.engine, "Chandra")
     boards = _boards(server.engine, "Amina")
     assert [r.name for r in boards["all", None].rows] == ["Amina", "Bilal", "Chandra"]
     assert _row(boards["all", None], "Bilal").quality_score == 2.5

@@ -8,9 +8,10 @@ import pytest
 from app import syncstate
 from app.store import Store
 from sync.client import SyncClient
-from sync.server import quality
+from sync.server import tables
 from sync.server.cli import main
 from sync.server.errors import ServerError
+from sync.server.quality import measures, moderation
 from tests.server.helpers import statuses
 
 
@@ -42,14 +43,15 @@ def test_relabel_reaches_every_device_of_the_author_on_pull(server, tmp_path):
     store.submit(draft.id)
     assert client.sync(lambda job: job(store)).complete
 
-    revision = quality.relabel(server.engine, draft.id, language="hin_Deva", dialect="Awadhi",
-                               by="Fatima")
+    revision = moderation.relabel(server.engine, draft.id, language="hin_Deva", dialect="Awadhi",
+                                  by="Fatima")
     assert revision == 2
     assert client.sync(lambda job: job(store)).complete
     pulled = store.submission(draft.id)
     assert (pulled.language, pulled.dialect, pulled.base_revision) == ("hin_Deva", "Awadhi", 2)
     with server.engine.connect() as conn:
-        row = conn.execute(quality.S.select().where(quality.S.c.id == draft.id)).one()
+        submissions = tables.submissions
+        row = conn.execute(submissions.select().where(submissions.c.id == draft.id)).one()
     assert row.language == "hin_Deva" and row.changed_by is None
     [earlier] = json.loads(row.payload)["relabeled_from"]
     assert earlier["language"] == "urd_Arab" and earlier["dialect"] is None
@@ -60,9 +62,9 @@ def test_relabel_reaches_every_device_of_the_author_on_pull(server, tmp_path):
 def test_relabel_keeps_history_and_an_old_edit_conflicts(server):
     amina = server.member("annotator", ["urd_Arab", "hin_Deva"])
     submission_id = _push(amina)
-    assert quality.relabel(server.engine, submission_id, language="hin_Deva", by="x") == 2
-    assert quality.relabel(server.engine, submission_id, language="hin_Deva", by="x") == 2
-    assert quality.relabel(server.engine, submission_id, dialect="Dakhini", by="y") == 3
+    assert moderation.relabel(server.engine, submission_id, language="hin_Deva", by="x") == 2
+    assert moderation.relabel(server.engine, submission_id, language="hin_Deva", by="x") == 2
+    assert moderation.relabel(server.engine, submission_id, dialect="Dakhini", by="y") == 3
     [item] = [i for i in amina.pull_all() if i["id"] == submission_id]
     payload = json.loads(item["payload"])
     assert payload["dialect"] == "Dakhini" and payload["language"] == "hin_Deva"
@@ -75,11 +77,11 @@ def test_relabel_errors_are_clear(server):
     amina = server.member()
     submission_id = _push(amina)
     with pytest.raises(ServerError, match="'urdu' is not a registry code"):
-        quality.relabel(server.engine, submission_id, language="urdu", by="x")
+        moderation.relabel(server.engine, submission_id, language="urdu", by="x")
     with pytest.raises(ServerError, match="No submission 'nope'"):
-        quality.relabel(server.engine, "nope", language="hin_Deva", by="x")
+        moderation.relabel(server.engine, "nope", language="hin_Deva", by="x")
     with pytest.raises(ServerError, match="needs a new language"):
-        quality.relabel(server.engine, submission_id, by="x")
+        moderation.relabel(server.engine, submission_id, by="x")
 
 
 # --- block -----------------------------------------------------------------------------------
@@ -88,22 +90,22 @@ def test_relabel_errors_are_clear(server):
 def test_block_and_unblock_keep_everything(server):
     bilal = server.member(name="Bilal")
     _push(bilal)
-    assert quality.block(server.engine, "Bilal", reason="copied text") is True
-    assert quality.block(server.engine, "Bilal", reason="copied, twice") is False
-    [blocked] = quality.blocked_users(server.engine)
+    assert moderation.block(server.engine, "Bilal", reason="copied text") is True
+    assert moderation.block(server.engine, "Bilal", reason="copied, twice") is False
+    [blocked] = moderation.blocked_users(server.engine)
     assert (blocked.name, blocked.reason) == ("Bilal", "copied, twice")
-    assert quality.is_blocked(server.engine, bilal.user_id)
-    assert quality.concentration(server.engine) == {}
-    [progress] = quality.language_progress(server.engine)
+    assert moderation.is_blocked(server.engine, bilal.user_id)
+    assert measures.concentration(server.engine) == {}
+    [progress] = measures.language_progress(server.engine)
     assert (progress.submitted, progress.held) == (0, 1)
-    assert quality.unblock(server.engine, "Bilal") is True
-    assert quality.unblock(server.engine, "Bilal") is False
-    assert quality.blocked_users(server.engine) == []
-    assert quality.concentration(server.engine)["urd_Arab"].items == 1
+    assert moderation.unblock(server.engine, "Bilal") is True
+    assert moderation.unblock(server.engine, "Bilal") is False
+    assert moderation.blocked_users(server.engine) == []
+    assert measures.concentration(server.engine)["urd_Arab"].items == 1
     with pytest.raises(ServerError, match="No user named 'Nobody'"):
-        quality.block(server.engine, "Nobody", reason="x")
+        moderation.block(server.engine, "Nobody", reason="x")
     with pytest.raises(ServerError, match="reason"):
-        quality.block(server.engine, "Bilal", reason=" ")
+        moderation.block(server.engine, "Bilal", reason=" ")
 
 
 # --- flagged ---------------------------------------------------------------------------------
@@ -116,13 +118,13 @@ def test_flagged_items_list_who_flagged_what_newest_first(server):
     _review(reviewer, first, flag="harmful", reason="insults")
     _review(reviewer, second, flag="wrong_language", rating_inputs=2)
     _review(reviewer, fine, rating_inputs=5, rating_targets=5)
-    found = quality.flagged_items(server.engine)
+    found = moderation.flagged_items(server.engine)
     assert [(f.submission_id, f.flag) for f in found] == [(second, "wrong_language"),
                                                           (first, "harmful")]
     newest = found[0]
     assert (newest.flagged_by, newest.author, newest.state) == ("Rashid", "Amina-F", "submitted")
     assert found[1].reason == "insults" and found[1].inputs == "سوال"
-    [urdu] = quality.flagged_items(server.engine, language="urd_Arab")
+    [urdu] = moderation.flagged_items(server.engine, language="urd_Arab")
     assert urdu.submission_id == first
 
 
@@ -164,7 +166,7 @@ def test_agreement_is_krippendorffs_ordinal_alpha(server):
     units = [[a[f], b[f]] for a, b in pairs for f in (0, 1)]
     expected = krippendorff.alpha(reliability_data=list(zip(*units, strict=True)),
                                   level_of_measurement="ordinal", value_domain=[1, 2, 3, 4, 5])
-    result = quality.agreement(server.engine)["urd_Arab"]
+    result = measures.agreement(server.engine)["urd_Arab"]
     assert result.items == 3 and result.ratings == 12
     assert result.alpha == pytest.approx(expected)
     assert result.alpha == pytest.approx(_ordinal_alpha(units))
@@ -177,10 +179,10 @@ def test_agreement_is_none_without_overlap_and_one_when_all_agree(server):
     first, second = _push(amina), _push(amina)
     _review(one, first, rating_inputs=4, rating_targets=2)
     _review(two, second, rating_inputs=3, rating_targets=3)
-    alone = quality.agreement(server.engine)["urd_Arab"]
+    alone = measures.agreement(server.engine)["urd_Arab"]
     assert (alone.alpha, alone.items, alone.ratings) == (None, 0, 0)
     _review(two, first, rating_inputs=4, rating_targets=2)
-    together = quality.agreement(server.engine)["urd_Arab"]
+    together = measures.agreement(server.engine)["urd_Arab"]
     assert (together.alpha, together.items, together.ratings) == (1.0, 1, 4)
 
 
@@ -192,10 +194,10 @@ def test_concentration_is_the_top_five_share(server):
     for person, count in zip(people, (5, 4, 3, 2, 1, 1), strict=True):
         person.push([person.submission() for _ in range(count)])
     people[0].push([people[0].submission(state="draft")])  # drafts do not count
-    result = quality.concentration(server.engine)["urd_Arab"]
+    result = measures.concentration(server.engine)["urd_Arab"]
     assert (result.contributors, result.items) == (6, 16)
     assert result.top_share == pytest.approx(15 / 16)
-    assert quality.concentration(server.engine, top=1)["urd_Arab"].top_share == 5 / 16
+    assert measures.concentration(server.engine, top=1)["urd_Arab"].top_share == 5 / 16
 
 
 def test_language_progress_counts_per_language_and_kind(server):
@@ -208,7 +210,7 @@ def test_language_progress_counts_per_language_and_kind(server):
     from sync.server.work import decisions
 
     decisions.decide(server.engine, done, "accepted")
-    rows = {(r.language, r.kind): r for r in quality.language_progress(server.engine)}
+    rows = {(r.language, r.kind): r for r in measures.language_progress(server.engine)}
     urdu = rows["urd_Arab", "original"]
     assert (urdu.drafts, urdu.submitted, urdu.reviewed, urdu.accepted, urdu.rejected,
             urdu.contributors, urdu.held) == (1, 1, 1, 1, 0, 1, 0)

@@ -15,9 +15,10 @@ import pytest
 import sqlalchemy as sa
 
 from app.ids import new_id
-from sync.server import audits, quality, tables
+from sync.server import tables
 from sync.server.errors import ServerError
 from sync.server.people import authentication
+from sync.server.quality import audits, moderation
 from sync.server.web import sessions
 from tests.server.helpers import Server
 from tests.web.helpers import PASSWORD
@@ -139,7 +140,7 @@ def test_a_post_without_the_csrf_token_is_refused(dashboard):
                                {"user": victim.id, "reason": "spam", **data}, csrf=False)
         assert response.status_code == 403
         assert "security token" in response.text
-    assert not quality.is_blocked(dashboard.engine, victim.id)
+    assert not moderation.is_blocked(dashboard.engine, victim.id)
     signed_out = farida.post("/dashboard/sign-out", {}, csrf=False)
     assert signed_out.status_code == 403
     assert farida.get("/dashboard/overview").status_code == 200
@@ -197,7 +198,7 @@ def test_only_coordinators_and_auditors_get_a_password(dashboard):
 
 def test_a_blocked_coordinator_cannot_sign_in(dashboard):
     user = dashboard.person("coordinator")
-    quality.block(dashboard.engine, user.name, reason="left the project")
+    moderation.block(dashboard.engine, user.name, reason="left the project")
     refused = dashboard.browser().sign_in(user.name, PASSWORD)
     assert refused.status_code == 403 and "blocked" in refused.text
 
@@ -211,7 +212,7 @@ def test_a_block_ends_open_sessions_and_device_token_sign_in(dashboard):
     assert by_token.sign_in(token=laptop.token).status_code == 303
     for browser in (farida, by_token):
         assert browser.get("/dashboard/overview").status_code == 200
-    quality.block(dashboard.engine, farida.user.name, reason="left the project")
+    moderation.block(dashboard.engine, farida.user.name, reason="left the project")
     for browser in (farida, by_token):
         ended = browser.client.get("/dashboard/overview")
         assert ended.status_code == 303 and "/dashboard/sign-in" in ended.headers["location"]
@@ -226,7 +227,7 @@ def test_a_blocked_auditor_loses_the_audit_pages(dashboard):
                                    auditors=[auditor.user.name], seed=1, created_by="test")
     item = audits.auditor_items(dashboard.engine, auditor.user.name)[0]
     assert 'id="audit-item"' in auditor.get("/dashboard/audits").text
-    quality.block(dashboard.engine, auditor.user.name, reason="rated without reading")
+    moderation.block(dashboard.engine, auditor.user.name, reason="rated without reading")
     assert auditor.client.get("/dashboard/audits").status_code == 303
     rated = auditor.post("/dashboard/audits/rate", {
         "sample": sample_id, "submission": item.submission_id, "rating": "5",
@@ -386,10 +387,10 @@ def test_a_coordinator_blocks_and_unblocks_from_the_people_page(dashboard):
     blocked = farida.post("/dashboard/people/block", {"user": data["bilal"].user_id,
                                                       "reason": "copied text"})
     assert blocked.status_code == 303
-    assert quality.is_blocked(dashboard.engine, data["bilal"].user_id)
+    assert moderation.is_blocked(dashboard.engine, data["bilal"].user_id)
     assert "copied text" in farida.get("/dashboard/people").text
     farida.post("/dashboard/people/unblock", {"user": data["bilal"].user_id})
-    assert not quality.is_blocked(dashboard.engine, data["bilal"].user_id)
+    assert not moderation.is_blocked(dashboard.engine, data["bilal"].user_id)
     myself = farida.post("/dashboard/people/block", {"user": farida.user.id, "reason": "x"})
     assert myself.status_code == 400 and "cannot block yourself" in myself.text
 

@@ -1,6 +1,6 @@
 """``GET /v1/leaderboard``: the boards the app keeps to show offline.
 
-They are scored by :mod:`sync.server.leaderboards`.
+They are scored by :mod:`sync.server.quality.leaderboards`.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from fastapi import APIRouter
 
 from sync.protocol import Leaderboards
 from sync.server.api.deps import ERRORS, CurrentDevice, DatabaseEngine
-from sync.server.leaderboards import HTTP_MAX_AGE, leaderboards
+from sync.server.quality.leaderboards import HTTP_MAX_AGE, leaderboards
 
 router = APIRouter(tags=["people"])
 

@@ -157,37 +157,37 @@ def _json_lines(values) -> None:
 
 
 def cmd_relabel(args, engine, url) -> int:
-    from sync.server import quality
+    from sync.server.quality import moderation
 
-    revision = quality.relabel(engine, args.submission, language=args.language,
-                               dialect=args.dialect, by=args.by or _who())
+    revision = moderation.relabel(engine, args.submission, language=args.language,
+                                  dialect=args.dialect, by=args.by or _who())
     print(f"{args.submission} relabeled (revision {revision}); the author's devices get it on "
           "their next sync.")
     return 0
 
 
 def cmd_block(args, engine, url) -> int:
-    from sync.server import quality
+    from sync.server.quality import moderation
 
-    new = quality.block(engine, args.user, reason=args.reason)
+    new = moderation.block(engine, args.user, reason=args.reason)
     print(f"{args.user} {'is now' if new else 'was already'} blocked: their work is held and "
           "left out of leaderboards, audits and exports. Nothing was deleted.")
     return 0
 
 
 def cmd_unblock(args, engine, url) -> int:
-    from sync.server import quality
+    from sync.server.quality import moderation
 
-    lifted = quality.unblock(engine, args.user)
+    lifted = moderation.unblock(engine, args.user)
     print(f"{args.user} {'is no longer blocked' if lifted else 'was not blocked'}; "
           "their work counts.")
     return 0
 
 
 def cmd_blocked(args, engine, url) -> int:
-    from sync.server import quality
+    from sync.server.quality import moderation
 
-    found = quality.blocked_users(engine)
+    found = moderation.blocked_users(engine)
     if args.json:
         _json_lines(found)
         return 0
@@ -200,9 +200,9 @@ def cmd_blocked(args, engine, url) -> int:
 
 
 def cmd_flagged(args, engine, url) -> int:
-    from sync.server import quality
+    from sync.server.quality import moderation
 
-    found = quality.flagged_items(engine, language=_language(args.language), limit=args.limit)
+    found = moderation.flagged_items(engine, language=_language(args.language), limit=args.limit)
     if args.json:
         _json_lines(found)
         return 0
@@ -217,9 +217,9 @@ def cmd_flagged(args, engine, url) -> int:
 
 
 def cmd_agreement(args, engine, url) -> int:
-    from sync.server import quality
+    from sync.server.quality import measures
 
-    found = quality.agreement(engine, language=_language(args.language))
+    found = measures.agreement(engine, language=_language(args.language))
     if args.json:
         for language, value in found.items():
             print(json.dumps({"language": language, **asdict(value)}))
@@ -235,9 +235,9 @@ def cmd_agreement(args, engine, url) -> int:
 
 
 def cmd_concentration(args, engine, url) -> int:
-    from sync.server import quality
+    from sync.server.quality import measures
 
-    found = quality.concentration(engine, top=args.top, project_id=args.project)
+    found = measures.concentration(engine, top=args.top, project_id=args.project)
     if args.json:
         for language, value in found.items():
             print(json.dumps({"language": language, **asdict(value)}))
@@ -253,7 +253,7 @@ def cmd_concentration(args, engine, url) -> int:
 
 
 def cmd_leaderboard(args, engine, url) -> int:
-    from sync.server import leaderboards
+    from sync.server.quality import leaderboards
 
     found = leaderboards.board(engine, period=args.period, language=_language(args.language),
                                project_id=args.project,
@@ -279,7 +279,7 @@ def cmd_audit(args, engine, url) -> int:
 
 
 def _audit_draw(args, engine) -> int:
-    from sync.server import audits
+    from sync.server.quality import audits
 
     sample_id = audits.draw_sample(
         engine, per_language=args.per_language, auditors=args.auditor,
@@ -292,7 +292,7 @@ def _audit_draw(args, engine) -> int:
 
 
 def _audit_list(args, engine) -> int:
-    from sync.server import audits
+    from sync.server.quality import audits
 
     found = audits.list_samples(engine)
     if not found:
@@ -305,7 +305,7 @@ def _audit_list(args, engine) -> int:
 
 
 def _audit_items(args, engine) -> int:
-    from sync.server import audits
+    from sync.server.quality import audits
 
     found = audits.auditor_items(engine, args.auditor, pending_only=not args.all)
     if args.json:
@@ -324,7 +324,7 @@ def _audit_items(args, engine) -> int:
 
 
 def _audit_record(args, engine) -> int:
-    from sync.server import audits
+    from sync.server.quality import audits
 
     audits.record_audit(engine, sample_id=args.sample, submission_id=args.submission,
                         auditor=args.auditor, rating=args.rating,
@@ -334,7 +334,7 @@ def _audit_record(args, engine) -> int:
 
 
 def _audit_report(args, engine) -> int:
-    from sync.server import audits
+    from sync.server.quality import audits
 
     found = audits.estimates(engine, args.sample)
     if args.json:

@@ -20,9 +20,10 @@ from fastapi import Form
 from starlette.responses import Response
 
 from sync.protocol import ErrorCode
-from sync.server import audits, tables
+from sync.server import tables
 from sync.server.db import read
 from sync.server.errors import ServerError
+from sync.server.quality import audits
 from sync.server.web.site import Coordinator, CoordinatorForm, SignedIn, SignedInForm, new_router
 from sync.server.work.projects import list_projects
 

@@ -18,7 +18,7 @@ from starlette.responses import Response
 from app import clock
 from sync.server import tables
 from sync.server.db import read_transaction
-from sync.server.quality import unblocked
+from sync.server.quality.fields import unblocked
 from sync.server.web.site import Coordinator, language_cell, new_router
 from sync.server.work.distribution import queue_status
 

@@ -18,8 +18,8 @@ from starlette.responses import Response
 from app.schema import REVIEW_FLAGS
 from i18n.languages import aya_languages
 from sync.protocol import ErrorCode
-from sync.server import quality
 from sync.server.errors import ServerError
+from sync.server.quality import moderation
 from sync.server.web.site import Coordinator, CoordinatorForm, new_router
 from sync.server.work import decisions
 
@@ -30,7 +30,7 @@ SHOWN_CHARS = 600  # of each text in the list: the page stays small; the app sho
 
 @router.get("/flagged")
 def flagged(page: Coordinator, language: str = "", done: str = "") -> Response:
-    items = quality.flagged_items(page.engine, language=language or None, limit=LIMIT)
+    items = moderation.flagged_items(page.engine, language=language or None, limit=LIMIT)
     return page.render("flagged.html", items=items, language=language, done=done,
                        limit=LIMIT, shown=SHOWN_CHARS, flags=REVIEW_FLAGS,
                        relabel_languages=[lang.code for lang in aya_languages()])
@@ -53,20 +53,20 @@ def decide(page: CoordinatorForm, submission: Annotated[str, Form(max_length=64)
 @router.post("/flagged/relabel")
 def relabel(page: CoordinatorForm, submission: Annotated[str, Form(max_length=64)],
             new_language: Annotated[str, Form(max_length=32)] = "",
-            dialect: Annotated[str, Form(max_length=quality.MAX_DIALECT)] = "",
+            dialect: Annotated[str, Form(max_length=moderation.MAX_DIALECT)] = "",
             language: Annotated[str, Form(max_length=32)] = "") -> Response:
     if not new_language and not dialect:
         raise ServerError(ErrorCode.invalid_request, "Give a new language or a dialect.")
-    quality.relabel(page.engine, submission, language=new_language or None,
-                    dialect=dialect or None, by=page.session.user_name)
+    moderation.relabel(page.engine, submission, language=new_language or None,
+                       dialect=dialect or None, by=page.session.user_name)
     return _back(page, language, "relabeled")
 
 
 @router.post("/flagged/block")
 def block(page: CoordinatorForm, user: Annotated[str, Form(max_length=64)],
-          reason: Annotated[str, Form(max_length=quality.MAX_REASON)] = "",
+          reason: Annotated[str, Form(max_length=moderation.MAX_REASON)] = "",
           language: Annotated[str, Form(max_length=32)] = "") -> Response:
     if user == page.session.user_id:
         raise ServerError(ErrorCode.invalid_request, "You cannot block yourself.")
-    quality.block(page.engine, user, reason=reason)
+    moderation.block(page.engine, user, reason=reason)
     return _back(page, language, "blocked")

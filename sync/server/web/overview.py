@@ -2,10 +2,11 @@
 
     GET /dashboard/overview?project=aya-urd
 
-Counts come from :func:`sync.server.quality.language_progress` (drafts, hand-ins, reviews,
+Counts come from :func:`sync.server.quality.measures.language_progress` (drafts, hand-ins, reviews,
 contributors), :func:`sync.server.work.acceptance.acceptance_counts` (what the project's acceptance
 rules accept: the same the export applies) and the tasks table (work loaded per language and
-kind); agreement and contributor concentration per language from :mod:`sync.server.quality`.
+kind); agreement and contributor concentration per language from
+:mod:`sync.server.quality.measures`.
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ from starlette.responses import Response
 
 from sync.server import tables
 from sync.server.db import read_transaction
-from sync.server.figures import cached
-from sync.server.quality import agreement, concentration, language_progress
+from sync.server.quality.figures import cached
+from sync.server.quality.measures import agreement, concentration, language_progress
 from sync.server.web.charts import Bar, bar_chart
 from sync.server.web.site import Coordinator, language_cell, new_router
 from sync.server.work.acceptance import AcceptanceCounts, acceptance_counts

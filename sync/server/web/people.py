@@ -18,11 +18,12 @@ from fastapi import Form
 from starlette.responses import Response
 
 from sync.protocol import ErrorCode
-from sync.server import quality, tables
+from sync.server import tables
 from sync.server.db import read_transaction
 from sync.server.errors import ServerError
 from sync.server.exchange.pull import pending_changes
 from sync.server.people.users import Device
+from sync.server.quality import moderation
 from sync.server.web.site import Coordinator, CoordinatorForm, new_router
 
 router = new_router()
@@ -66,15 +67,15 @@ def people(page: Coordinator, done: str = "") -> Response:
 
 @router.post("/people/block")
 def block(page: CoordinatorForm, user: Annotated[str, Form(max_length=64)],
-          reason: Annotated[str, Form(max_length=quality.MAX_REASON)] = "") -> Response:
+          reason: Annotated[str, Form(max_length=moderation.MAX_REASON)] = "") -> Response:
     if user == page.session.user_id:
         raise ServerError(ErrorCode.invalid_request,
                           "You cannot block yourself: you would be signed out for good.")
-    quality.block(page.engine, user, reason=reason)
+    moderation.block(page.engine, user, reason=reason)
     return page.redirect("/people?done=blocked")
 
 
 @router.post("/people/unblock")
 def unblock(page: CoordinatorForm, user: Annotated[str, Form(max_length=64)]) -> Response:
-    quality.unblock(page.engine, user)
+    moderation.unblock(page.engine, user)
     return page.redirect("/people?done=unblocked")

@@ -39,8 +39,8 @@ from app import __version__
 from i18n.languages import UnknownLanguage
 from i18n.languages import get as get_language
 from i18n.translation import N_
-from sync.server import figures
 from sync.server.errors import ServerError
+from sync.server.quality import figures
 from sync.server.web import sessions
 from sync.server.web.locale import UiLanguage, choices, negotiate, normalize
 

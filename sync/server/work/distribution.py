@@ -230,8 +230,9 @@ def _lease(conn: Connection, seqs: Sequence, device: Device, chosen: list, momen
 
 
 def release_blocked(conn: Connection, user_id: str, now: str) -> None:
-    """Inside the transaction that blocks ``user_id`` (:func:`sync.server.quality.block`):
-    hand back what they were given, so it goes to someone else.
+    """Inside the transaction that blocks ``user_id``
+    (:func:`sync.server.quality.moderation.block`): hand back what they were given, so it goes
+    to someone else.
 
     Review work is taken back whole: unfinished review-task leases are deleted, and every
     request to review an item they have not reviewed yet (from a lease or from

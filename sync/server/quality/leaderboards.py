@@ -48,7 +48,7 @@ from sync.server import tables
 from sync.server.db import current_seq, read
 from sync.server.errors import ServerError
 from sync.server.people.users import Device, User, get_user
-from sync.server.quality import (
+from sync.server.quality.fields import (
     RATING_FIELDS,
     RATING_VALUES,
     PayloadFields,
@@ -113,7 +113,7 @@ def _grouped(conn: Connection, inner, keys: list[str], *aggregates):
 
 
 def _source(select, name: str):
-    """Rows parsed once (see quality.PayloadFields), kept apart from the grouping above."""
+    """Rows parsed once (see fields.PayloadFields), kept apart from the grouping above."""
     return select.cte(name).prefix_with("MATERIALIZED")
 
 

@@ -34,8 +34,8 @@ from sync.protocol import ErrorCode
 from sync.server import tables
 from sync.server.db import read, run_write
 from sync.server.errors import ServerError
-from sync.server.people.users import User, get_user
-from sync.server.quality import unblocked
+from sync.server.people.users import User, check_languages, get_user
+from sync.server.quality.fields import unblocked
 
 Target = Engine | Connection
 S, U = tables.submissions, tables.users
@@ -112,8 +112,6 @@ def draw_sample(target: Target, *, per_language: int, auditors: list[str],
                 states: tuple[str, ...] = DEFAULT_STATES) -> str:
     """Draw a stratified random sample and hand it to ``auditors`` (names or ids); returns the
     sample's id. Each language gets ``per_language`` items, or all it has when fewer."""
-    from sync.server.people.users import check_languages
-
     if isinstance(per_language, bool) or not isinstance(per_language, int) \
             or not 1 <= per_language <= MAX_PER_LANGUAGE:
         raise ServerError(ErrorCode.invalid_request,

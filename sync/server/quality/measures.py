@@ -1,0 +1,186 @@
+"""What the coordinator measures over the work, per language: reviewers' agreement, how
+concentrated the work is, and progress by kind.
+
+    agreement(engine)["urd_Arab"].alpha            # Krippendorff's alpha, ordinal
+    concentration(engine)["urd_Arab"].top_share    # the top 5 annotators' share
+    language_progress(engine)                      # drafts, submitted, reviewed, ... per kind
+
+Blocked users' work and reviews are left out (:func:`sync.server.quality.fields.unblocked`).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from sync.protocol import ErrorCode
+from sync.server import tables
+from sync.server.db import read
+from sync.server.errors import ServerError
+from sync.server.quality.fields import (
+    RATING_FIELDS,
+    RATING_VALUES,
+    number,
+    payload_field,
+    unblocked,
+)
+
+Target = Engine | Connection
+S, R = tables.submissions, tables.reviews
+
+
+@dataclass(frozen=True)
+class Agreement:
+    alpha: float | None   # Krippendorff's alpha (ordinal); None when too few overlapping ratings
+    items: int            # submissions rated by at least two reviewers
+    ratings: int          # the ratings those items received (prompt and completion each)
+
+
+def agreement(target: Target, *, language: str | None = None,
+              project_id: str | None = None) -> dict[str, Agreement]:
+    """Inter-annotator agreement per language over reviewers' 1–5 ratings.
+
+    A unit is one field (prompt or completion) of one submission; a reviewer's latest review
+    counts once. Only units with two or more ratings can show agreement; alpha is None for a
+    language with none, or where every rating is the same value (alpha is then undefined).
+    Reviews by blocked users, and reviews of blocked users' work, are left out.
+    """
+    import krippendorff
+    import numpy as np
+
+    def work(conn: Connection):
+        fields = [payload_field(conn, R.c.payload, name).label(name) for name in RATING_FIELDS]
+        query = (sa.select(S.c.language, R.c.submission_id, R.c.author_id, *fields)
+                 .join(S, S.c.id == R.c.submission_id)
+                 .where(R.c.deleted == sa.false(), S.c.deleted == sa.false(),
+                        unblocked(R.c.author_id), unblocked(S.c.author_id))
+                 .order_by(R.c.server_seq))
+        if language is not None:
+            query = query.where(S.c.language == language)
+        if project_id is not None:
+            query = query.where(S.c.project_id == project_id)
+        return conn.execute(query).all()
+
+    # unit (language, submission, field) -> reviewer -> rating (the latest review wins)
+    units: dict[tuple[str, str, str], dict[str, int]] = {}
+    for row in read(target, work):
+        for name in RATING_FIELDS:
+            value = number(getattr(row, name))
+            if value is not None and int(value) == value and int(value) in RATING_VALUES:
+                key = (row.language, row.submission_id, name)
+                units.setdefault(key, {})[row.author_id] = int(value)
+    per_language: dict[str, list[list[int]]] = {}
+    items: dict[str, set[str]] = {}
+    for (lang, submission_id, _), by_reviewer in units.items():
+        per_language.setdefault(lang, [])
+        items.setdefault(lang, set())
+        if len(by_reviewer) >= 2:
+            counts = [0] * len(RATING_VALUES)
+            for value in by_reviewer.values():
+                counts[value - 1] += 1
+            per_language[lang].append(counts)
+            items[lang].add(submission_id)
+    result = {}
+    for lang in sorted(per_language):
+        counts = per_language[lang]
+        ratings = sum(map(sum, counts))
+        alpha = None
+        if counts and len({v for unit in counts for v, n in enumerate(unit) if n}) > 1:
+            alpha = float(krippendorff.alpha(value_counts=np.array(counts),
+                                             value_domain=list(RATING_VALUES),
+                                             level_of_measurement="ordinal"))
+            if not math.isfinite(alpha):
+                alpha = None
+        result[lang] = Agreement(alpha=alpha, items=len(items[lang]), ratings=ratings)
+    return result
+
+
+# --- concentration ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Concentration:
+    contributors: int     # distinct annotators with submitted work in the language
+    items: int            # their submitted items
+    top_share: float      # share of the items written by the ``top`` most active annotators
+
+
+def concentration(target: Target, *, top: int = 5,
+                  project_id: str | None = None) -> dict[str, Concentration]:
+    """Per language, how much of the submitted work its ``top`` annotators did (the Aya
+    paper reports the share of the top 5). Drafts, deleted items and blocked users' work do
+    not count."""
+    if top < 1:
+        raise ServerError(ErrorCode.invalid_request, "top must be at least 1.")
+
+    def work(conn: Connection):
+        query = (sa.select(S.c.language, S.c.author_id, sa.func.count().label("n"))
+                 .where(S.c.deleted == sa.false(), S.c.state != "draft",
+                        S.c.language.isnot(None), unblocked(S.c.author_id))
+                 .group_by(S.c.language, S.c.author_id))
+        if project_id is not None:
+            query = query.where(S.c.project_id == project_id)
+        return conn.execute(query).all()
+
+    by_language: dict[str, list[int]] = {}
+    for row in read(target, work):
+        by_language.setdefault(row.language, []).append(row.n)
+    result = {}
+    for lang in sorted(by_language):
+        counts = sorted(by_language[lang], reverse=True)
+        total = sum(counts)
+        result[lang] = Concentration(contributors=len(counts), items=total,
+                                     top_share=sum(counts[:top]) / total)
+    return result
+
+
+# --- progress --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LanguageProgress:
+    language: str
+    kind: str
+    drafts: int           # on the server, not yet handed in
+    submitted: int        # handed in (including those since accepted or rejected)
+    reviewed: int         # handed in and reviewed at least once
+    accepted: int
+    rejected: int
+    contributors: int     # distinct annotators who handed in work
+    held: int             # handed in by blocked contributors (in none of the counts above)
+
+
+def language_progress(target: Target, *,
+                      project_id: str | None = None) -> list[LanguageProgress]:
+    """Counts per language and kind, for the dashboard's progress page and chart."""
+
+    def work(conn: Connection):
+        handed_in = S.c.state != "draft"
+        reviewed = sa.exists().where(R.c.submission_id == S.c.id, R.c.deleted == sa.false(),
+                                     unblocked(R.c.author_id))
+        ok = unblocked(S.c.author_id)
+
+        def count(condition):
+            return sa.func.sum(sa.case((condition, 1), else_=0))
+
+        query = (sa.select(
+            S.c.language, S.c.kind,
+            count(sa.and_(ok, S.c.state == "draft")).label("drafts"),
+            count(sa.and_(ok, handed_in)).label("submitted"),
+            count(sa.and_(ok, handed_in, reviewed)).label("reviewed"),
+            count(sa.and_(ok, S.c.state == "accepted")).label("accepted"),
+            count(sa.and_(ok, S.c.state == "rejected")).label("rejected"),
+            sa.func.count(sa.distinct(sa.case((sa.and_(ok, handed_in), S.c.author_id))))
+            .label("contributors"),
+            count(sa.and_(sa.not_(ok), handed_in)).label("held"))
+            .where(S.c.deleted == sa.false(), S.c.language.isnot(None), S.c.kind.isnot(None))
+            .group_by(S.c.language, S.c.kind).order_by(S.c.language, S.c.kind))
+        if project_id is not None:
+            query = query.where(S.c.project_id == project_id)
+        return [LanguageProgress(r.language, r.kind, *(int(v or 0) for v in r[2:]))
+                for r in conn.execute(query)]
+
+    return read(target, work)

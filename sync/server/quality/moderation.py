@@ -1,0 +1,243 @@
+"""The coordinator's moderation: relabel an item, block a contributor, read flagged items.
+
+    relabel(engine, submission_id, language="urd_Arab", by="Fatima")   # -> new revision
+    block(engine, "Bilal", reason="copied text")                        # held, not deleted
+    unblock(engine, "Bilal")
+    flagged_items(engine, language="urd_Arab")                          # [FlaggedItem, ...]
+
+A blocked contributor's records stay as they are; every figure (and leaderboards and audit
+samples) leaves their work out (:func:`sync.server.quality.fields.unblocked`), their
+submissions and their reviews of others alike, so unblocking restores it. A flag is the
+review's ``flag`` (:data:`app.kinds.REVIEW_FLAGS`).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from app import clock
+from app.kinds import REVIEW_FLAGS
+from sync.protocol import ErrorCode, freeze
+from sync.server import tables
+from sync.server.db import Sequence, read, run_write
+from sync.server.errors import ServerError
+from sync.server.people.users import User, get_user
+from sync.server.quality.fields import payload_field, unblocked
+from sync.server.work.distribution import release_blocked
+from sync.server.work.projects import load_settings
+
+Target = Engine | Connection
+S, R, U = tables.submissions, tables.reviews, tables.users
+MAX_REASON = 2000
+MAX_DIALECT = 100
+
+
+def _user(target: Target, name_or_id: str) -> User:
+    return get_user(target, name_or_id)  # ServerError not_found names the user
+
+
+# --- relabel ---------------------------------------------------------------------------------
+
+
+def relabel(target: Target, submission_id: str, *, language: str | None = None,
+            dialect: str | None = None, by: str) -> int:
+    """Correct a submission's language and/or dialect; returns its (new) revision.
+
+    ``dialect=""`` clears the dialect; ``None`` leaves a field as it is. The change gets a new
+    revision and change number and ``changed_by`` is cleared, so every device of the author
+    pulls it; the earlier values stay in the payload's ``relabeled_from`` list (newest last).
+    A device edit based on the old revision then conflicts instead of undoing the relabel.
+    """
+    from i18n.languages import UnknownLanguage, get
+
+    if language is None and dialect is None:
+        raise ServerError(ErrorCode.invalid_request,
+                          "Relabel needs a new language (--language) or dialect (--dialect).")
+    if language is not None:
+        try:
+            language = get(language.strip()).code
+        except UnknownLanguage:
+            raise ServerError(ErrorCode.invalid_request,
+                              f"language: {language!r} is not a registry code such as "
+                              "'urd_Arab'.") from None
+    if dialect is not None:
+        dialect = dialect.strip()
+        if len(dialect) > MAX_DIALECT or "\x00" in dialect:
+            raise ServerError(ErrorCode.invalid_request,
+                              f"dialect: at most {MAX_DIALECT} characters of text.")
+    by = (by or "").strip()
+    if not by:
+        raise ServerError(ErrorCode.invalid_request, "Say who relabels the item (by).")
+
+    def work(conn: Connection) -> int:
+        # The write lock first: on PostgreSQL a row read before it could be overwritten by a
+        # push committed in between, and that edit would be silently lost.
+        seqs = Sequence(conn)
+        row = conn.execute(sa.select(S).where(S.c.id == submission_id)).first()
+        if row is None or row.deleted:
+            raise ServerError(ErrorCode.not_found, f"No submission {submission_id!r}.")
+        payload = json.loads(row.payload)
+        new_language = language or row.language
+        old_dialect = payload.get("dialect")
+        new_dialect = old_dialect if dialect is None else (dialect or None)
+        if new_dialect and dialect:
+            known = load_settings(conn, row.project_id).dialects
+            if known and new_dialect not in known:
+                raise ServerError(ErrorCode.invalid_request,
+                                  f"dialect: {new_dialect!r} is not one of project "
+                                  f"{row.project_id}'s dialects ({', '.join(known)}).")
+        if new_language == row.language and new_dialect == old_dialect:
+            return row.revision  # nothing to change
+        history = payload.get("relabeled_from")
+        history = list(history) if isinstance(history, list) else []
+        now = clock.utc_now()
+        history.append({"language": row.language, "dialect": old_dialect, "by": by, "at": now})
+        payload.update(language=new_language, dialect=new_dialect, relabeled_from=history)
+        conn.execute(S.update().where(S.c.id == submission_id).values(
+            language=new_language, payload=freeze(payload), revision=row.revision + 1,
+            server_seq=seqs.next(), updated_at=now, changed_by=None))
+        seqs.save()
+        return row.revision + 1
+
+    return run_write(target, work)
+
+
+# --- block -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BlockedUser:
+    user_id: str
+    name: str
+    role: str
+    blocked_at: str
+    reason: str
+
+
+def block(target: Target, user: str, *, reason: str) -> bool:
+    """Block a contributor (by name or id); False when they already were (the reason is
+    updated). Nothing of theirs is deleted: their work is left out until :func:`unblock`.
+    What they were handed out is given back (:func:`sync.server.work.distribution.release_blocked`);
+    what they may still do is DESIGN.md invariant 6 (see :mod:`sync.server.exchange.pull`)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServerError(ErrorCode.invalid_request,
+                          "Give a reason for blocking (--reason): the coordinators after you "
+                          "will need it.")
+    if len(reason) > MAX_REASON or "\x00" in reason:
+        raise ServerError(ErrorCode.invalid_request,
+                          f"reason: at most {MAX_REASON} characters of text.")
+
+    def work(conn: Connection) -> bool:
+        found = _user(conn, user)
+        row = conn.execute(sa.select(U.c.blocked_at).where(U.c.id == found.id)).one()
+        now = clock.utc_now()
+        conn.execute(U.update().where(U.c.id == found.id).values(
+            blocked_at=row.blocked_at or now, blocked_reason=reason, updated_at=now))
+        release_blocked(conn, found.id, now)  # their leases and review requests go to others
+        return row.blocked_at is None
+
+    return run_write(target, work)
+
+
+def unblock(target: Target, user: str) -> bool:
+    """Lift a block; False when the user was not blocked. Their work counts again."""
+
+    def work(conn: Connection) -> bool:
+        found = _user(conn, user)
+        changed = conn.execute(U.update().where(U.c.id == found.id, U.c.blocked_at.isnot(None))
+                               .values(blocked_at=None, blocked_reason=None,
+                                       updated_at=clock.utc_now()))
+        return changed.rowcount > 0
+
+    return run_write(target, work)
+
+
+def blocked_users(target: Target) -> list[BlockedUser]:
+    """Everyone blocked, most recently blocked first."""
+
+    def work(conn: Connection) -> list[BlockedUser]:
+        rows = conn.execute(sa.select(U.c.id, U.c.name, U.c.role, U.c.blocked_at,
+                                      U.c.blocked_reason)
+                            .where(U.c.blocked_at.isnot(None))
+                            .order_by(U.c.blocked_at.desc(), U.c.name))
+        return [BlockedUser(r.id, r.name, r.role, r.blocked_at, r.blocked_reason or "")
+                for r in rows]
+
+    return read(target, work)
+
+
+def is_blocked(target: Target, user: str) -> bool:
+    def work(conn: Connection) -> bool:
+        found = _user(conn, user)
+        return conn.execute(sa.select(U.c.blocked_at).where(U.c.id == found.id)).scalar() \
+            is not None
+
+    return read(target, work)
+
+
+# --- flagged items ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FlaggedItem:
+    review_id: str
+    submission_id: str
+    flag: str                 # one of app.schema.REVIEW_FLAGS
+    reason: str               # the reviewer's words
+    flagged_by: str           # the reviewer's name
+    flagged_by_id: str
+    flagged_at: str           # when the server got the review
+    language: str | None
+    kind: str | None
+    state: str                # the submission's: submitted | accepted | rejected
+    author: str
+    author_id: str
+    author_blocked: bool
+    inputs: str
+    targets: str
+
+
+def flagged_items(target: Target, *, language: str | None = None, limit: int = 100,
+                  offset: int = 0) -> list[FlaggedItem]:
+    """Submissions reviewers flagged, one row per flag, newest flag first; flags of blocked
+    reviewers are left out (they hold nothing back either, see
+    :mod:`sync.server.work.acceptance`)."""
+    limit = max(1, min(int(limit), 1000))
+
+    def work(conn: Connection) -> list[FlaggedItem]:
+        flag = payload_field(conn, R.c.payload, "flag")
+        reviewer, author = U.alias("reviewer"), U.alias("author")
+        query = (
+            sa.select(R.c.id, R.c.submission_id, flag.label("flag"),
+                      R.c.payload.label("review_payload"), R.c.created_at,
+                      R.c.author_id.label("reviewer_id"), reviewer.c.name.label("reviewer"),
+                      S.c.language, S.c.kind, S.c.state, S.c.payload, S.c.author_id,
+                      author.c.name.label("author"), author.c.blocked_at)
+            .join(S, S.c.id == R.c.submission_id)
+            .join(reviewer, reviewer.c.id == R.c.author_id)
+            .join(author, author.c.id == S.c.author_id)
+            .where(R.c.deleted == sa.false(), S.c.deleted == sa.false(),
+                   flag.in_(REVIEW_FLAGS), unblocked(R.c.author_id))
+            .order_by(R.c.created_at.desc(), R.c.id.desc()).limit(limit).offset(offset)
+        )
+        if language is not None:
+            query = query.where(S.c.language == language)
+        found = []
+        for r in conn.execute(query):
+            review = json.loads(r.review_payload)
+            item = json.loads(r.payload)
+            found.append(FlaggedItem(
+                review_id=r.id, submission_id=r.submission_id, flag=r.flag,
+                reason=str(review.get("reason") or ""), flagged_by=r.reviewer,
+                flagged_by_id=r.reviewer_id, flagged_at=r.created_at, language=r.language,
+                kind=r.kind, state=r.state, author=r.author, author_id=r.author_id,
+                author_blocked=r.blocked_at is not None, inputs=str(item.get("inputs", "")),
+                targets=str(item.get("targets", ""))))
+        return found
+
+    return read(target, work)
