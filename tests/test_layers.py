@@ -140,3 +140,17 @@ def test_the_sync_client_loads_nothing_of_the_server():
             seen.add(module)
             todo.extend(graph[module])
     assert sorted(m for m in seen if m.startswith("sync.server")) == []
+
+
+def test_only_the_servers_api_and_dashboard_speak_http():
+    # Routers once lived inside domain modules (distribution, leaderboards, profiles), which
+    # made every CLI command that touched them load FastAPI; they belong in sync/server/api/.
+    server = ROOT / "sync" / "server"
+    offences = [
+        f"{path.relative_to(ROOT)}:{line} imports {name}"
+        for path in server.rglob("*.py")
+        if path.parent.relative_to(server).parts[:1] not in (("api",), ("web",))
+        for line, name in _imports(path)
+        if name.split(".")[0] in ("fastapi", "starlette")
+    ]
+    assert offences == []

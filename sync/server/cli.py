@@ -40,6 +40,8 @@ from sync.server.people import server_identity, users
 
 DEFAULT_PORT = 8443
 PREPARES_ITS_DATABASE = {"init", "serve"}  # every other command checks the schema first
+DEVICES = tables.devices
+USERS = tables.users
 
 
 def _add_db_option(parser: argparse.ArgumentParser, default) -> None:
@@ -308,12 +310,13 @@ def cmd_invite(args, engine, url) -> int:
 def cmd_devices(args, engine, url) -> int:
     from sync.server.exchange.pull import pending_changes
 
-    d, u = tables.devices, tables.users
     with db.read_transaction(engine) as conn:
         head = db.current_seq(conn)
         rows = conn.execute(
-            sa.select(d, u.c.name.label("user_name"), u.c.role, u.c.languages, u.c.blocked_at)
-            .select_from(d.join(u, u.c.id == d.c.user_id)).order_by(u.c.name, d.c.enrolled_at)
+            sa.select(DEVICES, USERS.c.name.label("user_name"), USERS.c.role, USERS.c.languages,
+                      USERS.c.blocked_at)
+            .select_from(DEVICES.join(USERS, USERS.c.id == DEVICES.c.user_id))
+            .order_by(USERS.c.name, DEVICES.c.enrolled_at)
         ).all()
         listing = []
         for row in rows:

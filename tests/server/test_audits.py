@@ -55,7 +55,7 @@ def test_nobody_audits_their_own_work(server, work):
     amina, bilal = work
     sample = _draw(server, per_language=10, auditors=["Amina", "Bilal", "Rahel"], seed=3)
     with server.engine.connect() as conn:
-        rows = conn.execute(audits.ITEMS.join(audits.S, audits.S.c.id ==
+        rows = conn.execute(audits.ITEMS.join(audits.SUBMISSIONS, audits.SUBMISSIONS.c.id ==
                                               audits.ITEMS.c.submission_id).select()
                             .where(audits.ITEMS.c.sample_id == sample)).all()
     assert len(rows) == 9  # every handed-in item, none twice

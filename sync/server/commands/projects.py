@@ -43,6 +43,9 @@ from sync.server.work.projects import (
     update_settings,
 )
 
+PROJECTS = tables.projects
+TASKS = tables.tasks
+
 
 def register(sub, common) -> dict:
     project = sub.add_parser("project", parents=[common],
@@ -155,11 +158,10 @@ def _create(args, engine) -> int:
 
 
 def _task_counts(engine) -> dict[str, int]:
-    t = tables.tasks
     with db.read_transaction(engine) as conn:
         return dict(conn.execute(
-            sa.select(t.c.project_id, sa.func.count())
-            .where(t.c.deleted == sa.false()).group_by(t.c.project_id)).all())
+            sa.select(TASKS.c.project_id, sa.func.count())
+            .where(TASKS.c.deleted == sa.false()).group_by(TASKS.c.project_id)).all())
 
 
 def _list(args, engine) -> int:
@@ -179,17 +181,16 @@ def _list(args, engine) -> int:
 
 
 def _show(args, engine) -> int:
-    p, t = tables.projects, tables.tasks
     with db.read_transaction(engine) as conn:
-        row = conn.execute(sa.select(p).where(p.c.id == args.id)).first()
+        row = conn.execute(sa.select(PROJECTS).where(PROJECTS.c.id == args.id)).first()
         if row is None:
             raise QalamError(f"No project {args.id!r}; `qalam-server project list` shows "
                              "them.")
         counts = conn.execute(
-            sa.select(t.c.language, t.c.kind, t.c.origin, sa.func.count())
-            .where(t.c.project_id == args.id, t.c.deleted == sa.false())
-            .group_by(t.c.language, t.c.kind, t.c.origin)
-            .order_by(t.c.language, t.c.kind, t.c.origin)).all()
+            sa.select(TASKS.c.language, TASKS.c.kind, TASKS.c.origin, sa.func.count())
+            .where(TASKS.c.project_id == args.id, TASKS.c.deleted == sa.false())
+            .group_by(TASKS.c.language, TASKS.c.kind, TASKS.c.origin)
+            .order_by(TASKS.c.language, TASKS.c.kind, TASKS.c.origin)).all()
     payload = json.loads(row.payload)
     settings = ProjectSettings.from_dict(payload.get("settings")).to_dict()
     tasks = [{"language": c[0], "kind": c[1], "origin": c[2], "tasks": c[3]} for c in counts]

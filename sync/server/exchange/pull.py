@@ -36,7 +36,11 @@ from sync.server.people.server_identity import server_identity
 from sync.server.people.users import Device
 
 Target = Engine | Connection
-S, R, T, A = tables.submissions, tables.reviews, tables.tasks, tables.review_assignments
+ASSIGNMENTS = tables.review_assignments
+DEVICES = tables.devices
+REVIEWS = tables.reviews
+SUBMISSIONS = tables.submissions
+TASKS = tables.tasks
 
 
 def _visible(device: Device) -> dict[str, sa.ColumnElement]:
@@ -47,25 +51,26 @@ def _visible(device: Device) -> dict[str, sa.ColumnElement]:
         return _visible_when_blocked(device, leased)
     coordinator = device.role == "coordinator"
     langs = list(device.languages)
-    shared = sa.and_(S.c.state != "draft", S.c.deleted == sa.false())
-    assigned = sa.exists().where(A.c.submission_id == S.c.id, A.c.user_id == device.user_id)
-    submission_rules = [S.c.author_id == device.user_id, sa.and_(shared, assigned)]
+    shared = sa.and_(SUBMISSIONS.c.state != "draft", SUBMISSIONS.c.deleted == sa.false())
+    assigned = sa.exists().where(ASSIGNMENTS.c.submission_id == SUBMISSIONS.c.id,
+                                 ASSIGNMENTS.c.user_id == device.user_id)
+    submission_rules = [SUBMISSIONS.c.author_id == device.user_id, sa.and_(shared, assigned)]
     if coordinator:
         submission_rules.append(shared)
     elif device.role == "reviewer":
-        submission_rules.append(sa.and_(shared, S.c.language.in_(langs)))
-    review_of = sa.select(S.c.id).where(S.c.author_id == device.user_id)
-    review_rules = [R.c.author_id == device.user_id, R.c.submission_id.in_(review_of)]
+        submission_rules.append(sa.and_(shared, SUBMISSIONS.c.language.in_(langs)))
+    review_of = sa.select(SUBMISSIONS.c.id).where(SUBMISSIONS.c.author_id == device.user_id)
+    review_rules = [REVIEWS.c.author_id == device.user_id, REVIEWS.c.submission_id.in_(review_of)]
     if coordinator:
         review_rules.append(sa.true())
     elif device.role == "reviewer":
-        review_rules.append(R.c.submission_id.in_(
-            sa.select(S.c.id).where(S.c.language.in_(langs))))
+        review_rules.append(REVIEWS.c.submission_id.in_(
+            sa.select(SUBMISSIONS.c.id).where(SUBMISSIONS.c.language.in_(langs))))
     return {
         "project": sa.true(),
         # Work reaches a user through a lease (sync.server.work.distribution), and stays with them
         # after it is done or expired: a late result still counts.
-        "task": sa.true() if coordinator else T.c.id.in_(leased),
+        "task": sa.true() if coordinator else TASKS.c.id.in_(leased),
         "submission": sa.or_(*submission_rules),
         "review": sa.or_(*review_rules),
     }
@@ -81,10 +86,10 @@ def _visible_when_blocked(device: Device, leased) -> dict[str, sa.ColumnElement]
     """
     return {
         "project": sa.true(),
-        "task": sa.and_(T.c.id.in_(leased), sa.or_(T.c.author_id.is_(None),
-                                                   T.c.author_id == device.user_id)),
-        "submission": S.c.author_id == device.user_id,
-        "review": R.c.author_id == device.user_id,
+        "task": sa.and_(TASKS.c.id.in_(leased), sa.or_(TASKS.c.author_id.is_(None),
+                                                       TASKS.c.author_id == device.user_id)),
+        "submission": SUBMISSIONS.c.author_id == device.user_id,
+        "review": REVIEWS.c.author_id == device.user_id,
     }
 
 
@@ -130,9 +135,8 @@ def pull_page(target: Target, device: Device, *, cursor: int = 0,
 
     page = read(target, work)
     if not isinstance(target, Connection):
-        d = tables.devices
         run_write(target, lambda conn: conn.execute(
-            d.update().where(d.c.id == device.id, d.c.pull_cursor != cursor)
+            DEVICES.update().where(DEVICES.c.id == device.id, DEVICES.c.pull_cursor != cursor)
             .values(pull_cursor=cursor)))
     return page
 

@@ -48,7 +48,11 @@ from sync.server.work.acceptance import EDIT_KINDS, measured_distances, task_pay
 
 Target = Engine | Connection
 CHUNK = 500  # ids per IN (...) list
-S, R, A = tables.submissions, tables.reviews, tables.review_assignments
+APPLIED_ITEMS = tables.applied_items
+ASSIGNMENTS = tables.review_assignments
+DEVICES = tables.devices
+REVIEWS = tables.reviews
+SUBMISSIONS = tables.submissions
 
 
 def apply_push(target: Target, device: Device, batch: PushBatch) -> PushResult:
@@ -71,12 +75,12 @@ def _push(conn: Connection, device: Device, batch: PushBatch, checked) -> PushRe
     executemany each. Same answers, same single transaction, same write lock as item by item.
     """
     seqs = Sequence(conn)  # the write lock: everything committed before is visible now
-    ai = tables.applied_items
     prior = {}
     numbers = sorted({item.seq for item, _, _ in checked if item.seq <= MAX_SEQ})
     for start in range(0, len(numbers), CHUNK):
-        for row in conn.execute(sa.select(ai).where(
-                ai.c.device_id == device.id, ai.c.seq.in_(numbers[start:start + CHUNK]))):
+        for row in conn.execute(sa.select(APPLIED_ITEMS).where(
+                APPLIED_ITEMS.c.device_id == device.id,
+                APPLIED_ITEMS.c.seq.in_(numbers[start:start + CHUNK]))):
             prior[row.seq] = row
     work = _Writes(conn, device, seqs, [(item, record) for item, record, problem in checked
                                         if problem is None and item.seq not in prior])
@@ -100,13 +104,13 @@ def _push(conn: Connection, device: Device, batch: PushBatch, checked) -> PushRe
     work.flush()
     work.distribute(now)
     if applied:
-        conn.execute(ai.insert(), applied)
-    d = tables.devices
+        conn.execute(APPLIED_ITEMS.insert(), applied)
     high = max((s for s, row in prior.items() if row.status != "conflict"), default=0)
     if high:
-        conn.execute(d.update().where(d.c.id == device.id, d.c.high_water < high)
+        conn.execute(DEVICES.update().where(DEVICES.c.id == device.id, DEVICES.c.high_water < high)
                      .values(high_water=high))
-    high_water = conn.execute(sa.select(d.c.high_water).where(d.c.id == device.id)).scalar()
+    high_water = conn.execute(sa.select(DEVICES.c.high_water)
+                              .where(DEVICES.c.id == device.id)).scalar()
     seqs.save()
     return PushResult(results=results, high_water=high_water or 0)
 
@@ -163,7 +167,7 @@ class _Writes:
             and record.get("kind") in EDIT_KINDS and record.get("task_id")})
 
     def _load(self, entity: str, ids) -> None:
-        table = S if entity == "submission" else R
+        table = SUBMISSIONS if entity == "submission" else REVIEWS
         cache = self.rows[entity]
         missing = sorted(i for i in ids if i not in cache)
         for start in range(0, len(missing), CHUNK):
@@ -219,7 +223,7 @@ class _Writes:
         return _created(item, revision)
 
     def flush(self) -> None:
-        for entity, table in (("submission", S), ("review", R)):
+        for entity, table in (("submission", SUBMISSIONS), ("review", REVIEWS)):
             changed = list(self.changed[entity].values())
             if changed:
                 columns = [*_UPDATED, *_ENTITY_COLUMNS[entity]]
@@ -306,8 +310,8 @@ def _review_problem(conn: Connection, device: Device, record: dict, target) -> s
         return None
     if device.role == "reviewer" and target.language in device.languages:
         return None
-    assigned = conn.execute(sa.select(A.c.user_id).where(
-        A.c.submission_id == target.id, A.c.user_id == device.user_id)).first()
+    assigned = conn.execute(sa.select(ASSIGNMENTS.c.user_id).where(
+        ASSIGNMENTS.c.submission_id == target.id, ASSIGNMENTS.c.user_id == device.user_id)).first()
     if assigned is None:
         return "submission_id: you were not asked to review this item."
     return None

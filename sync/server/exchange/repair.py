@@ -27,7 +27,8 @@ from sync.server.people.users import Device
 
 Target = Engine | Connection
 CHUNK = 500  # ids per IN (...) list
-S, R = tables.submissions, tables.reviews
+REVIEWS = tables.reviews
+SUBMISSIONS = tables.submissions
 
 
 def _held(conn: Connection, device: Device, entity: str) -> dict[str, int]:
@@ -36,7 +37,7 @@ def _held(conn: Connection, device: Device, entity: str) -> dict[str, int]:
     A device keeps its user's submissions from all of their devices (pull sends them), so
     both ends compare the user's records, not only those this device created.
     """
-    table = S if entity == "submission" else R
+    table = SUBMISSIONS if entity == "submission" else REVIEWS
     rows = conn.execute(sa.select(table.c.id, table.c.revision).where(
         table.c.author_id == device.user_id, table.c.deleted == sa.false()))
     return {r.id: r.revision for r in rows}
@@ -57,7 +58,7 @@ def digest(target: Target, device: Device, request: DigestRequest) -> DigestResu
 
 
 def ids(target: Target, device: Device, request: IdsRequest) -> IdsResult:
-    table = S if request.entity == "submission" else R
+    table = SUBMISSIONS if request.entity == "submission" else REVIEWS
 
     def work(conn: Connection) -> IdsResult:
         held = _held(conn, device, request.entity)

@@ -19,7 +19,7 @@ from sqlalchemy.engine import Connection
 
 from sync.server import tables
 
-P = tables.profiles
+PROFILES = tables.profiles
 CHUNK = 500
 FEATURES = {"user_id": "string", "age_range": "sequence: int64", "gender": "string",
             "country": "string", "languages": "sequence: string",
@@ -38,8 +38,9 @@ def rows(conn: Connection, author_ids: Iterable[str], pseudonym):
     """Demographics rows of these authors, in pseudonym order within each chunk."""
     ids = sorted(author_ids)
     for start in range(0, len(ids), CHUNK):
-        found = conn.execute(sa.select(P).where(P.c.user_id.in_(ids[start:start + CHUNK]))
-                             .order_by(P.c.user_id))
+        found = conn.execute(sa.select(PROFILES)
+                             .where(PROFILES.c.user_id.in_(ids[start:start + CHUNK]))
+                             .order_by(PROFILES.c.user_id))
         for profile in found:
             row = {"user_id": pseudonym(profile.user_id),
                    "age_range": age_range(profile.age_range),

@@ -58,6 +58,7 @@ PROGRESS_EVERY = 200
 # Characters XML 1.0 cannot contain (NUL is refused on save already), and a carriage return,
 # which parsers would turn into a line feed unless written as a reference.
 _SPECIAL = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\r]")
+TASKS = tables.tasks
 
 
 def export_postedits(target: Engine | Connection, out_dir: Path, *, fmt: str = "xliff",
@@ -127,11 +128,10 @@ def _with_sources(conn: Connection, batch: list[dict]) -> Iterator[tuple[dict, s
 
     import sqlalchemy as sa
 
-    T = tables.tasks
     ids = sorted({item["task_id"] for item in batch if item["task_id"]})
     sources = {}
     if ids:
-        for row in conn.execute(sa.select(T.c.id, T.c.payload).where(T.c.id.in_(ids))):
+        for row in conn.execute(sa.select(TASKS.c.id, TASKS.c.payload).where(TASKS.c.id.in_(ids))):
             task = json.loads(row.payload)
             tag = task.get("source_language") or task.get("source_lang")
             if isinstance(tag, str) and tag:

@@ -24,7 +24,7 @@ from sync.server import tables
 from sync.server.db import run_write
 
 SALT_KEY = "export_salt"
-M = tables.server_meta
+SERVER_META = tables.server_meta
 
 
 class Pseudonyms:
@@ -37,12 +37,13 @@ class Pseudonyms:
         """The server's pseudonyms, making and storing the salt the first time."""
 
         def work(conn: Connection) -> str:
-            salt = conn.execute(sa.select(M.c.value).where(M.c.key == SALT_KEY)).scalar()
+            salt = conn.execute(sa.select(SERVER_META.c.value)
+                                .where(SERVER_META.c.key == SALT_KEY)).scalar()
             if salt is None:
                 salt = secrets.token_hex(32)
                 # A concurrent first export inserting too fails the key; run_write retries
                 # and then reads the winner's salt.
-                conn.execute(M.insert().values(key=SALT_KEY, value=salt))
+                conn.execute(SERVER_META.insert().values(key=SALT_KEY, value=salt))
             return salt
 
         return cls(bytes.fromhex(run_write(target, work)))

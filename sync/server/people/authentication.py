@@ -22,6 +22,9 @@ from sync.server.errors import ServerError
 from sync.server.people.users import Device
 
 LAST_SEEN_EVERY = timedelta(seconds=60)  # how stale last_seen may get before a write
+DEVICES = tables.devices
+DEVICE_TOKENS = tables.device_tokens
+USERS = tables.users
 
 
 def token_hash(token: str) -> str:
@@ -35,13 +38,14 @@ def authenticate(engine: Engine, token: str | None, *, app_version: str | None =
                           "This request needs a device token (Authorization: Bearer …); "
                           "enroll the device with a code from your coordinator.",
                           headers={"WWW-Authenticate": "Bearer"})
-    t, d, u = tables.device_tokens, tables.devices, tables.users
     query = (
-        sa.select(t.c.revoked_at.label("token_revoked_at"), d.c.id, d.c.revoked_at,
-                  d.c.last_seen, d.c.app_version, d.c.user_id, u.c.name, u.c.role,
-                  u.c.languages, u.c.blocked_at)
-        .select_from(t.join(d, d.c.id == t.c.device_id).join(u, u.c.id == d.c.user_id))
-        .where(t.c.token_hash == token_hash(token))
+        sa.select(DEVICE_TOKENS.c.revoked_at.label("token_revoked_at"), DEVICES.c.id,
+                  DEVICES.c.revoked_at, DEVICES.c.last_seen, DEVICES.c.app_version,
+                  DEVICES.c.user_id, USERS.c.name, USERS.c.role, USERS.c.languages,
+                  USERS.c.blocked_at)
+        .select_from(DEVICE_TOKENS.join(DEVICES, DEVICES.c.id == DEVICE_TOKENS.c.device_id)
+                     .join(USERS, USERS.c.id == DEVICES.c.user_id))
+        .where(DEVICE_TOKENS.c.token_hash == token_hash(token))
     )
     row = read(engine, lambda conn: conn.execute(query).first())
     if row is None:
@@ -65,6 +69,5 @@ def _touch(engine: Engine, row, app_version: str | None) -> None:
     values = {"last_seen": clock.utc_now()}
     if version_changed:
         values["app_version"] = app_version
-    d = tables.devices
-    run_write(engine, lambda conn: conn.execute(d.update().where(d.c.id == row.id)
+    run_write(engine, lambda conn: conn.execute(DEVICES.update().where(DEVICES.c.id == row.id)
                                                 .values(**values)))

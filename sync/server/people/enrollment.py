@@ -31,6 +31,9 @@ ENROLL_FAILURES_ALLOWED = 20             # per client address and window
 CODE_FAILURES_ALLOWED = 5                # per code: another device presenting a used code…
 ACCOUNT_FAILURES_ALLOWED = 10            # per user: attempts on devices that are not theirs
 ENROLL_FAILURE_WINDOW = 15 * 60          # seconds
+DEVICES = tables.devices
+DEVICE_TOKENS = tables.device_tokens
+ENROLLMENT_CODES = tables.enrollment_codes
 
 # A device id belongs to one user for life (DESIGN.md invariant 6). Enrolling a device id the
 # server has never seen binds it to the code's user and to the device's Ed25519 key; enrolling
@@ -84,8 +87,8 @@ def _enroll(conn: Connection, request: EnrollRequest) -> EnrollResult:
     except ServerError as typo:
         raise _Refused(typo) from None
     now = clock.utc_now()
-    ec = tables.enrollment_codes
-    row = conn.execute(sa.select(ec).where(ec.c.code_hash == code_hash)).first()
+    row = conn.execute(sa.select(ENROLLMENT_CODES)
+                       .where(ENROLLMENT_CODES.c.code_hash == code_hash)).first()
     if row is None:
         raise _Refused(ServerError(
             ErrorCode.invalid_code, "That code is not known here. Check it with your "
@@ -96,8 +99,7 @@ def _enroll(conn: Connection, request: EnrollRequest) -> EnrollResult:
         wait = limit.wait(conn, key)
         if wait is not None:
             raise _Refused(_rate_limited(wait, whose))
-    d = tables.devices
-    device = conn.execute(sa.select(d).where(d.c.id == request.device_id)).first()
+    device = conn.execute(sa.select(DEVICES).where(DEVICES.c.id == request.device_id)).first()
     if row.used_at is not None:
         if not _same_device_again(row, device, request, now):
             raise _Refused(ServerError(
@@ -109,8 +111,9 @@ def _enroll(conn: Connection, request: EnrollRequest) -> EnrollResult:
             "coordinator for a new one.", {"reason": "expired"}), code_key)
     else:
         _check_binding(device, row.user_id, request, code_key, account_key)
-        claimed = conn.execute(ec.update().where(ec.c.code_hash == code_hash,
-                                                 ec.c.used_at.is_(None))
+        claimed = conn.execute(ENROLLMENT_CODES.update()
+                               .where(ENROLLMENT_CODES.c.code_hash == code_hash,
+                                      ENROLLMENT_CODES.c.used_at.is_(None))
                                .values(used_at=now, device_id=request.device_id))
         if claimed.rowcount != 1:  # cannot happen under the write lock; refuse if it does
             raise _Refused(ServerError(
@@ -120,9 +123,9 @@ def _enroll(conn: Connection, request: EnrollRequest) -> EnrollResult:
               "public_key": request.public_key or (device.public_key if device else ""),
               "app_version": request.app_version, "last_seen": now, "revoked_at": None}
     if device is not None:
-        conn.execute(d.update().where(d.c.id == request.device_id).values(**values))
+        conn.execute(DEVICES.update().where(DEVICES.c.id == request.device_id).values(**values))
     else:
-        conn.execute(d.insert().values(id=request.device_id, enrolled_at=now, **values))
+        conn.execute(DEVICES.insert().values(id=request.device_id, enrolled_at=now, **values))
     token = _new_token(conn, request.device_id, now)
     user = load_user(conn, row.user_id)
     identity = server_identity(conn)
@@ -175,12 +178,12 @@ def _proved(request: EnrollRequest, public_key: str) -> bool:
 
 def _new_token(conn: Connection, device_id: str, now: str) -> str:
     """A fresh token for the device; every earlier one (received or not) is revoked."""
-    t = tables.device_tokens
-    conn.execute(t.update().where(t.c.device_id == device_id, t.c.revoked_at.is_(None))
+    conn.execute(DEVICE_TOKENS.update().where(DEVICE_TOKENS.c.device_id == device_id,
+                                              DEVICE_TOKENS.c.revoked_at.is_(None))
                  .values(revoked_at=now))
     token = secrets.token_urlsafe(32)
-    conn.execute(t.insert().values(token_hash=token_hash(token), device_id=device_id,
-                                   created_at=now))
+    conn.execute(DEVICE_TOKENS.insert().values(token_hash=token_hash(token), device_id=device_id,
+                                               created_at=now))
     return token
 
 

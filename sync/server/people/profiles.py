@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from app import clock
-from app import profile as rules
+from app import profile as app_profile
 from sync.protocol import ErrorCode, Profile
 from sync.server import tables
 from sync.server.db import read, run_write
@@ -28,8 +28,8 @@ from sync.server.errors import ServerError
 
 def _checked(profile: Profile) -> Profile:
     try:
-        clean = rules.check(rules.Profile.from_payload(profile.model_dump()))
-    except rules.InvalidProfile as exc:
+        clean = app_profile.check(app_profile.Profile.from_payload(profile.model_dump()))
+    except app_profile.InvalidProfile as exc:
         raise ServerError(ErrorCode.invalid_request, str(exc), {"field": exc.field}) from exc
     return Profile.model_validate(clean.as_payload())
 

@@ -28,6 +28,9 @@ from sync.server.people import codes
 
 ROLES = ("annotator", "reviewer", "coordinator", "auditor")
 DEFAULT_CODE_DAYS = 14
+DEVICES = tables.devices
+DEVICE_TOKENS = tables.device_tokens
+USERS = tables.users
 
 
 @dataclass(frozen=True)
@@ -164,13 +167,13 @@ def load_user(conn: Connection, user_id: str) -> User:
 
 def load_device(engine: Engine | Connection, device_id: str) -> Device:
     """The device (and its user) by id, e.g. for importing an offline bundle it signed."""
-    d, u = tables.devices, tables.users
 
     def work(conn):
         row = conn.execute(
-            sa.select(d.c.id, d.c.user_id, d.c.revoked_at, u.c.name, u.c.role, u.c.languages,
-                      u.c.blocked_at)
-            .select_from(d.join(u, u.c.id == d.c.user_id)).where(d.c.id == device_id)
+            sa.select(DEVICES.c.id, DEVICES.c.user_id, DEVICES.c.revoked_at, USERS.c.name,
+                      USERS.c.role, USERS.c.languages, USERS.c.blocked_at)
+            .select_from(DEVICES.join(USERS, USERS.c.id == DEVICES.c.user_id))
+            .where(DEVICES.c.id == device_id)
         ).first()
         if row is None:
             raise ServerError(ErrorCode.not_found, f"No enrolled device {device_id!r}.")
@@ -184,14 +187,13 @@ def load_device(engine: Engine | Connection, device_id: str) -> Device:
 def revoke(engine: Engine, device: str) -> str:
     """Revoke a device (its id or a unique prefix), all its tokens and the dashboard sessions
     they opened; returns the id."""
-    d, t = tables.devices, tables.device_tokens
 
     def work(conn: Connection) -> str:
-        ids = [r.id for r in conn.execute(sa.select(d.c.id).where(d.c.id == device))]
+        ids = [r.id for r in conn.execute(sa.select(DEVICES.c.id).where(DEVICES.c.id == device))]
         if not ids:
             pattern = device.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
             ids = [r.id for r in conn.execute(
-                sa.select(d.c.id).where(d.c.id.like(pattern, escape="\\")).limit(2))]
+                sa.select(DEVICES.c.id).where(DEVICES.c.id.like(pattern, escape="\\")).limit(2))]
         if not ids:
             raise ServerError(ErrorCode.not_found,
                               f"No device {device!r}; `qalam-server devices` lists them.")
@@ -199,9 +201,10 @@ def revoke(engine: Engine, device: str) -> str:
             raise ServerError(ErrorCode.invalid_request,
                               f"{device!r} matches several devices; give more of the id.")
         now = clock.utc_now()
-        conn.execute(d.update().where(d.c.id == ids[0], d.c.revoked_at.is_(None))
+        conn.execute(DEVICES.update().where(DEVICES.c.id == ids[0], DEVICES.c.revoked_at.is_(None))
                      .values(revoked_at=now))
-        conn.execute(t.update().where(t.c.device_id == ids[0], t.c.revoked_at.is_(None))
+        conn.execute(DEVICE_TOKENS.update().where(DEVICE_TOKENS.c.device_id == ids[0],
+                                                  DEVICE_TOKENS.c.revoked_at.is_(None))
                      .values(revoked_at=now))
         # Dashboard sessions signed in with one of its tokens end with it.
         conn.execute(tables.web_sessions.delete()

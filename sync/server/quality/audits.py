@@ -38,7 +38,8 @@ from sync.server.people.users import User, check_languages, get_user
 from sync.server.quality.fields import unblocked
 
 Target = Engine | Connection
-S, U = tables.submissions, tables.users
+SUBMISSIONS = tables.submissions
+USERS = tables.users
 SAMPLES, ITEMS = tables.audit_samples, tables.audit_items
 DEFAULT_STATES = ("submitted", "accepted")  # what may reach the dataset (rejected work won't)
 CONFIDENCE = 0.95
@@ -95,7 +96,7 @@ def _auditors(conn: Connection, auditors: Iterable[str]) -> list[User]:
     found: dict[str, User] = {}
     for name in auditors:
         user = get_user(conn, name)  # not_found names the unknown auditor
-        blocked = conn.execute(sa.select(U.c.blocked_at).where(U.c.id == user.id)).scalar()
+        blocked = conn.execute(sa.select(USERS.c.blocked_at).where(USERS.c.id == user.id)).scalar()
         if blocked is not None:
             raise ServerError(ErrorCode.invalid_request,
                               f"{user.name} is blocked and cannot audit; unblock them first.")
@@ -126,16 +127,16 @@ def draw_sample(target: Target, *, per_language: int, auditors: list[str],
 
     def work(conn: Connection) -> str:
         people = _auditors(conn, auditors)
-        query = (sa.select(S.c.id, S.c.language, S.c.author_id)
-                 .where(S.c.deleted == sa.false(), S.c.state.in_(states),
-                        S.c.language.isnot(None), unblocked(S.c.author_id))
-                 .order_by(S.c.language, S.c.id))
+        query = (sa.select(SUBMISSIONS.c.id, SUBMISSIONS.c.language, SUBMISSIONS.c.author_id)
+                 .where(SUBMISSIONS.c.deleted == sa.false(), SUBMISSIONS.c.state.in_(states),
+                        SUBMISSIONS.c.language.isnot(None), unblocked(SUBMISSIONS.c.author_id))
+                 .order_by(SUBMISSIONS.c.language, SUBMISSIONS.c.id))
         if wanted is not None:
-            query = query.where(S.c.language.in_(wanted))
+            query = query.where(SUBMISSIONS.c.language.in_(wanted))
         if project_id is not None:
-            query = query.where(S.c.project_id == project_id)
+            query = query.where(SUBMISSIONS.c.project_id == project_id)
         if len(people) == 1:  # a lone auditor cannot take their own work
-            query = query.where(S.c.author_id != people[0].id)
+            query = query.where(SUBMISSIONS.c.author_id != people[0].id)
         # One pass over the candidates in a fixed order, keeping a seeded reservoir per
         # language (Algorithm R): memory holds the sample, not the dataset, and the same seed
         # over the same data draws the same items.
@@ -194,9 +195,10 @@ def list_samples(target: Target) -> list[Sample]:
         for s in conn.execute(sa.select(SAMPLES).order_by(SAMPLES.c.created_at.desc(),
                                                           SAMPLES.c.id)):
             rows = conn.execute(
-                sa.select(ITEMS.c.language, U.c.name, ITEMS.c.done_at, U.c.blocked_at)
-                .join(U, U.c.id == ITEMS.c.auditor_id).join(S, S.c.id == ITEMS.c.submission_id)
-                .where(ITEMS.c.sample_id == s.id, unblocked(S.c.author_id))).all()
+                sa.select(ITEMS.c.language, USERS.c.name, ITEMS.c.done_at, USERS.c.blocked_at)
+                .join(USERS, USERS.c.id == ITEMS.c.auditor_id)
+                .join(SUBMISSIONS, SUBMISSIONS.c.id == ITEMS.c.submission_id)
+                .where(ITEMS.c.sample_id == s.id, unblocked(SUBMISSIONS.c.author_id))).all()
             found.append(Sample(
                 id=s.id, project_id=s.project_id, per_language=s.per_language, seed=s.seed,
                 created_by=s.created_by, created_at=s.created_at, note=s.note,
@@ -226,7 +228,8 @@ def _counted(row) -> bool:
 def _unblocked_auditor(conn: Connection, auditor: str) -> User:
     """The auditor by name or id; forbidden while they are blocked (they read no one's work)."""
     user = get_user(conn, auditor)
-    if conn.execute(sa.select(U.c.blocked_at).where(U.c.id == user.id)).scalar() is not None:
+    if conn.execute(sa.select(USERS.c.blocked_at)
+                    .where(USERS.c.id == user.id)).scalar() is not None:
         raise ServerError(ErrorCode.forbidden,
                           f"{user.name} is blocked: a blocked auditor reads and rates nothing "
                           "until a coordinator lifts the block.")
@@ -241,11 +244,12 @@ def auditor_items(target: Target, auditor: str, *, pending_only: bool = True,
 
     def work(conn: Connection) -> list[AuditItem]:
         user = _unblocked_auditor(conn, auditor)
-        query = (sa.select(ITEMS, S.c.kind, S.c.payload, S.c.language.label("current_language"))
-                 .join(S, S.c.id == ITEMS.c.submission_id)
+        query = (sa.select(ITEMS, SUBMISSIONS.c.kind, SUBMISSIONS.c.payload,
+                           SUBMISSIONS.c.language.label("current_language"))
+                 .join(SUBMISSIONS, SUBMISSIONS.c.id == ITEMS.c.submission_id)
                  .join(SAMPLES, SAMPLES.c.id == ITEMS.c.sample_id)
-                 .where(ITEMS.c.auditor_id == user.id, S.c.deleted == sa.false(),
-                        unblocked(S.c.author_id))
+                 .where(ITEMS.c.auditor_id == user.id, SUBMISSIONS.c.deleted == sa.false(),
+                        unblocked(SUBMISSIONS.c.author_id))
                  .order_by(SAMPLES.c.created_at, ITEMS.c.sample_id, ITEMS.c.language,
                            ITEMS.c.submission_id))
         if pending_only:
@@ -328,10 +332,11 @@ def estimates(target: Target, sample_id: str) -> dict[str, Estimate]:
         _sample_row(conn, sample_id)
         return conn.execute(
             sa.select(ITEMS.c.language, ITEMS.c.rating, ITEMS.c.acceptable, ITEMS.c.done_at,
-                      U.c.blocked_at)
-            .join(S, S.c.id == ITEMS.c.submission_id).join(U, U.c.id == ITEMS.c.auditor_id)
-            .where(ITEMS.c.sample_id == sample_id, S.c.deleted == sa.false(),
-                   unblocked(S.c.author_id))).all()
+                      USERS.c.blocked_at)
+            .join(SUBMISSIONS, SUBMISSIONS.c.id == ITEMS.c.submission_id)
+            .join(USERS, USERS.c.id == ITEMS.c.auditor_id)
+            .where(ITEMS.c.sample_id == sample_id, SUBMISSIONS.c.deleted == sa.false(),
+                   unblocked(SUBMISSIONS.c.author_id))).all()
 
     by_language: dict[str, list] = {}
     for row in read(target, work):

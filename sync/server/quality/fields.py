@@ -21,7 +21,7 @@ from sqlalchemy.engine import Connection
 from sync.server import tables
 from sync.server.db import is_sqlite
 
-U = tables.users
+USERS = tables.users
 RATING_FIELDS = ("rating_inputs", "rating_targets")
 RATING_VALUES = (1, 2, 3, 4, 5)
 
@@ -52,7 +52,7 @@ class PayloadFields:
     """Several top-level fields of a payload, parsed once per row (parsing dominates a scan).
 
         fields = PayloadFields(conn, ["flag", "reason"])
-        src = sa.select(R.c.id, fields.packed(R.c.payload)).cte("src").prefix_with(
+        src = sa.select(REVIEWS.c.id, fields.packed(REVIEWS.c.payload)).cte("src").prefix_with(
             "MATERIALIZED")
         sa.select(src.c.id, fields.text(src.c.fields, "flag"))
 
@@ -95,7 +95,7 @@ def day_done(conn: Connection, device_stamp, server_stamp):
 
 def unblocked(user_id_column) -> sa.ColumnElement:
     """The condition that a record's user is not blocked (for leaderboards, samples, figures)."""
-    return user_id_column.in_(sa.select(U.c.id).where(U.c.blocked_at.is_(None)))
+    return user_id_column.in_(sa.select(USERS.c.id).where(USERS.c.blocked_at.is_(None)))
 
 
 def number(text) -> float | None:

@@ -21,7 +21,7 @@ from app import clock
 from sync.server import tables
 from sync.server.db import read, run_write
 
-F = tables.figures
+FIGURES = tables.figures
 DEFAULT_MAX_AGE = 60  # seconds
 
 
@@ -30,7 +30,7 @@ def cached(engine: Engine, key: str, compute: Callable[[Connection], object], *,
     """The value and when it was computed (a stored time, UTC)."""
     now = datetime.now(UTC)
     row = read(engine, lambda conn: conn.execute(
-        sa.select(F.c.value, F.c.computed_at).where(F.c.key == key)).first())
+        sa.select(FIGURES.c.value, FIGURES.c.computed_at).where(FIGURES.c.key == key)).first())
     if row is not None and clock.parse(row.computed_at) > now - timedelta(seconds=max_age):
         return json.loads(row.value), row.computed_at
     value = read(engine, compute)
@@ -38,10 +38,10 @@ def cached(engine: Engine, key: str, compute: Callable[[Connection], object], *,
     text = json.dumps(value, ensure_ascii=False, sort_keys=True)
 
     def store(conn: Connection) -> None:
-        updated = conn.execute(F.update().where(F.c.key == key)
+        updated = conn.execute(FIGURES.update().where(FIGURES.c.key == key)
                                .values(value=text, computed_at=stamp)).rowcount
         if not updated:
-            conn.execute(F.insert().values(key=key, value=text, computed_at=stamp))
+            conn.execute(FIGURES.insert().values(key=key, value=text, computed_at=stamp))
 
     run_write(engine, store)  # a concurrent first insert is an IntegrityError: retried
     return value, stamp
@@ -49,4 +49,4 @@ def cached(engine: Engine, key: str, compute: Callable[[Connection], object], *,
 
 def forget(engine: Engine) -> None:
     """Drop every kept figure: the next request computes them afresh."""
-    run_write(engine, lambda conn: conn.execute(F.delete()))
+    run_write(engine, lambda conn: conn.execute(FIGURES.delete()))

@@ -58,7 +58,10 @@ from sync.server.quality.fields import (
 from sync.server.work.projects import ProjectSettings
 
 Target = Engine | Connection
-S, R, U, P = tables.submissions, tables.reviews, tables.users, tables.projects
+PROJECTS = tables.projects
+REVIEWS = tables.reviews
+SUBMISSIONS = tables.submissions
+USERS = tables.users
 PERIODS: tuple[Period, ...] = ("day", "week", "all")
 TOP = 20
 # Devices ask on every sync; boards up to a minute old are as good to them, and scoring
@@ -133,18 +136,19 @@ def _tallies(conn: Connection, project_id: str | None,
     def count(sub):
         return sa.func.count().label("n")
 
-    scope = [S.c.deleted == sa.false(), S.c.state != "draft", S.c.language.isnot(None),
-             unblocked(S.c.author_id)]
+    scope = [SUBMISSIONS.c.deleted == sa.false(), SUBMISSIONS.c.state != "draft",
+             SUBMISSIONS.c.language.isnot(None), unblocked(SUBMISSIONS.c.author_id)]
     if project_id is not None:
-        scope.append(S.c.project_id == project_id)
+        scope.append(SUBMISSIONS.c.project_id == project_id)
     found: list[Tally] = []
 
     # Handed-in submissions; a further improvement counts with its review instead.
     # Distances the server measured at push (a device's own claim only for rows pushed
     # before it measured them).
-    src = _source(sa.select(S.c.author_id, S.c.language, S.c.kind, S.c.updated_at,
-                            S.c.prompt_distance, S.c.completion_distance,
-                            sf.packed(S.c.payload)).where(*scope), "handed_in")
+    src = _source(sa.select(SUBMISSIONS.c.author_id, SUBMISSIONS.c.language, SUBMISSIONS.c.kind,
+                            SUBMISSIONS.c.updated_at, SUBMISSIONS.c.prompt_distance,
+                            SUBMISSIONS.c.completion_distance,
+                            sf.packed(SUBMISSIONS.c.payload)).where(*scope), "handed_in")
     fields = src.c.fields
     rows = _grouped(conn, sa.select(
         src.c.author_id, src.c.language, src.c.kind,
@@ -166,12 +170,13 @@ def _tallies(conn: Connection, project_id: str | None,
         found.append(Tally(r.author_id, r.language, r.day, each * r.n, r.n))
 
     # Reviews, scored by whether they produced a further improvement.
-    review_scope = [R.c.deleted == sa.false(), unblocked(R.c.author_id)]
+    review_scope = [REVIEWS.c.deleted == sa.false(), unblocked(REVIEWS.c.author_id)]
     if project_id is not None:
-        review_scope.append(S.c.project_id == project_id)
-    src = _source(sa.select(R.c.author_id, S.c.language, R.c.updated_at,
-                            rf.packed(R.c.payload))
-                  .select_from(R.outerjoin(S, S.c.id == R.c.submission_id))
+        review_scope.append(SUBMISSIONS.c.project_id == project_id)
+    src = _source(sa.select(REVIEWS.c.author_id, SUBMISSIONS.c.language, REVIEWS.c.updated_at,
+                            rf.packed(REVIEWS.c.payload))
+                  .select_from(REVIEWS.outerjoin(SUBMISSIONS,
+                                                 SUBMISSIONS.c.id == REVIEWS.c.submission_id))
                   .where(*review_scope), "reviewed")
     fields = src.c.fields
     state = rf.text(fields, "state")
@@ -188,11 +193,13 @@ def _tallies(conn: Connection, project_id: str | None,
         found.append(Tally(r.author_id, r.language, r.day, each * r.n, r.n))
 
     # Ratings peers gave edits (re-annotations, post-edits, further improvements), per value.
-    src = _source(sa.select(S.c.author_id, S.c.language, S.c.updated_at,
-                            sf.packed(S.c.payload), rf.packed(R.c.payload, "review_fields"))
-                  .select_from(R.join(S, S.c.id == R.c.submission_id))
-                  .where(*scope, S.c.kind.in_(("reannotation", "postedit")),
-                         R.c.deleted == sa.false(), unblocked(R.c.author_id)), "rated")
+    src = _source(sa.select(SUBMISSIONS.c.author_id, SUBMISSIONS.c.language,
+                            SUBMISSIONS.c.updated_at, sf.packed(SUBMISSIONS.c.payload),
+                            rf.packed(REVIEWS.c.payload, "review_fields"))
+                  .select_from(REVIEWS.join(SUBMISSIONS,
+                                            SUBMISSIONS.c.id == REVIEWS.c.submission_id))
+                  .where(*scope, SUBMISSIONS.c.kind.in_(("reannotation", "postedit")),
+                         REVIEWS.c.deleted == sa.false(), unblocked(REVIEWS.c.author_id)), "rated")
     sums = [lambda sub, name=name, v=v: sa.func.sum(flag(sub.c[name] == str(v)))
             for name in RATING_FIELDS for v in RATING_VALUES]
     rows = _grouped(conn, sa.select(
@@ -211,9 +218,10 @@ def _tallies(conn: Connection, project_id: str | None,
 
 def rule_settings(conn: Connection, project_id: str | None = None) -> rules.RuleSettings:
     """The project's rules; with no project, the first project (by name) that sets any."""
-    query = sa.select(P.c.payload).where(P.c.deleted == sa.false()).order_by(P.c.name, P.c.id)
+    query = (sa.select(PROJECTS.c.payload).where(PROJECTS.c.deleted == sa.false())
+             .order_by(PROJECTS.c.name, PROJECTS.c.id))
     if project_id is not None:
-        query = query.where(P.c.id == project_id)
+        query = query.where(PROJECTS.c.id == project_id)
     for payload in conn.execute(query).scalars():
         settings = json.loads(payload).get("settings") or {}
         if settings.get("rules") or project_id is not None:
@@ -254,8 +262,9 @@ def _snapshot_key(conn: Connection, project_id: str | None) -> tuple:
     # times (and blocks, which take no change number) cannot, short of a clock going back.
     seq = current_seq(conn)
     latest = conn.execute(sa.select(
-        *(sa.select(sa.func.max(t.c.updated_at)).scalar_subquery() for t in (S, R, P, U)),
-        sa.select(sa.func.count()).where(U.c.blocked_at.isnot(None)).scalar_subquery(),
+        *(sa.select(sa.func.max(table.c.updated_at)).scalar_subquery()
+          for table in (SUBMISSIONS, REVIEWS, PROJECTS, USERS)),
+        sa.select(sa.func.count()).where(USERS.c.blocked_at.isnot(None)).scalar_subquery(),
     )).one()
     return (str(conn.engine.url), project_id, seq, tuple(latest))
 
@@ -270,7 +279,7 @@ def _snapshot(conn: Connection, project_id: str | None, max_age: float) -> _Snap
     seconds ago; one request at a time makes a new one, the others wait for it."""
     # A database emptied and filled anew (a restore, a test) is another generation: nothing
     # made from the old one is reused, however recent.
-    generation = conn.execute(sa.select(sa.func.min(U.c.created_at))).scalar()
+    generation = conn.execute(sa.select(sa.func.min(USERS.c.created_at))).scalar()
     scope = (str(conn.engine.url), project_id, generation)
     newest = _newest.get(scope)
     if newest is not None and max_age > 0 and time.monotonic() - newest.made_at < max_age:
@@ -284,7 +293,7 @@ def _snapshot(conn: Connection, project_id: str | None, max_age: float) -> _Snap
         newest = _newest.get(scope)
         if newest is not None and newest.key == key:
             return newest
-        names = dict(conn.execute(sa.select(U.c.id, U.c.name)).all())
+        names = dict(conn.execute(sa.select(USERS.c.id, USERS.c.name)).all())
         settings = rule_settings(conn, project_id)
         made = _Snapshot(tuple(_tallies(conn, project_id, settings)), names, settings, key,
                          time.monotonic())
@@ -374,7 +383,7 @@ def _board(conn: Connection, snapshot: _Snapshot, period: Period,
 
 
 def _active(conn: Connection, user_id: str) -> bool:
-    row = conn.execute(sa.select(U.c.blocked_at).where(U.c.id == user_id)).first()
+    row = conn.execute(sa.select(USERS.c.blocked_at).where(USERS.c.id == user_id)).first()
     return row is not None and row.blocked_at is None
 
 

@@ -29,7 +29,8 @@ from sync.server.quality.fields import (
 )
 
 Target = Engine | Connection
-S, R = tables.submissions, tables.reviews
+REVIEWS = tables.reviews
+SUBMISSIONS = tables.submissions
 
 
 @dataclass(frozen=True)
@@ -52,16 +53,18 @@ def agreement(target: Target, *, language: str | None = None,
     import numpy as np
 
     def work(conn: Connection):
-        fields = [payload_field(conn, R.c.payload, name).label(name) for name in RATING_FIELDS]
-        query = (sa.select(S.c.language, R.c.submission_id, R.c.author_id, *fields)
-                 .join(S, S.c.id == R.c.submission_id)
-                 .where(R.c.deleted == sa.false(), S.c.deleted == sa.false(),
-                        unblocked(R.c.author_id), unblocked(S.c.author_id))
-                 .order_by(R.c.server_seq))
+        fields = [payload_field(conn, REVIEWS.c.payload, name).label(name)
+                  for name in RATING_FIELDS]
+        query = (sa.select(SUBMISSIONS.c.language, REVIEWS.c.submission_id, REVIEWS.c.author_id,
+                           *fields)
+                 .join(SUBMISSIONS, SUBMISSIONS.c.id == REVIEWS.c.submission_id)
+                 .where(REVIEWS.c.deleted == sa.false(), SUBMISSIONS.c.deleted == sa.false(),
+                        unblocked(REVIEWS.c.author_id), unblocked(SUBMISSIONS.c.author_id))
+                 .order_by(REVIEWS.c.server_seq))
         if language is not None:
-            query = query.where(S.c.language == language)
+            query = query.where(SUBMISSIONS.c.language == language)
         if project_id is not None:
-            query = query.where(S.c.project_id == project_id)
+            query = query.where(SUBMISSIONS.c.project_id == project_id)
         return conn.execute(query).all()
 
     # unit (language, submission, field) -> reviewer -> rating (the latest review wins)
@@ -117,12 +120,13 @@ def concentration(target: Target, *, top: int = 5,
         raise ServerError(ErrorCode.invalid_request, "top must be at least 1.")
 
     def work(conn: Connection):
-        query = (sa.select(S.c.language, S.c.author_id, sa.func.count().label("n"))
-                 .where(S.c.deleted == sa.false(), S.c.state != "draft",
-                        S.c.language.isnot(None), unblocked(S.c.author_id))
-                 .group_by(S.c.language, S.c.author_id))
+        query = (sa.select(SUBMISSIONS.c.language, SUBMISSIONS.c.author_id,
+                           sa.func.count().label("n"))
+                 .where(SUBMISSIONS.c.deleted == sa.false(), SUBMISSIONS.c.state != "draft",
+                        SUBMISSIONS.c.language.isnot(None), unblocked(SUBMISSIONS.c.author_id))
+                 .group_by(SUBMISSIONS.c.language, SUBMISSIONS.c.author_id))
         if project_id is not None:
-            query = query.where(S.c.project_id == project_id)
+            query = query.where(SUBMISSIONS.c.project_id == project_id)
         return conn.execute(query).all()
 
     by_language: dict[str, list[int]] = {}
@@ -158,28 +162,31 @@ def language_progress(target: Target, *,
     """Counts per language and kind, for the dashboard's progress page and chart."""
 
     def work(conn: Connection):
-        handed_in = S.c.state != "draft"
-        reviewed = sa.exists().where(R.c.submission_id == S.c.id, R.c.deleted == sa.false(),
-                                     unblocked(R.c.author_id))
-        ok = unblocked(S.c.author_id)
+        handed_in = SUBMISSIONS.c.state != "draft"
+        reviewed = sa.exists().where(REVIEWS.c.submission_id == SUBMISSIONS.c.id,
+                                     REVIEWS.c.deleted == sa.false(),
+                                     unblocked(REVIEWS.c.author_id))
+        ok = unblocked(SUBMISSIONS.c.author_id)
 
         def count(condition):
             return sa.func.sum(sa.case((condition, 1), else_=0))
 
         query = (sa.select(
-            S.c.language, S.c.kind,
-            count(sa.and_(ok, S.c.state == "draft")).label("drafts"),
+            SUBMISSIONS.c.language, SUBMISSIONS.c.kind,
+            count(sa.and_(ok, SUBMISSIONS.c.state == "draft")).label("drafts"),
             count(sa.and_(ok, handed_in)).label("submitted"),
             count(sa.and_(ok, handed_in, reviewed)).label("reviewed"),
-            count(sa.and_(ok, S.c.state == "accepted")).label("accepted"),
-            count(sa.and_(ok, S.c.state == "rejected")).label("rejected"),
-            sa.func.count(sa.distinct(sa.case((sa.and_(ok, handed_in), S.c.author_id))))
+            count(sa.and_(ok, SUBMISSIONS.c.state == "accepted")).label("accepted"),
+            count(sa.and_(ok, SUBMISSIONS.c.state == "rejected")).label("rejected"),
+            sa.func.count(sa.distinct(sa.case((sa.and_(ok, handed_in), SUBMISSIONS.c.author_id))))
             .label("contributors"),
             count(sa.and_(sa.not_(ok), handed_in)).label("held"))
-            .where(S.c.deleted == sa.false(), S.c.language.isnot(None), S.c.kind.isnot(None))
-            .group_by(S.c.language, S.c.kind).order_by(S.c.language, S.c.kind))
+            .where(SUBMISSIONS.c.deleted == sa.false(), SUBMISSIONS.c.language.isnot(None),
+                   SUBMISSIONS.c.kind.isnot(None))
+            .group_by(SUBMISSIONS.c.language, SUBMISSIONS.c.kind)
+            .order_by(SUBMISSIONS.c.language, SUBMISSIONS.c.kind))
         if project_id is not None:
-            query = query.where(S.c.project_id == project_id)
+            query = query.where(SUBMISSIONS.c.project_id == project_id)
         return [LanguageProgress(r.language, r.kind, *(int(v or 0) for v in r[2:]))
                 for r in conn.execute(query)]
 

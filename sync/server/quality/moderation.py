@@ -31,7 +31,9 @@ from sync.server.work.distribution import release_blocked
 from sync.server.work.projects import load_settings
 
 Target = Engine | Connection
-S, R, U = tables.submissions, tables.reviews, tables.users
+REVIEWS = tables.reviews
+SUBMISSIONS = tables.submissions
+USERS = tables.users
 MAX_REASON = 2000
 MAX_DIALECT = 100
 
@@ -77,7 +79,7 @@ def relabel(target: Target, submission_id: str, *, language: str | None = None,
         # The write lock first: on PostgreSQL a row read before it could be overwritten by a
         # push committed in between, and that edit would be silently lost.
         seqs = Sequence(conn)
-        row = conn.execute(sa.select(S).where(S.c.id == submission_id)).first()
+        row = conn.execute(sa.select(SUBMISSIONS).where(SUBMISSIONS.c.id == submission_id)).first()
         if row is None or row.deleted:
             raise ServerError(ErrorCode.not_found, f"No submission {submission_id!r}.")
         payload = json.loads(row.payload)
@@ -97,7 +99,7 @@ def relabel(target: Target, submission_id: str, *, language: str | None = None,
         now = clock.utc_now()
         history.append({"language": row.language, "dialect": old_dialect, "by": by, "at": now})
         payload.update(language=new_language, dialect=new_dialect, relabeled_from=history)
-        conn.execute(S.update().where(S.c.id == submission_id).values(
+        conn.execute(SUBMISSIONS.update().where(SUBMISSIONS.c.id == submission_id).values(
             language=new_language, payload=freeze(payload), revision=row.revision + 1,
             server_seq=seqs.next(), updated_at=now, changed_by=None))
         seqs.save()
@@ -134,9 +136,9 @@ def block(target: Target, user: str, *, reason: str) -> bool:
 
     def work(conn: Connection) -> bool:
         found = _user(conn, user)
-        row = conn.execute(sa.select(U.c.blocked_at).where(U.c.id == found.id)).one()
+        row = conn.execute(sa.select(USERS.c.blocked_at).where(USERS.c.id == found.id)).one()
         now = clock.utc_now()
-        conn.execute(U.update().where(U.c.id == found.id).values(
+        conn.execute(USERS.update().where(USERS.c.id == found.id).values(
             blocked_at=row.blocked_at or now, blocked_reason=reason, updated_at=now))
         release_blocked(conn, found.id, now)  # their leases and review requests go to others
         return row.blocked_at is None
@@ -149,7 +151,8 @@ def unblock(target: Target, user: str) -> bool:
 
     def work(conn: Connection) -> bool:
         found = _user(conn, user)
-        changed = conn.execute(U.update().where(U.c.id == found.id, U.c.blocked_at.isnot(None))
+        changed = conn.execute(USERS.update().where(USERS.c.id == found.id,
+                                                    USERS.c.blocked_at.isnot(None))
                                .values(blocked_at=None, blocked_reason=None,
                                        updated_at=clock.utc_now()))
         return changed.rowcount > 0
@@ -161,10 +164,10 @@ def blocked_users(target: Target) -> list[BlockedUser]:
     """Everyone blocked, most recently blocked first."""
 
     def work(conn: Connection) -> list[BlockedUser]:
-        rows = conn.execute(sa.select(U.c.id, U.c.name, U.c.role, U.c.blocked_at,
-                                      U.c.blocked_reason)
-                            .where(U.c.blocked_at.isnot(None))
-                            .order_by(U.c.blocked_at.desc(), U.c.name))
+        rows = conn.execute(sa.select(USERS.c.id, USERS.c.name, USERS.c.role, USERS.c.blocked_at,
+                                      USERS.c.blocked_reason)
+                            .where(USERS.c.blocked_at.isnot(None))
+                            .order_by(USERS.c.blocked_at.desc(), USERS.c.name))
         return [BlockedUser(r.id, r.name, r.role, r.blocked_at, r.blocked_reason or "")
                 for r in rows]
 
@@ -174,7 +177,7 @@ def blocked_users(target: Target) -> list[BlockedUser]:
 def is_blocked(target: Target, user: str) -> bool:
     def work(conn: Connection) -> bool:
         found = _user(conn, user)
-        return conn.execute(sa.select(U.c.blocked_at).where(U.c.id == found.id)).scalar() \
+        return conn.execute(sa.select(USERS.c.blocked_at).where(USERS.c.id == found.id)).scalar() \
             is not None
 
     return read(target, work)
@@ -187,7 +190,7 @@ def is_blocked(target: Target, user: str) -> bool:
 class FlaggedItem:
     review_id: str
     submission_id: str
-    flag: str                 # one of app.schema.REVIEW_FLAGS
+    flag: str                 # one of app.kinds.REVIEW_FLAGS
     reason: str               # the reviewer's words
     flagged_by: str           # the reviewer's name
     flagged_by_id: str
@@ -210,23 +213,24 @@ def flagged_items(target: Target, *, language: str | None = None, limit: int = 1
     limit = max(1, min(int(limit), 1000))
 
     def work(conn: Connection) -> list[FlaggedItem]:
-        flag = payload_field(conn, R.c.payload, "flag")
-        reviewer, author = U.alias("reviewer"), U.alias("author")
+        flag = payload_field(conn, REVIEWS.c.payload, "flag")
+        reviewer, author = USERS.alias("reviewer"), USERS.alias("author")
         query = (
-            sa.select(R.c.id, R.c.submission_id, flag.label("flag"),
-                      R.c.payload.label("review_payload"), R.c.created_at,
-                      R.c.author_id.label("reviewer_id"), reviewer.c.name.label("reviewer"),
-                      S.c.language, S.c.kind, S.c.state, S.c.payload, S.c.author_id,
+            sa.select(REVIEWS.c.id, REVIEWS.c.submission_id, flag.label("flag"),
+                      REVIEWS.c.payload.label("review_payload"), REVIEWS.c.created_at,
+                      REVIEWS.c.author_id.label("reviewer_id"), reviewer.c.name.label("reviewer"),
+                      SUBMISSIONS.c.language, SUBMISSIONS.c.kind, SUBMISSIONS.c.state,
+                      SUBMISSIONS.c.payload, SUBMISSIONS.c.author_id,
                       author.c.name.label("author"), author.c.blocked_at)
-            .join(S, S.c.id == R.c.submission_id)
-            .join(reviewer, reviewer.c.id == R.c.author_id)
-            .join(author, author.c.id == S.c.author_id)
-            .where(R.c.deleted == sa.false(), S.c.deleted == sa.false(),
-                   flag.in_(REVIEW_FLAGS), unblocked(R.c.author_id))
-            .order_by(R.c.created_at.desc(), R.c.id.desc()).limit(limit).offset(offset)
+            .join(SUBMISSIONS, SUBMISSIONS.c.id == REVIEWS.c.submission_id)
+            .join(reviewer, reviewer.c.id == REVIEWS.c.author_id)
+            .join(author, author.c.id == SUBMISSIONS.c.author_id)
+            .where(REVIEWS.c.deleted == sa.false(), SUBMISSIONS.c.deleted == sa.false(),
+                   flag.in_(REVIEW_FLAGS), unblocked(REVIEWS.c.author_id))
+            .order_by(REVIEWS.c.created_at.desc(), REVIEWS.c.id.desc()).limit(limit).offset(offset)
         )
         if language is not None:
-            query = query.where(S.c.language == language)
+            query = query.where(SUBMISSIONS.c.language == language)
         found = []
         for r in conn.execute(query):
             review = json.loads(r.review_payload)

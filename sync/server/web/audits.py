@@ -29,7 +29,7 @@ from sync.server.work.projects import list_projects
 
 router = new_router()
 SHOWN_CHARS = 25_000
-U = tables.users
+USERS = tables.users
 
 
 @router.get("/audits")
@@ -41,9 +41,9 @@ def audits_page(page: SignedIn, done: str = "") -> Response:
         values.update(
             samples=audits.list_samples(page.engine), projects=list_projects(page.engine),
             auditors=read(page.engine, lambda conn: conn.execute(
-                sa.select(U.c.id, U.c.name).where(U.c.role == "auditor",
-                                                  U.c.blocked_at.is_(None))
-                .order_by(U.c.name)).all()))
+                sa.select(USERS.c.id, USERS.c.name).where(USERS.c.role == "auditor",
+                                                          USERS.c.blocked_at.is_(None))
+                .order_by(USERS.c.name)).all()))
     return page.render("audits.html", **values)
 
 

@@ -23,7 +23,10 @@ from sync.server.web.site import Coordinator, language_cell, new_router
 from sync.server.work.distribution import queue_status
 
 router = new_router()
-T, L, S, R = tables.tasks, tables.task_leases, tables.submissions, tables.reviews
+LEASES = tables.task_leases
+REVIEWS = tables.reviews
+SUBMISSIONS = tables.submissions
+TASKS = tables.tasks
 
 
 def _count(condition):
@@ -33,30 +36,35 @@ def _count(condition):
 @router.get("/backlog")
 def backlog(page: Coordinator) -> Response:
     now = clock.utc_now()
-    live = sa.exists().where(L.c.task_id == T.c.id, L.c.done_at.is_(None), L.c.expires_at > now)
-    done = sa.exists().where(L.c.task_id == T.c.id, L.c.done_at.is_not(None))
-    reviewed = sa.exists().where(R.c.submission_id == S.c.id, R.c.deleted == sa.false(),
-                                 unblocked(R.c.author_id))
+    live = sa.exists().where(LEASES.c.task_id == TASKS.c.id, LEASES.c.done_at.is_(None),
+                             LEASES.c.expires_at > now)
+    done = sa.exists().where(LEASES.c.task_id == TASKS.c.id, LEASES.c.done_at.is_not(None))
+    reviewed = sa.exists().where(REVIEWS.c.submission_id == SUBMISSIONS.c.id,
+                                 REVIEWS.c.deleted == sa.false(),
+                                 unblocked(REVIEWS.c.author_id))
     with read_transaction(page.engine) as conn:
         tasks = {r.language: r for r in conn.execute(
-            sa.select(T.c.language,
+            sa.select(TASKS.c.language,
                       _count(sa.and_(sa.not_(live), sa.not_(done))).label("waiting"),
                       _count(live).label("leased"), _count(done).label("done"),
                       sa.func.min(sa.case((sa.and_(sa.not_(live), sa.not_(done)),
-                                           T.c.created_at))).label("oldest"))
-            .where(T.c.kind == "review", T.c.deleted == sa.false(), unblocked(T.c.author_id))
-            .group_by(T.c.language))}
+                                           TASKS.c.created_at))).label("oldest"))
+            .where(TASKS.c.kind == "review", TASKS.c.deleted == sa.false(),
+                   unblocked(TASKS.c.author_id))
+            .group_by(TASKS.c.language))}
         work = {r.language: r for r in conn.execute(
-            sa.select(S.c.language,
+            sa.select(SUBMISSIONS.c.language,
                       _count(sa.not_(reviewed)).label("unreviewed"),
                       _count(reviewed).label("undecided"),
-                      sa.func.min(sa.case((sa.not_(reviewed), S.c.updated_at))).label("oldest"))
-            .where(S.c.state == "submitted", S.c.deleted == sa.false(),
-                   S.c.kind != "review", S.c.language.is_not(None), unblocked(S.c.author_id))
-            .group_by(S.c.language))}
+                      sa.func.min(sa.case((sa.not_(reviewed), SUBMISSIONS.c.updated_at)))
+                      .label("oldest"))
+            .where(SUBMISSIONS.c.state == "submitted", SUBMISSIONS.c.deleted == sa.false(),
+                   SUBMISSIONS.c.kind != "review", SUBMISSIONS.c.language.is_not(None),
+                   unblocked(SUBMISSIONS.c.author_id))
+            .group_by(SUBMISSIONS.c.language))}
         expired = conn.execute(
-            sa.select(sa.func.count()).select_from(L)
-            .where(L.c.done_at.is_(None), L.c.expires_at <= now)).scalar()
+            sa.select(sa.func.count()).select_from(LEASES)
+            .where(LEASES.c.done_at.is_(None), LEASES.c.expires_at <= now)).scalar()
     languages = sorted(set(tasks) | set(work), key=lambda c: language_cell(c).name.casefold())
     rows = []
     for code in languages:

@@ -31,7 +31,8 @@ from sync.server.web.site import Coordinator, CoordinatorForm, new_router
 
 router = new_router()
 RECENT = 50
-E, U = tables.enrollment_codes, tables.users
+ENROLLMENT_CODES = tables.enrollment_codes
+USERS = tables.users
 
 
 def enrollment_link(server: str, code: str, fingerprint: str = "") -> str:
@@ -50,9 +51,10 @@ def qr_svg(text: str, title: str) -> Markup:
 
 def _recent(engine) -> list:
     return read(engine, lambda conn: conn.execute(
-        sa.select(E.c.created_at, E.c.expires_at, E.c.used_at, U.c.name, U.c.role)
-        .select_from(E.join(U, U.c.id == E.c.user_id))
-        .order_by(E.c.created_at.desc()).limit(RECENT)).all())
+        sa.select(ENROLLMENT_CODES.c.created_at, ENROLLMENT_CODES.c.expires_at,
+                  ENROLLMENT_CODES.c.used_at, USERS.c.name, USERS.c.role)
+        .select_from(ENROLLMENT_CODES.join(USERS, USERS.c.id == ENROLLMENT_CODES.c.user_id))
+        .order_by(ENROLLMENT_CODES.c.created_at.desc()).limit(RECENT)).all())
 
 
 def _default_server(page) -> str:

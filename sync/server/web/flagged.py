@@ -15,7 +15,7 @@ from typing import Annotated
 from fastapi import Form
 from starlette.responses import Response
 
-from app.schema import REVIEW_FLAGS
+from app.kinds import REVIEW_FLAGS
 from i18n.languages import aya_languages
 from sync.protocol import ErrorCode
 from sync.server.errors import ServerError

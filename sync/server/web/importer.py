@@ -21,8 +21,8 @@ from typing import Annotated
 from fastapi import File, Form, UploadFile
 from starlette.responses import Response
 
+from app.kinds import TASK_KINDS
 from app.private import open_private, private_dir
-from app.schema import TASK_KINDS
 from app.taskfile import ORIGINS
 from sync.protocol import ErrorCode
 from sync.server.api.body import STREAMED_UPLOADS

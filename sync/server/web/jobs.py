@@ -32,7 +32,7 @@ from sync.server import tables
 from sync.server.db import read, run_write
 
 log = logging.getLogger("qalam.server.jobs")
-J = tables.jobs
+JOBS = tables.jobs
 KINDS = ("import", "export")
 PROGRESS_EVERY = 1.0           # seconds between progress writes
 STALLED_AFTER = timedelta(minutes=10)
@@ -86,7 +86,7 @@ def start(engine: Engine, *, kind: str, created_by: str, message: str = "") -> s
         raise ValueError(f"unknown job kind {kind!r}")
     job_id = new_id()
     now = clock.utc_now()
-    run_write(engine, lambda conn: conn.execute(J.insert().values(
+    run_write(engine, lambda conn: conn.execute(JOBS.insert().values(
         id=job_id, kind=kind, state="running", done=0, total=None, message=message,
         result=None, created_by=created_by, created_at=now, updated_at=now)))
     return job_id
@@ -96,18 +96,20 @@ def update(engine: Engine, job_id: str, **values) -> None:
     if "result" in values and values["result"] is not None:
         values["result"] = json.dumps(values["result"], ensure_ascii=False)
     values["updated_at"] = clock.utc_now()
-    run_write(engine, lambda conn: conn.execute(J.update().where(J.c.id == job_id)
+    run_write(engine, lambda conn: conn.execute(JOBS.update().where(JOBS.c.id == job_id)
                                                 .values(**values)))
 
 
 def load(engine: Engine, job_id: str) -> Job | None:
-    row = read(engine, lambda conn: conn.execute(sa.select(J).where(J.c.id == job_id)).first())
+    row = read(engine, lambda conn: conn.execute(
+        sa.select(JOBS).where(JOBS.c.id == job_id)).first())
     return _job(row) if row is not None else None
 
 
 def recent(engine: Engine, kind: str, *, limit: int = 20) -> list[Job]:
     rows = read(engine, lambda conn: conn.execute(
-        sa.select(J).where(J.c.kind == kind).order_by(J.c.created_at.desc()).limit(limit)).all())
+        sa.select(JOBS).where(JOBS.c.kind == kind).order_by(JOBS.c.created_at.desc())
+        .limit(limit)).all())
     return [_job(row) for row in rows]
 
 

@@ -24,7 +24,7 @@ from sync.server.work.acceptance import AcceptanceCounts, acceptance_counts
 from sync.server.work.projects import list_projects
 
 router = new_router()
-T = tables.tasks
+TASKS = tables.tasks
 
 
 @router.get("/overview")
@@ -38,10 +38,10 @@ def overview(page: Coordinator, project: str = "") -> Response:
         lambda conn: acceptance_counts(conn, project_id=project_id).as_dict())
     counts = AcceptanceCounts.from_dict(counted)
     with read_transaction(page.engine) as conn:
-        query = (sa.select(T.c.language, T.c.kind, sa.func.count().label("n"))
-                 .where(T.c.deleted == sa.false()).group_by(T.c.language, T.c.kind))
+        query = (sa.select(TASKS.c.language, TASKS.c.kind, sa.func.count().label("n"))
+                 .where(TASKS.c.deleted == sa.false()).group_by(TASKS.c.language, TASKS.c.kind))
         if project_id is not None:
-            query = query.where(T.c.project_id == project_id)
+            query = query.where(TASKS.c.project_id == project_id)
         loaded = {(r.language, r.kind): r.n for r in conn.execute(query)}
         progress = {(p.language, p.kind): p for p in language_progress(conn,
                                                                        project_id=project_id)}

@@ -28,32 +28,35 @@ from sync.server.web.site import Coordinator, CoordinatorForm, new_router
 
 router = new_router()
 MAX_ROWS = 300  # people and devices per page: keeps the page small on a slow link
-U, D, S = tables.users, tables.devices, tables.submissions
+DEVICES = tables.devices
+SUBMISSIONS = tables.submissions
+USERS = tables.users
 
 
 @router.get("/people")
 def people(page: Coordinator, done: str = "") -> Response:
     with read_transaction(page.engine) as conn:
-        handed_in = (sa.select(S.c.author_id, sa.func.count().label("n"))
-                     .where(S.c.deleted == sa.false(), S.c.state != "draft")
-                     .group_by(S.c.author_id).subquery())
-        devices = (sa.select(D.c.user_id, sa.func.count().label("n"),
-                             sa.func.max(D.c.last_seen).label("seen"))
-                   .where(D.c.revoked_at.is_(None)).group_by(D.c.user_id).subquery())
+        handed_in = (sa.select(SUBMISSIONS.c.author_id, sa.func.count().label("n"))
+                     .where(SUBMISSIONS.c.deleted == sa.false(), SUBMISSIONS.c.state != "draft")
+                     .group_by(SUBMISSIONS.c.author_id).subquery())
+        devices = (sa.select(DEVICES.c.user_id, sa.func.count().label("n"),
+                             sa.func.max(DEVICES.c.last_seen).label("seen"))
+                   .where(DEVICES.c.revoked_at.is_(None)).group_by(DEVICES.c.user_id).subquery())
         users = conn.execute(
-            sa.select(U.c.id, U.c.name, U.c.role, U.c.languages, U.c.blocked_at,
-                      U.c.blocked_reason, handed_in.c.n.label("items"),
+            sa.select(USERS.c.id, USERS.c.name, USERS.c.role, USERS.c.languages, USERS.c.blocked_at,
+                      USERS.c.blocked_reason, handed_in.c.n.label("items"),
                       devices.c.n.label("devices"), devices.c.seen)
-            .select_from(U.outerjoin(handed_in, handed_in.c.author_id == U.c.id)
-                         .outerjoin(devices, devices.c.user_id == U.c.id))
-            .order_by(U.c.name).limit(MAX_ROWS)).all()
-        user_total = conn.execute(sa.select(sa.func.count()).select_from(U)).scalar()
+            .select_from(USERS.outerjoin(handed_in, handed_in.c.author_id == USERS.c.id)
+                         .outerjoin(devices, devices.c.user_id == USERS.c.id))
+            .order_by(USERS.c.name).limit(MAX_ROWS)).all()
+        user_total = conn.execute(sa.select(sa.func.count()).select_from(USERS)).scalar()
         rows = conn.execute(
-            sa.select(D, U.c.name.label("user_name"), U.c.role, U.c.languages, U.c.blocked_at)
-            .select_from(D.join(U, U.c.id == D.c.user_id))
-            .order_by(D.c.last_seen.desc().nulls_last(), D.c.enrolled_at.desc())
+            sa.select(DEVICES, USERS.c.name.label("user_name"), USERS.c.role, USERS.c.languages,
+                      USERS.c.blocked_at)
+            .select_from(DEVICES.join(USERS, USERS.c.id == DEVICES.c.user_id))
+            .order_by(DEVICES.c.last_seen.desc().nulls_last(), DEVICES.c.enrolled_at.desc())
             .limit(MAX_ROWS)).all()
-        device_total = conn.execute(sa.select(sa.func.count()).select_from(D)).scalar()
+        device_total = conn.execute(sa.select(sa.func.count()).select_from(DEVICES)).scalar()
         listing = []
         for row in rows:
             device = Device.of(row.id, row.user_id, row.user_name, row.role, row.languages,

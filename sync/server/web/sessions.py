@@ -42,7 +42,8 @@ FAILURE_WINDOW = 15 * 60        # seconds
 _hasher = PasswordHasher()
 # Verified against when the name is unknown, so a wrong name takes as long as a wrong password.
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
-U, W = tables.users, tables.web_sessions
+USERS = tables.users
+WEB_SESSIONS = tables.web_sessions
 
 
 class SignInRefused(Exception):
@@ -91,9 +92,9 @@ def set_password(target: Engine | Connection, name: str, password: str) -> users
             raise ServerError(ErrorCode.forbidden,
                               f"{user.name}'s role is {user.role}; only coordinators and auditors "
                               "sign in to the dashboard.")
-        conn.execute(U.update().where(U.c.id == user.id)
+        conn.execute(USERS.update().where(USERS.c.id == user.id)
                      .values(password_hash=hashed, updated_at=clock.utc_now()))
-        conn.execute(W.delete().where(W.c.user_id == user.id))
+        conn.execute(WEB_SESSIONS.delete().where(WEB_SESSIONS.c.user_id == user.id))
         return user
 
     return run_write(target, work)
@@ -124,8 +125,9 @@ def sign_in(engine: Engine, *, name: str = "", password: str = "", token: str = 
     expires = clock.stamp(now + timedelta(hours=SESSION_HOURS))
 
     def work(conn: Connection) -> Session:
-        conn.execute(W.delete().where(W.c.expires_at <= clock.stamp(now)))  # tidy as we go
-        conn.execute(W.insert().values(
+        conn.execute(WEB_SESSIONS.delete()
+                     .where(WEB_SESSIONS.c.expires_at <= clock.stamp(now)))  # tidy as we go
+        conn.execute(WEB_SESSIONS.insert().values(
             token_hash=authentication.token_hash(cookie), user_id=user_id,
             csrf=secrets.token_urlsafe(32), language=language, created_at=clock.stamp(now),
             expires_at=expires, device_id=device_id))
@@ -136,8 +138,8 @@ def sign_in(engine: Engine, *, name: str = "", password: str = "", token: str = 
 
 def _by_password(engine: Engine, name: str, password: str) -> str:
     row = read(engine, lambda conn: conn.execute(
-        sa.select(U.c.id, U.c.role, U.c.password_hash, U.c.blocked_at)
-        .where(U.c.name == name.strip())).first())
+        sa.select(USERS.c.id, USERS.c.role, USERS.c.password_hash, USERS.c.blocked_at)
+        .where(USERS.c.name == name.strip())).first())
     try:
         _hasher.verify(row.password_hash if row and row.password_hash else _DUMMY_HASH,
                        password)
@@ -148,7 +150,8 @@ def _by_password(engine: Engine, name: str, password: str) -> str:
     _allowed(row)
     if _hasher.check_needs_rehash(row.password_hash):
         run_write(engine, lambda conn: conn.execute(
-            U.update().where(U.c.id == row.id).values(password_hash=_hasher.hash(password))))
+            USERS.update().where(USERS.c.id == row.id)
+            .values(password_hash=_hasher.hash(password))))
     return row.id
 
 
@@ -159,7 +162,8 @@ def _by_token(engine: Engine, token: str) -> tuple[str, str]:
     except ServerError:
         raise SignInRefused("wrong") from None
     row = read(engine, lambda conn: conn.execute(
-        sa.select(U.c.id, U.c.role, U.c.blocked_at).where(U.c.id == device.user_id)).one())
+        sa.select(USERS.c.id, USERS.c.role, USERS.c.blocked_at)
+        .where(USERS.c.id == device.user_id)).one())
     _allowed(row)
     return row.id, device.id
 
@@ -183,9 +187,9 @@ def load_session(engine: Engine, cookie: str | None) -> Session | None:
 
 def _load(conn: Connection, token_hash: str) -> Session | None:
     row = conn.execute(
-        sa.select(W, U.c.name, U.c.role, U.c.blocked_at)
-        .select_from(W.join(U, U.c.id == W.c.user_id))
-        .where(W.c.token_hash == token_hash)).first()
+        sa.select(WEB_SESSIONS, USERS.c.name, USERS.c.role, USERS.c.blocked_at)
+        .select_from(WEB_SESSIONS.join(USERS, USERS.c.id == WEB_SESSIONS.c.user_id))
+        .where(WEB_SESSIONS.c.token_hash == token_hash)).first()
     if row is None or row.blocked_at is not None or row.role not in DASHBOARD_ROLES:
         return None
     return Session(row.token_hash, row.user_id, row.name, row.role, row.csrf, row.language,
@@ -194,12 +198,13 @@ def _load(conn: Connection, token_hash: str) -> Session | None:
 
 def sign_out(engine: Engine, session: Session) -> None:
     run_write(engine, lambda conn: conn.execute(
-        W.delete().where(W.c.token_hash == session.token_hash)))
+        WEB_SESSIONS.delete().where(WEB_SESSIONS.c.token_hash == session.token_hash)))
 
 
 def set_language(engine: Engine, session: Session, language: str) -> None:
     run_write(engine, lambda conn: conn.execute(
-        W.update().where(W.c.token_hash == session.token_hash).values(language=language)))
+        WEB_SESSIONS.update().where(WEB_SESSIONS.c.token_hash == session.token_hash)
+        .values(language=language)))
 
 
 def csrf_ok(session: Session, given: str | None) -> bool:

@@ -1,11 +1,9 @@
-"""Signing in and out, the UI language switch, and the dashboard's stylesheet.
+"""Signing in and out, and the UI language switch.
 
     GET  /dashboard/sign-in          the form (name + password, or a device token)
     POST /dashboard/sign-in          -> the session cookie, then the page asked for
     POST /dashboard/sign-out
     POST /dashboard/language         the switch on every page (kept in the session)
-    GET  /dashboard/static/dashboard.css
-    GET  /dashboard/fonts/NotoNaskhArabic-Regular.ttf     (and the other WEB_FONTS)
 
 Before a session exists the sign-in form is protected by a double-submit token (a cookie and
 the same value in the form), and its language lives in a cookie.
@@ -17,11 +15,8 @@ import secrets
 from typing import Annotated
 
 from fastapi import Form, Request
-from starlette.responses import FileResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 
-import resources
-from sync.protocol import ErrorCode
-from sync.server.errors import ServerError
 from sync.server.web import sessions
 from sync.server.web.locale import normalize
 from sync.server.web.site import (
@@ -29,7 +24,6 @@ from sync.server.web.site import (
     PREFIX,
     SESSION_COOKIE,
     SIGN_IN_CSRF_COOKIE,
-    STYLESHEET,
     PublicPage,
     SignedIn,
     SignedInForm,
@@ -37,11 +31,6 @@ from sync.server.web.site import (
 )
 
 router = new_router()
-# The fonts dashboard.css declares (@font-face with unicode-range): scripts of the UI
-# languages that a coordinator's computer may have no font for.
-WEB_FONTS = ("NotoNaskhArabic-Regular.ttf", "NotoSansHebrew-Regular.ttf",
-             "NotoSansDevanagari-Regular.ttf", "NotoSansBengali-Regular.ttf",
-             "NotoSansTamil-Regular.ttf", "NotoSansEthiopic-Regular.ttf")
 
 
 def _cookie_options(request: Request) -> dict:
@@ -58,23 +47,6 @@ def _safe_next(target: str | None, default: str) -> str:
 
 def _home(session: sessions.Session) -> str:
     return f"{PREFIX}/" if session.is_coordinator else f"{PREFIX}/audits"
-
-
-@router.get("/static/dashboard.css")
-def stylesheet() -> Response:
-    return Response(STYLESHEET, media_type="text/css",
-                    headers={"Cache-Control": "public, max-age=31536000, immutable",
-                             "X-Content-Type-Options": "nosniff"})
-
-
-@router.get("/fonts/{name}")
-def font(name: str) -> Response:
-    """A bundled Noto font, for browsers without one for a script (the stylesheet names each
-    with its Unicode range, so a browser fetches it only for a page that needs it)."""
-    if name not in WEB_FONTS:
-        raise ServerError(ErrorCode.not_found, f"No font {name!r}.")
-    return FileResponse(resources.path("fonts", name), media_type="font/ttf",
-                        headers={"Cache-Control": "public, max-age=31536000, immutable"})
 
 
 @router.get("/sign-in")

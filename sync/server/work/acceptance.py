@@ -63,7 +63,10 @@ __all__ = [
     "verdict",
 ]
 
-S, R, T, U = tables.submissions, tables.reviews, tables.tasks, tables.users
+REVIEWS = tables.reviews
+SUBMISSIONS = tables.submissions
+TASKS = tables.tasks
+USERS = tables.users
 CHUNK = 2000  # submissions per query
 COUNTED_KINDS = ("original", "reannotation", "postedit")
 EDIT_KINDS = ("reannotation", "postedit")
@@ -164,9 +167,10 @@ def acceptance_counts(conn: Connection, *, project_id: str | None = None) -> Acc
 
 def is_accepted(conn: Connection, submission_id: str) -> Verdict:
     """The verdict on one submission, with the reason (a key of :data:`REASONS`)."""
-    row = conn.execute(_query().where(S.c.id == submission_id)).first()
+    row = conn.execute(_query().where(SUBMISSIONS.c.id == submission_id)).first()
     if row is None:
-        exists = conn.execute(sa.select(S.c.id).where(S.c.id == submission_id)).first()
+        exists = conn.execute(sa.select(SUBMISSIONS.c.id)
+                              .where(SUBMISSIONS.c.id == submission_id)).first()
         return Verdict(False, "not_counted" if exists else "missing")
     return verdict(_Judge(conn).items([row])[0])
 
@@ -193,10 +197,10 @@ def judged_submissions(conn: Connection, *, project_id: str | None = None,
         # database prefer its language index and sort every matching row for each chunk.
         query = _query()
         if project_id is not None:
-            query = query.where(S.c.project_id == project_id)
+            query = query.where(SUBMISSIONS.c.project_id == project_id)
         if last is not None:
-            query = query.where(S.c.id > last)
-        rows = conn.execute(query.order_by(S.c.id).limit(CHUNK)).all()
+            query = query.where(SUBMISSIONS.c.id > last)
+        rows = conn.execute(query.order_by(SUBMISSIONS.c.id).limit(CHUNK)).all()
         if not rows:
             return
         last, full = rows[-1].id, len(rows) == CHUNK
@@ -210,11 +214,11 @@ def judged_submissions(conn: Connection, *, project_id: str | None = None,
 
 def _query() -> sa.Select:
     # No join: with one, SQLite may walk users first and sort every row for each chunk.
-    return (sa.select(S.c.id, S.c.author_id, S.c.project_id, S.c.task_id, S.c.language,
-                      S.c.kind, S.c.state, S.c.payload, S.c.created_at, S.c.updated_at,
-                      S.c.prompt_distance, S.c.completion_distance)
-            .where(S.c.deleted == sa.false(), S.c.state != "draft",
-                   S.c.kind.in_(COUNTED_KINDS)))
+    columns = ("id", "author_id", "project_id", "task_id", "language", "kind", "state",
+               "payload", "created_at", "updated_at", "prompt_distance", "completion_distance")
+    return (sa.select(*(SUBMISSIONS.c[name] for name in columns))
+            .where(SUBMISSIONS.c.deleted == sa.false(), SUBMISSIONS.c.state != "draft",
+                   SUBMISSIONS.c.kind.in_(COUNTED_KINDS)))
 
 
 class _Judge:
@@ -225,7 +229,7 @@ class _Judge:
         self.settings: dict[str | None, Acceptance] = {}
         # Blocked people are few (read once); everyone else's work is judged by the rules.
         self.blocked = frozenset(conn.execute(
-            sa.select(U.c.id).where(U.c.blocked_at.is_not(None))).scalars())
+            sa.select(USERS.c.id).where(USERS.c.blocked_at.is_not(None))).scalars())
 
     def rules(self, project_id: str | None) -> Acceptance:
         if project_id not in self.settings:
@@ -250,8 +254,8 @@ class _Judge:
         """Ratings and flags per submission, from live reviews by unblocked reviewers."""
         found: dict[str, tuple[list[int], list[str]]] = {}
         rows = self.conn.execute(
-            sa.select(R.c.submission_id, R.c.author_id, R.c.payload)
-            .where(R.c.submission_id.in_(ids), R.c.deleted == sa.false()))
+            sa.select(REVIEWS.c.submission_id, REVIEWS.c.author_id, REVIEWS.c.payload)
+            .where(REVIEWS.c.submission_id.in_(ids), REVIEWS.c.deleted == sa.false()))
         for row in rows:
             if row.author_id in self.blocked:
                 continue
@@ -299,8 +303,8 @@ def task_payloads(conn: Connection, ids) -> dict[str, dict]:
     ids = sorted({i for i in ids if isinstance(i, str)})
     found = {}
     for start in range(0, len(ids), CHUNK):
-        for row in conn.execute(sa.select(T.c.id, T.c.payload)
-                                .where(T.c.id.in_(ids[start:start + CHUNK]))):
+        for row in conn.execute(sa.select(TASKS.c.id, TASKS.c.payload)
+                                .where(TASKS.c.id.in_(ids[start:start + CHUNK]))):
             found[row.id] = json.loads(row.payload)
     return found
 

@@ -23,7 +23,8 @@ from sync.server.errors import ServerError
 from sync.server.exchange.payloads import FINAL_STATES
 
 Target = Engine | Connection
-S, A = tables.submissions, tables.review_assignments
+ASSIGNMENTS = tables.review_assignments
+SUBMISSIONS = tables.submissions
 
 
 def decide(target: Target, submission_id: str, state: str, *, reason: str | None = None) -> int:
@@ -38,7 +39,7 @@ def decide(target: Target, submission_id: str, state: str, *, reason: str | None
 
     def work(conn: Connection) -> int:
         seqs = Sequence(conn)
-        row = conn.execute(sa.select(S).where(S.c.id == submission_id)).first()
+        row = conn.execute(sa.select(SUBMISSIONS).where(SUBMISSIONS.c.id == submission_id)).first()
         if row is None or row.deleted:
             raise ServerError(ErrorCode.not_found, f"No submission {submission_id!r}.")
         if row.state == "draft":
@@ -52,7 +53,7 @@ def decide(target: Target, submission_id: str, state: str, *, reason: str | None
         if reason is not None:
             payload["decision_reason"] = reason
         now = clock.utc_now()
-        conn.execute(S.update().where(S.c.id == submission_id).values(
+        conn.execute(SUBMISSIONS.update().where(SUBMISSIONS.c.id == submission_id).values(
             state=state, payload=freeze(payload), revision=row.revision + 1,
             server_seq=seqs.next(), updated_at=now, changed_by=None))
         seqs.save()
@@ -66,7 +67,7 @@ def assign_review(target: Target, submission_id: str, user_id: str) -> None:
 
     def work(conn: Connection) -> None:
         seqs = Sequence(conn)
-        row = conn.execute(sa.select(S).where(S.c.id == submission_id)).first()
+        row = conn.execute(sa.select(SUBMISSIONS).where(SUBMISSIONS.c.id == submission_id)).first()
         if row is None:
             raise ServerError(ErrorCode.not_found, f"No submission {submission_id!r}.")
         if row.author_id == user_id:
@@ -76,13 +77,13 @@ def assign_review(target: Target, submission_id: str, user_id: str) -> None:
         if blocked is not None:
             raise ServerError(ErrorCode.invalid_request,
                               "That user is blocked and reviews nothing until unblocked.")
-        exists = conn.execute(sa.select(A.c.user_id).where(
-            A.c.submission_id == submission_id, A.c.user_id == user_id)).first()
+        exists = conn.execute(sa.select(ASSIGNMENTS.c.user_id).where(
+            ASSIGNMENTS.c.submission_id == submission_id, ASSIGNMENTS.c.user_id == user_id)).first()
         if exists is None:
-            conn.execute(A.insert().values(submission_id=submission_id, user_id=user_id,
-                                           created_at=clock.utc_now()))
+            conn.execute(ASSIGNMENTS.insert().values(submission_id=submission_id, user_id=user_id,
+                                                     created_at=clock.utc_now()))
             # A new number: the reviewer's cursor may already be past the old one.
-            conn.execute(S.update().where(S.c.id == submission_id)
+            conn.execute(SUBMISSIONS.update().where(SUBMISSIONS.c.id == submission_id)
                          .values(server_seq=seqs.next(), changed_by=None))
         seqs.save()
 

@@ -54,8 +54,13 @@ from sync.server.work.acceptance import starting_text, task_payloads
 from sync.server.work.projects import Distribution, load_settings
 
 Target = Engine | Connection
-T, L, S, R = tables.tasks, tables.task_leases, tables.submissions, tables.reviews
-A, U, P = tables.review_assignments, tables.users, tables.projects
+ASSIGNMENTS = tables.review_assignments
+LEASES = tables.task_leases
+PROJECTS = tables.projects
+REVIEWS = tables.reviews
+SUBMISSIONS = tables.submissions
+TASKS = tables.tasks
+USERS = tables.users
 CHUNK = 500
 QUEUED_COUNT_CAP = 10_000  # WorkResult.queued counts this far at most
 EDIT_KINDS = ("reannotation", "postedit")
@@ -75,30 +80,38 @@ def _now(now: datetime | None) -> datetime:
 
 def _active(now: str) -> sa.ColumnElement:
     """A lease that holds a place under the audit cap: done, or not yet expired."""
-    return sa.or_(L.c.done_at.is_not(None), L.c.expires_at > now)
+    return sa.or_(LEASES.c.done_at.is_not(None), LEASES.c.expires_at > now)
 
 
 def _open(user_id: str, now: str) -> sa.ColumnElement:
-    return sa.and_(L.c.user_id == user_id, L.c.done_at.is_(None), L.c.expires_at > now)
+    return sa.and_(LEASES.c.user_id == user_id, LEASES.c.done_at.is_(None),
+                   LEASES.c.expires_at > now)
 
 
 def _eligible(user_id: str, now: str) -> list[sa.ColumnElement]:
     """What a task must meet to be served to ``user_id`` (besides language, project, cap)."""
-    active = (sa.select(sa.func.count()).select_from(L)
-              .where(L.c.task_id == T.c.id, _active(now)).scalar_subquery())
+    active = (sa.select(sa.func.count()).select_from(LEASES)
+              .where(LEASES.c.task_id == TASKS.c.id, _active(now)).scalar_subquery())
     return [
-        T.c.deleted == sa.false(),
-        sa.or_(T.c.author_id.is_(None), T.c.author_id != user_id),
-        ~sa.exists().where(L.c.task_id == T.c.id, L.c.user_id == user_id),
+        TASKS.c.deleted == sa.false(),
+        sa.or_(TASKS.c.author_id.is_(None), TASKS.c.author_id != user_id),
+        ~sa.exists().where(LEASES.c.task_id == TASKS.c.id, LEASES.c.user_id == user_id),
         # worked on already (before leases existed, or without one): not offered again
-        ~sa.exists().where(S.c.task_id == T.c.id, S.c.author_id == user_id),
-        sa.or_(T.c.review_of.is_(None), ~sa.exists().where(
-            R.c.submission_id == T.c.review_of, R.c.author_id == user_id)),
+        ~sa.exists().where(SUBMISSIONS.c.task_id == TASKS.c.id, SUBMISSIONS.c.author_id == user_id),
+        sa.or_(TASKS.c.review_of.is_(None), ~sa.exists().where(
+            REVIEWS.c.submission_id == TASKS.c.review_of, REVIEWS.c.author_id == user_id)),
         # a blocked contributor's work is held: it is not sent out for review
-        sa.or_(T.c.author_id.is_(None), ~sa.exists().where(
-            U.c.id == T.c.author_id, U.c.blocked_at.is_not(None))),
+        sa.or_(TASKS.c.author_id.is_(None), ~sa.exists().where(
+            USERS.c.id == TASKS.c.author_id, USERS.c.blocked_at.is_not(None))),
         active,
     ]
+
+
+def _in_project(project_id: str | None) -> sa.ColumnElement:
+    """Tasks of this project (``None``: tasks of no project)."""
+    if project_id is None:
+        return TASKS.c.project_id.is_(None)
+    return TASKS.c.project_id == project_id
 
 
 def _candidates(conn: Connection, user_id: str, languages, project_id: str | None,
@@ -109,13 +122,13 @@ def _candidates(conn: Connection, user_id: str, languages, project_id: str | Non
     stopping at ``limit``; the lists are merged in the same order.
     """
     *rules, active = _eligible(user_id, now)
-    same_project = T.c.project_id.is_(None) if project_id is None else T.c.project_id == project_id
+    same_project = _in_project(project_id)
     found = []
     for language in languages:
         found += conn.execute(
-            sa.select(T.c.id, T.c.origin, T.c.created_at, T.c.review_of)
-            .where(T.c.language == language, same_project, active < cap, *rules)
-            .order_by(T.c.origin, T.c.created_at, T.c.id).limit(limit)
+            sa.select(TASKS.c.id, TASKS.c.origin, TASKS.c.created_at, TASKS.c.review_of)
+            .where(TASKS.c.language == language, same_project, active < cap, *rules)
+            .order_by(TASKS.c.origin, TASKS.c.created_at, TASKS.c.id).limit(limit)
         ).all()
     found.sort(key=lambda row: (row.origin, row.created_at, row.id))
     return found[:limit]
@@ -126,9 +139,9 @@ def _waiting(conn: Connection, user_id: str, languages, project_id: str | None, 
     """How many items still wait for this user, counted up to QUEUED_COUNT_CAP (a figure
     for the annotator's screen; counting a whole queue is not worth the time)."""
     *rules, active = _eligible(user_id, now)
-    same_project = T.c.project_id.is_(None) if project_id is None else T.c.project_id == project_id
-    some = (sa.select(T.c.id).where(T.c.language.in_(list(languages)), same_project,
-                                    active < cap, *rules)
+    same_project = _in_project(project_id)
+    some = (sa.select(TASKS.c.id).where(TASKS.c.language.in_(list(languages)), same_project,
+                                        active < cap, *rules)
             .limit(QUEUED_COUNT_CAP).subquery())
     return conn.execute(sa.select(sa.func.count()).select_from(some)).scalar()
 
@@ -147,8 +160,8 @@ def serve_work(target: Target, device: Device, *, limit: int | None = None,
     def work(conn: Connection) -> tuple[WorkResult, tuple[str, ...]]:
         caps.clear()  # run_write may run this again after a conflict
         seqs = Sequence(conn)  # the write lock first: the cap counts below cannot go stale
-        user = conn.execute(sa.select(U.c.role, U.c.blocked_at, U.c.languages)
-                            .where(U.c.id == device.user_id)).first()
+        user = conn.execute(sa.select(USERS.c.role, USERS.c.blocked_at, USERS.c.languages)
+                            .where(USERS.c.id == device.user_id)).first()
         if user is None or user.blocked_at is not None or user.role in ("coordinator",
                                                                         "auditor"):
             return WorkResult(leased=0, open=0, queued=0), ()
@@ -156,11 +169,12 @@ def serve_work(target: Target, device: Device, *, limit: int | None = None,
         if not languages:
             return WorkResult(leased=0, open=0, queued=0), ()
         open_by_project = dict(conn.execute(
-            sa.select(T.c.project_id, sa.func.count()).select_from(L.join(T, T.c.id == L.c.task_id))
-            .where(_open(device.user_id, stamp)).group_by(T.c.project_id)).all())
+            sa.select(TASKS.c.project_id, sa.func.count())
+            .select_from(LEASES.join(TASKS, TASKS.c.id == LEASES.c.task_id))
+            .where(_open(device.user_id, stamp)).group_by(TASKS.c.project_id)).all())
         projects = [row.project_id for row in conn.execute(
-            sa.select(T.c.project_id).distinct().where(
-                T.c.language.in_(languages), T.c.deleted == sa.false()))]
+            sa.select(TASKS.c.project_id).distinct().where(
+                TASKS.c.language.in_(languages), TASKS.c.deleted == sa.false()))]
         budget = None if limit is None else max(0, limit - sum(open_by_project.values()))
         leased = []
         for project_id in sorted(projects, key=lambda p: (p is None, p or "")):
@@ -179,7 +193,7 @@ def serve_work(target: Target, device: Device, *, limit: int | None = None,
                     budget -= len(chosen)
             caps.append((project_id, rules.audits_per_item))
         seqs.save()
-        holding = conn.execute(sa.select(sa.func.count()).select_from(L)
+        holding = conn.execute(sa.select(sa.func.count()).select_from(LEASES)
                                .where(_open(device.user_id, stamp))).scalar()
         return WorkResult(leased=len(leased), open=holding, queued=0), languages
 
@@ -200,28 +214,29 @@ def _lease(conn: Connection, seqs: Sequence, device: Device, chosen: list, momen
         return
     stamp = clock.stamp(moment)
     expires = clock.stamp(moment + timedelta(hours=rules.lease_hours))
-    conn.execute(L.insert(), [
+    conn.execute(LEASES.insert(), [
         {"task_id": row.id, "user_id": device.user_id, "device_id": device.id,
          "leased_at": stamp, "expires_at": expires, "done_at": None} for row in chosen])
     # A new number for each task: the device's cursor may be past the old one (it was not
     # visible to this user before), so it arrives with the next pull.
-    conn.execute(T.update().where(T.c.id == sa.bindparam("key"))
+    conn.execute(TASKS.update().where(TASKS.c.id == sa.bindparam("key"))
                  .values(server_seq=sa.bindparam("seq")),
                  [{"key": row.id, "seq": seqs.next()} for row in chosen])
     reviews = sorted({row.review_of for row in chosen if row.review_of})
     if not reviews:
         return
     present = {r.submission_id for r in conn.execute(
-        sa.select(A.c.submission_id).where(A.c.user_id == device.user_id,
-                                           A.c.submission_id.in_(reviews)))}
-    existing = {r.id for r in conn.execute(sa.select(S.c.id).where(S.c.id.in_(reviews)))}
+        sa.select(ASSIGNMENTS.c.submission_id).where(ASSIGNMENTS.c.user_id == device.user_id,
+                                                     ASSIGNMENTS.c.submission_id.in_(reviews)))}
+    existing = {r.id for r in conn.execute(sa.select(SUBMISSIONS.c.id)
+                                           .where(SUBMISSIONS.c.id.in_(reviews)))}
     asked = [sid for sid in reviews if sid in existing and sid not in present]
     if asked:
-        conn.execute(A.insert(), [{"submission_id": sid, "user_id": device.user_id,
-                                   "created_at": stamp} for sid in asked])
+        conn.execute(ASSIGNMENTS.insert(), [{"submission_id": sid, "user_id": device.user_id,
+                                             "created_at": stamp} for sid in asked])
         # The submission becomes visible to the reviewer (as engine.assign_review does); its
         # author's device keeps ``changed_by`` and is not sent its own text back.
-        conn.execute(S.update().where(S.c.id == sa.bindparam("key"))
+        conn.execute(SUBMISSIONS.update().where(SUBMISSIONS.c.id == sa.bindparam("key"))
                      .values(server_seq=sa.bindparam("seq")),
                      [{"key": sid, "seq": seqs.next()} for sid in asked])
 
@@ -240,13 +255,13 @@ def release_blocked(conn: Connection, user_id: str, now: str) -> None:
     under the audit cap is freed, they keep the task, and a late result of theirs is held
     like the rest of their work.
     """
-    unreviewed = ~sa.exists().where(R.c.submission_id == A.c.submission_id,
-                                    R.c.author_id == user_id, R.c.deleted == sa.false())
-    conn.execute(A.delete().where(A.c.user_id == user_id, unreviewed))
-    review_tasks = sa.select(T.c.id).where(T.c.review_of.is_not(None))
-    conn.execute(L.delete().where(L.c.user_id == user_id, L.c.done_at.is_(None),
-                                  L.c.task_id.in_(review_tasks)))
-    conn.execute(L.update().where(_open(user_id, now)).values(expires_at=now))
+    unreviewed = ~sa.exists().where(REVIEWS.c.submission_id == ASSIGNMENTS.c.submission_id,
+                                    REVIEWS.c.author_id == user_id, REVIEWS.c.deleted == sa.false())
+    conn.execute(ASSIGNMENTS.delete().where(ASSIGNMENTS.c.user_id == user_id, unreviewed))
+    review_tasks = sa.select(TASKS.c.id).where(TASKS.c.review_of.is_not(None))
+    conn.execute(LEASES.delete().where(LEASES.c.user_id == user_id, LEASES.c.done_at.is_(None),
+                                       LEASES.c.task_id.in_(review_tasks)))
+    conn.execute(LEASES.update().where(_open(user_id, now)).values(expires_at=now))
 
 
 # --- what a push completes and creates -------------------------------------------------------
@@ -276,12 +291,12 @@ def after_push(conn: Connection, seqs: Sequence, user_id: str, submissions: Iter
     done |= {json.loads(row["payload"]).get("task_id") for row in reviews} - {None}
     reviewed = sorted({row["submission_id"] for row in reviews if row["submission_id"]})
     for start in range(0, len(reviewed), CHUNK):
-        done |= {r.id for r in conn.execute(sa.select(T.c.id).where(
-            T.c.review_of.in_(reviewed[start:start + CHUNK])))}
+        done |= {r.id for r in conn.execute(sa.select(TASKS.c.id).where(
+            TASKS.c.review_of.in_(reviewed[start:start + CHUNK])))}
     ids = sorted(i for i in done if isinstance(i, str))
     for start in range(0, len(ids), CHUNK):
-        conn.execute(L.update().where(L.c.user_id == user_id, L.c.done_at.is_(None),
-                                      L.c.task_id.in_(ids[start:start + CHUNK]))
+        conn.execute(LEASES.update().where(LEASES.c.user_id == user_id, LEASES.c.done_at.is_(None),
+                                           LEASES.c.task_id.in_(ids[start:start + CHUNK]))
                      .values(done_at=now))
     _review_tasks(conn, seqs, submissions, now)
 
@@ -320,11 +335,11 @@ def _review_tasks(conn: Connection, seqs: Sequence, submissions: list[dict], now
     ids = sorted(by_task)
     existing = {}
     for start in range(0, len(ids), CHUNK):
-        for row in conn.execute(sa.select(T).where(T.c.id.in_(ids[start:start + CHUNK]))):
+        for row in conn.execute(sa.select(TASKS).where(TASKS.c.id.in_(ids[start:start + CHUNK]))):
             existing[row.id] = row
     project_ids = sorted({row["project_id"] for row in submissions if row["project_id"]})
     known_projects = {r.id for r in conn.execute(
-        sa.select(P.c.id).where(P.c.id.in_(project_ids)))} if project_ids else set()
+        sa.select(PROJECTS.c.id).where(PROJECTS.c.id.in_(project_ids)))} if project_ids else set()
     started_from = _started_from(conn, submissions)
     added = []
     for task_id, row in by_task.items():
@@ -337,7 +352,7 @@ def _review_tasks(conn: Connection, seqs: Sequence, submissions: list[dict], now
         if not wanted:
             if current is not None and not current.deleted:
                 # back to draft, deleted, or reverted to the original: nothing to review now
-                conn.execute(T.update().where(T.c.id == task_id).values(
+                conn.execute(TASKS.update().where(TASKS.c.id == task_id).values(
                     deleted=True, revision=current.revision + 1, server_seq=seqs.next(),
                     updated_at=now))
             continue
@@ -362,12 +377,12 @@ def _review_tasks(conn: Connection, seqs: Sequence, submissions: list[dict], now
         if not current.deleted and content(old) == content(task):
             continue
         created = old.get("created_at", current.created_at)
-        conn.execute(T.update().where(T.c.id == task_id).values(
+        conn.execute(TASKS.update().where(TASKS.c.id == task_id).values(
             payload=freeze({**task, "created_at": created, "updated_at": now}),
             revision=current.revision + 1, server_seq=seqs.next(), deleted=False,
             updated_at=now, **columns))
     if added:
-        conn.execute(T.insert(), added)  # one statement for a whole batch of new work
+        conn.execute(TASKS.insert(), added)  # one statement for a whole batch of new work
 
 
 # --- what coordinators see -------------------------------------------------------------------
@@ -394,27 +409,27 @@ def queue_status(target: Target, *, language: str | None = None,
     stamp = clock.stamp(_now(now))
 
     def work(conn: Connection) -> list[QueueStatus]:
-        live = sa.and_(L.c.done_at.is_(None), L.c.expires_at > stamp)
-        lapsed = sa.and_(L.c.done_at.is_(None), L.c.expires_at <= stamp)
+        live = sa.and_(LEASES.c.done_at.is_(None), LEASES.c.expires_at > stamp)
+        lapsed = sa.and_(LEASES.c.done_at.is_(None), LEASES.c.expires_at <= stamp)
         stats = (sa.select(
-            L.c.task_id,
+            LEASES.c.task_id,
             sa.func.sum(sa.case((live, 1), else_=0)).label("live"),
-            sa.func.sum(sa.case((L.c.done_at.is_not(None), 1), else_=0)).label("done"),
+            sa.func.sum(sa.case((LEASES.c.done_at.is_not(None), 1), else_=0)).label("done"),
             sa.func.sum(sa.case((lapsed, 1), else_=0)).label("expired"),
-        ).group_by(L.c.task_id).subquery())
+        ).group_by(LEASES.c.task_id).subquery())
         live_n = sa.func.coalesce(stats.c.live, 0)
         done_n = sa.func.coalesce(stats.c.done, 0)
         active = (live_n + done_n).label("active")
-        query = (sa.select(T.c.language, T.c.kind, T.c.project_id, active,
+        query = (sa.select(TASKS.c.language, TASKS.c.kind, TASKS.c.project_id, active,
                            sa.func.count().label("tasks"),
                            sa.func.sum(live_n).label("live"),
                            sa.func.sum(done_n).label("done"),
                            sa.func.sum(sa.func.coalesce(stats.c.expired, 0)).label("expired"))
-                 .select_from(T.outerjoin(stats, stats.c.task_id == T.c.id))
-                 .where(T.c.deleted == sa.false())
-                 .group_by(T.c.language, T.c.kind, T.c.project_id, active))
+                 .select_from(TASKS.outerjoin(stats, stats.c.task_id == TASKS.c.id))
+                 .where(TASKS.c.deleted == sa.false())
+                 .group_by(TASKS.c.language, TASKS.c.kind, TASKS.c.project_id, active))
         if language is not None:
-            query = query.where(T.c.language == language)
+            query = query.where(TASKS.c.language == language)
         caps: dict[str | None, int] = {}
         totals: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0] * 6)
         for row in conn.execute(query):
@@ -454,11 +469,12 @@ def list_leases(target: Target, *, user: str | None = None, now: datetime | None
     stamp = clock.stamp(_now(now))
 
     def work(conn: Connection) -> list[Lease]:
-        query = (sa.select(L, T.c.language, T.c.kind, U.c.name)
-                 .select_from(L.join(T, T.c.id == L.c.task_id).join(U, U.c.id == L.c.user_id))
-                 .order_by(L.c.leased_at.desc(), L.c.task_id))
+        query = (sa.select(LEASES, TASKS.c.language, TASKS.c.kind, USERS.c.name)
+                 .select_from(LEASES.join(TASKS, TASKS.c.id == LEASES.c.task_id)
+                              .join(USERS, USERS.c.id == LEASES.c.user_id))
+                 .order_by(LEASES.c.leased_at.desc(), LEASES.c.task_id))
         if user is not None:
-            query = query.where(L.c.user_id == get_user(conn, user).id)
+            query = query.where(LEASES.c.user_id == get_user(conn, user).id)
         if limit is not None:
             query = query.limit(limit)
         return [Lease(r.task_id, r.language, r.kind, r.name, r.device_id, r.leased_at,

@@ -84,7 +84,7 @@ from sync.server.work.projects import check_project_id, create_project
 
 Target = Engine | Connection
 Progress = Callable[[int, int, str], None]
-T = tables.tasks
+TASKS = tables.tasks
 
 BATCH = 1000          # records stored per executemany
 CHUNK = 500           # ids per IN (...) list
@@ -715,10 +715,10 @@ def _store(conn: Connection, path: Path, project_id: str, spool, count: int, met
                                 "updated_at": now}
             updated += 1
         if inserts:
-            conn.execute(T.insert(), list(inserts.values()))
+            conn.execute(TASKS.insert(), list(inserts.values()))
         if updates:
             names = [name for name in next(iter(updates.values())) if name != "id"]
-            statement = T.update().where(T.c.id == sa.bindparam("key")).values(
+            statement = TASKS.update().where(TASKS.c.id == sa.bindparam("key")).values(
                 {name: sa.bindparam(f"new_{name}") for name in names})
             conn.execute(statement, [{"key": values["id"],
                                       **{f"new_{name}": values[name] for name in names}}
@@ -753,9 +753,9 @@ def _existing(conn: Connection, ids: set[str]) -> dict:
     wanted = sorted(ids)
     for start in range(0, len(wanted), CHUNK):
         for row in conn.execute(
-                sa.select(T.c.id, T.c.project_id, T.c.payload, T.c.revision, T.c.deleted,
-                          T.c.server_seq, T.c.created_at)
-                .where(T.c.id.in_(wanted[start:start + CHUNK]))):
+                sa.select(TASKS.c.id, TASKS.c.project_id, TASKS.c.payload, TASKS.c.revision,
+                          TASKS.c.deleted, TASKS.c.server_seq, TASKS.c.created_at)
+                .where(TASKS.c.id.in_(wanted[start:start + CHUNK]))):
             found[row.id] = row
     return found
 

@@ -32,7 +32,7 @@ from sync.server import tables
 from sync.server.db import Sequence, read, run_write
 from sync.server.errors import ServerError
 
-P = tables.projects
+PROJECTS = tables.projects
 #: A project travels as one record: its guidelines in every language must fit a pull page.
 MAX_PROJECT_BYTES = 1024 * 1024
 
@@ -142,7 +142,8 @@ def load_settings(conn: Connection, project_id: str | None) -> ProjectSettings:
     """A project's settings (the defaults for ``None`` or an unknown project)."""
     if project_id is None:
         return ProjectSettings()
-    payload = conn.execute(sa.select(P.c.payload).where(P.c.id == project_id)).scalar()
+    payload = conn.execute(sa.select(PROJECTS.c.payload)
+                           .where(PROJECTS.c.id == project_id)).scalar()
     if payload is None:
         return ProjectSettings()
     return ProjectSettings.from_dict(json.loads(payload).get("settings"))
@@ -155,7 +156,8 @@ def create_project(target: Engine | Connection, project_id: str, *, name: str | 
     checked = ProjectSettings.from_dict(settings) if settings else None
 
     def work(conn: Connection) -> bool:
-        if conn.execute(sa.select(P.c.id).where(P.c.id == project_id)).first() is not None:
+        if conn.execute(sa.select(PROJECTS.c.id)
+                        .where(PROJECTS.c.id == project_id)).first() is not None:
             return False
         seqs = Sequence(conn)
         now = clock.utc_now()
@@ -163,9 +165,10 @@ def create_project(target: Engine | Connection, project_id: str, *, name: str | 
                           "description": description,
                           "settings": checked.to_dict() if checked else {},
                           "guidelines": {}, "created_at": now, "updated_at": now})
-        conn.execute(P.insert().values(id=project_id, name=name or project_id, payload=payload,
-                                       revision=1, server_seq=seqs.next(), created_at=now,
-                                       updated_at=now))
+        conn.execute(PROJECTS.insert().values(id=project_id, name=name or project_id,
+                                              payload=payload, revision=1,
+                                              server_seq=seqs.next(), created_at=now,
+                                              updated_at=now))
         seqs.save()
         return True
 
@@ -178,7 +181,7 @@ def update_settings(target: Engine | Connection, project_id: str,
 
     def work(conn: Connection) -> ProjectSettings:
         seqs = Sequence(conn)  # the write lock before the read: two saves never lose one
-        row = conn.execute(sa.select(P).where(P.c.id == project_id)).first()
+        row = conn.execute(sa.select(PROJECTS).where(PROJECTS.c.id == project_id)).first()
         if row is None:
             raise ServerError(ErrorCode.not_found, f"No project {project_id!r}.")
         payload = json.loads(row.payload)
@@ -189,7 +192,7 @@ def update_settings(target: Engine | Connection, project_id: str,
                 from None
         payload["settings"] = settings.to_dict()
         payload["updated_at"] = now = clock.utc_now()
-        conn.execute(P.update().where(P.c.id == project_id).values(
+        conn.execute(PROJECTS.update().where(PROJECTS.c.id == project_id).values(
             payload=freeze(payload), revision=row.revision + 1, server_seq=seqs.next(),
             updated_at=now))
         seqs.save()
@@ -211,7 +214,7 @@ def set_guideline(target: Engine | Connection, project_id: str, *, kind: str, la
 
     def work(conn: Connection) -> dict:
         seqs = Sequence(conn)  # the write lock before the read, as in update_settings
-        row = conn.execute(sa.select(P).where(P.c.id == project_id)).first()
+        row = conn.execute(sa.select(PROJECTS).where(PROJECTS.c.id == project_id)).first()
         if row is None:
             raise ServerError(ErrorCode.not_found, f"No project {project_id!r}.")
         payload = json.loads(row.payload)
@@ -225,7 +228,7 @@ def set_guideline(target: Engine | Connection, project_id: str, *, kind: str, la
         if encoded == row.payload:
             return payload["guidelines"]  # the same text again: devices need nothing new
         payload["updated_at"] = now = clock.utc_now()
-        conn.execute(P.update().where(P.c.id == project_id).values(
+        conn.execute(PROJECTS.update().where(PROJECTS.c.id == project_id).values(
             payload=freeze(payload), revision=row.revision + 1, server_seq=seqs.next(),
             updated_at=now))
         seqs.save()
@@ -239,7 +242,8 @@ def list_guidelines(target: Engine | Connection, project_id: str) -> list[dict]:
     count as English), with their length and whether they are a machine draft."""
 
     def work(conn: Connection) -> list[dict]:
-        payload = conn.execute(sa.select(P.c.payload).where(P.c.id == project_id)).scalar()
+        payload = conn.execute(sa.select(PROJECTS.c.payload)
+                               .where(PROJECTS.c.id == project_id)).scalar()
         if payload is None:
             raise ServerError(ErrorCode.not_found, f"No project {project_id!r}.")
         parsed = guidelines.parse(json.loads(payload).get("guidelines"))
@@ -290,8 +294,8 @@ def list_projects(target: Engine | Connection) -> list[dict]:
     """Every live project: id, name and settings."""
 
     def work(conn: Connection) -> list[dict]:
-        rows = conn.execute(sa.select(P.c.id, P.c.name, P.c.payload)
-                            .where(P.c.deleted == sa.false()).order_by(P.c.id))
+        rows = conn.execute(sa.select(PROJECTS.c.id, PROJECTS.c.name, PROJECTS.c.payload)
+                            .where(PROJECTS.c.deleted == sa.false()).order_by(PROJECTS.c.id))
         return [{"id": r.id, "name": r.name,
                  "settings": ProjectSettings.from_dict(
                      json.loads(r.payload).get("settings")).to_dict()} for r in rows]
