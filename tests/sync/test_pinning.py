@@ -20,7 +20,7 @@ from sync import tls as device_tls
 from sync.protocol import SHORT_CODE_CHARACTERS, certificate_short_code
 from sync.server import db
 from sync.server.api.factory import create_app
-from sync.server.people import server_identity, tls
+from sync.server.people import enrollment, server_identity, tls, users
 from sync.server.web.enrollment import enrollment_link
 from tests.server.helpers import LiveServer, Server
 
@@ -152,3 +152,41 @@ def test_an_https_server_this_computer_does_not_trust_is_named_at_once(tmp_path,
         enrollment = device.enroll(paths.data_dir(tmp_path / "amina"), live.url, code,
                                    fingerprint=refused.value.fingerprint)
         assert enrollment.tls_fingerprint == refused.value.fingerprint
+
+
+def test_serve_tls_cards_link_enrolls_with_qalam_enroll_link_and_nothing_typed(tmp_path):
+    """The whole path: `serve --tls`, a coordinator makes a code on the dashboard, and the
+    card's link given to `qalam enroll --link` pins the server (no --fingerprint)."""
+    import html
+    import os
+    import re
+    import subprocess
+    import sys
+
+    from sync.protocol import EnrollRequest
+    from tests.sync.live import ROOT, ServerProcess
+
+    with ServerProcess(tmp_path / "hall.db", tls=True) as hall:
+        pem = device_tls.fetch_certificate("127.0.0.1", hall.port)
+        _, code, _ = users.invite(hall.engine, name="Noor", role="coordinator")
+        token = enrollment.enroll(hall.engine, EnrollRequest(code=code, device_id="noor-1")).token
+        with httpx.Client(base_url=hall.url, verify=device_tls.pinned_context(pem),
+                          timeout=30) as browser:
+            csrf = re.search(r'name="csrf" value="([^"]+)"',
+                             browser.get("/dashboard/sign-in").text).group(1)
+            browser.post("/dashboard/sign-in", data={"csrf": csrf, "token": token})
+            page = browser.get("/dashboard/enrollment").text
+            csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+            made = browser.post("/dashboard/enrollment", data={
+                "csrf": csrf, "name": "Amina", "role": "annotator", "languages": "urd_Arab",
+                "server": hall.url})
+        link = html.unescape(re.search(r'id="link" readonly dir="ltr" value="([^"]+)"',
+                                       made.text).group(1))
+        assert device.read_enrollment_link(link).fingerprint == device_tls.fingerprint(pem)
+        enrolled = subprocess.run(
+            [sys.executable, "-m", "ui.cli", "enroll", "--link", link, "--data-dir",
+             str(tmp_path / "amina")], cwd=ROOT, capture_output=True, text=True, timeout=120,
+            env={**os.environ, "QALAM_NO_KEYRING": "1"})
+        assert enrolled.returncode == 0, enrolled.stderr
+        loaded, _token = credentials.load(tmp_path / "amina")
+        assert loaded.tls_fingerprint == device_tls.fingerprint(pem)
