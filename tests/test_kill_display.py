@@ -29,6 +29,7 @@ import pytest
 
 from app import paths, session
 from app.store import Store
+from ui import keyboard
 
 ROOT = Path(__file__).resolve().parent.parent
 QALAM = ROOT / ".venv" / "bin" / "qalam"
@@ -218,6 +219,11 @@ def test_kill_9_at_a_real_display_loses_nothing_saved_and_reopens_in_the_same_fi
 ):
     rng = random.Random(int(os.environ.get("QALAM_KILL_SEED", "1207")))
     data_dir = tmp_path / "data"
+    data_dir.mkdir(mode=0o700)
+    # The test types Latin letters and compares them with what is stored: Urdu's input
+    # method (on by default) would turn them into Urdu letters, so it is off here.
+    (data_dir / "settings.ini").write_text(
+        f"[{keyboard.SETTINGS_GROUP}]\nurd_Arab=false\n", "utf-8")
     typed_total = lost_total = 0
     worst_loss_s = 0.0
     item, field = None, "prompt"
