@@ -6,7 +6,8 @@
 Counted: submitted (or reviewed) items, never drafts. A further improvement made while
 reviewing counts with its review (``further_improvement``), not again as an edit of its own;
 the ratings peers gave it are that review's ``ratings_received``. Both scores of a received
-review (prompt and completion) are ratings of the edit.
+review (prompt and completion) are ratings of the edit. A submission becomes an activity by
+:func:`app.rules.submission_activity`, as on the server's leaderboards.
 """
 
 from __future__ import annotations
@@ -29,48 +30,31 @@ def _ratings(store: Store) -> dict[str, tuple[int, ...]]:
     return {key: tuple(values) for key, values in received.items()}
 
 
+def _paged(fetch):
+    """Every row ``fetch(limit=, offset=)`` returns, read a batch at a time."""
+    offset = 0
+    while page := fetch(limit=_BATCH, offset=offset):
+        offset += len(page)
+        yield from page
+
+
 def _activity(submission: Submission, received: tuple[int, ...]) -> rules.Activity:
-    if submission.kind == "reannotation":
-        return rules.Activity(
-            "reannotation", submission.language, rated=submission.is_rated,
-            prompt_distance=submission.prompt_distance or 0,
-            completion_distance=submission.completion_distance or 0,
-            ratings_received=received,
-        )
-    if submission.kind == "postedit":
-        return rules.Activity(
-            "postedit", submission.language,
-            completion_distance=submission.completion_distance or 0, hter=submission.hter,
-            ratings_received=received,
-        )
-    return rules.Activity("original", submission.language)
+    return rules.submission_activity(
+        submission.kind, submission.language, rated=submission.is_rated,
+        prompt_distance=submission.prompt_distance,
+        completion_distance=submission.completion_distance, hter=submission.hter,
+        ratings_received=received)
 
 
 def activities(store: Store) -> list[rules.Activity]:
     received = _ratings(store)
-    found: list[rules.Activity] = []
-    offset = 0
-    while True:
-        page = store.submissions(limit=_BATCH, offset=offset)
-        if not page:
-            break
-        offset += len(page)
-        for submission in page:
-            if submission.state == "draft" or submission.review_id is not None:
-                continue
-            found.append(_activity(submission, received.get(submission.id, ())))
-    offset = 0
-    while True:
-        page = store.reviews(state="submitted", limit=_BATCH, offset=offset)
-        if not page:
-            break
-        offset += len(page)
-        for review in page:
-            found.append(rules.Activity(
-                "review", review.language or "und",
-                further_improvement=review.improvement_id is not None,
-                ratings_received=received.get(review.improvement_id or "", ()),
-            ))
+    found = [_activity(submission, received.get(submission.id, ()))
+             for submission in _paged(store.submissions)
+             if submission.state != "draft" and submission.review_id is None]
+    found += [rules.Activity("review", review.language or "und",
+                             further_improvement=review.improvement_id is not None,
+                             ratings_received=received.get(review.improvement_id or "", ()))
+              for review in _paged(lambda **page: store.reviews(state="submitted", **page))]
     return found
 
 

@@ -2,10 +2,14 @@
 
     settings = RuleSettings.from_dict(project_settings.get("rules", {}))
     points(Activity(kind="original", language="yor_Latn"), settings)        # -> 2
+    points(submission_activity("reannotation", "urd_Arab", rated=True), settings)  # -> 1
     progress(my_activities, settings).quality_score                         # -> 4.25
 
-The app computes a user's progress offline from its own store; the server runs the same
-functions over everything it has. Defaults follow the Aya annotation platform (Aya Dataset
+Everything here works on plain values and imports nothing else of Qalam's: the app computes a
+user's progress offline from its own store (:mod:`app.activity`); the server runs the same
+functions over everything it has (:mod:`sync.server.quality.leaderboards`), with
+:func:`submission_activity` turning a submission's columns into an :class:`Activity` the same
+way on both. Defaults follow the Aya annotation platform (Aya Dataset
 paper, arXiv 2402.06619):
 
 =================================  =======  =================================================
@@ -41,10 +45,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
+from typing import NamedTuple
 
-__all__ = ["DEFAULT_RULES", "KINDS", "Activity", "Progress", "RuleSettings", "points", "progress"]
+from app.kinds import TASK_KINDS
 
-KINDS = ("original", "reannotation", "review", "postedit")
+__all__ = ["DEFAULT_RULES", "KINDS", "Activity", "Progress", "RuleSettings", "Scores", "points",
+           "progress", "scores", "submission_activity"]
+
+KINDS = TASK_KINDS
 RATING_SCALE = range(1, 6)
 
 
@@ -119,6 +127,29 @@ class Activity:
         )
 
 
+def submission_activity(kind: str | None, language: str, *, rated: bool = False,
+                        prompt_distance: int | None = None,
+                        completion_distance: int | None = None, hter: float | None = None,
+                        ratings_received: tuple[int, ...] = ()) -> Activity:
+    """What a handed-in submission counts as, from its plain values (a store row's, or the
+    server's columns): a re-annotation is scored by its thumbs and edit distances, a post-edit
+    by its completion distance, anything else as an original. A distance not known (None)
+    counts as no edit.
+
+        >>> submission_activity("postedit", "swh_Latn", completion_distance=7).completion_distance
+        7
+    """
+    if kind == "reannotation":
+        return Activity("reannotation", language, rated=rated,
+                        prompt_distance=prompt_distance or 0,
+                        completion_distance=completion_distance or 0,
+                        ratings_received=ratings_received)
+    if kind == "postedit":
+        return Activity("postedit", language, completion_distance=completion_distance or 0,
+                        hter=hter, ratings_received=ratings_received)
+    return Activity("original", language)
+
+
 def points(activity: Activity, settings: RuleSettings | None = None) -> int:
     """The points one activity earns.
 
@@ -154,6 +185,26 @@ class Progress:
     rated_edits: int  # edits with at least one rating
 
 
+class Scores(NamedTuple):
+    quality_score: float | None  # mean rating, 1.0–5.0
+    aya_score: float | None      # share of ratings above "no change", 0.0–1.0
+
+
+def scores(ratings: Iterable[int], settings: RuleSettings | None = None) -> Scores:
+    """The scores of the 1–5 ratings a user's edits received, pooled (each rating weighs the
+    same); both None without ratings.
+
+        >>> scores([4, 5, 3, 2])
+        Scores(quality_score=3.5, aya_score=0.5)
+    """
+    settings = settings or DEFAULT_RULES
+    ratings = list(ratings)
+    if not ratings:
+        return Scores(None, None)
+    return Scores(sum(ratings) / len(ratings),
+                  sum(r > settings.no_change_rating for r in ratings) / len(ratings))
+
+
 def progress(activities: Iterable[Activity],
              settings: RuleSettings | None = None) -> Progress:
     """Totals over a user's activities (see the module docstring for the scores).
@@ -176,10 +227,6 @@ def progress(activities: Iterable[Activity],
         if activity.is_edit and activity.ratings_received:
             rated_edits += 1
             ratings.extend(activity.ratings_received)
-    if ratings:
-        quality = sum(ratings) / len(ratings)
-        aya = sum(r > settings.no_change_rating for r in ratings) / len(ratings)
-    else:
-        quality = aya = None
+    quality, aya = scores(ratings, settings)
     return Progress(counts=counts, points=total, quality_score=quality, aya_score=aya,
                     rated_edits=rated_edits)

@@ -81,3 +81,11 @@ def test_schema_check_reads_the_same_head_revision_as_alembic():
     config = Config()
     config.set_main_option("script_location", str(db.MIGRATIONS))
     assert db.head_revision() == ScriptDirectory.from_config(config).get_current_head()
+
+
+def test_the_servers_app_does_not_load_the_apps_store_or_pandas():
+    # The leaderboards scored work through app.activity, which imports the app's store and
+    # with it sqlite-utils; scoring is app.rules on plain values now.
+    code = ("import json, sys; import sync.server.api.factory; "
+            "print(json.dumps([m for m in sys.argv[1:] if m in sys.modules]))")
+    assert _probe(code, "pandas", "numpy", "sqlite_utils", "app.store", "app.activity") == []

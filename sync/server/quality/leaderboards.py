@@ -5,9 +5,9 @@
     GET /v1/leaderboard                                  # the same, for the calling device
                                                          # (sync.server.api.leaderboards)
 
-Every activity is scored by :mod:`app.rules` (``points`` and ``progress``), built from the
-server's submission and review payloads with the app's own mapping
-(:func:`app.activity._activity`), so a device and the server agree on everyone's points.
+Every activity is scored by :mod:`app.rules` (``points`` and ``scores``), built from the
+server's submission and review columns by :func:`app.rules.submission_activity`, as the app
+builds its own from its store, so a device and the server agree on everyone's points.
 What counts is what the app counts: handed-in submissions (not drafts; a further improvement
 counts with its review), and reviews; ratings received are the 1–5 ratings of peers' reviews.
 Blocked users, and ratings they gave, are left out; a blocked user's device is sent the
@@ -42,7 +42,6 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from app import clock, rules
-from app.activity import _activity as app_activity  # the app's payload-to-Activity mapping
 from sync.protocol import ErrorCode, Leaderboard, LeaderboardRow, Leaderboards, Period
 from sync.server import tables
 from sync.server.db import current_seq, read
@@ -70,18 +69,6 @@ HTTP_MAX_AGE = 60.0
 _CACHE_SIZE = 64
 
 # --- what everyone did -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class _Edit:
-    """What :func:`app.activity._activity` reads of a store Submission, from a payload."""
-
-    kind: str
-    language: str
-    is_rated: bool
-    prompt_distance: int | None
-    completion_distance: int | None
-    hter: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,31 +107,37 @@ def _source(select, name: str):
     return select.cte(name).prefix_with("MATERIALIZED")
 
 
+def _flag(condition):
+    return sa.case((condition, 1), else_=0)
+
+
+def _count(sub):
+    return sa.func.count().label("n")
+
+
 def _tallies(conn: Connection, project_id: str | None,
              settings: rules.RuleSettings) -> list[Tally]:
     """Everyone's tallies, aggregated in SQL: work is grouped by everything its points depend
-    on, and each group is scored once by the app's mapping and :func:`app.rules.points`."""
-    least = settings.min_edit_distance
+    on, and each group is scored once by :mod:`app.rules`."""
     sf = PayloadFields(conn, ["submitted_at", "rating_inputs", "rating_targets",
                               "prompt_distance", "completion_distance", "review_id"])
     rf = PayloadFields(conn, ["language", "updated_at", "improvement_id", "state",
                               *RATING_FIELDS])
-
-    def flag(condition):
-        return sa.case((condition, 1), else_=0)
-
-    def count(sub):
-        return sa.func.count().label("n")
-
     scope = [SUBMISSIONS.c.deleted == sa.false(), SUBMISSIONS.c.state != "draft",
              SUBMISSIONS.c.language.isnot(None), unblocked(SUBMISSIONS.c.author_id)]
     if project_id is not None:
         scope.append(SUBMISSIONS.c.project_id == project_id)
-    found: list[Tally] = []
+    return [*_submission_tallies(conn, sf, scope, settings),
+            *_review_tallies(conn, rf, project_id, settings),
+            *_rating_tallies(conn, sf, rf, scope)]
 
-    # Handed-in submissions; a further improvement counts with its review instead.
-    # Distances the server measured at push (a device's own claim only for rows pushed
-    # before it measured them).
+
+def _submission_tallies(conn: Connection, sf: PayloadFields, scope: list,
+                        settings: rules.RuleSettings) -> list[Tally]:
+    """Handed-in submissions; a further improvement counts with its review instead.
+    Distances the server measured at push (a device's own claim only for rows pushed
+    before it measured them)."""
+    least = settings.min_edit_distance
     src = _source(sa.select(SUBMISSIONS.c.author_id, SUBMISSIONS.c.language, SUBMISSIONS.c.kind,
                             SUBMISSIONS.c.updated_at, SUBMISSIONS.c.prompt_distance,
                             SUBMISSIONS.c.completion_distance,
@@ -153,23 +146,28 @@ def _tallies(conn: Connection, project_id: str | None,
     rows = _grouped(conn, sa.select(
         src.c.author_id, src.c.language, src.c.kind,
         day_done(conn, sf.text(fields, "submitted_at"), src.c.updated_at).label("day"),
-        flag(sa.and_(sf.text(fields, "rating_inputs").isnot(None),
-                     sf.text(fields, "rating_targets").isnot(None))).label("rated"),
-        flag(sa.func.coalesce(src.c.prompt_distance,
-                              sf.number(fields, "prompt_distance")) >= least).label("prompt"),
-        flag(sa.func.coalesce(src.c.completion_distance,
-                              sf.number(fields, "completion_distance")) >= least)
+        _flag(sa.and_(sf.text(fields, "rating_inputs").isnot(None),
+                      sf.text(fields, "rating_targets").isnot(None))).label("rated"),
+        _flag(sa.func.coalesce(src.c.prompt_distance,
+                               sf.number(fields, "prompt_distance")) >= least).label("prompt"),
+        _flag(sa.func.coalesce(src.c.completion_distance,
+                               sf.number(fields, "completion_distance")) >= least)
         .label("completion"))
         .where(sf.text(fields, "review_id").is_(None)),
-        ["author_id", "language", "kind", "day", "rated", "prompt", "completion"], count)
+        ["author_id", "language", "kind", "day", "rated", "prompt", "completion"], _count)
+    found = []
     for r in rows:
-        edit = _Edit(kind=r.kind or "original", language=r.language, is_rated=bool(r.rated),
-                     prompt_distance=least if r.prompt else 0,
-                     completion_distance=least if r.completion else 0)
-        each = rules.points(app_activity(edit, ()), settings)
+        # A group's distances are known only as past the threshold or not: either is enough.
+        each = rules.points(rules.submission_activity(
+            r.kind, r.language, rated=bool(r.rated), prompt_distance=least if r.prompt else 0,
+            completion_distance=least if r.completion else 0), settings)
         found.append(Tally(r.author_id, r.language, r.day, each * r.n, r.n))
+    return found
 
-    # Reviews, scored by whether they produced a further improvement.
+
+def _review_tallies(conn: Connection, rf: PayloadFields, project_id: str | None,
+                    settings: rules.RuleSettings) -> list[Tally]:
+    """Reviews, scored by whether they produced a further improvement."""
     review_scope = [REVIEWS.c.deleted == sa.false(), unblocked(REVIEWS.c.author_id)]
     if project_id is not None:
         review_scope.append(SUBMISSIONS.c.project_id == project_id)
@@ -184,15 +182,20 @@ def _tallies(conn: Connection, project_id: str | None,
         src.c.author_id,
         sa.func.coalesce(src.c.language, rf.text(fields, "language"), "und").label("language"),
         day_done(conn, rf.text(fields, "updated_at"), src.c.updated_at).label("day"),
-        flag(rf.text(fields, "improvement_id").isnot(None)).label("further"))
+        _flag(rf.text(fields, "improvement_id").isnot(None)).label("further"))
         .where(sa.or_(state.is_(None), state != "draft")),
-        ["author_id", "language", "day", "further"], count)
+        ["author_id", "language", "day", "further"], _count)
+    found = []
     for r in rows:
         each = rules.points(rules.Activity("review", r.language,
                                            further_improvement=bool(r.further)), settings)
         found.append(Tally(r.author_id, r.language, r.day, each * r.n, r.n))
+    return found
 
-    # Ratings peers gave edits (re-annotations, post-edits, further improvements), per value.
+
+def _rating_tallies(conn: Connection, sf: PayloadFields, rf: PayloadFields,
+                    scope: list) -> list[Tally]:
+    """Ratings peers gave edits (re-annotations, post-edits, further improvements), per value."""
     src = _source(sa.select(SUBMISSIONS.c.author_id, SUBMISSIONS.c.language,
                             SUBMISSIONS.c.updated_at, sf.packed(SUBMISSIONS.c.payload),
                             rf.packed(REVIEWS.c.payload, "review_fields"))
@@ -200,7 +203,7 @@ def _tallies(conn: Connection, project_id: str | None,
                                             SUBMISSIONS.c.id == REVIEWS.c.submission_id))
                   .where(*scope, SUBMISSIONS.c.kind.in_(("reannotation", "postedit")),
                          REVIEWS.c.deleted == sa.false(), unblocked(REVIEWS.c.author_id)), "rated")
-    sums = [lambda sub, name=name, v=v: sa.func.sum(flag(sub.c[name] == str(v)))
+    sums = [lambda sub, name=name, v=v: sa.func.sum(_flag(sub.c[name] == str(v)))
             for name in RATING_FIELDS for v in RATING_VALUES]
     rows = _grouped(conn, sa.select(
         src.c.author_id, src.c.language,
@@ -208,6 +211,7 @@ def _tallies(conn: Connection, project_id: str | None,
         *(rf.text(src.c.review_fields, name).label(name) for name in RATING_FIELDS)),
         ["author_id", "language", "day"], *sums)
     width = len(RATING_VALUES)
+    found = []
     for r in rows:
         counts = [int(n or 0) for n in r[3:]]
         histogram = tuple(counts[v] + counts[width + v] for v in range(width))
@@ -320,7 +324,7 @@ def _ranking(snapshot: _Snapshot, since: str | None,
     for user_id, (points, contributions, histogram) in totals.items():
         if contributions:
             scored.append((user_id, points, contributions,
-                           _scores(histogram, language, snapshot.settings)))
+                           _scores(histogram, snapshot.settings)))
     scored.sort(key=lambda s: (-s[1], -s[2], snapshot.names.get(s[0], ""), s[0]))
     rows: list[LeaderboardRow] = []
     for position, (user_id, points, contributions, scores) in enumerate(scored, start=1):
@@ -332,16 +336,10 @@ def _ranking(snapshot: _Snapshot, since: str | None,
     return rows
 
 
-def _scores(histogram: list[int], language: str | None,
-            settings: rules.RuleSettings) -> rules.Progress:
-    """The scores of the ratings a user's edits received. ``rules.progress`` pools every
-    rating of every edit with equal weight, so one edit holding them all scores the same."""
-    received = tuple(value for value, n in zip(RATING_VALUES, histogram, strict=True)
-                     for _ in range(n))
-    if not received:
-        return rules.progress((), settings)
-    return rules.progress([rules.Activity("reannotation", language or "und",
-                                          ratings_received=received)], settings)
+def _scores(histogram: list[int], settings: rules.RuleSettings) -> rules.Scores:
+    """The scores of the ratings a user's edits received (a histogram of the 1–5 values)."""
+    return rules.scores((value for value, n in zip(RATING_VALUES, histogram, strict=True)
+                         for _ in range(n)), settings)
 
 
 def period_start(period: Period, now: datetime) -> datetime | None:
