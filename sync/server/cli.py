@@ -16,15 +16,17 @@ Every command takes ``--db`` (a SQLite file path or a ``postgresql+psycopg://`` 
 works on the database directly, so only someone who can reach the database (a coordinator)
 can run them. Exit status: 0 done, 1 refused or failed (the message says why), 2 wrong usage.
 
-A command's modules are imported when it runs, not when the parser is built: ``invite`` must
-not wait for the dashboard, the importers or the statistics libraries to load.
+Each command is declared beside the function that runs it (``@command``, ``@option``: see
+:mod:`sync.server.commands`); the core ones are here, the others in ``commands/``. What they
+print goes through :mod:`sync.server.commands.output`. A command's modules are imported when
+it runs, not when the parser is built: ``invite`` must not wait for the dashboard, the
+importers or the statistics libraries to load.
 """
 
 from __future__ import annotations
 
 import argparse
 import ipaddress
-import json
 import sys
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
@@ -36,10 +38,11 @@ from app import __version__
 from app.errors import QalamError
 from sync import protocol
 from sync.server import commands, db, tables
+from sync.server.commands import command, option
+from sync.server.commands.output import json_option, listing, when
 from sync.server.people import server_identity, users
 
 DEFAULT_PORT = 8443
-PREPARES_ITS_DATABASE = {"init", "serve"}  # every other command checks the schema first
 DEVICES = tables.devices
 USERS = tables.users
 
@@ -63,94 +66,13 @@ def _parser() -> argparse.ArgumentParser:
         prog="qalam-server", description="Qalam's central sync server.")
     _add_db_option(parser, None)
     parser.add_argument("--version", action="version", version=f"qalam-server {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    sub.add_parser("init", parents=[common], help="create or upgrade the database",
-                   description="Create the database (or upgrade its schema) and the server's "
-                               "identity and signing key.")
-
-    serve = sub.add_parser("serve", parents=[common], help="run the HTTP(S) server",
-                           description="Serve the sync protocol (upgrading the schema first).")
-    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=DEFAULT_PORT,
-                       help=f"port (default {DEFAULT_PORT})")
-    serve.add_argument("--tls", action="store_true",
-                       help="serve HTTPS with a self-signed certificate kept next to the "
-                            "database (made on first use)")
-    serve.add_argument("--tls-dir", type=Path,
-                       help="where the certificate lives (default: the SQLite file's folder, "
-                            "or the current folder for PostgreSQL)")
-    serve.add_argument("--allow-http", action="store_true",
-                       help="allow plain HTTP on a non-loopback address (tokens travel in "
-                            "the clear)")
-    serve.add_argument("--announce", action="store_true",
-                       help="announce the server on the local network (mDNS, _qalam._tcp) "
-                            "with its certificate's short code")
-    serve.add_argument("--forwarded-allow-ips", metavar="IPS", type=_proxy_addresses,
-                       help="behind a reverse proxy: its addresses or networks, comma-"
-                            "separated (e.g. 127.0.0.1 or 10.0.0.0/24); X-Forwarded-For and "
-                            "X-Forwarded-Proto are believed from these only. By default they "
-                            "are ignored from everyone, and each client is known by its own "
-                            "address (rate limits count per address)")
-
-    invite = sub.add_parser("invite", parents=[common], help="make a one-time enrollment code",
-                            description="Create the user if new and print a one-time code "
-                                        "their device enrolls with.")
-    invite.add_argument("--name", required=True, help="the person's name (unique)")
-    invite.add_argument("--role", choices=users.ROLES, help="required for a new user")
-    invite.add_argument("--languages", metavar="CODES",
-                        help="comma-separated registry codes, e.g. hin_Deva,urd_Arab")
-    invite.add_argument("--days", type=float, default=users.DEFAULT_CODE_DAYS,
-                        help=f"days the code stays valid (default {users.DEFAULT_CODE_DAYS})")
-
-    devices = sub.add_parser("devices", parents=[common], help="list enrolled devices",
-                             description="List devices: user, role, last seen, app version, "
-                                         "pull backlog and pushed sequence, revocation.")
-    devices.add_argument("--json", action="store_true", help="one JSON object per line")
-
-    revoke = sub.add_parser("revoke", parents=[common], help="revoke a device's access",
-                            description="Revoke a device's token(s); it can enroll again with "
-                                        "a new code. Its work on the server is kept.")
-    revoke.add_argument("device", metavar="DEVICE", help="device id (or a unique prefix)")
-
-    bundle = sub.add_parser("import-bundle", parents=[common],
-                            help="apply a device's offline bundle (USB stick)",
-                            description="Verify and apply a device's offline bundle through "
-                                        "the same idempotent path as the network, and write "
-                                        "the answer bundle to carry back to the device.")
-    bundle.add_argument("file", type=Path, metavar="FILE")
-    bundle.add_argument("--answer", type=Path, metavar="FILE",
-                        help="where to write the answer (default: FILE.answer.qalam beside it)")
-
-    provision = sub.add_parser(
-        "provision", parents=[common], help="write a provisioning folder for new installs",
-        description="Write a provisioning folder, DIR/qalam-provisioning (server address, "
-                    "project, the certificate's fingerprint, optionally enrollment codes and "
-                    "an initial task file), to copy as it is beside the installer or the "
-                    "unpacked app: the app then asks only for the code. The command says "
-                    "exactly where the file must end up.")
-    provision.add_argument("--server", required=True, metavar="URL")
-    provision.add_argument("--project", required=True)
-    provision.add_argument("--out", required=True, type=Path, metavar="DIR",
-                           help="where to write the qalam-provisioning folder (DIR itself "
-                                "when it already has that name)")
-    provision.add_argument("--tls-dir", type=Path,
-                           help="where serve --tls keeps its certificate (default: as serve)")
-    provision.add_argument("--code", action="append", default=[],
-                           help="an enrollment code from `invite` (repeatable; only on a copy "
-                                "meant for those people)")
-    provision.add_argument("--tasks", type=Path, metavar="FILE",
-                           help="an initial task file, so work can start without a network")
-
-    decide = sub.add_parser("decide", parents=[common], help="accept or reject a submission",
-                            description="Record a reviewer's decision on a submitted item; "
-                                        "its author's devices get it on their next pull.")
-    decide.add_argument("submission", metavar="SUBMISSION")
-    decide.add_argument("state", choices=("accepted", "rejected"))
-    decide.add_argument("--reason", help="a note for the author")
-
-    COMMANDS.update(commands.register_all(sub, common))
+    commands.build(parser, common)
     return parser
+
+
+def command_names() -> list[str]:
+    """Every command that runs something, as typed after ``qalam-server``."""
+    return [" ".join(path) for path, entry in commands.load_all().items() if entry.run]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -159,9 +81,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         engine = db.create_engine(url)
         try:
-            if args.command not in PREPARES_ITS_DATABASE:
+            if args.command_run.checks_schema:
                 _ready(engine, url)
-            return COMMANDS[args.command](args, engine, url)
+            return args.command_run.run(args, engine, url)
         finally:
             engine.dispose()
     except QalamError as exc:
@@ -194,6 +116,9 @@ def _ready(engine, url: str) -> None:
                          "Run `qalam-server init` to upgrade it (nothing is lost).")
 
 
+@command("init", help="create or upgrade the database",
+         description="Create the database (or upgrade its schema) and the server's identity "
+                     "and signing key.", checks_schema=False)
 def cmd_init(args, engine, url) -> int:
     server = _prepare(engine)
     print(f"Database ready: {_safe(url)} (schema {db.schema_revision(engine)})")
@@ -202,6 +127,43 @@ def cmd_init(args, engine, url) -> int:
     return 0
 
 
+def _proxy_addresses(text: str) -> list[str]:
+    """``--forwarded-allow-ips``: IP addresses or networks; uvicorn would quietly take a typo
+    for a host name that never matches, and ``*`` would let any client choose its address."""
+    found = [part.strip() for part in text.split(",") if part.strip()]
+    if not found:
+        raise argparse.ArgumentTypeError("give the proxy's address, e.g. 127.0.0.1")
+    for part in found:
+        try:
+            ipaddress.ip_network(part, strict=False)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"{part!r} is not an IP address or network (e.g. 127.0.0.1, 10.0.0.0/24); "
+                "name only the reverse proxy's own addresses") from None
+    return found
+
+
+@command("serve", help="run the HTTP(S) server",
+         description="Serve the sync protocol (upgrading the schema first).",
+         checks_schema=False)
+@option("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+@option("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
+@option("--tls", action="store_true",
+        help="serve HTTPS with a self-signed certificate kept next to the database (made on "
+             "first use)")
+@option("--tls-dir", type=Path,
+        help="where the certificate lives (default: the SQLite file's folder, or the current "
+             "folder for PostgreSQL)")
+@option("--allow-http", action="store_true",
+        help="allow plain HTTP on a non-loopback address (tokens travel in the clear)")
+@option("--announce", action="store_true",
+        help="announce the server on the local network (mDNS, _qalam._tcp) with its "
+             "certificate's short code")
+@option("--forwarded-allow-ips", metavar="IPS", type=_proxy_addresses,
+        help="behind a reverse proxy: its addresses or networks, comma-separated (e.g. "
+             "127.0.0.1 or 10.0.0.0/24); X-Forwarded-For and X-Forwarded-Proto are believed "
+             "from these only. By default they are ignored from everyone, and each client is "
+             "known by its own address (rate limits count per address)")
 def cmd_serve(args, engine, url) -> int:
     import uvicorn
 
@@ -247,22 +209,6 @@ def cmd_serve(args, engine, url) -> int:
     return 0
 
 
-def _proxy_addresses(text: str) -> list[str]:
-    """``--forwarded-allow-ips``: IP addresses or networks; uvicorn would quietly take a typo
-    for a host name that never matches, and ``*`` would let any client choose its address."""
-    found = [part.strip() for part in text.split(",") if part.strip()]
-    if not found:
-        raise argparse.ArgumentTypeError("give the proxy's address, e.g. 127.0.0.1")
-    for part in found:
-        try:
-            ipaddress.ip_network(part, strict=False)
-        except ValueError:
-            raise argparse.ArgumentTypeError(
-                f"{part!r} is not an IP address or network (e.g. 127.0.0.1, 10.0.0.0/24); "
-                "name only the reverse proxy's own addresses") from None
-    return found
-
-
 def proxy_options(forwarded_allow_ips: list[str] | None) -> dict:
     """uvicorn's settings for forwarded headers: off unless the proxies are named.
 
@@ -293,6 +239,15 @@ def _default_tls_dir(url: str) -> Path:
     return Path.cwd()
 
 
+@command("invite", help="make a one-time enrollment code",
+         description="Create the user if new and print a one-time code their device enrolls "
+                     "with.")
+@option("--name", required=True, help="the person's name (unique)")
+@option("--role", choices=users.ROLES, help="required for a new user")
+@option("--languages", metavar="CODES",
+        help="comma-separated registry codes, e.g. hin_Deva,urd_Arab")
+@option("--days", type=float, default=users.DEFAULT_CODE_DAYS,
+        help=f"days the code stays valid (default {users.DEFAULT_CODE_DAYS})")
 def cmd_invite(args, engine, url) -> int:
     languages = args.languages.split(",") if args.languages is not None else None
     user, code, expires = users.invite(engine, name=args.name, role=args.role,
@@ -302,58 +257,69 @@ def cmd_invite(args, engine, url) -> int:
     print()
     print(f"    {code}")
     print()
-    print(f"Valid until {expires[:16].replace('T', ' ')} UTC; it works once. Read it out or "
+    print(f"Valid until {when(expires)} UTC; it works once. Read it out or "
           "send it privately.")
     return 0
 
 
+@command("devices", help="list enrolled devices",
+         description="List devices: user, role, last seen, app version, pull backlog and "
+                     "pushed sequence, revocation.")
+@json_option()
 def cmd_devices(args, engine, url) -> int:
+    head, found = _devices(engine)
+    return listing(
+        args, found, empty="No devices enrolled yet; `qalam-server invite` makes a code.",
+        header=["DEVICE", "USER", "ROLE", "LAST SEEN", "APP", "PENDING", "LAST SEQ", "REVOKED"],
+        row=lambda e: [e["device"], e["user"], e["role"], when(e["last_seen"]),
+                       e["app_version"], str(e["pending"]), str(e["last_seq"]),
+                       when(e["revoked"]) or "no"],
+        footer=f"server change sequence: {head}; PENDING = changes the device has not pulled "
+               "yet")
+
+
+def _devices(engine) -> tuple[int, list[dict]]:
+    """The server's change sequence, and each device with its user and pull backlog."""
     from sync.server.exchange.pull import pending_changes
 
     with db.read_transaction(engine) as conn:
-        head = db.current_seq(conn)
         rows = conn.execute(
             sa.select(DEVICES, USERS.c.name.label("user_name"), USERS.c.role, USERS.c.languages,
                       USERS.c.blocked_at)
             .select_from(DEVICES.join(USERS, USERS.c.id == DEVICES.c.user_id))
             .order_by(USERS.c.name, DEVICES.c.enrolled_at)
         ).all()
-        listing = []
+        found = []
         for row in rows:
             device = users.Device.of(row.id, row.user_id, row.user_name, row.role,
                                      row.languages, row.blocked_at)
-            listing.append({
+            found.append({
                 "device": row.id, "name": row.name, "user": row.user_name, "role": row.role,
                 "last_seen": row.last_seen or "", "app_version": row.app_version,
                 "pending": pending_changes(conn, device, row.pull_cursor),
                 "pull_cursor": row.pull_cursor, "last_seq": row.high_water,
                 "revoked": row.revoked_at or "",
             })
-    if args.json:
-        for entry in listing:
-            print(json.dumps(entry, ensure_ascii=False))
-        return 0
-    if not listing:
-        print("No devices enrolled yet; `qalam-server invite` makes a code.")
-        return 0
-    header = ["DEVICE", "USER", "ROLE", "LAST SEEN", "APP", "PENDING", "LAST SEQ", "REVOKED"]
-    table = [[e["device"], e["user"], e["role"], e["last_seen"][:16].replace("T", " "),
-              e["app_version"], str(e["pending"]), str(e["last_seq"]),
-              e["revoked"][:16].replace("T", " ") or "no"] for e in listing]
-    widths = [max(len(r[i]) for r in [header, *table]) for i in range(len(header))]
-    for line in [header, *table]:
-        print("  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True))
-              .rstrip())
-    print(f"\nserver change sequence: {head}; PENDING = changes the device has not pulled yet")
-    return 0
+        return db.current_seq(conn), found
 
 
+@command("revoke", help="revoke a device's access",
+         description="Revoke a device's token(s); it can enroll again with a new code. Its "
+                     "work on the server is kept.")
+@option("device", metavar="DEVICE", help="device id (or a unique prefix)")
 def cmd_revoke(args, engine, url) -> int:
     device_id = users.revoke(engine, args.device)
     print(f"Revoked {device_id}. It can enroll again with a new code; its work is kept.")
     return 0
 
 
+@command("import-bundle", help="apply a device's offline bundle (USB stick)",
+         description="Verify and apply a device's offline bundle through the same idempotent "
+                     "path as the network, and write the answer bundle to carry back to the "
+                     "device.")
+@option("file", type=Path, metavar="FILE")
+@option("--answer", type=Path, metavar="FILE",
+        help="where to write the answer (default: FILE.answer.qalam beside it)")
 def cmd_import_bundle(args, engine, url) -> int:
     from sync.server.exchange.bundles import import_bundle
 
@@ -366,6 +332,23 @@ def cmd_import_bundle(args, engine, url) -> int:
     return 0
 
 
+@command("provision", help="write a provisioning folder for new installs",
+         description="Write a provisioning folder, DIR/qalam-provisioning (server address, "
+                     "project, the certificate's fingerprint, optionally enrollment codes and "
+                     "an initial task file), to copy as it is beside the installer or the "
+                     "unpacked app: the app then asks only for the code. The command says "
+                     "exactly where the file must end up.")
+@option("--server", required=True, metavar="URL")
+@option("--project", required=True)
+@option("--out", required=True, type=Path, metavar="DIR",
+        help="where to write the qalam-provisioning folder (DIR itself when it already has "
+             "that name)")
+@option("--tls-dir", type=Path, help="where serve --tls keeps its certificate (default: as serve)")
+@option("--code", action="append", default=[],
+        help="an enrollment code from `invite` (repeatable; only on a copy meant for those "
+             "people)")
+@option("--tasks", type=Path, metavar="FILE",
+        help="an initial task file, so work can start without a network")
 def cmd_provision(args, engine, url) -> int:
     from urllib.parse import urlsplit
 
@@ -405,6 +388,12 @@ def _provision_instructions(folder: Path, path: Path) -> str:
     ])
 
 
+@command("decide", help="accept or reject a submission",
+         description="Record a reviewer's decision on a submitted item; its author's devices "
+                     "get it on their next pull.")
+@option("submission", metavar="SUBMISSION")
+@option("state", choices=("accepted", "rejected"))
+@option("--reason", help="a note for the author")
 def cmd_decide(args, engine, url) -> int:
     from sync.server.work import decisions
 
@@ -412,12 +401,6 @@ def cmd_decide(args, engine, url) -> int:
     print(f"{args.submission} is {args.state} (revision {revision}).")
     return 0
 
-
-COMMANDS = {
-    "init": cmd_init, "serve": cmd_serve, "invite": cmd_invite, "devices": cmd_devices,
-    "revoke": cmd_revoke, "import-bundle": cmd_import_bundle,
-    "provision": cmd_provision, "decide": cmd_decide,
-}
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from sync.server import db, tables
-from sync.server.cli import COMMANDS, main
+from sync.server.cli import command_names, main
 from sync.server.people import codes
 from sync.server.work.imports import FORMATS
 from tests.server.helpers import Server
@@ -139,18 +139,21 @@ def test_unreachable_database_is_a_clear_error(capsys):
     assert status == 1 and "cannot be used" in err
 
 
+COMMANDS = command_names()  # "init", ..., "project guidelines set", ...
+
+
 def test_help_names_every_command():
     result = subprocess.run([sys.executable, "-m", "sync.server.cli", "--help"],
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0 and "--db" in result.stdout
     for name in COMMANDS:
-        assert name in result.stdout
+        assert name.split()[0] in result.stdout
 
 
 @pytest.mark.parametrize("command", COMMANDS)
 def test_help_for_every_command(command, capsys):
     with pytest.raises(SystemExit) as exit_info:
-        main([command, "--help"])
+        main([*command.split(), "--help"])
     assert exit_info.value.code == 0
     out = capsys.readouterr().out
     assert "--db" in out and f"qalam-server {command}" in out
@@ -273,3 +276,104 @@ def test_serve_believes_x_forwarded_for_from_the_named_proxy_only(tmp_path, caps
     log, keys = _serve_and_enroll(tmp_path, "--forwarded-allow-ips", "127.0.0.1")
     assert "203.0.113.7" in log
     assert any("203.0.113.7" in key for key in keys)
+
+
+# --- commands declared beside their handlers; one output helper ------------------------------
+
+# What a --json command needs to run on a fresh database (a project, an auditor, a sample).
+JSON_COMMANDS = {
+    "devices": [], "queue": [], "leases": [], "project list": [], "project show": ["p1"],
+    "project guidelines list": ["p1"], "blocked": [], "flagged": [], "agreement": [],
+    "concentration": [], "leaderboard": [], "audit items": ["--auditor", "Rahel"],
+    "audit report": ["SAMPLE"],
+}
+
+
+def test_every_json_command_is_listed_here():
+    # A new --json command joins JSON_COMMANDS, so the test below runs it too.
+    from sync.server.commands import load_all
+
+    declared = {" ".join(path) for path, entry in load_all().items()
+                if any("--json" in names for names, _ in entry.options)}
+    assert declared == set(JSON_COMMANDS)
+
+
+def _busy(engine, tmp_path) -> str:
+    """A project with tasks and guidelines, work handed out, reviewed (one flag), one person
+    blocked and an audit sample: something for every --json command to list. The sample's id."""
+    from sync.server.quality import audits, moderation
+    from sync.server.work import projects
+    from sync.server.work.imports import import_file
+
+    tasks = tmp_path / "tasks.jsonl"
+    tasks.write_text(json.dumps({"id": "t1", "kind": "original", "language_code": "urd_Arab",
+                                 "instructions": "لکھیے"}) + "\n", encoding="utf-8")
+    import_file(engine, tasks, project_id="p1")
+    projects.set_guideline(engine, "p1", kind="original", language="urd_Arab", text="# لکھیے")
+    with Server(engine) as server:
+        amina = server.member(name="Amina")
+        server.member(name="Bilal")
+        items = [amina.submission(inputs=f"سوال {i}") for i in range(3)]
+        amina.push(items)
+        for reviewer, flag in ((server.member("reviewer"), "harmful"),
+                               (server.member("reviewer"), None)):
+            reviewer.push([reviewer.item("review", {
+                "id": f"rv-{reviewer.user.name}-{n}", "submission_id": json.loads(
+                    item["payload"])["id"], "reason": "", "rating_inputs": 2 + n,
+                "rating_targets": 3, **({"flag": flag} if flag and n == 0 else {})})
+                for n, item in enumerate(items)])
+        server.client.post("/v1/work", json={}, headers=amina.headers)
+        server.invite("auditor", name="Rahel")
+    moderation.block(engine, "Bilal", reason="copied")
+    return audits.draw_sample(engine, per_language=2, auditors=["Rahel"], created_by="F")
+
+
+@pytest.mark.parametrize("command", JSON_COMMANDS)
+def test_json_output_is_one_object_per_line_with_text_as_it_is(command, capsys, db_url,
+                                                               engine, tmp_path):
+    sample = _busy(engine, tmp_path)
+    argv = [*command.split(), "--db", db_url,
+            *[sample if arg == "SAMPLE" else arg for arg in JSON_COMMANDS[command]]]
+    status, out, err = run(capsys, *argv, "--json")
+    assert status == 0, err
+    found = [json.loads(line) for line in out.splitlines()]
+    assert found and all(isinstance(value, dict) for value in found)
+    assert "\\u" not in out  # Urdu stays Urdu
+
+
+def test_a_command_declared_twice_is_refused():
+    from sync.server import commands
+
+    with pytest.raises(RuntimeError, match="declared twice"):
+        commands.command("devices", help="", description="")(lambda args, engine, url: 0)
+    with pytest.raises(RuntimeError, match="declare group"):
+        commands.command("nothing", "here", help="", description="")(lambda a, e, u: 0)
+
+
+def test_the_table_helper_pads_columns_and_leaves_no_trailing_blanks(capsys):
+    from sync.server.commands.output import table
+
+    table(["A", "LONGER"], [["wide cell", ""], ["x", "y"]], indent="  ")
+    assert capsys.readouterr().out.splitlines() == [
+        "  A          LONGER", "  wide cell", "  x          y"]
+
+
+def test_json_lines_print_dataclasses_dicts_and_models_with_their_text_as_is(capsys):
+    from dataclasses import dataclass
+
+    from sync.protocol import ErrorBody
+    from sync.server.commands.output import listing
+
+    @dataclass
+    class Row:
+        name: str
+
+    class Args:
+        json = True
+
+    listing(Args(), [Row("آمنہ"), {"name": "Bilal"}], header=["NAME"], row=lambda r: [r])
+    listing(Args(), [], header=["NAME"], row=lambda r: [r],
+            as_json=ErrorBody(code="not_found", message="ناپید"))
+    assert capsys.readouterr().out.splitlines() == [
+        '{"name": "آمنہ"}', '{"name": "Bilal"}',
+        '{"code":"not_found","message":"ناپید","detail":null}']

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import sys
 
+from sync.server.commands import command, option
 from sync.server.export import (
     DATASET_FORMATS,
     LICENSES,
@@ -23,27 +24,19 @@ from sync.server.export import (
 from sync.server.export.output import ExportError
 
 
-def register(sub, common) -> dict:
-    parser = sub.add_parser(
-        "export", parents=[common], help="export the accepted work (dataset or post-edits)",
-        description="Write the accepted contributions in the Aya Dataset's schema (jsonl, "
-                    "parquet, hf: rows, demographics and a dataset card), or the accepted "
-                    "post-edits with MT, HTER and time (xliff: XLIFF 2.0, tmx: TMX 1.4). Only "
-                    "languages with enough accepted contributions enter a dataset.")
-    parser.add_argument("--format", required=True, dest="fmt",
-                        choices=[*DATASET_FORMATS, *POSTEDIT_FORMATS])
-    parser.add_argument("--out", required=True, metavar="DIR",
-                        help="a new or empty folder to write into")
-    parser.add_argument("--project", metavar="P", help="one project (default: all)")
-    parser.add_argument("--test-fraction", type=float, default=0.0, metavar="F",
-                        help="put about this share of rows in a test split (e.g. 0.1; "
-                             "datasets only)")
-    parser.add_argument("--license", default="apache-2.0", choices=sorted(LICENSES),
-                        help="the dataset's licence (default apache-2.0, as the Aya Dataset)")
-    parser.add_argument("--quiet", action="store_true", help="no progress bar")
-    return {"export": cmd_export}
-
-
+@command("export", help="export the accepted work (dataset or post-edits)",
+         description="Write the accepted contributions in the Aya Dataset's schema (jsonl, "
+                     "parquet, hf: rows, demographics and a dataset card), or the accepted "
+                     "post-edits with MT, HTER and time (xliff: XLIFF 2.0, tmx: TMX 1.4). Only "
+                     "languages with enough accepted contributions enter a dataset.")
+@option("--format", required=True, dest="fmt", choices=[*DATASET_FORMATS, *POSTEDIT_FORMATS])
+@option("--out", required=True, metavar="DIR", help="a new or empty folder to write into")
+@option("--project", metavar="P", help="one project (default: all)")
+@option("--test-fraction", type=float, default=0.0, metavar="F",
+        help="put about this share of rows in a test split (e.g. 0.1; datasets only)")
+@option("--license", default="apache-2.0", choices=sorted(LICENSES),
+        help="the dataset's licence (default apache-2.0, as the Aya Dataset)")
+@option("--quiet", action="store_true", help="no progress bar")
 def cmd_export(args, engine, url) -> int:
     if args.fmt in POSTEDIT_FORMATS and args.test_fraction:
         print("qalam-server: --test-fraction applies to datasets (jsonl, parquet, hf), not to "

@@ -32,6 +32,8 @@ from app.guidelines import parse as parse_guidelines
 from app.kinds import TASK_KINDS
 from app.taskfile import ORIGINS
 from sync.server import db, tables
+from sync.server.commands import command, group, option, options
+from sync.server.commands.output import emit, json_option, listing, table
 from sync.server.work.projects import (
     ProjectSettings,
     check_project_id,
@@ -47,95 +49,20 @@ PROJECTS = tables.projects
 TASKS = tables.tasks
 
 
-def register(sub, common) -> dict:
-    project = sub.add_parser("project", parents=[common],
-                             help="create, list, show and configure projects",
-                             description="Projects group tasks and carry their rules "
-                                         "(distribution, acceptance, points).")
-    actions = project.add_subparsers(dest="project_command", required=True, metavar="ACTION")
-    create = actions.add_parser("create", parents=[common], help="create a project",
-                                description="Create a project; devices get it on their next "
-                                            "pull.")
-    create.add_argument("id", metavar="ID", help="1 to 64 letters, digits and . _ : -")
-    create.add_argument("--name", help="a name people read (default: the id)")
-    create.add_argument("--description", default="", help="a sentence about the project")
-    create.add_argument("--settings", metavar="JSON",
-                        help='settings as a JSON object, e.g. \'{"distribution": '
-                             '{"page_size": 10}}\' (default: the Aya defaults)')
-    listing = actions.add_parser("list", parents=[common], help="list projects",
-                                 description="Every project with its task count.")
-    listing.add_argument("--json", action="store_true", help="one JSON object per line")
-    show = actions.add_parser("show", parents=[common], help="a project's settings and tasks",
-                              description="A project's settings (defaults filled in) and its "
-                                          "tasks per language, kind and origin.")
-    show.add_argument("id", metavar="ID")
-    show.add_argument("--json", action="store_true", help="the project as one JSON object")
-    change = actions.add_parser(
-        "set", parents=[common], help="change settings (key=value …)",
-        description="Change a project's settings by dotted name, e.g. "
-                    "distribution.page_size=10 acceptance.min_accepted_per_language=100 "
-                    "rules.min_edit_distance=5 dialects='[\"Dakhini\"]'. Values are JSON.")
-    change.add_argument("id", metavar="ID")
-    change.add_argument("assignments", nargs="+", metavar="KEY=VALUE")
-    guides = actions.add_parser(
-        "guidelines", parents=[common], help="set, list or remove guidelines per language",
-        description="The guidelines annotators read beside each kind of work, one Markdown "
-                    "text per language; devices get a change on their next pull. The app "
-                    "shows the content language's text, else the interface language's, else "
-                    "English.")
-    steps = guides.add_subparsers(dest="guidelines_command", required=True, metavar="ACTION")
-    put = steps.add_parser("set", parents=[common], help="set one kind's text in one language",
-                           description="Set the guidelines for one kind of work in one "
-                                       "language from a UTF-8 Markdown file.")
-    put.add_argument("id", metavar="ID")
-    put.add_argument("file", type=Path, metavar="FILE",
-                     help="a UTF-8 Markdown file (- reads standard input)")
-    put.add_argument("--draft", action="store_true",
-                     help="mark the text as a machine draft awaiting native review")
-    remove = steps.add_parser("remove", parents=[common],
-                              help="remove one kind's text in one language",
-                              description="Remove the guidelines for one kind of work in one "
-                                          "language; the app falls back to English.")
-    remove.add_argument("id", metavar="ID")
-    for action in (put, remove):
-        action.add_argument("--kind", choices=TASK_KINDS, required=True,
-                            help="the kind of work")
-        action.add_argument("--language", metavar="CODE", default=DEFAULT_LANGUAGE,
-                            help="a language code such as urd_Arab or ur (default: "
-                                 f"{DEFAULT_LANGUAGE}, which every language falls back to)")
-    listed = steps.add_parser("list", parents=[common], help="what guidelines a project has",
-                              description="Each kind and language a project has guidelines "
-                                          "for, with their length and draft mark.")
-    listed.add_argument("id", metavar="ID")
-    listed.add_argument("--json", action="store_true", help="one JSON object per line")
-
-    tasks = sub.add_parser(
-        "import-tasks", parents=[common], help="import a task file into a project",
-        description="Import tasks from JSONL or CSV (Qalam's schema or the Aya dataset's), "
-                    "Parquet, or XLIFF 2.x/1.2 (post-editing: source and machine "
-                    "translation). The whole file or nothing; importing it twice adds nothing.")
-    tasks.add_argument("file", type=Path, metavar="FILE")
-    tasks.add_argument("--project", required=True, help="project id (created when new)")
-    tasks.add_argument("--project-name", help="project name when it is new (default: the id)")
-    tasks.add_argument("--kind", choices=[k for k in TASK_KINDS if k != "review"],
-                       help="the kind of rows that do not say theirs")
-    tasks.add_argument("--origin", choices=ORIGINS,
-                       help="where the rows' text came from, when they do not say "
-                            "(human-written work is served first)")
-    # Not choices=FORMATS: that would load the importers (and their libraries) for every
-    # command; import_file names the formats when given another.
-    tasks.add_argument("--format", dest="file_format", metavar="FORMAT",
-                       help="jsonl, csv, parquet or xliff (default: from the file's "
-                            "extension)")
-    return {"project": cmd_project, "import-tasks": cmd_import_tasks}
+group("project", help="create, list, show and configure projects",
+      description="Projects group tasks and carry their rules (distribution, acceptance, "
+                  "points).")
 
 
-def cmd_project(args, engine, url) -> int:
-    return {"create": _create, "list": _list, "show": _show, "set": _set,
-            "guidelines": _guidelines}[args.project_command](args, engine)
-
-
-def _create(args, engine) -> int:
+@command("project", "create", help="create a project",
+         description="Create a project; devices get it on their next pull.")
+@option("id", metavar="ID", help="1 to 64 letters, digits and . _ : -")
+@option("--name", help="a name people read (default: the id)")
+@option("--description", default="", help="a sentence about the project")
+@option("--settings", metavar="JSON",
+        help='settings as a JSON object, e.g. \'{"distribution": {"page_size": 10}}\' '
+             "(default: the Aya defaults)")
+def cmd_project_create(args, engine, url) -> int:
     check_project_id(args.id)
     settings = None
     if args.settings is not None:
@@ -164,65 +91,72 @@ def _task_counts(engine) -> dict[str, int]:
             .where(TASKS.c.deleted == sa.false()).group_by(TASKS.c.project_id)).all())
 
 
-def _list(args, engine) -> int:
-    projects = list_projects(engine)
+@command("project", "list", help="list projects",
+         description="Every project with its task count.")
+@json_option()
+def cmd_project_list(args, engine, url) -> int:
     counts = _task_counts(engine)
-    if args.json:
-        for project in projects:
-            print(json.dumps({**project, "tasks": counts.get(project["id"], 0)},
-                             ensure_ascii=False))
-        return 0
-    if not projects:
-        print("No projects yet; `qalam-server project create ID` makes one.")
-        return 0
-    rows = [[p["id"], p["name"], str(counts.get(p["id"], 0))] for p in projects]
-    _print_table(["ID", "NAME", "TASKS"], rows)
-    return 0
+    projects = [{**project, "tasks": counts.get(project["id"], 0)}
+                for project in list_projects(engine)]
+    return listing(args, projects, header=["ID", "NAME", "TASKS"],
+                   row=lambda p: [p["id"], p["name"], str(p["tasks"])],
+                   empty="No projects yet; `qalam-server project create ID` makes one.")
 
 
-def _show(args, engine) -> int:
+@command("project", "show", help="a project's settings and tasks",
+         description="A project's settings (defaults filled in) and its tasks per language, "
+                     "kind and origin.")
+@option("id", metavar="ID")
+@json_option("the project as one JSON object")
+def cmd_project_show(args, engine, url) -> int:
+    shown = _project(engine, args.id)
+    return emit(args, shown, lambda: _print_project(shown))
+
+
+def _project(engine, project_id: str) -> dict:
+    """A project as ``project show --json`` prints it: settings with their defaults filled in,
+    the languages each kind has guidelines in, and its tasks per language, kind and origin."""
     with db.read_transaction(engine) as conn:
-        row = conn.execute(sa.select(PROJECTS).where(PROJECTS.c.id == args.id)).first()
+        row = conn.execute(sa.select(PROJECTS).where(PROJECTS.c.id == project_id)).first()
         if row is None:
-            raise QalamError(f"No project {args.id!r}; `qalam-server project list` shows "
+            raise QalamError(f"No project {project_id!r}; `qalam-server project list` shows "
                              "them.")
         counts = conn.execute(
             sa.select(TASKS.c.language, TASKS.c.kind, TASKS.c.origin, sa.func.count())
-            .where(TASKS.c.project_id == args.id, TASKS.c.deleted == sa.false())
+            .where(TASKS.c.project_id == project_id, TASKS.c.deleted == sa.false())
             .group_by(TASKS.c.language, TASKS.c.kind, TASKS.c.origin)
             .order_by(TASKS.c.language, TASKS.c.kind, TASKS.c.origin)).all()
     payload = json.loads(row.payload)
-    settings = ProjectSettings.from_dict(payload.get("settings")).to_dict()
-    tasks = [{"language": c[0], "kind": c[1], "origin": c[2], "tasks": c[3]} for c in counts]
-    written = {kind: sorted(texts) for kind, texts in
-               sorted(parse_guidelines(payload.get("guidelines")).items())}
-    if args.json:
-        print(json.dumps({"id": row.id, "name": row.name,
-                          "description": payload.get("description", ""),
-                          "deleted": bool(row.deleted), "revision": row.revision,
-                          "settings": settings, "guidelines": written, "tasks": tasks},
-                         ensure_ascii=False))
-        return 0
-    print(f"Project:     {row.id}{' (deleted)' if row.deleted else ''}")
-    print(f"Name:        {row.name}")
-    if payload.get("description"):
-        print(f"Description: {payload['description']}")
-    print(f"Revision:    {row.revision}")
+    return {"id": row.id, "name": row.name, "description": payload.get("description", ""),
+            "deleted": bool(row.deleted), "revision": row.revision,
+            "settings": ProjectSettings.from_dict(payload.get("settings")).to_dict(),
+            "guidelines": {kind: sorted(texts) for kind, texts in
+                           sorted(parse_guidelines(payload.get("guidelines")).items())},
+            "tasks": [{"language": c[0], "kind": c[1], "origin": c[2], "tasks": c[3]}
+                      for c in counts]}
+
+
+def _print_project(shown: dict) -> None:
+    print(f"Project:     {shown['id']}{' (deleted)' if shown['deleted'] else ''}")
+    print(f"Name:        {shown['name']}")
+    if shown["description"]:
+        print(f"Description: {shown['description']}")
+    print(f"Revision:    {shown['revision']}")
     print("Settings:")
-    for key, value in _flatten(settings):
+    for key, value in _flatten(shown["settings"]):
         print(f"  {key} = {json.dumps(value, ensure_ascii=False)}")
     print("Guidelines:  " + ("; ".join(f"{kind}: {', '.join(codes)}"
-                                       for kind, codes in written.items())
+                                       for kind, codes in shown["guidelines"].items())
                              or "none (the app shows Qalam's general ones)"))
+    tasks = shown["tasks"]
     if not tasks:
         print("Tasks:       none yet; `qalam-server import-tasks FILE --project "
-              f"{row.id}` loads them.")
-        return 0
+              f"{shown['id']}` loads them.")
+        return
     print(f"Tasks:       {sum(c['tasks'] for c in tasks)}")
-    _print_table(["LANGUAGE", "KIND", "ORIGIN", "TASKS"],
-                 [[c["language"], c["kind"], c["origin"], str(c["tasks"])] for c in tasks],
-                 indent="  ")
-    return 0
+    table(["LANGUAGE", "KIND", "ORIGIN", "TASKS"],
+          [[c["language"], c["kind"], c["origin"], str(c["tasks"])] for c in tasks],
+          indent="  ")
 
 
 def _flatten(settings: dict, prefix: str = ""):
@@ -262,7 +196,13 @@ def parse_assignments(assignments: list[str]) -> dict:
     return changes
 
 
-def _set(args, engine) -> int:
+@command("project", "set", help="change settings (key=value …)",
+         description="Change a project's settings by dotted name, e.g. "
+                     "distribution.page_size=10 acceptance.min_accepted_per_language=100 "
+                     "rules.min_edit_distance=5 dialects='[\"Dakhini\"]'. Values are JSON.")
+@option("id", metavar="ID")
+@option("assignments", nargs="+", metavar="KEY=VALUE")
+def cmd_project_set(args, engine, url) -> int:
     changes = parse_assignments(args.assignments)
     settings = update_settings(engine, args.id, changes).to_dict()
     values = dict(_flatten(settings))
@@ -271,21 +211,47 @@ def _set(args, engine) -> int:
     return 0
 
 
-def _guidelines(args, engine) -> int:
-    if args.guidelines_command == "list":
-        return _list_guidelines(args, engine)
+group("project", "guidelines", help="set, list or remove guidelines per language",
+      description="The guidelines annotators read beside each kind of work, one Markdown text "
+                  "per language; devices get a change on their next pull. The app shows the "
+                  "content language's text, else the interface language's, else English.")
+KIND_AND_LANGUAGE = options(
+    option("--kind", choices=TASK_KINDS, required=True, help="the kind of work"),
+    option("--language", metavar="CODE", default=DEFAULT_LANGUAGE,
+           help="a language code such as urd_Arab or ur (default: "
+                f"{DEFAULT_LANGUAGE}, which every language falls back to)"),
+)
+
+
+@command("project", "guidelines", "set", help="set one kind's text in one language",
+         description="Set the guidelines for one kind of work in one language from a UTF-8 "
+                     "Markdown file.")
+@option("id", metavar="ID")
+@option("file", type=Path, metavar="FILE", help="a UTF-8 Markdown file (- reads standard input)")
+@option("--draft", action="store_true",
+        help="mark the text as a machine draft awaiting native review")
+@KIND_AND_LANGUAGE
+def cmd_guidelines_set(args, engine, url) -> int:
     language = guideline_language(args.language)
-    if args.guidelines_command == "remove":
-        set_guideline(engine, args.id, kind=args.kind, language=language, text=None)
-        print(f"{args.id}: removed the {args.kind} guidelines in {language}; devices get the "
-              "change on their next sync.")
-        return 0
     text = _read_markdown(args.file)
     set_guideline(engine, args.id, kind=args.kind, language=language, text=text,
                   draft=args.draft)
     print(f"{args.id}: {args.kind} guidelines in {language} set ({len(text):,} characters"
           f"{', a machine draft' if args.draft else ''}); devices get them on their next "
           "sync.")
+    return 0
+
+
+@command("project", "guidelines", "remove", help="remove one kind's text in one language",
+         description="Remove the guidelines for one kind of work in one language; the app "
+                     "falls back to English.")
+@option("id", metavar="ID")
+@KIND_AND_LANGUAGE
+def cmd_guidelines_remove(args, engine, url) -> int:
+    language = guideline_language(args.language)
+    set_guideline(engine, args.id, kind=args.kind, language=language, text=None)
+    print(f"{args.id}: removed the {args.kind} guidelines in {language}; devices get the "
+          "change on their next sync.")
     return 0
 
 
@@ -303,61 +269,87 @@ def _read_markdown(path: Path) -> str:
                          "UTF-8.") from None
 
 
-def _list_guidelines(args, engine) -> int:
-    rows = list_guidelines(engine, args.id)
-    if args.json:
-        for row in rows:
-            print(json.dumps(row, ensure_ascii=False))
-        return 0
-    if not rows:
-        print(f"{args.id}: no guidelines yet; the app shows Qalam's general ones. "
+@command("project", "guidelines", "list", help="what guidelines a project has",
+         description="Each kind and language a project has guidelines for, with their length "
+                     "and draft mark.")
+@option("id", metavar="ID")
+@json_option()
+def cmd_guidelines_list(args, engine, url) -> int:
+    return listing(
+        args, list_guidelines(engine, args.id),
+        empty=f"{args.id}: no guidelines yet; the app shows Qalam's general ones. "
               f"`qalam-server project guidelines set {args.id} FILE.md --kind original "
-              "--language urd_Arab` sets some.")
-        return 0
-    _print_table(["KIND", "LANGUAGE", "CHARACTERS", "DRAFT"],
-                 [[r["kind"], r["language"], f"{r['characters']:,}",
-                   "yes" if r["draft"] else ""] for r in rows])
-    return 0
+              "--language urd_Arab` sets some.",
+        header=["KIND", "LANGUAGE", "CHARACTERS", "DRAFT"],
+        row=lambda r: [r["kind"], r["language"], f"{r['characters']:,}",
+                       "yes" if r["draft"] else ""])
 
 
+@command("import-tasks", help="import a task file into a project",
+         description="Import tasks from JSONL or CSV (Qalam's schema or the Aya dataset's), "
+                     "Parquet, or XLIFF 2.x/1.2 (post-editing: source and machine "
+                     "translation). The whole file or nothing; importing it twice adds "
+                     "nothing.")
+@option("file", type=Path, metavar="FILE")
+@option("--project", required=True, help="project id (created when new)")
+@option("--project-name", help="project name when it is new (default: the id)")
+@option("--kind", choices=[k for k in TASK_KINDS if k != "review"],
+        help="the kind of rows that do not say theirs")
+@option("--origin", choices=ORIGINS,
+        help="where the rows' text came from, when they do not say (human-written work is "
+             "served first)")
+# Not choices=FORMATS: that would load the importers (and their libraries) for every
+# command; import_file names the formats when given another.
+@option("--format", dest="file_format", metavar="FORMAT",
+        help="jsonl, csv, parquet or xliff (default: from the file's extension)")
 def cmd_import_tasks(args, engine, url) -> int:
-    from tqdm import tqdm
+    from sync.server.work.imports import import_file
 
-    from sync.server.work.imports import FORMATS, import_file
-
-    bars: dict[str, tqdm] = {}
-
-    def progress(done: int, total: int, stage: str) -> None:
-        bar = bars.get(stage)
-        if bar is None:
-            for other in bars.values():
-                other.close()
-            parquet = (args.file_format or "") == "parquet" or \
-                args.file.suffix.lower() in FORMATS["parquet"]
-            reading = stage == "reading" and not parquet
-            bar = bars[stage] = tqdm(
-                total=total, desc=f"{'Checking' if stage == 'reading' else 'Storing'} "
-                                  f"{args.file.name}",
-                unit="B" if reading else " rows", unit_scale=True, leave=False,
-                file=sys.stderr, disable=None)
-        bar.total = max(total, done)
-        bar.update(done - bar.n)
-
+    progress = _ImportBars(args.file, args.file_format)
     try:
         result = import_file(engine, args.file, project_id=args.project, kind=args.kind,
                              origin=args.origin, file_format=args.file_format,
                              project_name=args.project_name, progress=progress)
     finally:
-        for bar in bars.values():
-            bar.close()
+        progress.close()
     print(f"{args.file.name}: {result.added} new, {result.updated} updated, "
           f"{result.unchanged} unchanged tasks in project {args.project}"
           f"{' (new project)' if result.project_created else ''}.")
     return 0
 
 
-def _print_table(header: list[str], rows: list[list[str]], indent: str = "") -> None:
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    for line in [header, *rows]:
-        print(indent + "  ".join(cell.ljust(width)
-                                 for cell, width in zip(line, widths, strict=True)).rstrip())
+class _ImportBars:
+    """``progress(done, total, stage)`` as one tqdm bar per stage (checking, then storing) on
+    standard error, shown on a terminal only; a new stage closes the bar before it."""
+
+    def __init__(self, file: Path, file_format: str | None):
+        self.file = file
+        self.file_format = file_format
+        self.bars: dict = {}
+
+    def __call__(self, done: int, total: int, stage: str) -> None:
+        bar = self.bars.get(stage)
+        if bar is None:  # not `or`: a tqdm bar of total 0 is false
+            bar = self._start(stage, total)
+        bar.total = max(total, done)
+        bar.update(done - bar.n)
+
+    def _start(self, stage: str, total: int):
+        from tqdm import tqdm
+
+        from sync.server.work.imports import FORMATS
+
+        self.close()
+        parquet = (self.file_format or "") == "parquet" or \
+            self.file.suffix.lower() in FORMATS["parquet"]
+        reading = stage == "reading" and not parquet  # Parquet is read in rows, not bytes
+        bar = self.bars[stage] = tqdm(
+            total=total, desc=f"{'Checking' if stage == 'reading' else 'Storing'} "
+                              f"{self.file.name}",
+            unit="B" if reading else " rows", unit_scale=True, leave=False, file=sys.stderr,
+            disable=None)
+        return bar
+
+    def close(self) -> None:
+        for bar in self.bars.values():
+            bar.close()

@@ -12,20 +12,17 @@ from __future__ import annotations
 import getpass
 import sys
 
-
-def register(sub, common) -> dict:
-    parser = sub.add_parser(
-        "set-password", parents=[common], help="set a dashboard password",
-        description="Set (or replace) the password a coordinator or auditor signs in to the "
-                    "dashboard (/dashboard/) with. It is asked twice on the terminal, or read "
-                    "from the first line of standard input with --password-stdin. Replacing "
-                    "a password ends that person's dashboard sessions.")
-    parser.add_argument("name", metavar="NAME", help="the person's name (or user id)")
-    parser.add_argument("--password-stdin", action="store_true",
-                        help="read the password from standard input (scripts)")
-    return {"set-password": cmd_set_password}
+from sync.server.commands import command, option
 
 
+@command("set-password", help="set a dashboard password",
+         description="Set (or replace) the password a coordinator or auditor signs in to the "
+                     "dashboard (/dashboard/) with. It is asked twice on the terminal, or read "
+                     "from the first line of standard input with --password-stdin. Replacing "
+                     "a password ends that person's dashboard sessions.")
+@option("name", metavar="NAME", help="the person's name (or user id)")
+@option("--password-stdin", action="store_true",
+        help="read the password from standard input (scripts)")
 def cmd_set_password(args, engine, url) -> int:
     from sync.server.web import sessions  # the whole dashboard: only when needed
 
