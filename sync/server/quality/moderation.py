@@ -25,6 +25,7 @@ from sync.protocol import ErrorCode, freeze
 from sync.server import tables
 from sync.server.db import Sequence, read, run_write
 from sync.server.errors import ServerError
+from sync.server.exchange.changes import change_record
 from sync.server.people.users import User, get_user
 from sync.server.quality.fields import payload_field, unblocked
 from sync.server.work.distribution import release_blocked
@@ -99,11 +100,10 @@ def relabel(target: Target, submission_id: str, *, language: str | None = None,
         now = clock.utc_now()
         history.append({"language": row.language, "dialect": old_dialect, "by": by, "at": now})
         payload.update(language=new_language, dialect=new_dialect, relabeled_from=history)
-        conn.execute(SUBMISSIONS.update().where(SUBMISSIONS.c.id == submission_id).values(
-            language=new_language, payload=freeze(payload), revision=row.revision + 1,
-            server_seq=seqs.next(), updated_at=now, changed_by=None))
+        revision = change_record(conn, seqs, SUBMISSIONS, submission_id, now=now,
+                                 language=new_language, payload=freeze(payload))
         seqs.save()
-        return row.revision + 1
+        return revision
 
     return run_write(target, work)
 

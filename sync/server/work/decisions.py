@@ -3,9 +3,10 @@
     revision = decide(engine, submission_id, "accepted", reason="clear and correct")
     assign_review(engine, submission_id, reviewer_user_id)
 
-Both are server-side changes of a record: a new change number and ``changed_by`` cleared, so
-every device that may see the item pulls it (the author's own devices included); an edit based
-on the revision before a decision then conflicts instead of overwriting it.
+Both are server-side changes of a record (:mod:`sync.server.exchange.changes`): a new change
+number and ``changed_by`` cleared, so every device that may see the item pulls it (the
+author's own devices included); a decision also takes a new revision, so an edit based on the
+revision before it conflicts instead of overwriting it.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from sync.protocol import ErrorCode, freeze
 from sync.server import tables
 from sync.server.db import Sequence, run_write
 from sync.server.errors import ServerError
+from sync.server.exchange.changes import change_record, resequence
 from sync.server.exchange.payloads import FINAL_STATES
 
 Target = Engine | Connection
@@ -52,12 +54,10 @@ def decide(target: Target, submission_id: str, state: str, *, reason: str | None
         payload["state"] = state
         if reason is not None:
             payload["decision_reason"] = reason
-        now = clock.utc_now()
-        conn.execute(SUBMISSIONS.update().where(SUBMISSIONS.c.id == submission_id).values(
-            state=state, payload=freeze(payload), revision=row.revision + 1,
-            server_seq=seqs.next(), updated_at=now, changed_by=None))
+        revision = change_record(conn, seqs, SUBMISSIONS, submission_id, now=clock.utc_now(),
+                                 state=state, payload=freeze(payload))
         seqs.save()
-        return row.revision + 1
+        return revision
 
     return run_write(target, work)
 
@@ -83,8 +83,7 @@ def assign_review(target: Target, submission_id: str, user_id: str) -> None:
             conn.execute(ASSIGNMENTS.insert().values(submission_id=submission_id, user_id=user_id,
                                                      created_at=clock.utc_now()))
             # A new number: the reviewer's cursor may already be past the old one.
-            conn.execute(SUBMISSIONS.update().where(SUBMISSIONS.c.id == submission_id)
-                         .values(server_seq=seqs.next(), changed_by=None))
+            resequence(conn, seqs, SUBMISSIONS, [submission_id], clear_changed_by=True)
         seqs.save()
 
     run_write(target, work)

@@ -48,6 +48,7 @@ from sync.protocol import ErrorCode, WorkResult, freeze
 from sync.server import tables
 from sync.server.db import Sequence, read, run_write
 from sync.server.errors import ServerError
+from sync.server.exchange.changes import change_record, resequence
 from sync.server.exchange.payloads import content
 from sync.server.people.users import Device, get_user
 from sync.server.work.acceptance import starting_text, task_payloads
@@ -219,9 +220,7 @@ def _lease(conn: Connection, seqs: Sequence, device: Device, chosen: list, momen
          "leased_at": stamp, "expires_at": expires, "done_at": None} for row in chosen])
     # A new number for each task: the device's cursor may be past the old one (it was not
     # visible to this user before), so it arrives with the next pull.
-    conn.execute(TASKS.update().where(TASKS.c.id == sa.bindparam("key"))
-                 .values(server_seq=sa.bindparam("seq")),
-                 [{"key": row.id, "seq": seqs.next()} for row in chosen])
+    resequence(conn, seqs, TASKS, [row.id for row in chosen])
     reviews = sorted({row.review_of for row in chosen if row.review_of})
     if not reviews:
         return
@@ -236,9 +235,7 @@ def _lease(conn: Connection, seqs: Sequence, device: Device, chosen: list, momen
                                              "created_at": stamp} for sid in asked])
         # The submission becomes visible to the reviewer (as engine.assign_review does); its
         # author's device keeps ``changed_by`` and is not sent its own text back.
-        conn.execute(SUBMISSIONS.update().where(SUBMISSIONS.c.id == sa.bindparam("key"))
-                     .values(server_seq=sa.bindparam("seq")),
-                     [{"key": sid, "seq": seqs.next()} for sid in asked])
+        resequence(conn, seqs, SUBMISSIONS, asked)
 
 
 # --- a block releases what was handed out ---------------------------------------------------
@@ -352,9 +349,7 @@ def _review_tasks(conn: Connection, seqs: Sequence, submissions: list[dict], now
         if not wanted:
             if current is not None and not current.deleted:
                 # back to draft, deleted, or reverted to the original: nothing to review now
-                conn.execute(TASKS.update().where(TASKS.c.id == task_id).values(
-                    deleted=True, revision=current.revision + 1, server_seq=seqs.next(),
-                    updated_at=now))
+                change_record(conn, seqs, TASKS, task_id, now=now, deleted=True)
             continue
         project_id = row["project_id"] if row["project_id"] in known_projects else None
         task = {
@@ -377,10 +372,8 @@ def _review_tasks(conn: Connection, seqs: Sequence, submissions: list[dict], now
         if not current.deleted and content(old) == content(task):
             continue
         created = old.get("created_at", current.created_at)
-        conn.execute(TASKS.update().where(TASKS.c.id == task_id).values(
-            payload=freeze({**task, "created_at": created, "updated_at": now}),
-            revision=current.revision + 1, server_seq=seqs.next(), deleted=False,
-            updated_at=now, **columns))
+        change_record(conn, seqs, TASKS, task_id, now=now, deleted=False, **columns,
+                      payload=freeze({**task, "created_at": created, "updated_at": now}))
     if added:
         conn.execute(TASKS.insert(), added)  # one statement for a whole batch of new work
 

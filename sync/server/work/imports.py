@@ -79,6 +79,7 @@ from sync.protocol import ID_PATTERN, ErrorCode, freeze
 from sync.server import tables
 from sync.server.db import Sequence, run_write
 from sync.server.errors import ServerError
+from sync.server.exchange.changes import change_records
 from sync.server.exchange.payloads import content
 from sync.server.work.projects import check_project_id, create_project
 
@@ -710,19 +711,13 @@ def _store(conn: Connection, path: Path, project_id: str, spool, count: int, met
                 continue
             record = json.loads(payload)
             record["created_at"] = json.loads(row.payload).get("created_at") or row.created_at
-            updates[task_id] = {**head, "payload": freeze(record), "revision": row.revision + 1,
-                                "server_seq": seqs.next(), "deleted": False,
-                                "updated_at": now}
+            del head["id"]
+            updates[task_id] = {**head, "payload": freeze(record), "deleted": False}
             updated += 1
         if inserts:
             conn.execute(TASKS.insert(), list(inserts.values()))
-        if updates:
-            names = [name for name in next(iter(updates.values())) if name != "id"]
-            statement = TASKS.update().where(TASKS.c.id == sa.bindparam("key")).values(
-                {name: sa.bindparam(f"new_{name}") for name in names})
-            conn.execute(statement, [{"key": values["id"],
-                                      **{f"new_{name}": values[name] for name in names}}
-                                     for values in updates.values()])
+        # A task whose content changed: its devices pull the new revision.
+        change_records(conn, seqs, TASKS, updates.items(), now=now)
         meter.add(len(batch))
     seqs.save()
     meter.finish()

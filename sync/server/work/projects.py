@@ -31,6 +31,7 @@ from sync.protocol import ID_PATTERN, ErrorCode, freeze
 from sync.server import tables
 from sync.server.db import Sequence, read, run_write
 from sync.server.errors import ServerError
+from sync.server.exchange.changes import change_record
 
 PROJECTS = tables.projects
 #: A project travels as one record: its guidelines in every language must fit a pull page.
@@ -192,9 +193,7 @@ def update_settings(target: Engine | Connection, project_id: str,
                 from None
         payload["settings"] = settings.to_dict()
         payload["updated_at"] = now = clock.utc_now()
-        conn.execute(PROJECTS.update().where(PROJECTS.c.id == project_id).values(
-            payload=freeze(payload), revision=row.revision + 1, server_seq=seqs.next(),
-            updated_at=now))
+        change_record(conn, seqs, PROJECTS, project_id, now=now, payload=freeze(payload))
         seqs.save()
         return settings
 
@@ -228,9 +227,7 @@ def set_guideline(target: Engine | Connection, project_id: str, *, kind: str, la
         if encoded == row.payload:
             return payload["guidelines"]  # the same text again: devices need nothing new
         payload["updated_at"] = now = clock.utc_now()
-        conn.execute(PROJECTS.update().where(PROJECTS.c.id == project_id).values(
-            payload=freeze(payload), revision=row.revision + 1, server_seq=seqs.next(),
-            updated_at=now))
+        change_record(conn, seqs, PROJECTS, project_id, now=now, payload=freeze(payload))
         seqs.save()
         return payload["guidelines"]
 
