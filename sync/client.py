@@ -9,8 +9,8 @@ Behaviour on a bad network (DESIGN.md invariant 3):
   seconds (httpx's read/write timeouts are per operation), never for being slow overall;
 * transient failures (connection errors, timeouts, 408/429/5xx, a truncated or corrupt
   answer) are retried with exponential backoff and full jitter, capped at 10 minutes,
-  honouring ``Retry-After``; the client never gives up while work is pending unless given a
-  ``deadline``;
+  honouring ``Retry-After`` (:mod:`sync.retry`, the server's policy too); the client never
+  gives up while work is pending unless given a ``deadline``;
 * a connection that drops mid-request is retried at once the first time (a link that cuts
   now and then), with backoff when it fails again;
 * a timeout or a 413 halves the batch in flight; other 4xx are not retried blindly: 401 stops
@@ -46,7 +46,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
-import tenacity
 import zstandard
 from pydantic import ValidationError
 
@@ -66,6 +65,7 @@ from sync.protocol import (
     PushResult,
     ServerInfo,
 )
+from sync.retry import Backoff
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +82,7 @@ DROPS_BEFORE_SHRINKING = 2
 PUSH_PIPELINE = 3
 EXTRAS_WAIT = 60          # seconds the end of a sync waits for them at most
 MAX_BACKOFF_SECONDS = 600
+BACKOFF = Backoff(first=1.0, cap=MAX_BACKOFF_SECONDS)  # the policy the server's writes share
 DEFAULT_STALL_TIMEOUT = 30.0       # abort a request when no byte moved for this long
 CLOCK_SKEW_WARNING_SECONDS = 300
 RETRYABLE_STATUS = {408, 409, 425, 429, 500, 502, 503, 504}
@@ -298,7 +299,8 @@ class SyncClient:
                     # The link dropped mid-transfer after working: reconnect at once (a radio
                     # link that cuts now and then). A second failure in a row backs off.
                     continue
-                delay = min(self._delay(attempt, error), retries.max_delay)
+                delay = min(BACKOFF.delay(attempt, retry_after=error.retry_after),
+                            retries.max_delay)
                 now = time.monotonic()
                 if (self.deadline is not None and now + delay > self.deadline) or (
                         retries.total is not None and now + delay - started > retries.total):
@@ -419,17 +421,6 @@ class SyncClient:
             self._moved(received=response.num_bytes_downloaded - counted)
             counted = response.num_bytes_downloaded
         return b"".join(chunks)
-
-    _jitter = tenacity.wait_random_exponential(multiplier=1, max=MAX_BACKOFF_SECONDS)
-
-    def _delay(self, attempt: int, error: _Transient) -> float:
-        """Full-jitter exponential backoff (tenacity), at least what Retry-After asked."""
-        state = tenacity.RetryCallState(None, None, (), {})
-        state.attempt_number = attempt
-        delay = self._jitter(state)
-        if error.retry_after is not None:
-            delay = max(delay, min(error.retry_after, MAX_BACKOFF_SECONDS))
-        return delay
 
     def _raise_for_status(self, response: httpx.Response, body: bytes) -> None:
         status = response.status_code

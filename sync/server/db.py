@@ -25,7 +25,6 @@ serialization failure or deadlock just retries the whole transaction (:func:`run
 from __future__ import annotations
 
 import os
-import random
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -40,6 +39,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from app.errors import QalamError
 from app.private import create_file, private_dir
 from sync.protocol import ErrorCode
+from sync.retry import Backoff
 from sync.server import tables
 from sync.server.errors import ServerError
 
@@ -49,6 +49,7 @@ DEFAULT_DATABASE = "qalam-server.db"
 ENV_DATABASE_URL = "QALAM_DATABASE_URL"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 WRITE_ATTEMPTS = 6
+WRITE_BACKOFF = Backoff(first=0.04, cap=0.64)  # the client's policy, at a database's pace
 MAX_BIGINT = 2**63 - 1
 
 
@@ -185,7 +186,8 @@ def _retryable(exc: DBAPIError) -> bool:
 
 
 def run_write(target: Engine | Connection, work: Callable[[Connection], T]) -> T:
-    """Run ``work(conn)`` in one write transaction, retried when the database says so.
+    """Run ``work(conn)`` in one write transaction, retried when the database says so
+    (``WRITE_ATTEMPTS`` tries, waits by :mod:`sync.retry`'s policy, as the sync client's).
 
     Given a :class:`Connection`, the caller owns the transaction (it must be one opened by
     :func:`write_transaction`); ``work`` runs once, without retries.
@@ -199,7 +201,7 @@ def run_write(target: Engine | Connection, work: Callable[[Connection], T]) -> T
         except DBAPIError as exc:
             if attempt == WRITE_ATTEMPTS or not _retryable(exc):
                 raise
-            time.sleep(random.uniform(0, 0.02 * 2**attempt))
+            time.sleep(WRITE_BACKOFF.delay(attempt))
     raise AssertionError("unreachable")
 
 

@@ -394,3 +394,71 @@ def test_an_answer_that_inflates_past_the_limit_is_refused_unread(store, server,
     with pytest.raises(SyncError) as refused:
         client.sync(lambda fn: fn(store))
     assert refused.value.kind == "protocol" and "far larger" in str(refused.value)
+
+
+# --- one backoff policy for the client and the server (sync/retry.py) -------------------------
+# The client computed its waits through tenacity with a faked RetryCallState while the server's
+# run_write drew its own; both now wait by sync.retry.Backoff.
+
+
+@pytest.fixture
+def longest_waits(monkeypatch):
+    """Every backoff waits its ceiling, so the waits show the policy, not chance."""
+    from sync import retry
+
+    monkeypatch.setattr(retry.random, "uniform", lambda low, high: high)
+
+
+def test_the_client_and_the_servers_writes_back_off_by_one_policy(store, server, tmp_path,
+                                                                  monkeypatch, longest_waits):
+    from sqlalchemy.exc import IntegrityError
+
+    from sync import client
+    from sync.retry import Backoff
+    from sync.server import db
+
+    consulted = set()
+    delay = Backoff.delay
+    monkeypatch.setattr(Backoff, "delay", lambda policy, *args, **kwargs: (
+        consulted.add(policy), delay(policy, *args, **kwargs))[1])
+
+    _fill(store)
+    server.failures = [_error(503, "unavailable")] * 3
+    client_waits = []
+    assert _client(server, client_waits).sync(lambda fn: fn(store)).complete
+    assert client_waits == [1.0, 2.0, 4.0]
+
+    write_waits = []
+    monkeypatch.setattr(db.time, "sleep", write_waits.append)
+    engine = db.create_engine(f"sqlite:///{tmp_path / 'writes.db'}")
+    tries = []
+
+    def collide(conn):
+        tries.append(conn)
+        raise IntegrityError("INSERT", {}, Exception("UNIQUE constraint failed"))
+
+    with pytest.raises(IntegrityError):
+        db.run_write(engine, collide)
+    engine.dispose()
+    assert len(tries) == db.WRITE_ATTEMPTS
+    assert write_waits == [0.04, 0.08, 0.16, 0.32, 0.64]
+    assert consulted == {client.BACKOFF, db.WRITE_BACKOFF}
+
+
+def test_backoff_doubles_to_its_cap_and_honours_retry_after_within_it(longest_waits):
+    from sync.retry import Backoff
+
+    policy = Backoff(first=1.0, cap=600.0)
+    assert [policy.delay(n) for n in (1, 2, 3, 10, 11)] == [1.0, 2.0, 4.0, 512.0, 600.0]
+    assert policy.delay(100_000) == 600.0  # a client retrying for days: still the cap
+    assert policy.delay(1, retry_after=17) == 17
+    assert policy.delay(1, retry_after=86_400) == 600.0  # a server cannot park a client
+
+
+def test_backoff_waits_are_random_below_the_ceiling():
+    from sync.retry import Backoff
+
+    policy = Backoff(first=1.0, cap=600.0)
+    waits = [policy.delay(4) for _ in range(200)]
+    assert all(0 <= wait <= 8.0 for wait in waits) and len(set(waits)) > 100
+    assert all(3.0 <= policy.delay(1, retry_after=3.0) <= 3.0 for _ in range(20))
