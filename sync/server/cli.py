@@ -168,30 +168,11 @@ def cmd_serve(args, engine, url) -> int:
     import uvicorn
 
     from sync.server.api.factory import create_app
-    from sync.server.people.tls import ensure_certificate
 
-    if not 0 <= args.port <= 65535:
-        print("qalam-server: --port must be 0–65535.", file=sys.stderr)
+    if not _address_allowed(args):
         return 2
-    loopback = protocol.is_loopback(args.host)
-    if not args.tls and not loopback and not args.allow_http:
-        print(f"qalam-server: refusing plain HTTP on {args.host}: device tokens would cross "
-              "the network unencrypted. Use --tls, or --allow-http behind a TLS proxy.",
-              file=sys.stderr)
-        return 2
-    if not args.tls and not loopback:
-        print(f"WARNING: serving plain HTTP on {args.host}; tokens and work travel unencrypted.",
-              file=sys.stderr)
     server = _prepare(engine)
-    ssl, short, fingerprint = {}, "", ""
-    if args.tls:
-        directory = args.tls_dir or _default_tls_dir(url)
-        cert = ensure_certificate(directory, hosts=[args.host])
-        ssl = {"ssl_certfile": str(cert.cert_path), "ssl_keyfile": str(cert.key_path)}
-        print(f"{'Made' if cert.created else 'Using'} certificate {cert.cert_path}")
-        print(f"SHA-256 fingerprint: {cert.fingerprint}")
-        print(f"Short code (compare on each device): {cert.short_code}")
-        short, fingerprint = cert.short_code, cert.fingerprint
+    ssl, short, fingerprint = _certificate(args, url) if args.tls else ({}, "", "")
     scheme = "https" if args.tls else "http"
     announcement = _announce(args, server.server_id, short) if args.announce else None
     print(f"Serving {_safe(url)} on {scheme}://{args.host}:{args.port}")
@@ -207,6 +188,37 @@ def cmd_serve(args, engine, url) -> int:
         if announcement is not None:
             announcement.close()
     return 0
+
+
+def _address_allowed(args) -> bool:
+    """False (said why) for a port out of range, or plain HTTP on a network address without
+    --allow-http; a warning for plain HTTP that is allowed there."""
+    if not 0 <= args.port <= 65535:
+        print("qalam-server: --port must be 0–65535.", file=sys.stderr)
+        return False
+    loopback = protocol.is_loopback(args.host)
+    if not args.tls and not loopback and not args.allow_http:
+        print(f"qalam-server: refusing plain HTTP on {args.host}: device tokens would cross "
+              "the network unencrypted. Use --tls, or --allow-http behind a TLS proxy.",
+              file=sys.stderr)
+        return False
+    if not args.tls and not loopback:
+        print(f"WARNING: serving plain HTTP on {args.host}; tokens and work travel unencrypted.",
+              file=sys.stderr)
+    return True
+
+
+def _certificate(args, url: str) -> tuple[dict, str, str]:
+    """``serve --tls``: uvicorn's certificate options, the short code and the fingerprint of
+    the certificate kept beside the database (made on first use), printed for the coordinator."""
+    from sync.server.people.tls import ensure_certificate
+
+    cert = ensure_certificate(args.tls_dir or _default_tls_dir(url), hosts=[args.host])
+    print(f"{'Made' if cert.created else 'Using'} certificate {cert.cert_path}")
+    print(f"SHA-256 fingerprint: {cert.fingerprint}")
+    print(f"Short code (compare on each device): {cert.short_code}")
+    ssl = {"ssl_certfile": str(cert.cert_path), "ssl_keyfile": str(cert.key_path)}
+    return ssl, cert.short_code, cert.fingerprint
 
 
 def proxy_options(forwarded_allow_ips: list[str] | None) -> dict:
