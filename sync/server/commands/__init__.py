@@ -24,7 +24,8 @@ importers, statistics) inside the functions that use it, so ``invite`` starts at
 
 A small layer over ``argparse`` rather than click: the usage lines, error messages and exit
 statuses people and scripts already know stay exactly as they were, and ``--db`` keeps working
-before or after a command's name (see :func:`build`).
+before or after a command's name (every command's parser takes it from ``common``: see
+``sync.server.cli._parser``).
 """
 
 from __future__ import annotations
