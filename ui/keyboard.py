@@ -28,6 +28,7 @@ from PySide6.QtCore import QEvent, QObject, QRectF, QSettings, Qt, Signal
 from PySide6.QtGui import (
     QAction,
     QColor,
+    QFont,
     QIcon,
     QKeySequence,
     QPainter,
@@ -58,6 +59,7 @@ from shiboken6 import isValid
 
 from app import transliteration as tr
 from i18n import languages
+from i18n.bidi import format_message
 from i18n.translation import N_, _
 from ui.content_edit import ContentEdit
 from ui.fonts import font_for_script
@@ -469,11 +471,13 @@ class OnScreenKeyboard(QWidget):
 # --------------------------------------------------------------------------- cheat sheet
 
 #: Examples shown in the cheat sheet, per scheme: keys (typed into an empty field; what they
-#: give is computed, so the sheet cannot lie) and what they show.
+#: give is computed, so the sheet cannot lie) and what they show. A note that names letters of
+#: the language takes them as a third item, its {letters}: translators need not copy them, and
+#: they are drawn with the script's font (an English interface's font has no Ethiopic).
 EXAMPLES = {
     "SERA": (
         ("selam", N_("hello")),
-        ("bet", N_("a consonant on its own is its 6th form: በት")),
+        ("bet", N_("a consonant on its own is its 6th form: {letters}"), "በት"),
         ("bEt", N_("“house”: E gives the 5th form")),
         ("be bu bi ba bE b bo", N_("the vowel after a consonant picks its form")),
         ("a u i A E I o", N_("a vowel on its own")),
@@ -481,7 +485,7 @@ EXAMPLES = {
         ("sh ch ny zh", N_("two keys for one letter")),
         ("q T C P S", N_("ejectives: q and capitals")),
         ("qWanqWa", N_("W after a consonant: the labialised form")),
-        ("s`", N_("a backtick: the historical twin of ሀ ሰ ጸ አ")),
+        ("s`", N_("a backtick: the historical twin of {letters}"), "ሀ ሰ ጸ አ"),
         ("selam, selam::", N_(", comma, : word space, :: full stop")),
         ("\\k", N_("a backslash types the next key as it is")),
     ),
@@ -520,8 +524,9 @@ SUMMARIES = {
 }
 #: The scheme's name as the indicator shows it.
 SCHEME_NAMES = {"SERA": N_("SERA"), "Yoruba": N_("Yoruba tones"), "ITRANS": N_("ITRANS")}
-URDU_NOTE = N_("Short vowels are not written. ع ح ص ض ط ظ ث ذ ژ have no keys here: use the "
+URDU_NOTE = N_("Short vowels are not written. {letters} have no keys here: use the "
                "on-screen keyboard (Ctrl+Shift+K) or your system keyboard.")
+URDU_UNKEYED = "ع ح ص ض ط ظ ث ذ ژ"
 
 
 def scheme_label(scheme: tr.Transliterator) -> str:
@@ -541,16 +546,19 @@ class CheatSheet(QDialog):
         language = languages.get(code)
         self.setWindowTitle(_("Keys for {language}").format(language=language.native_name))
         font = font_for_script(language.script, language=code)
+        notes_font = _interface_font_then(font_for_script(language.script))
         layout = QVBoxLayout(self)
         summary = QLabel(_(SUMMARIES[scheme.scheme_name]), wordWrap=True)
         summary.setObjectName("cheatSheetSummary")
         layout.addWidget(summary)
         if code == "urd_Arab":
-            layout.addWidget(QLabel(_(URDU_NOTE), wordWrap=True))
+            note = QLabel(format_message(_(URDU_NOTE), letters=URDU_UNKEYED), wordWrap=True)
+            note.setFont(notes_font)
+            layout.addWidget(note)
         self.examples = self._table(
-            [(keys, tr.transliterate(tr.scheme_for(code), keys), _(note))
-             for keys, note in EXAMPLES[scheme.scheme_name]],
-            (_("Keys"), _("Gives"), _("Note")), font, name=_("Examples"))
+            [(keys, tr.transliterate(tr.scheme_for(code), keys), _note(*note))
+             for keys, *note in EXAMPLES[scheme.scheme_name]],
+            (_("Keys"), _("Gives"), _("Note")), font, name=_("Examples"), notes_font=notes_font)
         layout.addWidget(self.examples, 1)
         if isinstance(scheme, tr.Composing):
             self.letters = self._table([(keys, letter, "") for letter, keys in scheme.letters()],
@@ -571,7 +579,8 @@ class CheatSheet(QDialog):
                 for row in range(self.examples.rowCount())]
 
     @staticmethod
-    def _table(rows, headers, font, *, name: str) -> QTableWidget:
+    def _table(rows, headers, font, *, name: str, notes_font: QFont | None = None
+               ) -> QTableWidget:
         table = QTableWidget(len(rows), len(headers))
         table.setAccessibleName(name)
         table.setHorizontalHeaderLabels(list(headers))
@@ -584,11 +593,27 @@ class CheatSheet(QDialog):
                     item.setTextAlignment(Qt.AlignAbsolute | Qt.AlignLeft | Qt.AlignVCenter)
                 if column == 1:
                     item.setFont(font)
+                if column == 2 and notes_font is not None:
+                    item.setFont(notes_font)
                 table.setItem(row, column, item)
         header = table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeToContents)
         header.setStretchLastSection(True)
         return table
+
+
+def _note(text: str, letters: str = "") -> str:
+    """An example's note in the interface language, the letters it names put in."""
+    return format_message(_(text), letters=letters) if letters else _(text)
+
+
+def _interface_font_then(script_font: QFont) -> QFont:
+    """The interface's font, falling back to ``script_font``'s families: for an interface
+    sentence that names letters of the content language."""
+    font = QFont(QApplication.font())
+    families = font.families() or [font.family()]
+    font.setFamilies(families + [f for f in script_font.families() if f not in families])
+    return font
 
 
 # --------------------------------------------------------------------------- controller
