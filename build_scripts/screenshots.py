@@ -227,7 +227,7 @@ def settle(app, window, rounds: int = 30) -> None:
         app.processEvents()
         time.sleep(0.01)
     window.writer.flush()
-    window.background.wait()
+    window.tasks.reader.flush()
     for _ in range(rounds):
         app.processEvents()
         time.sleep(0.01)
@@ -294,7 +294,7 @@ def screen_shot(app):
 def first_start(app, ui: str, out: Path) -> Path:
     """The first-start dialog as the app opens it: fonts registered, nothing else yet."""
     from ui import ui_locale
-    from ui.first_run import FirstRunDialog
+    from ui.dialogs.first_run import FirstRunDialog
     from ui.fonts import register_bundled_fonts
 
     register_bundled_fonts()  # as ui.application.run does, before the first dialog
@@ -422,13 +422,13 @@ def _shoot_dialogs(app, window, data_dir: Path, shoot) -> None:
     """Settings, profile, sync and About, each over the window, as the screen shows them."""
     from app.profile import Profile
     from i18n.translation import current_locale
-    from ui.about import about_dialog
-    from ui.profile_dialog import ProfileDialog
-    from ui.settings_dialog import SettingsDialog
+    from ui.dialogs.about import about_dialog
+    from ui.dialogs.profile import ProfileDialog
+    from ui.dialogs.settings import SettingsDialog
 
     for name, make in (
         ("settings", lambda: SettingsDialog(current_locale(), None, window)),
-        ("profile", lambda: ProfileDialog(Profile(), [LANGUAGE], window.writer, window)),
+        ("profile", lambda: ProfileDialog(Profile(), [LANGUAGE], window.context, window)),
         ("about", lambda: about_dialog(data_dir, window)),
     ):
         dialog = make()

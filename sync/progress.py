@@ -1,6 +1,6 @@
 """What a sync says to a person, in the interface language: its stages, its progress, its
 retries, its summary and where to settle what it left. One place for the words the command
-line (sync/cli.py) and the app's sync panel (ui/sync_panel.py) both show.
+line (sync/cli.py) and the app's sync panel (ui/dialogs/sync_panel.py) both show.
 
     progress_text(progress)     # "Sending your work… 3 of 40 items sent · 46 kB sent, …"
     retry_text(progress)        # "The connection broke. Trying again in 12 seconds."

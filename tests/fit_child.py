@@ -176,15 +176,15 @@ def main() -> None:
     out["guidelines_shown"] = window.guidelines.isVisible()
     dialogs = out["dialogs"]
     from app.profile import Profile
-    from ui.about import about_dialog
-    from ui.first_run import FirstRunDialog
-    from ui.profile_dialog import ProfileDialog
-    from ui.settings_dialog import SettingsDialog
+    from ui.dialogs.about import about_dialog
+    from ui.dialogs.first_run import FirstRunDialog
+    from ui.dialogs.profile import ProfileDialog
+    from ui.dialogs.settings import SettingsDialog
 
     dialogs["first_run"] = measure_dialog(app, FirstRunDialog(ui))
     dialogs["settings"] = measure_dialog(app, SettingsDialog(ui, None, window))
     dialogs["profile"] = measure_dialog(app, ProfileDialog(Profile(), [language],
-                                                           window.writer, window))
+                                                           window.context, window))
     window.show_sync_panel()
     dialogs["sync"] = measure_dialog(app, window._sync_panel)
     window.show_shortcuts()

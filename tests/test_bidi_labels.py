@@ -119,8 +119,8 @@ def _render_label(text: str, width: int, font, *, wrap: bool) -> QImage:
 
 
 def test_the_aya_score_label_ends_with_its_colon_in_an_urdu_interface(urdu, qtbot, tmp_path):
-    from ui.progress_screen import ProgressScreen
-    from ui.screen import Context
+    from ui.operations import Context
+    from ui.screens.progress import ProgressScreen
 
     with Store.open(paths.database_path(tmp_path)):
         pass
@@ -150,7 +150,7 @@ def test_the_aya_score_label_ends_with_its_colon_in_an_urdu_interface(urdu, qtbo
 
 def test_an_elided_amharic_task_ends_in_its_ellipsis_in_an_urdu_interface(urdu, qtbot, store):
     from ui.models import TaskListModel
-    from ui.screen import TaskListView
+    from ui.screens.screen import TaskListView
 
     store.add_tasks([{"id": "t-amh", "project_id": None, "kind": "reannotation",
                       "language": "amh_Ethi", "origin": "templated",
@@ -189,7 +189,7 @@ def test_the_about_box_shows_the_data_folder_left_to_right_in_an_urdu_interface(
                                                                                tmp_path):
     from PySide6.QtWidgets import QTextBrowser
 
-    from ui.about import about_dialog
+    from ui.dialogs.about import about_dialog
 
     folder = tmp_path / "qalam-data"
     dialog = about_dialog(folder, None)
@@ -212,8 +212,8 @@ def test_the_about_box_shows_the_data_folder_left_to_right_in_an_urdu_interface(
 
 
 def test_progress_figures_start_where_an_urdu_line_starts(urdu, qtbot, tmp_path):
-    from ui.progress_screen import ProgressScreen
-    from ui.screen import Context
+    from ui.operations import Context
+    from ui.screens.progress import ProgressScreen
 
     with Store.open(paths.database_path(tmp_path)):
         pass

@@ -32,7 +32,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextLayout
 import ui.application as application
-import ui.first_run as first_run
+import ui.dialogs.first_run as first_run
 from ui import fonts
 
 def glyph_runs(text, font):
@@ -116,7 +116,7 @@ def _drawn(char: str) -> bool:
 
 def test_every_ui_language_name_has_its_glyphs_in_a_bundled_font(qapp):
     from ui import ui_locale
-    from ui.first_run import FirstRunDialog
+    from ui.dialogs.first_run import FirstRunDialog
 
     register_bundled_fonts()
     dialog = FirstRunDialog("en")

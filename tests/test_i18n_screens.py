@@ -36,8 +36,8 @@ from app.store import Store
 from i18n import catalogs
 from tests.keys import type_text
 from ui.application import WindowHost, apply_ui_language
-from ui.first_run import FirstRunDialog
-from ui.settings_dialog import SettingsDialog
+from ui.dialogs.first_run import FirstRunDialog
+from ui.dialogs.settings import SettingsDialog
 
 TASKS = [
     {"id": "t-urd", "project_id": None, "kind": "original", "language": "urd_Arab",

@@ -12,8 +12,8 @@ from PySide6.QtWidgets import QApplication
 from app import paths
 from i18n import catalogs, translation
 from ui import application, ui_locale
-from ui.first_run import FirstRunDialog
-from ui.settings_dialog import SettingsDialog
+from ui.dialogs.first_run import FirstRunDialog
+from ui.dialogs.settings import SettingsDialog
 
 
 @pytest.fixture

@@ -53,10 +53,14 @@ def test_a_language_named_in_an_import_error_is_named_in_urdu(tmp_path, urdu):
 
 def test_the_importer_shows_the_urdu_detail(qtbot, tmp_path, urdu):
     from ui.importer import TaskImporter
+    from ui.operations import Context
+    from ui.tasks import TaskRunner
 
     path = tmp_path / "empty.jsonl"
     path.write_text("\n", encoding="utf-8")
-    importer = TaskImporter(writer=None)
+    tasks = TaskRunner(tmp_path / "qalam.db")
+    importer = TaskImporter(Context(None, tasks, None))
     with qtbot.waitSignal(importer.failed, timeout=10_000) as failed:  # bound, not a benchmark
         importer.start(path)
+    tasks.close()
     assert strip_isolates(failed.args[0]) == "empty.jsonl: اس میں کوئی کام نہیں ہے۔"

@@ -131,7 +131,7 @@ def test_improve_keyboard_only(qtbot, window):
 
 
 def test_review_keyboard_only(qtbot, window):
-    from ui.review_screen import score_key
+    from ui.screens.review import score_key
 
     choose_language_by_keyboard(qtbot, window, "Arabic")
     screen = open_first_task(qtbot, window, 3)
@@ -311,15 +311,15 @@ def nameless(root: QWidget) -> list[str]:
 
 def dialogs(window) -> list[QWidget]:
     from app.profile import Profile
-    from ui.first_run import FirstRunDialog
+    from ui.dialogs.first_run import FirstRunDialog
+    from ui.dialogs.profile import ProfileDialog
+    from ui.dialogs.settings import SettingsDialog
+    from ui.dialogs.shortcuts import ShortcutsDialog
     from ui.keyboard import CheatSheet
-    from ui.profile_dialog import ProfileDialog
-    from ui.settings_dialog import SettingsDialog
-    from ui.shortcuts import ShortcutsDialog
 
     window.show_sync_panel()
     return [ShortcutsDialog(window.actions(), window), SettingsDialog("en", None, window),
-            ProfileDialog(Profile(), ["urd_Arab"], window.writer, window),
+            ProfileDialog(Profile(), ["urd_Arab"], window.context, window),
             FirstRunDialog("ur"), CheatSheet("hin_Deva", window), CheatSheet("amh_Ethi", window),
             window._sync_panel]
 

@@ -238,11 +238,13 @@ def test_the_open_progress_screen_shows_new_boards_when_a_sync_ends(qtbot, open_
     panel = open_progress(None)
     qtbot.waitUntil(lambda: panel.empty.text() != "")
     window = panel.window()
+    for lane in (window.writer, window.tasks.reader):  # the opening's counts are all shown
+        lane.flush()
+        QApplication.processEvents()
     # What a sync does at its end: keep the answer (through the writer), then report.
     window.writer.run(lambda store: leaderboards.store_answer(
         store, sample().model_dump_json())).result()
-    window.sync.last_report = SyncReport(complete=True)
-    window.sync.changed.emit()
+    window.sync._on_finished(SyncReport(complete=True))
     qtbot.waitUntil(lambda: panel.table.rowCount() == 2, timeout=5000)
     assert panel.stack.currentWidget() is not panel.empty
 

@@ -15,7 +15,7 @@ from sync import protocol
 from sync.server.people import profiles as server_profiles
 from tests.keys import type_text
 from tests.sync.live import Device, ServerProcess
-from ui.profile_dialog import ProfileDialog
+from ui.dialogs.profile import ProfileDialog
 
 GIVEN = Profile(age_range="25-34", gender="woman", country="PK",
                 languages=("urd_Arab", "pnb_Arab"), dialects=("Lahori",))

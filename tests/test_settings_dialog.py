@@ -9,7 +9,7 @@ from app import paths
 from app.store import Store
 from i18n import formatting
 from ui import ui_locale
-from ui.settings_dialog import SettingsDialog
+from ui.dialogs.settings import SettingsDialog
 
 
 @pytest.fixture
@@ -60,7 +60,7 @@ def test_the_old_digits_setting_reads_as_before(tmp_path, qapp):
 
 def test_ctrl_comma_opens_settings_and_the_sheet_lists_it(qtbot, tmp_path):
     from ui.application import apply_ui_language, open_window
-    from ui.shortcuts import ShortcutsDialog
+    from ui.dialogs.shortcuts import ShortcutsDialog
 
     with Store.open(paths.database_path(tmp_path)):
         pass

@@ -91,7 +91,7 @@ def store_of(data_dir):
 
 def settle(window):
     window.writer.flush()
-    window.background.wait()
+    window.tasks.reader.flush()
     QApplication.processEvents()
 
 

@@ -63,7 +63,7 @@ def open_window(
     from i18n.translation import _
     from ui.fonts import register_bundled_fonts
     from ui.main_window import MainWindow
-    from ui.writer import StoreWriter
+    from ui.tasks import TaskRunner
 
     register_bundled_fonts()  # done by run() already; here for callers that skip it (tests)
     apply_ui_language(data_dir, ui_language)  # before any widget: direction, strings
@@ -84,8 +84,8 @@ def open_window(
             log.warning("provisioning file not used: %s", error)
             provisioning_problem = error
     reader = Store.open(db_path, readonly=True)
-    writer = StoreWriter(db_path)
-    window = MainWindow(reader=reader, writer=writer, settings=_settings(data_dir))
+    tasks = TaskRunner(db_path)
+    window = MainWindow(reader=reader, tasks=tasks, settings=_settings(data_dir))
     if provisioning_problem is not None:
         show_provisioning_problem(window, provisioning_problem)
     # Mark this run as running, on the writer (no disk wait before the first paint); a mark
@@ -94,7 +94,7 @@ def open_window(
         if crashed_since is not None:
             window.session.announce_recovery()
 
-    writer.run(session.start, on_done=started)
+    tasks.writer.run(session.start, on_done=started)
     if on_settings is not None:
         action = QAction(_("Se&ttings…"), window, objectName="settingsAction")
         action.setShortcuts(settings_shortcuts())
@@ -122,11 +122,12 @@ def show_provisioning_problem(window, error: QalamError):
     """Say at start, in the UI language, that the coordinator's provisioning file is there but
     cannot be used (the details, with the file's path, are for the coordinator)."""
     from i18n.translation import _
+    from ui.errors import error_text
     from ui.notice import Notice
 
     text = _("Qalam found a provisioning file from your coordinator but cannot use it, so it "
              "starts without the server and the tasks that file would give. Show this message "
-             "to your coordinator:") + "\n" + str(error)
+             "to your coordinator:") + "\n" + error_text(error)
     return Notice(window, text, name="provisioningNotice",
                   accessible_name=_("Provisioning file not used"))
 
@@ -145,7 +146,7 @@ class WindowHost:
 
         from i18n.translation import current_locale
         from ui import ui_locale
-        from ui.settings_dialog import SettingsDialog
+        from ui.dialogs.settings import SettingsDialog
 
         settings = _settings(self.data_dir)
         dialog = SettingsDialog(current_locale(), ui_locale.native_digits_setting(settings),
@@ -193,7 +194,7 @@ class WindowHost:
 def choose_first_ui_language(data_dir: Path) -> None:
     """On first start (no language saved, none forced), ask for the UI language and save it."""
     from ui import ui_locale
-    from ui.first_run import FirstRunDialog
+    from ui.dialogs.first_run import FirstRunDialog
 
     settings = _settings(data_dir)
     if ui_locale.chosen(settings) is not None:
@@ -230,7 +231,9 @@ def run(
     try:
         host = WindowHost(data_dir, demo=demo, ui_language=ui_language)
     except StoreError as error:
-        QMessageBox.critical(None, "Qalam", str(error))
+        from ui.errors import error_text
+
+        QMessageBox.critical(None, "Qalam", error_text(error))
         return 2
     host.window.show()
     # A provisioned first start: the server is known, ask only for the enrollment code.

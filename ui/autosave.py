@@ -1,6 +1,6 @@
 """Autosaving a draft: the one mechanism every editor in the app uses.
 
-    saver = DraftAutosaver(writer, inputs=prompt_edit, targets=completion_edit)
+    saver = DraftAutosaver(context, inputs=prompt_edit, targets=completion_edit)
     saver.attach(submission)          # saves whatever was shown before
     saver.submit(check=checks_job)    # saves, runs the quality checks, then submits
 
@@ -8,7 +8,8 @@ Saving (DESIGN.md invariant 1): text is handed to the store writer 400 ms after 
 keystroke, and at the latest 1 s after the first unsaved one while typing goes on (so a
 crash during steady typing costs at most that), when a field loses focus, and before
 anything replaces the content (another item, a screen or language change, close, quit).
-Writes run on the writer's thread: the UI thread only copies the text. ``status_changed``
+Writes are operations (ui/operations.py: ``save_draft``, ``submit_draft``) on the writer's
+thread: the UI thread only copies the text. ``status_changed``
 says "Saved" only when the write of exactly the text on screen has returned from the store,
 i.e. is durable.
 
@@ -29,11 +30,10 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from app.errors import DiskFull
 from app.store import Saved, Submission
 from app.text import MAX_FIELD_CHARS
-from i18n.bidi import format_message
 from i18n.translation import _
+from ui import operations
 from ui.content_edit import ContentEdit
-from ui.errors import error_text
-from ui.writer import StoreWriter
+from ui.errors import show_error
 
 AUTOSAVE_DELAY_MS = 400        # a pause in typing this long saves
 AUTOSAVE_CEILING_MS = 1000     # ...and steady typing at least this often (DESIGN.md: within
@@ -77,12 +77,12 @@ class DraftAutosaver(QObject):
     blocked = Signal(object)          # findings that stopped a submit
 
     def __init__(
-        self, writer: StoreWriter, *, inputs: ContentEdit | None,
+        self, context: operations.Context, *, inputs: ContentEdit | None,
         targets: ContentEdit | None, extra: Callable[[], dict] | None = None,
         parent: QObject | None = None,
     ):
         super().__init__(parent)
-        self.writer = writer
+        self.context = context
         self.inputs, self.targets, self.extra = inputs, targets, extra
         self.submission: Submission | None = None
         self._edits = 0          # bumps on every keystroke
@@ -150,8 +150,8 @@ class DraftAutosaver(QObject):
         submission_id = fields["submission_id"]
         self._writes += 1
         number = self._writes  # orders the writes of one item across item switches
-        self.writer.run(
-            lambda store: store.save_draft(**fields),
+        operations.save_draft(
+            parent=self, fields=fields,
             on_done=lambda saved: self._on_saved(submission_id, edits, saved, number),
             on_error=lambda error: self._on_save_failed(fields, edits, number, error),
         )
@@ -159,7 +159,7 @@ class DraftAutosaver(QObject):
     def _on_save_failed(self, fields: dict, edits: tuple[int, int], number: int,
                         error: BaseException) -> None:
         if not isinstance(error, DiskFull):
-            self._on_failed(error)
+            show_error(parent=self, error=error, template=_("Not saved: {reason}"))
             return
         pending = self._unwritten.get(fields["submission_id"])
         if pending is None or pending["number"] < number:
@@ -203,24 +203,16 @@ class DraftAutosaver(QObject):
             self.status_changed.emit(_("Saved"), False)
         self.saved.emit(saved.submission)
 
-    def _on_failed(self, error: BaseException, prefix: str | None = None) -> None:
-        # The text stays in the editor; nothing saved earlier is touched.
-        template = prefix or _("Not saved: {reason}")
-        self.status_changed.emit(format_message(template, reason=error_text(error)), True)
+    def tell(self, text: str) -> None:
+        """A failure, said where the editor says how saving goes (the text stays in the
+        editor; nothing saved earlier is touched)."""
+        self.status_changed.emit(text, True)
 
     def _on_paste_refused(self, length: int) -> None:
         self.status_changed.emit(
             _("Nothing was pasted: the field would have {count} characters; the limit is "
               "{limit}.").format(count=f"{length:,}", limit=f"{MAX_FIELD_CHARS:,}"),
             True,
-        )
-
-    def run_after_save(self, job, *, on_done, error_prefix: str | None = None) -> None:
-        """Queue a write that must see the text on screen (it runs after the save)."""
-        self.save_now()
-        self.writer.run(
-            job, on_done=on_done,
-            on_error=lambda error: self._on_failed(error, error_prefix),
         )
 
     def submit(self, check: Callable[[Callable[[list], None]], None] | None = None) -> None:
@@ -239,16 +231,12 @@ class DraftAutosaver(QObject):
                     _("Not submitted: fix the problems marked in red first."), True
                 )
                 return
-            self.run_after_save(
-                lambda store: store.submit(submission_id), on_done=self._on_submitted,
-                error_prefix=_("Not submitted: {reason}"),
-            )
+            self.save_now()  # the submit is written after the text on screen
+            operations.submit_draft(parent=self, submission_id=submission_id,
+                                    on_done=self._on_submitted)
 
         # After the save has landed, so its "Saved" never covers what the checks say.
-        self.writer.run(
-            lambda store: None,
-            on_done=lambda _none: go(None) if check is None else check(go),
-        )
+        self.context.writer.then(lambda: go(None) if check is None else check(go))
 
     def _on_submitted(self, submission: Submission) -> None:
         if self.submission is not None and self.submission.id == submission.id:

@@ -136,12 +136,18 @@ class _Chart(QWidget):
             self.update()
         return super().event(event)
 
-    def _painter(self) -> QPainter:
+    def paintEvent(self, _event) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.Antialiasing)
         painter.setLayoutDirection(self.layoutDirection())
         painter.setFont(self.font())
-        return painter
+        try:
+            self._paint(painter)
+        finally:
+            painter.end()
+
+    def _paint(self, painter: QPainter) -> None:
+        raise NotImplementedError
 
 
 class ContributionChart(_Chart):
@@ -274,13 +280,6 @@ class ContributionChart(_Chart):
         return _("Nothing submitted in this time yet.")
 
     # --- drawing -------------------------------------------------------------------------
-
-    def paintEvent(self, _event) -> None:
-        painter = self._painter()
-        try:
-            self._paint(painter)
-        finally:
-            painter.end()
 
     def _paint(self, painter: QPainter) -> None:
         palette = self.palette()
@@ -432,13 +431,6 @@ class PlaceChart(_Chart):
                     ngettext("{name}: {points} point", "{name}: {points} points", row.points),
                     name=row.name, points=formatting.format_integer(row.points))
         return None
-
-    def paintEvent(self, _event) -> None:
-        painter = self._painter()
-        try:
-            self._paint(painter)
-        finally:
-            painter.end()
 
     def _paint(self, painter: QPainter) -> None:
         palette = self.palette()

@@ -1,7 +1,7 @@
 """Quality checks for the screens: debounced, run on the background reader, never on the
 typing path (language identification takes milliseconds, a model load much longer).
 
-    watcher = QualityWatcher(background, parent=self)
+    watcher = QualityWatcher(context.background, parent=self)   # the reader lane
     watcher.findings_ready.connect(show)
     watcher.schedule(kind="original", language="yor_Latn", inputs=..., targets=...)
     watcher.check_now(callback, **same)   # before submit: callback(findings)
@@ -14,7 +14,7 @@ import json
 from PySide6.QtCore import QObject, Signal
 
 from app.store import Store
-from ui.background import Background, Debounced
+from ui.tasks import Debounced, Lane
 
 CHECK_DELAY_MS = 300
 EARLIER_LIMIT = 300
@@ -64,9 +64,9 @@ def warm_up(store: Store) -> None:
 class QualityWatcher(QObject):
     findings_ready = Signal(list)
 
-    def __init__(self, background: Background, parent=None):
+    def __init__(self, reader: Lane, parent=None):
         super().__init__(parent)
-        self._debounced = Debounced(background, delay_ms=CHECK_DELAY_MS, parent=self)
+        self._debounced = Debounced(reader, delay_ms=CHECK_DELAY_MS, parent=self)
         self.findings: list = []
 
     def schedule(self, **fields) -> None:

@@ -26,11 +26,10 @@ from i18n import languages
 from i18n.bidi import format_message
 from i18n.translation import _
 from ui.autosave import AUTOSAVE_DELAY_MS, DraftAutosaver
-from ui.background import Background
 from ui.checks import QualityWatcher
 from ui.content_edit import ContentEdit
+from ui.operations import Context
 from ui.widgets import FindingsLabel
-from ui.writer import StoreWriter
 
 __all__ = ["AUTOSAVE_DELAY_MS", "SubmissionEditor"]
 
@@ -40,10 +39,8 @@ class SubmissionEditor(QWidget):
     submitted = Signal(object)    # Submission
     status_changed = Signal(str)
 
-    def __init__(self, writer: StoreWriter, background: Background | None = None,
-                 parent: QWidget | None = None):
+    def __init__(self, context: Context, parent: QWidget | None = None):
         super().__init__(parent)
-        self.writer = writer
         self.task: Task | None = None
 
         self.instructions = QLabel(wordWrap=True, objectName="instructions")
@@ -74,12 +71,13 @@ class SubmissionEditor(QWidget):
         self.submit_button.clicked.connect(self.submit)
 
         self.autosaver = DraftAutosaver(
-            writer, inputs=self.prompt, targets=self.completion, extra=self._extra, parent=self
-        )
+            context, inputs=self.prompt, targets=self.completion, extra=self._extra,
+            parent=self)
         self.autosaver.saved.connect(self.saved)
         self.autosaver.submitted.connect(self._on_submitted)
         self.autosaver.status_changed.connect(self._set_status)
-        self.checks = QualityWatcher(background, self) if background is not None else None
+        self.checks = QualityWatcher(context.background, self) \
+            if context.tasks is not None else None
         if self.checks is not None:
             self.checks.findings_ready.connect(self._show_findings)
             self.autosaver.blocked.connect(self._show_findings)

@@ -1,5 +1,6 @@
-"""How a failure reads to the person at the keyboard.
+"""How a failure reads to the person at the keyboard, and the one place it is shown.
 
+    show_error(parent=screen, error=error, template=_("Not saved: {reason}"))
     status.showMessage(format_message(_("Not saved: {reason}"), reason=error_text(error)))
 
 Qalam's own errors (:class:`app.errors.QalamError`) already say what went wrong and what to
@@ -12,6 +13,7 @@ from __future__ import annotations
 import logging
 
 from app.errors import QalamError
+from i18n.bidi import format_message
 from i18n.translation import _
 
 log = logging.getLogger(__name__)
@@ -26,3 +28,20 @@ def error_text(error: BaseException) -> str:
         return f"{error.strerror}{where}"
     log.error("unexpected error shown to the user", exc_info=error)
     return _("Something unexpected went wrong; the details are in Qalam's log.")
+
+
+def show_error(*, parent, error: BaseException, template: str | None = None) -> str:
+    """Show ``error`` where ``parent`` (a screen, a dialog, an editor) shows failures: its
+    ``tell(text)``, else a message box. ``template`` wraps the reason ("Not saved:
+    {reason}"). Returns the text shown."""
+    text = error_text(error)
+    if template is not None:
+        text = format_message(template, reason=text)
+    tell = getattr(parent, "tell", None)
+    if tell is not None:
+        tell(text)
+    else:
+        from PySide6.QtWidgets import QMessageBox
+
+        QMessageBox.warning(parent, _("Qalam"), text)
+    return text

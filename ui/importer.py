@@ -1,6 +1,6 @@
 """Importing a coordinator's task file: parsed off the UI thread, stored in one transaction.
 
-    importer = TaskImporter(writer, parent=window)
+    importer = TaskImporter(context, parent=window)
     importer.progressed.connect(bar.setValue)        # (lines done, total lines)
     importer.finished.connect(on_done)               # (added, total) — or failed(message)
     importer.start(path)
@@ -8,24 +8,25 @@
 The file dialog's filter comes from :func:`task_file_filter`: the patterns are isolated in
 the shown name, so that "(*.jsonl *.csv)" reads left to right in a right-to-left interface.
 
-``app.taskfile.read_task_file`` validates the whole file first and names file, line and field
-for a bad record, in the interface's language (``TaskFileError.localized``); ``Store.add_tasks``
-then stores every task in one transaction on the store writer. A bad file therefore imports
-nothing at all.
+The work is the ``import_tasks`` operation (ui/operations.py): ``app.taskfile.read_task_file``
+validates the whole file first on the io lane and names file, line and field for a bad record,
+in the interface's language (``TaskFileError.localized``); ``Store.add_tasks`` then stores
+every task in one transaction on the store writer. A bad file therefore imports nothing at
+all. This object is the import in flight: whether one runs, and its progress as signals.
 """
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
 from app.errors import QalamError
-from app.taskfile import TaskFileError, read_task_file
+from app.taskfile import TaskFileError
 from i18n.bidi import format_message
 from i18n.translation import _
-from ui.writer import StoreWriter
+from ui import operations
+from ui.errors import error_text
 
 TASK_FILE_PATTERNS = ("*.jsonl", "*.csv")  # what app.taskfile reads
 
@@ -41,64 +42,42 @@ def task_file_filter() -> str:
     return f"{tasks} ({patterns});;{everything} (*)"
 
 
+def failure_text(path: Path, error: BaseException) -> str:
+    """Why nothing was imported: file, place and problem for a bad record (in the interface's
+    language); Qalam's own errors as they are; anything else named with the file."""
+    if isinstance(error, TaskFileError):
+        return error.localized()
+    if isinstance(error, QalamError):
+        return error_text(error)
+    return format_message(_("{file}: could not be imported ({error})."),
+                          file=path.name, error=error_text(error))
+
+
 class TaskImporter(QObject):
     progressed = Signal(int, int)   # lines read, total lines
     storing = Signal(int)           # tasks validated, now being stored
     finished = Signal(int, int)     # tasks added (new), tasks in the file
     failed = Signal(str)            # a message naming file, line and field
-    _failed = Signal(str)
 
-    def __init__(self, writer: StoreWriter, parent=None):
+    def __init__(self, context: operations.Context, parent=None):
         super().__init__(parent)
-        self.writer = writer
+        self.context = context
         self.running = False
-        self._thread: threading.Thread | None = None
-        self._failed.connect(self._on_failed)
 
     def start(self, path: Path, *, project: str | None = None) -> None:
         if self.running:
             return
         self.running = True
-        self._thread = threading.Thread(
-            target=self._read, args=(Path(path), project), name="qalam-import", daemon=True
-        )
-        self._thread.start()
+        path = Path(path)
+        operations.import_tasks(
+            parent=self, path=path, project=project, progress=self.progressed.emit,
+            storing=self.storing.emit, on_done=self._done,
+            on_error=lambda error: self._failed(failure_text(path, error)))
 
-    def _read(self, path: Path, project: str | None) -> None:
-        try:
-            tasks = read_task_file(
-                path, project=project, progress=lambda done, total: self.progressed.emit(
-                    done, total)
-            )
-        except TaskFileError as exc:  # file, place and problem, in the interface's language
-            self._fail(exc.localized())
-            return
-        except QalamError as exc:
-            self._fail(str(exc))
-            return
-        except Exception as exc:  # an unexpected failure is still shown, never swallowed
-            self._fail(format_message(_("{file}: could not be imported ({error})."),
-                file=path.name, error=exc))
-            return
-        self.storing.emit(len(tasks))
-        self.writer.run(
-            lambda store: store.add_tasks(tasks),
-            on_done=lambda added: self._done(added, len(tasks)),
-            on_error=lambda error: self._fail(str(error)),
-        )
-
-    def _fail(self, message: str) -> None:
-        # From the reading thread: queued to the UI thread, where ``running`` changes.
-        self._failed.emit(message)
-
-    def _on_failed(self, message: str) -> None:
+    def _failed(self, message: str) -> None:
         self.running = False
         self.failed.emit(message)
 
-    def _done(self, added: int, total: int) -> None:
+    def _done(self, counts: tuple[int, int]) -> None:
         self.running = False
-        self.finished.emit(added, total)
-
-    def wait(self, timeout: float = 120.0) -> None:
-        if self._thread is not None:
-            self._thread.join(timeout)
+        self.finished.emit(*counts)

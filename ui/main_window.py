@@ -11,6 +11,11 @@ The window fits the screen it opens on, status bar included (ui/fitting.py): 128
 that fits with its frame, else maximized; a geometry saved on a larger screen is clamped; each
 screen scrolls when the window is smaller than its least size; on a narrow screen the
 guidelines start folded away (F2 unfolds them, and that choice is kept).
+
+What changed the store is said once: every operation (ui/operations.py) and a finished sync
+announce a :class:`~ui.operations.Changes` through ``changes_made``, and each screen (and the
+window, for new tasks) refreshes what it names. Work off the UI thread runs on one task runner
+(ui/tasks.py), closed in :meth:`MainWindow.shutdown`.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ import gc
 import sqlite3
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QSize, Qt, QTimer
+from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -44,18 +49,19 @@ from app.store import Store, Submission
 from i18n.bidi import format_message
 from i18n.translation import N_, _, current_locale, ngettext
 from ui import fitting
-from ui.about import show_about
-from ui.background import Background
 from ui.checks import warm_up
+from ui.dialogs.about import show_about
+from ui.dialogs.shortcuts import ShortcutsDialog
+from ui.dialogs.sync_panel import SyncPanel, SyncStatusButton
 from ui.guidelines import GuidelinesDock
 from ui.importer import TaskImporter, task_file_filter
 from ui.keyboard import KeyboardController
 from ui.language_picker import LanguagePicker
-from ui.screen import Context, Screen
+from ui.operations import Changes, Context
+from ui.screens.screen import Screen
 from ui.session import SessionKeeper
-from ui.shortcuts import ShortcutsDialog
-from ui.sync_panel import SyncController, SyncPanel, SyncStatusButton
-from ui.writer import StoreWriter
+from ui.sync_controller import SyncController
+from ui.tasks import TaskRunner
 
 SCREENS = (
     ("write", N_("Write")),
@@ -67,12 +73,12 @@ SCREENS = (
 )
 # Built the first time they are shown (start-up builds one screen, not six).
 SCREEN_CLASSES = {
-    "write": ("ui.write_screen", "WriteScreen"),
-    "improve": ("ui.improve_screen", "ImproveScreen"),
-    "review": ("ui.review_screen", "ReviewScreen"),
-    "postedit": ("ui.postedit_screen", "PostEditScreen"),
-    "work": ("ui.work_screen", "WorkScreen"),
-    "progress": ("ui.progress_screen", "ProgressScreen"),
+    "write": ("ui.screens.write", "WriteScreen"),
+    "improve": ("ui.screens.improve", "ImproveScreen"),
+    "review": ("ui.screens.review", "ReviewScreen"),
+    "postedit": ("ui.screens.postedit", "PostEditScreen"),
+    "work": ("ui.screens.my_work", "WorkScreen"),
+    "progress": ("ui.screens.progress", "ProgressScreen"),
 }
 SCREEN_FOR_KIND = {"original": "write", "reannotation": "improve", "postedit": "postedit",
                    "review": "review"}
@@ -84,13 +90,17 @@ GUIDELINES_MIN_SCREEN_WIDTH = 1200
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, *, reader: Store, writer: StoreWriter, settings: QSettings):
+    # What an operation or a sync changed, and who did it (screens filter: on_changes).
+    changes_made = Signal(object, object)  # Changes, the initiator
+
+    def __init__(self, *, reader: Store, tasks: TaskRunner, settings: QSettings):
         super().__init__()
         self.reader = reader
-        self.writer = writer
+        self.tasks = tasks
+        self.writer = tasks.writer  # the one writer (flushed on close)
         self.settings = settings
-        self.background = Background(reader.path, self)
-        self.context = Context(reader, writer, self.background, settings)
+        self.context = Context(reader, tasks, settings, announce=self.changes_made.emit)
+        self.changes_made.connect(self._on_changes)
         self.setWindowTitle(_("Qalam"))
         self.setObjectName("mainWindow")
 
@@ -115,7 +125,7 @@ class MainWindow(QMainWindow):
         rtl = self.layoutDirection() == Qt.RightToLeft
         self.addDockWidget(Qt.LeftDockWidgetArea if rtl else Qt.RightDockWidgetArea,
                            self.guidelines)
-        self.importer = TaskImporter(writer, self)
+        self.importer = TaskImporter(self.context, self)
         self.importer.progressed.connect(self._import_progress)
         self.importer.storing.connect(self._import_storing)
         self.importer.finished.connect(self._import_finished)
@@ -123,8 +133,7 @@ class MainWindow(QMainWindow):
         self._import_dialog: QProgressDialog | None = None
         self.last_import_message = ""
 
-        self.sync = SyncController(self.data_dir, writer, reader, self)
-        self.sync.changed.connect(self._after_sync)
+        self.sync = SyncController(self.context, self)
         self.sync_status = SyncStatusButton(self.sync, self.show_sync_panel)
         self._sync_panel: SyncPanel | None = None
         self._languages_before_import: list[str] = []
@@ -162,7 +171,7 @@ class MainWindow(QMainWindow):
         self._restore_state()
         # After the first paint, on the background reader: the language model, so the first
         # check while typing does not wait for it.
-        QTimer.singleShot(1500, self, lambda: self.background.run(warm_up))
+        QTimer.singleShot(1500, self, lambda: self.tasks.reader.run(warm_up))
         # What exists now lives as long as the window: keep it out of the garbage
         # collector's full passes, which otherwise grow with every object ever loaded.
         gc.freeze()
@@ -197,7 +206,7 @@ class MainWindow(QMainWindow):
                      lambda: self.show_sync_panel(), menu=file_menu, name="syncPanelAction")
         # The dialog's module loads when first opened, not at start-up.
         self._action(_("My &profile…"), [], lambda: __import__(
-            "ui.profile_dialog", fromlist=["show_profile"]).show_profile(
+            "ui.dialogs.profile", fromlist=["show_profile"]).show_profile(
                 parent=self, context=self.context), menu=file_menu, name="profileAction")
         file_menu.addSeparator()
         self._action(_("&Quit"), QKeySequence.Quit, self.close, menu=file_menu)
@@ -281,7 +290,7 @@ class MainWindow(QMainWindow):
         page.setWidget(screen)
         self.stack.addWidget(page)
         screen.status_changed.connect(self._show_status)
-        screen.changed.connect(self._on_changed)
+        self.changes_made.connect(screen.on_changes)
         screen.guideline_changed.connect(self._update_guidelines)
         if name == "work":
             screen.open_requested.connect(self.open_submission)
@@ -394,16 +403,14 @@ class MainWindow(QMainWindow):
         name = "write" if submission.review_id else SCREEN_FOR_KIND[submission.kind]
         self.show_screen(name)
         screen = self.screens[name]
-        if name == "write":
-            screen.show_item(submission, task)
-        else:
-            screen.show_submission(submission, task)
+        screen.show_submission(submission, task)
         screen.focus_first()
 
-    def _on_changed(self, submission: Submission) -> None:
-        work = self.screens.get("work")  # only once built: it loads fresh when shown
-        if work is not None and self.sender() is not work:
-            work.update_item(submission)
+    def _on_changes(self, changes: Changes, initiator: object) -> None:
+        """New tasks (a sync's pull, an answer bundle): offer their languages, reload the
+        lists. An import does it itself, as it may show the language it brought."""
+        if changes.tasks and initiator is not self.importer:
+            self._reload_tasks()
 
     def _show_status(self, text: str, error: bool) -> None:
         if self.sender() is not self.current_screen():
@@ -540,17 +547,6 @@ class MainWindow(QMainWindow):
         self._sync_panel.show()
         self._sync_panel.raise_()
 
-    def _after_sync(self) -> None:
-        report = self.sync.last_report
-        if self.sync.running or report is None or \
-                report is getattr(self, "_reloaded_for", None):
-            return
-        self._reloaded_for = report
-        if report.pulled:
-            self._reload_tasks()  # tasks or decisions arrived: show them
-        if self.current_screen_name() == "progress":
-            self.screens["progress"].activate()  # new leaderboards and ratings
-
     def offer_enrollment(self) -> None:
         """First start of a provisioned install: ask for the code (the address is known)."""
         if self.sync.enrollment is None and self.sync.provisioned()[0]:
@@ -570,8 +566,7 @@ class MainWindow(QMainWindow):
         """Release the stores (after the window has closed)."""
         self.sync.stop()  # a sync still running must not report to closed stores
         self.session.finish()  # a clean exit (before the writer closes)
-        self.background.close()
-        self.writer.close()
+        self.tasks.close()  # the one shutdown: queued writes land, then the stores close
         self.reader.close()
 
 

@@ -141,6 +141,7 @@ class SessionKeeper(QObject):
         self._soon.timeout.connect(self.remember_now)
         QApplication.instance().focusChanged.connect(self._on_focus)
         window.stack.currentChanged.connect(self._on_screen)
+        window.changes_made.connect(self._on_changes)  # an item created or saved
 
     # --- following ----------------------------------------------------------------------
 
@@ -149,7 +150,9 @@ class SessionKeeper(QObject):
         if screen is not None and id(screen) not in self._screens:
             self._screens.add(id(screen))
             screen.guideline_changed.connect(self._soon.start)  # another item shown
-            screen.changed.connect(self._soon.start)            # an item created or saved
+        self._soon.start()
+
+    def _on_changes(self, _changes, _initiator) -> None:
         self._soon.start()
 
     def _on_focus(self, _old: QWidget | None, new: QWidget | None) -> None:

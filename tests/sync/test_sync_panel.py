@@ -8,8 +8,10 @@ from app import paths
 from app.store import Store
 from i18n.bidi import strip_isolates
 from tests.sync.live import Device, ServerProcess
-from ui.sync_panel import SyncController, SyncPanel, SyncStatusButton
-from ui.writer import StoreWriter
+from ui.dialogs.sync_panel import SyncPanel, SyncStatusButton
+from ui.operations import Context
+from ui.sync_controller import SyncController
+from ui.tasks import TaskRunner
 
 
 def panel_tmp(controller):
@@ -35,16 +37,16 @@ def app_side(qtbot, tmp_path, monkeypatch):
         draft = store.new_submission(language="urd_Arab")
         store.save_draft(draft.id, inputs="چائے کیسے بنائیں؟", targets="پانی ابالیں۔")
         store.submit(draft.id)
-    writer = StoreWriter(db_path)
+    tasks = TaskRunner(db_path)
     reader = Store.open(db_path, readonly=True)
-    controller = SyncController(data_dir, writer, reader)
+    controller = SyncController(Context(reader, tasks, settings=None))
     panel = SyncPanel(controller)
     button = SyncStatusButton(controller, panel.show)
     qtbot.addWidget(panel)
     qtbot.addWidget(button)
     yield controller, panel, button, draft.id, shown
     controller.stop()
-    writer.close()
+    tasks.close()
     reader.close()
 
 
@@ -72,7 +74,7 @@ def test_enroll_sync_and_resolve_a_conflict_from_the_panel(qtbot, server, app_si
         store.reopen(item_id)
         store.save_draft(item_id, inputs="چائے کیسے بنائیں؟", targets="دودھ ڈالیں۔")
     other.sync()
-    controller.writer.run(lambda store: (
+    controller.tasks.writer.run(lambda store: (
         store.reopen(item_id),
         store.save_draft(item_id, inputs="چائے کیسے بنائیں؟", targets="پہلے پانی ابالیں۔"),
     )).result()
@@ -132,7 +134,7 @@ def test_a_provisioned_install_asks_only_for_the_code_and_pins_the_certificate(
         try:
             with Store.open(paths.database_path(data_dir), readonly=True) as store:
                 assert store.task("hall-urd-1").language == "urd_Arab"  # work before any sync
-            controller = SyncController(data_dir, window.writer, window.reader)
+            controller = SyncController(window.context)
             panel = SyncPanel(controller)
             qtbot.addWidget(panel)
             assert panel.server_url.text() == hall.url  # nothing to type but the code
@@ -206,7 +208,7 @@ def test_the_cards_link_pasted_into_its_field_pins_the_tls_server_with_nothing_t
     from sync import tls
     from sync.server.web.enrollment import enrollment_link
 
-    controller, panel, _button, _item, shown = app_side
+    controller, panel, _button, _item, _shown = app_side
     fingerprint = tls.fingerprint(tls.fetch_certificate("127.0.0.1", tls_server.port))
     panel.show()
     QGuiApplication.clipboard().setText(enrollment_link(
@@ -257,7 +259,7 @@ def _sync_settles(qtbot, controller) -> None:
 
 
 def test_before_connecting_the_panel_says_not_connected_once(qtbot, app_side):
-    from ui.sync_panel import status_text
+    from ui.sync_controller import status_text
 
     controller, panel, _button, _item, _shown = app_side
     panel.show()

@@ -33,7 +33,7 @@ from app.profile import AGE_RANGES, InvalidProfile, Profile
 from i18n import formatting, languages
 from i18n.bidi import format_message
 from i18n.translation import N_, _, current_locale
-from ui import fitting
+from ui import fitting, operations
 from ui.errors import error_text
 from ui.language_picker import LanguagePicker
 
@@ -51,7 +51,7 @@ def show_profile(*, parent: QWidget, context) -> None:
 
     def opened(loaded) -> None:
         profile, featured = loaded
-        dialog = ProfileDialog(profile, featured, context.writer, parent)
+        dialog = ProfileDialog(profile, featured, context, parent)
         if hasattr(parent, "statusBar"):
             dialog.saved.connect(lambda _profile: parent.statusBar().showMessage(
                 _("Profile saved. It is sent to the server at the next sync.")))
@@ -83,11 +83,11 @@ class ProfileDialog(QDialog):
 
     saved = Signal(object)  # app.profile.Profile
 
-    def __init__(self, profile: Profile, featured: list[str], writer, parent=None):
+    def __init__(self, profile: Profile, featured: list[str], context, parent=None):
         super().__init__(parent)
         self.setObjectName("profileDialog")
         self.setWindowTitle(_("My profile"))
-        self.writer = writer
+        self.context = context  # for the save (ui/operations.py)
 
         intro = QLabel(wordWrap=True, objectName="profileIntro")
         intro.setText(_(
@@ -297,8 +297,8 @@ class ProfileDialog(QDialog):
             self._show_error(error)
             return
         self.save_button.setEnabled(False)
-        self.writer.run(lambda store: profiles.save(store, wanted),
-                        on_done=self._saved, on_error=self._failed)
+        operations.save_profile(parent=self, profile=wanted, on_done=self._saved,
+                                on_error=self._failed)
 
     def _saved(self, profile: Profile) -> None:
         self.saved.emit(profile)
@@ -309,7 +309,7 @@ class ProfileDialog(QDialog):
         self._show_error(error)
 
     def _show_error(self, error: BaseException) -> None:
-        self.error.setText(str(error))
+        self.error.setText(error_text(error))
         self.error.show()
         field = getattr(error, "field", None)
         widget = {"age_range": self.age, "gender": self.gender, "country": self.country,

@@ -36,7 +36,7 @@ class ShortcutsDialog(QDialog):
             if keys:
                 rows.append((keys, action.text().replace("&", "")))
         rows += [(keys, _(text)) for keys, text in EXTRA]
-        from ui.review_screen import score_key  # the keys its labels give in this language
+        from ui.screens.review import score_key  # the keys its labels give in this language
 
         rows.append((f"{score_key('inputs')} / {score_key('targets')} → 1–5",
                      _("Review: score the prompt / completion")))

@@ -30,11 +30,13 @@ from app.store import Review, Submission, Task
 from i18n import languages
 from i18n.bidi import format_message
 from i18n.translation import N_, _
+from ui import operations
 from ui.autosave import AUTOSAVE_CEILING_MS, AUTOSAVE_DELAY_MS, DraftAutosaver, PauseOrCeiling
 from ui.checks import QualityWatcher
 from ui.content_edit import ContentEdit
 from ui.models import TaskListModel
-from ui.screen import Context, Screen, TaskListView, tab_order, task_splitter
+from ui.operations import Context
+from ui.screens.screen import Screen, TaskListView, tab_order, task_splitter
 from ui.widgets import ContentView, DiffView, FindingsLabel, ScoreBar
 
 FLAG_NAMES = {
@@ -148,10 +150,9 @@ class ReviewScreen(Screen):
             widget.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Ignored)
             widget.setMinimumHeight(44)
         self.autosaver = DraftAutosaver(
-            self.writer, inputs=self.improve_prompt, targets=self.improve_completion, parent=self
+            context, inputs=self.improve_prompt, targets=self.improve_completion, parent=self
         )
         self.autosaver.status_changed.connect(self._set_status)
-        self.autosaver.saved.connect(self.changed)
         self.checks = QualityWatcher(context.background, self)
         self.checks.findings_ready.connect(self._show_findings)
         for edit in (self.improve_prompt, self.improve_completion):
@@ -353,11 +354,7 @@ class ReviewScreen(Screen):
                 self._set_status(_("Review draft — saved"))
                 self.tasks.set_status(task_id, "edited")
 
-        self.writer.run(
-            lambda store: store.save_review(task_id, **values), on_done=saved,
-            on_error=lambda error: self._set_status(
-                _("Not saved: {reason}").format(reason=error), True),
-        )
+        operations.save_review(parent=self, task_id=task_id, values=values, on_done=saved)
 
     def start_improvement(self) -> None:
         if self.task is None:
@@ -373,12 +370,7 @@ class ReviewScreen(Screen):
             self._update_improve_button()
             self.improve_prompt.setFocus()
 
-        def job(store):
-            review = store.review_for_task(task_id) or store.save_review(task_id)
-            return store.start_improvement(review.id)
-
-        self.writer.run(job, on_done=started,
-                        on_error=lambda error: self._set_status(str(error), True))
+        operations.start_improvement(parent=self, task_id=task_id, on_done=started)
 
     def _schedule_checks(self) -> None:
         submission = self.autosaver.submission
@@ -406,22 +398,13 @@ class ReviewScreen(Screen):
         self.autosaver.save_now()
         task_id = self.task.id
 
-        def job(store):
-            review = store.review_for_task(task_id)
-            if review is None:
-                review = store.save_review(task_id)
-            return store.submit_review(review.id)
-
         def done(review: Review) -> None:
             self.tasks.set_status(task_id, "confirmed")
-            if review.improvement_id:
-                self.changed.emit(self.reader.submission(review.improvement_id))
             if self.task is not None and self.task.id == task_id:
                 self.show_task(self.task, review)
                 self._set_status(_("Review submitted"))
 
-        self.writer.run(job, on_done=done, on_error=lambda error: self._set_status(
-            _("Not submitted: {reason}").format(reason=error), True))
+        operations.submit_review(parent=self, task_id=task_id, on_done=done)
 
     def _set_status(self, text: str, error: bool = False) -> None:
         self.status.setText(text)

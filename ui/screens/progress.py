@@ -40,7 +40,8 @@ from i18n.translation import N_, _
 from ui.charts import ContributionChart, PlaceChart, legend
 from ui.errors import error_text
 from ui.models import KIND_NAMES
-from ui.screen import Context, Screen
+from ui.operations import Changes, Context
+from ui.screens.screen import Screen
 from ui.ui_locale import in_ui_direction
 
 KIND_ORDER = ("original", "reannotation", "review", "postedit")
@@ -367,7 +368,11 @@ class ProgressScreen(Screen):
                 on_done=lambda loaded: self.leaderboard.show_stored(*loaded))
 
         # Count once what is typed is on disk, without the window waiting for the writer.
-        self.context.writer.run(lambda store: None, on_done=count, on_error=count)
+        self.context.writer.then(count)
+
+    def on_changes(self, changes: Changes, initiator: object) -> None:
+        if changes.leaderboards and self.isVisible():  # a sync brought new boards, ratings
+            self.activate()
 
     def _failed(self, error: BaseException) -> None:
         self.points.setText(format_message(_("Could not count: {reason}"),

@@ -32,14 +32,15 @@ from app.store import Submission, Task
 from i18n import languages
 from i18n.bidi import format_message
 from i18n.translation import N_, _
-from ui import fitting
+from ui import fitting, operations
 from ui.autosave import DraftAutosaver
-from ui.background import Debounced
 from ui.checks import QualityWatcher
 from ui.content_edit import ContentEdit
 from ui.fonts import SAMPLE_TEXT, resolve_script
-from ui.models import TaskListModel, submission_status
-from ui.screen import Context, EditingScreen, TaskListView, tab_order, task_splitter
+from ui.models import TaskListModel
+from ui.operations import Context
+from ui.screens.screen import EditingScreen, TaskListView, tab_order, task_splitter
+from ui.tasks import Debounced
 from ui.widgets import ContentView, DiffView, FindingsLabel, RatingBar
 
 LOOK_OUT_FOR = (
@@ -152,10 +153,10 @@ class ImproveScreen(EditingScreen):
         self.submit_button.clicked.connect(self.submit)
 
         self.autosaver = DraftAutosaver(
-            self.writer, inputs=self.prompt.edit, targets=self.completion.edit, parent=self
+            context, inputs=self.prompt.edit, targets=self.completion.edit, parent=self
         )
         self.autosaver.status_changed.connect(self._set_status)
-        self.autosaver.saved.connect(self._on_changed)
+        self.autosaver.saved.connect(self.item_saved)
         self.autosaver.submitted.connect(self._on_submitted)
         self.checks = QualityWatcher(context.background, self)
         self.checks.findings_ready.connect(self._show_findings)
@@ -216,23 +217,6 @@ class ImproveScreen(EditingScreen):
                 "completion_down": self.completion.rating.down,
                 "completion": self.completion.edit}
 
-    def session_item(self) -> dict:
-        submission = self.submission
-        if submission is None:
-            return {}
-        return {"item": submission.id, "task": submission.task_id}
-
-    def reopen(self, place) -> bool:
-        from ui.session import load_item
-
-        if not place.item:
-            return super().reopen(place)
-        found = load_item(self.reader, place)
-        if found is None:
-            return False
-        self.show_submission(*found)
-        return True
-
     # --- opening -------------------------------------------------------------------------
 
     def open_task(self, task: Task) -> None:
@@ -245,17 +229,12 @@ class ImproveScreen(EditingScreen):
         self.show_submission(None)
 
         def opened(submission: Submission) -> None:
-            self.changed.emit(submission)
             self.show_submission(submission, task)
             self.focus_first()
 
-        self.writer.run(
-            lambda store: store.new_submission(
-                language=task.language, kind="reannotation", task_id=task.id,
-                dialect=task.dialect, inputs=task.inputs, targets=task.targets,
-            ),
-            on_done=opened, on_error=lambda error: self._set_status(str(error), True),
-        )
+        operations.new_item(
+            parent=self, on_done=opened, language=task.language, kind="reannotation",
+            task_id=task.id, dialect=task.dialect, inputs=task.inputs, targets=task.targets)
 
     def show_submission(self, submission: Submission | None, task: Task | None = None) -> None:
         self.autosaver.attach(submission)
@@ -347,13 +326,13 @@ class ImproveScreen(EditingScreen):
                 return
             self.autosaver.submission = updated
             self._apply_lock()
-            self._on_changed(updated)
+            self.item_saved(updated)
             if updated.is_rated and field == "targets" and not self.prompt.edit.hasFocus():
                 self.prompt.edit.setFocus()
 
-        self.autosaver.run_after_save(
-            lambda store: store.rate(submission_id, field=field, value=value), on_done=rated
-        )
+        self.autosaver.save_now()  # the rating is written after the text on screen
+        operations.rate(parent=self, submission_id=submission_id, field=field, value=value,
+                        on_done=rated)
 
     # --- live diff, distance and checks --------------------------------------------------
 
@@ -433,15 +412,10 @@ class ImproveScreen(EditingScreen):
         self.autosaver.submit(lambda go: self.checks.check_now(go, **fields))
 
     def _on_submitted(self, submission: Submission) -> None:
-        self._on_changed(submission)
+        self.item_saved(submission)
         if self.submission is not None and self.submission.id == submission.id:
             self.show_submission(submission, self.task)
             self._set_status(_("Submitted"))
-
-    def _on_changed(self, submission: Submission) -> None:
-        if submission.task_id:
-            self.tasks.set_status(submission.task_id, submission_status(submission))
-        self.changed.emit(submission)
 
     def _set_status(self, text: str, error: bool = False) -> None:
         self.status.setText(text)

@@ -1,8 +1,10 @@
-"""Sync in the app: a status-bar indicator, a sync panel, and the conflicts view.
+"""Sync in the app, its widgets: a status-bar indicator, the sync panel, the conflicts view.
 
-The network work runs on a worker thread (QThreadPool); every store operation it needs goes
-through the app's single writer (``StoreWriter.run(...).result()`` on that worker thread), so
-the UI thread never waits on the disk or the network.
+    panel = SyncPanel(controller)            # enroll, sync now, progress, conflicts, bundles
+    button = SyncStatusButton(controller, panel.show)
+
+The syncing itself is ui/sync_controller.py's; choosing a conflict's version and the bundles
+are operations (ui/operations.py), run off the UI thread like every store change.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -31,191 +33,16 @@ from PySide6.QtWidgets import (
 )
 
 from app import clock, syncstate
-from app.store import Store
 from i18n import formatting, languages
 from i18n.bidi import format_message
 from i18n.translation import _, ngettext
 from sync import credentials, device
-from sync.client import SyncClient, SyncProgress, SyncReport
-from sync.progress import STAGES, count_text, format_size, retry_text
+from sync.client import SyncProgress
+from sync.progress import count_text, format_size, retry_text
+from ui import operations
 from ui.errors import error_text
+from ui.sync_controller import SyncController, status_text
 from ui.widgets import ContentView
-from ui.writer import StoreWriter
-
-AUTO_SYNC_MS = 5 * 60 * 1000
-
-
-
-class _Signals(QObject):
-    progress = Signal(object)   # SyncProgress
-    finished = Signal(object)   # SyncReport
-    failed = Signal(object)     # Exception
-
-
-class _Job(QRunnable):
-    """Network work on a pool thread; the outcome comes back to the UI thread as a signal."""
-
-    def __init__(self, work, signals: _Signals):
-        super().__init__()
-        self.work, self.signals = work, signals
-
-    def run(self) -> None:
-        try:
-            result = self.work()
-        except Exception as exc:  # shown to the user by the controller; never swallowed
-            self.signals.failed.emit(exc)
-            return
-        self.signals.finished.emit(result)
-
-
-class SyncController(QObject):
-    """Runs syncs (on demand and every few minutes) and enrollment, off the UI thread, and
-    tells the UI how they went."""
-
-    changed = Signal()
-    enrolled = Signal(object)       # credentials.Enrollment
-    enroll_failed = Signal(object)  # Exception
-    enroll_progress = Signal(object)  # SyncProgress: an enrollment's tries, for the panel
-    bundle_done = Signal(object)    # (kind, result): ("export", items) or ("import", counts)
-    bundle_failed = Signal(object)  # Exception
-
-    def __init__(self, data_dir: Path, writer: StoreWriter, reader: Store, parent=None):
-        super().__init__(parent)
-        self.data_dir, self.writer, self.reader = data_dir, writer, reader
-        self.running = False
-        self.last_progress: SyncProgress | None = None
-        self.last_report: SyncReport | None = None
-        self.last_error: Exception | None = None
-        self._signals = _Signals()
-        self._signals.progress.connect(self._on_progress)
-        self._signals.finished.connect(self._on_finished)
-        self._signals.failed.connect(self._on_failed)
-        self._enroll_signals = _Signals()
-        self._enroll_signals.finished.connect(self._on_enrolled)
-        self._enroll_signals.failed.connect(self.enroll_failed)
-        self._enroll_signals.progress.connect(self.enroll_progress)
-        self._bundle_signals = _Signals()
-        self._bundle_signals.finished.connect(self.bundle_done)
-        self._bundle_signals.failed.connect(self.bundle_failed)
-        self._timer = QTimer(self, interval=AUTO_SYNC_MS, timeout=self.sync_now)
-        self._enrollment: credentials.Enrollment | None = None
-        if self.enrollment is not None:
-            self._timer.start()
-
-    @property
-    def enrollment(self) -> credentials.Enrollment | None:
-        # Read once and kept: loading asks the OS keyring for the token (D-Bus, which may
-        # block), and the status bar asks on every progress report. Until there is a
-        # sync.json, a look costs only a file check, so a CLI enrollment is still noticed.
-        if self._enrollment is None:
-            loaded = credentials.load(self.data_dir)
-            self._enrollment = loaded[0] if loaded else None
-        return self._enrollment
-
-    def summary(self) -> syncstate.SyncSummary:
-        return syncstate.summary(self.reader)
-
-    def sync_now(self) -> None:
-        if self.running or self.enrollment is None:
-            return
-        self.running = True
-        self.last_error = None
-        self.changed.emit()
-        QThreadPool.globalInstance().start(_Job(self._sync, self._signals))
-
-    def _sync(self) -> SyncReport:  # on a pool thread
-        enrollment, token = device.enrolled(self.data_dir)
-        client = SyncClient(enrollment.server_url, token=token,
-                            progress=self._signals.progress.emit,
-                            verify=device.server_verification(self.data_dir))
-        return client.sync(lambda job: self.writer.run(job).result())
-
-    def _on_progress(self, progress: SyncProgress) -> None:
-        self.last_progress = progress
-        self.changed.emit()
-
-    def _on_finished(self, report: SyncReport) -> None:
-        self.running = False
-        self.last_report = report
-        self.changed.emit()
-
-    def _on_failed(self, error: Exception) -> None:
-        self.running = False
-        self.last_error = error
-        self.changed.emit()
-
-    def provisioned(self) -> tuple[str, str]:
-        """The server address and certificate fingerprint a provisioning file gave us."""
-        return (syncstate.get_meta(self.reader, "provisioned_server_url", "") or "",
-                syncstate.get_meta(self.reader, "provisioned_fingerprint", "") or "")
-
-    def enroll(self, server_url: str, code: str, fingerprint: str = "") -> None:
-        """Exchange the code for a token in the background; ``enrolled`` or ``enroll_failed``
-        follows (a slow link must not freeze the window). ``fingerprint`` pins the server's
-        certificate (from the card's link, or a code the person compared); without it, a
-        provisioning file's fingerprint for that same address is used."""
-        self.writer.flush()
-        provisioned_url, provisioned_pin = self.provisioned()
-        if not fingerprint and server_url.rstrip("/") == provisioned_url.rstrip("/"):
-            fingerprint = provisioned_pin
-        QThreadPool.globalInstance().start(_Job(
-            lambda: device.enroll(self.data_dir, server_url, code,
-                                  fingerprint=fingerprint or None,
-                                  progress=self._enroll_signals.progress.emit),
-            self._enroll_signals,
-        ))
-
-    def bundle(self, kind: str, path: Path) -> None:
-        """Write pending work to a bundle ("export") or apply an answer bundle ("import") in
-        the background, through the store's single writer: a USB stick can be slow.
-        ``bundle_done`` or ``bundle_failed`` follows."""
-        run = device.export_bundle if kind == "export" else device.import_bundle
-
-        def work():
-            return kind, run(self.data_dir, path,
-                             run_on_store=lambda job: self.writer.run(job).result())
-
-        QThreadPool.globalInstance().start(_Job(work, self._bundle_signals))
-
-    def stop(self) -> None:
-        """No more syncs, and no more reports from one still finishing (the app is closing)."""
-        self._timer.stop()
-        for signals in (self._signals, self._enroll_signals, self._bundle_signals):
-            signals.blockSignals(True)
-
-    def _on_enrolled(self, enrollment: credentials.Enrollment) -> None:
-        self._enrollment = enrollment
-        self._timer.start()
-        self.changed.emit()
-        self.enrolled.emit(enrollment)
-
-
-def status_text(controller: SyncController) -> str:
-    """One line for the status bar."""
-    if controller.enrollment is None:
-        return _("Not connected to a server — work is kept on this computer")
-    summary = controller.summary()
-    progress = controller.last_progress
-    if controller.running and progress is not None:
-        if progress.stage == "waiting":
-            return retry_text(progress)
-        return _(STAGES.get(progress.stage, STAGES["connecting"]))
-    parts = []
-    if controller.last_error is not None:
-        parts.append(_("Sync failed"))
-    elif summary.pending:
-        parts.append(ngettext("{count} item waiting to sync", "{count} items waiting to sync",
-                              summary.pending).format(count=count_text(summary.pending)))
-    else:
-        parts.append(_("All work synced"))
-    if summary.conflicts:
-        parts.append(ngettext("{count} to resolve", "{count} to resolve",
-                              summary.conflicts).format(count=count_text(summary.conflicts)))
-    if summary.quarantined:
-        parts.append(ngettext("{count} refused by the server", "{count} refused by the server",
-                              summary.quarantined).format(
-                                  count=count_text(summary.quarantined)))
-    return " · ".join(parts)
 
 
 class SyncStatusButton(QPushButton):
@@ -241,6 +68,7 @@ class SyncPanel(QDialog):
     def __init__(self, controller: SyncController, parent=None):
         super().__init__(parent)
         self.controller = controller
+        self.context = controller.context  # for the operations
         self.setWindowTitle(_("Sync"))
         self.setObjectName("syncPanel")
 
@@ -283,8 +111,6 @@ class SyncPanel(QDialog):
         import_button.setToolTip(_("Apply the server's answer bundle from a USB stick"))
         import_button.clicked.connect(self._import_bundle)
         self.bundle_buttons = (export_button, import_button)
-        controller.bundle_done.connect(self._on_bundle_done)
-        controller.bundle_failed.connect(self._on_bundle_failed)
         buttons = QHBoxLayout()
         buttons.addWidget(self.sync_button)
         buttons.addStretch(1)
@@ -354,7 +180,7 @@ class SyncPanel(QDialog):
             lines.append(format_message(_("Last complete sync: {when}"), when=when))
         lines.append(status_text(controller))
         if controller.last_error is not None:
-            lines.append(str(controller.last_error))
+            lines.append(error_text(controller.last_error))
         if controller.last_report is not None:
             lines.extend(controller.last_report.warnings)
         self.state.setText("\n".join(lines))
@@ -407,10 +233,12 @@ class SyncPanel(QDialog):
         if item is None:
             return
         conflict = item.data(Qt.UserRole)
-        self.controller.writer.run(
-            lambda store: syncstate.resolve_conflict(store, conflict.id, keep),
-            on_done=lambda _result: self.controller.changed.emit(),
-        )
+        operations.resolve_conflict(parent=self, conflict_id=conflict.id, keep=keep,
+                                    on_done=lambda _result: self.controller.changed.emit())
+
+    def tell(self, text: str) -> None:
+        """A failure of something done here, on the panel's state line."""
+        self.state.setText(text)
 
     def _take_link(self, text: str) -> None:
         """The enrollment card's link, pasted into the link field (or the code field): it
@@ -488,10 +316,11 @@ class SyncPanel(QDialog):
             button.setEnabled(False)
         self.state.setText(_("Writing the bundle…") if kind == "export"
                            else _("Reading the bundle…"))
-        self.controller.bundle(kind, path)
+        run = operations.export_bundle if kind == "export" else operations.import_bundle
+        run(parent=self, path=path, on_done=lambda result: self._on_bundle_done(kind, result),
+            on_error=self._on_bundle_failed)
 
-    def _on_bundle_done(self, outcome) -> None:
-        kind, result = outcome
+    def _on_bundle_done(self, kind: str, result) -> None:
         for button in self.bundle_buttons:
             button.setEnabled(True)
         self.refresh()
@@ -513,8 +342,7 @@ class SyncPanel(QDialog):
         for button in self.bundle_buttons:
             button.setEnabled(True)
         self.refresh()
-        message = error_text(error)
-        QMessageBox.warning(self, _("The bundle could not be used"), message)
+        QMessageBox.warning(self, _("The bundle could not be used"), error_text(error))
 
 
 def _first_line(text: str) -> str:

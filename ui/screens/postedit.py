@@ -28,12 +28,14 @@ from PySide6.QtWidgets import (
 from app.store import Submission, Task
 from i18n import languages
 from i18n.translation import _, ngettext
+from ui import operations
 from ui.autosave import DraftAutosaver
-from ui.background import Debounced
 from ui.checks import QualityWatcher
 from ui.content_edit import ContentEdit
 from ui.models import TaskListModel, submission_status
-from ui.screen import Context, EditingScreen, TaskListView, tab_order, task_splitter
+from ui.operations import Context
+from ui.screens.screen import EditingScreen, TaskListView, tab_order, task_splitter
+from ui.tasks import Debounced
 from ui.widgets import ContentView, FindingsLabel
 
 SOURCE_LANGUAGE = "eng_Latn"  # the demo's and most projects' source; tasks carry no code yet
@@ -106,10 +108,10 @@ class PostEditScreen(EditingScreen):
         self.confirm_button.clicked.connect(self.submit)
 
         self.autosaver = DraftAutosaver(
-            self.writer, inputs=None, targets=self.target, extra=self._timing, parent=self
+            context, inputs=None, targets=self.target, extra=self._timing, parent=self
         )
         self.autosaver.status_changed.connect(self._set_status)
-        self.autosaver.saved.connect(self._on_changed)
+        self.autosaver.saved.connect(self.item_saved)
         self.autosaver.submitted.connect(self._on_confirmed)
         self.checks = QualityWatcher(context.background, self)
         self.checks.findings_ready.connect(self.findings.show_findings)
@@ -192,23 +194,6 @@ class PostEditScreen(EditingScreen):
     def session_fields(self) -> dict:
         return {"tasks": self.task_view, "target": self.target}
 
-    def session_item(self) -> dict:
-        submission = self.submission
-        if submission is None:
-            return {}
-        return {"item": submission.id, "task": submission.task_id}
-
-    def reopen(self, place) -> bool:
-        from ui.session import load_item
-
-        if not place.item:
-            return super().reopen(place)
-        found = load_item(self.reader, place)
-        if found is None:
-            return False
-        self.show_submission(*found)
-        return True
-
     # --- timing --------------------------------------------------------------------------
 
     def _timing(self) -> dict:
@@ -258,18 +243,13 @@ class PostEditScreen(EditingScreen):
             return
 
         def opened(submission: Submission) -> None:
-            self.changed.emit(submission)
             self.show_submission(submission, task)
             self.target.setFocus()
 
-        self.writer.run(
-            lambda store: store.new_submission(
-                language=task.language, kind="postedit", task_id=task.id,
-                dialect=task.dialect, inputs=task.source_text or "",
-                targets=task.mt_text or "",
-            ),
-            on_done=opened, on_error=lambda error: self._set_status(str(error), True),
-        )
+        operations.new_item(
+            parent=self, on_done=opened, language=task.language, kind="postedit",
+            task_id=task.id, dialect=task.dialect, inputs=task.source_text or "",
+            targets=task.mt_text or "")
 
     def show_submission(self, submission: Submission | None, task: Task | None = None) -> None:
         self.autosaver.attach(submission)
@@ -339,7 +319,7 @@ class PostEditScreen(EditingScreen):
         self.autosaver.submit(lambda go: self.checks.check_now(go, **fields))
 
     def _on_confirmed(self, submission: Submission) -> None:
-        self._on_changed(submission)
+        self.item_saved(submission)
         if self.submission is None or self.submission.id != submission.id:
             return
         self.show_submission(submission, self.task)
@@ -358,11 +338,6 @@ class PostEditScreen(EditingScreen):
                 self.task_view.select_row(row)
                 self.open_task(model.task_at(row))
                 return
-
-    def _on_changed(self, submission: Submission) -> None:
-        if submission.task_id:
-            self.tasks.set_status(submission.task_id, submission_status(submission))
-        self.changed.emit(submission)
 
     # --- sessions ------------------------------------------------------------------------
 
@@ -438,8 +413,8 @@ class PostEditScreen(EditingScreen):
             )
             self.summary.show()
 
-        self.context.writer.flush()
-        self.context.background.run(summarise, on_done=show)
+        # Once what was typed is on disk, without the window waiting for it.
+        self.context.writer.then(lambda: self.context.background.run(summarise, on_done=show))
         self.tasks.restrict(None)
         self._show_session()
 

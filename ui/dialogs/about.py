@@ -1,6 +1,6 @@
 """The About box: which build this is, where the data is, and the licences of what ships.
 
-    from ui.about import show_about
+    from ui.dialogs.about import show_about
     show_about(parent=window, data_dir=data_dir)     # e.g. from a Help > About action
 
 A dialog of its own rather than ``QMessageBox.about``, whose height follows its text: in a

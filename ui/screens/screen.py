@@ -16,41 +16,34 @@ with nothing open, thumbs outside Improve, Alt+Down past the last task. The scre
 tab order to the reading order (:func:`tab_order`); Qt mirrors it on screen in a
 right-to-left interface.
 
+Each store change goes through ui/operations.py; what it changed comes back to every screen
+built so far as ``on_changes(changes, initiator)``, and a screen refreshes what it names.
+
 and, for crash recovery (ui/session.py), what a restart brings back:
 
     session_fields()     {name: widget} whose focus and caret are remembered
     session_item()       the item open, as Place fields ({"item": id, "task": id})
     reopen(place)        show that item again (False when it is gone)
+
+An :class:`EditingScreen` answers the last two from its open item and ``show_submission``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from itertools import pairwise
 
-from PySide6.QtCore import QItemSelectionModel, QSettings, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, Qt, Signal
 from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 
-from app.store import Store
 from i18n.translation import _
-from ui.background import Background
 from ui.charts import TaskListProgress
 from ui.listview import ItemList
-from ui.models import ItemRole, TaskListModel
-from ui.writer import StoreWriter
-
-
-@dataclass
-class Context:
-    reader: Store
-    writer: StoreWriter
-    background: Background
-    settings: QSettings
+from ui.models import ItemRole, TaskListModel, submission_status
+from ui.operations import Changes, Context
 
 
 class Screen(QWidget):
     status_changed = Signal(str, bool)   # message, is_error
-    changed = Signal(object)             # a Submission that was saved or submitted
     guideline_changed = Signal()         # the kind or project whose guidelines apply changed
 
     kind: str | None = None              # whose guidelines to show
@@ -59,7 +52,6 @@ class Screen(QWidget):
         super().__init__(parent)
         self.context = context
         self.reader = context.reader
-        self.writer = context.writer
         self.language: str | None = None
 
     def project_id(self) -> str | None:
@@ -84,6 +76,10 @@ class Screen(QWidget):
 
     def activate(self) -> None:
         pass
+
+    def on_changes(self, changes: Changes, initiator: object) -> None:
+        """Something changed the store (ui/operations.py): refresh what ``changes`` names,
+        if this screen shows it."""
 
     def save_now(self) -> None:
         pass
@@ -127,7 +123,9 @@ class Screen(QWidget):
 
 class EditingScreen(Screen):
     """A screen that edits one item of a task list at a time, through an Autosaver
-    (``self.autosaver``), with the open task in ``self.task`` and its list in ``self.tasks``."""
+    (``self.autosaver``), with the open task in ``self.task`` and its list in ``self.tasks``.
+    The hook: ``show_submission(submission, task)`` shows an item (a restart reopens one
+    through it)."""
 
     task = None
 
@@ -141,6 +139,34 @@ class EditingScreen(Screen):
             return self.task.project_id
         first = self.tasks.task_at(0)
         return first.project_id if first else None
+
+    def show_submission(self, submission, task=None) -> None:
+        raise NotImplementedError
+
+    def item_saved(self, submission) -> None:
+        """An item of this screen was saved, rated or submitted: its task's status in the
+        list follows."""
+        if submission.task_id:
+            self.tasks.set_status(submission.task_id, submission_status(submission))
+
+    # --- crash recovery (ui/session.py) ---------------------------------------------------
+
+    def session_item(self) -> dict:
+        submission = self.submission
+        if submission is None:
+            return {}
+        return {"item": submission.id, "task": submission.task_id}
+
+    def reopen(self, place) -> bool:
+        from ui.session import load_item
+
+        if not place.item:
+            return super().reopen(place)
+        found = load_item(self.reader, place)
+        if found is None:
+            return False
+        self.show_submission(*found)
+        return True
 
 
 def tab_order(*widgets: QWidget) -> None:

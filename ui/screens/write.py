@@ -7,12 +7,14 @@ from PySide6.QtWidgets import QHBoxLayout, QPushButton
 from app.errors import NotFound
 from app.store import Submission, Task
 from i18n.translation import _
+from ui import operations
 from ui.editor import SubmissionEditor
-from ui.models import TaskListModel, submission_status
-from ui.screen import Context, Screen, TaskListView, tab_order, task_splitter
+from ui.models import TaskListModel
+from ui.operations import Context
+from ui.screens.screen import EditingScreen, TaskListView, tab_order, task_splitter
 
 
-class WriteScreen(Screen):
+class WriteScreen(EditingScreen):
     kind = "original"
 
     def __init__(self, context: Context, parent=None):
@@ -25,10 +27,10 @@ class WriteScreen(Screen):
         self.new_button.setAccessibleName(_("New item"))
         self.new_button.clicked.connect(self.new_submission)
 
-        self.editor = SubmissionEditor(self.writer, context.background)
+        self.editor = SubmissionEditor(context)
         self.editor.status_changed.connect(lambda text: self.status_changed.emit(text, False))
-        self.editor.saved.connect(self._on_changed)
-        self.editor.submitted.connect(self._on_changed)
+        self.editor.saved.connect(self.item_saved)
+        self.editor.submitted.connect(self.item_saved)
 
         splitter = task_splitter(_("&Topics"), self.task_view, self.editor, self.new_button,
                                  side_width=260)
@@ -37,6 +39,10 @@ class WriteScreen(Screen):
         editor = self.editor
         tab_order(self.task_view, self.new_button, editor.dialect, editor.prompt,
                   editor.completion, editor.submit_button)
+
+    @property
+    def autosaver(self):
+        return self.editor.autosaver
 
     def project_id(self) -> str | None:
         submission = self.editor.submission
@@ -81,23 +87,6 @@ class WriteScreen(Screen):
         return {"tasks": self.task_view, "dialect": editor.dialect, "prompt": editor.prompt,
                 "completion": editor.completion}
 
-    def session_item(self) -> dict:
-        submission = self.editor.submission
-        if submission is None:
-            return {}
-        return {"item": submission.id, "task": submission.task_id}
-
-    def reopen(self, place) -> bool:
-        from ui.session import load_item
-
-        if not place.item:
-            return super().reopen(place)
-        found = load_item(self.reader, place)
-        if found is None:
-            return False
-        self.show_item(*found)
-        return True
-
     def _dialects(self, project_id: str | None, language: str) -> list[str]:
         if not project_id:
             return []
@@ -114,13 +103,13 @@ class WriteScreen(Screen):
     def open_task(self, task: Task) -> None:
         existing = self.reader.submission_for_task(task.id)
         if existing is not None:
-            self.show_item(existing, task)
+            self.show_submission(existing, task)
             self.editor.prompt.setFocus()  # opened from the list: on to the writing
             return
         self._create(language=task.language, kind=task.kind, task_id=task.id,
                      dialect=task.dialect, task=task)
 
-    def show_item(self, submission: Submission, task: Task | None = None) -> None:
+    def show_submission(self, submission: Submission, task: Task | None = None) -> None:
         self.editor.show_submission(
             submission, task, self._dialects(submission.project_id, submission.language)
         )
@@ -132,16 +121,7 @@ class WriteScreen(Screen):
         self.editor.show_submission(None)
 
         def opened(submission: Submission) -> None:
-            self.changed.emit(submission)
-            self.show_item(submission, task)
+            self.show_submission(submission, task)
             self.editor.prompt.setFocus()
 
-        self.writer.run(
-            lambda store: store.new_submission(**fields), on_done=opened,
-            on_error=lambda error: self.status_changed.emit(str(error), True),
-        )
-
-    def _on_changed(self, submission: Submission) -> None:
-        if submission.task_id:
-            self.tasks.set_status(submission.task_id, submission_status(submission))
-        self.changed.emit(submission)
+        operations.new_item(parent=self, on_done=opened, **fields)

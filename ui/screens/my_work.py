@@ -28,9 +28,11 @@ from app.schema import SUBMISSION_STATES, TASK_KINDS
 from app.store import Review, Revision, Submission
 from i18n import languages
 from i18n.translation import N_, _
+from ui import operations
 from ui.listview import ItemList
 from ui.models import KIND_NAMES, STATE_NAMES, ItemRole, SubmissionListModel
-from ui.screen import Context, Screen
+from ui.operations import Changes, Context
+from ui.screens.screen import Screen
 from ui.widgets import DiffView
 
 REASON_NAMES = {"edit": N_("edited"), "submit": N_("submitted"), "restore": N_("restored")}
@@ -171,6 +173,10 @@ class WorkScreen(Screen):
         else:
             self._show_revisions(None)
 
+    def on_changes(self, changes: Changes, initiator: object) -> None:
+        if changes.item is not None:  # shown at once, without reloading the list
+            self.update_item(changes.item)
+
     def update_item(self, submission: Submission) -> None:
         self.model.update_item(submission)
         if self.current is not None and self.current.id == submission.id:
@@ -236,16 +242,16 @@ class WorkScreen(Screen):
             return
         submission_id, number = self.current.id, chosen[0].number
 
-        def restored(submission: Submission) -> None:
+        def restored(_submission: Submission) -> None:  # the list follows (on_changes)
             self.status.setText(_("Revision {n} restored as the newest revision.").format(
                 n=number))
-            self.changed.emit(submission)
-            self.update_item(submission)
 
-        self.writer.run(
-            lambda store: store.restore_revision(submission_id, number), on_done=restored,
-            on_error=lambda error: self.status.setText(str(error)),
-        )
+        operations.restore_revision(parent=self, submission_id=submission_id, number=number,
+                                    on_done=restored)
+
+    def tell(self, text: str) -> None:
+        self.status.setText(text)
+        super().tell(text)
 
     def _open(self, index) -> None:
         if not index.isValid():
