@@ -22,14 +22,16 @@ def store(tmp_path: Path):
 @pytest.fixture
 def open_app(qtbot):
     """Open the whole window on a data dir, as ``make run`` would: ``open_app(data_dir,
-    ui_language="ur", active=True)``. Every window opened is closed and shut down after the
-    test, and the data dirs' interface language is set back to English."""
+    ui_language="ur", active=True)``; other keywords go to ``open_window`` (``on_settings``).
+    Every window opened is closed and shut down after the test (shutting down twice is
+    harmless), and the data dirs' interface language is set back to English."""
     from ui.application import apply_ui_language, open_window
 
     opened = []
 
-    def open_(data_dir: Path, *, ui_language: str | None = None, active: bool = False):
-        window = open_window(data_dir, ui_language=ui_language)
+    def open_(data_dir: Path, *, ui_language: str | None = None, active: bool = False,
+              **options):
+        window = open_window(data_dir, ui_language=ui_language, **options)
         qtbot.addWidget(window)
         window.show()
         qtbot.waitExposed(window)

@@ -9,7 +9,6 @@ from app.errors import TextRejected
 from app.store import Store
 from app.text import MAX_FIELD_CHARS
 from tests.keys import type_text
-from ui.application import open_window
 
 ONE_MB = "ک" * 524_288  # 1 MiB of UTF-8 (two bytes a letter)
 MIXED = "Python میں list کیسے بنائیں؟ Use [1, 2, 3] یا range(3)۔"
@@ -39,13 +38,8 @@ def test_mixed_direction_text_is_stored_exactly(store: Store):
 
 
 @pytest.fixture
-def window(qtbot, tmp_path):
-    window = open_window(tmp_path)
-    qtbot.addWidget(window)
-    window.show()
-    yield window
-    window.close()
-    window.shutdown()
+def window(open_app, tmp_path):
+    return open_app(tmp_path)
 
 
 def test_pasting_a_megabyte_is_refused_with_a_message(qtbot, window, tmp_path):

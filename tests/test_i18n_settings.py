@@ -37,14 +37,12 @@ def test_precedence_option_then_environment_then_setting(tmp_path, monkeypatch):
     assert ui_locale.chosen(settings, "en-XA") == "en-XA"
 
 
-def test_environment_variable_sets_the_window_language(qtbot, tmp_path, monkeypatch,
+def test_environment_variable_sets_the_window_language(open_app, tmp_path, monkeypatch,
                                                        english_afterwards):
     monkeypatch.setenv(ui_locale.ENV_VAR, "ur")
-    window = application.open_window(tmp_path)
+    window = open_app(tmp_path)
     assert window.layoutDirection() == Qt.RightToLeft
     assert translation.current_locale() == "ur"
-    window.close()
-    window.shutdown()
 
 
 def test_first_run_lists_offered_languages_by_native_name(qtbot, english_afterwards,

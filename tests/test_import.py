@@ -9,7 +9,6 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from app import paths
 from app.store import Store
-from ui.application import open_window
 
 GOOD = [
     {"id": "i-1", "kind": "original", "language_code": "yor_Latn",
@@ -23,18 +22,10 @@ GOOD = [
 
 
 @pytest.fixture
-def window(qtbot, tmp_path):
+def window(open_app, tmp_path):
     with Store.open(paths.database_path(tmp_path)) as store:
         store.add_tasks([{"id": "old", "kind": "original", "language": "fra_Latn"}])
-    window = open_window(tmp_path, ui_language="en")
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    window.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
-    yield window
-    window.close()
-    window.shutdown()
+    return open_app(tmp_path, ui_language="en", active=True)
 
 
 def task_count(window):

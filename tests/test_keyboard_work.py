@@ -22,20 +22,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import paths
 from app.store import Store
-from tests.test_workbench import PROJECT, TASKS
+from tests.test_workbench import seed
 
 CTRL_ENTER = (Qt.Key_Return, Qt.ControlModifier)
 
 
 @pytest.fixture
 def data_dir(tmp_path):
-    with Store.open(paths.database_path(tmp_path)) as store:
-        store.upsert_project(**PROJECT)
-        store.add_tasks(TASKS)
-        store.set_user_id("me")
-    return tmp_path
+    return seed(tmp_path)
 
 
 @pytest.fixture(params=["en", "ur"], ids=["ltr", "rtl"])

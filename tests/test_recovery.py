@@ -15,16 +15,12 @@ from PySide6.QtWidgets import QApplication, QToolButton
 from app import paths, session
 from app.store import Store
 from tests.keys import type_text
-from tests.test_workbench import PROJECT, TASKS
+from tests.test_workbench import click_row, go, seed
 
 
 @pytest.fixture
 def data_dir(tmp_path):
-    with Store.open(paths.database_path(tmp_path)) as store:
-        store.upsert_project(**PROJECT)
-        store.add_tasks(TASKS)
-        store.set_user_id("me")
-    return tmp_path
+    return seed(tmp_path)
 
 
 def remembered(data_dir):
@@ -43,17 +39,6 @@ def set_caret(edit, position):
     cursor = edit.textCursor()
     cursor.setPosition(position)
     edit.setTextCursor(cursor)
-
-
-def click_row(qtbot, view, row=0):
-    rect = view.visualRect(view.model().index(row, 0))
-    qtbot.mouseClick(view.viewport(), Qt.LeftButton, pos=rect.center())
-
-
-def go(qtbot, window, number, language):
-    window.set_language(language)
-    qtbot.keyClick(window, Qt.Key_0 + number, Qt.ControlModifier)
-    return window.current_screen()
 
 
 # Each editing screen, brought to an item with the caret inside a field:

@@ -58,28 +58,18 @@ def test_the_old_digits_setting_reads_as_before(tmp_path, qapp):
     assert ui_locale.native_digits_setting(settings) is None
 
 
-def test_ctrl_comma_opens_settings_and_the_sheet_lists_it(qtbot, tmp_path):
-    from ui.application import apply_ui_language, open_window
+def test_ctrl_comma_opens_settings_and_the_sheet_lists_it(qtbot, open_app, tmp_path):
     from ui.dialogs.shortcuts import ShortcutsDialog
 
     with Store.open(paths.database_path(tmp_path)):
         pass
     opened = []
-    window = open_window(tmp_path, ui_language="en", on_settings=lambda: opened.append(1))
-    qtbot.addWidget(window)
-    try:
-        window.show()
-        qtbot.waitExposed(window)
-        window.activateWindow()
-        qtbot.waitUntil(window.isActiveWindow)
-        qtbot.keyClick(window, Qt.Key_Comma, Qt.ControlModifier)
-        assert opened == [1]
-        sheet = ShortcutsDialog(window.actions(), window)
-        qtbot.addWidget(sheet)
-        rows = {sheet.table.item(row, 1).text(): sheet.table.item(row, 0).text()
-                for row in range(sheet.table.rowCount())}
-        assert "Ctrl+," in rows["Settings…"].split(", ")
-    finally:
-        window.close()
-        window.shutdown()
-        apply_ui_language(tmp_path, "en")
+    window = open_app(tmp_path, ui_language="en", active=True,
+                      on_settings=lambda: opened.append(1))
+    qtbot.keyClick(window, Qt.Key_Comma, Qt.ControlModifier)
+    assert opened == [1]
+    sheet = ShortcutsDialog(window.actions(), window)
+    qtbot.addWidget(sheet)
+    rows = {sheet.table.item(row, 1).text(): sheet.table.item(row, 0).text()
+            for row in range(sheet.table.rowCount())}
+    assert "Ctrl+," in rows["Settings…"].split(", ")

@@ -16,7 +16,6 @@ from app.diffs import edit_distance, hter
 from app.errors import InvalidState
 from app.store import Store
 from tests.keys import type_text
-from ui.application import open_window
 
 PROJECT = {
     "id": "p1", "name": "Test project",
@@ -50,12 +49,18 @@ TASKS = [
 ]
 
 
-@pytest.fixture
-def data_dir(tmp_path):
-    with Store.open(paths.database_path(tmp_path)) as store:
+def seed(folder):
+    """A data dir with the project, its tasks, and "me" as this device's user."""
+    with Store.open(paths.database_path(folder)) as store:
         store.upsert_project(**PROJECT)
         store.add_tasks(TASKS)
         store.set_user_id("me")
+    return folder
+
+
+@pytest.fixture
+def data_dir(tmp_path):
+    with Store.open(paths.database_path(seed(tmp_path))) as store:
         # An item written on this device that came back as a review task: own work too.
         mine = store.new_submission(language="arb_Arab", inputs="سؤالي", targets="جوابي")
         store.add_tasks([{
@@ -66,23 +71,10 @@ def data_dir(tmp_path):
     return tmp_path
 
 
-def _open(qtbot, data_dir):
-    window = open_window(data_dir, ui_language="en")
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    window.activateWindow()  # window shortcuts (Ctrl+1…) need the active window
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
-    return window
-
-
 @pytest.fixture
-def window(qtbot, data_dir):
-    window = _open(qtbot, data_dir)
-    yield window
-    if window.isVisible():
-        window.close()
-    window.shutdown()
+def window(open_app, data_dir):
+    # active: window shortcuts (Ctrl+1…) need the active window
+    return open_app(data_dir, ui_language="en", active=True)
 
 
 def store_of(data_dir):
@@ -99,7 +91,7 @@ def click(qtbot, button):
     qtbot.mouseClick(button, Qt.LeftButton)
 
 
-def click_row(qtbot, view, row):
+def click_row(qtbot, view, row=0):
     rect = view.visualRect(view.model().index(row, 0))
     qtbot.mouseClick(view.viewport(), Qt.LeftButton, pos=rect.center())
 
@@ -365,33 +357,29 @@ def history_dir(data_dir):
     return data_dir
 
 
-def test_a_revision_is_found_compared_and_restored(qtbot, history_dir):
-    window = _open(qtbot, history_dir)
-    try:
-        qtbot.keyClick(window, Qt.Key_F, Qt.ControlModifier)
-        screen = window.screens["work"]
-        assert window.current_screen() is screen and screen.search.hasFocus()
-        screen.language_filter.setCurrentIndex(0)               # all languages
-        type_text(screen.search, "nguvu")
-        qtbot.waitUntil(lambda: screen.model.rowCount() == 1, timeout=5000)
-        qtbot.waitUntil(lambda: screen.revisions.count() == 2)
-        screen.revisions.item(0).setSelected(True)
-        screen.revisions.item(1).setSelected(True)
-        assert "revision 1 to revision 2" in screen.compare_note.text()
-        assert not screen.restore_button.isEnabled()            # two chosen: compare only
-        screen.revisions.clearSelection()
-        screen.revisions.item(1).setSelected(True)              # revision 1 (oldest last)
-        click(qtbot, screen.restore_button)
-        qtbot.waitUntil(lambda: "restored" in screen.status.text(), timeout=5000)
-        with store_of(history_dir) as store:
-            (item,) = store.search("Mvua")
-            history = store.revisions(item.id)
-        assert (item.inputs, item.targets) == ("Mvua ya kwanza", "Ilinyesha jana usiku.")
-        assert [r.reason for r in history] == ["edit", "edit", "restore"]
-        qtbot.waitUntil(lambda: screen.revisions.count() == 3)
-    finally:
-        window.close()
-        window.shutdown()
+def test_a_revision_is_found_compared_and_restored(qtbot, open_app, history_dir):
+    window = open_app(history_dir, ui_language="en", active=True)
+    qtbot.keyClick(window, Qt.Key_F, Qt.ControlModifier)
+    screen = window.screens["work"]
+    assert window.current_screen() is screen and screen.search.hasFocus()
+    screen.language_filter.setCurrentIndex(0)               # all languages
+    type_text(screen.search, "nguvu")
+    qtbot.waitUntil(lambda: screen.model.rowCount() == 1, timeout=5000)
+    qtbot.waitUntil(lambda: screen.revisions.count() == 2)
+    screen.revisions.item(0).setSelected(True)
+    screen.revisions.item(1).setSelected(True)
+    assert "revision 1 to revision 2" in screen.compare_note.text()
+    assert not screen.restore_button.isEnabled()            # two chosen: compare only
+    screen.revisions.clearSelection()
+    screen.revisions.item(1).setSelected(True)              # revision 1 (oldest last)
+    click(qtbot, screen.restore_button)
+    qtbot.waitUntil(lambda: "restored" in screen.status.text(), timeout=5000)
+    with store_of(history_dir) as store:
+        (item,) = store.search("Mvua")
+        history = store.revisions(item.id)
+    assert (item.inputs, item.targets) == ("Mvua ya kwanza", "Ilinyesha jana usiku.")
+    assert [r.reason for r in history] == ["edit", "edit", "restore"]
+    qtbot.waitUntil(lambda: screen.revisions.count() == 3)
 
 
 def test_my_work_filters_by_kind_and_state(qtbot, window, data_dir):
@@ -423,7 +411,7 @@ def _received(store, submission_id, prompt, completion, n):
     )
 
 
-def test_points_and_quality_score_match_hand_computed_values(qtbot, data_dir):
+def test_points_and_quality_score_match_hand_computed_values(qtbot, open_app, data_dir):
     with Store.open(paths.database_path(data_dir)) as store:
         # an original pair: 2 points
         original = store.new_submission(language="urd_Arab", task_id="w1")
@@ -463,22 +451,18 @@ def test_points_and_quality_score_match_hand_computed_values(qtbot, data_dir):
         _received(store, post.id, 5, 5, 3)
     # points: 2 + 2 + 2 + 1 = 7; ratings 4 5 3 2 5 5: mean 24 / 6 = 4.00,
     # better than "no change" (3): 4 5 5 5 -> 4 / 6 = 67 %
-    window = _open(qtbot, data_dir)
-    try:
-        qtbot.keyClick(window, Qt.Key_6, Qt.ControlModifier)
-        screen = window.screens["progress"]
-        qtbot.waitUntil(lambda: screen.report is not None, timeout=10000)
-        assert screen.points.text() == "7"
-        assert screen.quality.text() == "4.00"
-        assert screen.aya.text() == "67%"
-        assert screen.rated.text() == "3"
-        counts = screen.report.counts
-        assert counts == {("original", "urd_Arab"): 1, ("reannotation", "hin_Deva"): 1,
-                          ("review", "arb_Arab"): 1, ("postedit", "swh_Latn"): 1}
-        assert screen.table.rowCount() == 4
-    finally:
-        window.close()
-        window.shutdown()
+    window = open_app(data_dir, ui_language="en", active=True)
+    qtbot.keyClick(window, Qt.Key_6, Qt.ControlModifier)
+    screen = window.screens["progress"]
+    qtbot.waitUntil(lambda: screen.report is not None, timeout=10000)
+    assert screen.points.text() == "7"
+    assert screen.quality.text() == "4.00"
+    assert screen.aya.text() == "67%"
+    assert screen.rated.text() == "3"
+    counts = screen.report.counts
+    assert counts == {("original", "urd_Arab"): 1, ("reannotation", "hin_Deva"): 1,
+                      ("review", "arb_Arab"): 1, ("postedit", "swh_Latn"): 1}
+    assert screen.table.rowCount() == 4
 
 
 # --- the window ------------------------------------------------------------------------------
@@ -508,18 +492,14 @@ def test_guidelines_follow_the_screen(qtbot, window):
     assert not window.guidelines.isVisible()
 
 
-def test_screen_and_language_are_remembered(qtbot, data_dir):
-    window = _open(qtbot, data_dir)
+def test_screen_and_language_are_remembered(qtbot, open_app, data_dir):
+    window = open_app(data_dir, ui_language="en", active=True)
     go(qtbot, window, 4, "swh_Latn")
     window.close()
-    window.shutdown()
-    again = _open(qtbot, data_dir)
-    try:
-        assert again.current_screen_name() == "postedit"
-        assert again.current_language() == "swh_Latn"
-    finally:
-        again.close()
-        again.shutdown()
+    window.shutdown()  # a clean exit before the next start
+    again = open_app(data_dir, ui_language="en", active=True)
+    assert again.current_screen_name() == "postedit"
+    assert again.current_language() == "swh_Latn"
 
 
 def test_every_control_has_an_accessible_name(qtbot, window):
