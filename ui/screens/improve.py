@@ -187,18 +187,6 @@ class ImproveScreen(EditingScreen):
                   *self.completion.fields(), self.submit_button)
         self.show_submission(None)
 
-    def load_language(self, code: str) -> None:
-        self.tasks.set_language(code)
-
-    def save_now(self) -> None:
-        self.autosaver.save_now()
-
-    def step_task(self, step: int) -> None:
-        self.step_in(self.task_view, step)
-
-    def tell(self, text: str) -> None:
-        self._set_status(text, True)
-
     def focus_first(self) -> None:
         if self.submission is None:
             self.task_view.setFocus()
@@ -416,8 +404,3 @@ class ImproveScreen(EditingScreen):
         if self.submission is not None and self.submission.id == submission.id:
             self.show_submission(submission, self.task)
             self._set_status(_("Submitted"))
-
-    def _set_status(self, text: str, error: bool = False) -> None:
-        self.status.setText(text)
-        self.status.setStyleSheet("color: #b00020;" if error else "")
-        self.status_changed.emit(text, error)

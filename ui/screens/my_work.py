@@ -243,15 +243,11 @@ class WorkScreen(Screen):
         submission_id, number = self.current.id, chosen[0].number
 
         def restored(_submission: Submission) -> None:  # the list follows (on_changes)
-            self.status.setText(_("Revision {n} restored as the newest revision.").format(
+            self._set_status(_("Revision {n} restored as the newest revision.").format(
                 n=number))
 
         operations.restore_revision(parent=self, submission_id=submission_id, number=number,
                                     on_done=restored)
-
-    def tell(self, text: str) -> None:
-        self.status.setText(text)
-        super().tell(text)
 
     def _open(self, index) -> None:
         if not index.isValid():

@@ -177,15 +177,6 @@ class PostEditScreen(EditingScreen):
         self._show_session()
         self.show_submission(None)
 
-    def save_now(self) -> None:
-        self.autosaver.save_now()
-
-    def step_task(self, step: int) -> None:
-        self.step_in(self.task_view, step)
-
-    def tell(self, text: str) -> None:
-        self._set_status(text, True)
-
     def focus_first(self) -> None:
         (self.target if self.submission is not None else self.task_view).setFocus()
 
@@ -417,8 +408,3 @@ class PostEditScreen(EditingScreen):
         self.context.writer.then(lambda: self.context.background.run(summarise, on_done=show))
         self.tasks.restrict(None)
         self._show_session()
-
-    def _set_status(self, text: str, error: bool = False) -> None:
-        self.status.setText(text)
-        self.status.setStyleSheet("color: #b00020;" if error else "")
-        self.status_changed.emit(text, error)

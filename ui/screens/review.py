@@ -212,9 +212,6 @@ class ReviewScreen(Screen):
     def step_task(self, step: int) -> None:
         self.step_in(self.task_view, step)
 
-    def tell(self, text: str) -> None:
-        self._set_status(text, True)
-
     def focus_first(self) -> None:
         if self.task is None:
             self.task_view.setFocus()
@@ -405,8 +402,3 @@ class ReviewScreen(Screen):
                 self._set_status(_("Review submitted"))
 
         operations.submit_review(parent=self, task_id=task_id, on_done=done)
-
-    def _set_status(self, text: str, error: bool = False) -> None:
-        self.status.setText(text)
-        self.status.setStyleSheet("color: #b00020;" if error else "")
-        self.status_changed.emit(text, error)

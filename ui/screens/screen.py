@@ -47,6 +47,7 @@ class Screen(QWidget):
     guideline_changed = Signal()         # the kind or project whose guidelines apply changed
 
     kind: str | None = None              # whose guidelines to show
+    status: QLabel | None = None         # the screen's own status line, where it has one
 
     def __init__(self, context: Context, parent: QWidget | None = None):
         super().__init__(parent)
@@ -94,8 +95,15 @@ class Screen(QWidget):
         self.tell(_("Thumbs up and down are for the Improve screen (Ctrl+2)."))
 
     def tell(self, text: str) -> None:
-        """Say why a key did nothing and what to do first (the screen's status line)."""
-        self.status_changed.emit(text, True)
+        """Say why a key did nothing and what to do first, or what failed (the screen's
+        status line, and the window's)."""
+        self._set_status(text, True)
+
+    def _set_status(self, text: str, error: bool = False) -> None:
+        if self.status is not None:
+            self.status.setText(text)
+            self.status.setStyleSheet("color: #b00020;" if error else "")
+        self.status_changed.emit(text, error)
 
     def step_in(self, view: TaskListView, step: int) -> None:
         """Open the next or previous task of ``view``, or say there is none."""
@@ -123,9 +131,9 @@ class Screen(QWidget):
 
 class EditingScreen(Screen):
     """A screen that edits one item of a task list at a time, through an Autosaver
-    (``self.autosaver``), with the open task in ``self.task`` and its list in ``self.tasks``.
-    The hook: ``show_submission(submission, task)`` shows an item (a restart reopens one
-    through it)."""
+    (``self.autosaver``), with the open task in ``self.task``, its list in ``self.tasks``
+    shown in ``self.task_view``. The hook: ``show_submission(submission, task)`` shows an
+    item (a restart reopens one through it)."""
 
     task = None
 
@@ -142,6 +150,15 @@ class EditingScreen(Screen):
 
     def show_submission(self, submission, task=None) -> None:
         raise NotImplementedError
+
+    def load_language(self, code: str) -> None:
+        self.tasks.set_language(code)
+
+    def save_now(self) -> None:
+        self.autosaver.save_now()
+
+    def step_task(self, step: int) -> None:
+        self.step_in(self.task_view, step)
 
     def item_saved(self, submission) -> None:
         """An item of this screen was saved, rated or submitted: its task's status in the

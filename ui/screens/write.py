@@ -51,12 +51,6 @@ class WriteScreen(EditingScreen):
         task = self.tasks.task_at(0)
         return task.project_id if task else None
 
-    def load_language(self, code: str) -> None:
-        self.tasks.set_language(code)
-
-    def save_now(self) -> None:
-        self.editor.save_now()
-
     def submit(self) -> None:
         submission = self.editor.submission
         if submission is None:
@@ -70,9 +64,6 @@ class WriteScreen(EditingScreen):
     def tell(self, text: str) -> None:
         self.editor._set_status(text, True)
         self.status_changed.emit(text, True)
-
-    def step_task(self, step: int) -> None:
-        self.step_in(self.task_view, step)
 
     def focus_first(self) -> None:
         if self.editor.submission is not None:
