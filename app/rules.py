@@ -47,7 +47,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from typing import NamedTuple
 
-from app.kinds import TASK_KINDS
+from app.kinds import EDIT_KINDS, TASK_KINDS
 
 __all__ = ["DEFAULT_RULES", "KINDS", "Activity", "Progress", "RuleSettings", "Scores", "points",
            "progress", "scores", "submission_activity"]
@@ -122,7 +122,7 @@ class Activity:
     @property
     def is_edit(self) -> bool:
         """Whether peers rate this activity as an edit (see the module's scores)."""
-        return self.kind in ("reannotation", "postedit") or (
+        return self.kind in EDIT_KINDS or (
             self.kind == "review" and self.further_improvement
         )
 

@@ -19,7 +19,8 @@ Formats, chosen by extension:
   re-annotation tasks;
 * ``.csv`` — a header row with the same column names.
 
-The server reads more formats (Parquet, XLIFF: :mod:`sync.server.imports`) through the same
+What a record must hold is :class:`app.records.TaskRow`, the record contract; the server reads
+more formats (Parquet, XLIFF: :mod:`sync.server.work.imports`) through the same
 :func:`task_from_row`, so a record means the same thing wherever it is imported.
 
 Every record is validated before anything is stored, so a file is imported whole or not at
@@ -34,24 +35,26 @@ from __future__ import annotations
 import csv
 import json
 import re
-import uuid
 from collections.abc import Callable, Iterator, Mapping
-from functools import lru_cache
 from json.decoder import scanstring
 from pathlib import Path
 
-from app.errors import QalamError, TextRejected
-from app.kinds import TASK_KINDS
-from app.text import clean_field, require_visible
+from pydantic import ValidationError
+
+from app.errors import QalamError
+from app.kinds import ORIGINS  # noqa: F401 (re-exported: older imports read it here)
+from app.records import (  # noqa: F401 (re-exported: the importers read them here)
+    AYA_FIELDS,
+    TEXT_FIELDS,
+    TaskRow,
+    aya_origin,
+    first_problem,
+    is_aya_row,
+    resolve_row_language,
+)
 from i18n.bidi import isolate
 from i18n.translation import N_, pgettext
 
-ORIGINS = ("human", "templated", "translated")
-TEXT_FIELDS = ("instructions", "inputs", "targets", "source_text", "mt_text")
-# Columns that mark a row of the Aya dataset or the Aya collection.
-AYA_FIELDS = ("annotation_type", "dataset_name", "template_id", "task_type")
-_ID_NAMESPACE = uuid.UUID("5b0e3c9e-4a53-4c1e-9d1e-6a8f2f0c7a11")
-_SCRIPT = re.compile(r"[A-Za-z]{4}")
 # A field may hold 262,144 characters (app.text); the csv module's default limit is half that.
 csv.field_size_limit(max(csv.field_size_limit(), 1 << 22))
 # One record (a JSONL line, a CSV record) is read whole, so its size is bounded before it is
@@ -325,215 +328,21 @@ def csv_rows(path: Path, *, read: Callable[[int], None] | None = None
 # --- one record ------------------------------------------------------------------------------
 
 
-def is_aya_row(row: Mapping) -> bool:
-    """A row in the Aya dataset's (or collection's) schema rather than Qalam's own."""
-    return _aya_marked(row) or ("kind" not in row and "targets" in row)
-
-
-def _aya_marked(row: Mapping) -> bool:
-    return any(name in row for name in AYA_FIELDS)
-
-
-def aya_origin(row: Mapping) -> str:
-    """Where an Aya row's text came from: the Aya dataset is written by people; the
-    collection's rows are templated, or machine-translated (``translated-…`` datasets)."""
-    if row.get("annotation_type"):
-        return "human"
-    if "translat" in str(row.get("dataset_name") or "").lower():
-        return "translated"
-    return "templated"
-
-
 def task_from_row(
     row: Mapping, path: Path, *, line: int | None = None, row_number: int | None = None,
     unit: str | None = None, project: str | None = None, kind: str | None = None,
     origin: str | None = None,
 ) -> dict:
-    """Validate one record (Qalam's schema or Aya's) and return it as a task dict.
+    """Validate one record (Qalam's schema or Aya's: :class:`app.records.TaskRow`) and return
+    it as a task dict.
 
     ``kind`` and ``origin`` apply when the row does not say its own; ``line``,
     ``row_number`` and ``unit`` say where the record is, for errors.
     """
-
-    def fail(field: str, problem: str, **values):
-        raise TaskFileError(path, line, field, problem, row=row_number, unit=unit,
-                            values=values)
-
     try:
-        language = resolve_row_language(row)
-    except _BadLanguage as exc:
-        fail(exc.field, exc.problem, **exc.values)
-    aya = is_aya_row(row)
-    task_kind = row.get("kind") or kind or ("reannotation" if aya else None)
-    if task_kind is None:
-        fail("kind", N_("is missing; it must be one of {kinds} (or choose the kind of the "
-                        "whole file when importing it)."), kinds=", ".join(TASK_KINDS))
-    if task_kind not in TASK_KINDS:
-        fail("kind", N_("must be one of {choices} (got {value})."),
-             choices=", ".join(TASK_KINDS), value=repr(task_kind))
-    task_origin = row.get("origin") or origin or (aya_origin(row) if aya else "human")
-    if task_origin not in ORIGINS:
-        fail("origin", N_("must be one of {choices} (got {value})."),
-             choices=", ".join(ORIGINS), value=repr(task_origin))
-    dialect = row.get("dialect") or None
-    if dialect is not None and not isinstance(dialect, str):
-        fail("dialect", _NOT_TEXT, type=type(dialect).__name__)
-    task = {
-        "project_id": project or row.get("project"),
-        "kind": task_kind,
-        "language": language,
-        "dialect": dialect,
-        "origin": task_origin,
-    }
-    for field in TEXT_FIELDS:
-        value = row.get(field)
-        if value is None:
-            value = None if field in ("source_text", "mt_text") else ""
-        elif not isinstance(value, str):
-            fail(field, _NOT_TEXT, type=type(value).__name__)
-        else:
-            try:
-                value = clean_field(field, value).text
-                if value:  # empty is allowed where the kind allows it; invisible is not
-                    require_visible(field, value)
-            except TextRejected as exc:
-                fail(field, str(exc))
-        task[field] = value
-    if task_kind == "reannotation" and not (task["inputs"] and task["targets"]):
-        field = "inputs" if not task["inputs"] else "targets"
-        fail(field, N_("is empty; a re-annotation task needs an existing prompt and "
-                       "completion."))
-    if task_kind == "review":
-        for field in ("inputs", "targets", "original_inputs", "original_targets"):
-            value = row.get(field)
-            if not isinstance(value, str) or not value.strip():
-                fail(field, N_("is missing; a review item needs the peer's original and "
-                               "their edit (original_inputs, original_targets, inputs, "
-                               "targets)."))
-            try:
-                task[field] = clean_field(field, value).text
-                require_visible(field, task[field])
-            except TextRejected as exc:
-                fail(field, str(exc))
-    if task_kind == "review" or row.get("author") is not None or row.get("review_of"):
-        for field in ("author", "review_of"):
-            value = row.get(field)
-            if value is not None and not isinstance(value, str):
-                fail(field, _NOT_TEXT, type=type(value).__name__)
-            task[field] = value or None
-    if task_kind == "postedit" and not (task["source_text"] and task["mt_text"]):
-        field = "source_text" if not task["source_text"] else "mt_text"
-        fail(field, N_("is empty; a post-editing task needs the source and the machine "
-                       "translation."))
-    task_id = None if _aya_marked(row) else row.get("id")
-    if task_id is not None and not isinstance(task_id, str):
-        if isinstance(task_id, bool) or not isinstance(task_id, int | float):
-            fail("id", N_("must be text or a number (got {type})."),
-                 type=type(task_id).__name__)
-        task_id = str(task_id)
-    # Only the fields above, in this order, make the derived id: it must stay the same across
-    # versions, or importing a file again would duplicate its tasks.
-    identity = {k: task[k] for k in ("project_id", "kind", "language", "dialect", "origin",
-                                     *TEXT_FIELDS)}
-    identity.update((k, task[k]) for k in ("original_inputs", "original_targets", "author",
-                                           "review_of") if k in task and task_kind == "review")
-    task["id"] = task_id or str(
-        uuid.uuid5(_ID_NAMESPACE, json.dumps(identity, sort_keys=True, ensure_ascii=False))
-    )
-    return task
-
-
-# --- languages -------------------------------------------------------------------------------
-
-
-_NOT_TEXT = N_("must be text (got {type}).")
-
-
-class _BadLanguage(Exception):
-    def __init__(self, field: str, problem: str, **values):
-        self.field, self.problem, self.values = field, problem, values
-
-
-def resolve_row_language(row: Mapping) -> str:
-    """The registry code (``urd_Arab``) a row's ``language_code``, ``language`` and
-    ``script`` name. Raises an error naming the field when they name none, or more than one.
-    """
-    values = {}
-    for field in ("language_code", "language", "script"):
-        value = row.get(field)
-        if value is not None and not isinstance(value, str):
-            raise _BadLanguage(field, _NOT_TEXT, type=type(value).__name__)
-        values[field] = (value or "").strip()
-    code, name, script = values["language_code"], values["language"], values["script"]
-    if not code and not name:
-        raise _BadLanguage("language_code", N_("is missing; give a language code such as "
-                                               "'urd_Arab' or 'urd'."))
-    if script and not _SCRIPT.fullmatch(script):
-        raise _BadLanguage("script", N_("{script} is not an ISO 15924 script code such as "
-                                        "'Arab' or 'Latn'."), script=repr(script))
-    return _language(code, name, script.title())
-
-
-@lru_cache(maxsize=4096)
-def _language(code: str, name: str, script: str) -> str:
-    from i18n.languages import UnknownLanguage, all_languages, resolve
-
-    field = "language_code" if code else "language"
-    tag = code or name
-    sharing = [lang for lang in all_languages() if lang.aya_code == tag.casefold()]
-    if len(sharing) > 1:
-        # One Aya code for several languages ('kur': Central Kurdish and Kurmanji; 'zho'):
-        # the script or the language's name must say which.
-        chosen = [lang for lang in sharing if script and lang.script == script] or \
-            [lang for lang in sharing if code and name and _same_name(name, lang.english_name)]
-        if len(chosen) != 1:
-            raise _BadLanguage(field, N_("{tag} is ambiguous: it may be {options}; use one "
-                                         "of those codes or add a script column."),
-                               tag=repr(tag), options=_named(sharing))
-        return chosen[0].code
-    try:
-        found = resolve(tag)
-    except UnknownLanguage:
-        found = None if code else _by_name(name)
-        if found is None and code:
-            raise _BadLanguage(field, N_("{tag} is not a language code Qalam knows."),
-                               tag=repr(tag)) from None
-        if found is None:
-            raise _BadLanguage(field, N_("{tag} is not a language Qalam knows by that name; "
-                                         "add a language_code ('urd' or 'urd_Arab')."),
-                               tag=repr(tag)) from None
-    if script and found.script != script:
-        base = found.bcp47.split("-")[0]
-        try:
-            found = resolve(f"{base}-{script}")
-        except UnknownLanguage:
-            raise _BadLanguage("script", N_("Qalam knows no {language} written in {script} "
-                                            "({tag})."), language=_named([found]),
-                               script=script, tag=repr(tag)) from None
-    return found.code
-
-
-def _named(entries) -> Callable[[str], str]:
-    """Registry entries as "Urdu (urd_Arab), …", named in the UI locale it is given (CLDR)."""
-    from i18n.languages import language_name
-
-    codes = [lang.code for lang in entries]
-    if len(codes) == 1:
-        return lambda locale: language_name(codes[0], locale)
-    return lambda locale: ", ".join(f"{language_name(code, locale)} ({code})" for code in codes)
-
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(re.findall(r"\w+", text.casefold()))
-
-
-def _same_name(a: str, b: str) -> bool:
-    return _words(a) == _words(b)
-
-
-def _by_name(name: str):
-    from i18n.languages import all_languages
-
-    matches = [lang for lang in all_languages() if _same_name(name, lang.english_name)
-               or name == lang.native_name]
-    return matches[0] if len(matches) == 1 else None
+        checked = TaskRow.model_validate(row, context={"kind": kind, "origin": origin})
+    except ValidationError as exc:
+        problem = first_problem(exc)
+        raise TaskFileError(path, line, problem.field, problem.template, row=row_number,
+                            unit=unit, values=problem.values) from None
+    return checked.task(project)

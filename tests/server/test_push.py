@@ -104,6 +104,15 @@ def test_device_cannot_accept_its_own_work(server):
     assert result["status"] == "rejected" and result["reason"].startswith("state:")
 
 
+def test_a_wrong_state_is_answered_with_every_state_a_record_may_have(server):
+    # The answer said "must be draft or submitted" while the check accepts the four states: a
+    # device sends an item back in the state a reviewer gave it.
+    amina = server.member()
+    result = amina.push([amina.submission(state="published")])["results"][0]
+    assert result["reason"] == ("state: must be one of draft, submitted, accepted, rejected "
+                                "(got 'published').")
+
+
 def test_poison_item_among_200_good_ones_fails_only_itself(server):
     amina = server.member()
     items = [amina.submission() for _ in range(200)]

@@ -28,6 +28,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from app import clock
+from app.kinds import EDIT_KINDS, FINAL_STATES
 from sync.protocol import (
     MAX_SEQ,
     ErrorCode,
@@ -41,10 +42,10 @@ from sync.protocol import (
 from sync.server import tables
 from sync.server.db import Sequence, run_write
 from sync.server.errors import ServerError
-from sync.server.exchange.payloads import FINAL_STATES, check_item, content
+from sync.server.exchange.payloads import check_item, content
 from sync.server.people.users import Device
 from sync.server.work import distribution
-from sync.server.work.acceptance import EDIT_KINDS, measured_distances, task_payloads
+from sync.server.work.acceptance import measured_distances, task_payloads
 
 Target = Engine | Connection
 CHUNK = 500  # ids per IN (...) list

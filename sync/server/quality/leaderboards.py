@@ -42,6 +42,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from app import clock, rules
+from app.kinds import EDIT_KINDS
 from sync.protocol import ErrorCode, Leaderboard, LeaderboardRow, Leaderboards, Period
 from sync.server import tables
 from sync.server.db import current_seq, read
@@ -201,7 +202,7 @@ def _rating_tallies(conn: Connection, sf: PayloadFields, rf: PayloadFields,
                             rf.packed(REVIEWS.c.payload, "review_fields"))
                   .select_from(REVIEWS.join(SUBMISSIONS,
                                             SUBMISSIONS.c.id == REVIEWS.c.submission_id))
-                  .where(*scope, SUBMISSIONS.c.kind.in_(("reannotation", "postedit")),
+                  .where(*scope, SUBMISSIONS.c.kind.in_(EDIT_KINDS),
                          REVIEWS.c.deleted == sa.false(), unblocked(REVIEWS.c.author_id)), "rated")
     sums = [lambda sub, name=name, v=v: sa.func.sum(_flag(sub.c[name] == str(v)))
             for name in RATING_FIELDS for v in RATING_VALUES]

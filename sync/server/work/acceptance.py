@@ -47,6 +47,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from app.kinds import EDIT_KINDS
 from sync.server import tables
 from sync.server.work.projects import Acceptance, load_settings
 
@@ -68,8 +69,7 @@ SUBMISSIONS = tables.submissions
 TASKS = tables.tasks
 USERS = tables.users
 CHUNK = 2000  # submissions per query
-COUNTED_KINDS = ("original", "reannotation", "postedit")
-EDIT_KINDS = ("reannotation", "postedit")
+COUNTED_KINDS = ("original", *EDIT_KINDS)
 
 # Why an item counts or not (Verdict.reason).
 REASONS = {

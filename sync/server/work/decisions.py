@@ -17,12 +17,12 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from app import clock
+from app.kinds import FINAL_STATES
 from sync.protocol import ErrorCode, freeze
 from sync.server import tables
 from sync.server.db import Sequence, run_write
 from sync.server.errors import ServerError
 from sync.server.exchange.changes import change_record, resequence
-from sync.server.exchange.payloads import FINAL_STATES
 
 Target = Engine | Connection
 ASSIGNMENTS = tables.review_assignments

@@ -43,7 +43,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from app import clock
-from app.taskfile import ORIGINS
+from app.kinds import EDIT_KINDS, ORIGINS
 from sync.protocol import ErrorCode, WorkResult, freeze
 from sync.server import tables
 from sync.server.db import Sequence, read, run_write
@@ -64,7 +64,6 @@ TASKS = tables.tasks
 USERS = tables.users
 CHUNK = 500
 QUEUED_COUNT_CAP = 10_000  # WorkResult.queued counts this far at most
-EDIT_KINDS = ("reannotation", "postedit")
 REVIEWED_KINDS = ("original", *EDIT_KINDS)
 # Work is served in the order of ``tasks.origin``: the values sort alphabetically in the order
 # they are served (human, templated, translated), so the (language, origin, created_at) index

@@ -63,11 +63,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from app import clock
-from app.kinds import TASK_KINDS
+from app.kinds import ORIGINS, TASK_KINDS
 from app.taskfile import (
     AYA_FIELDS,
     MAX_RECORD_BYTES,
-    ORIGINS,
     TEXT_FIELDS,
     TaskFileError,
     csv_rows,
