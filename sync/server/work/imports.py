@@ -454,32 +454,77 @@ def _text(element) -> str:
     return "".join(parts)
 
 
-def _xliff_tasks(path: Path, meter: _Meter, *, project: str, kind: str | None,
-                 origin: str | None) -> Iterator[tuple[dict, dict]]:
-    from lxml import etree
+class _Xliff:
+    """What reading an XLIFF file has learned so far, and the tasks its segments make."""
 
-    from i18n.languages import UnknownLanguage, resolve
+    def __init__(self, path: Path, project: str, origin: str | None):
+        self.path, self.project, self.origin = path, project, origin
+        self.version = self.source = self.target = None
+        self.document, self.segment = "", 0
+        self.skip: list[bool] = []  # translate="no" on a file, group or unit, innermost last
 
-    if kind not in (None, "postedit"):
-        raise TaskFileError(path, None, None, f"is XLIFF, which holds post-editing work; "
-                                              f"--kind {kind} does not apply to it.")
-    state = {"version": None, "source": None, "target": None, "document": "", "segment": 0}
-    skip: list[bool] = []  # translate="no" on a file, group or unit, innermost last
+    def language(self, element, attribute: str) -> str:
+        from i18n.languages import UnknownLanguage, resolve
 
-    def language(element, attribute: str) -> str:
         value = element.get(attribute)
         where = {"line": element.sourceline}
         if not value:
-            raise _error(path, where, attribute, "is missing; the file must say its source "
-                                                 "and target languages.")
+            raise _error(self.path, where, attribute, "is missing; the file must say its "
+                                                      "source and target languages.")
         try:
             return resolve(value).code
         except UnknownLanguage:
-            raise _error(path, where, attribute,
+            raise _error(self.path, where, attribute,
                          f"{value!r} is not a language code Qalam knows.") from None
 
-    def task(unit_id: str | None, line: int, source_el, target_el, segment: str):
-        where = {"line": line, "unit": unit_id or "?"}
+    def root(self, element) -> None:
+        if _local(element) != "xliff":
+            raise _error(self.path, {"line": element.sourceline}, None,
+                         f"is not an XLIFF file (its root element is <{_local(element)}>).")
+        if element.getroottree().docinfo.doctype:
+            raise _error(self.path, {"line": 1}, None, "has a DOCTYPE; XLIFF needs none, and "
+                                                       "Qalam refuses them (entity expansion).")
+        version = element.get("version") or ""
+        if version.startswith("2."):
+            self.source = self.language(element, "srcLang")
+            self.target = self.language(element, "trgLang")
+        elif version != "1.2":
+            raise _error(self.path, {"line": element.sourceline}, "version",
+                         f"XLIFF {version or '(no version)'} is not supported; use 2.x or 1.2.")
+        self.version = version
+
+    def start(self, element, name: str) -> None:
+        if name in ("file", "group", "unit", "trans-unit"):
+            no = element.get("translate") == "no"
+            self.skip.append(no or (self.skip[-1] if self.skip else False))
+        if name == "file":
+            self.document = element.get("original") or element.get("id") or ""
+            if self.version == "1.2":
+                self.source = self.language(element, "source-language")
+                self.target = self.language(element, "target-language")
+        elif name == "unit":
+            self.segment = 0
+
+    def end(self, element, name: str) -> tuple[dict, dict] | None:
+        """The task an element that just ended makes, if any."""
+        found = None
+        if name == "segment" and self.version != "1.2":
+            self.segment += 1
+            if not self.skip[-1]:
+                children = {_local(child): child for child in element
+                            if _local(child) in ("source", "target")}
+                found = self.task(element.getparent().get("id"), element.sourceline,
+                                  children.get("source"), children.get("target"),
+                                  element.get("id") or str(self.segment))
+        elif name == "trans-unit" and self.version == "1.2" and not self.skip[-1]:
+            found = self.task(element.get("id"), element.sourceline,
+                              *_trans_unit_texts(element), "1")
+        if name in ("file", "group", "unit", "trans-unit"):
+            self.skip.pop()
+        return found
+
+    def task(self, unit_id: str | None, line: int, source_el, target_el, segment: str):
+        path, where = self.path, {"line": line, "unit": unit_id or "?"}
         if not unit_id:
             raise _error(path, where, "id", "the unit has no id; XLIFF requires one.")
         source = _text(source_el) if source_el is not None else ""
@@ -489,23 +534,31 @@ def _xliff_tasks(path: Path, meter: _Meter, *, project: str, kind: str | None,
         if not target.strip():
             raise _error(path, where, "target", "is missing or empty; post-editing needs a "
                                                 "machine translation of every segment.")
-        row = {"kind": "postedit", "language_code": state["target"], "source_text": source,
+        row = {"kind": "postedit", "language_code": self.target, "source_text": source,
                "mt_text": target}
         try:
-            found = task_from_row(row, path, line=line, unit=unit_id, project=project,
-                                  origin=origin or "translated")
+            found = task_from_row(row, path, line=line, unit=unit_id, project=self.project,
+                                  origin=self.origin or "translated")
         except TaskFileError as exc:
             raise _error(path, where, _XLIFF_FIELDS.get(exc.field, exc.field),
                          exc.problem) from None
-        found["source_language"] = state["source"]
-        found["provenance"] = {"format": "xliff", "version": state["version"],
-                               "document": state["document"], "unit": unit_id,
-                               "segment": segment}
+        found["source_language"] = self.source
+        found["provenance"] = {"format": "xliff", "version": self.version,
+                               "document": self.document, "unit": unit_id, "segment": segment}
         # The segment's place and source identify the task: a new MT of it updates the task.
-        found["id"] = "xlf-" + _short_hash([project, found["language"], state["source"],
-                                            state["document"], unit_id, segment, source])
+        found["id"] = "xlf-" + _short_hash([self.project, found["language"], self.source,
+                                            self.document, unit_id, segment, source])
         return where, _checked(path, where, found)
 
+
+def _xliff_tasks(path: Path, meter: _Meter, *, project: str, kind: str | None,
+                 origin: str | None) -> Iterator[tuple[dict, dict]]:
+    from lxml import etree
+
+    if kind not in (None, "postedit"):
+        raise TaskFileError(path, None, None, f"is XLIFF, which holds post-editing work; "
+                                              f"--kind {kind} does not apply to it.")
+    xliff = _Xliff(path, project, origin)
     with path.open("rb") as raw:
         counting = _Counting(raw, meter.add)
         parser = etree.iterparse(
@@ -528,42 +581,16 @@ def _xliff_tasks(path: Path, meter: _Meter, *, project: str, kind: str | None,
                 if event == "start":
                     if root is None:
                         root = element
-                        _xliff_root(path, element, state, language)
+                        xliff.root(element)
                     if name in ("unit", "trans-unit") and unit is None:
                         unit, unit_elements, unit_start = element, 0, meter.done
-                    if name in ("file", "group", "unit", "trans-unit"):
-                        no = element.get("translate") == "no"
-                        skip.append(no or (skip[-1] if skip else False))
-                    if name == "file":
-                        state["document"] = element.get("original") or element.get("id") or ""
-                        if state["version"] == "1.2":
-                            state["source"] = language(element, "source-language")
-                            state["target"] = language(element, "target-language")
-                    elif name == "unit":
-                        state["segment"] = 0
+                    xliff.start(element, name)
                     continue
-                found = None
-                if name == "segment" and state["version"] != "1.2":
-                    state["segment"] += 1
-                    if not skip[-1]:
-                        children = {_local(child): child for child in element
-                                    if _local(child) in ("source", "target")}
-                        found = task(element.getparent().get("id"), element.sourceline,
-                                     children.get("source"), children.get("target"),
-                                     element.get("id") or str(state["segment"]))
-                elif name == "trans-unit" and state["version"] == "1.2" and not skip[-1]:
-                    found = task(element.get("id"), element.sourceline,
-                                 *_trans_unit_texts(element), "1")
-                if name in ("file", "group", "unit", "trans-unit"):
-                    skip.pop()
+                found = xliff.end(element, name)
                 if element is unit:
                     unit = None
                 if unit is None and element is not root:
-                    # Processed (a unit), or outside any unit (notes, skeletons, anything
-                    # else): free it and what came before, so memory stays flat.
-                    element.clear(keep_tail=True)
-                    while element.getprevious() is not None:
-                        del element.getparent()[0]
+                    _forget(element)
                 if found is not None:
                     yield found
         except etree.XMLSyntaxError as exc:
@@ -576,27 +603,18 @@ def _xliff_tasks(path: Path, meter: _Meter, *, project: str, kind: str | None,
                                 "completing an element; it was refused.") from None
 
 
+def _forget(element) -> None:
+    """Free an element that was processed (a unit), or was outside any unit (notes,
+    skeletons, anything else), and what came before it, so memory stays flat."""
+    element.clear(keep_tail=True)
+    while element.getprevious() is not None:
+        del element.getparent()[0]
+
+
 def _unit_too_big(path: Path, unit) -> TaskFileError:
     return _error(path, {"line": unit.sourceline, "unit": unit.get("id") or "?"}, None,
                   f"holds more than {MAX_UNIT_ELEMENTS:,} elements or "
                   f"{MAX_UNIT_BYTES // (1024 * 1024)} MB; a unit is one segment or a few.")
-
-
-def _xliff_root(path: Path, element, state: dict, language) -> None:
-    if _local(element) != "xliff":
-        raise _error(path, {"line": element.sourceline}, None,
-                     f"is not an XLIFF file (its root element is <{_local(element)}>).")
-    if element.getroottree().docinfo.doctype:
-        raise _error(path, {"line": 1}, None, "has a DOCTYPE; XLIFF needs none, and Qalam "
-                                              "refuses them (entity expansion).")
-    version = element.get("version") or ""
-    if version.startswith("2."):
-        state["source"] = language(element, "srcLang")
-        state["target"] = language(element, "trgLang")
-    elif version != "1.2":
-        raise _error(path, {"line": element.sourceline}, "version",
-                     f"XLIFF {version or '(no version)'} is not supported; use 2.x or 1.2.")
-    state["version"] = version
 
 
 def _trans_unit_texts(element):
@@ -675,52 +693,56 @@ def _store(conn: Connection, path: Path, project_id: str, spool, count: int, met
             raise ServerError(ErrorCode.invalid_request,
                               f"Project {project_id} was deleted; import into another one.")
     seqs = Sequence(conn)  # after create_project, which takes and saves its own number
-    added = updated = unchanged = 0
+    totals = [0, 0, 0]  # added, updated, unchanged
     meter.restart("storing", count)
     for batch in _spooled(spool):
-        existing = _existing(conn, {head["id"] for head, _ in batch})
-        inserts: dict[str, dict] = {}
-        updates: dict[str, dict] = {}
-        for head, payload in batch:
-            where = head.pop("where")
-            task_id = head["id"]
-            earlier = inserts.get(task_id) or updates.get(task_id)
-            row = existing.get(task_id)
-            if earlier is None and row is not None and row.server_seq > seqs.start:
-                earlier = {"payload": row.payload}  # written by an earlier batch of this file
-            if earlier is not None:
-                # The file names this task twice: fine if it is the same task.
-                if not _same(earlier["payload"], payload):
-                    raise _error(path, where, "id", f"{task_id!r} names an earlier, different "
-                                                    "task in this file; ids must be unique.")
-                unchanged += 1
-                continue
-            if row is None:
-                inserts[task_id] = {**head, "payload": payload, "revision": 1,
-                                    "server_seq": seqs.next(), "deleted": False,
-                                    "created_at": now, "updated_at": now}
-                added += 1
-                continue
-            if row.project_id not in (None, project_id):
-                raise _error(path, where, "id", f"task {task_id!r} belongs to project "
-                                                f"{row.project_id}; task ids are unique "
-                                                "across projects.")
-            if not row.deleted and _same(row.payload, payload):
-                unchanged += 1
-                continue
-            record = json.loads(payload)
-            record["created_at"] = json.loads(row.payload).get("created_at") or row.created_at
-            del head["id"]
-            updates[task_id] = {**head, "payload": freeze(record), "deleted": False}
-            updated += 1
-        if inserts:
-            conn.execute(TASKS.insert(), list(inserts.values()))
-        # A task whose content changed: its devices pull the new revision.
-        change_records(conn, seqs, TASKS, updates.items(), now=now)
+        for index, n in enumerate(_store_batch(conn, seqs, path, project_id, batch, now)):
+            totals[index] += n
         meter.add(len(batch))
     seqs.save()
     meter.finish()
-    return ImportResult(created, added, updated, unchanged)
+    return ImportResult(created, *totals)
+
+
+def _store_batch(conn: Connection, seqs: Sequence, path: Path, project_id: str,
+                 batch: list[tuple[dict, str]], now: str) -> tuple[int, int, int]:
+    """One batch of spooled tasks: new ones inserted, changed ones changed (devices pull
+    them again), the rest left alone. Returns how many were added, updated and unchanged."""
+    existing = _existing(conn, {head["id"] for head, _ in batch})
+    inserts: dict[str, dict] = {}
+    updates: dict[str, dict] = {}
+    unchanged = 0
+    for head, payload in batch:
+        where = head.pop("where")
+        task_id = head.pop("id")
+        row = existing.get(task_id)
+        earlier = inserts.get(task_id) or updates.get(task_id)
+        if earlier is None and row is not None and row.server_seq > seqs.start:
+            earlier = {"payload": row.payload}  # written by an earlier batch of this file
+        if earlier is not None:
+            # The file names this task twice: fine if it is the same task.
+            if not _same(earlier["payload"], payload):
+                raise _error(path, where, "id", f"{task_id!r} names an earlier, different "
+                                                "task in this file; ids must be unique.")
+            unchanged += 1
+        elif row is None:
+            inserts[task_id] = {"id": task_id, **head, "payload": payload, "revision": 1,
+                                "server_seq": seqs.next(), "deleted": False,
+                                "created_at": now, "updated_at": now}
+        elif row.project_id not in (None, project_id):
+            raise _error(path, where, "id", f"task {task_id!r} belongs to project "
+                                            f"{row.project_id}; task ids are unique across "
+                                            "projects.")
+        elif not row.deleted and _same(row.payload, payload):
+            unchanged += 1
+        else:
+            record = json.loads(payload)
+            record["created_at"] = json.loads(row.payload).get("created_at") or row.created_at
+            updates[task_id] = {**head, "payload": freeze(record), "deleted": False}
+    if inserts:
+        conn.execute(TASKS.insert(), list(inserts.values()))
+    change_records(conn, seqs, TASKS, updates.items(), now=now)
+    return len(inserts), len(updates), unchanged
 
 
 # The times in a canonical payload (quotes inside JSON strings are escaped, so this matches
