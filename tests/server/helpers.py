@@ -8,7 +8,11 @@
 from __future__ import annotations
 
 import itertools
+import threading
+import time
 import warnings
+
+import uvicorn
 
 with warnings.catch_warnings():  # Starlette suggests httpx2; httpx is what the project uses
     warnings.simplefilter("ignore")
@@ -125,18 +129,25 @@ def statuses(result: dict) -> list[str]:
     return [r["status"] for r in result["results"]]
 
 
+class _StoppingServer(uvicorn.Server):
+    """uvicorn that drops its connections when it stops, as a stopped process would: a
+    graceful stop waits for each to close, and an idle HTTPS one a client keeps open waits
+    for TLS' close_notify (20 s and more)."""
+
+    async def shutdown(self, sockets=None):
+        for connection in list(self.server_state.connections):
+            if connection.transport is not None:
+                connection.transport.abort()
+        await super().shutdown(sockets)
+
+
 class LiveServer:
     """The app on real uvicorn, on a free loopback port, in a thread (HTTP or HTTPS)."""
 
     def __init__(self, app, **ssl):
-        import threading
-        import time
-
-        import uvicorn
-
         config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning",
                                 lifespan="off", **ssl)
-        self.server = uvicorn.Server(config)
+        self.server = _StoppingServer(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
         self.thread.start()
         deadline = time.monotonic() + 20

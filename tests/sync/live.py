@@ -1,10 +1,21 @@
-"""A real qalam-server process on loopback, and devices that sync with it, for e2e tests.
+"""A real server on loopback, and devices that sync with it, for e2e tests.
 
-    with ServerProcess(tmp_path / "server.db") as server:
-        device = Device.enrolled(tmp_path / "amina", server, url=proxy.url)
+    with ServerThread(tmp_path / "server.db") as live_server:
+        device = Device.enrolled(tmp_path / "amina", live_server, url=proxy.url)
         device.write(20)
         device.sync()
-        assert_converged(server, device)
+        assert_converged(live_server, device)
+
+Two real servers over a file database, each a real HTTP server on a free loopback port:
+
+- :class:`ServerThread`: the server's app on uvicorn in a thread of the test process (started
+  in milliseconds); what a test uses unless it must kill the server or run ``serve`` itself.
+- :class:`ServerProcess`: ``python -m sync.server.cli serve`` in a process of its own (seconds
+  to start); killable and restartable on the same port.
+
+tests/sync/conftest.py gives them as the fixtures ``live_server`` and ``server_process``. (The
+third thing once called a server, :class:`tests.server.helpers.Server`, is no server on the
+network: the app driven in-process through Starlette's TestClient, the fixture ``harness``.)
 """
 
 from __future__ import annotations
@@ -27,6 +38,7 @@ from sync import credentials, device
 from sync.client import SyncClient
 from sync.server import db, tables
 from sync.server.people import server_identity, users
+from tests.server.helpers import LiveServer
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -51,16 +63,79 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-class ServerProcess:
-    """``python -m sync.server.cli serve`` on a fixed loopback port; killable, restartable."""
+class ServerDatabase:
+    """A migrated server database (a SQLite file, or a database URL) and what a test does to
+    it directly: invite people, read what arrived."""
 
-    def __init__(self, db_path: Path, port: int | None = None, *, tls: bool = False):
+    def __init__(self, db_path: Path | str):
         self.db_path = db_path
-        self.port = port or free_port()
-        self.tls = tls
         self.engine = db.create_engine(db.database_url(str(db_path)))
         db.migrate(self.engine)
         server_identity.ensure_server_identity(self.engine)
+
+    def invite(self, name: str, languages=LANGUAGES) -> str:
+        _user, code, _ = users.invite(self.engine, name=name, role="annotator",
+                                      languages=list(languages))
+        return code
+
+    def submissions(self) -> list:
+        with self.engine.connect() as conn:
+            return conn.execute(sa.select(tables.submissions)).all()
+
+
+class ServerThread(ServerDatabase):
+    """The server's app on real uvicorn, in a thread, on a free loopback port: what ``serve``
+    runs, with connections of its own to the same database (HTTPS with ``serve --tls``'s
+    self-signed certificate when ``tls``)."""
+
+    def __init__(self, db_path: Path | str, *, tls: bool = False):
+        super().__init__(db_path)
+        self.tls = tls
+        self.app_engine = None
+        self.live: LiveServer | None = None
+
+    @property
+    def url(self) -> str:
+        return self.live.url
+
+    @property
+    def port(self) -> int:
+        return int(self.url.rsplit(":", 1)[1])
+
+    def start(self) -> ServerThread:
+        from sync.server.api.factory import create_app
+        from sync.server.people.tls import ensure_certificate
+
+        ssl, fingerprint = {}, ""
+        if self.tls:  # as `serve --tls` makes it: beside the database, for 127.0.0.1
+            cert = ensure_certificate(Path(self.db_path).parent, hosts=["127.0.0.1"])
+            ssl = {"ssl_certfile": str(cert.cert_path), "ssl_keyfile": str(cert.key_path)}
+            fingerprint = cert.fingerprint
+        self.app_engine = db.create_engine(db.database_url(str(self.db_path)))
+        self.live = LiveServer(create_app(self.app_engine, tls_fingerprint=fingerprint), **ssl)
+        return self
+
+    def stop(self) -> None:
+        if self.live is not None:
+            self.live.__exit__(None, None, None)
+            self.live = None
+            self.app_engine.dispose()
+        self.engine.dispose()
+
+    def __enter__(self) -> ServerThread:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+class ServerProcess(ServerDatabase):
+    """``python -m sync.server.cli serve`` on a fixed loopback port; killable, restartable."""
+
+    def __init__(self, db_path: Path | str, port: int | None = None, *, tls: bool = False):
+        super().__init__(db_path)
+        self.port = port or free_port()
+        self.tls = tls
         self.process: subprocess.Popen | None = None
 
     @property
@@ -102,15 +177,6 @@ class ServerProcess:
     def __exit__(self, *exc) -> None:
         self.stop()
 
-    def invite(self, name: str, languages=LANGUAGES) -> str:
-        _user, code, _ = users.invite(self.engine, name=name, role="annotator",
-                                      languages=list(languages))
-        return code
-
-    def submissions(self) -> list:
-        with self.engine.connect() as conn:
-            return conn.execute(sa.select(tables.submissions)).all()
-
 
 def fast_sleep(seconds: float) -> None:
     """Backoff in tests: the same decisions, a hundredth of the wait."""
@@ -128,8 +194,8 @@ class Device:
         return paths.database_path(self.data_dir)
 
     @classmethod
-    def enrolled(cls, data_dir: Path, server: ServerProcess, *, url: str | None = None,
-                 name: str = "amina") -> Device:
+    def enrolled(cls, data_dir: Path, server: ServerThread | ServerProcess, *,
+                 url: str | None = None, name: str = "amina") -> Device:
         os.environ["QALAM_NO_KEYRING"] = "1"
         made = cls(data_dir)
         device.enroll(data_dir, url or server.url, server.invite(name))
@@ -161,7 +227,7 @@ class Device:
         return Store.open(self.db_path, readonly=True)
 
 
-def assert_converged(server: ServerProcess, *devices: Device) -> None:
+def assert_converged(server: ServerDatabase, *devices: Device) -> None:
     """Every record once on the server, each device's copy acknowledged at the server's
     revision, nothing pending, both databases intact."""
     rows = server.submissions()

@@ -1,5 +1,5 @@
 """Issue 6's end-to-end run: a coordinator imports tasks; two annotators' devices (separate
-data directories, a real server process) sync, work, review each other and sync again; the
+data directories, a real server) sync, work, review each other and sync again; the
 export holds exactly the accepted items, and `datasets` reads the same rows back.
 """
 
@@ -14,7 +14,7 @@ from app.store import Store
 from sync.server.export import export_dataset
 from sync.server.work import projects
 from sync.server.work.imports import import_file
-from tests.sync.live import Device, ServerProcess
+from tests.sync.live import Device
 
 SWAHILI = "swh_Latn"
 # Aya dataset rows (human-written), to re-annotate.
@@ -26,12 +26,6 @@ TASKS = [
     ("Nifanye nini mtoto akiwa na homa?", "Mpe maji mengi na umpeleke kliniki."),
     ("Udongo wenye rutuba unatambuliwaje?", "Una rangi nyeusi na harufu nzuri."),
 ]
-
-
-@pytest.fixture
-def server(tmp_path):
-    with ServerProcess(tmp_path / "server.db") as running:
-        yield running
 
 
 def _aya_file(path) -> None:
@@ -74,17 +68,17 @@ def _review(device: Device, ratings: dict[str, int]) -> int:
     return done
 
 
-def test_import_work_review_export_round_trip(tmp_path, server):
+def test_import_work_review_export_round_trip(tmp_path, live_server):
     tasks_file = tmp_path / "aya_swh.jsonl"
     _aya_file(tasks_file)
-    imported = import_file(server.engine, tasks_file, project_id="aya-swh",
+    imported = import_file(live_server.engine, tasks_file, project_id="aya-swh",
                            kind="reannotation")
     assert (imported.project_created, imported.added) == (True, len(TASKS))
-    projects.update_settings(server.engine, "aya-swh",
+    projects.update_settings(live_server.engine, "aya-swh",
                              {"acceptance": {"min_accepted_per_language": 3}})
 
-    amina = Device.enrolled(tmp_path / "amina", server, name="amina")
-    baraka = Device.enrolled(tmp_path / "baraka", server, name="baraka")
+    amina = Device.enrolled(tmp_path / "amina", live_server, name="amina")
+    baraka = Device.enrolled(tmp_path / "baraka", live_server, name="baraka")
     for device in (amina, baraka):
         assert device.sync().complete
 
@@ -130,11 +124,11 @@ def test_import_work_review_export_round_trip(tmp_path, server):
         (baraka, "Samaki wa maji baridi hupatikana wapi?"),
     }
     out = tmp_path / "export"
-    result = export_dataset(server.engine, out, fmt="parquet")
+    result = export_dataset(live_server.engine, out, fmt="parquet")
     assert result.rows == len(expected)
     assert result.counts == {SWAHILI: {"re-annotations": 3, "original-annotations": 1}}
 
-    jsonl = export_dataset(server.engine, tmp_path / "export-jsonl", fmt="jsonl")
+    jsonl = export_dataset(live_server.engine, tmp_path / "export-jsonl", fmt="jsonl")
     rows = [json.loads(line) for path in sorted((tmp_path / "export-jsonl").rglob("*.jsonl"))
             if path.name.startswith("train") for line in path.read_text("utf-8").splitlines()]
     assert jsonl.rows == len(rows) == len(expected)

@@ -1,13 +1,13 @@
 """Enrollment on a bad link: the reply to a device's enrollment is lost after the server
-committed it; the device retries with the same code and gets a working token (a real server
-process, a real fault proxy)."""
+committed it; the device retries with the same code and gets a working token (a real server,
+a real fault proxy)."""
 
 from __future__ import annotations
 
 from app import paths
 from sync import device
 from sync.client import SyncClient
-from tests.sync.live import Device, ServerProcess, fast_sleep
+from tests.sync.live import Device, fast_sleep
 from tests.sync.proxy import Fault, FaultProxy
 
 
@@ -25,11 +25,10 @@ def _first_enroll_loses_its_reply():
 
 
 def test_an_enrollment_whose_first_reply_is_lost_succeeds_on_retry_with_the_same_code(
-        tmp_path, monkeypatch):
+        tmp_path, monkeypatch, live_server):
     monkeypatch.setenv("QALAM_NO_KEYRING", "1")
-    with ServerProcess(tmp_path / "server.db") as server, \
-            FaultProxy(server.port, _first_enroll_loses_its_reply()) as proxy:
-        code = server.invite("amina")
+    with FaultProxy(live_server.port, _first_enroll_loses_its_reply()) as proxy:
+        code = live_server.invite("amina")
         data_dir = paths.data_dir(tmp_path / "amina")
         client = SyncClient(proxy.url, sleep=fast_sleep, stall_timeout=5.0)
         enrollment = device.enroll(data_dir, proxy.url, code, client=client)
@@ -38,4 +37,4 @@ def test_an_enrollment_whose_first_reply_is_lost_succeeds_on_retry_with_the_same
         assert enrollment.user_name == "amina"
         amina = Device(data_dir)
         amina.write(3)
-        assert amina.sync(server.url).complete  # the token from the retry works
+        assert amina.sync(live_server.url).complete  # the token from the retry works

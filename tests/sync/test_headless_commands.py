@@ -4,8 +4,6 @@ import os
 import subprocess
 import sys
 
-import pytest
-
 from app import paths
 from app.store import Store
 from tests.sync.live import ROOT, ServerProcess
@@ -18,25 +16,19 @@ def qalam(*args):
     )
 
 
-@pytest.fixture
-def server(tmp_path):
-    with ServerProcess(tmp_path / "server.db") as running:
-        yield running
-
-
-def test_enroll_then_sync_then_bundle(tmp_path, server):
+def test_enroll_then_sync_then_bundle(tmp_path, live_server):
     data = tmp_path / "laptop"
     data.mkdir()
     with Store.open(paths.database_path(data)) as store:
         draft = store.new_submission(language="yor_Latn")
         store.save_draft(draft.id, inputs="Kí ni ọbẹ̀ ẹ̀gúsí?", targets="Ọbẹ̀ tí a fi ẹ̀gúsí ṣe ni.")
 
-    wrong = qalam("enroll", "--server", server.url, "--code", "2222-2222-2", "--data-dir",
+    wrong = qalam("enroll", "--server", live_server.url, "--code", "2222-2222-2", "--data-dir",
                   str(data))
     assert wrong.returncode == 1 and "code" in wrong.stderr.lower()
 
-    code = server.invite("bola", ["yor_Latn"])
-    enrolled = qalam("--data-dir", str(data), "enroll", "--server", server.url, "--code", code)
+    code = live_server.invite("bola", ["yor_Latn"])
+    enrolled = qalam("--data-dir", str(data), "enroll", "--server", live_server.url, "--code", code)
     assert enrolled.returncode == 0, enrolled.stderr
     assert "Enrolled as bola (annotator)" in enrolled.stdout
     token_file = data / "device-token"
@@ -45,7 +37,7 @@ def test_enroll_then_sync_then_bundle(tmp_path, server):
     synced = qalam("sync", "--data-dir", str(data))
     assert synced.returncode == 0, synced.stderr
     assert "1 item sent" in synced.stdout and "Sending your work…" in synced.stderr
-    assert [row.id for row in server.submissions()] == [draft.id]
+    assert [row.id for row in live_server.submissions()] == [draft.id]
 
     with Store.open(paths.database_path(data)) as store:
         store.save_draft(draft.id, inputs="Kí ni ọbẹ̀ ẹ̀gúsí?", targets="Ọbẹ̀ aládùn ni.")
@@ -55,7 +47,7 @@ def test_enroll_then_sync_then_bundle(tmp_path, server):
 
     server_side = subprocess.run(
         [sys.executable, "-m", "sync.server.cli", "import-bundle", str(bundle), "--db",
-         str(server.db_path)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+         str(live_server.db_path)], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert server_side.returncode == 0, server_side.stderr
     answer = tmp_path / "bola.answer.qalam"
     imported = qalam("bundle", "import", str(answer), "--data-dir", str(data))
@@ -64,20 +56,20 @@ def test_enroll_then_sync_then_bundle(tmp_path, server):
         assert store.outbox() == []
 
 
-def test_sync_with_the_server_gone_gives_up_after_max_time(tmp_path, server):
+def test_sync_with_the_server_gone_gives_up_after_max_time(tmp_path, live_server):
     data = tmp_path / "laptop"
     data.mkdir()
     Store.open(paths.database_path(data)).close()
-    code = server.invite("ada", ["yor_Latn"])
-    assert qalam("enroll", "--server", server.url, "--code", code, "--data-dir",
+    code = live_server.invite("ada", ["yor_Latn"])
+    assert qalam("enroll", "--server", live_server.url, "--code", code, "--data-dir",
                  str(data)).returncode == 0
-    server.stop()
+    live_server.stop()
     gone = qalam("sync", "--max-time", "2", "--data-dir", str(data))
     assert gone.returncode == 1
     assert "stopped before it finished" in gone.stderr and "cannot be reached" in gone.stderr
 
 
-def test_a_sync_that_leaves_a_conflict_says_where_to_resolve_it(tmp_path, server):
+def test_a_sync_that_leaves_a_conflict_says_where_to_resolve_it(tmp_path, live_server):
     from sync.server.work import decisions
 
     data = tmp_path / "laptop"
@@ -86,11 +78,11 @@ def test_a_sync_that_leaves_a_conflict_says_where_to_resolve_it(tmp_path, server
         draft = store.new_submission(language="yor_Latn")
         store.save_draft(draft.id, inputs="Kí ni ọbẹ̀?", targets="Ọbẹ̀ ni.")
         store.submit(draft.id)
-    code = server.invite("bola", ["yor_Latn"])
-    assert qalam("enroll", "--server", server.url, "--code", code, "--data-dir",
+    code = live_server.invite("bola", ["yor_Latn"])
+    assert qalam("enroll", "--server", live_server.url, "--code", code, "--data-dir",
                  str(data)).returncode == 0
     assert qalam("sync", "--data-dir", str(data)).returncode == 0
-    decisions.decide(server.engine, draft.id, "rejected")
+    decisions.decide(live_server.engine, draft.id, "rejected")
     with Store.open(paths.database_path(data)) as store:  # meanwhile, offline, she edits it
         store.reopen(draft.id)
         store.save_draft(draft.id, inputs="Kí ni ọbẹ̀ ẹ̀gúsí?", targets="Ọbẹ̀ aládùn ni.")

@@ -1,31 +1,24 @@
 """A device is not sent back what it pushed; its user's other devices and the coordinator's
 decisions still reach it (sync.server.exchange.pull._not_echoed), through the real client."""
 
-import pytest
 
 from app.store import Store
-from tests.sync.live import Device, ServerProcess, assert_converged
+from tests.sync.live import Device, assert_converged
 
 
-@pytest.fixture
-def server(tmp_path):
-    with ServerProcess(tmp_path / "server.db") as running:
-        yield running
-
-
-def test_a_push_is_not_pulled_back_by_the_device_that_made_it(tmp_path, server):
-    laptop = Device.enrolled(tmp_path / "laptop", server, name="amina")
+def test_a_push_is_not_pulled_back_by_the_device_that_made_it(tmp_path, live_server):
+    laptop = Device.enrolled(tmp_path / "laptop", live_server, name="amina")
     laptop.write(30)
     report = laptop.sync()
     assert report.acknowledged == 30 and report.pulled == 0 and report.complete
-    assert_converged(server, laptop)
+    assert_converged(live_server, laptop)
 
 
-def test_edits_flow_between_two_devices_of_one_person_but_not_back(tmp_path, server):
-    laptop = Device.enrolled(tmp_path / "laptop", server, name="amina")
+def test_edits_flow_between_two_devices_of_one_person_but_not_back(tmp_path, live_server):
+    laptop = Device.enrolled(tmp_path / "laptop", live_server, name="amina")
     drafts = laptop.write(3, submit_every=10)[1:]  # the first is submitted, the others drafts
     laptop.sync()
-    phone = Device.enrolled(tmp_path / "phone", server, name="amina")
+    phone = Device.enrolled(tmp_path / "phone", live_server, name="amina")
     assert phone.sync().pulled == 3
     with Store.open(phone.db_path) as store:
         store.save_draft(drafts[0], inputs="فون سے", targets="بہتر جواب")
@@ -35,17 +28,17 @@ def test_edits_flow_between_two_devices_of_one_person_but_not_back(tmp_path, ser
     assert report.pulled == 1
     with laptop.store() as store:
         assert store.submission(drafts[0]).inputs == "فون سے"
-    assert_converged(server, laptop, phone)
+    assert_converged(live_server, laptop, phone)
 
 
-def test_a_decision_reaches_the_authors_device(tmp_path, server):
+def test_a_decision_reaches_the_authors_device(tmp_path, live_server):
     from sync.server.work import decisions
 
-    amina = Device.enrolled(tmp_path / "amina", server)
+    amina = Device.enrolled(tmp_path / "amina", live_server)
     (item,) = amina.write(1, submit_every=1)
     assert amina.sync().pulled == 0
-    decisions.decide(server.engine, item, "accepted")
+    decisions.decide(live_server.engine, item, "accepted")
     assert amina.sync().pulled == 1
     with amina.store() as store:
         assert store.submission(item).state == "accepted"
-    assert_converged(server, amina)
+    assert_converged(live_server, amina)

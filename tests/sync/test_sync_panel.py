@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QMessageBox
 from app import paths
 from app.store import Store
 from i18n.bidi import strip_isolates
-from tests.sync.live import Device, ServerProcess
+from tests.sync.live import Device, ServerThread
 from ui.dialogs.sync_panel import SyncPanel, SyncStatusButton
 from ui.operations import Context
 from ui.sync_controller import SyncController
@@ -16,12 +16,6 @@ from ui.tasks import TaskRunner
 
 def panel_tmp(controller):
     return controller.data_dir.parent
-
-
-@pytest.fixture
-def server(tmp_path):
-    with ServerProcess(tmp_path / "server.db") as running:
-        yield running
 
 
 @pytest.fixture
@@ -50,12 +44,12 @@ def app_side(qtbot, tmp_path, monkeypatch):
     reader.close()
 
 
-def test_enroll_sync_and_resolve_a_conflict_from_the_panel(qtbot, server, app_side):
+def test_enroll_sync_and_resolve_a_conflict_from_the_panel(qtbot, live_server, app_side):
     controller, panel, button, item_id, shown = app_side
     assert "Not connected" in button.text()
     panel.show()
-    panel.server_url.setText(server.url)
-    qtbot.keyClicks(panel.code, server.invite("amina", ["urd_Arab"]))
+    panel.server_url.setText(live_server.url)
+    qtbot.keyClicks(panel.code, live_server.invite("amina", ["urd_Arab"]))
     enroll = next(b for b in panel.enroll_box.findChildren(type(panel.sync_button))
                   if b.text() == "&Connect")
     qtbot.mouseClick(enroll, Qt.LeftButton)  # enrollment runs off the UI thread
@@ -65,10 +59,10 @@ def test_enroll_sync_and_resolve_a_conflict_from_the_panel(qtbot, server, app_si
                     timeout=20000)
     assert button.text() == "All work synced"
     assert not panel.enroll_box.isVisible()
-    assert [row.id for row in server.submissions()] == [item_id]
+    assert [row.id for row in live_server.submissions()] == [item_id]
 
     # Her second laptop changes the item while this one, offline, improves it too.
-    other = Device.enrolled(panel_tmp(controller) / "second", server, name="amina")
+    other = Device.enrolled(panel_tmp(controller) / "second", live_server, name="amina")
     other.sync()
     with Store.open(other.db_path) as store:
         store.reopen(item_id)
@@ -92,13 +86,13 @@ def test_enroll_sync_and_resolve_a_conflict_from_the_panel(qtbot, server, app_si
     qtbot.mouseClick(panel.sync_button, Qt.LeftButton)
     qtbot.waitUntil(lambda: not controller.running and button.text() == "All work synced",
                     timeout=20000)
-    (row,) = server.submissions()
+    (row,) = live_server.submissions()
     assert "پہلے پانی ابالیں" in row.payload
 
 
-def test_a_wrong_code_says_so_and_nothing_is_stored(qtbot, server, app_side):
+def test_a_wrong_code_says_so_and_nothing_is_stored(qtbot, live_server, app_side):
     controller, panel, _button, _item, shown = app_side
-    panel.server_url.setText(server.url)
+    panel.server_url.setText(live_server.url)
     panel.code.setText("AAAA-AAAA-A")
     panel._enroll()
     qtbot.waitUntil(lambda: bool(shown), timeout=20000)
@@ -117,7 +111,7 @@ def test_a_provisioned_install_asks_only_for_the_code_and_pins_the_certificate(
 
     monkeypatch.setenv("QALAM_NO_KEYRING", "1")
     monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: None)
-    with ServerProcess(tmp_path / "hall.db", tls=True) as hall:
+    with ServerThread(tmp_path / "hall.db", tls=True) as hall:
         pem = tls.fetch_certificate("127.0.0.1", hall.port)
         tasks = tmp_path / "tasks.jsonl"
         tasks.write_text(json.dumps({"id": "hall-urd-1", "kind": "original",
@@ -150,7 +144,7 @@ def test_a_provisioned_install_asks_only_for_the_code_and_pins_the_certificate(
             window.shutdown()
 
 
-def test_bundle_buttons_write_and_apply_a_bundle_in_the_background(qtbot, server, app_side,
+def test_bundle_buttons_write_and_apply_a_bundle_in_the_background(qtbot, live_server, app_side,
                                                                    tmp_path, monkeypatch):
     from PySide6.QtWidgets import QFileDialog
 
@@ -158,7 +152,7 @@ def test_bundle_buttons_write_and_apply_a_bundle_in_the_background(qtbot, server
     from sync.server.exchange.bundles import import_bundle
 
     controller, panel, _button, item_id, shown = app_side
-    device.enroll(controller.data_dir, server.url, server.invite("amina", ["urd_Arab"]))
+    device.enroll(controller.data_dir, live_server.url, live_server.invite("amina", ["urd_Arab"]))
     stick = tmp_path / "stick.qalam"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(stick), ""))
     export_button, import_button = panel.bundle_buttons
@@ -167,8 +161,8 @@ def test_bundle_buttons_write_and_apply_a_bundle_in_the_background(qtbot, server
     assert strip_isolates(shown.pop()) == "1 item written. Give the file to your coordinator."
     assert export_button.isEnabled() and stick.exists()
 
-    answer = import_bundle(server.engine, stick)
-    assert [row.id for row in server.submissions()] == [item_id]
+    answer = import_bundle(live_server.engine, stick)
+    assert [row.id for row in live_server.submissions()] == [item_id]
     monkeypatch.setattr(QFileDialog, "getOpenFileName",
                         lambda *a, **k: (str(answer.answer), ""))
     qtbot.mouseClick(import_button, Qt.LeftButton)
@@ -197,7 +191,8 @@ def test_the_enrollment_cards_link_pasted_into_the_code_field_fills_both(qtbot, 
 
 @pytest.fixture
 def tls_server(tmp_path):
-    with ServerProcess(tmp_path / "hall.db", tls=True) as running:
+    """A server with ``serve --tls``'s self-signed certificate, in a thread."""
+    with ServerThread(tmp_path / "hall.db", tls=True) as running:
         yield running
 
 

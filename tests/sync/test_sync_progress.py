@@ -3,22 +3,14 @@ progress that moves while they do, and lines a person can read."""
 
 import io
 
-import pytest
-
 from sync.cli import ProgressPrinter
 from sync.client import SyncClient, SyncProgress, SyncReport
 from sync.progress import format_size, progress_text, retry_text, sync_summary
-from tests.sync.live import Device, ServerProcess
+from tests.sync.live import Device
 from tests.sync.proxy import Fault, FaultProxy
 
 
-@pytest.fixture
-def server(tmp_path):
-    with ServerProcess(tmp_path / "server.db") as running:
-        yield running
-
-
-def test_bytes_counted_are_those_on_the_wire_lost_replies_included(tmp_path, server):
+def test_bytes_counted_are_those_on_the_wire_lost_replies_included(tmp_path, live_server):
     """"KB up" showed 1,360 KB for 2.4 MB on the wire: a try whose reply was lost counted
     nothing, and heads were guessed. Through the proxy, both counts match its own, exactly."""
     pushes = {"n": 0}
@@ -30,9 +22,9 @@ def test_bytes_counted_are_those_on_the_wire_lost_replies_included(tmp_path, ser
                 return Fault.LOSE_REPLY
         return Fault.PASS
 
-    amina = Device.enrolled(tmp_path / "amina", server)
+    amina = Device.enrolled(tmp_path / "amina", live_server)
     amina.write(80)
-    with FaultProxy(server.port, plan) as proxy:
+    with FaultProxy(live_server.port, plan) as proxy:
         report = amina.sync(proxy.url)
     assert report.complete and report.retries >= 1 and proxy.faults_applied
     assert report.bytes_sent == proxy.bytes_up
