@@ -28,6 +28,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 import sqlalchemy as sa
@@ -38,7 +39,9 @@ from sync import credentials, device
 from sync.client import SyncClient
 from sync.server import db, tables
 from sync.server.people import server_identity, users
-from tests.server.helpers import LiveServer
+
+if TYPE_CHECKING:  # the app and uvicorn load only where a thread serves them
+    from tests.server.helpers import LiveServer
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -105,6 +108,7 @@ class ServerThread(ServerDatabase):
     def start(self) -> ServerThread:
         from sync.server.api.factory import create_app
         from sync.server.people.tls import ensure_certificate
+        from tests.server.helpers import LiveServer
 
         ssl, fingerprint = {}, ""
         if self.tls:  # as `serve --tls` makes it: beside the database, for 127.0.0.1

@@ -14,7 +14,9 @@ from tests.sync.live import Device
 
 def main() -> None:
     data_dir, url = Path(sys.argv[1]), sys.argv[2]
-    report = Device(data_dir).sync(url)
+    device = Device(data_dir)
+    print("syncing", flush=True)  # Python has started: the killer's clock starts now
+    report = device.sync(url)
     print("complete" if report.complete else "incomplete", flush=True)
 
 
