@@ -288,7 +288,7 @@ def test_tsv_shape():
     assert [row[0] for row in rows] == sorted(row[0] for row in rows)
 
 
-def test_runtime_loads_fast_without_langcodes_or_babel():
+def test_runtime_loads_without_langcodes_or_babel():
     code = (
         "import sys, time\n"
         "t = time.perf_counter()\n"
@@ -300,5 +300,6 @@ def test_runtime_loads_fast_without_langcodes_or_babel():
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
                          text=True, check=True).stdout.split()
-    assert out[1:] == []  # neither langcodes nor babel was imported
-    assert float(out[0]) < 50  # typically ~2 ms; generous for a loaded CI machine
+    assert out[1:] == []  # neither langcodes nor babel was imported: what kept it fast
+    # bound, not a benchmark: typically ~2 ms; `< 50` failed a clean CI run at 53.96 ms
+    assert float(out[0]) < 500

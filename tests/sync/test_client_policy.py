@@ -212,7 +212,7 @@ def test_a_failing_batch_does_not_wait_for_the_others_backoff(store):
     with pytest.raises(SyncError) as refused:
         client.sync(lambda job: job(store))
     assert refused.value.kind == "auth"
-    assert time.monotonic() - started < 5
+    assert time.monotonic() - started < 5  # bound, not a benchmark (the others wait 30 s)
     from app import syncstate
 
     assert syncstate.summary(store).pending == 30  # nothing lost: all sent again next time
