@@ -11,6 +11,12 @@ if os.environ.setdefault("QT_QPA_PLATFORM", "offscreen") == "offscreen":
     os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={desktop}"
 
 from app.store import Store
+from tests.sync.conftest import (  # noqa: F401  (the servers of tests/sync, for any test that syncs)
+    live_server,
+    server_db,
+    server_process,
+    server_template,
+)
 
 
 @pytest.fixture

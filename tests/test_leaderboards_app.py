@@ -19,7 +19,7 @@ from sync.server import db
 from sync.server.api.factory import create_app
 from sync.server.people import server_identity, users
 from tests.server.helpers import LiveServer
-from tests.sync.live import LANGUAGES, Device, ServerProcess
+from tests.sync.live import LANGUAGES, Device, ServerThread
 
 ME, PEER = "u-amina", "u-bola"
 POINTS = {"day": 10, "week": 100, "all": 1000}
@@ -72,7 +72,7 @@ def test_a_damaged_answer_is_refused_and_the_last_one_kept(store, payload):
 
 
 def test_a_sync_keeps_the_servers_leaderboards(tmp_path):
-    with ServerProcess(tmp_path / "server.db") as server:
+    with ServerThread(tmp_path / "server.db") as server:
         amina = Device.enrolled(tmp_path / "amina", server, name="amina")
         amina.write(6, submit_every=1)
         with Store.open(amina.db_path) as store:
@@ -220,7 +220,7 @@ def test_a_failing_leaderboard_does_not_fail_the_sync(tmp_path):
     def plan(_n, _method, path):
         return Fault.answer(503) if path.startswith("/v1/leaderboard") else Fault.PASS
 
-    with ServerProcess(tmp_path / "server.db") as server, \
+    with ServerThread(tmp_path / "server.db") as server, \
             FaultProxy(server.port, plan=plan) as proxy:
         amina = Device.enrolled(tmp_path / "amina", server, url=proxy.url)
         amina.write(3)
@@ -257,7 +257,7 @@ def test_a_leaderboard_asking_to_come_back_much_later_is_left_for_the_next_sync(
             return Fault.answer(503, Retry_After="600")
         return Fault.PASS
 
-    with ServerProcess(tmp_path / "server.db") as server, \
+    with ServerThread(tmp_path / "server.db") as server, \
             FaultProxy(server.port, plan=plan) as proxy:
         amina = Device.enrolled(tmp_path / "amina", server, url=proxy.url)
         amina.write(2)

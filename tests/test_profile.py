@@ -14,7 +14,7 @@ from app.store import Store
 from sync import protocol
 from sync.server.people import profiles as server_profiles
 from tests.keys import type_text
-from tests.sync.live import Device, ServerProcess
+from tests.sync.live import Device
 from ui.dialogs.profile import ProfileDialog
 
 GIVEN = Profile(age_range="25-34", gender="woman", country="PK",
@@ -101,47 +101,41 @@ def test_country_names_are_localized_and_complete():
 # --- over a real server --------------------------------------------------------------------
 
 
-@pytest.fixture
-def server(tmp_path):
-    with ServerProcess(tmp_path / "server.db") as running:
-        yield running
-
-
 def _user_id(device: Device) -> str:
     with device.store() as store:
         return store.user_id
 
 
-def test_sync_sends_the_profile_once_and_keeps_edits_made_offline(tmp_path, server):
-    amina = Device.enrolled(tmp_path / "amina", server)
+def test_sync_sends_the_profile_once_and_keeps_edits_made_offline(tmp_path, live_server):
+    amina = Device.enrolled(tmp_path / "amina", live_server)
     with Store.open(amina.db_path) as store:
         profile.save(store, GIVEN)                  # offline, before any sync
     report = amina.sync()
     assert report.complete and not report.warnings
-    stored = server_profiles.get_profile(server.engine, _user_id(amina))
+    stored = server_profiles.get_profile(live_server.engine, _user_id(amina))
     assert stored == protocol.Profile.model_validate(GIVEN.as_payload())
     with amina.store() as store:
         assert profile.pending(store) is None
     with Store.open(amina.db_path) as store:
         profile.save(store, Profile(country="IN", languages=("hin_Deva",)))
     amina.sync()
-    stored = server_profiles.get_profile(server.engine, _user_id(amina))
+    stored = server_profiles.get_profile(live_server.engine, _user_id(amina))
     assert stored.country == "IN" and stored.age_range is None
 
 
-def test_a_second_laptop_adopts_the_profile_given_on_the_first(tmp_path, server):
-    first = Device.enrolled(tmp_path / "first", server, name="bola")
+def test_a_second_laptop_adopts_the_profile_given_on_the_first(tmp_path, live_server):
+    first = Device.enrolled(tmp_path / "first", live_server, name="bola")
     with Store.open(first.db_path) as store:
         profile.save(store, GIVEN)
     first.sync()
-    second = Device.enrolled(tmp_path / "second", server, name="bola")
+    second = Device.enrolled(tmp_path / "second", live_server, name="bola")
     second.sync()
     with second.store() as store:
         assert profile.load(store) == GIVEN and profile.pending(store) is None
 
 
-def test_a_profile_the_server_refuses_stays_pending_and_the_sync_completes(tmp_path, server):
-    amina = Device.enrolled(tmp_path / "amina", server)
+def test_a_profile_the_server_refuses_stays_pending_and_the_sync_completes(tmp_path, live_server):
+    amina = Device.enrolled(tmp_path / "amina", live_server)
     amina.write(2)
     with Store.open(amina.db_path) as store:
         profile.save(store, GIVEN)
@@ -153,7 +147,7 @@ def test_a_profile_the_server_refuses_stays_pending_and_the_sync_completes(tmp_p
                for warning in report.warnings)
     with amina.store() as store:
         assert profile.pending(store) is not None
-    assert server_profiles.get_profile(server.engine, _user_id(amina)) is None
+    assert server_profiles.get_profile(live_server.engine, _user_id(amina)) is None
 
 
 # --- the dialog -----------------------------------------------------------------------------

@@ -7,7 +7,6 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 import httpx
-import pytest
 import sqlalchemy as sa
 
 from app.ids import new_id
@@ -345,14 +344,6 @@ def test_after_push_needs_no_leases_or_tasks(server):
     result = amina.push([amina.submission(state="draft")])
     assert result["results"][0]["status"] == "created"
     assert distribution.changed_something({"inputs": "a", "targets": "b"}, "review") is False
-
-
-@pytest.fixture
-def live_server(tmp_path):
-    from tests.sync.live import ServerProcess
-
-    with ServerProcess(tmp_path / "server.db") as running:
-        yield running
 
 
 def test_a_sync_delivers_leased_tasks_to_the_device(tmp_path, live_server):

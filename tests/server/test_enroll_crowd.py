@@ -1,6 +1,6 @@
 """50 devices enrolling at once with valid codes from one address (a training room behind one
-Wi-Fi), against PostgreSQL with two server processes: every one succeeds, because only
-failures are counted (sync.server.people.enrollment)."""
+Wi-Fi), against PostgreSQL with two servers (each its own connections): every one succeeds,
+because only failures are counted (sync.server.people.enrollment)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from app.ids import new_id
 from sync import keys, protocol
 from sync.client import SyncClient
 from sync.server.people import users
-from tests.sync.live import ServerProcess, fast_sleep
+from tests.sync.live import ServerThread, fast_sleep
 
 
 def _enrolling_device(url: str, code: str) -> str:
@@ -32,9 +32,9 @@ def _enrolling_device(url: str, code: str) -> str:
 
 
 def test_fifty_devices_enrolling_at_once_from_one_address_all_succeed(tmp_path, postgres):
-    """A training room behind one Wi-Fi, on PostgreSQL with two server processes."""
+    """A training room behind one Wi-Fi, on PostgreSQL with two servers."""
     url = postgres.url(postgres.new_database(postgres.template))
-    with ServerProcess(url) as first, ServerProcess(url) as second:
+    with ServerThread(url) as first, ServerThread(url) as second:
         codes = [users.invite(first.engine, name=f"annotator-{n}", role="annotator",
                               languages=["urd_Arab"])[1] for n in range(50)]
         with ThreadPoolExecutor(25) as pool:

@@ -10,7 +10,8 @@ SQLite file database (tests/sync/live.py):
 Both start on a copy of one database migrated for the session (migrating a new file takes
 about half a second; a copy, milliseconds). A test that needs faults between device and server
 puts a :class:`tests.sync.proxy.FaultProxy` in front of either
-(``FaultProxy(live_server.port, plan)``).
+(``FaultProxy(live_server.port, plan)``). tests/conftest.py gives these fixtures to every test
+that syncs, outside tests/sync too.
 """
 
 from __future__ import annotations
