@@ -72,8 +72,8 @@ def test_a_damaged_answer_is_refused_and_the_last_one_kept(store, payload):
 
 
 def test_a_sync_keeps_the_servers_leaderboards(tmp_path):
-    with ServerThread(tmp_path / "server.db") as server:
-        amina = Device.enrolled(tmp_path / "amina", server, name="amina")
+    with ServerThread(tmp_path / "server.db") as live_server:
+        amina = Device.enrolled(tmp_path / "amina", live_server, name="amina")
         amina.write(6, submit_every=1)
         with Store.open(amina.db_path) as store:
             profile.save(store, profile.Profile(country="PK"))
@@ -116,13 +116,13 @@ def test_a_server_without_leaderboards_or_profiles_does_not_fail_the_sync(tmp_pa
     _user, code, _ = users.invite(engine, name="amina", role="annotator",
                                   languages=LANGUAGES)
     try:
-        with LiveServer(app) as server:
+        with LiveServer(app) as live_server:
             amina = Device(tmp_path / "amina")
-            sync_device.enroll(amina.data_dir, server.url, code)
+            sync_device.enroll(amina.data_dir, live_server.url, code)
             amina.write(3)
             with Store.open(amina.db_path) as store:
                 profile.save(store, profile.Profile(country="PK"))
-            report = amina.sync(server.url)
+            report = amina.sync(live_server.url)
     finally:
         engine.dispose()
     assert report.complete and report.acknowledged == 3 and not report.warnings
@@ -220,9 +220,9 @@ def test_a_failing_leaderboard_does_not_fail_the_sync(tmp_path):
     def plan(_n, _method, path):
         return Fault.answer(503) if path.startswith("/v1/leaderboard") else Fault.PASS
 
-    with ServerThread(tmp_path / "server.db") as server, \
-            FaultProxy(server.port, plan=plan) as proxy:
-        amina = Device.enrolled(tmp_path / "amina", server, url=proxy.url)
+    with ServerThread(tmp_path / "server.db") as live_server, \
+            FaultProxy(live_server.port, plan=plan) as proxy:
+        amina = Device.enrolled(tmp_path / "amina", live_server, url=proxy.url)
         amina.write(3)
         report = amina.sync()
         assert report.complete and report.acknowledged == 3
@@ -257,9 +257,9 @@ def test_a_leaderboard_asking_to_come_back_much_later_is_left_for_the_next_sync(
             return Fault.answer(503, Retry_After="600")
         return Fault.PASS
 
-    with ServerThread(tmp_path / "server.db") as server, \
-            FaultProxy(server.port, plan=plan) as proxy:
-        amina = Device.enrolled(tmp_path / "amina", server, url=proxy.url)
+    with ServerThread(tmp_path / "server.db") as live_server, \
+            FaultProxy(live_server.port, plan=plan) as proxy:
+        amina = Device.enrolled(tmp_path / "amina", live_server, url=proxy.url)
         amina.write(2)
         assert amina.sync().complete
         assert [path for _, _, path in proxy.faults_applied] == ["/v1/leaderboard"]

@@ -1,6 +1,6 @@
 """One server test suite, every backend (like Kinto's storage tests).
 
-Every test that uses ``engine``/``server`` runs twice: on SQLite and on a real PostgreSQL
+Every test that uses ``engine``/``harness`` runs twice: on SQLite and on a real PostgreSQL
 started for the session (tests/server/postgres.py). Each test gets a fresh server: on SQLite a
 copy of a migrated template file, on PostgreSQL the session's migrated database emptied (all
 rows but the server's identity deleted, the change counter back to 0).
@@ -109,6 +109,8 @@ def engine(db_url):
 
 
 @pytest.fixture
-def server(engine):
-    with Server(engine) as harness:
-        yield harness
+def harness(engine):
+    """The app driven in-process through Starlette's TestClient (no socket): people enroll,
+    push and pull through it (tests/server/helpers.py)."""
+    with Server(engine) as driven:
+        yield driven

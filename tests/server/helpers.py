@@ -1,6 +1,6 @@
-"""A server under test and the people using it, so tests read as usage:
+"""The server under test and the people using it, so tests read as usage:
 
-    amina = server.member("annotator", languages=["urd_Arab"])
+    amina = harness.member("annotator", languages=["urd_Arab"])
     result = amina.push([amina.submission(inputs="سوال", targets="جواب")])
     assert result["results"][0]["status"] == "created"
 """
@@ -28,6 +28,9 @@ _names = itertools.count(1)
 
 
 class Server:
+    """The app driven in-process through Starlette's TestClient: no socket, no thread of its
+    own (the fixture ``harness``). For a server on the network see :class:`LiveServer`."""
+
     def __init__(self, engine):
         self.engine = engine
         self.app = create_app(engine)
@@ -57,8 +60,8 @@ class Server:
 class Member:
     """One enrolled device of one user."""
 
-    def __init__(self, server: Server, user, device_id: str, token: str):
-        self.server = server
+    def __init__(self, harness: Server, user, device_id: str, token: str):
+        self.harness = harness
         self.user = user
         self.user_id = user.id
         self.device_id = device_id
@@ -71,7 +74,7 @@ class Member:
 
     @property
     def device(self) -> users.Device:
-        return users.load_device(self.server.engine, self.device_id)
+        return users.load_device(self.harness.engine, self.device_id)
 
     def item(self, entity: str, record: dict, *, op: str = "upsert", base_revision=None,
              seq: int | None = None) -> dict:
@@ -104,14 +107,14 @@ class Member:
         return {"device_id": self.device_id, "batch_id": new_id(), "items": items}
 
     def push(self, items: list[dict], *, expect: int = 200) -> dict:
-        response = self.server.client.post("/v1/push", json=self.batch(items),
-                                           headers=self.headers)
+        response = self.harness.client.post("/v1/push", json=self.batch(items),
+                                            headers=self.headers)
         assert response.status_code == expect, response.text
         return response.json()
 
     def pull(self, cursor: int = 0, limit: int | None = None) -> dict:
         params = {"cursor": cursor} | ({"limit": limit} if limit else {})
-        response = self.server.client.get("/v1/pull", params=params, headers=self.headers)
+        response = self.harness.client.get("/v1/pull", params=params, headers=self.headers)
         assert response.status_code == 200, response.text
         return response.json()
 
@@ -147,20 +150,20 @@ class LiveServer:
     def __init__(self, app, **ssl):
         config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning",
                                 lifespan="off", **ssl)
-        self.server = _StoppingServer(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.uvicorn = _StoppingServer(config)
+        self.thread = threading.Thread(target=self.uvicorn.run, daemon=True)
         self.thread.start()
         deadline = time.monotonic() + 20
-        while not self.server.started:
+        while not self.uvicorn.started:
             if time.monotonic() > deadline or not self.thread.is_alive():
                 raise RuntimeError("uvicorn did not start")
             time.sleep(0.01)
-        port = self.server.servers[0].sockets[0].getsockname()[1]
+        port = self.uvicorn.servers[0].sockets[0].getsockname()[1]
         self.url = f"{'https' if ssl else 'http'}://127.0.0.1:{port}"
 
     def __enter__(self):
         return self
 
     def __exit__(self, *exc):
-        self.server.should_exit = True
+        self.uvicorn.should_exit = True
         self.thread.join(timeout=20)

@@ -82,70 +82,70 @@ def block(engine, user_id: str, blocked: bool = True) -> None:
             blocked_at=clock.utc_now() if blocked else None))
 
 
-def test_an_edit_under_five_characters_does_not_count_and_five_does(server, project):
-    amina = server.member()
+def test_an_edit_under_five_characters_does_not_count_and_five_does(harness, project):
+    amina = harness.member()
     small, enough, large = push(amina, [edit(amina, 4), edit(amina, 5), edit(amina, 40)])
-    assert verdict(server.engine, small) == acceptance.Verdict(False, "small_edit")
-    assert verdict(server.engine, enough).accepted
-    assert accepted_ids(server.engine) == {enough, large}
+    assert verdict(harness.engine, small) == acceptance.Verdict(False, "small_edit")
+    assert verdict(harness.engine, enough).accepted
+    assert accepted_ids(harness.engine) == {enough, large}
 
 
-def test_a_post_edit_counts_by_its_distance_to_the_machine_translation(server, project):
-    amina = server.member()
+def test_a_post_edit_counts_by_its_distance_to_the_machine_translation(harness, project):
+    amina = harness.member()
     small, enough = push(amina, [edit(amina, 3, kind="postedit", hter=0.1),
                                  edit(amina, 6, kind="postedit", hter=0.3)])
-    assert not verdict(server.engine, small).accepted
-    assert verdict(server.engine, enough).accepted
+    assert not verdict(harness.engine, small).accepted
+    assert verdict(harness.engine, enough).accepted
 
 
-def test_distances_missing_from_the_record_are_measured_like_the_app(server, project):
-    amina = server.member()
+def test_distances_missing_from_the_record_are_measured_like_the_app(harness, project):
+    amina = harness.member()
     small, enough = push(amina, [edit(amina, 4, recorded=False), edit(amina, 7, recorded=False)])
-    with server.engine.connect() as conn:
+    with harness.engine.connect() as conn:
         items = {item["id"]: item for item, _ in acceptance.judged_submissions(conn)}
     assert items[enough]["completion_distance"] == edit_distance(
         "یہ ایک جواب ہے", "یہ ایک جواب ہے" + "ے" * 7) == 7
-    assert accepted_ids(server.engine) == {enough}
-    assert verdict(server.engine, small).reason == "small_edit"
+    assert accepted_ids(harness.engine) == {enough}
+    assert verdict(harness.engine, small).reason == "small_edit"
 
 
-def test_without_originals_the_task_is_what_an_edit_is_measured_against(server, project):
-    add_task(server.engine, {"id": "t1", "project_id": PROJECT, "kind": "reannotation",
-                             "language": "urd_Arab", "inputs": "پرانا سوال",
-                             "targets": "پرانا جواب", "origin": "templated"})
-    amina = server.member()
+def test_without_originals_the_task_is_what_an_edit_is_measured_against(harness, project):
+    add_task(harness.engine, {"id": "t1", "project_id": PROJECT, "kind": "reannotation",
+                              "language": "urd_Arab", "inputs": "پرانا سوال",
+                              "targets": "پرانا جواب", "origin": "templated"})
+    amina = harness.member()
     same, changed = push(amina, [
         amina.submission(kind="reannotation", project_id=PROJECT, task_id="t1",
                          inputs="پرانا سوال", targets="پرانا جواب"),
         amina.submission(kind="reannotation", project_id=PROJECT, task_id="t1",
                          inputs="پرانا سوال", targets="بالکل نیا اور بہتر جواب"),
     ])
-    assert verdict(server.engine, same).reason == "small_edit"
-    assert verdict(server.engine, changed).accepted
+    assert verdict(harness.engine, same).reason == "small_edit"
+    assert verdict(harness.engine, changed).accepted
 
 
-def test_a_coordinators_decision_overrides_the_rules(server, project):
-    amina = server.member()
+def test_a_coordinators_decision_overrides_the_rules(harness, project):
+    amina = harness.member()
     small, large = push(amina, [edit(amina, 1), edit(amina, 50)])
-    decisions.decide(server.engine, small, "accepted")
-    decisions.decide(server.engine, large, "rejected")
-    assert verdict(server.engine, small) == acceptance.Verdict(True, "decided")
-    assert verdict(server.engine, large) == acceptance.Verdict(False, "rejected")
-    assert accepted_ids(server.engine) == {small}
+    decisions.decide(harness.engine, small, "accepted")
+    decisions.decide(harness.engine, large, "rejected")
+    assert verdict(harness.engine, small) == acceptance.Verdict(True, "decided")
+    assert verdict(harness.engine, large) == acceptance.Verdict(False, "rejected")
+    assert accepted_ids(harness.engine) == {small}
 
 
-def test_a_blocked_contributors_work_is_excluded_and_comes_back_when_unblocked(server,
+def test_a_blocked_contributors_work_is_excluded_and_comes_back_when_unblocked(harness,
                                                                                project):
-    amina, bilal = server.member(), server.member()
+    amina, bilal = harness.member(), harness.member()
     hers = push(amina, [edit(amina, 9), amina.submission(project_id=PROJECT)])
-    decisions.decide(server.engine, hers[1], "accepted")
+    decisions.decide(harness.engine, hers[1], "accepted")
     his = push(bilal, [edit(bilal, 9)])
-    block(server.engine, amina.user_id)
-    assert accepted_ids(server.engine) == set(his)
-    assert verdict(server.engine, hers[1]).reason == "blocked"  # even when decided
-    assert counts(server.engine).languages["urd_Arab"]["reannotation"]["submitted"] == 1
-    block(server.engine, amina.user_id, blocked=False)
-    assert accepted_ids(server.engine) == {*hers, *his}
+    block(harness.engine, amina.user_id)
+    assert accepted_ids(harness.engine) == set(his)
+    assert verdict(harness.engine, hers[1]).reason == "blocked"  # even when decided
+    assert counts(harness.engine).languages["urd_Arab"]["reannotation"]["submitted"] == 1
+    block(harness.engine, amina.user_id, blocked=False)
+    assert accepted_ids(harness.engine) == {*hers, *his}
 
 
 def flag(reviewer, submission_id: str, reason: str = "harmful") -> None:
@@ -153,25 +153,25 @@ def flag(reviewer, submission_id: str, reason: str = "harmful") -> None:
                                              "flag": reason, "reason": ""})])
 
 
-def test_a_flagged_item_is_held_until_a_coordinator_accepts_it(server, project):
-    amina = server.member()
-    reviewer = server.member("reviewer", languages=["urd_Arab"])
+def test_a_flagged_item_is_held_until_a_coordinator_accepts_it(harness, project):
+    amina = harness.member()
+    reviewer = harness.member("reviewer", languages=["urd_Arab"])
     original, edited = push(amina, [amina.submission(project_id=PROJECT), edit(amina, 9)])
     flag(reviewer, original)
     flag(reviewer, edited, "wrong_language")
-    assert verdict(server.engine, original) == acceptance.Verdict(False, "flagged")
-    assert verdict(server.engine, original).held
-    assert counts(server.engine).languages["urd_Arab"]["original"]["held"] == 1
-    decisions.decide(server.engine, original, "accepted")
-    assert accepted_ids(server.engine) == {original}
+    assert verdict(harness.engine, original) == acceptance.Verdict(False, "flagged")
+    assert verdict(harness.engine, original).held
+    assert counts(harness.engine).languages["urd_Arab"]["original"]["held"] == 1
+    decisions.decide(harness.engine, original, "accepted")
+    assert accepted_ids(harness.engine) == {original}
 
 
 def test_flags_count_only_while_the_project_says_so_and_not_from_blocked_reviewers(
-        server, engine):
+        harness, engine):
     create_project(engine, "lenient", settings={"acceptance": {"exclude_flagged": False}})
     create_project(engine, PROJECT)
-    amina = server.member()
-    troll = server.member("reviewer", languages=["urd_Arab"])
+    amina = harness.member()
+    troll = harness.member("reviewer", languages=["urd_Arab"])
     lenient, strict = push(amina, [amina.submission(project_id="lenient"),
                                     amina.submission(project_id=PROJECT)])
     flag(troll, lenient)
@@ -181,11 +181,11 @@ def test_flags_count_only_while_the_project_says_so_and_not_from_blocked_reviewe
     assert accepted_ids(engine) == {lenient, strict}
 
 
-def test_peer_rating_thresholds(server, engine):
+def test_peer_rating_thresholds(harness, engine):
     create_project(engine, "rated", settings={"acceptance": {"min_ratings": 2,
                                                              "min_mean_rating": 3.5}})
-    amina = server.member()
-    reviewer = server.member("reviewer", languages=["urd_Arab"])
+    amina = harness.member()
+    reviewer = harness.member("reviewer", languages=["urd_Arab"])
     unrated, liked, disliked, original = push(amina, [
         edit(amina, 9, project="rated"), edit(amina, 9, project="rated"),
         edit(amina, 9, project="rated"), amina.submission(project_id="rated")])
@@ -196,41 +196,41 @@ def test_peer_rating_thresholds(server, engine):
     assert verdict(engine, original).accepted  # originals are not rated as edits
 
 
-def test_drafts_tombstones_and_reviews_never_count(server, project):
-    amina = server.member()
+def test_drafts_tombstones_and_reviews_never_count(harness, project):
+    amina = harness.member()
     draft, gone, kept = push(amina, [amina.submission(project_id=PROJECT, state="draft"),
                                       amina.submission(project_id=PROJECT, state="draft"),
                                       amina.submission(project_id=PROJECT)])
     push(amina, [amina.delete(gone, base_revision=1)])
     review_kind = push(amina, [amina.submission(project_id=PROJECT, kind="review")])[0]
-    assert accepted_ids(server.engine) == {kept}
+    assert accepted_ids(harness.engine) == {kept}
     for submission_id in (draft, gone, review_kind):
-        assert verdict(server.engine, submission_id).reason == "not_counted"
-    assert verdict(server.engine, "no-such-id").reason == "missing"
-    languages = counts(server.engine).languages
+        assert verdict(harness.engine, submission_id).reason == "not_counted"
+    assert verdict(harness.engine, "no-such-id").reason == "missing"
+    languages = counts(harness.engine).languages
     assert languages == {"urd_Arab": {"original": {"submitted": 1, "accepted": 1, "held": 0}}}
 
 
-def test_a_language_enters_only_with_enough_accepted_contributions(server, project):
-    amina = server.member(languages=["urd_Arab", "hin_Deva"])
+def test_a_language_enters_only_with_enough_accepted_contributions(harness, project):
+    amina = harness.member(languages=["urd_Arab", "hin_Deva"])
     urdu = push(amina, [amina.submission(project_id=PROJECT) for _ in range(2)])
     hindi = push(amina, [amina.submission(project_id=PROJECT, language="hin_Deva",
                                           inputs="सवाल", targets="जवाब"),
                          edit(amina, 1, language="hin_Deva")])
-    result = counts(server.engine, project_id=PROJECT)
+    result = counts(harness.engine, project_id=PROJECT)
     assert result.passing == {"urd_Arab"}
     assert result.accepted("hin_Deva") == 1 and result.gates["hin_Deva"] == 2
     assert result.languages["hin_Deva"]["reannotation"] == {"submitted": 1, "accepted": 0,
                                                             "held": 0}
     assert result.total_exported == 2
     # accepted_submissions does not apply the gate; the export passes `passing` itself
-    assert accepted_ids(server.engine) == {*urdu, hindi[0]}
-    assert accepted_ids(server.engine, languages=result.passing) == set(urdu)
+    assert accepted_ids(harness.engine) == {*urdu, hindi[0]}
+    assert accepted_ids(harness.engine, languages=result.passing) == set(urdu)
 
 
-def test_the_default_gate_is_fifty_accepted_contributions(server, engine):
+def test_the_default_gate_is_fifty_accepted_contributions(harness, engine):
     create_project(engine, PROJECT)  # the Aya defaults
-    amina = server.member()
+    amina = harness.member()
     push(amina, [amina.submission(project_id=PROJECT) for _ in range(49)])
     assert counts(engine, project_id=PROJECT).passing == frozenset()
     push(amina, [amina.submission(project_id=PROJECT)])
@@ -239,10 +239,10 @@ def test_the_default_gate_is_fifty_accepted_contributions(server, engine):
 
 
 def test_over_all_projects_a_language_passes_the_smallest_gate_it_was_collected_for(
-        server, engine):
+        harness, engine):
     create_project(engine, "small", settings={"acceptance": {"min_accepted_per_language": 3}})
     create_project(engine, "big")  # 50
-    amina = server.member()
+    amina = harness.member()
     push(amina, [amina.submission(project_id="small"), amina.submission(project_id="big"),
                  amina.submission(project_id="big")])
     result = counts(engine)
@@ -250,14 +250,14 @@ def test_over_all_projects_a_language_passes_the_smallest_gate_it_was_collected_
     assert counts(engine, project_id="small").passing == frozenset()
 
 
-def test_the_stream_reads_in_chunks_in_id_order(server, project, monkeypatch):
+def test_the_stream_reads_in_chunks_in_id_order(harness, project, monkeypatch):
     monkeypatch.setattr(acceptance, "CHUNK", 3)
-    amina = server.member()
+    amina = harness.member()
     ids = push(amina, [amina.submission(project_id=PROJECT) for _ in range(8)])
-    with server.engine.connect() as conn:
+    with harness.engine.connect() as conn:
         streamed = [item["id"] for item in acceptance.accepted_submissions(conn)]
     assert streamed == sorted(ids)
-    with server.engine.connect() as conn:
+    with harness.engine.connect() as conn:
         statements = []
         sa.event.listen(conn, "before_cursor_execute",
                         lambda *args: statements.append(args[2]))
@@ -265,26 +265,26 @@ def test_the_stream_reads_in_chunks_in_id_order(server, project, monkeypatch):
     assert sum("FROM submissions" in s for s in statements) == 3  # 3 + 3 + 2 rows
 
 
-def test_a_device_cannot_claim_an_edit_it_did_not_make(server, project):
+def test_a_device_cannot_claim_an_edit_it_did_not_make(harness, project):
     """The server measures against its own task, not the distances or originals a device
     reports: an unchanged re-annotation claiming a big edit neither counts nor escapes
     peer review as 'unchanged'."""
-    add_task(server.engine, {"id": "t9", "project_id": PROJECT, "kind": "reannotation",
-                             "language": "urd_Arab", "inputs": "پرانا سوال",
-                             "targets": "پرانا جواب", "origin": "human"})
-    amina = server.member()
+    add_task(harness.engine, {"id": "t9", "project_id": PROJECT, "kind": "reannotation",
+                              "language": "urd_Arab", "inputs": "پرانا سوال",
+                              "targets": "پرانا جواب", "origin": "human"})
+    amina = harness.member()
     (claimed,) = push(amina, [amina.submission(
         kind="reannotation", project_id=PROJECT, task_id="t9", inputs="پرانا سوال",
         targets="پرانا جواب", original_inputs="x", original_targets="y",
         prompt_distance=500, completion_distance=500)])
-    assert verdict(server.engine, claimed).reason == "small_edit"
+    assert verdict(harness.engine, claimed).reason == "small_edit"
     (hidden,) = push(amina, [amina.submission(
         kind="reannotation", project_id=PROJECT, task_id="t9", inputs="پرانا سوال",
         targets="ایک بالکل نیا اور لمبا جواب", original_inputs="پرانا سوال",
         original_targets="ایک بالکل نیا اور لمبا جواب", prompt_distance=0,
         completion_distance=0)])
-    assert verdict(server.engine, hidden).accepted  # a real edit, whatever the record says
-    with server.engine.connect() as conn:
+    assert verdict(harness.engine, hidden).accepted  # a real edit, whatever the record says
+    with harness.engine.connect() as conn:
         review = conn.execute(sa.select(tables.tasks.c.payload).where(
             tables.tasks.c.review_of == hidden)).scalar()
     assert review is not None and '"original_targets":"پرانا جواب"' in review

@@ -12,64 +12,64 @@ from sync.server.quality import audits, moderation
 
 
 @pytest.fixture
-def work(server):
+def work(harness):
     """Amina wrote 5 Urdu and 2 Hindi items, Bilal 2 Urdu; Rahel audits from outside."""
-    amina = server.member("annotator", ["urd_Arab", "hin_Deva"], name="Amina")
-    bilal = server.member("annotator", ["urd_Arab"], name="Bilal")
+    amina = harness.member("annotator", ["urd_Arab", "hin_Deva"], name="Amina")
+    bilal = harness.member("annotator", ["urd_Arab"], name="Bilal")
     amina.push([amina.submission(inputs=f"سوال {i}") for i in range(5)]
                + [amina.submission(language="hin_Deva", inputs=f"प्रश्न {i}") for i in range(2)]
                + [amina.submission(state="draft")])
     bilal.push([bilal.submission(inputs=f"بلال {i}") for i in range(2)])
-    server.invite("auditor", ["urd_Arab", "hin_Deva"], name="Rahel")
+    harness.invite("auditor", ["urd_Arab", "hin_Deva"], name="Rahel")
     return amina, bilal
 
 
-def _draw(server, **options):
+def _draw(harness, **options):
     options = {"per_language": 3, "auditors": ["Rahel"], "created_by": "Fatima", **options}
-    return audits.draw_sample(server.engine, **options)
+    return audits.draw_sample(harness.engine, **options)
 
 
-def _ids(server, auditor="Rahel", sample_id=None):
-    return sorted(i.submission_id for i in audits.auditor_items(server.engine, auditor,
+def _ids(harness, auditor="Rahel", sample_id=None):
+    return sorted(i.submission_id for i in audits.auditor_items(harness.engine, auditor,
                                                                sample_id=sample_id))
 
 
-def test_each_language_gets_its_share_or_all_it_has(server, work):
-    sample = _draw(server, seed=7)
-    items = audits.auditor_items(server.engine, "Rahel")
+def test_each_language_gets_its_share_or_all_it_has(harness, work):
+    sample = _draw(harness, seed=7)
+    items = audits.auditor_items(harness.engine, "Rahel")
     assert Counter(i.language for i in items) == {"urd_Arab": 3, "hin_Deva": 2}
-    [summary] = audits.list_samples(server.engine)
+    [summary] = audits.list_samples(harness.engine)
     assert (summary.id, summary.seed, summary.items, summary.done) == (sample, 7, 5, 0)
-    only_hindi = _draw(server, languages=["hin_Deva"], per_language=1)
-    assert len(_ids(server, sample_id=only_hindi)) == 1
+    only_hindi = _draw(harness, languages=["hin_Deva"], per_language=1)
+    assert len(_ids(harness, sample_id=only_hindi)) == 1
 
 
-def test_the_same_seed_draws_the_same_sample(server, work):
-    first, second = _draw(server, seed=11), _draw(server, seed=11)
-    assert _ids(server, sample_id=first) == _ids(server, sample_id=second)
-    draws = {tuple(_ids(server, sample_id=_draw(server, seed=seed))) for seed in range(8)}
+def test_the_same_seed_draws_the_same_sample(harness, work):
+    first, second = _draw(harness, seed=11), _draw(harness, seed=11)
+    assert _ids(harness, sample_id=first) == _ids(harness, sample_id=second)
+    draws = {tuple(_ids(harness, sample_id=_draw(harness, seed=seed))) for seed in range(8)}
     assert len(draws) > 1  # and other seeds draw otherwise
 
 
-def test_nobody_audits_their_own_work(server, work):
+def test_nobody_audits_their_own_work(harness, work):
     amina, bilal = work
-    sample = _draw(server, per_language=10, auditors=["Amina", "Bilal", "Rahel"], seed=3)
-    with server.engine.connect() as conn:
+    sample = _draw(harness, per_language=10, auditors=["Amina", "Bilal", "Rahel"], seed=3)
+    with harness.engine.connect() as conn:
         rows = conn.execute(audits.ITEMS.join(audits.SUBMISSIONS, audits.SUBMISSIONS.c.id ==
                                               audits.ITEMS.c.submission_id).select()
                             .where(audits.ITEMS.c.sample_id == sample)).all()
     assert len(rows) == 9  # every handed-in item, none twice
     assert all(r.auditor_id != r.author_id for r in rows)
     assert {r.auditor_id for r in rows} == {amina.user_id, bilal.user_id,
-                                           audits.get_user(server.engine, "Rahel").id}
-    alone = _draw(server, per_language=10, auditors=["Amina"], seed=3)
-    assert len(_ids(server, "Amina", sample_id=alone)) == 2  # only Bilal's items
+                                           audits.get_user(harness.engine, "Rahel").id}
+    alone = _draw(harness, per_language=10, auditors=["Amina"], seed=3)
+    assert len(_ids(harness, "Amina", sample_id=alone)) == 2  # only Bilal's items
 
 
-def test_auditors_see_the_text_and_nothing_of_its_author(server, work):
+def test_auditors_see_the_text_and_nothing_of_its_author(harness, work):
     amina, _ = work
-    _draw(server, seed=1)
-    [item, *_] = audits.auditor_items(server.engine, "Rahel")
+    _draw(harness, seed=1)
+    [item, *_] = audits.auditor_items(harness.engine, "Rahel")
     shown = {f.name for f in fields(item)}
     assert shown == {"sample_id", "submission_id", "language", "kind", "dialect", "prompt",
                      "completion", "rating", "acceptable", "comment", "done_at"}
@@ -78,24 +78,24 @@ def test_auditors_see_the_text_and_nothing_of_its_author(server, work):
     assert "Amina" not in values and item.prompt and item.completion == "جواب"
 
 
-def test_only_the_assigned_auditor_may_record(server, work):
-    sample = _draw(server, seed=2)
-    server.invite("auditor", ["urd_Arab"], name="Tomas")
-    [first, *_] = audits.auditor_items(server.engine, "Rahel")
+def test_only_the_assigned_auditor_may_record(harness, work):
+    sample = _draw(harness, seed=2)
+    harness.invite("auditor", ["urd_Arab"], name="Tomas")
+    [first, *_] = audits.auditor_items(harness.engine, "Rahel")
     with pytest.raises(ServerError, match="not assigned to Tomas") as error:
-        audits.record_audit(server.engine, sample_id=sample, submission_id=first.submission_id,
+        audits.record_audit(harness.engine, sample_id=sample, submission_id=first.submission_id,
                             auditor="Tomas", rating=4, acceptable=True)
     assert error.value.status == 403
     with pytest.raises(ServerError, match="rating: a whole number from 1 to 5"):
-        audits.record_audit(server.engine, sample_id=sample, submission_id=first.submission_id,
+        audits.record_audit(harness.engine, sample_id=sample, submission_id=first.submission_id,
                             auditor="Rahel", rating=6, acceptable=True)
     with pytest.raises(ServerError, match="No audit sample 'nope'"):
-        audits.record_audit(server.engine, sample_id="nope", submission_id=first.submission_id,
+        audits.record_audit(harness.engine, sample_id="nope", submission_id=first.submission_id,
                             auditor="Rahel", rating=4, acceptable=True)
-    audits.record_audit(server.engine, sample_id=sample, submission_id=first.submission_id,
+    audits.record_audit(harness.engine, sample_id=sample, submission_id=first.submission_id,
                         auditor="Rahel", rating=4, acceptable=True, comment=" fine ")
-    assert first.submission_id not in _ids(server)  # no longer pending
-    [done] = [i for i in audits.auditor_items(server.engine, "Rahel", pending_only=False)
+    assert first.submission_id not in _ids(harness)  # no longer pending
+    [done] = [i for i in audits.auditor_items(harness.engine, "Rahel", pending_only=False)
               if i.submission_id == first.submission_id]
     assert (done.rating, done.acceptable, done.comment) == (4, True, "fine")
 
@@ -107,14 +107,14 @@ def _wilson(k: int, n: int, z: float = 1.959963984540054) -> tuple[float, float]
     return centre - half, centre + half
 
 
-def test_estimates_with_known_counts(server, work):
-    sample = _draw(server, per_language=5, seed=5)
-    urdu = [i for i in audits.auditor_items(server.engine, "Rahel") if i.language == "urd_Arab"]
+def test_estimates_with_known_counts(harness, work):
+    sample = _draw(harness, per_language=5, seed=5)
+    urdu = [i for i in audits.auditor_items(harness.engine, "Rahel") if i.language == "urd_Arab"]
     for item, (rating, ok) in zip(urdu, [(5, True), (4, True), (2, False), (4, True)],
                                   strict=False):
-        audits.record_audit(server.engine, sample_id=sample, submission_id=item.submission_id,
+        audits.record_audit(harness.engine, sample_id=sample, submission_id=item.submission_id,
                             auditor="Rahel", rating=rating, acceptable=ok)
-    result = audits.estimates(server.engine, sample)
+    result = audits.estimates(harness.engine, sample)
     estimate = result["urd_Arab"]
     assert (estimate.sampled, estimate.audited, estimate.acceptable) == (5, 4, 3)
     assert estimate.acceptable_share == 0.75
@@ -128,33 +128,33 @@ def test_estimates_with_known_counts(server, work):
         2, 0, None, None)
 
 
-def test_blocked_work_is_never_drawn_and_drops_out_until_unblocked(server, work):
-    moderation.block(server.engine, "Bilal", reason="copied")
-    sample = _draw(server, per_language=10, seed=4)
-    assert audits.estimates(server.engine, sample)["urd_Arab"].sampled == 5  # Amina's only
-    moderation.unblock(server.engine, "Bilal")
-    later = _draw(server, per_language=10, seed=4)
-    assert audits.estimates(server.engine, later)["urd_Arab"].sampled == 7
-    moderation.block(server.engine, "Amina", reason="copied")
-    assert set(audits.estimates(server.engine, later)) == {"urd_Arab"}
-    assert audits.estimates(server.engine, later)["urd_Arab"].sampled == 2
-    assert len(_ids(server, sample_id=later)) == 2
+def test_blocked_work_is_never_drawn_and_drops_out_until_unblocked(harness, work):
+    moderation.block(harness.engine, "Bilal", reason="copied")
+    sample = _draw(harness, per_language=10, seed=4)
+    assert audits.estimates(harness.engine, sample)["urd_Arab"].sampled == 5  # Amina's only
+    moderation.unblock(harness.engine, "Bilal")
+    later = _draw(harness, per_language=10, seed=4)
+    assert audits.estimates(harness.engine, later)["urd_Arab"].sampled == 7
+    moderation.block(harness.engine, "Amina", reason="copied")
+    assert set(audits.estimates(harness.engine, later)) == {"urd_Arab"}
+    assert audits.estimates(harness.engine, later)["urd_Arab"].sampled == 2
+    assert len(_ids(harness, sample_id=later)) == 2
     with pytest.raises(ServerError, match="Amina is blocked and cannot audit"):
-        _draw(server, auditors=["Amina"])
-    moderation.unblock(server.engine, "Amina")
-    assert len(_ids(server, sample_id=later)) == 9
+        _draw(harness, auditors=["Amina"])
+    moderation.unblock(harness.engine, "Amina")
+    assert len(_ids(harness, sample_id=later)) == 9
 
 
-def test_draw_errors_are_clear(server, work):
+def test_draw_errors_are_clear(harness, work):
     with pytest.raises(ServerError, match="No user named 'Ghost'"):
-        _draw(server, auditors=["Ghost"])
+        _draw(harness, auditors=["Ghost"])
     with pytest.raises(ServerError, match="per_language"):
-        _draw(server, per_language=0)
+        _draw(harness, per_language=0)
     with pytest.raises(ServerError, match="no handed-in work to sample in swh_Latn"):
-        _draw(server, languages=["swh_Latn"])
+        _draw(harness, languages=["swh_Latn"])
 
 
-def test_audit_cli(capsys, server, work, db_url):
+def test_audit_cli(capsys, harness, work, db_url):
     def run(*args):
         status = main(["audit", *args[:1], "--db", db_url, *args[1:]])
         out, err = capsys.readouterr()

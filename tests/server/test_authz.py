@@ -37,8 +37,8 @@ EXPECTED = {
 }
 
 
-def _act(server, actor_headers, action, owner, draft, submitted):
-    client = server.client
+def _act(harness, actor_headers, action, owner, draft, submitted):
+    client = harness.client
     if action in ("pull_draft", "pull_submitted"):
         response = client.get("/v1/pull", headers=actor_headers)
         if response.status_code != 200:
@@ -47,7 +47,7 @@ def _act(server, actor_headers, action, owner, draft, submitted):
         target = draft if action == "pull_draft" else submitted
         return "visible" if target["id"] in ids else "hidden"
     if action in ("edit", "delete", "review"):
-        actor = server.actor
+        actor = harness.actor
         if action == "edit":
             record = {**json.loads(submitted["payload"]), "targets": "changed"}
             item = actor.item("submission", record, base_revision=1)
@@ -79,22 +79,22 @@ def _act(server, actor_headers, action, owner, draft, submitted):
 @pytest.mark.parametrize("ownership", ["own", "other"])
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("action", ACTIONS)
-def test_authorization_matrix(server, action, role, ownership):
+def test_authorization_matrix(harness, action, role, ownership):
     acting_role = role if role in EVERYONE else "annotator"
-    actor = server.member(acting_role, languages=["urd_Arab"])
-    server.actor = actor
+    actor = harness.member(acting_role, languages=["urd_Arab"])
+    harness.actor = actor
     # "own": the actor's user, pushed from another of their devices (a device is not sent
     # back its own writes; test_pull covers that).
-    owner = (server.member(acting_role, languages=["urd_Arab"], name=actor.user.name)
-             if ownership == "own" else server.member("annotator"))
+    owner = (harness.member(acting_role, languages=["urd_Arab"], name=actor.user.name)
+             if ownership == "own" else harness.member("annotator"))
     draft, submitted = owner.submission(state="draft"), owner.submission()
     owner.push([draft, submitted])
     headers = dict(actor.headers)
     if role == "anonymous":
         del headers["Authorization"]
     elif role == "revoked":
-        users.revoke(server.engine, actor.device_id)
-    outcome = _act(server, headers, action, owner, draft, submitted)
+        users.revoke(harness.engine, actor.device_id)
+    outcome = _act(harness, headers, action, owner, draft, submitted)
     if role in ("anonymous", "revoked"):
         assert outcome.status_code == 401
         assert outcome.json()["code"] == ("unauthorized" if role == "anonymous"
@@ -103,53 +103,53 @@ def test_authorization_matrix(server, action, role, ownership):
     assert outcome == EXPECTED[(action, ownership)][role]
 
 
-def test_annotator_may_review_a_peer_submission_once_assigned(server):
+def test_annotator_may_review_a_peer_submission_once_assigned(harness):
     from sync.server.work import decisions
 
-    amina, bilal = server.member(), server.member()
+    amina, bilal = harness.member(), harness.member()
     item = bilal.submission()
     bilal.push([item])
     assert amina.push([amina.review(item["id"])])["results"][0]["status"] == "rejected"
-    decisions.assign_review(server.engine, item["id"], amina.user_id)
+    decisions.assign_review(harness.engine, item["id"], amina.user_id)
     assert amina.push([amina.review(item["id"])])["results"][0]["status"] == "created"
 
 
-def test_reviewer_cannot_review_outside_their_languages(server):
-    amina = server.member(languages=["hin_Deva"])
-    reviewer = server.member("reviewer", languages=["urd_Arab"])
+def test_reviewer_cannot_review_outside_their_languages(harness):
+    amina = harness.member(languages=["hin_Deva"])
+    reviewer = harness.member("reviewer", languages=["urd_Arab"])
     item = amina.submission(language="hin_Deva")
     amina.push([item])
     result = reviewer.push([reviewer.review(item["id"])])["results"][0]
     assert result["status"] == "rejected" and "not asked" in result["reason"]
 
 
-def test_self_review_reason_is_clear(server):
-    amina = server.member("reviewer")
+def test_self_review_reason_is_clear(harness):
+    amina = harness.member("reviewer")
     item = amina.submission()
     amina.push([item])
     result = amina.push([amina.review(item["id"])])["results"][0]
     assert result["status"] == "rejected" and "own work" in result["reason"]
 
 
-def test_open_endpoints_need_no_token(server):
+def test_open_endpoints_need_no_token(harness):
     for path in ("/v1/info", "/healthz", "/openapi.json"):
-        assert server.client.get(path).status_code == 200
+        assert harness.client.get(path).status_code == 200
 
 
-def test_every_sync_endpoint_but_info_and_enroll_needs_a_token(server):
+def test_every_sync_endpoint_but_info_and_enroll_needs_a_token(harness):
     open_paths = {"/v1/info", "/v1/enroll", "/healthz"}
-    for route in server.app.routes:
+    for route in harness.app.routes:
         if not isinstance(route, APIRoute) or route.path in open_paths:
             continue
         for method in route.methods:
-            response = server.client.request(method, route.path, json={})
+            response = harness.client.request(method, route.path, json={})
             assert response.status_code == 401, (method, route.path)
             assert response.json()["code"] == "unauthorized"
 
 
-def test_a_reviewer_may_flag_without_scoring_but_not_with_an_unknown_flag(server):
-    amina = server.member()
-    reviewer = server.member("reviewer")
+def test_a_reviewer_may_flag_without_scoring_but_not_with_an_unknown_flag(harness):
+    amina = harness.member()
+    reviewer = harness.member("reviewer")
     item = amina.submission()
     amina.push([item])
     flagged = reviewer.review(item["id"])

@@ -13,13 +13,13 @@ from sync.server.db import Sequence, write_transaction
 from sync.server.exchange.changes import change_record, change_records, resequence
 
 
-def test_the_pushing_device_pulls_a_change_made_through_change_record(server):
-    amina = server.member()
+def test_the_pushing_device_pulls_a_change_made_through_change_record(harness):
+    amina = harness.member()
     item = amina.submission()
     assert amina.push([item])["results"][0]["revision"] == 1
     cursor = amina.pull()["next_cursor"]  # its own push is left out: nothing new to pull
     record = {**json.loads(item["payload"]), "dialect": "Dakhini"}
-    with write_transaction(server.engine) as conn:
+    with write_transaction(harness.engine) as conn:
         seqs = Sequence(conn)
         revision = change_record(conn, seqs, tables.submissions, record["id"],
                                  now="2030-01-01T00:00:00Z", payload=freeze(record))
@@ -33,13 +33,13 @@ def test_the_pushing_device_pulls_a_change_made_through_change_record(server):
     assert amina.push([stale])["results"][0]["status"] == "conflict"
 
 
-def test_change_records_writes_every_change_and_refuses_its_own_columns(server):
-    amina = server.member()
+def test_change_records_writes_every_change_and_refuses_its_own_columns(harness):
+    amina = harness.member()
     items = [amina.submission(state="draft") for _ in range(3)]
     amina.push(items)
     cursor = amina.pull()["next_cursor"]
     ids = [json.loads(item["payload"])["id"] for item in items]
-    with write_transaction(server.engine) as conn:
+    with write_transaction(harness.engine) as conn:
         seqs = Sequence(conn)
         change_records(conn, seqs, tables.submissions, [(i, {"language": "hin_Deva"})
                                                          for i in ids[:2]], now="2030-01-01")
@@ -50,12 +50,12 @@ def test_change_records_writes_every_change_and_refuses_its_own_columns(server):
         [(ids[0], 2), (ids[1], 2)]
 
 
-def test_resequence_keeps_the_revision_and_who_changed_it(server):
-    amina = server.member()
+def test_resequence_keeps_the_revision_and_who_changed_it(harness):
+    amina = harness.member()
     item = amina.submission()
     amina.push([item])
     record_id = json.loads(item["payload"])["id"]
-    with write_transaction(server.engine) as conn:
+    with write_transaction(harness.engine) as conn:
         seqs = Sequence(conn)
         resequence(conn, seqs, tables.submissions, [record_id])
         seqs.save()

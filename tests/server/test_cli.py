@@ -78,8 +78,8 @@ def test_invite_errors_are_clear(capsys, db_url):
 
 def test_devices_lists_and_revoke_revokes(capsys, db_url, engine):
     code = _invite(capsys, db_url, "--role", "reviewer", "--languages", "urd_Arab")
-    with Server(engine) as server:
-        response = server.client.post("/v1/enroll", json={
+    with Server(engine) as harness:
+        response = harness.client.post("/v1/enroll", json={
             "code": code, "device_id": "laptop-amina", "app_version": "0.1.0"},
             headers={"User-Agent": "Qalam/0.1.0"})
         assert response.status_code == 200
@@ -94,7 +94,7 @@ def test_devices_lists_and_revoke_revokes(capsys, db_url, engine):
         assert row.rstrip().endswith("no")
         status, out, _ = run(capsys, "revoke", "--db", db_url, "laptop")  # a unique prefix
         assert status == 0 and "laptop-amina" in out
-        response = server.client.get("/v1/pull", headers={"Authorization": f"Bearer {token}"})
+        response = harness.client.get("/v1/pull", headers={"Authorization": f"Bearer {token}"})
         assert response.json()["code"] == "token_revoked"
         status, out, _ = run(capsys, "devices", "--db", db_url, "--json")
         listed = json.loads(out.splitlines()[0])
@@ -115,8 +115,8 @@ def test_import_tasks_and_decide(capsys, db_url, engine, tmp_path):
     bad.write_text('{"kind": "original"}\n', encoding="utf-8")
     status, _, err = run(capsys, "import-tasks", "--db", db_url, str(bad), "--project", "p1")
     assert status == 1 and "language_code" in err
-    with Server(engine) as server:
-        amina = server.member()
+    with Server(engine) as harness:
+        amina = harness.member()
         item = amina.submission()
         amina.push([item])
         status, out, _ = run(capsys, "decide", "--db", db_url, item["id"], "accepted")
@@ -310,20 +310,20 @@ def _busy(engine, tmp_path) -> str:
                                  "instructions": "لکھیے"}) + "\n", encoding="utf-8")
     import_file(engine, tasks, project_id="p1")
     projects.set_guideline(engine, "p1", kind="original", language="urd_Arab", text="# لکھیے")
-    with Server(engine) as server:
-        amina = server.member(name="Amina")
-        server.member(name="Bilal")
+    with Server(engine) as harness:
+        amina = harness.member(name="Amina")
+        harness.member(name="Bilal")
         items = [amina.submission(inputs=f"سوال {i}") for i in range(3)]
         amina.push(items)
-        for reviewer, flag in ((server.member("reviewer"), "harmful"),
-                               (server.member("reviewer"), None)):
+        for reviewer, flag in ((harness.member("reviewer"), "harmful"),
+                               (harness.member("reviewer"), None)):
             reviewer.push([reviewer.item("review", {
                 "id": f"rv-{reviewer.user.name}-{n}", "submission_id": json.loads(
                     item["payload"])["id"], "reason": "", "rating_inputs": 2 + n,
                 "rating_targets": 3, **({"flag": flag} if flag and n == 0 else {})})
                 for n, item in enumerate(items)])
-        server.client.post("/v1/work", json={}, headers=amina.headers)
-        server.invite("auditor", name="Rahel")
+        harness.client.post("/v1/work", json={}, headers=amina.headers)
+        harness.invite("auditor", name="Rahel")
     moderation.block(engine, "Bilal", reason="copied")
     return audits.draw_sample(engine, per_language=2, auditors=["Rahel"], created_by="F")
 

@@ -50,7 +50,7 @@ def add_tasks(engine, *tasks: dict) -> list[str]:
 
 
 def leased(member) -> list[str]:
-    return [lease.task_id for lease in list_leases(member.server.engine, user=member.user_id)]
+    return [lease.task_id for lease in list_leases(member.harness.engine, user=member.user_id)]
 
 
 def pulled_tasks(member) -> list[str]:
@@ -58,7 +58,7 @@ def pulled_tasks(member) -> list[str]:
 
 
 def work(member, **options):
-    return serve_work(member.server.engine, member.device, **options)
+    return serve_work(member.harness.engine, member.device, **options)
 
 
 def test_serving_order_is_the_order_origins_sort_in():
@@ -69,9 +69,9 @@ def test_serving_order_is_the_order_origins_sort_in():
 # --- the audit cap and lapsed leases ---------------------------------------------------------
 
 
-def test_an_item_goes_to_at_most_three_people_until_a_lease_lapses(server):
-    (task,) = add_tasks(server.engine, {})
-    people = [server.member() for _ in range(4)]
+def test_an_item_goes_to_at_most_three_people_until_a_lease_lapses(harness):
+    (task,) = add_tasks(harness.engine, {})
+    people = [harness.member() for _ in range(4)]
     for person in people[:3]:
         assert work(person, now=START).leased == 1
     fourth = people[3]
@@ -84,57 +84,57 @@ def test_an_item_goes_to_at_most_three_people_until_a_lease_lapses(server):
     result = work(fourth, now=START + WEEK_AND_A_DAY)
     assert (result.leased, result.open) == (2, 2)  # the task, and the review of what was done
     assert sorted(pulled_tasks(fourth)) == sorted([task, review_task_id(done["id"])])
-    [status, _review] = queue_status(server.engine, now=START + WEEK_AND_A_DAY)
+    [status, _review] = queue_status(harness.engine, now=START + WEEK_AND_A_DAY)
     assert status.kind == "original"
     assert (status.tasks, status.leased, status.done, status.expired) == (1, 1, 1, 2)
     assert (status.waiting, status.capped) == (1, 0)  # one place left: done 1 + live 1 < 3
 
 
-def test_a_lapsed_lease_is_offered_to_someone_else_and_its_holder_keeps_the_task(server):
-    create_project(server.engine, "p", settings={"distribution": {"audits_per_item": 1,
+def test_a_lapsed_lease_is_offered_to_someone_else_and_its_holder_keeps_the_task(harness):
+    create_project(harness.engine, "p", settings={"distribution": {"audits_per_item": 1,
                                                                  "lease_hours": 48}})
-    (task,) = add_tasks(server.engine, {"project_id": "p"})
-    amina, bilal = server.member(), server.member()
+    (task,) = add_tasks(harness.engine, {"project_id": "p"})
+    amina, bilal = harness.member(), harness.member()
     assert work(amina, now=START).leased == 1
     assert work(bilal, now=START + timedelta(hours=47)).leased == 0
     assert work(bilal, now=START + timedelta(hours=49)).leased == 1
     assert pulled_tasks(amina) == [task] and pulled_tasks(bilal) == [task]
     assert work(amina, now=START + timedelta(hours=50)).leased == 0  # never the same one twice
-    [status] = queue_status(server.engine, now=START + timedelta(hours=50))
+    [status] = queue_status(harness.engine, now=START + timedelta(hours=50))
     assert (status.leased, status.expired, status.capped) == (1, 1, 1)
 
 
-def test_a_late_result_still_counts_and_completes_the_lease(server):
-    create_project(server.engine, "p", settings={"distribution": {"audits_per_item": 1}})
-    (task,) = add_tasks(server.engine, {"project_id": "p"})
-    amina, bilal = server.member(), server.member()
+def test_a_late_result_still_counts_and_completes_the_lease(harness):
+    create_project(harness.engine, "p", settings={"distribution": {"audits_per_item": 1}})
+    (task,) = add_tasks(harness.engine, {"project_id": "p"})
+    amina, bilal = harness.member(), harness.member()
     work(amina, now=datetime.now(UTC) - WEEK_AND_A_DAY)  # long ago: lapsed by now
     assert work(bilal).leased == 1                # so it went to Bilal
     late = amina.submission(task_id=task, project_id="p")
     assert amina.push([late])["results"][0]["status"] == "created"
-    states = {lease.user: lease.state for lease in list_leases(server.engine)}
+    states = {lease.user: lease.state for lease in list_leases(harness.engine)}
     assert states == {amina.user.name: "done", bilal.user.name: "live"}
-    [status] = [row for row in queue_status(server.engine) if row.kind == "original"]
+    [status] = [row for row in queue_status(harness.engine) if row.kind == "original"]
     assert (status.done, status.leased, status.expired) == (1, 1, 0)
 
 
-def test_a_draft_does_not_complete_a_lease(server):
-    (task,) = add_tasks(server.engine, {})
-    amina = server.member()
+def test_a_draft_does_not_complete_a_lease(harness):
+    (task,) = add_tasks(harness.engine, {})
+    amina = harness.member()
     work(amina)
     amina.push([amina.submission(task_id=task, state="draft")])
-    assert [lease.state for lease in list_leases(server.engine)] == ["live"]
+    assert [lease.state for lease in list_leases(harness.engine)] == ["live"]
 
 
 # --- who gets what ---------------------------------------------------------------------------
 
 
-def test_nobody_is_served_their_own_work(server):
-    amina, bilal = server.member(), server.member()
+def test_nobody_is_served_their_own_work(harness):
+    amina, bilal = harness.member(), harness.member()
     item = bilal.submission(inputs="بارش کب ہوگی؟", targets="کل")
     bilal.push([item])
-    add_tasks(server.engine, {"kind": "reannotation", "author_id": bilal.user_id,
-                              "inputs": "بارش کب ہوگی؟", "targets": "کل"})
+    add_tasks(harness.engine, {"kind": "reannotation", "author_id": bilal.user_id,
+                               "inputs": "بارش کب ہوگی؟", "targets": "کل"})
     assert work(bilal).leased == 0  # neither the review of it nor a re-annotation of it
     assert pulled_tasks(bilal) == []
     assert work(amina).leased == 2
@@ -145,10 +145,10 @@ def test_nobody_is_served_their_own_work(server):
         item["id"], "بارش کب ہوگی؟", "کل")
 
 
-def test_human_written_items_come_before_templated_then_translated_ones(server):
-    create_project(server.engine, "p", settings={"distribution": {"page_size": 4}})
+def test_human_written_items_come_before_templated_then_translated_ones(harness):
+    create_project(harness.engine, "p", settings={"distribution": {"page_size": 4}})
     oldest_first = add_tasks(
-        server.engine,
+        harness.engine,
         {"id": "mt-1", "origin": "translated", "project_id": "p"},
         {"id": "tpl-1", "origin": "templated", "project_id": "p", "language": "hin_Deva"},
         {"id": "mt-2", "origin": "translated", "project_id": "p"},
@@ -157,18 +157,18 @@ def test_human_written_items_come_before_templated_then_translated_ones(server):
         {"id": "human-2", "origin": "human", "project_id": "p", "language": "hin_Deva"},
     )
     assert len(oldest_first) == 6
-    amina = server.member(languages=["urd_Arab", "hin_Deva"])
+    amina = harness.member(languages=["urd_Arab", "hin_Deva"])
     for n in range(1, 5):  # one more each time, so the lease times show the order
         assert work(amina, limit=n, now=START + timedelta(seconds=n)).leased == 1
     assert work(amina, now=START + timedelta(seconds=5)).leased == 0  # a page of 4
-    served = sorted(list_leases(server.engine), key=lambda lease: lease.leased_at)
+    served = sorted(list_leases(harness.engine), key=lambda lease: lease.leased_at)
     assert [lease.task_id for lease in served] == ["human-1", "human-2", "tpl-1", "tpl-2"]
 
 
-def test_page_size_is_respected_and_topped_up_after_work_is_done(server):
-    create_project(server.engine, "p", settings={"distribution": {"page_size": 3}})
-    tasks = add_tasks(server.engine, *({"project_id": "p"} for _ in range(8)))
-    amina = server.member()
+def test_page_size_is_respected_and_topped_up_after_work_is_done(harness):
+    create_project(harness.engine, "p", settings={"distribution": {"page_size": 3}})
+    tasks = add_tasks(harness.engine, *({"project_id": "p"} for _ in range(8)))
+    amina = harness.member()
     result = work(amina)
     assert (result.leased, result.open, result.queued) == (3, 3, 5)
     assert work(amina).leased == 0                 # a full page: nothing more
@@ -177,33 +177,33 @@ def test_page_size_is_respected_and_topped_up_after_work_is_done(server):
     result = work(amina)
     assert (result.leased, result.open, result.queued) == (2, 3, 3)
     assert sorted(pulled_tasks(amina)) == sorted(tasks[:5])
-    other = server.member()
+    other = harness.member()
     assert work(other, limit=2).leased == 2        # a device may hold less than a page
 
 
-def test_blocked_users_and_coordinators_are_served_nothing(server):
-    add_tasks(server.engine, {}, {})
-    amina = server.member()
-    with server.engine.begin() as conn:
+def test_blocked_users_and_coordinators_are_served_nothing(harness):
+    add_tasks(harness.engine, {}, {})
+    amina = harness.member()
+    with harness.engine.begin() as conn:
         conn.execute(tables.users.update().where(tables.users.c.id == amina.user_id)
                      .values(blocked_at="2026-03-01T00:00:00.000Z", blocked_reason="spam"))
     assert work(amina).leased == 0 and pulled_tasks(amina) == []
-    coordinator = server.member("coordinator", languages=[])
+    coordinator = harness.member("coordinator", languages=[])
     assert work(coordinator).leased == 0
     assert len(pulled_tasks(coordinator)) == 2     # coordinators see every task anyway
-    assert queue_status(server.engine)[0].leased == 0
+    assert queue_status(harness.engine)[0].leased == 0
 
 
-def test_tasks_only_in_the_users_languages(server):
-    add_tasks(server.engine, {"id": "t-urd"}, {"id": "t-hin", "language": "hin_Deva"})
-    amina = server.member(languages=["urd_Arab"])
+def test_tasks_only_in_the_users_languages(harness):
+    add_tasks(harness.engine, {"id": "t-urd"}, {"id": "t-hin", "language": "hin_Deva"})
+    amina = harness.member(languages=["urd_Arab"])
     work(amina)
     assert pulled_tasks(amina) == ["t-urd"]
 
 
-def test_concurrent_requests_never_exceed_the_cap(server):
-    tasks = add_tasks(server.engine, {}, {})
-    people = [server.member() for _ in range(8)]
+def test_concurrent_requests_never_exceed_the_cap(harness):
+    tasks = add_tasks(harness.engine, {}, {})
+    people = [harness.member() for _ in range(8)]
     devices = [person.device for person in people]
     barrier = threading.Barrier(len(devices))
     errors = []
@@ -211,7 +211,7 @@ def test_concurrent_requests_never_exceed_the_cap(server):
     def ask(device):
         try:
             barrier.wait()
-            serve_work(server.engine, device)
+            serve_work(harness.engine, device)
         except Exception as exc:  # surfaced below, with the thread's failure
             errors.append(exc)
 
@@ -221,7 +221,7 @@ def test_concurrent_requests_never_exceed_the_cap(server):
     for thread in threads:
         thread.join(60)
     assert errors == []
-    with server.engine.connect() as conn:
+    with harness.engine.connect() as conn:
         per_task = dict(conn.execute(sa.select(L.c.task_id, sa.func.count())
                                      .group_by(L.c.task_id)).all())
     assert per_task == {tasks[0]: 3, tasks[1]: 3}
@@ -230,8 +230,8 @@ def test_concurrent_requests_never_exceed_the_cap(server):
 # --- peer review -----------------------------------------------------------------------------
 
 
-def test_only_edits_that_changed_something_go_to_peer_review(server):
-    bilal = server.member()
+def test_only_edits_that_changed_something_go_to_peer_review(harness):
+    bilal = harness.member()
     same = bilal.submission(kind="reannotation", inputs="سوال", targets="جواب",
                             original_inputs="سوال", original_targets="جواب")
     edited = bilal.submission(kind="reannotation", inputs="سوال", targets="بہتر جواب",
@@ -241,7 +241,7 @@ def test_only_edits_that_changed_something_go_to_peer_review(server):
     original = bilal.submission()
     draft = bilal.submission(state="draft")
     bilal.push([same, edited, postedit, original, draft])
-    with server.engine.connect() as conn:
+    with harness.engine.connect() as conn:
         reviews = {r.review_of: r for r in conn.execute(
             sa.select(T).where(T.c.kind == "review"))}
     assert set(reviews) == {edited["id"], original["id"]}
@@ -251,8 +251,8 @@ def test_only_edits_that_changed_something_go_to_peer_review(server):
     assert reviews[edited["id"]].origin == "human"
 
 
-def test_a_review_task_is_withdrawn_when_its_item_goes_back_to_draft(server):
-    amina, bilal = server.member(), server.member()
+def test_a_review_task_is_withdrawn_when_its_item_goes_back_to_draft(harness):
+    amina, bilal = harness.member(), harness.member()
     item = bilal.submission()
     bilal.push([item])
     work(amina)
@@ -266,8 +266,8 @@ def test_a_review_task_is_withdrawn_when_its_item_goes_back_to_draft(server):
     assert [i["deleted"] for i in amina.pull_all() if i["entity"] == "task"] == [False]
 
 
-def test_a_review_lease_lets_the_reviewer_review_and_nobody_else(server):
-    amina, bilal, carl = server.member(), server.member(), server.member()
+def test_a_review_lease_lets_the_reviewer_review_and_nobody_else(harness):
+    amina, bilal, carl = harness.member(), harness.member(), harness.member()
     item = bilal.submission()
     bilal.push([item])
     refused = carl.push([carl.review(item["id"])])["results"][0]
@@ -276,20 +276,20 @@ def test_a_review_lease_lets_the_reviewer_review_and_nobody_else(server):
     assert item["id"] in [i["id"] for i in amina.pull_all() if i["entity"] == "submission"]
     review = amina.review(item["id"])
     assert amina.push([review])["results"][0]["status"] == "created"
-    assert [(lease.user, lease.state) for lease in list_leases(server.engine)] == [
+    assert [(lease.user, lease.state) for lease in list_leases(harness.engine)] == [
         (amina.user.name, "done")]
     assert work(amina).leased == 0  # reviewed: never offered again
 
 
-def test_a_review_through_its_task_id_completes_the_lease(server):
-    amina, bilal = server.member(), server.member()
+def test_a_review_through_its_task_id_completes_the_lease(harness):
+    amina, bilal = harness.member(), harness.member()
     item = bilal.submission()
     bilal.push([item])
     work(amina)
     record = {"id": new_id(), "submission_id": item["id"], "rating_inputs": 4,
               "rating_targets": 5, "reason": "", "task_id": review_task_id(item["id"])}
     amina.push([amina.item("review", record)])
-    assert [lease.state for lease in list_leases(server.engine, user=amina.user.name)] == [
+    assert [lease.state for lease in list_leases(harness.engine, user=amina.user.name)] == [
         "done"]
 
 
@@ -302,26 +302,26 @@ def test_review_task_ids_fit_the_id_column():
 # --- HTTP, CLI and a real device -------------------------------------------------------------
 
 
-def test_work_over_http_then_pull(server):
-    create_project(server.engine, "p")
-    update_settings(server.engine, "p", {"distribution": {"page_size": 2}})
-    tasks = add_tasks(server.engine, *({"project_id": "p"} for _ in range(3)))
-    amina = server.member()
-    response = server.client.post("/v1/work", json={}, headers=amina.headers)
+def test_work_over_http_then_pull(harness):
+    create_project(harness.engine, "p")
+    update_settings(harness.engine, "p", {"distribution": {"page_size": 2}})
+    tasks = add_tasks(harness.engine, *({"project_id": "p"} for _ in range(3)))
+    amina = harness.member()
+    response = harness.client.post("/v1/work", json={}, headers=amina.headers)
     assert response.status_code == 200, response.text
     assert response.json() == {"leased": 2, "open": 2, "queued": 1}
     assert sorted(pulled_tasks(amina)) == sorted(tasks[:2])
-    response = server.client.post("/v1/work", json={"limit": 0}, headers=amina.headers)
+    response = harness.client.post("/v1/work", json={"limit": 0}, headers=amina.headers)
     assert response.status_code == 422 and response.json()["code"] == "invalid_request"
-    response = server.client.post("/v1/work", json={})
+    response = harness.client.post("/v1/work", json={})
     assert response.status_code == 401 and response.json()["code"] == "unauthorized"
 
 
-def test_queue_and_leases_commands(capsys, server, db_url):
-    add_tasks(server.engine, {"id": "t1"}, {"id": "t2", "kind": "reannotation",
+def test_queue_and_leases_commands(capsys, harness, db_url):
+    add_tasks(harness.engine, {"id": "t1"}, {"id": "t2", "kind": "reannotation",
                                            "inputs": "سوال", "targets": "جواب"},
               {"id": "t3", "language": "hin_Deva"})
-    amina = server.member(name="Amina")
+    amina = harness.member(name="Amina")
     work(amina)
     assert main(["queue", "--db", db_url]) == 0
     out = capsys.readouterr().out
@@ -338,9 +338,9 @@ def test_queue_and_leases_commands(capsys, server, db_url):
     assert main(["queue", "--db", db_url, "--language", "xx_Nope"]) == 1
 
 
-def test_after_push_needs_no_leases_or_tasks(server):
+def test_after_push_needs_no_leases_or_tasks(harness):
     # Pushing plain work (no task, no lease) is unchanged by distribution.
-    amina = server.member()
+    amina = harness.member()
     result = amina.push([amina.submission(state="draft")])
     assert result["results"][0]["status"] == "created"
     assert distribution.changed_something({"inputs": "a", "targets": "b"}, "review") is False

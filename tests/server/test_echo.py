@@ -14,14 +14,14 @@ def _ids(items):
     return [i["id"] for i in items]
 
 
-def test_own_writes_are_not_echoed_but_reach_the_users_other_devices(server):
-    laptop = server.member(name="Amina")
-    phone = server.member(name="Amina")
+def test_own_writes_are_not_echoed_but_reach_the_users_other_devices(harness):
+    laptop = harness.member(name="Amina")
+    phone = harness.member(name="Amina")
     items = [laptop.submission() for _ in range(3)]
     assert statuses(laptop.push(items)) == ["created"] * 3
     page = laptop.pull(0)
     assert page["items"] == [] and not page["more"]
-    assert page["next_cursor"] == server.client.get("/healthz").json()["server_seq"]
+    assert page["next_cursor"] == harness.client.get("/healthz").json()["server_seq"]
     assert _ids(phone.pull_all()) == [i["id"] for i in items]
     # the phone edits one: the laptop gets that change, the phone does not get it back
     record = json.loads(items[0]["payload"])
@@ -32,21 +32,21 @@ def test_own_writes_are_not_echoed_but_reach_the_users_other_devices(server):
     assert phone.pull(page["next_cursor"])["items"] == []
 
 
-def test_a_coordinators_decision_reaches_the_authors_device(server):
-    amina = server.member()
+def test_a_coordinators_decision_reaches_the_authors_device(harness):
+    amina = harness.member()
     item = amina.submission()
     amina.push([item])
     cursor = amina.pull(0)["next_cursor"]
-    assert decisions.decide(server.engine, item["id"], "accepted") == 2
+    assert decisions.decide(harness.engine, item["id"], "accepted") == 2
     page = amina.pull(cursor)
     assert _ids(page["items"]) == [item["id"]]
     assert json.loads(page["items"][0]["payload"])["state"] == "accepted"
     assert page["items"][0]["revision"] == 2
 
 
-def test_own_reviews_are_not_echoed_but_reach_the_author(server):
-    amina = server.member()
-    reviewer = server.member("reviewer")
+def test_own_reviews_are_not_echoed_but_reach_the_author(harness):
+    amina = harness.member()
+    reviewer = harness.member("reviewer")
     item = amina.submission()
     amina.push([item])
     review = reviewer.review(item["id"])
@@ -55,21 +55,21 @@ def test_own_reviews_are_not_echoed_but_reach_the_author(server):
     assert [i["id"] for i in amina.pull_all() if i["entity"] == "review"] == [review["id"]]
 
 
-def test_repair_pulls_the_devices_own_writes_again(server):
+def test_repair_pulls_the_devices_own_writes_again(harness):
     """A device that lost records it pushed (restored from a backup) gets them back."""
-    amina = server.member()
+    amina = harness.member()
     items = [amina.submission() for _ in range(2)]
     amina.push(items)
     lost = items[1]["id"]
-    response = server.client.post("/v1/ids", json={"ids": {items[0]["id"]: 1}},
-                                  headers=amina.headers)
+    response = harness.client.post("/v1/ids", json={"ids": {items[0]["id"]: 1}},
+                                   headers=amina.headers)
     assert response.json()["stale_on_device"] == [lost]
     assert _ids(amina.pull_all()) == [lost]
 
 
-def test_same_id_twice_in_one_batch_is_judged_in_order(server):
-    amina = server.member()
-    phone = server.member(name=amina.user.name)
+def test_same_id_twice_in_one_batch_is_judged_in_order(harness):
+    amina = harness.member()
+    phone = harness.member(name=amina.user.name)
     first = amina.submission(state="draft", targets="پہلا")
     record = json.loads(first["payload"])
     second = amina.item("submission", {**record, "targets": "دوسرا"}, base_revision=1)
@@ -95,9 +95,9 @@ def test_same_id_twice_in_one_batch_is_judged_in_order(server):
     assert pulled[fresh["id"]]["deleted"] and pulled[fresh["id"]]["revision"] == 2
 
 
-def test_review_of_a_submission_pushed_earlier_in_the_same_batch(server):
-    coordinator = server.member("coordinator")
-    amina = server.member()
+def test_review_of_a_submission_pushed_earlier_in_the_same_batch(harness):
+    coordinator = harness.member("coordinator")
+    amina = harness.member()
     theirs = amina.submission()
     amina.push([theirs])
     own = coordinator.submission()
@@ -107,10 +107,10 @@ def test_review_of_a_submission_pushed_earlier_in_the_same_batch(server):
     assert "own work" in result["results"][1]["reason"]
 
 
-def test_push_answers_leave_out_null_fields(server):
-    amina = server.member()
-    response = server.client.post("/v1/push", json=amina.batch([amina.submission()]),
-                                  headers=amina.headers)
+def test_push_answers_leave_out_null_fields(harness):
+    amina = harness.member()
+    response = harness.client.post("/v1/push", json=amina.batch([amina.submission()]),
+                                   headers=amina.headers)
     (answer,) = response.json()["results"]
     assert set(answer) == {"seq", "id", "status", "revision"}
     parsed = PushResult.model_validate_json(response.content)

@@ -31,62 +31,62 @@ def _routes(app):
     return [r for r in app.routes if isinstance(r, APIRoute)]
 
 
-def test_wrong_method_on_every_endpoint(server):
-    for route in _routes(server.app):
+def test_wrong_method_on_every_endpoint(harness):
+    for route in _routes(harness.app):
         for method in METHODS:
             if method in route.methods:
                 continue
-            response = server.client.request(method, route.path)
+            response = harness.client.request(method, route.path)
             assert_error_shape(response, 405, "invalid_request")
 
 
-def test_unknown_paths(server):
+def test_unknown_paths(harness):
     for path in ("/", "/v1", "/v1/nothing", "/v2/push", "/v1/push/extra"):
-        assert_error_shape(server.client.get(path), 404, "not_found")
+        assert_error_shape(harness.client.get(path), 404, "not_found")
 
 
-def test_bad_bodies_on_every_post_endpoint(server):
-    amina = server.member()
-    for route in _routes(server.app):
+def test_bad_bodies_on_every_post_endpoint(harness):
+    amina = harness.member()
+    for route in _routes(harness.app):
         if "POST" not in route.methods:
             continue
         for body in (b"{", b"[]", b'{"unexpected": 1}', b""):
-            response = server.client.post(route.path, content=body, headers={
+            response = harness.client.post(route.path, content=body, headers={
                 **amina.headers, "Content-Type": "application/json"})
             error = assert_error_shape(response, 422, "invalid_request")
             assert error["detail"]["errors"]
 
 
-def test_bad_query_parameters(server):
-    amina = server.member()
+def test_bad_query_parameters(harness):
+    amina = harness.member()
     for params in ({"cursor": "x"}, {"limit": 0}, {"cursor": 2**70}):
-        response = server.client.get("/v1/pull", params=params, headers=amina.headers)
+        response = harness.client.get("/v1/pull", params=params, headers=amina.headers)
         assert_error_shape(response, 422, "invalid_request")
 
 
-def test_missing_and_bad_tokens_on_every_endpoint(server):
+def test_missing_and_bad_tokens_on_every_endpoint(harness):
     open_paths = {"/v1/info", "/v1/enroll", "/healthz"}
-    for route in _routes(server.app):
+    for route in _routes(harness.app):
         if route.path in open_paths:
             continue
         method = sorted(route.methods)[0]
         for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": "Basic x"}):
-            response = server.client.request(method, route.path, headers=headers, json={})
+            response = harness.client.request(method, route.path, headers=headers, json={})
             assert_error_shape(response, 401, "unauthorized")
 
 
-def test_limits_encodings_and_versions(server):
-    amina = server.member()
+def test_limits_encodings_and_versions(harness):
+    amina = harness.member()
     headers = {**amina.headers, "Content-Type": "application/json"}
-    for route in _routes(server.app):
+    for route in _routes(harness.app):
         if "POST" not in route.methods:
             continue
-        assert_error_shape(server.client.post(route.path, content=b"{}", headers={
+        assert_error_shape(harness.client.post(route.path, content=b"{}", headers={
             **headers, "Content-Encoding": "br"}), 415, "unsupported_encoding")
-        assert_error_shape(server.client.post(route.path, content=b" " * (5 << 20),
-                                              headers=headers), 413, "payload_too_large")
+        assert_error_shape(harness.client.post(route.path, content=b" " * (5 << 20),
+                                               headers=headers), 413, "payload_too_large")
         if route.path != "/v1/info":
-            assert_error_shape(server.client.post(route.path, content=b"{}", headers={
+            assert_error_shape(harness.client.post(route.path, content=b"{}", headers={
                 **headers, "Qalam-Protocol": str(PROTOCOL_VERSION + 1)}), 426,
                 "upgrade_required")
 
@@ -95,8 +95,8 @@ def test_limits_encodings_and_versions(server):
     (RuntimeError("boom"), 500, "internal"),
     (OperationalError("SELECT 1", {}, Exception("connection refused")), 503, "unavailable"),
 ])
-def test_crashes_are_error_bodies_too(server, monkeypatch, failure, status, code):
-    amina = server.member()
+def test_crashes_are_error_bodies_too(harness, monkeypatch, failure, status, code):
+    amina = harness.member()
 
     def broken(*args, **kwargs):
         raise failure
@@ -113,6 +113,6 @@ def test_crashes_are_error_bodies_too(server, monkeypatch, failure, status, code
         ("POST", "/v1/enroll", {"code": "K7PD-3QXM-9", "device_id": "d"}),
     ]
     for method, path, body in requests:
-        response = server.client.request(method, path, json=body, headers=amina.headers)
+        response = harness.client.request(method, path, json=body, headers=amina.headers)
         body = assert_error_shape(response, status, code)
         assert "boom" not in body["message"]  # internals stay in the log

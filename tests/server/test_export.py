@@ -43,12 +43,12 @@ def push(member, items):
 class Data:
     """Three contributors' pushed work: what an export must (and must not) contain."""
 
-    def __init__(self, server):
-        engine = server.engine
+    def __init__(self, harness):
+        engine = harness.engine
         create_project(engine, PROJECT, settings={"acceptance": {"min_accepted_per_language": 2}})
-        self.amina = server.member(languages=["urd_Arab", "hin_Deva"])
-        self.bilal = server.member()
-        self.chen = server.member()
+        self.amina = harness.member(languages=["urd_Arab", "hin_Deva"])
+        self.bilal = harness.member()
+        self.chen = harness.member()
         a, b, c = self.amina, self.bilal, self.chen
         self.originals = push(a, [a.submission(project_id=PROJECT, inputs="سوال ایک",
                                                targets="جواب ایک"),
@@ -84,8 +84,8 @@ class Data:
 
 
 @pytest.fixture
-def data(server) -> Data:
-    return Data(server)
+def data(harness) -> Data:
+    return Data(harness)
 
 
 def read_rows(folder: Path, split: str = "train") -> list[dict]:
@@ -101,9 +101,9 @@ def all_rows(folder: Path) -> list[dict]:
     return [row for split in sorted(splits) for row in read_rows(folder, split)]
 
 
-def test_rows_have_exactly_the_aya_columns_and_only_accepted_work(server, data, tmp_path):
+def test_rows_have_exactly_the_aya_columns_and_only_accepted_work(harness, data, tmp_path):
     for fmt in ("jsonl", "parquet", "hf"):
-        result = export_dataset(server.engine, tmp_path / fmt, fmt=fmt, project_id=PROJECT)
+        result = export_dataset(harness.engine, tmp_path / fmt, fmt=fmt, project_id=PROJECT)
         rows = read_rows(tmp_path / fmt)
         assert result.rows == len(rows) == 4
         assert all(list(row) == AYA_COLUMNS for row in rows)
@@ -119,9 +119,9 @@ def test_rows_have_exactly_the_aya_columns_and_only_accepted_work(server, data, 
         assert result.below_gate == {"hin_Deva": 1}
 
 
-def test_user_ids_are_salted_hashes_stable_across_exports(server, data, tmp_path):
-    export_dataset(server.engine, tmp_path / "one", fmt="jsonl")
-    export_dataset(server.engine, tmp_path / "two", fmt="parquet", test_fraction=0.5)
+def test_user_ids_are_salted_hashes_stable_across_exports(harness, data, tmp_path):
+    export_dataset(harness.engine, tmp_path / "one", fmt="jsonl")
+    export_dataset(harness.engine, tmp_path / "two", fmt="parquet", test_fraction=0.5)
     one, two = all_rows(tmp_path / "one"), all_rows(tmp_path / "two")
     by_text = {r["inputs"]: r["user_id"] for r in one}
     assert by_text == {r["inputs"]: r["user_id"] for r in two}
@@ -130,7 +130,7 @@ def test_user_ids_are_salted_hashes_stable_across_exports(server, data, tmp_path
     assert re.fullmatch(r"[0-9a-f]{64}", amina)
     raw = data.amina.user_id
     assert amina not in (raw, hashlib.sha256(raw.encode()).hexdigest())
-    with server.engine.connect() as conn:
+    with harness.engine.connect() as conn:
         salt = conn.execute(sa.select(tables.server_meta.c.value).where(
             tables.server_meta.c.key == "export_salt")).scalar()
     for path in (tmp_path / "one").rglob("*"):
@@ -139,8 +139,8 @@ def test_user_ids_are_salted_hashes_stable_across_exports(server, data, tmp_path
             assert salt.encode() not in content and raw.encode() not in content
 
 
-def test_demographics_hold_only_what_contributors_gave(server, data, tmp_path):
-    result = export_dataset(server.engine, tmp_path / "out", fmt="parquet")
+def test_demographics_hold_only_what_contributors_gave(harness, data, tmp_path):
+    result = export_dataset(harness.engine, tmp_path / "out", fmt="parquet")
     people = pq.read_table(tmp_path / "out" / "demographics" / "train.parquet").to_pylist()
     amina = next(r["user_id"] for r in read_rows(tmp_path / "out") if r["inputs"] == "سوال دو")
     assert people == [{"user_id": amina, "age_range": [25, 34], "gender": None,
@@ -149,8 +149,8 @@ def test_demographics_hold_only_what_contributors_gave(server, data, tmp_path):
     assert result.contributors == 3 and result.demographics == 1
 
 
-def test_the_card_counts_languages_and_types_and_states_the_rules(server, data, tmp_path):
-    result = export_dataset(server.engine, tmp_path / "out", fmt="hf", project_id=PROJECT,
+def test_the_card_counts_languages_and_types_and_states_the_rules(harness, data, tmp_path):
+    result = export_dataset(harness.engine, tmp_path / "out", fmt="hf", project_id=PROJECT,
                             license="cc-by-4.0")
     card = (tmp_path / "out" / "README.md").read_text("utf-8")
     assert "| Urdu | urd | urd_Arab | 2 | 1 | 1 | 4 |" in card
@@ -165,9 +165,9 @@ def test_the_card_counts_languages_and_types_and_states_the_rules(server, data, 
                                           "post-edits": 1}}
 
 
-def test_the_split_is_deterministic_by_item(server, engine, tmp_path):
+def test_the_split_is_deterministic_by_item(harness, engine, tmp_path):
     create_project(engine, PROJECT, settings={"acceptance": {"min_accepted_per_language": 1}})
-    amina = server.member()
+    amina = harness.member()
     ids = push(amina, [amina.submission(project_id=PROJECT, inputs=f"سوال {i}",
                                         targets=f"جواب {i}") for i in range(60)])
     first = export_dataset(engine, tmp_path / "a", fmt="jsonl", test_fraction=0.25)
@@ -208,10 +208,10 @@ def load_with_datasets(tmp_path: Path, *sources: tuple[str, str]) -> dict:
     return json.loads(done.stdout)
 
 
-def test_parquet_and_hf_load_with_datasets_offline_as_the_jsonl(server, data, tmp_path):
+def test_parquet_and_hf_load_with_datasets_offline_as_the_jsonl(harness, data, tmp_path):
     for fmt in ("jsonl", "parquet", "hf"):
-        export_dataset(server.engine, tmp_path / fmt, fmt=fmt, test_fraction=0.5)
-    export_dataset(server.engine, tmp_path / "whole", fmt="parquet")
+        export_dataset(harness.engine, tmp_path / fmt, fmt=fmt, test_fraction=0.5)
+    export_dataset(harness.engine, tmp_path / "whole", fmt="parquet")
     loaded = load_with_datasets(
         tmp_path, *[(str(tmp_path / fmt), "folder") for fmt in ("jsonl", "parquet", "hf")],
         (str(tmp_path / "whole" / "data" / "train.parquet"), "files"))
@@ -227,11 +227,11 @@ def test_parquet_and_hf_load_with_datasets_offline_as_the_jsonl(server, data, tm
                                                    key=json.dumps)
 
 
-def test_post_edits_load_in_translate_toolkit_with_mt_hter_and_time(server, data, tmp_path):
+def test_post_edits_load_in_translate_toolkit_with_mt_hter_and_time(harness, data, tmp_path):
     from translate.storage import tmx, xliff2
 
-    xliff_result = export_postedits(server.engine, tmp_path / "x", fmt="xliff")
-    tmx_result = export_postedits(server.engine, tmp_path / "t", fmt="tmx")
+    xliff_result = export_postedits(harness.engine, tmp_path / "x", fmt="xliff")
+    tmx_result = export_postedits(harness.engine, tmp_path / "t", fmt="tmx")
     assert xliff_result.rows == tmx_result.rows == 1
     [xlf] = xliff_result.files
     assert xlf.name == "postedits.und-ur.xlf"
@@ -262,11 +262,11 @@ def test_post_edits_load_in_translate_toolkit_with_mt_hter_and_time(server, data
     assert MT in unit.getnotes()
 
 
-def test_xml_keeps_characters_xml_cannot_hold(server, engine, tmp_path):
+def test_xml_keeps_characters_xml_cannot_hold(harness, engine, tmp_path):
     from translate.storage import xliff2
 
     create_project(engine, PROJECT)
-    amina = server.member()
+    amina = harness.member()
     push(amina, [amina.submission(project_id=PROJECT, kind="postedit", inputs="a\x07b",
                                   original_inputs="a\x07b", original_targets="x",
                                   targets="line one\r\nline two\x1b", completion_distance=20)])
@@ -279,20 +279,20 @@ def test_xml_keeps_characters_xml_cannot_hold(server, engine, tmp_path):
     assert '<ph type="x-cp">U+0007</ph>' in result.files[0].read_text("utf-8")
 
 
-def test_bad_arguments_and_used_folders_are_refused_before_writing(server, data, tmp_path):
+def test_bad_arguments_and_used_folders_are_refused_before_writing(harness, data, tmp_path):
     tmp_path = tmp_path / "exports"
     (tmp_path / "used").mkdir(parents=True)
     (tmp_path / "used" / "old.txt").write_text("x")
     with pytest.raises(ExportError, match="not an empty folder"):
-        export_dataset(server.engine, tmp_path / "used", fmt="jsonl")
+        export_dataset(harness.engine, tmp_path / "used", fmt="jsonl")
     with pytest.raises(ExportError, match="test-fraction"):
-        export_dataset(server.engine, tmp_path / "new", fmt="jsonl", test_fraction=1.0)
+        export_dataset(harness.engine, tmp_path / "new", fmt="jsonl", test_fraction=1.0)
     with pytest.raises(ExportError, match="format"):
-        export_dataset(server.engine, tmp_path / "new", fmt="csv")
+        export_dataset(harness.engine, tmp_path / "new", fmt="csv")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["used"]  # no partial folder
 
 
-def test_cli_export_shows_progress_and_a_summary(server, data, db_url, tmp_path, capsys):
+def test_cli_export_shows_progress_and_a_summary(harness, data, db_url, tmp_path, capsys):
     code = cli(["export", "--db", db_url, "--format", "parquet", "--out",
                 str(tmp_path / "out"), "--project", PROJECT, "--test-fraction", "0.5"])
     captured = capsys.readouterr()

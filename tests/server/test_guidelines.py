@@ -138,13 +138,13 @@ def test_guidelines_of_an_unknown_project_are_refused(engine):
         set_guideline(engine, "nope", kind="original", language="urd_Arab", text=URDU)
 
 
-def test_a_device_pulls_new_guidelines_per_language(server, tmp_path):
-    create_project(server.engine, "aya-urd")
-    set_guideline(server.engine, "aya-urd", kind="original", language="eng_Latn",
+def test_a_device_pulls_new_guidelines_per_language(harness, tmp_path):
+    create_project(harness.engine, "aya-urd")
+    set_guideline(harness.engine, "aya-urd", kind="original", language="eng_Latn",
                   text="# Writing")
-    _, code, _ = server.invite("annotator", ["urd_Arab"], name="Amina")
+    _, code, _ = harness.invite("annotator", ["urd_Arab"], name="Amina")
     store = Store.open(tmp_path / "laptop.db")
-    client = SyncClient("http://testserver", http=server.client, sleep=lambda _: None)
+    client = SyncClient("http://testserver", http=harness.client, sleep=lambda _: None)
     enrolled = client.enroll(code=code, device_id=store.device_id)
     syncstate.set_meta(store, "user_id", enrolled.user_id)
     client.token = enrolled.token
@@ -153,7 +153,7 @@ def test_a_device_pulls_new_guidelines_per_language(server, tmp_path):
         project = store.project("aya-urd")
         assert project.guideline("original", content="urd_Arab") == "# Writing"  # English
 
-        set_guideline(server.engine, "aya-urd", kind="original", language="urd_Arab",
+        set_guideline(harness.engine, "aya-urd", kind="original", language="urd_Arab",
                       text=URDU)
         assert client.sync(lambda job: job(store)).complete
         project = store.project("aya-urd")

@@ -53,12 +53,12 @@ def _review(member, id: str, submission_id: str, when: str, **extra) -> str:
 
 
 @pytest.fixture
-def people(server):
+def people(harness):
     """Amina writes in Urdu and Hindi; Bilal reviews her re-annotation and improves it
     further; Chandra rates Bilal's improvement."""
-    amina = server.member("annotator", ["urd_Arab", "hin_Deva"], name="Amina")
-    bilal = server.member("reviewer", ["urd_Arab"], name="Bilal")
-    chandra = server.member("reviewer", ["urd_Arab"], name="Chandra")
+    amina = harness.member("annotator", ["urd_Arab", "hin_Deva"], name="Amina")
+    bilal = harness.member("reviewer", ["urd_Arab"], name="Bilal")
+    chandra = harness.member("reviewer", ["urd_Arab"], name="Chandra")
     _submission(amina, "a-orig", "original", "urd_Arab", TODAY)
     _submission(amina, "a-reann", "reannotation", "urd_Arab", TODAY, rating_inputs=1,
                 rating_targets=-1, prompt_distance=12, completion_distance=3)
@@ -83,7 +83,7 @@ def _row(board, name):
     return next((r for r in board.rows if r.name == name), None)
 
 
-def test_points_and_scores_are_app_rules(server, people):
+def test_points_and_scores_are_app_rules(harness, people):
     amina_did = [
         rules.Activity("original", "urd_Arab"),
         rules.Activity("reannotation", "urd_Arab", rated=True, prompt_distance=12,
@@ -96,7 +96,7 @@ def test_points_and_scores_are_app_rules(server, people):
         rules.Activity("review", "urd_Arab", further_improvement=True,
                        ratings_received=(2, 3)),
     ]
-    boards = _boards(server.engine, "Amina")
+    boards = _boards(harness.engine, "Amina")
     amina = _row(boards["all", None], "Amina")
     expected = rules.progress(amina_did)
     assert (amina.points, amina.contributions) == (expected.points, 4) == (7, 4)
@@ -110,16 +110,16 @@ def test_points_and_scores_are_app_rules(server, people):
     assert [r.rank for r in boards["all", None].rows] == [1, 2, 3]
 
 
-def test_project_rules_change_the_points(server, people):
+def test_project_rules_change_the_points(harness, people):
     from sync.server.work import projects
 
-    projects.create_project(server.engine, "aya", settings={"rules": {"points_original": 5}})
-    boards = _boards(server.engine, "Amina")
+    projects.create_project(harness.engine, "aya", settings={"rules": {"points_original": 5}})
+    boards = _boards(harness.engine, "Amina")
     assert _row(boards["all", None], "Amina").points == 7 + 2 * 3
 
 
-def test_periods_and_languages(server, people):
-    boards = _boards(server.engine, "Amina")
+def test_periods_and_languages(harness, people):
+    boards = _boards(harness.engine, "Amina")
     assert set(boards) == {(p, lang) for p in ("day", "week", "all")
                            for lang in (None, "urd_Arab", "hin_Deva")}
     day = boards["day", None]
@@ -136,51 +136,51 @@ def test_periods_and_languages(server, people):
     assert quiet.rows == [] and (quiet.me.rank, quiet.me.points) == (1, 0)
     # A week later, "day" and "week" are empty again; "all" keeps everyone.
     later = {(b.period, b.language): b for b in leaderboards.leaderboards(
-        server.engine, "Amina", now=WEDNESDAY + timedelta(days=7)).boards}
+        harness.engine, "Amina", now=WEDNESDAY + timedelta(days=7)).boards}
     assert later["week", None].rows == [] and len(later["all", None].rows) == 3
 
 
-def test_the_callers_row_is_there_even_outside_the_top(server, people):
-    boards = _boards(server.engine, "Chandra", limit=1)
+def test_the_callers_row_is_there_even_outside_the_top(harness, people):
+    boards = _boards(harness.engine, "Chandra", limit=1)
     board = boards["all", None]
     assert [r.name for r in board.rows] == ["Amina"]
     assert (board.me.name, board.me.rank, board.me.points) == ("Chandra", 3, 1)
     assert set(boards) == {(p, lang) for p in ("day", "week", "all")
                            for lang in (None, "urd_Arab")}
-    newcomer = server.member("annotator", ["urd_Arab"], name="Dina")
-    board = _boards(server.engine, newcomer.device)["all", None]
+    newcomer = harness.member("annotator", ["urd_Arab"], name="Dina")
+    board = _boards(harness.engine, newcomer.device)["all", None]
     assert (board.me.name, board.me.rank, board.me.contributions) == ("Dina", 4, 0)
 
 
-def test_blocked_users_leave_the_boards_until_unblocked(server, people):
-    moderation.block(server.engine, "Amina", reason="copied text")
-    moderation.block(server.engine, "Chandra", reason="random ratings")
-    boards = _boards(server.engine, "Amina")
+def test_blocked_users_leave_the_boards_until_unblocked(harness, people):
+    moderation.block(harness.engine, "Amina", reason="copied text")
+    moderation.block(harness.engine, "Chandra", reason="random ratings")
+    boards = _boards(harness.engine, "Amina")
     assert [r.name for r in boards["all", None].rows] == ["Bilal"]
     assert boards["all", None].me is None  # a blocked user has no row
     bilal = _row(boards["all", None], "Bilal")
     assert bilal.quality_score is None  # Chandra's rating no longer counts
-    moderation.unblock(server.engine, "Amina")
-    moderation.unblock(server.engine, "Chandra")
-    boards = _boards(server.engine, "Amina")
+    moderation.unblock(harness.engine, "Amina")
+    moderation.unblock(harness.engine, "Chandra")
+    boards = _boards(harness.engine, "Amina")
     assert [r.name for r in boards["all", None].rows] == ["Amina", "Bilal", "Chandra"]
     assert _row(boards["all", None], "Bilal").quality_score == 2.5
 
 
-def test_leaderboard_over_http(server, people):
+def test_leaderboard_over_http(harness, people):
     amina, _, _ = people
-    leaderboards.leaderboards(server.engine, "Amina")  # fresh, whatever ran before
-    response = server.client.get("/v1/leaderboard", headers=amina.headers)
+    leaderboards.leaderboards(harness.engine, "Amina")  # fresh, whatever ran before
+    response = harness.client.get("/v1/leaderboard", headers=amina.headers)
     assert response.status_code == 200, response.text
     result = Leaderboards.model_validate(response.json())
     assert len(result.boards) == 9
     overall = next(b for b in result.boards if b.period == "all" and b.language is None)
     assert overall.me.name == "Amina" and overall.me.points == 7
-    response = server.client.get("/v1/leaderboard")
+    response = harness.client.get("/v1/leaderboard")
     assert response.status_code == 401 and response.json()["code"] == "unauthorized"
 
 
-def test_leaderboard_cli(capsys, server, people, db_url):
+def test_leaderboard_cli(capsys, harness, people, db_url):
     status = main(["leaderboard", "--db", db_url, "--language", "urd_Arab"])
     out = capsys.readouterr().out
     assert status == 0 and "Amina" in out and "4.50" in out
@@ -189,13 +189,13 @@ def test_leaderboard_cli(capsys, server, people, db_url):
     assert status == 0 and [r["name"] for r in board["rows"]] == ["Amina"]
 
 
-def test_claimed_edits_earn_no_points(server):
+def test_claimed_edits_earn_no_points(harness):
     """Points for an edit come from the distance the server measured, not the record's."""
-    dana = server.member("annotator", ["urd_Arab"], name="Dana")
+    dana = harness.member("annotator", ["urd_Arab"], name="Dana")
     _push(dana, "submission", {
         "id": "d-claim", "kind": "reannotation", "language": "urd_Arab", "inputs": "سوال",
         "targets": "جواب", "original_inputs": "سوال", "original_targets": "جواب",
         "prompt_distance": 50, "completion_distance": 50, "state": "submitted",
         "task_id": None, "project_id": None, "dialect": None, "submitted_at": TODAY})
-    row = _row(_boards(server.engine, "Dana")["all", None], "Dana")
+    row = _row(_boards(harness.engine, "Dana")["all", None], "Dana")
     assert (row.points, row.contributions) == (0, 1)

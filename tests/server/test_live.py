@@ -9,8 +9,8 @@ from sync.server import tables
 from tests.server.helpers import LiveServer, statuses
 
 
-def test_same_batch_pushed_five_times_at_once_is_applied_once(server):
-    amina = server.member()
+def test_same_batch_pushed_five_times_at_once_is_applied_once(harness):
+    amina = harness.member()
     batch = amina.batch([amina.submission() for _ in range(60)])
     barrier = threading.Barrier(5)
     answers, errors = [], []
@@ -25,7 +25,7 @@ def test_same_batch_pushed_five_times_at_once_is_applied_once(server):
         except Exception as exc:  # reported below, with the thread's failure
             errors.append(exc)
 
-    with LiveServer(server.app) as live:
+    with LiveServer(harness.app) as live:
         threads = [threading.Thread(target=push) for _ in range(5)]
         for thread in threads:
             thread.start()
@@ -36,15 +36,15 @@ def test_same_batch_pushed_five_times_at_once_is_applied_once(server):
     for index in range(60):
         outcome = sorted(answer["results"][index]["status"] for answer in answers)
         assert outcome == ["created"] + ["duplicate"] * 4
-    with server.engine.connect() as conn:
+    with harness.engine.connect() as conn:
         count = conn.execute(sa.select(sa.func.count()).select_from(tables.submissions)).scalar()
         applied = conn.execute(sa.select(sa.func.count()).select_from(tables.applied_items))
         assert count == 60 and applied.scalar() == 60
 
 
-def test_a_puller_racing_concurrent_pushers_misses_nothing(server):
-    coordinator = server.member("coordinator", languages=[])
-    writers = [server.member() for _ in range(3)]
+def test_a_puller_racing_concurrent_pushers_misses_nothing(harness):
+    coordinator = harness.member("coordinator", languages=[])
+    writers = [harness.member() for _ in range(3)]
     pushed, seen, errors = set(), [], []
     done = threading.Event()
 
@@ -75,7 +75,7 @@ def test_a_puller_racing_concurrent_pushers_misses_nothing(server):
                 if finished and not page["more"]:
                     return
 
-    with LiveServer(server.app) as live:
+    with LiveServer(harness.app) as live:
         reader = threading.Thread(target=read)
         reader.start()
         threads = [threading.Thread(target=write, args=(m,)) for m in writers]
@@ -90,7 +90,7 @@ def test_a_puller_racing_concurrent_pushers_misses_nothing(server):
     assert sorted(seen) == sorted(pushed)  # every change exactly once, none skipped
 
 
-def test_healthz_over_tcp(server):
-    with LiveServer(server.app) as live:
+def test_healthz_over_tcp(harness):
+    with LiveServer(harness.app) as live:
         response = httpx.get(f"{live.url}/healthz", timeout=10)
     assert response.status_code == 200 and response.json()["ok"] is True

@@ -12,11 +12,11 @@ def _ids(items, entity=None):
     return [i["id"] for i in items if entity is None or i["entity"] == entity]
 
 
-def test_pages_follow_the_cursor_without_gaps_or_repeats(server):
-    amina = server.member()
+def test_pages_follow_the_cursor_without_gaps_or_repeats(harness):
+    amina = harness.member()
     pushed = [amina.submission() for _ in range(25)]
     amina.push(pushed)
-    amina = server.member(name=amina.user.name)  # another device: it is sent all of them
+    amina = harness.member(name=amina.user.name)  # another device: it is sent all of them
     seen, cursor, pages = [], 0, 0
     while True:
         page = amina.pull(cursor, limit=10)
@@ -32,25 +32,25 @@ def test_pages_follow_the_cursor_without_gaps_or_repeats(server):
     assert amina.pull(cursor)["items"] == []
 
 
-def test_limit_is_capped_and_validated(server):
-    amina = server.member()
-    response = server.client.get("/v1/pull", params={"limit": 5000}, headers=amina.headers)
+def test_limit_is_capped_and_validated(harness):
+    amina = harness.member()
+    response = harness.client.get("/v1/pull", params={"limit": 5000}, headers=amina.headers)
     assert response.status_code == 422 and response.json()["code"] == "invalid_request"
-    response = server.client.get("/v1/pull", params={"cursor": -1}, headers=amina.headers)
+    response = harness.client.get("/v1/pull", params={"cursor": -1}, headers=amina.headers)
     assert response.status_code == 422
 
 
-def test_cursor_skips_past_changes_the_user_cannot_see(server):
-    amina, bilal = server.member(), server.member()
+def test_cursor_skips_past_changes_the_user_cannot_see(harness):
+    amina, bilal = harness.member(), harness.member()
     bilal.push([bilal.submission(state="draft") for _ in range(5)])
     page = amina.pull(0)
     assert page["items"] == [] and not page["more"]
-    assert page["next_cursor"] == server.client.get("/healthz").json()["server_seq"]
+    assert page["next_cursor"] == harness.client.get("/healthz").json()["server_seq"]
 
 
-def test_own_work_from_another_device_is_pulled(server):
-    laptop = server.member(name="Amina")
-    phone = server.member(name="Amina")
+def test_own_work_from_another_device_is_pulled(harness):
+    laptop = harness.member(name="Amina")
+    phone = harness.member(name="Amina")
     item = laptop.submission(state="draft")
     laptop.push([item])
     pulled = phone.pull_all()
@@ -58,49 +58,49 @@ def test_own_work_from_another_device_is_pulled(server):
     assert json.loads(pulled[0]["payload"])["user_id"] == laptop.user_id
 
 
-def test_nobody_reads_another_annotators_drafts_or_work(server):
-    amina, bilal = server.member(), server.member()
+def test_nobody_reads_another_annotators_drafts_or_work(harness):
+    amina, bilal = harness.member(), harness.member()
     bilal.push([bilal.submission(state="draft"), bilal.submission(state="submitted")])
     assert amina.pull_all() == []
 
 
-def test_decision_reaches_the_author_as_a_new_revision(server):
-    amina = server.member()
+def test_decision_reaches_the_author_as_a_new_revision(harness):
+    amina = harness.member()
     item = amina.submission()
     amina.push([item])
     cursor = amina.pull(0)["next_cursor"]
-    decisions.decide(server.engine, item["id"], "rejected", reason="off topic")
+    decisions.decide(harness.engine, item["id"], "rejected", reason="off topic")
     page = amina.pull(cursor)
     assert _ids(page["items"]) == [item["id"]]
     payload = json.loads(page["items"][0]["payload"])
     assert payload["state"] == "rejected" and page["items"][0]["revision"] == 2
 
 
-def test_tasks_are_pulled_for_the_users_languages_only(server, tmp_path):
+def test_tasks_are_pulled_for_the_users_languages_only(harness, tmp_path):
     path = tmp_path / "tasks.jsonl"
     path.write_text(
         json.dumps({"id": "t-urd", "kind": "original", "language_code": "urd_Arab"}) + "\n"
         + json.dumps({"id": "t-hin", "kind": "original", "language_code": "hin_Deva"}) + "\n",
         encoding="utf-8",
     )
-    result = import_file(server.engine, path, project_id="demo")
+    result = import_file(harness.engine, path, project_id="demo")
     assert (result.project_created, result.added) == (True, 2)
-    again = import_file(server.engine, path, project_id="demo")
+    again = import_file(harness.engine, path, project_id="demo")
     assert (again.added, again.unchanged) == (0, 2)
-    amina = server.member(languages=["urd_Arab"])
+    amina = harness.member(languages=["urd_Arab"])
     from sync.server.work.distribution import serve_work
 
-    assert serve_work(server.engine, amina.device).leased == 1  # work reaches a user by lease
+    assert serve_work(harness.engine, amina.device).leased == 1  # work reaches a user by lease
     pulled = amina.pull_all()
     assert _ids(pulled, "project") == ["demo"] and _ids(pulled, "task") == ["t-urd"]
     assert pulled[0]["entity"] == "project"  # the project before its tasks
-    coordinator = server.member("coordinator", languages=[])
+    coordinator = harness.member("coordinator", languages=[])
     assert sorted(_ids(coordinator.pull_all(), "task")) == ["t-hin", "t-urd"]
 
 
-def test_reviews_of_my_work_reach_me(server):
-    amina = server.member()
-    reviewer = server.member("reviewer")
+def test_reviews_of_my_work_reach_me(harness):
+    amina = harness.member()
+    reviewer = harness.member("reviewer")
     item = amina.submission()
     amina.push([item])
     review = reviewer.review(item["id"])
@@ -108,32 +108,32 @@ def test_reviews_of_my_work_reach_me(server):
     assert _ids(amina.pull_all(), "review") == [review["id"]]
 
 
-def test_assigned_peer_submission_is_pulled_even_after_the_cursor_passed_it(server):
-    amina, bilal = server.member(), server.member()
+def test_assigned_peer_submission_is_pulled_even_after_the_cursor_passed_it(harness):
+    amina, bilal = harness.member(), harness.member()
     item = bilal.submission()
     bilal.push([item])
     cursor = amina.pull(0)["next_cursor"]
-    decisions.assign_review(server.engine, item["id"], amina.user_id)
+    decisions.assign_review(harness.engine, item["id"], amina.user_id)
     page = amina.pull(cursor)
     assert _ids(page["items"]) == [item["id"]]
     assert json.loads(page["items"][0]["payload"])["user_id"] == bilal.user_id
 
 
-def test_reviewer_sees_submitted_work_in_their_languages_not_drafts(server):
-    amina = server.member(languages=["urd_Arab", "hin_Deva"])
-    reviewer = server.member("reviewer", languages=["urd_Arab"])
+def test_reviewer_sees_submitted_work_in_their_languages_not_drafts(harness):
+    amina = harness.member(languages=["urd_Arab", "hin_Deva"])
+    reviewer = harness.member("reviewer", languages=["urd_Arab"])
     submitted = amina.submission()
     amina.push([submitted, amina.submission(state="draft"),
                 amina.submission(language="hin_Deva")])
     assert _ids(reviewer.pull_all()) == [submitted["id"]]
 
 
-def test_pull_records_the_devices_cursor(server):
-    laptop = server.member()
+def test_pull_records_the_devices_cursor(harness):
+    laptop = harness.member()
     laptop.push([laptop.submission()])
-    amina = server.member(name=laptop.user.name)
+    amina = harness.member(name=laptop.user.name)
     page = amina.pull(0)
     amina.pull(page["next_cursor"])
-    device = users.load_device(server.engine, amina.device_id)
-    assert pending_changes(server.engine, device, page["next_cursor"]) == 0
-    assert pending_changes(server.engine, device, 0) == 1
+    device = users.load_device(harness.engine, amina.device_id)
+    assert pending_changes(harness.engine, device, page["next_cursor"]) == 0
+    assert pending_changes(harness.engine, device, 0) == 1

@@ -13,36 +13,36 @@ from sync.server.work import decisions
 from tests.server.helpers import statuses
 
 
-def _count(server, table) -> int:
-    with server.engine.connect() as conn:
+def _count(harness, table) -> int:
+    with harness.engine.connect() as conn:
         return conn.execute(sa.select(sa.func.count()).select_from(table)).scalar()
 
 
-def test_new_records_are_created_at_revision_1(server):
-    amina = server.member()
+def test_new_records_are_created_at_revision_1(harness):
+    amina = harness.member()
     result = amina.push([amina.submission(), amina.submission()])
     assert statuses(result) == ["created", "created"]
     assert [r["revision"] for r in result["results"]] == [1, 1]
     assert result["high_water"] == 2
 
 
-def test_same_batch_twice_is_a_duplicate_and_changes_nothing(server):
-    amina = server.member()
+def test_same_batch_twice_is_a_duplicate_and_changes_nothing(harness):
+    amina = harness.member()
     batch = amina.batch([amina.submission(), amina.submission(), amina.submission()])
-    first = server.client.post("/v1/push", json=batch, headers=amina.headers).json()
-    seq_after_first = server.client.get("/healthz").json()["server_seq"]
-    second = server.client.post("/v1/push", json=batch, headers=amina.headers).json()
+    first = harness.client.post("/v1/push", json=batch, headers=amina.headers).json()
+    seq_after_first = harness.client.get("/healthz").json()["server_seq"]
+    second = harness.client.post("/v1/push", json=batch, headers=amina.headers).json()
     assert statuses(first) == ["created"] * 3
     assert statuses(second) == ["duplicate"] * 3
     # the revision is repeated so a device that lost the first reply still learns it
     assert [r["revision"] for r in second["results"]] == [1, 1, 1]
     assert second["high_water"] == first["high_water"] == 3
-    assert server.client.get("/healthz").json()["server_seq"] == seq_after_first
-    assert _count(server, tables.submissions) == 3
+    assert harness.client.get("/healthz").json()["server_seq"] == seq_after_first
+    assert _count(harness, tables.submissions) == 3
 
 
-def test_edit_based_on_current_revision_moves_the_record_on(server):
-    amina = server.member()
+def test_edit_based_on_current_revision_moves_the_record_on(harness):
+    amina = harness.member()
     item = amina.submission(state="draft")
     amina.push([item])
     record = json.loads(item["payload"])
@@ -51,8 +51,8 @@ def test_edit_based_on_current_revision_moves_the_record_on(server):
     assert statuses(result) == ["created"] and result["results"][0]["revision"] == 2
 
 
-def test_unchanged_content_is_not_a_new_revision(server):
-    amina = server.member()
+def test_unchanged_content_is_not_a_new_revision(harness):
+    amina = harness.member()
     item = amina.submission()
     amina.push([item])
     record = json.loads(item["payload"])
@@ -61,10 +61,10 @@ def test_unchanged_content_is_not_a_new_revision(server):
     assert statuses(result) == ["created"] and result["results"][0]["revision"] == 1
 
 
-def test_edit_from_an_old_revision_conflicts_and_overwrites_nothing(server):
-    amina = server.member(name="Amina")
+def test_edit_from_an_old_revision_conflicts_and_overwrites_nothing(harness):
+    amina = harness.member(name="Amina")
     laptop = amina
-    phone = server.member(name="Amina")  # a second device of the same user
+    phone = harness.member(name="Amina")  # a second device of the same user
     item = laptop.submission(state="draft", targets="پہلا")
     laptop.push([item])
     record = json.loads(item["payload"])
@@ -74,18 +74,18 @@ def test_edit_from_an_old_revision_conflicts_and_overwrites_nothing(server):
     assert result["status"] == "conflict"
     assert result["server_revision"] == 2
     assert json.loads(result["server_payload"])["targets"] == "دوسرا"
-    with server.engine.connect() as conn:
+    with harness.engine.connect() as conn:
         payload = conn.execute(sa.select(tables.submissions.c.payload)).scalar()
     assert json.loads(payload)["targets"] == "دوسرا"
     # a conflict is not recorded as applied: sending it again is judged again
     assert phone.push([stale])["results"][0]["status"] == "conflict"
 
 
-def test_decision_then_edit_on_old_revision_conflicts(server):
-    amina = server.member()
+def test_decision_then_edit_on_old_revision_conflicts(harness):
+    amina = harness.member()
     item = amina.submission()
     amina.push([item])
-    assert decisions.decide(server.engine, item["id"], "accepted") == 2
+    assert decisions.decide(harness.engine, item["id"], "accepted") == 2
     record = json.loads(item["payload"])
     edit = amina.item("submission", {**record, "targets": "بدلا"}, base_revision=1)
     result = amina.push([edit])["results"][0]
@@ -98,23 +98,23 @@ def test_decision_then_edit_on_old_revision_conflicts(server):
     assert result["status"] == "rejected" and "final" in result["reason"]
 
 
-def test_device_cannot_accept_its_own_work(server):
-    amina = server.member()
+def test_device_cannot_accept_its_own_work(harness):
+    amina = harness.member()
     result = amina.push([amina.submission(state="accepted")])["results"][0]
     assert result["status"] == "rejected" and result["reason"].startswith("state:")
 
 
-def test_a_wrong_state_is_answered_with_every_state_a_record_may_have(server):
+def test_a_wrong_state_is_answered_with_every_state_a_record_may_have(harness):
     # The answer said "must be draft or submitted" while the check accepts the four states: a
     # device sends an item back in the state a reviewer gave it.
-    amina = server.member()
+    amina = harness.member()
     result = amina.push([amina.submission(state="published")])["results"][0]
     assert result["reason"] == ("state: must be one of draft, submitted, accepted, rejected "
                                 "(got 'published').")
 
 
-def test_poison_item_among_200_good_ones_fails_only_itself(server):
-    amina = server.member()
+def test_poison_item_among_200_good_ones_fails_only_itself(harness):
+    amina = harness.member()
     items = [amina.submission() for _ in range(200)]
     poison = amina.submission(language="xx_Nope")
     items.insert(100, poison)
@@ -123,23 +123,23 @@ def test_poison_item_among_200_good_ones_fails_only_itself(server):
     assert by_status.count("created") == 200
     assert by_status[100] == "rejected"
     assert result["results"][100]["reason"].startswith("language:")
-    assert _count(server, tables.submissions) == 200
+    assert _count(harness, tables.submissions) == 200
     assert result["high_water"] == 201
 
 
-def test_reused_sequence_number_with_other_content_is_rejected(server):
-    amina = server.member()
+def test_reused_sequence_number_with_other_content_is_rejected(harness):
+    amina = harness.member()
     first = amina.submission()
     amina.push([first])
     reuse = amina.submission(targets="something else")
     reuse["seq"] = first["seq"]
     result = amina.push([reuse])["results"][0]
     assert result["status"] == "rejected" and "reused" in result["reason"]
-    assert _count(server, tables.submissions) == 1
+    assert _count(harness, tables.submissions) == 1
 
 
-def test_rejected_item_stays_rejected_when_sent_again(server):
-    amina = server.member()
+def test_rejected_item_stays_rejected_when_sent_again(harness):
+    amina = harness.member()
     bad = amina.submission(kind="nonsense")
     first = amina.push([bad])["results"][0]
     again = amina.push([bad])["results"][0]
@@ -162,8 +162,8 @@ def test_rejected_item_stays_rejected_when_sent_again(server):
      "payload:"),
     ({"id": "someone-else"}, "id:"),
 ])
-def test_invalid_submission_is_rejected_naming_the_field(server, change, field):
-    amina = server.member()
+def test_invalid_submission_is_rejected_naming_the_field(harness, change, field):
+    amina = harness.member()
     item = amina.submission()
     record = {**json.loads(item["payload"]), **change}
     bad = amina.item("submission", record)
@@ -183,8 +183,8 @@ def test_invalid_submission_is_rejected_naming_the_field(server, change, field):
     (lambda item: item.update(payload="[" * 100_000, hash=protocol.payload_hash("[" * 100_000)),
      "payload:"),
 ])
-def test_malformed_items_are_rejected(server, mutate, field):
-    amina = server.member()
+def test_malformed_items_are_rejected(harness, mutate, field):
+    amina = harness.member()
     item = amina.submission()
     mutate(item)
     result = amina.push([item, amina.submission()])
@@ -192,70 +192,70 @@ def test_malformed_items_are_rejected(server, mutate, field):
     assert result["results"][0]["reason"].startswith(field)
 
 
-def test_discarded_draft_becomes_a_tombstone_with_a_new_revision(server):
-    amina = server.member()
+def test_discarded_draft_becomes_a_tombstone_with_a_new_revision(harness):
+    amina = harness.member()
     item = amina.submission(state="draft")
     amina.push([item])
     result = amina.push([amina.delete(item["id"], base_revision=1)])["results"][0]
     assert result["status"] == "created" and result["revision"] == 2
-    with server.engine.connect() as conn:
+    with harness.engine.connect() as conn:
         row = conn.execute(sa.select(tables.submissions)).one()
     assert row.deleted and row.revision == 2
-    phone = server.member(name=amina.user.name)
+    phone = harness.member(name=amina.user.name)
     pulled = [p for p in phone.pull_all() if p["id"] == item["id"]]
     assert len(pulled) == 1 and pulled[0]["deleted"] and pulled[0]["revision"] == 2
 
 
-def test_delete_of_a_never_pushed_draft_leaves_a_tombstone(server):
-    amina = server.member()
+def test_delete_of_a_never_pushed_draft_leaves_a_tombstone(harness):
+    amina = harness.member()
     result = amina.push([amina.delete("never-seen")])["results"][0]
     assert result["status"] == "created"
-    assert _count(server, tables.submissions) == 1
+    assert _count(harness, tables.submissions) == 1
 
 
-def test_batch_for_another_device_is_forbidden(server):
-    amina, bilal = server.member(), server.member()
+def test_batch_for_another_device_is_forbidden(harness):
+    amina, bilal = harness.member(), harness.member()
     batch = amina.batch([amina.submission()])
-    response = server.client.post("/v1/push", json=batch, headers=bilal.headers)
+    response = harness.client.post("/v1/push", json=batch, headers=bilal.headers)
     assert response.status_code == 403 and response.json()["code"] == "forbidden"
 
 
-def test_engine_function_is_the_same_path_as_http(server):
+def test_engine_function_is_the_same_path_as_http(harness):
     """Offline bundles call apply_push directly: a bundle imported twice changes nothing."""
-    amina = server.member()
+    amina = harness.member()
     batch = PushBatch.model_validate(amina.batch([amina.submission(), amina.submission()]))
-    first = apply_push(server.engine, amina.device, batch)
-    second = apply_push(server.engine, amina.device, batch)
-    http = server.client.post("/v1/push", json=batch.model_dump(), headers=amina.headers)
+    first = apply_push(harness.engine, amina.device, batch)
+    second = apply_push(harness.engine, amina.device, batch)
+    http = harness.client.post("/v1/push", json=batch.model_dump(), headers=amina.headers)
     assert [r.status for r in first.results] == ["created", "created"]
     assert [r.status for r in second.results] == ["duplicate", "duplicate"]
     assert statuses(http.json()) == ["duplicate", "duplicate"]
 
 
-def test_high_water_is_remembered_per_device(server):
-    amina = server.member()
+def test_high_water_is_remembered_per_device(harness):
+    amina = harness.member()
     amina.push([amina.submission(), amina.submission()])
     amina.seq = 10
     result = amina.push([amina.submission()])
     assert result["high_water"] == 11
-    with server.engine.connect() as conn:
+    with harness.engine.connect() as conn:
         high = conn.execute(sa.select(tables.devices.c.high_water)).scalar()
     assert high == 11
 
 
-def test_review_of_an_overlong_submission_id_is_rejected_not_a_crash(server):
-    reviewer = server.member("reviewer")
+def test_review_of_an_overlong_submission_id_is_rejected_not_a_crash(harness):
+    reviewer = harness.member("reviewer")
     result = reviewer.push([reviewer.review("s" * 100), reviewer.review("s" * 10)])
     assert statuses(result) == ["rejected", "rejected"]
     assert result["results"][0]["reason"].startswith("submission_id:")
 
 
-def test_concurrent_edits_of_one_record_from_two_devices_one_wins(server):
+def test_concurrent_edits_of_one_record_from_two_devices_one_wins(harness):
     import threading
 
     from tests.server.helpers import LiveServer
 
-    laptop, phone = server.member(name="Amina"), server.member(name="Amina")
+    laptop, phone = harness.member(name="Amina"), harness.member(name="Amina")
     item = laptop.submission(state="draft")
     laptop.push([item])
     record = json.loads(item["payload"])
@@ -272,7 +272,7 @@ def test_concurrent_edits_of_one_record_from_two_devices_one_wins(server):
             answers[member.device_id] = client.post(
                 "/v1/push", json=member.batch([edit]), headers=member.headers).json()
 
-    with LiveServer(server.app) as live:
+    with LiveServer(harness.app) as live:
         threads = [threading.Thread(target=push, args=(m, e))
                    for m, e in zip((laptop, phone), edits, strict=True)]
         for thread in threads:

@@ -16,23 +16,23 @@ ZWNJ, ZWJ = "\u200c", "\u200d"
     ("inputs", "   "),
     ("inputs", ""),
 ])
-def test_a_submitted_record_without_visible_text_is_refused_naming_the_field(server, field,
+def test_a_submitted_record_without_visible_text_is_refused_naming_the_field(harness, field,
                                                                              text):
-    amina = server.member()
+    amina = harness.member()
     result = amina.push([amina.submission(**{field: text})])["results"][0]
     assert result["status"] == "rejected"
     reason = result["reason"]
     assert reason.startswith(f"{field}: ") and ("visible" in reason or "empty" in reason)
 
 
-def test_a_draft_may_hold_invisible_text_until_it_is_submitted(server):
-    amina = server.member()
+def test_a_draft_may_hold_invisible_text_until_it_is_submitted(harness):
+    amina = harness.member()
     assert statuses(amina.push([amina.submission(state="draft", inputs="\u200b")])) == \
         ["created"]
 
 
-def test_real_text_with_joiners_is_accepted(server):
-    amina = server.member(languages=("pes_Arab",))
+def test_real_text_with_joiners_is_accepted(harness):
+    amina = harness.member(languages=("pes_Arab",))
     item = amina.submission(language="pes_Arab", inputs=f"چه می{ZWNJ}خواهید؟",
                             targets=f"می{ZWNJ}خواهم{ZWJ}")
     assert statuses(amina.push([item])) == ["created"]

@@ -32,10 +32,10 @@ def _review(member, submission_id: str, **fields) -> dict:
 # --- relabel ---------------------------------------------------------------------------------
 
 
-def test_relabel_reaches_every_device_of_the_author_on_pull(server, tmp_path):
-    _, code, _ = server.invite("annotator", ["urd_Arab", "hin_Deva"], name="Amina")
+def test_relabel_reaches_every_device_of_the_author_on_pull(harness, tmp_path):
+    _, code, _ = harness.invite("annotator", ["urd_Arab", "hin_Deva"], name="Amina")
     store = Store.open(tmp_path / "amina.db")
-    client = SyncClient("http://testserver", http=server.client, sleep=lambda _: None)
+    client = SyncClient("http://testserver", http=harness.client, sleep=lambda _: None)
     enrolled = client.enroll(code=code, device_id=store.device_id)
     syncstate.set_meta(store, "user_id", enrolled.user_id)
     client.token = enrolled.token
@@ -43,13 +43,13 @@ def test_relabel_reaches_every_device_of_the_author_on_pull(server, tmp_path):
     store.submit(draft.id)
     assert client.sync(lambda job: job(store)).complete
 
-    revision = moderation.relabel(server.engine, draft.id, language="hin_Deva", dialect="Awadhi",
+    revision = moderation.relabel(harness.engine, draft.id, language="hin_Deva", dialect="Awadhi",
                                   by="Fatima")
     assert revision == 2
     assert client.sync(lambda job: job(store)).complete
     pulled = store.submission(draft.id)
     assert (pulled.language, pulled.dialect, pulled.base_revision) == ("hin_Deva", "Awadhi", 2)
-    with server.engine.connect() as conn:
+    with harness.engine.connect() as conn:
         submissions = tables.submissions
         row = conn.execute(submissions.select().where(submissions.c.id == draft.id)).one()
     assert row.language == "hin_Deva" and row.changed_by is None
@@ -59,12 +59,12 @@ def test_relabel_reaches_every_device_of_the_author_on_pull(server, tmp_path):
     store.close()
 
 
-def test_relabel_keeps_history_and_an_old_edit_conflicts(server):
-    amina = server.member("annotator", ["urd_Arab", "hin_Deva"])
+def test_relabel_keeps_history_and_an_old_edit_conflicts(harness):
+    amina = harness.member("annotator", ["urd_Arab", "hin_Deva"])
     submission_id = _push(amina)
-    assert moderation.relabel(server.engine, submission_id, language="hin_Deva", by="x") == 2
-    assert moderation.relabel(server.engine, submission_id, language="hin_Deva", by="x") == 2
-    assert moderation.relabel(server.engine, submission_id, dialect="Dakhini", by="y") == 3
+    assert moderation.relabel(harness.engine, submission_id, language="hin_Deva", by="x") == 2
+    assert moderation.relabel(harness.engine, submission_id, language="hin_Deva", by="x") == 2
+    assert moderation.relabel(harness.engine, submission_id, dialect="Dakhini", by="y") == 3
     [item] = [i for i in amina.pull_all() if i["id"] == submission_id]
     payload = json.loads(item["payload"])
     assert payload["dialect"] == "Dakhini" and payload["language"] == "hin_Deva"
@@ -73,58 +73,58 @@ def test_relabel_keeps_history_and_an_old_edit_conflicts(server):
     assert statuses(amina.push([stale])) == ["conflict"]
 
 
-def test_relabel_errors_are_clear(server):
-    amina = server.member()
+def test_relabel_errors_are_clear(harness):
+    amina = harness.member()
     submission_id = _push(amina)
     with pytest.raises(ServerError, match="'urdu' is not a registry code"):
-        moderation.relabel(server.engine, submission_id, language="urdu", by="x")
+        moderation.relabel(harness.engine, submission_id, language="urdu", by="x")
     with pytest.raises(ServerError, match="No submission 'nope'"):
-        moderation.relabel(server.engine, "nope", language="hin_Deva", by="x")
+        moderation.relabel(harness.engine, "nope", language="hin_Deva", by="x")
     with pytest.raises(ServerError, match="needs a new language"):
-        moderation.relabel(server.engine, submission_id, by="x")
+        moderation.relabel(harness.engine, submission_id, by="x")
 
 
 # --- block -----------------------------------------------------------------------------------
 
 
-def test_block_and_unblock_keep_everything(server):
-    bilal = server.member(name="Bilal")
+def test_block_and_unblock_keep_everything(harness):
+    bilal = harness.member(name="Bilal")
     _push(bilal)
-    assert moderation.block(server.engine, "Bilal", reason="copied text") is True
-    assert moderation.block(server.engine, "Bilal", reason="copied, twice") is False
-    [blocked] = moderation.blocked_users(server.engine)
+    assert moderation.block(harness.engine, "Bilal", reason="copied text") is True
+    assert moderation.block(harness.engine, "Bilal", reason="copied, twice") is False
+    [blocked] = moderation.blocked_users(harness.engine)
     assert (blocked.name, blocked.reason) == ("Bilal", "copied, twice")
-    assert moderation.is_blocked(server.engine, bilal.user_id)
-    assert measures.concentration(server.engine) == {}
-    [progress] = measures.language_progress(server.engine)
+    assert moderation.is_blocked(harness.engine, bilal.user_id)
+    assert measures.concentration(harness.engine) == {}
+    [progress] = measures.language_progress(harness.engine)
     assert (progress.submitted, progress.held) == (0, 1)
-    assert moderation.unblock(server.engine, "Bilal") is True
-    assert moderation.unblock(server.engine, "Bilal") is False
-    assert moderation.blocked_users(server.engine) == []
-    assert measures.concentration(server.engine)["urd_Arab"].items == 1
+    assert moderation.unblock(harness.engine, "Bilal") is True
+    assert moderation.unblock(harness.engine, "Bilal") is False
+    assert moderation.blocked_users(harness.engine) == []
+    assert measures.concentration(harness.engine)["urd_Arab"].items == 1
     with pytest.raises(ServerError, match="No user named 'Nobody'"):
-        moderation.block(server.engine, "Nobody", reason="x")
+        moderation.block(harness.engine, "Nobody", reason="x")
     with pytest.raises(ServerError, match="reason"):
-        moderation.block(server.engine, "Bilal", reason=" ")
+        moderation.block(harness.engine, "Bilal", reason=" ")
 
 
 # --- flagged ---------------------------------------------------------------------------------
 
 
-def test_flagged_items_list_who_flagged_what_newest_first(server):
-    amina = server.member(name="Amina-F", languages=["urd_Arab", "hin_Deva"])
-    reviewer = server.member("reviewer", ["urd_Arab", "hin_Deva"], name="Rashid")
+def test_flagged_items_list_who_flagged_what_newest_first(harness):
+    amina = harness.member(name="Amina-F", languages=["urd_Arab", "hin_Deva"])
+    reviewer = harness.member("reviewer", ["urd_Arab", "hin_Deva"], name="Rashid")
     first, second, fine = _push(amina), _push(amina, language="hin_Deva"), _push(amina)
     _review(reviewer, first, flag="harmful", reason="insults")
     _review(reviewer, second, flag="wrong_language", rating_inputs=2)
     _review(reviewer, fine, rating_inputs=5, rating_targets=5)
-    found = moderation.flagged_items(server.engine)
+    found = moderation.flagged_items(harness.engine)
     assert [(f.submission_id, f.flag) for f in found] == [(second, "wrong_language"),
                                                           (first, "harmful")]
     newest = found[0]
     assert (newest.flagged_by, newest.author, newest.state) == ("Rashid", "Amina-F", "submitted")
     assert found[1].reason == "insults" and found[1].inputs == "سوال"
-    [urdu] = moderation.flagged_items(server.engine, language="urd_Arab")
+    [urdu] = moderation.flagged_items(harness.engine, language="urd_Arab")
     assert urdu.submission_id == first
 
 
@@ -152,9 +152,9 @@ def _ordinal_alpha(units: list[list[int]]) -> float:
     return 1 - observed / expected
 
 
-def test_agreement_is_krippendorffs_ordinal_alpha(server):
-    amina = server.member(name="Amina-A")
-    one, two = (server.member("reviewer", name=f"Reviewer-{i}") for i in (1, 2))
+def test_agreement_is_krippendorffs_ordinal_alpha(harness):
+    amina = harness.member(name="Amina-A")
+    one, two = (harness.member("reviewer", name=f"Reviewer-{i}") for i in (1, 2))
     items = [_push(amina) for _ in range(3)]
     lone = _push(amina)
     # (prompt, completion) ratings of reviewers one and two for each item
@@ -166,51 +166,51 @@ def test_agreement_is_krippendorffs_ordinal_alpha(server):
     units = [[a[f], b[f]] for a, b in pairs for f in (0, 1)]
     expected = krippendorff.alpha(reliability_data=list(zip(*units, strict=True)),
                                   level_of_measurement="ordinal", value_domain=[1, 2, 3, 4, 5])
-    result = measures.agreement(server.engine)["urd_Arab"]
+    result = measures.agreement(harness.engine)["urd_Arab"]
     assert result.items == 3 and result.ratings == 12
     assert result.alpha == pytest.approx(expected)
     assert result.alpha == pytest.approx(_ordinal_alpha(units))
     assert result.alpha == pytest.approx(0.8201, abs=1e-4)  # worked out by hand, too
 
 
-def test_agreement_is_none_without_overlap_and_one_when_all_agree(server):
-    amina = server.member(name="Amina-B")
-    one, two = (server.member("reviewer", name=f"Rater-{i}") for i in (1, 2))
+def test_agreement_is_none_without_overlap_and_one_when_all_agree(harness):
+    amina = harness.member(name="Amina-B")
+    one, two = (harness.member("reviewer", name=f"Rater-{i}") for i in (1, 2))
     first, second = _push(amina), _push(amina)
     _review(one, first, rating_inputs=4, rating_targets=2)
     _review(two, second, rating_inputs=3, rating_targets=3)
-    alone = measures.agreement(server.engine)["urd_Arab"]
+    alone = measures.agreement(harness.engine)["urd_Arab"]
     assert (alone.alpha, alone.items, alone.ratings) == (None, 0, 0)
     _review(two, first, rating_inputs=4, rating_targets=2)
-    together = measures.agreement(server.engine)["urd_Arab"]
+    together = measures.agreement(harness.engine)["urd_Arab"]
     assert (together.alpha, together.items, together.ratings) == (1.0, 1, 4)
 
 
 # --- concentration and progress --------------------------------------------------------------
 
 
-def test_concentration_is_the_top_five_share(server):
-    people = [server.member(name=f"Writer-{i}") for i in range(6)]
+def test_concentration_is_the_top_five_share(harness):
+    people = [harness.member(name=f"Writer-{i}") for i in range(6)]
     for person, count in zip(people, (5, 4, 3, 2, 1, 1), strict=True):
         person.push([person.submission() for _ in range(count)])
     people[0].push([people[0].submission(state="draft")])  # drafts do not count
-    result = measures.concentration(server.engine)["urd_Arab"]
+    result = measures.concentration(harness.engine)["urd_Arab"]
     assert (result.contributors, result.items) == (6, 16)
     assert result.top_share == pytest.approx(15 / 16)
-    assert measures.concentration(server.engine, top=1)["urd_Arab"].top_share == 5 / 16
+    assert measures.concentration(harness.engine, top=1)["urd_Arab"].top_share == 5 / 16
 
 
-def test_language_progress_counts_per_language_and_kind(server):
-    amina = server.member(name="Amina-P", languages=["urd_Arab", "hin_Deva"])
-    reviewer = server.member("reviewer", ["urd_Arab"], name="Rev-P")
+def test_language_progress_counts_per_language_and_kind(harness):
+    amina = harness.member(name="Amina-P", languages=["urd_Arab", "hin_Deva"])
+    reviewer = harness.member("reviewer", ["urd_Arab"], name="Rev-P")
     done = _push(amina)
     _push(amina, state="draft")
     _push(amina, language="hin_Deva")
     _review(reviewer, done, rating_inputs=4)
     from sync.server.work import decisions
 
-    decisions.decide(server.engine, done, "accepted")
-    rows = {(r.language, r.kind): r for r in measures.language_progress(server.engine)}
+    decisions.decide(harness.engine, done, "accepted")
+    rows = {(r.language, r.kind): r for r in measures.language_progress(harness.engine)}
     urdu = rows["urd_Arab", "original"]
     assert (urdu.drafts, urdu.submitted, urdu.reviewed, urdu.accepted, urdu.rejected,
             urdu.contributors, urdu.held) == (1, 1, 1, 1, 0, 1, 0)
@@ -220,9 +220,9 @@ def test_language_progress_counts_per_language_and_kind(server):
 # --- the CLI ---------------------------------------------------------------------------------
 
 
-def test_cli_commands_and_their_errors(capsys, server, db_url):
-    amina = server.member(name="Amina-C")
-    reviewer = server.member("reviewer", name="Rev-C")
+def test_cli_commands_and_their_errors(capsys, harness, db_url):
+    amina = harness.member(name="Amina-C")
+    reviewer = harness.member("reviewer", name="Rev-C")
     submission_id = _push(amina)
     _review(reviewer, submission_id, flag="nonsense")
 

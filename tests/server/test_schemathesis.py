@@ -63,9 +63,9 @@ def _fuzz(operation, mode, member) -> int:
 
 def test_no_server_errors_for_generated_requests(engine, monkeypatch):
     monkeypatch.setattr(enrollment, "ENROLL_FAILURES_ALLOWED", 10**6)  # fuzzing is no attack
-    with Server(engine) as server:
-        member = server.member("reviewer", languages=["urd_Arab"])
-        schema = schemathesis.openapi.from_asgi("/openapi.json", server.app)
+    with Server(engine) as harness:
+        member = harness.member("reviewer", languages=["urd_Arab"])
+        schema = schemathesis.openapi.from_asgi("/openapi.json", harness.app)
         operations = [result.ok() for result in schema.get_all_operations()]
         paths = {f"{op.method.upper()} {op.path}" for op in operations}
         assert {"POST /v1/push", "GET /v1/pull", "POST /v1/work", "GET /v1/leaderboard",

@@ -43,9 +43,9 @@ def test_fingerprint_and_short_code(tmp_path):
     assert cert.short_code.replace("-", "") == base64.b32encode(digest).decode()[:16]
 
 
-def test_https_request_verified_against_the_certificate(server, tmp_path):
+def test_https_request_verified_against_the_certificate(harness, tmp_path):
     cert = tls.ensure_certificate(tmp_path)
-    with LiveServer(server.app, ssl_certfile=str(cert.cert_path),
+    with LiveServer(harness.app, ssl_certfile=str(cert.cert_path),
                     ssl_keyfile=str(cert.key_path)) as live:
         context = ssl.create_default_context(cafile=str(cert.cert_path))
         response = httpx.get(f"{live.url}/v1/info", verify=context, timeout=10)

@@ -31,8 +31,9 @@ def _body(request: httpx.Request) -> dict:
     return json.loads(data)
 
 
-class Server:
-    """Answers like a healthy server, except for the failures a test queues up."""
+class FakeServer:
+    """An httpx transport that answers like a healthy server, except for the failures a test
+    queues up (no server runs: the fixture ``fake_server``)."""
 
     def __init__(self):
         self.failures: list[httpx.Response] = []
@@ -73,13 +74,13 @@ def _error(status, code, message="", headers=None):
 
 
 @pytest.fixture
-def server():
-    return Server()
+def fake_server():
+    return FakeServer()
 
 
-def _client(server, sleeps):
+def _client(fake_server, sleeps):
     return SyncClient("http://qalam.test", token="t",
-                      http=httpx.Client(transport=httpx.MockTransport(server)),
+                      http=httpx.Client(transport=httpx.MockTransport(fake_server)),
                       sleep=sleeps.append)
 
 
@@ -89,75 +90,75 @@ def _fill(store: Store, count=3):
         store.save_draft(draft.id, inputs=f"Question {n}", targets="Réponse " + "é" * 300)
 
 
-def test_retry_after_is_honoured_and_the_sync_completes(store, server):
+def test_retry_after_is_honoured_and_the_sync_completes(store, fake_server):
     _fill(store)
-    server.failures = [_error(503, "unavailable", headers={"Retry-After": "17"}),
-                       _error(429, "rate_limited", headers={"Retry-After": "3"})]
+    fake_server.failures = [_error(503, "unavailable", headers={"Retry-After": "17"}),
+                            _error(429, "rate_limited", headers={"Retry-After": "3"})]
     sleeps = []
-    report = _client(server, sleeps).sync(lambda fn: fn(store))
+    report = _client(fake_server, sleeps).sync(lambda fn: fn(store))
     assert report.complete and report.acknowledged == 3
     assert sleeps[0] >= 17 and sleeps[1] >= 3
     assert all(s <= 600 for s in sleeps)
     assert store.outbox() == []
 
 
-def test_a_revoked_token_stops_sync_and_keeps_the_queue(store, server):
+def test_a_revoked_token_stops_sync_and_keeps_the_queue(store, fake_server):
     _fill(store)
-    server.failures = [_error(401, "token_revoked")]
+    fake_server.failures = [_error(401, "token_revoked")]
     with pytest.raises(SyncError) as caught:
-        _client(server, []).sync(lambda fn: fn(store))
+        _client(fake_server, []).sync(lambda fn: fn(store))
     assert caught.value.kind == "auth" and "enroll again" in str(caught.value)
     assert len(store.outbox()) == 3
 
 
-def test_other_client_errors_are_not_retried_blindly(store, server):
+def test_other_client_errors_are_not_retried_blindly(store, fake_server):
     _fill(store)
-    server.failures = [_error(400, "invalid_request", "bad batch")]
+    fake_server.failures = [_error(400, "invalid_request", "bad batch")]
     sleeps = []
     with pytest.raises(SyncError) as caught:
-        _client(server, sleeps).sync(lambda fn: fn(store))
+        _client(fake_server, sleeps).sync(lambda fn: fn(store))
     assert caught.value.kind == "protocol" and sleeps == []
     assert len(store.outbox()) == 3
 
 
-def test_upgrade_required_is_explicit(store, server):
+def test_upgrade_required_is_explicit(store, fake_server):
     _fill(store)
-    server.failures = [_error(426, "upgrade_required", "please update Qalam")]
+    fake_server.failures = [_error(426, "upgrade_required", "please update Qalam")]
     with pytest.raises(SyncError) as caught:
-        _client(server, []).sync(lambda fn: fn(store))
+        _client(fake_server, []).sync(lambda fn: fn(store))
     assert caught.value.kind == "upgrade"
     assert len(store.outbox()) == 3
 
 
-def test_413_halves_the_batch(store, server):
+def test_413_halves_the_batch(store, fake_server):
     _fill(store, 8)
-    server.failures = [_error(413, "payload_too_large")]
-    client = _client(server, [])
+    fake_server.failures = [_error(413, "payload_too_large")]
+    client = _client(fake_server, [])
     report = client.sync(lambda fn: fn(store))
     assert report.complete and report.acknowledged == 8
-    assert len(server.pushes[0]["items"]) == 4  # the first accepted push was half the batch
+    assert len(fake_server.pushes[0]["items"]) == 4  # the first accepted push was half the batch
 
 
-def test_a_damaged_answer_is_retried(store, server):
+def test_a_damaged_answer_is_retried(store, fake_server):
     _fill(store)
-    server.failures = [httpx.Response(200, content=b'{"results": [{"seq": 1, "id"')]
+    fake_server.failures = [httpx.Response(200, content=b'{"results": [{"seq": 1, "id"')]
     sleeps = []
-    report = _client(server, sleeps).sync(lambda fn: fn(store))
+    report = _client(fake_server, sleeps).sync(lambda fn: fn(store))
     assert report.complete and len(sleeps) == 1
 
 
-def test_zstd_refused_falls_back_to_gzip(store, server):
+def test_zstd_refused_falls_back_to_gzip(store, fake_server):
     _fill(store)
-    server.failures = [_error(415, "unsupported_encoding")]
-    client = _client(server, [])
+    fake_server.failures = [_error(415, "unsupported_encoding")]
+    client = _client(fake_server, [])
     assert client.sync(lambda fn: fn(store)).complete
     assert client._encoding == "gzip"
 
 
-def test_deadline_stops_retrying_with_a_clear_message(store, server):
+def test_deadline_stops_retrying_with_a_clear_message(store, fake_server):
     _fill(store)
-    server.failures = [_error(503, "unavailable")] * 50
-    client = _client(server, [])
+    fake_server.failures = [_error(503, "unavailable")] * 50
+    client = _client(fake_server, [])
     client.deadline = 0  # already passed
     with pytest.raises(SyncError) as caught:
         client.sync(lambda fn: fn(store))
@@ -165,20 +166,21 @@ def test_deadline_stops_retrying_with_a_clear_message(store, server):
     assert len(store.outbox()) == 3
 
 
-def test_a_first_drop_mid_request_is_retried_at_once(store, server):
+def test_a_first_drop_mid_request_is_retried_at_once(store, fake_server):
     _fill(store)
-    server.failures = [httpx.RemoteProtocolError("Server disconnected without sending a response.")]
+    fake_server.failures = [
+        httpx.RemoteProtocolError("Server disconnected without sending a response.")]
     sleeps = []
-    report = _client(server, sleeps).sync(lambda fn: fn(store))
+    report = _client(fake_server, sleeps).sync(lambda fn: fn(store))
     assert report.complete and report.acknowledged == 3 and report.retries == 1
     assert sleeps == []  # reconnected without waiting
 
 
-def test_a_second_drop_in_a_row_backs_off(store, server):
+def test_a_second_drop_in_a_row_backs_off(store, fake_server):
     _fill(store, 1)
-    server.failures = [httpx.RemoteProtocolError("cut"), httpx.RemoteProtocolError("cut")]
+    fake_server.failures = [httpx.RemoteProtocolError("cut"), httpx.RemoteProtocolError("cut")]
     sleeps = []
-    report = _client(server, sleeps).sync(lambda fn: fn(store))
+    report = _client(fake_server, sleeps).sync(lambda fn: fn(store))
     assert report.complete and report.retries == 2
     assert len(sleeps) == 1
 
@@ -221,17 +223,17 @@ def test_a_failing_batch_does_not_wait_for_the_others_backoff(store):
 # --- what a person is told while a request waits (issue 11) -----------------------------------
 
 
-def test_a_retry_says_what_happened_in_a_sentence_without_library_text(store, server):
+def test_a_retry_says_what_happened_in_a_sentence_without_library_text(store, fake_server):
     """It was "retrying in 0 s: the connection broke (Server disconnected without sending a
     response.)"; now the reason is a sentence and the library's words go to the log only."""
     _fill(store, 1)
-    server.failures = [httpx.RemoteProtocolError("Server disconnected without sending a "
-                                                 "response."),
-                       httpx.RemoteProtocolError("Server disconnected without sending a "
+    fake_server.failures = [httpx.RemoteProtocolError("Server disconnected without sending a "
+                                                      "response."),
+                            httpx.RemoteProtocolError("Server disconnected without sending a "
                                                  "response.")]
     seen = []
     client = SyncClient("http://qalam.test", token="t", progress=seen.append,
-                        http=httpx.Client(transport=httpx.MockTransport(server)),
+                        http=httpx.Client(transport=httpx.MockTransport(fake_server)),
                         sleep=lambda _seconds: None)
     assert client.sync(lambda fn: fn(store)).complete
     waits = [p for p in seen if p.stage == "waiting"]
@@ -241,26 +243,26 @@ def test_a_retry_says_what_happened_in_a_sentence_without_library_text(store, se
     assert seen[-1].stage == "done" and seen[-1].message == ""
 
 
-def test_a_wait_is_told_every_second_until_the_next_try(store, server):
+def test_a_wait_is_told_every_second_until_the_next_try(store, fake_server):
     """The line counted down instead of standing still: while a retry waits, progress comes
     every second with the time left."""
     _fill(store, 1)
-    server.failures = [_error(503, "unavailable", headers={"Retry-After": "2"})]
+    fake_server.failures = [_error(503, "unavailable", headers={"Retry-After": "2"})]
     seen = []
     client = SyncClient("http://qalam.test", token="t", progress=seen.append,
-                        http=httpx.Client(transport=httpx.MockTransport(server)))
+                        http=httpx.Client(transport=httpx.MockTransport(fake_server)))
     assert client.sync(lambda fn: fn(store)).complete
     left = [p.retry_in for p in seen if p.stage == "waiting"]
     assert len(left) >= 2 and left[0] > left[-1]
     assert all(p.message == "The server is busy." for p in seen if p.stage == "waiting")
 
 
-def test_items_left_to_send_go_down_as_batches_are_answered(store, server):
+def test_items_left_to_send_go_down_as_batches_are_answered(store, fake_server):
     _fill(store, 12)
     seen = []
     client = SyncClient("http://qalam.test", token="t", progress=seen.append,
                         batch_compressed=600,
-                        http=httpx.Client(transport=httpx.MockTransport(server)))
+                        http=httpx.Client(transport=httpx.MockTransport(fake_server)))
     client.compression_ratio = 0.25
     assert client.sync(lambda fn: fn(store)).complete
     pushing = [(p.items_sent, p.pending) for p in seen if p.stage == "pushing"]
@@ -372,7 +374,7 @@ def test_a_sync_with_an_untrusted_certificate_stops_at_once(store):
     assert "enroll again" in str(failed.value)
 
 
-def test_an_answer_that_inflates_past_the_limit_is_refused_unread(store, server, monkeypatch):
+def test_an_answer_that_inflates_past_the_limit_is_refused_unread(store, fake_server, monkeypatch):
     """A server's gzip answer is decoded as it arrives and refused once past the limit,
     instead of being inflated whole into memory."""
     import zlib
@@ -387,7 +389,7 @@ def test_an_answer_that_inflates_past_the_limit_is_refused_unread(store, server,
     def handler(request):
         if request.url.path == "/v1/pull":
             return httpx.Response(200, content=bomb, headers={"Content-Encoding": "gzip"})
-        return server(request)
+        return fake_server(request)
 
     client = SyncClient("http://qalam.test", token="t", sleep=lambda _seconds: None,
                         http=httpx.Client(transport=httpx.MockTransport(handler)))
@@ -409,7 +411,7 @@ def longest_waits(monkeypatch):
     monkeypatch.setattr(retry.random, "uniform", lambda low, high: high)
 
 
-def test_the_client_and_the_servers_writes_back_off_by_one_policy(store, server, tmp_path,
+def test_the_client_and_the_servers_writes_back_off_by_one_policy(store, fake_server, tmp_path,
                                                                   monkeypatch, longest_waits):
     from sqlalchemy.exc import IntegrityError
 
@@ -423,9 +425,9 @@ def test_the_client_and_the_servers_writes_back_off_by_one_policy(store, server,
         consulted.add(policy), delay(policy, *args, **kwargs))[1])
 
     _fill(store)
-    server.failures = [_error(503, "unavailable")] * 3
+    fake_server.failures = [_error(503, "unavailable")] * 3
     client_waits = []
-    assert _client(server, client_waits).sync(lambda fn: fn(store)).complete
+    assert _client(fake_server, client_waits).sync(lambda fn: fn(store)).complete
     assert client_waits == [1.0, 2.0, 4.0]
 
     write_waits = []

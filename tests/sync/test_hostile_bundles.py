@@ -37,9 +37,9 @@ from tests.server import conftest as server_suite
 from tests.server.test_hostile_imports import PEAK_MB
 
 # The server suite's fixtures (a fresh database on SQLite and on PostgreSQL), used here too.
-backend, db_url, engine, postgres, server, sqlite_template = (
+backend, db_url, engine, postgres, harness, sqlite_template = (
     server_suite.backend, server_suite.db_url, server_suite.engine, server_suite.postgres,
-    server_suite.server, server_suite.sqlite_template)
+    server_suite.harness, server_suite.sqlite_template)
 
 ROOT = Path(__file__).resolve().parents[2]
 MB = 1024 * 1024
@@ -239,9 +239,9 @@ def test_an_unsigned_bundle_inflating_to_600_mb_is_refused_before_anything_is_in
     assert hostile["seconds"] < 5  # bound, not a benchmark (it was 14.5 s)
 
 
-def test_the_bomb_is_refused_as_not_signed_by_the_server_import_too(engine, server, bomb,
+def test_the_bomb_is_refused_as_not_signed_by_the_server_import_too(engine, harness, bomb,
                                                                      tmp_path):
-    member = with_bundle_key(engine, server.member(), Ed25519PrivateKey.generate())
+    member = with_bundle_key(engine, harness.member(), Ed25519PrivateKey.generate())
     moved = tmp_path / "amina.qalam"
     # The bomb names a device this server knows; another key signed it.
     inflating_bundle(moved, member.device_id, size=64 * MB)
@@ -404,9 +404,9 @@ def test_members_past_9999_are_read_in_their_order(tmp_path, key, public_key, de
     assert [b.items[0].seq for b in read.batches()] == [1, 2, 3, 4, 5, 6]
 
 
-def test_a_server_import_of_a_hostile_bundle_stores_nothing(engine, server, tmp_path):
+def test_a_server_import_of_a_hostile_bundle_stores_nothing(engine, harness, tmp_path):
     device_key = Ed25519PrivateKey.generate()
-    member = with_bundle_key(engine, server.member(languages=["swh_Latn"]), device_key)
+    member = with_bundle_key(engine, harness.member(languages=["swh_Latn"]), device_key)
     good = push_batches(member.device_id, 5)[0].model_dump_json().encode()
     path = forge(tmp_path / "amina.qalam", {"batches/0001.json": good},
                  device_id=member.device_id, key=device_key,

@@ -91,10 +91,10 @@ def test_client_killed_at_random_points_during_push_and_pull(tmp_path, live_serv
 
 @pytest.mark.slow
 def test_server_killed_mid_batch_and_restarted(tmp_path):
-    with ServerProcess(tmp_path / "server.db") as server:
+    with ServerProcess(tmp_path / "server.db") as server_process:
         throttle = Throttle(bytes_per_second=40_000)  # pushes take seconds: kills land in them
-        with FaultProxy(server.port, throttle=throttle) as proxy:
-            amina = Device.enrolled(tmp_path / "amina", server)
+        with FaultProxy(server_process.port, throttle=throttle) as proxy:
+            amina = Device.enrolled(tmp_path / "amina", server_process)
             amina.write(600)
             outcome = {}
 
@@ -105,13 +105,13 @@ def test_server_killed_mid_batch_and_restarted(tmp_path):
             worker.start()
             for _ in range(3):  # kill it three times while batches are in flight
                 time.sleep(0.8)
-                server.kill()
+                server_process.kill()
                 time.sleep(0.5)
-                server.start()
+                server_process.start()
             worker.join(180)
             assert not worker.is_alive()
             assert outcome["report"].complete
             assert outcome["report"].retries >= 3  # the kills did cut batches short
         amina.sync()
-        assert_converged(server, amina)
-        assert len(server.submissions()) == 600
+        assert_converged(server_process, amina)
+        assert len(server_process.submissions()) == 600

@@ -104,9 +104,9 @@ def test_the_enrollment_card_link_carries_the_certificate_fingerprint(tmp_path, 
 def test_the_cards_link_enrolls_against_a_tls_server_with_nothing_typed(tmp_path, engine):
     cert = tls.ensure_certificate(tmp_path / "tls")
     app = create_app(engine, tls_fingerprint=cert.fingerprint)
-    with Server(engine) as server, LiveServer(app, ssl_certfile=str(cert.cert_path),
-                                              ssl_keyfile=str(cert.key_path)) as live:
-        coordinator = server.member("coordinator", languages=[])
+    with Server(engine) as harness, LiveServer(app, ssl_certfile=str(cert.cert_path),
+                                               ssl_keyfile=str(cert.key_path)) as live:
+        coordinator = harness.member("coordinator", languages=[])
         card = _card_link(app, coordinator, live.url)
         link = device.read_enrollment_link(card)
         assert link.fingerprint == cert.fingerprint.replace(":", "").lower()
@@ -140,10 +140,10 @@ def _card_link(app, coordinator, url: str) -> str:
 
 def test_an_https_server_this_computer_does_not_trust_is_named_at_once(tmp_path, engine):
     cert = tls.ensure_certificate(tmp_path / "tls")
-    with Server(engine) as server, LiveServer(create_app(engine),
-                                              ssl_certfile=str(cert.cert_path),
-                                              ssl_keyfile=str(cert.key_path)) as live:
-        _, code, _ = server.invite(name="Amina")
+    with Server(engine) as harness, LiveServer(create_app(engine),
+                                               ssl_certfile=str(cert.cert_path),
+                                               ssl_keyfile=str(cert.key_path)) as live:
+        _, code, _ = harness.invite(name="Amina")
         with pytest.raises(device.UntrustedCertificate) as refused:
             device.enroll(paths.data_dir(tmp_path / "amina"), live.url, code)
         assert refused.value.short_code == cert.short_code

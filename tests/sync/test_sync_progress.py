@@ -39,7 +39,7 @@ def test_progress_moves_while_an_answer_arrives_on_a_slow_link(store):
 
     import httpx
 
-    from tests.sync.test_client_policy import Server
+    from tests.sync.test_client_policy import FakeServer
 
     page = (b'{"items": [], "next_cursor": 0, "more": false, "server_id": "srv"'
             + b" " * 40_000 + b"}")
@@ -49,7 +49,7 @@ def test_progress_moves_while_an_answer_arrives_on_a_slow_link(store):
             time.sleep(0.25)
             yield page[start:start + 10_001]
 
-    healthy = Server()
+    healthy = FakeServer()
 
     def handler(request):
         if request.url.path == "/v1/pull":

@@ -54,8 +54,8 @@ def browser():
 @pytest.fixture
 def live(engine):
     seed(engine)
-    with LiveServer(create_app(engine)) as server:
-        yield server
+    with LiveServer(create_app(engine)) as live_server:
+        yield live_server
 
 
 def test_a_coordinator_signs_in_imports_exports_and_reads_urdu(engine, live, browser, shots,

@@ -32,10 +32,10 @@ PAGES = ["/dashboard/overview", "/dashboard/backlog", "/dashboard/flagged",
 
 def seed(engine) -> dict:
     """Two annotators' work in Urdu, one review with a flag, an audit sample for an auditor."""
-    with Server(engine) as server:
-        amina = server.member("annotator", languages=["urd_Arab"])
-        bilal = server.member("annotator", languages=["urd_Arab"])
-        reviewer = server.member("reviewer", languages=["urd_Arab"])
+    with Server(engine) as harness:
+        amina = harness.member("annotator", languages=["urd_Arab"])
+        bilal = harness.member("annotator", languages=["urd_Arab"])
+        reviewer = harness.member("reviewer", languages=["urd_Arab"])
         items = [amina.submission(inputs=f"سوال {n}", targets="جواب " * 40) for n in range(6)]
         amina.push(items)
         bilal.push([bilal.submission(inputs="ایک اور سوال", targets="ایک اور جواب")])
@@ -177,9 +177,9 @@ def test_a_new_password_signs_the_person_out(dashboard):
 
 
 def test_an_annotators_token_cannot_sign_in_but_a_coordinators_can(dashboard):
-    with Server(dashboard.engine) as server:
-        amina = server.member("annotator")
-        coordinator = server.member("coordinator", languages=[])
+    with Server(dashboard.engine) as harness:
+        amina = harness.member("annotator")
+        coordinator = harness.member("coordinator", languages=[])
     refused = dashboard.browser().sign_in(token=amina.token)
     assert refused.status_code == 403 and "Annotators use the Qalam app" in refused.text
     browser = dashboard.browser()
@@ -206,8 +206,8 @@ def test_a_blocked_coordinator_cannot_sign_in(dashboard):
 def test_a_block_ends_open_sessions_and_device_token_sign_in(dashboard):
     # DESIGN.md invariant 6: a block takes the dashboard too, however the session began.
     farida = dashboard.coordinator()
-    with Server(dashboard.engine) as server:
-        laptop = server.member("coordinator", languages=[], name=farida.user.name)
+    with Server(dashboard.engine) as harness:
+        laptop = harness.member("coordinator", languages=[], name=farida.user.name)
     by_token = dashboard.browser()
     assert by_token.sign_in(token=laptop.token).status_code == 303
     for browser in (farida, by_token):
@@ -328,9 +328,9 @@ def test_the_overview_counts_and_charts_the_work(dashboard):
 
 def test_big_pages_are_cut_to_stay_small(dashboard):
     huge = "ب" * 200_000
-    with Server(dashboard.engine) as server:
-        amina = server.member("annotator")
-        reviewer = server.member("reviewer")
+    with Server(dashboard.engine) as harness:
+        amina = harness.member("annotator")
+        reviewer = harness.member("reviewer")
         items = [amina.submission(inputs=huge, targets=huge) for _ in range(3)]
         amina.push(items)
         reviewer.push([reviewer.item("review", {
@@ -428,8 +428,8 @@ def test_an_enrollment_code_is_shown_with_a_qr_card_and_enrolls_a_device(dashboa
     card = re.search(r'<div class="print-card".*?</div>\s*</div>', page.text, re.S).group(0)
     assert "<svg" in card and code in card and "192.168.1.20" in card
     assert len(page.content) < MAX_PAGE
-    with Server(dashboard.engine) as server:
-        enrolled = server.client.post("/v1/enroll", json={
+    with Server(dashboard.engine) as harness:
+        enrolled = harness.client.post("/v1/enroll", json={
             "code": code, "device_id": new_id(), "device_name": "x", "app_version": "1"})
     assert enrolled.status_code == 200 and enrolled.json()["user_name"] == "Zainab"
     wrong = farida.post("/dashboard/enrollment", {"name": "Yusuf", "role": "annotator",

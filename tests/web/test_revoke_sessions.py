@@ -5,9 +5,9 @@ from tests.server.helpers import Server
 
 
 def test_revoking_a_device_ends_the_dashboard_sessions_its_token_opened(dashboard):
-    with Server(dashboard.engine) as server:
-        coordinator = server.member("coordinator", languages=[])
-        other_device = server.member("coordinator", languages=[])
+    with Server(dashboard.engine) as harness:
+        coordinator = harness.member("coordinator", languages=[])
+        other_device = harness.member("coordinator", languages=[])
     by_token = dashboard.browser()
     assert by_token.sign_in(token=coordinator.token).status_code == 303
     by_other_token = dashboard.browser()
