@@ -22,6 +22,19 @@ from tests.server.conftest import (  # noqa: F401  (fixtures re-used by name)
 from tests.web.helpers import Dashboard
 
 
+@pytest.fixture(autouse=True)
+def cheap_password_hashes(monkeypatch):
+    """Argon2id still, at its lowest cost: the server's own settings spend a tenth of a
+    second on each hash and each check, on purpose, and the dashboard's tests sign in
+    hundreds of times (as Django's tests swap in a fast hasher)."""
+    from argon2 import PasswordHasher
+
+    from sync.server.web import sessions
+
+    monkeypatch.setattr(sessions, "_hasher",
+                        PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+
+
 @pytest.fixture
 def dashboard(engine):  # noqa: F811 (the imported fixture, by name)
     with warnings.catch_warnings():
