@@ -22,6 +22,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from app.taskfile import MAX_RECORD_BYTES, TaskFileError
+from sync.server.work import imports
 from sync.server.work.imports import MAX_UNIT_ELEMENTS, import_file
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -408,17 +409,31 @@ def test_parquet_value_longer_than_a_field_is_refused_before_python_sees_it(engi
                           r"262,144 characters")
 
 
-def test_parquet_dictionary_repeating_a_long_value_is_read_in_slices(engine, tmp_path):
-    # One 200 KB text in every row: small on disk (a dictionary), 400 MB as Python strings
-    # if a 2,048-row batch were turned into Python at once.
-    text = " ".join(WORDS) * 3000
+def test_parquet_dictionary_repeating_a_long_value_is_read_in_slices(engine, tmp_path,
+                                                                     monkeypatch):
+    # One 20 KB text in every row: small on disk (a dictionary), so read in 2,048-row batches,
+    # 40 MB as Python strings if a batch were turned into Python at once (at 200 KB a row,
+    # 400 MB). Each part turned into Python holds at most PARQUET_BATCH_BYTES of text.
+    text = (" ".join(WORDS) * 300)[:20_000]
     rows = [{"id": f"d{n}", "kind": "original", "language_code": "swh_Latn",
-             "instructions": text[:200_000]} for n in range(3000)]
+             "instructions": text} for n in range(3000)]
     table = pa.Table.from_pylist(rows)
     table = table.set_column(3, "instructions", table["instructions"].dictionary_encode())
     path = tmp_path / "dictionary.parquet"
     pq.write_table(table, path, use_dictionary=True)
+    batches, parts = [], []
+
+    def slices(batch, sizes):
+        batches.append(batch.num_rows)
+        for part in read_in_slices(batch, sizes):
+            parts.append(part.num_rows)
+            yield part
+
+    read_in_slices = imports._parquet_slices
+    monkeypatch.setattr(imports, "_parquet_slices", slices)
     assert import_file(engine, path, project_id="dictionary").added == 3000
+    assert max(batches) * len(text) > imports.PARQUET_BATCH_BYTES  # a batch is too big ...
+    assert max(parts) * len(text) <= imports.PARQUET_BATCH_BYTES   # ... its parts are not
 
 
 def test_xliff_depth_past_libxml2s_limit_is_refused(engine, tmp_path):
