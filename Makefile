@@ -18,10 +18,13 @@ $(STAMP): pyproject.toml
 run: $(STAMP) i18n-compile
 	$(VENV)/bin/qalam --data-dir $(DEMO_DATA) --demo
 
-## Everything the tests need, then the whole suite (headless).
+## Everything the tests need, then the whole suite (headless), on TEST_WORKERS processes
+## (pytest-xdist; each has its own PostgreSQL, ports and Qt; TEST_WORKERS=0: one process).
+TEST_WORKERS ?= 2
 test: $(STAMP) system-deps i18n-compile
 	$(VENV)/bin/ruff check .
-	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -p no:cacheprovider -m "not dist"
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -p no:cacheprovider -m "not dist" \
+	  -n $(TEST_WORKERS) --dist worksteal
 	$(MAKE) --no-print-directory test-dist
 
 ## The kill test at a real display alone (Xvfb, openbox, xdotool: part of `make test` too).
