@@ -1,10 +1,10 @@
 """Hostile task files: every importer's memory stays bounded whatever the file's shape.
 
 One hostile file of each format (JSONL, Aya JSONL, CSV, Parquet, XLIFF 2.0 and 1.2) is
-imported in a fresh Python process, beside a normal file of the same format and similar
-size, and the peak RSS (``ru_maxrss``) of each is compared: a hostile file is refused with
-a sentence naming the file and the line, row, unit or field, or imported, and either way
-costs about what a normal import costs (``pytest -s`` prints both). Smaller cases run in
+imported in a process of its own (tests/server/import_child.py), beside a normal file of the
+same format and similar size, and the peak RSS (VmHWM) of each is compared: a hostile file is
+refused with a sentence naming the file and the line, row, unit or field, or imported, and
+either way costs about what a normal import costs (``pytest -s`` prints both). Smaller cases run in
 process. Each test runs on SQLite and PostgreSQL.
 """
 
@@ -13,8 +13,6 @@ from __future__ import annotations
 import json
 import random
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pyarrow as pa
@@ -24,8 +22,8 @@ import pytest
 from app.taskfile import MAX_RECORD_BYTES, TaskFileError
 from sync.server.work import imports
 from sync.server.work.imports import MAX_UNIT_ELEMENTS, import_file
+from tests.server.import_child import import_in_child
 
-ROOT = Path(__file__).resolve().parents[2]
 MB = 1024 * 1024
 WORDS = ["maji", "safi", "kisima", "mvua", "shamba", "mahindi", "chakula", "nyumba", "watoto",
          "shule", "barabara", "soko", "mti", "jua"]
@@ -225,50 +223,6 @@ HOSTILE = [
     ("xliff2-attributes", "xliff2", xliff_a_million_attributes, "attributes.xlf",
      r"^attributes\.xlf, line 2: goes on for more than 10 MB, or 10,000 attributes"),
 ]
-
-
-# --- importing in a fresh process --------------------------------------------------------------
-
-# The peak is the child's own: VmHWM starts afresh at exec, while ru_maxrss would carry
-# the high-water mark of the (pytest) process it was forked from.
-PEAK_MB = """
-def peak_mb():
-    try:
-        with open("/proc/self/status") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    import resource
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-"""
-
-_IMPORT_CHILD = PEAK_MB + """
-import json, sys, time
-from pathlib import Path
-from app.taskfile import TaskFileError
-from sync.server import db
-from sync.server.work.imports import import_file
-path, url, project = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
-engine = db.create_engine(url)
-start, error, added = time.perf_counter(), None, 0
-try:
-    added = import_file(engine, path, project_id=project).added
-except TaskFileError as exc:
-    error = str(exc)
-print(json.dumps({"error": error, "added": added, "seconds": time.perf_counter() - start,
-                  "peak_mb": peak_mb()}))
-"""
-
-
-def import_in_child(path: Path, db_url: str, project: str) -> dict:
-    """Import ``path`` in a fresh process: its error (a TaskFileError's text; anything else
-    fails the test with its traceback), tasks added, seconds and peak RSS in MB."""
-    done = subprocess.run([sys.executable, "-c", _IMPORT_CHILD, str(path), db_url, project],
-                          cwd=ROOT, capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stderr[-3000:]
-    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 @pytest.fixture(scope="module")

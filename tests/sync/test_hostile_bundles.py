@@ -34,7 +34,7 @@ from sync.protocol import PushBatch, PushItem, payload_hash
 from sync.server import tables
 from sync.server.exchange.bundles import import_bundle
 from tests.server import conftest as server_suite
-from tests.server.test_hostile_imports import PEAK_MB
+from tests.server.import_child import PEAK_MB
 
 # The server suite's fixtures (a fresh database on SQLite and on PostgreSQL), used here too.
 backend, db_url, engine, postgres, harness, sqlite_template = (
