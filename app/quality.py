@@ -39,6 +39,7 @@ from rapidfuzz import fuzz, process
 
 from app.diffs import edit_distance, hter
 from app.errors import TextRejected
+from app.kinds import TASK_KINDS
 from app.text import clean_field
 from i18n import languages
 from i18n.translation import _, ngettext
@@ -67,7 +68,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 ERROR, WARNING, INFO = "error", "warning", "info"
-KINDS = ("original", "reannotation", "review", "postedit")
+KINDS = TASK_KINDS
 
 
 @dataclass(frozen=True)

@@ -36,12 +36,13 @@ from PySide6.QtWidgets import (
 )
 
 from app.contributions import Period
+from app.kinds import TASK_KINDS
 from i18n import formatting
 from i18n.bidi import format_message
 from i18n.translation import _, current_locale, ngettext, pgettext
 from ui.models import KIND_NAMES
 
-KIND_ORDER = ("original", "reannotation", "review", "postedit")
+KIND_ORDER = TASK_KINDS  # the legend and the bars follow the kinds' own order
 # Okabe–Ito colours: told apart with the common colour-vision deficiencies, and each kind is
 # also named in the legend, the tooltips and the text alternative.
 KIND_COLOURS = {"original": "#0072B2", "reannotation": "#E69F00", "review": "#009E73",
