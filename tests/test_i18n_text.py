@@ -48,6 +48,14 @@ def test_native_digits_can_be_turned_off():
     assert all(not c.isdigit() or c.isascii() for c in formatting.format_date(dt.date(2026, 3, 4)))
 
 
+@pytest.mark.parametrize("value", [0, 7, -7, 999, 1000, -1234567, 12345678901])
+def test_english_integers_read_as_babel_writes_them(value):
+    from babel.numbers import format_decimal
+
+    formatting.configure("en")
+    assert formatting.format_integer(value) == format_decimal(value, locale="en")
+
+
 def test_dates_in_the_ui_locale():
     formatting.configure("fr")
     assert formatting.format_date(dt.date(2026, 3, 4)) == "4 mars 2026"

@@ -3,6 +3,7 @@ manager (openbox), fontconfig seeing only DejaVu Sans, typed into with xdotool, 
 with SIGKILL 8 times at random moments, half of them during continuous typing.
 
     .venv/bin/python -m pytest -q -p no:cacheprovider -s tests/test_kill_display.py
+    QALAM_KILLS=20 .venv/bin/python -m pytest ...   # the 20 kills, by hand
     (make test-display installs Xvfb, xdotool and openbox first)
 
 After every kill: the database is intact; nothing the store had made durable (and so nothing
@@ -35,8 +36,9 @@ ROOT = Path(__file__).resolve().parent.parent
 QALAM = ROOT / ".venv" / "bin" / "qalam"
 # The rounds go in a cycle of four (typing on, a burst then a pause, typing on, a burst
 # and a move to the other field): 8 kills go through it twice, so each kind of moment is
-# hit twice and the field moves both ways (20 repeated the same cycle for a minute more).
-KILLS = 8
+# hit twice and the field moves both ways (20 repeat the same cycle for a minute more: run
+# them by hand with QALAM_KILLS=20).
+KILLS = int(os.environ.get("QALAM_KILLS", "8"))
 TYPING_INTERVAL_S = 0.1      # a steady typist: 10 characters a second
 MAX_LOSS_S = 2.5             # "at most ~2 s": the 1 s ceiling, plus X and write latency
 COLUMNS = {"prompt": "inputs", "completion": "targets"}

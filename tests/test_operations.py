@@ -195,7 +195,9 @@ def test_a_task_file_that_cannot_be_imported_says_so_in_a_sentence(
     path.write_text(json.dumps({"id": "n1", "kind": "original", "language_code": "yor_Latn"})
                     + "\n", "utf-8")
     if where == "reading":
-        monkeypatch.setattr(operations, "read_task_file", boom)
+        from app import taskfile  # the operation imports it when an import starts
+
+        monkeypatch.setattr(taskfile, "read_task_file", boom)
     else:
         monkeypatch.setattr(Store, "add_tasks", boom)
     window.import_tasks(path)

@@ -20,7 +20,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 from app import paths, provisioning, session
-from app.demo import seed_demo
 from app.errors import QalamError, StoreError
 from app.store import Store
 
@@ -72,6 +71,10 @@ def open_window(
     # database of the current schema.
     with Store.open(db_path) as store:
         if demo:
+            # Imported here: the demo reads task files, whose record contract (pydantic)
+            # costs a fifth of a second that a normal start does not need.
+            from app.demo import seed_demo
+
             seed_demo(store)
         # A coordinator's provisioning file beside the app: the server to offer at
         # enrollment, and tasks to start on before any connection.

@@ -22,7 +22,6 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 
 from app.errors import QalamError
-from app.taskfile import TaskFileError
 from i18n.bidi import format_message
 from i18n.translation import _
 from ui import operations
@@ -45,6 +44,10 @@ def task_file_filter() -> str:
 def failure_text(path: Path, error: BaseException) -> str:
     """Why nothing was imported: file, place and problem for a bad record (in the interface's
     language); Qalam's own errors as they are; anything else named with the file."""
+    # Imported here, where reading the file has loaded it: its record models are not needed
+    # to draw the first window.
+    from app.taskfile import TaskFileError
+
     if isinstance(error, TaskFileError):
         return error.localized()
     if isinstance(error, QalamError):

@@ -30,9 +30,7 @@ from PySide6.QtCore import QSettings
 from app import profile as app_profile
 from app import syncstate
 from app.store import Review, Saved, Store, Submission
-from app.taskfile import read_task_file
 from i18n.translation import _
-from sync import device
 from ui.errors import show_error
 from ui.tasks import Lane, TaskRunner
 
@@ -234,6 +232,8 @@ def import_tasks(*, parent, path: Path, project: str | None = None,
     report = tasks.to_ui(progress) if progress is not None else None
 
     def job() -> tuple[int, int]:
+        from app.taskfile import read_task_file  # pydantic's record models: not at start
+
         rows = read_task_file(Path(path), project=project, progress=report)
         if storing is not None:
             tasks.deliver(storing, len(rows))
@@ -247,6 +247,8 @@ def export_bundle(*, parent, path: Path, on_done: Done = None,
                   on_error: Failed = None) -> None:
     """Write the pending work to an offline bundle (a USB stick can be slow: the io lane;
     the store work goes through the writer). ``on_done`` gets the number of items."""
+    from sync import device  # the bundle and protocol modules: not at start
+
     context = parent.context
     _run(parent, context.tasks.io,
          lambda: device.export_bundle(context.data_dir, Path(path),
@@ -258,6 +260,8 @@ def import_bundle(*, parent, path: Path, on_done: Done = None,
                   on_error: Failed = None) -> None:
     """Apply the server's answer bundle; ``on_done`` gets its counts (``acknowledged``,
     ``pulled``)."""
+    from sync import device
+
     context = parent.context
     _run(parent, context.tasks.io,
          lambda: device.import_bundle(context.data_dir, Path(path),

@@ -15,14 +15,21 @@ brought. The panel and the status button are in ui/dialogs/sync_panel.py.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from app import syncstate
 from i18n.translation import _, ngettext
-from sync import credentials, device
-from sync.client import SyncClient, SyncProgress, SyncReport
+from sync import credentials
 from sync.progress import STAGES, count_text, retry_text
 from ui.operations import Context, pulled
+
+if TYPE_CHECKING:
+    from sync.client import SyncProgress, SyncReport
+
+# sync.device and sync.client (httpx, ssl, the protocol's models: a quarter of a second) are
+# imported when a sync or an enrollment starts, not with the window (bench/ui.py first paint).
 
 AUTO_SYNC_MS = 5 * 60 * 1000
 
@@ -80,6 +87,9 @@ class SyncController(QObject):
                           on_error=self._unless_stopped(self._on_failed))
 
     def _sync(self) -> SyncReport:  # on an io thread
+        from sync import device
+        from sync.client import SyncClient
+
         enrollment, token = device.enrolled(self.data_dir)
         client = SyncClient(enrollment.server_url, token=token,
                             progress=self.tasks.to_ui(self._unless_stopped(self._on_progress)),
@@ -119,6 +129,8 @@ class SyncController(QObject):
             fingerprint = provisioned_pin
 
         def work() -> credentials.Enrollment:  # on an io thread
+            from sync import device
+
             self.tasks.writer.flush()  # what was typed is on disk before enrolling opens it
             return device.enroll(self.data_dir, server_url, code,
                                  fingerprint=fingerprint or None,

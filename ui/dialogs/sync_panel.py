@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -36,13 +37,16 @@ from app import clock, syncstate
 from i18n import formatting, languages
 from i18n.bidi import format_message
 from i18n.translation import _, ngettext
-from sync import credentials, device
-from sync.client import SyncProgress
+from sync import credentials
 from sync.progress import count_text, format_size, retry_text
 from ui import operations
 from ui.errors import error_text
 from ui.sync_controller import SyncController, status_text
 from ui.widgets import ContentView
+
+if TYPE_CHECKING:  # sync.device and sync.client load with the first enrollment or sync
+    from sync.client import SyncProgress
+    from sync.device import UntrustedCertificate
 
 
 class SyncStatusButton(QPushButton):
@@ -243,6 +247,8 @@ class SyncPanel(QDialog):
     def _take_link(self, text: str) -> None:
         """The enrollment card's link, pasted into the link field (or the code field): it
         holds the server, the code and the fingerprint of the server's certificate."""
+        from sync import device  # loaded with the first link, not with the window
+
         link = device.read_enrollment_link(text)
         if link is None:
             return
@@ -273,13 +279,15 @@ class SyncPanel(QDialog):
 
     def _on_enroll_failed(self, error: Exception) -> None:
         self.enroll_button.setEnabled(True)
+        from sync import device  # loaded already: the enrollment that failed used it
+
         if isinstance(error, device.UntrustedCertificate):
             self._compare_certificate(error)
             return
         self.state.setText("")
         QMessageBox.warning(self, _("Could not connect"), error_text(error))
 
-    def _compare_certificate(self, error: device.UntrustedCertificate) -> None:
+    def _compare_certificate(self, error: UntrustedCertificate) -> None:
         """A field server with its own certificate: the person compares its code with the
         one the coordinator's server shows (or the card) before Qalam trusts it."""
         box = QMessageBox(QMessageBox.Question, _("Check the server's code"),
