@@ -17,7 +17,6 @@ from sync import device
 from sync.client import SyncReport
 from tests.keys import type_text
 from tests.test_workbench import click, click_row, go, seed
-from ui import operations
 from ui.operations import Changes
 
 # What a bug looks like inside: a message no annotator should read.
