@@ -50,9 +50,23 @@ from app.kinds import ORIGINS, REVIEW_FLAGS, SUBMISSION_STATES, TASK_KINDS
 from app.text import clean_field, require_visible
 from i18n.translation import N_
 
-__all__ = ["AYA_FIELDS", "MAX_ID", "TEXT_FIELDS", "Problem", "RecordProblem", "ReviewRecord",
-           "SubmissionRecord", "TaskRow", "aya_origin", "first_problem", "is_aya_row",
-           "resolve_row_language"]
+__all__ = [
+    "AYA_FIELDS",
+    "MAX_COMMENT_CHARS",
+    "MAX_ID",
+    "TEXT_FIELDS",
+    "CommentRecord",
+    "Problem",
+    "RecordProblem",
+    "ReviewRecord",
+    "SubmissionRecord",
+    "TaskRow",
+    "aya_origin",
+    "comment_body",
+    "first_problem",
+    "is_aya_row",
+    "resolve_row_language",
+]
 
 MAX_ID = 64  # characters in an id column (sync.protocol.Id's length)
 TEXT_FIELDS = ("instructions", "inputs", "targets", "source_text", "mt_text")
@@ -246,6 +260,40 @@ class ReviewRecord(PushedRecord):
             raise RecordProblem("a review needs at least one rating (1–5) or a flag.",
                                 field="rating_inputs, rating_targets")
         return flag
+
+
+#: A comment on an item (a coordinator's, a reviewer's reason, the author's reply): long
+#: enough for a paragraph of advice, short enough that a thread fits a pull page.
+MAX_COMMENT_CHARS = 4000
+
+
+def comment_body(value) -> str:
+    """A comment's text, checked as every stored text is (:mod:`app.text`), NFC-normalized,
+    at most :data:`MAX_COMMENT_CHARS` characters and with something visible in it. Raises
+    :class:`RecordProblem` naming the field ``body``."""
+    if not isinstance(value, str):
+        raise RecordProblem(NOT_TEXT, field="body", type=type(value).__name__)
+    if len(value) > MAX_COMMENT_CHARS:
+        raise RecordProblem(N_("is too long: {length} characters; a comment has at most "
+                               "{limit}."), field="body", length=len(value),
+                            limit=MAX_COMMENT_CHARS)
+    try:
+        text = clean_field("body", value).text
+        require_visible("body", text)
+    except TextRejected as exc:
+        raise RecordProblem(str(exc), field="body") from None
+    return text
+
+
+class CommentRecord(PushedRecord):
+    """A comment as a device pushes it: only the item's author's reply to a thread (the
+    server checks who may write it)."""
+
+    submission_id: Annotated[str, BeforeValidator(
+        partial(_required_id, "the id of the item the comment is about"))] = None
+    reply_to: Annotated[str, BeforeValidator(
+        partial(_required_id, "the id of the comment this replies to"))] = None
+    body: Annotated[str, BeforeValidator(comment_body)] = None
 
 
 # --- what task files hold --------------------------------------------------------------------

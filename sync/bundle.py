@@ -376,7 +376,8 @@ def write_push(path: Path, *, device_id: str, server_id: str, pull_cursor: int,
                for number, batch in enumerate(batches, start=1)}
     count = sum(len(batch.items) for batch in batches)
     _write(path, {"kind": "push", "device_id": device_id, "server_id": server_id,
-                  "pull_cursor": pull_cursor, "items": count},
+                  "pull_cursor": pull_cursor, "items": count,
+                  "protocol": protocol.PROTOCOL_VERSION},
            members, private_key)
     return count
 

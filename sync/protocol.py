@@ -39,7 +39,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 # 2: ItemResult.id is left out of ``created``/``duplicate`` answers (the client matches
 #    answers by seq); /v1/work, /v1/leaderboard and /v1/profile.
-PROTOCOL_VERSION = 2
+# 3: comments (feedback on an item, to its author) are pulled, and a reply is pushed, as the
+#    entity "comment"; older clients are sent none.
+PROTOCOL_VERSION = 3
+#: The first protocol whose clients know the "comment" entity.
+COMMENTS_PROTOCOL = 3
 MIN_PROTOCOL_VERSION = 1  # the oldest client protocol this code still serves
 PROTOCOL_HEADER = "Qalam-Protocol"
 
@@ -56,7 +60,8 @@ Id = Annotated[str, Field(min_length=1, max_length=64, pattern=f"^{_ID_CHARACTER
 #: What :data:`Id` accepts, for ids that arrive outside a model: ``ID_PATTERN.fullmatch(x)``.
 ID_PATTERN = re.compile(f"{_ID_CHARACTER}{{1,64}}")
 Entity = Literal["submission", "review"]
-PulledEntity = Literal["project", "task", "submission", "review"]
+PushedEntity = Literal["submission", "review", "comment"]
+PulledEntity = Literal["project", "task", "submission", "review", "comment"]
 Role = Literal["annotator", "reviewer", "coordinator", "auditor"]
 
 
@@ -123,7 +128,7 @@ class ServerInfo(Model):
 
 class PushItem(Model):
     seq: Annotated[int, Field(gt=0)]        # the device's outbox sequence number
-    entity: Entity
+    entity: PushedEntity
     id: Id
     op: Literal["upsert", "delete"]
     base_revision: Annotated[int, Field(ge=0)] | None = None  # server revision it was based on

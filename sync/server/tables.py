@@ -281,6 +281,74 @@ figures = sa.Table(
     sa.Column("computed_at", STAMP, nullable=False),
 )
 
+# Feedback on an item, addressed to its author: a coordinator's comment, a reviewer's reason
+# (``kind`` 'review', one per review, kept in step with it), and the author's one reply to a
+# thread (``reply_to`` the thread's first comment; unique, so a second reply cannot exist).
+# Pulled by the item's author only (``recipient_id``); a device pushes only replies.
+comments = sa.Table(
+    "comments", metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("submission_id", ID, sa.ForeignKey("submissions.id"), nullable=False),
+    sa.Column("project_id", ID),
+    sa.Column("author_id", ID, sa.ForeignKey("users.id"), nullable=False),  # who wrote it
+    sa.Column("recipient_id", ID, sa.ForeignKey("users.id"), nullable=False),  # who pulls it
+    sa.Column("kind", sa.String(20), nullable=False),  # comment | review | reply
+    sa.Column("reply_to", ID, unique=True),
+    sa.Column("review_id", ID, unique=True),
+    sa.Column("device_id", ID),   # the device that pushed it (a reply); NULL: the dashboard
+    sa.Column("changed_by", ID),  # as submissions.changed_by
+    *_record_columns(),
+    sa.CheckConstraint("kind IN ('comment', 'review', 'reply')", name="comments_kind"),
+    sa.Index("comments_by_seq", "server_seq", unique=True),
+    sa.Index("comments_by_submission", "submission_id", "created_at"),
+    sa.Index("comments_by_recipient", "recipient_id", "server_seq"),
+)
+
+# Every decision on an item, with the text it was made on: a rejected item revised and
+# submitted again keeps the rejection (and what was rejected) here.
+decisions = sa.Table(
+    "decisions", metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("submission_id", ID, sa.ForeignKey("submissions.id"), nullable=False),
+    sa.Column("revision", sa.Integer, nullable=False),  # the item's revision decided on
+    sa.Column("state", sa.String(20), nullable=False),  # accepted | rejected
+    sa.Column("reason", sa.Text, nullable=False, server_default=""),
+    sa.Column("inputs", sa.Text, nullable=False, server_default=""),
+    sa.Column("targets", sa.Text, nullable=False, server_default=""),
+    sa.Column("decided_by", sa.String(200), nullable=False, server_default=""),
+    sa.Column("decided_at", STAMP, nullable=False),
+    sa.Index("decisions_by_submission", "submission_id", "decided_at"),
+)
+
+# Who coordinates which project. A project with nobody named here is open to every
+# coordinator (as before projects had coordinators); once one is named, only they act on its
+# items.
+project_coordinators = sa.Table(
+    "project_coordinators", metadata,
+    sa.Column("project_id", ID, sa.ForeignKey("projects.id"), nullable=False),
+    sa.Column("user_id", ID, sa.ForeignKey("users.id"), nullable=False),
+    sa.Column("created_at", STAMP, nullable=False),
+    sa.PrimaryKeyConstraint("project_id", "user_id", name="project_coordinators_pk"),
+)
+
+# What coordinators did, when and from where, written in the same transaction as the action
+# (sync.server.quality.auditlog): minted codes, decisions, relabels, blocks, revocations,
+# imports, exports, settings, comments.
+audit_log = sa.Table(
+    "audit_log", metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True,
+              autoincrement=True),
+    sa.Column("at", STAMP, nullable=False),
+    sa.Column("action", sa.String(40), nullable=False),
+    sa.Column("actor", sa.String(200), nullable=False),  # a person's name, or "cli:<user>"
+    sa.Column("address", sa.String(64), nullable=False, server_default=""),
+    sa.Column("subject", sa.String(200), nullable=False, server_default=""),
+    sa.Column("project_id", ID),
+    sa.Column("detail", sa.Text, nullable=False, server_default="{}"),  # JSON
+    sa.Index("audit_log_by_action", "action", "id"),
+    sa.Index("audit_log_by_actor", "actor", "id"),
+)
+
 # Fixed-window counters (e.g. failed enrollment attempts per client address).
 rate_limits = sa.Table(
     "rate_limits", metadata,
@@ -291,4 +359,4 @@ rate_limits = sa.Table(
 )
 
 RECORD_TABLES = {"project": projects, "task": tasks, "submission": submissions,
-                 "review": reviews}
+                 "review": reviews, "comment": comments}

@@ -67,10 +67,12 @@ class Member:
         self.device_id = device_id
         self.token = token
         self.seq = 0
+        self.protocol = 1  # the oldest client this server serves, unless a test says
 
     @property
     def headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token}", protocol.PROTOCOL_HEADER: "1"}
+        return {"Authorization": f"Bearer {self.token}",
+                protocol.PROTOCOL_HEADER: str(self.protocol)}
 
     @property
     def device(self) -> users.Device:

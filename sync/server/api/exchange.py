@@ -58,11 +58,13 @@ def push(batch: PushBatch, device: CurrentDevice, request: Request,
 def pull(
     device: CurrentDevice,
     engine: DatabaseEngine,
+    request: Request,
     cursor: Annotated[int, Query(ge=0, le=MAX_SEQ)] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PULL_LIMIT)] = DEFAULT_PULL_LIMIT,
 ) -> PullPage:
     """Changes this device's user may see, after ``cursor``, in order."""
-    return pull_page(engine, device, cursor=cursor, limit=limit)
+    return pull_page(engine, device, cursor=cursor, limit=limit,
+                     protocol=_client_protocol(request))
 
 
 @router.post("/v1/digest", response_model=DigestResult, responses=ERRORS)

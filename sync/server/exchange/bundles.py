@@ -49,6 +49,13 @@ def _device_key(engine: Engine, manifest: dict) -> str | None:
     ).scalar())
 
 
+def _protocol(manifest: dict) -> int:
+    """The protocol of the app that wrote a push bundle (bundles before protocol 3 do not
+    say): its answer carries only records that app knows."""
+    value = manifest.get("protocol")
+    return value if isinstance(value, int) and not isinstance(value, bool) else 2
+
+
 def import_bundle(engine: Engine, path: Path, *, answer: Path | None = None) -> BundleImport:
     """Verify and apply a push bundle; write the answer bundle for the device to take home."""
     received = bundle.read(path, lambda manifest: _device_key(engine, manifest))
@@ -73,7 +80,7 @@ def import_bundle(engine: Engine, path: Path, *, answer: Path | None = None) -> 
     pages = []
     cursor = int(received.manifest.get("pull_cursor", 0))
     while True:
-        page = pull_page(engine, device, cursor=cursor)
+        page = pull_page(engine, device, cursor=cursor, protocol=_protocol(received.manifest))
         pages.append(page)
         cursor = page.next_cursor
         if not page.more:

@@ -5,7 +5,8 @@
 The item's envelope is checked here (sizes, hash, JSON, no NUL or broken characters anywhere,
 nesting); the record inside is the record contract, :class:`app.records.SubmissionRecord` or
 :class:`app.records.ReviewRecord`, whose first problem becomes the reason
-(:func:`app.records.first_problem`). Only the fields the server relies on are required;
+(:func:`app.records.first_problem`); a reply is :class:`app.records.CommentRecord`. Only the
+fields the server relies on are required;
 devices may send more (timestamps, local counters, warnings), which are kept and passed on as
 they are.
 """
@@ -16,7 +17,7 @@ import json
 
 from pydantic import ValidationError
 
-from app.records import ReviewRecord, SubmissionRecord, first_problem
+from app.records import CommentRecord, ReviewRecord, SubmissionRecord, first_problem
 from sync.protocol import MAX_SEQ, PushItem, payload_hash
 from sync.server.people.users import Device
 
@@ -76,7 +77,8 @@ def _check_record(entity: str, record: dict, device: Device) -> None:
     # A coordinator writes in any language; a blocked user's work is held whatever it is
     # (a blocked coordinator acts as an annotator with, often, no languages of their own).
     languages = None if device.role == "coordinator" or device.blocked else device.languages
-    model = SubmissionRecord if entity == "submission" else ReviewRecord
+    model = {"submission": SubmissionRecord, "review": ReviewRecord,
+             "comment": CommentRecord}[entity]
     try:
         model.model_validate(record, context={"languages": languages})
     except ValidationError as exc:

@@ -12,9 +12,10 @@ Who sees what, per DESIGN.md invariant 6:
   their languages; for coordinators, every non-draft submission;
 * reviews: the user's own, those of the user's submissions, and for reviewers and
   coordinators those they can see the submission of;
+* comments (feedback on an item): its author only, never other annotators; protocol 3+;
 * a blocked user (``Device.blocked``, whatever their role): only their own submissions and
-  reviews, the projects, and the tasks they leased that hold nobody else's work (a review
-  they push is refused by :mod:`.push`, their own items are received and held);
+  reviews and replies, the projects, and the tasks they leased that hold nobody else's work
+  (a review they push is refused by :mod:`.push`, their own items are received and held);
 * but never a submission or review whose latest change this very device pushed
   (``changed_by``): it holds that version and learned its revision from the push answer.
   Server-side changes (:mod:`sync.server.work.decisions`) clear ``changed_by``; a repair
@@ -29,7 +30,14 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from sync.protocol import DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT, PullItem, PullPage
+from sync.protocol import (
+    COMMENTS_PROTOCOL,
+    DEFAULT_PULL_LIMIT,
+    MAX_PULL_LIMIT,
+    PROTOCOL_VERSION,
+    PullItem,
+    PullPage,
+)
 from sync.server import tables
 from sync.server.db import current_seq, read, run_write
 from sync.server.people.server_identity import server_identity
@@ -37,6 +45,7 @@ from sync.server.people.users import Device
 
 Target = Engine | Connection
 ASSIGNMENTS = tables.review_assignments
+COMMENTS = tables.comments
 DEVICES = tables.devices
 REVIEWS = tables.reviews
 SUBMISSIONS = tables.submissions
@@ -73,6 +82,8 @@ def _visible(device: Device) -> dict[str, sa.ColumnElement]:
         "task": sa.true() if coordinator else TASKS.c.id.in_(leased),
         "submission": sa.or_(*submission_rules),
         "review": sa.or_(*review_rules),
+        # Feedback reaches the item's author and nobody else (replies: their own devices).
+        "comment": COMMENTS.c.recipient_id == device.user_id,
     }
 
 
@@ -90,6 +101,7 @@ def _visible_when_blocked(device: Device, leased) -> dict[str, sa.ColumnElement]
                                                        TASKS.c.author_id == device.user_id)),
         "submission": SUBMISSIONS.c.author_id == device.user_id,
         "review": REVIEWS.c.author_id == device.user_id,
+        "comment": COMMENTS.c.author_id == device.user_id,  # their own replies
     }
 
 
@@ -98,13 +110,20 @@ def _not_echoed(device: Device) -> dict[str, sa.ColumnElement]:
     holds them and learned their revision from the push answer (other devices of the same
     user still get them; a change made on the server clears ``changed_by``)."""
     return {entity: sa.or_(table.c.changed_by.is_(None), table.c.changed_by != device.id)
-            if entity in ("submission", "review") else sa.true()
+            if entity in ("submission", "review", "comment") else sa.true()
             for entity, table in tables.RECORD_TABLES.items()}
 
 
+def _entities(protocol: int) -> dict[str, sa.Table]:
+    """The records a client of this protocol version knows how to store."""
+    return {entity: table for entity, table in tables.RECORD_TABLES.items()
+            if entity != "comment" or protocol >= COMMENTS_PROTOCOL}
+
+
 def pull_page(target: Target, device: Device, *, cursor: int = 0,
-              limit: int = DEFAULT_PULL_LIMIT) -> PullPage:
-    """Changes visible to the device's user after ``cursor``, in server_seq order."""
+              limit: int = DEFAULT_PULL_LIMIT, protocol: int = PROTOCOL_VERSION) -> PullPage:
+    """Changes visible to the device's user after ``cursor``, in server_seq order
+    (``protocol``: the client's version; older clients are sent only what they know)."""
     limit = max(1, min(int(limit), MAX_PULL_LIMIT))
 
     def work(conn: Connection) -> PullPage:
@@ -112,7 +131,7 @@ def pull_page(target: Target, device: Device, *, cursor: int = 0,
         rules = _visible(device)
         mine = _not_echoed(device)
         parts = []
-        for entity, table in tables.RECORD_TABLES.items():
+        for entity, table in _entities(protocol).items():
             parts.append(
                 sa.select(sa.literal_column(f"'{entity}'").label("entity"), table.c.id,
                           table.c.revision, table.c.deleted, table.c.payload,

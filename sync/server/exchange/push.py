@@ -29,6 +29,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from app import clock
 from app.kinds import EDIT_KINDS, FINAL_STATES
+from app.records import comment_body
 from sync.protocol import (
     MAX_SEQ,
     ErrorCode,
@@ -44,7 +45,7 @@ from sync.server.db import Sequence, run_write
 from sync.server.errors import ServerError
 from sync.server.exchange.payloads import check_item, content
 from sync.server.people.users import Device
-from sync.server.work import distribution
+from sync.server.work import distribution, feedback
 from sync.server.work.acceptance import measured_distances, task_payloads
 
 Target = Engine | Connection
@@ -52,6 +53,7 @@ CHUNK = 500  # ids per IN (...) list
 APPLIED_ITEMS = tables.applied_items
 ASSIGNMENTS = tables.review_assignments
 DEVICES = tables.devices
+COMMENTS = tables.comments
 REVIEWS = tables.reviews
 SUBMISSIONS = tables.submissions
 
@@ -155,7 +157,11 @@ class _Writes:
         self.new: dict[str, dict[str, _Record]] = {"submission": {}, "review": {}}
         self.changed: dict[str, dict[str, _Record]] = {"submission": {}, "review": {}}
         wanted = {"submission": set(), "review": set()}
+        self.replied: set[str] = set()  # threads a reply in this batch answered
+        self.revised: set[str] = set()  # rejected items submitted again: reviewed anew
         for item, record in items:
+            if item.entity == "comment":
+                continue
             wanted[item.entity].add(item.id)
             if item.entity == "review" and item.op == "upsert":
                 wanted["submission"].add(record["submission_id"])
@@ -185,6 +191,8 @@ class _Writes:
 
     def apply(self, item: PushItem, record: dict, now: str) -> ItemResult:
         device = self.device
+        if item.entity == "comment":
+            return self._reply(item, record, now)
         row = self.row(item.entity, item.id)
         if row is not None and row.author_id != device.user_id:
             return _rejected(item, f"id: this {item.entity} belongs to another user.")
@@ -214,7 +222,10 @@ class _Writes:
         if item.base_revision != row.revision:
             return _conflict(item, row)
         if item.entity == "submission" and row.state in FINAL_STATES and not row.deleted:
-            return _rejected(item, f"state: this item was {row.state} by a reviewer; it is final.")
+            if not self._revisable(item, record, row):
+                return _rejected(item, f"state: this item was {row.state} by a reviewer; "
+                                       "it is final.")
+            self.revised.add(row.id)
         revision = row.revision + 1
         row.update(payload=stored, revision=revision, server_seq=self.seqs.next(),
                    deleted=item.op == "delete", updated_at=now, changed_by=device.id,
@@ -222,6 +233,35 @@ class _Writes:
         if item.id not in self.new[item.entity]:
             self.changed[item.entity][item.id] = row
         return _created(item, revision)
+
+    def _revisable(self, item: PushItem, record: dict, row: _Record) -> bool:
+        """A rejected item its author was given feedback on may be revised: back to a draft
+        or submitted again (for review anew; :mod:`sync.server.work.decisions` kept the
+        rejection). Accepted items, and rejections without a word, stay final."""
+        return (row.state == "rejected" and item.op == "upsert"
+                and record.get("state") in ("draft", "submitted")
+                and feedback.has_feedback(self.conn, row.id))
+
+    def _reply(self, item: PushItem, record: dict, now: str) -> ItemResult:
+        """The author's reply to feedback on their item: stored once, never changed."""
+        existing = self.conn.execute(sa.select(COMMENTS.c.author_id, COMMENTS.c.payload)
+                                     .where(COMMENTS.c.id == item.id)).first()
+        if existing is not None:
+            stored = json.loads(existing.payload)
+            if (existing.author_id == self.device.user_id and item.op == "upsert"
+                    and stored.get("body") == comment_body(record.get("body"))
+                    and stored.get("reply_to") == record.get("reply_to")):
+                return _created(item, 1)  # the same reply again: nothing to change
+            return _rejected(item, "id: a reply cannot be changed or withdrawn once sent.")
+        if item.op == "delete":
+            return _rejected(item, "id: a reply cannot be changed or withdrawn once sent.")
+        problem = feedback.reply_problem(self.conn, self.device, record, self.replied)
+        if problem:
+            return _rejected(item, problem)
+        feedback.store_reply(self.conn, self.seqs, self.device, record,
+                             comment_body(record["body"]), now)
+        self.replied.add(record["reply_to"])
+        return _created(item, 1)
 
     def flush(self) -> None:
         for entity, table in (("submission", SUBMISSIONS), ("review", REVIEWS)):
@@ -245,6 +285,10 @@ class _Writes:
         if written["submission"] or written["review"]:
             distribution.after_push(self.conn, self.seqs, self.device.user_id,
                                     written["submission"], written["review"], now)
+        if written["review"]:
+            feedback.review_reasons(self.conn, self.seqs, written["review"], now)
+        if self.revised:
+            distribution.review_again(self.conn, sorted(self.revised))
 
 
 def _repeat(item: PushItem, earlier) -> ItemResult:

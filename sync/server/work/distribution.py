@@ -297,6 +297,14 @@ def after_push(conn: Connection, seqs: Sequence, user_id: str, submissions: Iter
     _review_tasks(conn, seqs, submissions, now)
 
 
+def review_again(conn: Connection, submission_ids: list[str]) -> None:
+    """A rejected item revised and submitted again goes back to peer review: the leases of
+    its review task end, so it is served afresh (the earlier reviews stay on record)."""
+    task_ids = [review_task_id(i) for i in submission_ids]
+    for start in range(0, len(task_ids), CHUNK):
+        conn.execute(LEASES.delete().where(LEASES.c.task_id.in_(task_ids[start:start + CHUNK])))
+
+
 def changed_something(record: dict, kind: str | None,
                       start: tuple[str | None, str | None] | None = None) -> bool:
     """Whether a submission is worth a peer's review: an original, or an edit whose prompt or

@@ -34,6 +34,7 @@ from sync.server.errors import ServerError
 from sync.server.exchange.changes import change_record
 
 PROJECTS = tables.projects
+COORDINATORS = tables.project_coordinators
 #: A project travels as one record: its guidelines in every language must fit a pull page.
 MAX_PROJECT_BYTES = 1024 * 1024
 
@@ -298,3 +299,65 @@ def list_projects(target: Engine | Connection) -> list[dict]:
                      json.loads(r.payload).get("settings")).to_dict()} for r in rows]
 
     return read(target, work)
+
+
+# --- who coordinates a project ---------------------------------------------------------------
+
+
+def may_coordinate(conn: Connection, user_id: str | None, project_id: str | None) -> bool:
+    """Whether a coordinator may act on a project's items: those named for it
+    (:func:`set_coordinators`), or every coordinator while nobody is named (and for items
+    in no project)."""
+    if project_id is None:
+        return True
+    named = set(conn.execute(sa.select(COORDINATORS.c.user_id)
+                             .where(COORDINATORS.c.project_id == project_id)).scalars())
+    return not named or user_id in named
+
+
+def coordinators(target: Engine | Connection, project_id: str) -> list[str]:
+    """The names of the people who coordinate a project (empty: every coordinator)."""
+    users = tables.users
+    return read(target, lambda conn: list(conn.execute(
+        sa.select(users.c.name).join(COORDINATORS, COORDINATORS.c.user_id == users.c.id)
+        .where(COORDINATORS.c.project_id == project_id).order_by(users.c.name)).scalars()))
+
+
+def set_coordinators(target: Engine | Connection, project_id: str, *, add=(), remove=(),
+                     by=None) -> list[str]:
+    """Name coordinators of a project (by user name or id) or take them off; returns who
+    coordinates it now. Only users with the coordinator role may be named."""
+    from sync.server.people import auditlog
+
+    users = tables.users
+
+    def work(conn: Connection) -> list[str]:
+        if conn.execute(sa.select(PROJECTS.c.id)
+                        .where(PROJECTS.c.id == project_id)).first() is None:
+            raise ServerError(ErrorCode.not_found, f"No project {project_id!r}.")
+        now = clock.utc_now()
+        for wanted, adding in ((add, True), (remove, False)):
+            for who in wanted:
+                user = conn.execute(sa.select(users.c.id, users.c.role).where(
+                    sa.or_(users.c.name == who, users.c.id == who))).first()
+                if user is None:
+                    raise ServerError(ErrorCode.not_found, f"No user {who!r}.")
+                where = sa.and_(COORDINATORS.c.project_id == project_id,
+                                COORDINATORS.c.user_id == user.id)
+                conn.execute(COORDINATORS.delete().where(where))
+                if adding:
+                    if user.role != "coordinator":
+                        raise ServerError(ErrorCode.invalid_request,
+                                          f"{who} is a {user.role}; only coordinators "
+                                          "coordinate a project.")
+                    conn.execute(COORDINATORS.insert().values(
+                        project_id=project_id, user_id=user.id, created_at=now))
+        if by is not None:
+            auditlog.record(conn, "coordinators", by, subject=project_id,
+                            project_id=project_id,
+                            detail={"added": list(add), "removed": list(remove)})
+        return list(conn.execute(
+            sa.select(users.c.name).join(COORDINATORS, COORDINATORS.c.user_id == users.c.id)
+            .where(COORDINATORS.c.project_id == project_id).order_by(users.c.name)).scalars())
+
+    return run_write(target, work)
