@@ -7,9 +7,11 @@ clocks for anything else. The ``uuid6`` package implements RFC 9562 until Python
 
 from __future__ import annotations
 
-import uuid6
-
 
 def new_id() -> str:
     """A new time-ordered id, e.g. ``'01a21697-f819-70c9-aa82-3cd29c48c54c'``."""
+    # Imported on the first id, not at start: uuid6 reads its own version through
+    # importlib.metadata, a twentieth of a second before the first window.
+    import uuid6
+
     return str(uuid6.uuid7())
