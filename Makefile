@@ -34,6 +34,7 @@ test-display: $(STAMP) system-deps i18n-compile
 system-deps:
 	build_scripts/system_deps.sh
 	build_scripts/postgres.sh
+	build_scripts/axe_core.sh
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

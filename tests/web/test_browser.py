@@ -111,8 +111,8 @@ def test_a_coordinator_signs_in_imports_exports_and_reads_urdu(engine, live, bro
 
     # Switch to Urdu: right to left, and the layout mirrors (the brand sits on the right).
     page.click("nav >> text=Overview")
-    page.select_option("#ui-lang", "ur")
-    page.click("#ui-lang ~ button")
+    page.click("#ui-lang summary")
+    page.click("#ui-lang button[value=ur]")
     page.wait_for_load_state()
     html = page.locator("html")
     assert html.get_attribute("dir") == "rtl" and html.get_attribute("lang") == "ur"

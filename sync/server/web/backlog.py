@@ -65,7 +65,8 @@ def backlog(page: Coordinator) -> Response:
         expired = conn.execute(
             sa.select(sa.func.count()).select_from(LEASES)
             .where(LEASES.c.done_at.is_(None), LEASES.c.expires_at <= now)).scalar()
-    languages = sorted(set(tasks) | set(work), key=lambda c: language_cell(c).name.casefold())
+    languages = sorted(set(tasks) | set(work),
+                       key=lambda c: language_cell(c, page.ui.tag).name.casefold())
     rows = []
     for code in languages:
         t, w = tasks.get(code), work.get(code)
@@ -80,6 +81,6 @@ def backlog(page: Coordinator) -> Response:
     totals = {key: sum(r[key] for r in rows)
               for key in ("waiting", "leased", "done", "unreviewed", "undecided")}
     queues = sorted(queue_status(page.engine),
-                    key=lambda q: (language_cell(q.language).name.casefold(), q.kind))
+                    key=lambda q: (language_cell(q.language, page.ui.tag).name.casefold(), q.kind))
     return page.render("backlog.html", rows=rows, totals=totals, expired=expired,
                        queues=queues)

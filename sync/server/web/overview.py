@@ -48,7 +48,7 @@ def overview(page: Coordinator, project: str = "") -> Response:
         agreements = agreement(conn, project_id=project_id)
         concentrations = concentration(conn, project_id=project_id)
     languages = sorted(set(counts.languages) | {lang for lang, _ in [*loaded, *progress]},
-                       key=lambda code: language_cell(code).name.casefold())
+                       key=lambda code: language_cell(code, page.ui.tag).name.casefold())
     rows, bars = [], []
     for code in languages:
         kinds = counts.languages.get(code, {})
@@ -64,11 +64,11 @@ def overview(page: Coordinator, project: str = "") -> Response:
         accepted = counts.accepted(code)
         submitted = sum(k["submitted"] for k in kinds.values())
         held = sum(k["held"] for k in kinds.values())
-        cell = language_cell(code)
+        cell = language_cell(code, page.ui.tag)
         bars.append(Bar(code, cell.name, [("accepted", accepted), ("held", held),
                                           ("submitted", submitted - accepted - held)],
                         marker=counts.gates.get(code),
-                        label_lang=cell.lang))
+                        label_lang=""))
     totals = {
         "tasks": sum(loaded.values()),
         "submitted": sum(r["submitted"] for r in rows),

@@ -19,6 +19,7 @@ never the JSON error bodies of the sync API.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 from collections.abc import Callable
@@ -36,12 +37,12 @@ from sqlalchemy.exc import OperationalError
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from app import __version__
-from i18n.languages import UnknownLanguage
+from i18n.languages import UnknownLanguage, language_name
 from i18n.languages import get as get_language
 from i18n.translation import N_
 from sync.server.errors import ServerError
 from sync.server.quality import figures
-from sync.server.web import sessions
+from sync.server.web import fonts, sessions
 from sync.server.web.locale import UiLanguage, choices, negotiate, normalize
 
 log = logging.getLogger("qalam.server.web")
@@ -50,8 +51,15 @@ SESSION_COOKIE = "qalam_session"
 LANGUAGE_COOKIE = "qalam_lang"      # the sign-in page's language, before there is a session
 SIGN_IN_CSRF_COOKIE = "qalam_csrf"  # double-submit token of the sign-in form
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-STYLESHEET = (TEMPLATES.parent / "static" / "dashboard.css").read_bytes()
-STYLESHEET_VERSION = hashlib.sha256(STYLESHEET).hexdigest()[:12]  # cache-busting query
+
+
+@functools.cache
+def stylesheet() -> tuple[bytes, str]:
+    """The one stylesheet (the fonts' part, generated from the font files, then
+    static/dashboard.css) and its version, a hash that pages put in its address."""
+    css = fonts.font_css().encode() + (TEMPLATES.parent / "static" / "dashboard.css").read_bytes()
+    return css, hashlib.sha256(css).hexdigest()[:12]
+
 # Pages read only the site's own stylesheet; no scripts at all.
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'self'; font-src 'self'; "
@@ -170,11 +178,12 @@ class Page:
         html = _env.get_template(template).render(
             page=self, ui=ui, session=self.session, _=ui.gettext, ngettext=ui.ngettext,
             pgettext=ui.pgettext, number=ui.number, percent=ui.percent, when=ui.when,
-            lang_of=language_cell, url=self.url,
+            lang_of=lambda code: language_cell(code, ui.tag), url=self.url,
             kind_name=lambda kind: ui.gettext(KIND_NAMES[kind]) if kind in KIND_NAMES else kind,
             role_name=lambda role: ui.gettext(ROLE_NAMES[role]) if role in ROLE_NAMES else role,
             version=__version__,
-            ui_choices=choices(), path=self.request.url.path, css_version=STYLESHEET_VERSION,
+            ui_choices=choices(), ui_name=dict(choices()).get(ui.tag, ui.tag),
+            path=self.request.url.path, css_version=stylesheet()[1],
             **values)
         return HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)
 
@@ -185,20 +194,23 @@ class Page:
 @dataclass(frozen=True)
 class LanguageCell:
     code: str
-    name: str
-    dir: str
+    name: str     # in the coordinator's UI language ("Thai", "تھائی")
+    native: str   # in its own script ("ไทย"): for a tooltip, not drawn in the page
+    dir: str      # the direction and language of *text in* the language (prompts, guidelines)
     lang: str
 
 
-def language_cell(code: str | None) -> LanguageCell:
-    """A content language for a table cell: its native name in its own script and direction."""
+def language_cell(code: str | None, ui: str = "en") -> LanguageCell:
+    """A content language for a table cell: its name in the UI language (CLDR), so a page
+    shows no script but the coordinator's own (and fetches no font for it)."""
     if not code:
-        return LanguageCell("", "–", "auto", "")
+        return LanguageCell("", "–", "–", "auto", "")
     try:
         found = get_language(code)
     except UnknownLanguage:
-        return LanguageCell(code, code, "auto", "")
-    return LanguageCell(found.code, found.native_name, found.direction, found.bcp47)
+        return LanguageCell(code, code, code, "auto", "")
+    return LanguageCell(found.code, language_name(found.code, ui), found.native_name,
+                        found.direction, found.bcp47)
 
 
 # --- dependencies ----------------------------------------------------------------------------

@@ -1,0 +1,87 @@
+"""A dashboard with work in it, on real uvicorn, for checks in a real browser:
+
+    with Scene(folder) as scene:                   # a SQLite file in folder, seeded
+        cookie = scene.cookie("ur")                # Farida's session, UI in Urdu
+        page.goto(scene.url("/dashboard/overview"))
+
+Urdu work from two annotators (a flag, a review, an audit sample), and a Thai project: tasks,
+a Thai annotator with a Thai name, her submissions, her enrollment code, guidelines in Thai.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+from sync.server import db
+from sync.server.api.factory import create_app
+from sync.server.people import server_identity, users
+from sync.server.web import sessions
+from sync.server.work import imports, projects
+from tests.server.helpers import LiveServer, Server
+from tests.web.helpers import PASSWORD
+
+PAGES = ["/dashboard/overview", "/dashboard/backlog", "/dashboard/flagged",
+         "/dashboard/people", "/dashboard/import", "/dashboard/export",
+         "/dashboard/enrollment", "/dashboard/audits", "/dashboard/health",
+         "/dashboard/projects"]
+THAI_TASKS = [
+    {"inputs": "เมืองหลวงของประเทศไทยคืออะไร", "targets": "กรุงเทพมหานคร",
+     "language_code": "tha", "script": "Thai"},
+    {"inputs": "เขียนกลอนสั้น ๆ เกี่ยวกับฝน", "targets": "ฝนตกพรำ ๆ ชุ่มฉ่ำใจ",
+     "language_code": "tha", "script": "Thai"},
+]
+THAI_NAME = "สมศรี ใจดี"
+
+
+def seed(engine, folder: Path) -> None:
+    from tests.web.test_dashboard import seed as seed_urdu
+
+    seed_urdu(engine)
+    projects.create_project(engine, "aya-tha", name="ชุดข้อมูลภาษาไทย")
+    task_file = folder / "tha.jsonl"
+    import json
+
+    task_file.write_text("".join(json.dumps(t, ensure_ascii=False) + "\n" for t in THAI_TASKS),
+                         encoding="utf-8")
+    imports.import_file(engine, task_file, project_id="aya-tha", kind="original")
+    projects.set_guideline(engine, "aya-tha", kind="original", language="tha_Thai",
+                           text="เขียนคำถามและคำตอบเป็นภาษาไทยที่เป็นธรรมชาติ")
+    with Server(engine) as harness:
+        somsri = harness.member("annotator", languages=["tha_Thai"], name=THAI_NAME)
+        somsri.push([somsri.submission(language="tha_Thai", inputs=t["inputs"],
+                                       targets=t["targets"]) for t in THAI_TASKS])
+    users.invite(engine, name="Farida", role="coordinator")
+    sessions.set_password(engine, "Farida", PASSWORD)
+
+
+class Scene:
+    def __init__(self, folder: Path):
+        self.folder = folder
+        path = folder / "server.db"
+        self.engine = db.create_engine(f"sqlite:///{path}")
+        db.migrate(self.engine)
+        server_identity.ensure_server_identity(self.engine)
+        seed(self.engine, folder)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            self.live = LiveServer(create_app(self.engine))
+
+    def __enter__(self) -> Scene:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.live.__exit__(*exc)
+        self.engine.dispose()
+
+    def url(self, path: str) -> str:
+        return f"{self.live.url}{path}"
+
+    def cookie(self, ui: str = "en") -> dict:
+        """A session cookie for Farida, a coordinator, with the UI in ``ui``."""
+        _session, value = sessions.sign_in(self.engine, name="Farida", password=PASSWORD,
+                                           client="127.0.0.1", language=ui)
+        return {"name": "qalam_session", "value": value, "url": self.live.url}
+
+    def thai_pages(self) -> list[str]:
+        return ["/dashboard/overview?project=aya-tha", "/dashboard/projects/aya-tha"]
