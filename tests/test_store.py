@@ -156,3 +156,27 @@ def test_device_id_is_stable_across_opens(tmp_path):
         device = first.device_id
     with Store.open(tmp_path / "q.db") as again:
         assert again.device_id == device
+
+
+def test_lists_continue_after_an_item_without_skipping_or_repeating(store: Store):
+    # Long lists page by the last item shown (no OFFSET scan); items saved in the same
+    # millisecond share updated_at, so the row decides, across a page boundary too.
+    drafts = [store.new_submission(language="yor_Latn") for _ in range(7)]
+    store.db.execute("UPDATE submissions SET updated_at = '2026-01-01T00:00:00.000Z'")
+    pages, after = [], None
+    while True:
+        page = store.submissions(limit=3, after=after)
+        pages += page
+        if len(page) < 3:
+            break
+        after = page[-1].id
+    assert sorted(s.id for s in pages) == sorted(d.id for d in drafts)
+    assert len(pages) == len(drafts)
+
+    store.add_tasks([{"id": f"t{n}", "kind": "original", "language": "yor_Latn"}
+                     for n in range(7)])
+    tasks, after = [], None
+    while page := store.tasks(language="yor_Latn", limit=3, after=after):
+        tasks += page
+        after = page[-1].id
+    assert [t.id for t in tasks] == [f"t{n}" for n in range(7)]

@@ -344,8 +344,10 @@ class TaskListModel(PagedListModel):
                 language=self.language, limit=PAGE_SIZE, offset=offset
             )
         else:
+            last = self._rows[-1].id if offset and self._rows else None
             page = self.store.tasks(
-                language=self.language, kind=self.kind, limit=PAGE_SIZE, offset=offset
+                language=self.language, kind=self.kind, limit=PAGE_SIZE,
+                after=last, offset=0 if last else offset,
             )
         self._exhausted = len(page) < PAGE_SIZE
         return page
