@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
+import os
 import sys
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
@@ -164,30 +165,82 @@ def _proxy_addresses(text: str) -> list[str]:
              "127.0.0.1 or 10.0.0.0/24); X-Forwarded-For and X-Forwarded-Proto are believed "
              "from these only. By default they are ignored from everyone, and each client is "
              "known by its own address (rate limits count per address)")
+@option("--workers", type=int, default=1, metavar="N",
+        help="worker processes serving requests (default 1); more than 1 needs PostgreSQL")
+@option("--job-threads", type=int, default=2, metavar="N",
+        help="dashboard imports and exports each process runs at once (default 2; 0: this "
+             "server runs none, another server on the same database does)")
 def cmd_serve(args, engine, url) -> int:
-    import uvicorn
-
-    from sync.server.api.factory import create_app
-
-    if not _address_allowed(args):
+    if not _address_allowed(args) or not _workers_allowed(args, engine):
         return 2
     server = _prepare(engine)
+    _warn_of_old_files(url)
     ssl, short, fingerprint = _certificate(args, url) if args.tls else ({}, "", "")
     scheme = "https" if args.tls else "http"
     announcement = _announce(args, server.server_id, short) if args.announce else None
-    print(f"Serving {_safe(url)} on {scheme}://{args.host}:{args.port}")
+    workers = f" ({args.workers} worker processes)" if args.workers > 1 else ""
+    print(f"Serving {_safe(url)} on {scheme}://{args.host}:{args.port}{workers}")
     print(f"Dashboard: {scheme}://{args.host}:{args.port}/dashboard (a coordinator signs in "
           "with a password from `qalam-server set-password NAME`)", flush=True)
     try:
-        # The fingerprint goes on the dashboard's enrollment cards: their link pins this
-        # certificate on each device with nothing to type.
-        uvicorn.run(create_app(engine, tls_fingerprint=fingerprint), host=args.host,
-                    port=args.port, log_level="info",
-                    **ssl, **proxy_options(args.forwarded_allow_ips))
+        _run_uvicorn(args, engine, url, ssl, fingerprint)
     finally:
         if announcement is not None:
             announcement.close()
     return 0
+
+
+def _run_uvicorn(args, engine, url: str, ssl: dict, fingerprint: str) -> None:
+    """One process serving the app, or (``--workers N``) uvicorn's own supervisor of N
+    worker processes on one listening socket.
+
+    uvicorn's multi-process mode rather than gunicorn: no second server to install or
+    configure, the same TLS and proxy options either way, it runs on Windows too (gunicorn
+    does not), and it restarts a worker that dies. A worker is started from an import
+    string, so what it needs (the database URL, the certificate's fingerprint for the
+    enrollment cards, the job threads) goes to it through the environment."""
+    import uvicorn
+
+    from sync.server.api import factory
+
+    options = {"host": args.host, "port": args.port, "log_level": "info", **ssl,
+               **proxy_options(args.forwarded_allow_ips)}
+    if args.workers == 1:
+        # The fingerprint goes on the dashboard's enrollment cards: their link pins this
+        # certificate on each device with nothing to type.
+        uvicorn.run(factory.create_app(engine, tls_fingerprint=fingerprint,
+                                       job_threads=args.job_threads), **options)
+        return
+    engine.dispose()  # each worker opens its own connections
+    os.environ[db.ENV_DATABASE_URL] = url
+    os.environ[factory.ENV_TLS_FINGERPRINT] = fingerprint
+    os.environ[factory.ENV_JOB_THREADS] = str(args.job_threads)
+    uvicorn.run("sync.server.api.factory:app_from_environment", factory=True,
+                workers=args.workers, **options)
+
+
+def _warn_of_old_files(url: str) -> None:
+    from sync.server.web.files import legacy_folder
+
+    folder = legacy_folder(url)
+    if folder.is_dir() and any(path.is_file() for path in folder.rglob("*")):
+        print(f"WARNING: {folder} holds files of an older qalam-server; export archives are "
+              "now kept in the database. Run `qalam-server move-files` to move them in.",
+              file=sys.stderr)
+
+
+def _workers_allowed(args, engine) -> bool:
+    """False (said why) for fewer than one worker, or several on SQLite."""
+    if args.workers < 1 or args.job_threads < 0:
+        print("qalam-server: --workers must be at least 1 and --job-threads at least 0.",
+              file=sys.stderr)
+        return False
+    if args.workers > 1 and db.is_sqlite(engine):
+        print(f"qalam-server: --workers {args.workers} needs a PostgreSQL database "
+              "(--db postgresql+psycopg://user:password@host/db): several processes cannot "
+              "share one SQLite file safely. Serve SQLite with --workers 1.", file=sys.stderr)
+        return False
+    return True
 
 
 def _address_allowed(args) -> bool:

@@ -256,13 +256,13 @@ web_sessions = sa.Table(
     sa.Index("web_sessions_device", "device_id"),
 )
 
-# Long imports and exports started from the dashboard: their progress lives here, not in a
-# process, so any server process can report it.
+# Long imports and exports started from the dashboard: what to do, who runs it and how far
+# it got live here, not in a process, so any server process can take a job and report it.
 jobs = sa.Table(
     "jobs", metadata,
     sa.Column("id", ID, primary_key=True),
     sa.Column("kind", sa.String(20), nullable=False),   # import | export
-    sa.Column("state", sa.String(20), nullable=False),  # running | done | failed
+    sa.Column("state", sa.String(20), nullable=False),  # queued | running | done | failed
     sa.Column("done", sa.BigInteger, nullable=False, server_default="0"),
     sa.Column("total", sa.BigInteger),
     sa.Column("message", sa.Text, nullable=False, server_default=""),
@@ -270,6 +270,30 @@ jobs = sa.Table(
     sa.Column("created_by", sa.String(200), nullable=False),
     sa.Column("created_at", STAMP, nullable=False),
     sa.Column("updated_at", STAMP, nullable=False),
+    sa.Column("params", sa.Text),                       # JSON: what the job was asked to do
+    sa.Column("claimed_by", sa.String(200)),            # host:pid of the process running it
+    sa.Index("jobs_state", "state", "created_at"),
+)
+
+# Files the server keeps for jobs (uploaded task files, export archives), in the database so
+# that server processes on different machines share nothing but it. A file is a row here
+# and its bytes in chunks of at most web/files.CHUNK; ``complete`` once every chunk is in.
+stored_files = sa.Table(
+    "stored_files", metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("purpose", sa.String(20), nullable=False),  # upload | export
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("size", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("complete", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("created_at", STAMP, nullable=False),
+)
+
+file_chunks = sa.Table(
+    "file_chunks", metadata,
+    sa.Column("file_id", ID, sa.ForeignKey("stored_files.id", ondelete="CASCADE"),
+              primary_key=True),
+    sa.Column("n", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("data", sa.LargeBinary, nullable=False),
 )
 
 # Figures that take seconds to compute over the whole dataset (the dashboard's acceptance

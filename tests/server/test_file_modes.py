@@ -9,6 +9,7 @@ import os
 import re
 import stat
 import sys
+import tempfile
 import threading
 import types
 import warnings
@@ -19,7 +20,7 @@ import pytest
 from sync.server import db
 from sync.server.cli import main
 from sync.server.people.tls import ensure_certificate
-from sync.server.web import importer, jobs
+from sync.server.web import exporter, importer
 from tests.web.helpers import Dashboard
 from tests.web.test_dashboard import wait_for_job
 
@@ -44,9 +45,12 @@ def umask(request):
 
 
 @pytest.fixture
-def files_dir(tmp_path, monkeypatch) -> Path:
-    folder = tmp_path / "files"
-    monkeypatch.setenv(jobs.ENV_FILES_DIR, str(folder))
+def scratch(tmp_path, monkeypatch) -> Path:
+    """Where jobs make their temporary folders (the exports and uploads themselves live in
+    the database)."""
+    folder = tmp_path / "tmp"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
     return folder
 
 
@@ -95,25 +99,38 @@ def _signed_in(engine):
         return Dashboard(engine).coordinator()
 
 
-def test_a_dashboard_export_archive_is_private(engine, files_dir):
+def test_a_dashboard_export_is_written_in_a_private_folder_and_removed(engine, scratch,
+                                                                      monkeypatch):
+    seen = {}
+    real = exporter.export_dataset
+
+    def export_dataset(engine, out, **options):
+        result = real(engine, out, **options)
+        root = out.parent
+        seen.update(found={str(p.relative_to(root)): (p.is_dir(), mode(p))
+                           for p in [root, *root.rglob("*")]})
+        return result
+
+    monkeypatch.setattr(exporter, "export_dataset", export_dataset)
     farida = _signed_in(engine)
     farida.get("/dashboard/export")
     started = farida.post("/dashboard/export", {"fmt": "jsonl", "test_fraction": "0"})
     assert 'data-state="done"' in wait_for_job(farida, started.headers["location"])
-    archives = list(files_dir.rglob("*.zip"))
-    assert len(archives) == 1
-    assert mode(archives[0]) == 0o600
-    assert {mode(folder) for folder in archives[0].parents if folder.is_relative_to(files_dir)
-            } == {0o700}
+    found = seen["found"]
+    assert any(name.endswith(".jsonl") for name in found)
+    assert {name: m for name, (_, m) in found.items()} == {
+        name: 0o700 if is_dir else 0o600 for name, (is_dir, _) in found.items()}
+    assert list(scratch.iterdir()) == []  # removed once the zip is in the database
 
 
-def test_an_uploaded_task_file_is_private_while_it_waits(engine, files_dir, monkeypatch):
+def test_an_uploaded_task_file_is_private_while_it_is_imported(engine, scratch, monkeypatch):
     seen = {}
     imported = threading.Event()
 
     def import_file(engine, path, **options):
         seen.update(file=mode(path), folders={mode(f) for f in path.parents
-                                              if f.is_relative_to(files_dir)})
+                                              if f.is_relative_to(scratch) and f != scratch},
+                    text=path.read_bytes())
         imported.set()
         return types.SimpleNamespace(project_created=True, added=0, updated=0, unchanged=0)
 
@@ -125,4 +142,5 @@ def test_an_uploaded_task_file_is_private_while_it_waits(engine, files_dir, monk
     assert started.status_code == 303, started.text
     assert imported.wait(60)
     assert re.search(r'data-state="done"', wait_for_job(farida, started.headers["location"]))
-    assert seen == {"file": 0o600, "folders": {0o700}}
+    assert seen == {"file": 0o600, "folders": {0o700}, "text": b"{}\n"}
+    assert list(scratch.iterdir()) == []

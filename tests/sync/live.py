@@ -136,10 +136,14 @@ class ServerThread(ServerDatabase):
 class ServerProcess(ServerDatabase):
     """``python -m sync.server.cli serve`` on a fixed loopback port; killable, restartable."""
 
-    def __init__(self, db_path: Path | str, port: int | None = None, *, tls: bool = False):
+    def __init__(self, db_path: Path | str, port: int | None = None, *, tls: bool = False,
+                 options: tuple[str, ...] = (), cwd: Path = ROOT, log: Path | None = None):
         super().__init__(db_path)
         self.port = port or free_port()
         self.tls = tls
+        self.options = options  # more of serve's options, e.g. ("--workers", "2")
+        self.cwd = cwd
+        self.log = log          # serve's output goes here (else nowhere)
         self.process: subprocess.Popen | None = None
 
     @property
@@ -147,13 +151,16 @@ class ServerProcess(ServerDatabase):
         return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
 
     def start(self) -> ServerProcess:
+        output = self._output = self.log.open("ab") if self.log else subprocess.DEVNULL
         self.process = subprocess.Popen(
             [sys.executable, "-m", "sync.server.cli", "serve", "--db", str(self.db_path),
-             "--host", "127.0.0.1", "--port", str(self.port), *(["--tls"] if self.tls else [])],
-            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+             "--host", "127.0.0.1", "--port", str(self.port), *(["--tls"] if self.tls else []),
+             *self.options],
+            cwd=self.cwd, stdout=output, stderr=output,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
         )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and self.process.poll() is None:
             try:
                 if httpx.get(self.url + "/healthz", timeout=1, verify=False).status_code == 200:
                     return self
@@ -173,6 +180,8 @@ class ServerProcess(ServerDatabase):
                 self.process.wait(10)
             except subprocess.TimeoutExpired:
                 self.kill()
+        if self.log:
+            self._output.close()
         self.engine.dispose()
 
     def __enter__(self) -> ServerProcess:

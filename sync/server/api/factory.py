@@ -1,6 +1,8 @@
 """The FastAPI app: the endpoints of :mod:`sync.protocol` and the dashboard, on one engine.
 
     app = create_app(engine)      # uvicorn.run(app) — see sync.server.cli
+    # serve --workers N: each worker process builds its own from the environment
+    uvicorn.run("sync.server.api.factory:app_from_environment", factory=True, workers=N)
 
 The routers are listed in :data:`ROUTERS`, in the order their routes are matched and shown in
 ``/openapi.json``. Every error, including validation errors, unknown paths, wrong methods and
@@ -10,6 +12,10 @@ crashes, is an :class:`~sync.protocol.ErrorBody` with a stable ``code``
 
 from __future__ import annotations
 
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 from sqlalchemy.engine import Engine
 from starlette.middleware.gzip import GZipMiddleware
@@ -17,27 +23,44 @@ from starlette.middleware.gzip import GZipMiddleware
 from app import __version__
 from sync import protocol
 from sync.protocol import MAX_BODY_BYTES, ErrorBody
-from sync.server import web
+from sync.server import db, web
 from sync.server.api import enrollment, exchange, health, leaderboards, profiles, work
 from sync.server.api.body import RequestBodyMiddleware
 from sync.server.api.errors import install_error_handlers
+from sync.server.web.jobs import DEFAULT_THREADS, Runner
 
+ENV_TLS_FINGERPRINT = "QALAM_TLS_FINGERPRINT"
+ENV_JOB_THREADS = "QALAM_JOB_THREADS"
 ROUTERS = (enrollment.router, exchange.router, health.router, work.router,
            leaderboards.router, profiles.router, web.router)
 
 
 def create_app(engine: Engine, *, max_body_bytes: int = MAX_BODY_BYTES,
-               tls_fingerprint: str = "") -> FastAPI:
+               tls_fingerprint: str = "", job_threads: int = DEFAULT_THREADS
+               ) -> FastAPI:
     """The server's app. ``tls_fingerprint`` (hex SHA-256 of the certificate ``serve --tls``
-    uses) goes on enrollment cards, so a device pins that certificate without typing."""
+    uses) goes on enrollment cards, so a device pins that certificate without typing.
+    ``job_threads``: how many dashboard imports and exports this process runs at once (0:
+    none, other processes run them); while the app runs it also looks for queued ones."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.jobs.start_polling()
+        try:
+            yield
+        finally:
+            app.state.jobs.stop()
+
     app = FastAPI(
         title="Qalam sync server", version=__version__,
         description=(protocol.__doc__ or "").strip(),
         responses={500: {"model": ErrorBody}, 503: {"model": ErrorBody}},
+        lifespan=lifespan,
     )
     app.state.engine = engine
     app.state.max_body_bytes = max_body_bytes
     app.state.tls_fingerprint = tls_fingerprint.replace(":", "").lower()
+    app.state.jobs = Runner(engine, job_threads)
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
@@ -46,4 +69,14 @@ def create_app(engine: Engine, *, max_body_bytes: int = MAX_BODY_BYTES,
     return app
 
 
-__all__ = ["create_app"]
+def app_from_environment() -> FastAPI:
+    """The app of one worker process of ``serve --workers N`` (uvicorn starts each worker
+    from this import string): the database, the certificate's fingerprint and the number of
+    job threads come from the environment ``serve`` set before starting them."""
+    engine = db.create_engine(db.database_url(None))
+    return create_app(engine, tls_fingerprint=os.environ.get(ENV_TLS_FINGERPRINT, ""),
+                      job_threads=int(os.environ.get(ENV_JOB_THREADS,
+                                                     DEFAULT_THREADS)))
+
+
+__all__ = ["app_from_environment", "create_app"]

@@ -1,7 +1,9 @@
-"""``qalam-server set-password NAME``: a coordinator's or auditor's dashboard password.
+"""The dashboard's commands: a coordinator's or auditor's password, and moving the files
+older servers kept on disk into the database.
 
     qalam-server set-password Farida                  # asks twice, without echo
     printf '%s\\n' "$PASSWORD" | qalam-server set-password Farida --password-stdin
+    qalam-server move-files                           # ./qalam-server-files -> the database
 
 The password is stored as an Argon2id hash (:mod:`sync.server.web.sessions`); setting a new
 one signs that person out of every dashboard session.
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import getpass
 import sys
+from pathlib import Path
 
 from sync.server.commands import command, option
 
@@ -42,4 +45,28 @@ def cmd_set_password(args, engine, url) -> int:
     user = sessions.set_password(engine, args.name, password)
     print(f"Dashboard password set for {user.name} ({user.role}). They sign in at "
           "/dashboard/ on this server.")
+    return 0
+
+
+@command("move-files", help="move export archives from the old files folder into the database",
+         description="Servers before this version kept the dashboard's export archives in a "
+                     "local folder (qalam-server-files beside a SQLite database, or in the "
+                     "working folder, or $QALAM_SERVER_FILES). This copies each finished "
+                     "export's archive into the database, where every server process can "
+                     "offer it for download, and deletes the local copy. Running it again "
+                     "changes nothing.")
+@option("folder", metavar="FOLDER", nargs="?", type=Path,
+        help="the old files folder (default: where the old server kept it)")
+def cmd_move_files(args, engine, url) -> int:
+    from sync.server.web import files  # the dashboard: only when needed
+
+    folder = args.folder or files.legacy_folder(url)
+    if not folder.is_dir():
+        print(f"Nothing to move: there is no folder {folder}.")
+        return 0
+    moved = files.move_legacy(engine, folder)
+    print(f"Moved {len(moved.archives)} export archive(s) from {folder} into the database.")
+    for path in moved.left:
+        print(f"Left in place (no finished export of that name; an unfinished import's upload "
+              f"is imported again from the dashboard): {path}")
     return 0

@@ -7,30 +7,30 @@
 
 Dataset formats (jsonl, parquet, hf) go through
 :func:`sync.server.export.dataset.export_dataset`; post-edit formats (xliff, tmx) through
-:func:`sync.server.export.postedit.export_postedits`. The zip is kept in
-:func:`~sync.server.web.jobs.files_dir` ``/exports/<job>/``.
+:func:`sync.server.export.postedit.export_postedits`, in whichever server process takes the
+job, into a private temporary folder; the zip is written straight into the database
+(:mod:`.files`, in chunks) and downloaded from there, through any server process.
 """
 
 from __future__ import annotations
 
 import re
-import shutil
+import tempfile
 import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
 from fastapi import Form
-from starlette.responses import FileResponse, Response
+from starlette.responses import Response, StreamingResponse
 
-from app.private import open_private
 from sync.protocol import ErrorCode
 from sync.server.errors import ServerError
 from sync.server.export.dataset import FORMATS as DATASET_FORMATS
 from sync.server.export.dataset import export_dataset
 from sync.server.export.postedit import FORMATS as POSTEDIT_FORMATS
 from sync.server.export.postedit import export_postedits
-from sync.server.web import jobs
+from sync.server.web import files, jobs
 from sync.server.web.site import Coordinator, CoordinatorForm, new_router
 from sync.server.work.projects import list_projects
 
@@ -61,44 +61,46 @@ def start_export(
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     name = f"qalam-{_slug(project or 'all')}-{fmt}-{stamp}"
     job_id = jobs.start(page.engine, kind="export", created_by=page.session.user_name,
-                        message=name)
-    folder = jobs.files_dir(page.engine) / "exports" / job_id
-    engine = page.engine
+                        message=name, params={"fmt": fmt, "project": project,
+                                              "test_fraction": test_fraction, "name": name})
+    page.request.app.state.jobs.kick()
+    return page.redirect(f"/export/{job_id}")
 
-    def work(progress) -> dict:
-        out = folder / name
+
+@jobs.handler("export")
+def run_export(engine, job: jobs.Job, progress) -> dict:
+    """An export job, in whichever process took it: written to a private temporary folder,
+    zipped into the database, the folder removed."""
+    params = job.params
+    fmt, project, name = params["fmt"], params["project"], params["name"]
+    with tempfile.TemporaryDirectory(prefix="qalam-export-") as folder:  # 0700
+        out = Path(folder) / name
         if fmt in DATASET_FORMATS:
             result = export_dataset(engine, out, fmt=fmt, project_id=project or None,
-                                    test_fraction=test_fraction, progress=progress)
+                                    test_fraction=params["test_fraction"], progress=progress)
         else:
             result = export_postedits(engine, out, fmt=fmt, project_id=project or None,
                                       progress=progress)
-        archive = _zip(out, folder / f"{name}.zip")
-        shutil.rmtree(out, ignore_errors=True)
-        return {"rows": result.rows, "format": fmt, "project": project,
-                "zip": archive.name, "bytes": archive.stat().st_size,
-                "splits": result.splits, "counts": result.counts,
-                "below_gate": result.below_gate, "contributors": result.contributors,
-                "files": [p.relative_to(out).as_posix() for p in result.files]}
-
-    jobs.run_in_thread(engine, job_id, work)
-    return page.redirect(f"/export/{job_id}")
+        archive = _zip(engine, out, f"{name}.zip")
+    return {"rows": result.rows, "format": fmt, "project": project,
+            "zip": archive.name, "file": archive.id, "bytes": archive.size,
+            "splits": result.splits, "counts": result.counts,
+            "below_gate": result.below_gate, "contributors": result.contributors,
+            "files": [p.relative_to(out).as_posix() for p in result.files]}
 
 
 def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "-", text)[:40] or "export"
 
 
-def _zip(folder: Path, target: Path) -> Path:
-    """``folder``'s files into ``target`` (written beside it, then renamed: never half a zip)."""
-    partial = target.with_suffix(".zip.partial")
-    with open_private(partial) as raw, zipfile.ZipFile(  # 0600: it holds demographics
-            raw, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as z:
+def _zip(engine, folder: Path, name: str) -> files.StoredFile:
+    """``folder``'s files as a zip stored in the database (complete only once whole)."""
+    with files.Writer(engine, name=name, purpose="export") as out, zipfile.ZipFile(
+            out, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as z:
         for path in sorted(folder.rglob("*")):
             if path.is_file():
                 z.write(path, f"{folder.name}/{path.relative_to(folder).as_posix()}")
-    partial.replace(target)
-    return target
+    return files.info(engine, out.id)
 
 
 def _export_job(page, job_id: str) -> jobs.Job:
@@ -116,11 +118,12 @@ def export_status(page: Coordinator, job_id: str) -> Response:
 @router.get("/export/{job_id}/download")
 def download(page: Coordinator, job_id: str) -> Response:
     job = _export_job(page, job_id)
-    name = job.result.get("zip")
-    path = jobs.files_dir(page.engine) / "exports" / job.id / name if name else None
-    if job.state != "done" or path is None or not path.is_file():
+    stored = files.info(page.engine, job.result["file"]) if "file" in job.result else None
+    if job.state != "done" or stored is None or not stored.complete:
         raise ServerError(ErrorCode.not_found,
                           "This export has no file to download (not finished, failed, or "
-                          "removed from the server's files folder).")
-    return FileResponse(path, media_type="application/zip", filename=name,
-                        headers={"Cache-Control": "no-store"})
+                          "removed from the server).")
+    return StreamingResponse(
+        files.chunks(page.engine, stored.id), media_type="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="{stored.name}"',
+                 "Content-Length": str(stored.size), "Cache-Control": "no-store"})

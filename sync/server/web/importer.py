@@ -5,16 +5,17 @@
     GET  /dashboard/import/{job}                progress, then counts, or the error with its
                                                 file, line and field
 
-The upload is stored in :func:`~sync.server.web.jobs.files_dir` ``/uploads/<job>/`` and
-handed to :func:`sync.server.work.imports.import_file` (JSONL, CSV, Parquet, XLIFF; all or nothing
-per file; importing the same file twice adds nothing); the upload is removed when the job
-ends. Uploads are limited by the server's request body limit.
+The upload is stored in the database (:mod:`.files`, in chunks), so whichever server process
+takes the job reads it there: it copies it to a private temporary file and hands that to
+:func:`sync.server.work.imports.import_file` (JSONL, CSV, Parquet, XLIFF; all or nothing per
+file; importing the same file twice adds nothing). The upload is removed when the job ends.
+Uploads are limited by :data:`sync.server.api.body.STREAMED_UPLOADS`.
 """
 
 from __future__ import annotations
 
 import re
-import shutil
+import tempfile
 from pathlib import Path
 from typing import Annotated
 
@@ -22,19 +23,17 @@ from fastapi import File, Form, UploadFile
 from starlette.responses import Response
 
 from app.kinds import TASK_KINDS
-from app.private import open_private, private_dir
 from app.taskfile import ORIGINS
 from sync.protocol import ErrorCode
 from sync.server.api.body import STREAMED_UPLOADS
 from sync.server.db import is_sqlite
 from sync.server.errors import ServerError
-from sync.server.web import jobs
+from sync.server.web import files, jobs
 from sync.server.web.site import PREFIX, Coordinator, CoordinatorForm, new_router
 from sync.server.work.imports import check_options, import_file
 from sync.server.work.projects import list_projects
 
 router = new_router()
-CHUNK = 1 << 20
 IMPORT_KINDS = tuple(kind for kind in TASK_KINDS if kind != "review")
 
 
@@ -67,34 +66,39 @@ def start_import(
                           f"kind must be one of {', '.join(IMPORT_KINDS)} (got {kind!r}).")
     check_options(project_id, kind or None, origin or None)
     name = _safe_name(file.filename or "tasks")
+    stored = files.store(page.engine, file.file.read, name=name, purpose="upload")
     job_id = jobs.start(page.engine, kind="import", created_by=page.session.user_name,
-                        message=name)
-    folder = jobs.files_dir(page.engine) / "uploads" / job_id
-    private_dir(folder)  # an upload may hold contributors' text: 0700 folders, a 0600 file
-    path = folder / name
-    with open_private(path) as out:
-        shutil.copyfileobj(file.file, out, CHUNK)
-    engine = page.engine
+                        message=name, params={"file": stored.id, "name": name,
+                                              "project": project_id, "kind": kind or None,
+                                              "origin": origin or None})
+    page.request.app.state.jobs.kick()
+    return page.redirect(f"/import/{job_id}")
+
+
+@jobs.handler("import")
+def run_import(engine, job: jobs.Job, progress) -> dict:
+    """An import job, in whichever process took it: the upload, copied out of the database
+    to a private temporary folder, imported, then removed (the copy and the stored file)."""
+    params = job.params
     sqlite = is_sqlite(engine)
 
-    def work(progress) -> dict:
-        def report(done: int, total: int | None, stage: str) -> None:
-            # Storing holds the write lock: on SQLite the job's row cannot be written then.
-            if stage == "storing" and sqlite:
-                return
-            progress(done, total, stage)
+    def report(done: int, total: int | None, stage: str) -> None:
+        # Storing holds the write lock: on SQLite the job's row cannot be written then.
+        if stage == "storing" and sqlite:
+            return
+        progress(done, total, stage)
 
-        try:
-            result = import_file(engine, path, project_id=project_id, kind=kind or None,
-                                 origin=origin or None, progress=report)
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
-        return {"file": name, "project": project_id,
-                "project_created": result.project_created, "added": result.added,
-                "updated": result.updated, "unchanged": result.unchanged}
-
-    jobs.run_in_thread(engine, job_id, work)
-    return page.redirect(f"/import/{job_id}")
+    try:
+        with tempfile.TemporaryDirectory(prefix="qalam-import-") as folder:  # 0700
+            path = files.spool(engine, params["file"], Path(folder) / params["name"])
+            result = import_file(engine, path, project_id=params["project"],
+                                 kind=params["kind"], origin=params["origin"],
+                                 progress=report)
+    finally:
+        files.delete(engine, params["file"])
+    return {"file": params["name"], "project": params["project"],
+            "project_created": result.project_created, "added": result.added,
+            "updated": result.updated, "unchanged": result.unchanged}
 
 
 def _safe_name(filename: str) -> str:

@@ -1,13 +1,25 @@
-"""Long imports and exports started from the dashboard, their state in the ``jobs`` table.
+"""Long imports and exports started from the dashboard, as rows of the ``jobs`` table that any
+server process may take and run.
 
-    job_id = start(engine, kind="import", created_by="Farida", message="urd.jsonl")
-    run_in_thread(engine, job_id, lambda progress: {"added": 12})   # progress(done, total)
-    load(engine, job_id).state        # running -> done (result saved) | failed (message, error)
+    @handler("import")
+    def run_import(engine, job, progress) -> dict: ...      # progress(done, total, stage=None)
+    job_id = start(engine, kind="import", created_by="Farida", message="urd.jsonl",
+                   params={"file": stored.id, "project": "aya-urd"})
+    runner.kick()                     # this process's Runner takes it now, if it has threads
+    load(engine, job_id).state        # queued -> running -> done (result) | failed (message)
 
-The work runs in a worker thread of the process that took the request, but everything a page
-shows — state, progress, result, error — is a row, so any server process can report it.
-A job whose process died stops being updated; after :data:`STALLED_AFTER` without progress
-it is shown as stalled rather than running forever.
+A job is what it was asked to do (``params``), with its files in the database
+(:mod:`.files`), so it does not matter which process took the request. A process takes a
+queued job with one conditional UPDATE (``state = 'queued'`` -> ``'running'``, its name in
+``claimed_by``): of processes racing for it, exactly one changes the row, on either backend
+(PostgreSQL re-checks the condition once the first writer commits; SQLite has one writer).
+The process that took the request starts on it at once (:meth:`Runner.kick`); every process
+also looks for queued jobs every :data:`POLL_EVERY` seconds, so a job queued by a process
+that stopped, or by one with no job threads (``serve --job-threads 0``), is still run.
+
+Everything a page shows — state, progress, result, error — is a row, so any server process
+can report it. A job whose process died stops being updated; after :data:`STALLED_AFTER`
+without progress it is shown as stalled rather than running forever.
 """
 
 from __future__ import annotations
@@ -15,6 +27,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -23,20 +36,23 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Engine
 
 from app import clock
 from app.errors import QalamError
 from app.ids import new_id
 from sync.server import tables
 from sync.server.db import read, run_write
+from sync.server.web import files
 
 log = logging.getLogger("qalam.server.jobs")
 JOBS = tables.jobs
 KINDS = ("import", "export")
 PROGRESS_EVERY = 1.0           # seconds between progress writes
 STALLED_AFTER = timedelta(minutes=10)
-ENV_FILES_DIR = "QALAM_SERVER_FILES"
+POLL_EVERY = 5.0               # seconds between looks for jobs other processes queued
+DEFAULT_THREADS = 2            # jobs one process runs at once
+STATES = ("queued", "running", "done", "failed")
 Progress = Callable[..., None]  # progress(done, total, stage=None)
 
 
@@ -52,11 +68,18 @@ class Job:
     created_by: str
     created_at: str
     updated_at: str
+    params: dict
+    claimed_by: str | None
 
     @property
     def stalled(self) -> bool:
-        return self.state == "running" and (
+        return self.waiting and (
             datetime.now(UTC) - clock.parse(self.updated_at) > STALLED_AFTER)
+
+    @property
+    def waiting(self) -> bool:
+        """Not finished yet: queued or running."""
+        return self.state in ("queued", "running")
 
     @property
     def fraction(self) -> float | None:
@@ -65,31 +88,49 @@ class Job:
         return min(1.0, self.done / self.total)
 
 
-def files_dir(engine: Engine) -> Path:
-    """Where uploads and finished exports are kept: ``$QALAM_SERVER_FILES``, else a
-    ``qalam-server-files`` folder beside the SQLite database (or in the working folder).
-
-    Several server processes must share this folder (as they share the database) for a
-    download to work from any of them.
-    """
-    configured = os.environ.get(ENV_FILES_DIR)
-    if configured:
-        return Path(configured)
-    url = make_url(str(engine.url))
-    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
-        return Path(url.database).expanduser().resolve().parent / "qalam-server-files"
-    return Path.cwd() / "qalam-server-files"
+HANDLERS: dict[str, Callable[[Engine, Job, Progress], dict]] = {}
 
 
-def start(engine: Engine, *, kind: str, created_by: str, message: str = "") -> str:
+def handler(kind: str):
+    """Declare the function that runs jobs of ``kind``: ``work(engine, job, progress)``
+    returns the result to keep; a QalamError it raises fails the job with its message."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown job kind {kind!r}")
+
+    def declare(work):
+        HANDLERS[kind] = work
+        return work
+
+    return declare
+
+
+def start(engine: Engine, *, kind: str, created_by: str, message: str = "",
+          params: dict | None = None) -> str:
+    """Queue a job (any process with job threads may take it); its id."""
     if kind not in KINDS:
         raise ValueError(f"unknown job kind {kind!r}")
     job_id = new_id()
     now = clock.utc_now()
     run_write(engine, lambda conn: conn.execute(JOBS.insert().values(
-        id=job_id, kind=kind, state="running", done=0, total=None, message=message,
-        result=None, created_by=created_by, created_at=now, updated_at=now)))
+        id=job_id, kind=kind, state="queued", done=0, total=None, message=message,
+        result=None, created_by=created_by, created_at=now, updated_at=now,
+        params=json.dumps(params or {}, ensure_ascii=False), claimed_by=None)))
     return job_id
+
+
+def claim(engine: Engine, *, by: str) -> Job | None:
+    """Take the oldest queued job for this process (``by`` names it), or None when there is
+    none; a job is taken by exactly one caller however many race for it."""
+    candidates = read(engine, lambda conn: conn.execute(
+        sa.select(JOBS.c.id).where(JOBS.c.state == "queued")
+        .order_by(JOBS.c.created_at, JOBS.c.id).limit(10)).scalars().all())
+    for job_id in candidates:
+        taken = run_write(engine, lambda conn, job_id=job_id: conn.execute(
+            JOBS.update().where(JOBS.c.id == job_id, JOBS.c.state == "queued")
+            .values(state="running", claimed_by=by, updated_at=clock.utc_now())).rowcount)
+        if taken == 1:
+            return load(engine, job_id)
+    return None
 
 
 def update(engine: Engine, job_id: str, **values) -> None:
@@ -116,12 +157,13 @@ def recent(engine: Engine, kind: str, *, limit: int = 20) -> list[Job]:
 def _job(row) -> Job:
     return Job(row.id, row.kind, row.state, row.done, row.total, row.message,
                json.loads(row.result) if row.result else {}, row.created_by, row.created_at,
-               row.updated_at)
+               row.updated_at, json.loads(row.params) if row.params else {}, row.claimed_by)
 
 
-def run(engine: Engine, job_id: str, work: Callable[[Progress], dict]) -> None:
-    """Run ``work(progress)`` now and record how it ended (a QalamError's message, with the
-    ``file``/``line``/``field`` a task file error carries, is kept for the results page).
+def run(engine: Engine, job: Job) -> None:
+    """Run a job this process claimed with its kind's handler and record how it ended (a
+    QalamError's message, with the ``file``/``line``/``field`` a task file error carries, is
+    kept for the results page).
 
     ``progress(done, total, stage=None)`` writes to the jobs table (at most once a second,
     and whenever the stage changes); ``work`` must not call it while it holds the database's
@@ -142,8 +184,12 @@ def run(engine: Engine, job_id: str, work: Callable[[Progress], dict]) -> None:
                 values["result"] = {"stage": stage}
             update(engine, job_id, **values)
 
+    job_id = job.id
     try:
-        result = work(progress)
+        work = HANDLERS.get(job.kind)
+        if work is None:
+            raise QalamError(f"This server cannot run jobs of kind {job.kind!r}.")
+        result = work(engine, job, progress)
     except QalamError as exc:
         update(engine, job_id, state="failed", message=str(exc), result={"error": _where(exc)})
     except Exception as exc:  # a crash must still end the job, or it would "run" forever
@@ -155,9 +201,75 @@ def run(engine: Engine, job_id: str, work: Callable[[Progress], dict]) -> None:
         update(engine, job_id, state="done", result=result)
 
 
-def run_in_thread(engine: Engine, job_id: str, work: Callable[[Progress], dict]) -> None:
-    threading.Thread(target=run, args=(engine, job_id, work), name=f"job-{job_id}",
-                     daemon=True).start()
+def process_name() -> str:
+    """How ``claimed_by`` names this process: host and process id."""
+    return f"{socket.gethostname()}:{os.getpid()}"[:200]
+
+
+class Runner:
+    """The threads of one server process that run jobs: at most ``threads`` at once, each
+    taking queued jobs until none is left (0 threads: this process never runs a job)."""
+
+    def __init__(self, engine: Engine, threads: int = DEFAULT_THREADS):
+        self.engine = engine
+        self.threads = threads
+        self.name = process_name()
+        self._lock = threading.Lock()
+        self._busy = 0
+        self._again = False
+        self._stop = threading.Event()
+        self._poller: threading.Thread | None = None
+
+    def kick(self) -> None:
+        """Start taking queued jobs now, in a new thread if fewer than ``threads`` run."""
+        with self._lock:
+            if self._busy >= self.threads:
+                self._again = True  # a busy thread looks again before it stops
+                return
+            self._busy += 1
+        threading.Thread(target=self._work, name="jobs", daemon=True).start()
+
+    def _work(self) -> None:
+        try:
+            while not self._stop.is_set():
+                job = claim(self.engine, by=self.name)
+                if job is not None:
+                    run(self.engine, job)
+                    continue
+                with self._lock:
+                    if not self._again:
+                        self._busy -= 1
+                        return
+                    self._again = False
+        except Exception:  # the database went away: the poller tries again later
+            log.exception("taking a job failed")
+        with self._lock:
+            self._busy -= 1
+
+    def start_polling(self, every: float = POLL_EVERY) -> None:
+        """Look for queued jobs every ``every`` seconds (jobs other processes queued and
+        could not run), until :meth:`stop`."""
+        if self.threads <= 0 or self._poller is not None:
+            return
+        self._stop.clear()
+
+        def poll() -> None:
+            while not self._stop.wait(every):
+                try:
+                    files.prune_abandoned(self.engine)
+                except Exception:
+                    log.exception("pruning abandoned files failed")
+                self.kick()
+
+        self.kick()
+        self._poller = threading.Thread(target=poll, name="jobs-poll", daemon=True)
+        self._poller.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._poller is not None:
+            self._poller.join(timeout=5)
+            self._poller = None
 
 
 def _where(exc: QalamError) -> dict:

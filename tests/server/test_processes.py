@@ -1,0 +1,251 @@
+"""Several server processes on one PostgreSQL, sharing nothing else: `serve --workers N`,
+dashboard jobs any process may run (each exactly once), files kept in the database."""
+
+from __future__ import annotations
+
+import io
+import re
+import threading
+import time
+import zipfile
+
+import httpx
+import pytest
+import sqlalchemy as sa
+
+from sync.server import db, tables
+from sync.server.cli import main
+from sync.server.people import tls
+from sync.server.web import files, jobs
+from tests.sync.live import ServerProcess
+from tests.web.helpers import PASSWORD, Browser
+
+TASKS = "\n".join([
+    '{"inputs": "پاکستان کا دارالحکومت کیا ہے؟", "targets": "اسلام آباد", '
+    '"language_code": "urd", "script": "Arab"}',
+    '{"inputs": "ایک نظم لکھیں", "targets": "چاند کی روشنی", "language_code": "urd", '
+    '"script": "Arab"}',
+]) + "\n"
+
+
+@pytest.fixture
+def pg_url(postgres):
+    name = postgres.new_database(postgres.template)
+    yield postgres.url(name)
+    postgres.drop_database(name)
+
+
+def _coordinator(url: str, name: str = "Farida") -> None:
+    from sync.server.people import users
+    from sync.server.web import sessions
+
+    engine = db.create_engine(url)
+    try:
+        users.invite(engine, name=name, role="coordinator", languages=[])
+        sessions.set_password(engine, name, PASSWORD)
+    finally:
+        engine.dispose()
+
+
+def _browser(server: ServerProcess) -> Browser:
+    browser = Browser(httpx.Client(base_url=server.url, follow_redirects=False, timeout=60,
+                                   verify=False))
+    assert browser.sign_in("Farida", PASSWORD).status_code == 303
+    return browser
+
+
+def _wait(browser: Browser, path: str, timeout: float = 90) -> str:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        page = browser.get(path)
+        assert page.status_code == 200, page.text
+        if re.search(r'data-state="(done|failed)"', page.text):
+            return page.text
+        time.sleep(0.2)
+    raise AssertionError(f"{path} unfinished after {timeout} s")
+
+
+def _claimed_by(url: str, path: str) -> str:
+    engine = db.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return conn.execute(sa.select(tables.jobs.c.claimed_by).where(
+                tables.jobs.c.id == path.rsplit("/", 1)[1])).scalar()
+    finally:
+        engine.dispose()
+
+
+def test_two_servers_in_different_folders_share_imports_and_exports_through_postgres(
+        pg_url, tmp_path):
+    """A takes the requests but runs no jobs (--job-threads 0); B, in another folder, runs
+    them. What was uploaded through A is imported by B and reported by both; an export asked
+    of A is made by B and downloads, the same bytes, from either."""
+    _coordinator(pg_url)
+    folders = {name: tmp_path / name for name in ("a", "b")}
+    for folder in folders.values():
+        folder.mkdir()
+    with ServerProcess(pg_url, cwd=folders["a"], options=("--job-threads", "0"),
+                       log=tmp_path / "a.log") as a, \
+            ServerProcess(pg_url, cwd=folders["b"], log=tmp_path / "b.log") as b:
+        at_a, at_b = _browser(a), _browser(b)
+        at_a.get("/dashboard/import")
+        started = at_a.post("/dashboard/import", {"new_project": "aya-urd", "kind": "original"},
+                            files={"file": ("urd.jsonl", TASKS.encode(), "application/json")})
+        assert started.status_code == 303, started.text
+        job = started.headers["location"]
+        for browser in (at_b, at_a):
+            page = _wait(browser, job)
+            assert 'data-state="done"' in page, page
+            assert re.findall(r'<td class="num">([^<]+)</td>', page) == ["2", "0", "0"]
+        assert _claimed_by(pg_url, job).endswith(f":{b.process.pid}")
+
+        at_a.get("/dashboard/export")
+        started = at_a.post("/dashboard/export", {"fmt": "jsonl", "test_fraction": "0"})
+        job = started.headers["location"]
+        page = _wait(at_a, job)
+        assert 'data-state="done"' in page, page
+        assert _claimed_by(pg_url, job).endswith(f":{b.process.pid}")
+        link = re.search(r'id="download" href="([^"]+)"', page).group(1)
+        downloads = [browser.client.get(link) for browser in (at_a, at_b)]
+        assert [d.status_code for d in downloads] == [200, 200]
+        assert downloads[0].content == downloads[1].content
+        assert downloads[0].headers["content-length"] == str(len(downloads[0].content))
+        names = zipfile.ZipFile(io.BytesIO(downloads[0].content)).namelist()
+        assert any(name.endswith("data/train.jsonl") for name in names)
+    for folder in folders.values():  # nothing was kept on either machine's disk
+        assert list(folder.iterdir()) == []
+
+
+def test_serve_with_workers_over_tls_serves_from_several_processes(pg_url, tmp_path):
+    """`serve --tls --workers 2`: HTTPS from every worker, and the enrollment card carries
+    the certificate's fingerprint (the workers get it from the supervisor)."""
+    _coordinator(pg_url)
+    folder = tmp_path / "run"
+    folder.mkdir()
+    with ServerProcess(pg_url, tls=True, cwd=folder, options=("--workers", "2"),
+                       log=tmp_path / "serve.log") as served:
+        cert = tls.ensure_certificate(folder, hosts=["127.0.0.1"])  # the one serve made
+        assert not cert.created
+        browser = _browser(served)
+        browser.get("/dashboard/enrollment")
+        card = browser.post("/dashboard/enrollment", {"name": "Amina", "role": "annotator",
+                                                       "languages": "urd_Arab"})
+        assert card.status_code == 200, card.text
+        assert "fp=" + cert.fingerprint.replace(":", "").lower() in card.text
+        log = (tmp_path / "serve.log").read_text()
+        workers = set(re.findall(r"Started server process \[(\d+)\]", log))
+        assert len(workers) == 2, log
+
+
+def test_serve_refuses_several_workers_on_sqlite(tmp_path, capsys):
+    status = main(["serve", "--db", str(tmp_path / "server.db"), "--workers", "2"])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert "--workers 2" in err and "PostgreSQL" in err
+
+
+def test_racing_processes_claim_each_job_exactly_once(db_url):
+    """Four "processes" (engines of their own, two threads each) race for 40 queued jobs:
+    each is taken once."""
+    engines = [db.create_engine(db_url) for _ in range(4)]
+    try:
+        queued = [jobs.start(engines[0], kind="export", created_by="Farida")
+                  for _ in range(40)]
+        taken: list[tuple[str, str]] = []
+        barrier = threading.Barrier(8)
+
+        def race(engine, name) -> None:
+            barrier.wait()
+            while (job := jobs.claim(engine, by=name)) is not None:
+                taken.append((job.id, name))
+
+        threads = [threading.Thread(target=race, args=(engine, f"p{n}-t{t}"))
+                   for n, engine in enumerate(engines) for t in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(120)
+        assert sorted(job_id for job_id, _ in taken) == sorted(queued)
+        with engines[0].connect() as conn:
+            rows = conn.execute(sa.select(tables.jobs.c.id, tables.jobs.c.state,
+                                          tables.jobs.c.claimed_by)).all()
+        assert {row.id: row.claimed_by for row in rows} == dict(taken)
+        assert {row.state for row in rows} == {"running"}
+    finally:
+        for engine in engines:
+            engine.dispose()
+
+
+def test_a_file_goes_in_and_out_one_chunk_at_a_time(db_url, monkeypatch):
+    monkeypatch.setattr(files, "CHUNK", 1000)
+    engine = db.create_engine(db_url)
+    try:
+        data = bytes(range(256)) * 41 + b"end"   # 10,499 bytes: ten full chunks and a bit
+        reads = []
+        source = io.BytesIO(data)
+
+        def read_some(n: int) -> bytes:
+            reads.append(n)
+            return source.read(n)
+
+        stored = files.store(engine, read_some, name="big.bin", purpose="upload")
+        assert set(reads) == {1000}
+        assert (stored.size, stored.complete) == (len(data), True)
+        parts = list(files.chunks(engine, stored.id))
+        assert [len(p) for p in parts] == [1000] * 10 + [499]
+        assert b"".join(parts) == data
+        with pytest.raises(files.TooLarge):
+            files.store(engine, io.BytesIO(data).read, name="x", purpose="upload", limit=5000)
+        with engine.connect() as conn:  # the refused one left nothing behind
+            assert conn.execute(sa.select(sa.func.count())
+                                .select_from(tables.stored_files)).scalar() == 1
+        files.delete(engine, stored.id)
+        assert files.info(engine, stored.id) is None and list(files.chunks(engine,
+                                                                           stored.id)) == []
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_move_files_brings_an_old_servers_export_archives_into_the_database(
+        db_url, tmp_path, capsys):
+    engine = db.create_engine(db_url)
+    try:
+        job_id = jobs.start(engine, kind="export", created_by="Farida")
+        jobs.update(engine, job_id, state="done", result={"zip": "old.zip", "rows": 1})
+        old = tmp_path / "qalam-server-files"
+        (old / "exports" / job_id).mkdir(parents=True)
+        (old / "exports" / job_id / "old.zip").write_bytes(b"PK old archive")
+        (old / "uploads" / "gone").mkdir(parents=True)
+        (old / "uploads" / "gone" / "urd.jsonl").write_text("{}")
+        for _ in range(2):  # twice: the second finds nothing left to move
+            assert main(["move-files", "--db", db_url, str(old)]) == 0
+        out = capsys.readouterr().out
+        assert "Moved 1 export archive(s)" in out and "Moved 0 export archive(s)" in out
+        assert "urd.jsonl" in out
+        assert not (old / "exports").exists() and (old / "uploads" / "gone").is_dir()
+        job = jobs.load(engine, job_id)
+        assert b"".join(files.chunks(engine, job.result["file"])) == b"PK old archive"
+    finally:
+        engine.dispose()
+
+
+def test_a_job_queued_where_no_process_runs_jobs_is_shown_waiting(tmp_path):
+    """--job-threads 0 and no other server: the job waits, and says so."""
+    from tests.web.helpers import Dashboard
+
+    engine = db.create_engine(f"sqlite:///{tmp_path / 'server.db'}")
+    try:
+        db.migrate(engine)
+        dashboard = Dashboard(engine)
+        dashboard.app.state.jobs = jobs.Runner(engine, threads=0)
+        farida = dashboard.coordinator()
+        farida.get("/dashboard/export")
+        started = farida.post("/dashboard/export", {"fmt": "jsonl"})
+        page = farida.get(started.headers["location"]).text
+        assert 'data-state="queued"' in page and 'http-equiv="refresh"' in page
+        assert "Waiting for a server process" in page
+        assert jobs.load(engine, started.headers["location"].rsplit("/", 1)[1]).state \
+            == "queued"
+    finally:
+        engine.dispose()
