@@ -132,8 +132,13 @@ def test_serve_with_workers_over_tls_serves_from_several_processes(pg_url, tmp_p
                                                        "languages": "urd_Arab"})
         assert card.status_code == 200, card.text
         assert "fp=" + cert.fingerprint.replace(":", "").lower() in card.text
-        log = (tmp_path / "serve.log").read_text()
-        workers = set(re.findall(r"Started server process \[(\d+)\]", log))
+        deadline = time.monotonic() + 60  # healthz answered as soon as one worker was up
+        while time.monotonic() < deadline:
+            log = (tmp_path / "serve.log").read_text()
+            workers = set(re.findall(r"Started server process \[(\d+)\]", log))
+            if len(workers) == 2:
+                break
+            time.sleep(0.2)
         assert len(workers) == 2, log
 
 

@@ -183,7 +183,7 @@ ENV_LEGACY_FOLDER = "QALAM_SERVER_FILES"
 
 
 def legacy_folder(url: str) -> Path:
-    """Where servers before schema 0007 kept uploads and export archives:
+    """Where servers before schema 0008 kept uploads and export archives:
     ``$QALAM_SERVER_FILES``, else ``qalam-server-files`` beside a SQLite database, else in
     the working folder."""
     from sqlalchemy.engine import make_url

@@ -2,15 +2,15 @@
 ``file_chunks``) instead of a local folder, and a job records what it was asked to do and
 which process took it, so any server process can run it.
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007"
-down_revision = "0006"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
