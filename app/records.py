@@ -274,8 +274,8 @@ def comment_body(value) -> str:
     if not isinstance(value, str):
         raise RecordProblem(NOT_TEXT, field="body", type=type(value).__name__)
     if len(value) > MAX_COMMENT_CHARS:
-        raise RecordProblem(N_("is too long: {length} characters; a comment has at most "
-                               "{limit}."), field="body", length=len(value),
+        raise RecordProblem(N_("The comment is too long: {length} characters; a comment has "
+                               "at most {limit}."), field="body", length=len(value),
                             limit=MAX_COMMENT_CHARS)
     try:
         text = clean_field("body", value).text

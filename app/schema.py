@@ -269,6 +269,34 @@ def m006_guidelines_per_language(db: Database) -> None:
             db.execute("UPDATE projects SET guidelines = ? WHERE id = ?", [shaped, project_id])
 
 
+@migrations()
+def m007_feedback(db: Database) -> None:
+    # Feedback on the annotator's items, as the server sends it (a coordinator's comment, a
+    # reviewer's reason) and their own replies. ``read_at`` is this device's own: when the
+    # annotator first saw the comment (My work marks items with unread feedback).
+    _run(
+        db,
+        """
+        CREATE TABLE comments (
+            id             TEXT PRIMARY KEY,
+            submission_id  TEXT NOT NULL,
+            kind           TEXT NOT NULL CHECK (kind IN ('comment', 'review', 'reply')),
+            body           TEXT NOT NULL,
+            author_name    TEXT NOT NULL DEFAULT '',
+            reply_to       TEXT,
+            rating_inputs  INTEGER,
+            rating_targets INTEGER,
+            flag           TEXT,
+            created_at     TEXT NOT NULL,
+            updated_at     TEXT NOT NULL,
+            read_at        TEXT
+        );
+        CREATE INDEX comments_by_submission ON comments (submission_id, created_at);
+        CREATE INDEX comments_unread ON comments (read_at, submission_id);
+        """,
+    )
+
+
 def _run(db: Database, script: str) -> None:
     """Run a multi-statement script inside the migration's transaction.
 

@@ -47,7 +47,7 @@ _import_sqlite_utils_without_numpy()
 from sqlite_utils import Database  # noqa: E402
 
 from app import clock, private, schema  # noqa: E402
-from app.errors import DiskFull, InvalidState, NotFound, StoreError  # noqa: E402
+from app.errors import DiskFull, InvalidState, NotFound, StoreError, TextRejected  # noqa: E402
 from app.guidelines import choose as choose_guideline  # noqa: E402
 from app.guidelines import normalize as guidelines_shape  # noqa: E402
 from app.ids import new_id  # noqa: E402
@@ -176,6 +176,30 @@ class Review:
 
     def as_payload(self) -> dict:
         return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Comment:
+    """Feedback on one of the annotator's items: a coordinator's comment (``author_name``
+    is theirs), a reviewer's reason (``kind`` 'review', no name: peer review is anonymous),
+    or the annotator's own reply (``reply_to`` the comment it answers)."""
+
+    id: str
+    submission_id: str
+    kind: str
+    body: str
+    author_name: str
+    reply_to: str | None
+    created_at: str
+    updated_at: str
+    read_at: str | None = None
+    rating_inputs: int | None = None
+    rating_targets: int | None = None
+    flag: str | None = None
+
+    @property
+    def opens_thread(self) -> bool:
+        return self.kind in ("comment", "review")
 
 
 @dataclass(frozen=True)
@@ -649,12 +673,14 @@ class Store:
         return submitted
 
     def reopen(self, submission_id: str) -> Submission:
-        """Turn a submitted (not yet reviewed) item back into a draft."""
+        """Turn a submitted (not yet reviewed) item back into a draft; a rejected item too,
+        when its author was given feedback on it (revised, it goes back to review)."""
         with self.db.atomic():
             current = self.submission(submission_id)
             if current.state == "draft":
                 return current
-            if current.state != "submitted":
+            revisable = current.state == "rejected" and self.has_feedback(submission_id)
+            if current.state != "submitted" and not revisable:
                 raise InvalidState(f"This item was {current.state} by a reviewer; it is final.")
             self.db.execute(
                 "UPDATE submissions SET state = 'draft', submitted_at = NULL, updated_at = ?, "
@@ -899,6 +925,73 @@ class Store:
         )
         return [ReceivedRating(*row) for row in rows]
 
+    # --- feedback ----------------------------------------------------------------------
+
+    def feedback(self, submission_id: str) -> list[Comment]:
+        """The thread of an item: each comment, oldest first, with its reply after it."""
+        found = [_from_row(Comment, r) for r in self.db.execute(
+            "SELECT * FROM comments WHERE submission_id = ? ORDER BY created_at, id",
+            [submission_id])]
+        replies = {c.reply_to: c for c in found if c.reply_to}
+        ordered = []
+        for comment in found:
+            if comment.reply_to is None:
+                ordered.append(comment)
+                if comment.id in replies:
+                    ordered.append(replies.pop(comment.id))
+        return ordered + list(replies.values())
+
+    def has_feedback(self, submission_id: str) -> bool:
+        return self.db.execute(
+            "SELECT 1 FROM comments WHERE submission_id = ? AND kind IN ('comment', 'review')",
+            [submission_id]).fetchone() is not None
+
+    def unread_feedback(self) -> set[str]:
+        """Ids of the items with feedback the annotator has not seen yet."""
+        return {r[0] for r in self.db.execute(
+            "SELECT DISTINCT submission_id FROM comments WHERE read_at IS NULL "
+            "AND kind IN ('comment', 'review')")}
+
+    def mark_feedback_read(self, submission_id: str) -> int:
+        """The item's feedback has been seen; returns how many comments were new."""
+        with self.db.atomic():
+            return self.db.execute(
+                "UPDATE comments SET read_at = ? WHERE submission_id = ? AND read_at IS NULL",
+                [clock.utc_now(), submission_id]).rowcount
+
+    def reply(self, comment_id: str, body: str) -> Comment:
+        """The annotator's one reply to a comment on their item, durable when this returns
+        and sent at the next sync. Raises TextRejected (an empty, invisible or too long
+        reply), NotFound, or InvalidState (answered already, or not feedback)."""
+        from app.records import RecordProblem, comment_body  # pydantic: not a start-up cost
+
+        try:
+            text = comment_body(body)
+        except RecordProblem as exc:
+            raise TextRejected("body", _comment_problem(exc)) from None
+        with self.db.atomic():
+            row = self.db.execute("SELECT * FROM comments WHERE id = ?", [comment_id]).fetchone()
+            if row is None:
+                raise NotFound(f"No comment with id {comment_id!r}.")
+            root = _from_row(Comment, row)
+            if not root.opens_thread:
+                raise InvalidState("Reply to the comment itself, not to a reply.")
+            if self.db.execute("SELECT 1 FROM comments WHERE reply_to = ?",
+                               [comment_id]).fetchone():
+                raise InvalidState("You have already replied to this comment; "
+                                   "one reply per comment.")
+            now = clock.utc_now()
+            reply_id = new_id()
+            self.db.execute(
+                "INSERT INTO comments (id, submission_id, kind, body, author_name, reply_to, "
+                "created_at, updated_at, read_at) VALUES (?, ?, 'reply', ?, '', ?, ?, ?, ?)",
+                [reply_id, root.submission_id, text, comment_id, now, now, now])
+            self._enqueue("comment", reply_id, {
+                "id": reply_id, "submission_id": root.submission_id, "reply_to": comment_id,
+                "body": text, "created_at": now})
+            return _from_row(Comment, self.db.execute(
+                "SELECT * FROM comments WHERE id = ?", [reply_id]).fetchone())
+
     # --- revisions ---------------------------------------------------------------------
 
     def revisions(self, submission_id: str) -> list[Revision]:
@@ -1009,6 +1102,13 @@ def _where(**conditions: str | None) -> tuple[str, list]:
     if not present:
         return "", []
     return "WHERE " + " AND ".join(f"{k} = ?" for k in present), list(present.values())
+
+
+def _comment_problem(problem) -> str:
+    """A refused comment's sentence in the interface's language."""
+    from i18n.translation import _
+
+    return _(problem.template).format(**problem.values)
 
 
 def _warnings_json(warnings) -> str:

@@ -279,6 +279,9 @@ def _apply_pulled(store: Store, item, payload: dict, user_id: str | None) -> boo
         return _upsert(store, "projects", payload, deleted=item.deleted)
     if item.entity == "task":
         return _upsert(store, "tasks", payload, deleted=item.deleted)
+    if item.entity == "comment":
+        # Feedback on my item, or my own reply (sent from another of my devices).
+        return _upsert(store, "comments", payload, deleted=item.deleted)
     if item.entity == "review":
         # A review of my work comes without its review task (that went to the reviewer).
         _drop_unknown_task(store, payload)

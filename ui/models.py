@@ -28,7 +28,8 @@ STATUS_NAMES = {
     "edited": N_("edited"),
     "confirmed": N_("confirmed"),
 }
-STATUS_COLOURS = {"untouched": "#b0b0b0", "edited": "#e0a000", "confirmed": "#2e9d48"}
+STATUS_COLOURS = {"untouched": "#b0b0b0", "edited": "#e0a000", "confirmed": "#2e9d48",
+                  "feedback": "#1f5fbf"}  # new feedback from a coordinator or a reviewer
 KIND_NAMES = {
     "original": N_("Write"),
     "reannotation": N_("Improve"),
@@ -155,6 +156,7 @@ class SubmissionListModel(PagedListModel):
         self._rows: list[Submission | Review] = []
         self._exhausted = False
         self._row_height = 0
+        self.unread: set[str] = set()  # items with feedback the annotator has not seen
 
     def set_language(self, language: str | None) -> None:
         self.language = language
@@ -169,6 +171,7 @@ class SubmissionListModel(PagedListModel):
         self.beginResetModel()
         self._rows = []
         self._exhausted = False
+        self.unread = self.store.unread_feedback()
         self._rows.extend(self._page(0))
         # Uniform rows: as tall as the tallest script this list may show.
         codes = [self.language] if self.language else self.store.languages_with_tasks()
@@ -209,8 +212,10 @@ class SubmissionListModel(PagedListModel):
         item = self._rows[index.row()]
         if isinstance(item, Review):
             return self._review_data(item, role)
+        new_feedback = item.id in self.unread
         if role == Qt.DisplayRole:
-            return _first_line(item.inputs, 90) or _("(no prompt yet)")
+            text = _first_line(item.inputs, 90) or _("(no prompt yet)")
+            return text + _(" · new feedback") if new_feedback else text
         if role == Qt.ToolTipRole:
             kind, state = _(KIND_NAMES[item.kind]), _(STATE_NAMES[item.state])
             prompt, completion = _first_line(item.inputs, 400), _first_line(item.targets, 400)
@@ -218,9 +223,10 @@ class SubmissionListModel(PagedListModel):
         if role == ItemRole:
             return item
         if role == Qt.DecorationRole:
-            return status_icon(submission_status(item))
+            return status_icon("feedback" if new_feedback else submission_status(item))
         if role == Qt.AccessibleDescriptionRole:
-            return f"{_(KIND_NAMES[item.kind])}, {_(STATE_NAMES[item.state])}"
+            described = f"{_(KIND_NAMES[item.kind])}, {_(STATE_NAMES[item.state])}"
+            return described + _(", new feedback") if new_feedback else described
         return _content_roles(role, item.language, self._row_height)
 
     def _review_data(self, review: Review, role: int):
@@ -247,6 +253,14 @@ class SubmissionListModel(PagedListModel):
                                    (self.kind, submission.kind),
                                    (self.state, submission.state))
         )
+
+    def refresh_feedback(self) -> None:
+        """Mark again which items have unseen feedback (one query; rows stay)."""
+        unread = self.store.unread_feedback()
+        if unread != self.unread:
+            self.unread = unread
+            if self._rows:
+                self.dataChanged.emit(self.index(0), self.index(len(self._rows) - 1))
 
     def update_item(self, submission: Submission) -> None:
         """Show a saved submission without reloading the list (moved to the top)."""

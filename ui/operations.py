@@ -156,6 +156,33 @@ def restore_revision(*, parent, submission_id: str, number: int, on_done: Done =
            changes=item_changed, on_done=on_done, on_error=on_error)
 
 
+# --- feedback on an item --------------------------------------------------------------------
+
+
+def mark_feedback_read(*, parent, submission_id: str, on_done: Done = None,
+                       on_error: Failed = None) -> None:
+    """The item's feedback was shown: My work stops marking it as new."""
+    _write(parent, lambda store: store.mark_feedback_read(submission_id),
+           changes=Changes(), on_done=on_done, on_error=on_error)
+
+
+def reply_to_feedback(*, parent, comment_id: str, body: str, on_done: Done = None,
+                      on_error: Failed = None) -> None:
+    """The annotator's one reply to a comment (sent at the next sync); ``on_done`` gets the
+    stored :class:`app.store.Comment`."""
+    _write(parent, lambda store: store.reply(comment_id, body),
+           changes=Changes(sync_state=True), on_done=on_done, on_error=on_error,
+           failure=_("Not sent: {reason}"))
+
+
+def revise(*, parent, submission_id: str, on_done: Done = None,
+           on_error: Failed = None) -> None:
+    """Reopen a rejected item that was given feedback as a draft, to be revised and
+    submitted again (``store.reopen``); ``on_done`` gets the draft."""
+    _write(parent, lambda store: store.reopen(submission_id), changes=item_changed,
+           on_done=on_done, on_error=on_error)
+
+
 # --- reviews ----------------------------------------------------------------------------------
 
 

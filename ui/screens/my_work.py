@@ -29,6 +29,7 @@ from app.store import Review, Revision, Submission
 from i18n import languages
 from i18n.translation import N_, _
 from ui import operations
+from ui.feedback import FeedbackPanel
 from ui.listview import ItemList
 from ui.models import KIND_NAMES, STATE_NAMES, ItemRole, SubmissionListModel
 from ui.operations import Changes, Context
@@ -45,6 +46,7 @@ class WorkScreen(Screen):
     def __init__(self, context: Context, parent=None):
         super().__init__(context, parent)
         self.current: Submission | None = None
+        self._auto_selecting = False
         self.model = SubmissionListModel(self.reader, self)
         self.search = QLineEdit(objectName="workSearch", clearButtonEnabled=True)
         self.search.setPlaceholderText(_("Search your work (Ctrl+F)"))
@@ -72,6 +74,7 @@ class WorkScreen(Screen):
         self.list.setModel(self.model)
         self.list.selectionModel().currentChanged.connect(self._on_current)
         self.list.activated.connect(self._open)
+        self.list.clicked.connect(lambda _index: self.feedback.mark_seen())
 
         self.revisions = QListWidget(objectName="revisions")
         self.revisions.setAccessibleName(_("Revisions"))
@@ -90,6 +93,9 @@ class WorkScreen(Screen):
         self.open_button.clicked.connect(lambda: self._open(self.list.currentIndex()))
         self.status = QLabel()
         self.status.setAccessibleName(_("Status"))
+        self.feedback = FeedbackPanel(context)
+        self.feedback.revise_requested.connect(self._revised)
+        self.feedback.changed.connect(lambda _item: self.model.refresh_feedback())
 
         filters = QHBoxLayout()
         search_label = QLabel(_("&Search:"))
@@ -126,11 +132,13 @@ class WorkScreen(Screen):
         grid.setRowStretch(1, 1)
         grid.setRowStretch(3, 1)
 
-        splitter = QSplitter(Qt.Horizontal)
+        self.splitter = splitter = QSplitter(Qt.Horizontal)
         splitter.addWidget(self.list)
         splitter.addWidget(detail)
+        splitter.addWidget(self.feedback)  # beside the text; hidden without feedback
         splitter.setStretchFactor(1, 2)
-        splitter.setSizes([360, 680])
+        splitter.setStretchFactor(2, 1)
+        splitter.setSizes([360, 680, 320])
         splitter.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
@@ -169,13 +177,19 @@ class WorkScreen(Screen):
             state=self.state_filter.currentData(), query=self.search.text(),
         )
         if self.model.rowCount():
-            self.list.setCurrentIndex(self.model.index(0))
+            self._auto_selecting = True  # shown, but not chosen: its feedback stays new
+            try:
+                self.list.setCurrentIndex(self.model.index(0))
+            finally:
+                self._auto_selecting = False
         else:
             self._show_revisions(None)
 
     def on_changes(self, changes: Changes, initiator: object) -> None:
         if changes.item is not None:  # shown at once, without reloading the list
             self.update_item(changes.item)
+        elif changes.submissions:  # a sync: new feedback may have come down
+            self.model.refresh_feedback()
 
     def update_item(self, submission: Submission) -> None:
         self.model.update_item(submission)
@@ -190,6 +204,8 @@ class WorkScreen(Screen):
 
     def _show_revisions(self, submission: Submission | None) -> None:
         self.current = submission
+        self.feedback.show_item(submission, seen=not self._auto_selecting)
+        self._make_room_for_feedback()
         self.revisions.clear()
         for view in (self.compare_prompt, self.compare_completion):
             view.set_text("")
@@ -211,6 +227,16 @@ class WorkScreen(Screen):
             self.revisions.setCurrentRow(0)
         else:
             self.compare_note.setText(_("No revisions yet."))
+
+    FEEDBACK_WIDTH = 320
+
+    def _make_room_for_feedback(self) -> None:
+        """A pane hidden when the splitter was laid out has no width: give the thread its
+        room, from the history's, the first time it is shown."""
+        sizes = self.splitter.sizes()
+        if self.feedback.isVisibleTo(self) and sizes[2] == 0:
+            taken = min(self.FEEDBACK_WIDTH, max(sizes[1] // 2, 1))
+            self.splitter.setSizes([sizes[0], sizes[1] - taken, taken])
 
     def selected_revisions(self) -> list[Revision]:
         return sorted((item.data(ItemRole) for item in self.revisions.selectedItems()),
@@ -248,6 +274,12 @@ class WorkScreen(Screen):
 
         operations.restore_revision(parent=self, submission_id=submission_id, number=number,
                                     on_done=restored)
+
+    def _revised(self, draft: Submission) -> None:
+        """A rejected item reopened to be revised: shown here as a draft, then opened in its
+        screen to be edited and submitted again."""
+        self.update_item(draft)
+        self.open_requested.emit(draft)
 
     def _open(self, index) -> None:
         if not index.isValid():
