@@ -13,7 +13,13 @@ packages=(libegl1 libgl1 libfontconfig1 libxkbcommon0 libdbus-1-3 libglib2.0-0 g
           libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0
           libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libxcb-xfixes0)
 missing=()
+# The machine's own Node.js ships npm and conflicts with Debian's npm package: ask Debian for
+# npm only where there is no npm at all.
+if command -v npm >/dev/null; then
+    packages=("${packages[@]/#npm/}")
+fi
 for package in "${packages[@]}"; do
+    [ -n "$package" ] || continue
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \
         || missing+=("$package")
 done
