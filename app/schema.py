@@ -297,6 +297,48 @@ def m007_feedback(db: Database) -> None:
     )
 
 
+@migrations()
+def m008_translation_memory(db: Database) -> None:
+    # Post-editing like a CAT tool: the translation memory and glossary pulled for this
+    # device's language pairs, the source language a post-editing task names, and the QA
+    # checks the post-editor dismissed per segment (JSON list of app.qa keys, synced inside
+    # the submission). The pull cursor starts again once: the server sent this version's
+    # new records (and tasks' source languages) to no older version of the app.
+    _run(
+        db,
+        """
+        ALTER TABLE tasks ADD COLUMN source_language TEXT;
+        ALTER TABLE submissions ADD COLUMN qa_dismissed TEXT NOT NULL DEFAULT '[]';
+        CREATE TABLE tm_units (
+            id              TEXT PRIMARY KEY,
+            project_id      TEXT,
+            source_language TEXT NOT NULL,
+            target_language TEXT NOT NULL,
+            source          TEXT NOT NULL,
+            target          TEXT NOT NULL,
+            origin          TEXT NOT NULL DEFAULT 'tmx',   -- tmx | postedit
+            note            TEXT NOT NULL DEFAULT '',
+            created_at      TEXT NOT NULL,
+            updated_at      TEXT NOT NULL
+        );
+        CREATE INDEX tm_units_by_pair ON tm_units (source_language, target_language);
+        CREATE TABLE glossary_terms (
+            id              TEXT PRIMARY KEY,
+            project_id      TEXT,
+            source_language TEXT NOT NULL,
+            target_language TEXT NOT NULL,
+            source_term     TEXT NOT NULL,
+            target_term     TEXT NOT NULL,
+            note            TEXT NOT NULL DEFAULT '',
+            created_at      TEXT NOT NULL,
+            updated_at      TEXT NOT NULL
+        );
+        CREATE INDEX glossary_terms_by_pair ON glossary_terms (source_language, target_language);
+        UPDATE meta SET value = '0' WHERE key = 'pull_cursor';
+        """,
+    )
+
+
 def _run(db: Database, script: str) -> None:
     """Run a multi-statement script inside the migration's transaction.
 

@@ -110,6 +110,7 @@ class Task:
     original_targets: str | None = None
     author: str | None = None
     review_of: str | None = None
+    source_language: str | None = None     # post-edit: the source's registry code, if known
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +142,11 @@ class Submission:
     edit_sessions: int = 0
     parent_id: str | None = None           # a further improvement: the edit it improves
     review_id: str | None = None           # ...and the review it came from
+    qa_dismissed: str = "[]"               # JSON list of app.qa keys dismissed for this item
+
+    @property
+    def dismissed(self) -> list[str]:
+        return json.loads(self.qa_dismissed or "[]")
 
     @property
     def is_rated(self) -> bool:
@@ -152,7 +158,7 @@ class Submission:
 
     def as_payload(self) -> dict:
         """The record as sync sends it (warnings as a list, not as stored JSON text)."""
-        return {**asdict(self), "warnings": self.warning_list}
+        return {**asdict(self), "warnings": self.warning_list, "qa_dismissed": self.dismissed}
 
 
 @dataclass(frozen=True, slots=True)
@@ -647,6 +653,46 @@ class Store:
             saved = self.submission(submission_id)
             self._enqueue("submission", submission_id, saved.as_payload())
         return Saved(saved, changed=True)
+
+    def dismiss_check(self, submission_id: str, key: str, *, dismissed: bool = True
+                      ) -> Submission:
+        """Remember that the QA check ``key`` (:mod:`app.qa`) was dismissed for this draft
+        (or, ``dismissed=False``, bring it back). Kept with the item, synced with it."""
+        with self.db.atomic():
+            current = self.submission(submission_id)
+            if current.state != "draft":
+                raise InvalidState(f"This item was {current.state}; its checks are final.")
+            keys = [k for k in current.dismissed if k != key] + ([key] if dismissed else [])
+            if sorted(keys) == sorted(current.dismissed):
+                return current
+            self.db.execute(
+                "UPDATE submissions SET qa_dismissed = ?, revision = revision + 1, "
+                "updated_at = ? WHERE id = ?",
+                [json.dumps(keys, ensure_ascii=False), clock.utc_now(), submission_id])
+            changed = self.submission(submission_id)
+            self._enqueue("submission", submission_id, changed.as_payload())
+        return changed
+
+    def save_targets(self, edits: Iterable[tuple[str, str]]) -> list[Submission]:
+        """Set the translation of post-editing tasks, ``(task_id, targets)`` each, in one
+        transaction (find and replace, and its undo). A task not opened yet gets its draft
+        here; a confirmed one is left alone. Returns the items that changed."""
+        changed: list[Submission] = []
+        with self.db.atomic():
+            for task_id, targets in edits:
+                current = self.submission_for_task(task_id)
+                if current is None:
+                    task = self.task(task_id)
+                    current = self.new_submission(
+                        language=task.language, kind=task.kind, task_id=task_id,
+                        dialect=task.dialect, inputs=task.source_text or "",
+                        targets=task.mt_text or "")
+                if current.state != "draft":
+                    continue
+                saved = self.save_draft(current.id, inputs=current.inputs, targets=targets)
+                if saved.changed:
+                    changed.append(saved.submission)
+        return changed
 
     def submit(self, submission_id: str) -> Submission:
         """Mark a draft as submitted (it will be reviewed after sync)."""

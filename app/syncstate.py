@@ -20,13 +20,14 @@ import json
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
-from app import clock
+from app import clock, memory
 from app.errors import NotFound
 from app.guidelines import normalize as normalize_guidelines
 from app.ids import new_id
 from app.store import Store
 
 PULL_CURSOR = "pull_cursor"
+MEMORY_TABLES = {"tm_unit": "tm_units", "term": "glossary_terms"}
 
 
 @dataclass(frozen=True)
@@ -282,6 +283,9 @@ def _apply_pulled(store: Store, item, payload: dict, user_id: str | None) -> boo
     if item.entity == "comment":
         # Feedback on my item, or my own reply (sent from another of my devices).
         return _upsert(store, "comments", payload, deleted=item.deleted)
+    if item.entity in MEMORY_TABLES:  # translation memory and glossary, per language pair
+        memory.bump_version(store)
+        return _upsert(store, MEMORY_TABLES[item.entity], payload, deleted=item.deleted)
     if item.entity == "review":
         # A review of my work comes without its review task (that went to the reviewer).
         _drop_unknown_task(store, payload)
@@ -320,8 +324,9 @@ def _drop_unknown_task(store: Store, payload: dict) -> None:
 
 def _store_submission(store: Store, payload: dict, server_revision: int) -> bool:
     """Write a submission as the server has it (at ``server_revision``) into the local row."""
-    if isinstance(payload.get("warnings"), list):
-        payload["warnings"] = json.dumps(payload["warnings"], ensure_ascii=False)
+    for key in ("warnings", "qa_dismissed"):
+        if isinstance(payload.get(key), list):
+            payload[key] = json.dumps(payload[key], ensure_ascii=False)
     payload["base_revision"] = server_revision
     payload.pop("revision", None)  # the local edit counter is the device's own
     return _upsert(store, "submissions", payload, deleted=False)
