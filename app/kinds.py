@@ -22,3 +22,7 @@ FINAL_STATES = ("accepted", "rejected")
 
 #: What a reviewer can flag an item as, beside their scores.
 REVIEW_FLAGS = ("wrong_language", "harmful", "nonsense")
+
+#: The source language of a post-editing task that does not name one (registry code): the
+#: Post-edit screen shows its source in it, exports write it as the source language.
+DEFAULT_SOURCE_LANGUAGE = "eng_Latn"

@@ -41,9 +41,13 @@ from pydantic import BaseModel, ConfigDict, Field
 #    answers by seq); /v1/work, /v1/leaderboard and /v1/profile.
 # 3: comments (feedback on an item, to its author) are pulled, and a reply is pushed, as the
 #    entity "comment"; older clients are sent none.
-PROTOCOL_VERSION = 3
+# 4: the translation memory ("tm_unit") and glossary ("term") of the device's language pairs
+#    are pulled; older clients are sent neither.
+PROTOCOL_VERSION = 4
 #: The first protocol whose clients know the "comment" entity.
 COMMENTS_PROTOCOL = 3
+#: The first protocol whose clients know the "tm_unit" and "term" entities.
+MEMORY_PROTOCOL = 4
 MIN_PROTOCOL_VERSION = 1  # the oldest client protocol this code still serves
 PROTOCOL_HEADER = "Qalam-Protocol"
 
@@ -61,7 +65,7 @@ Id = Annotated[str, Field(min_length=1, max_length=64, pattern=f"^{_ID_CHARACTER
 ID_PATTERN = re.compile(f"{_ID_CHARACTER}{{1,64}}")
 Entity = Literal["submission", "review"]
 PushedEntity = Literal["submission", "review", "comment"]
-PulledEntity = Literal["project", "task", "submission", "review", "comment"]
+PulledEntity = Literal["project", "task", "submission", "review", "comment", "tm_unit", "term"]
 Role = Literal["annotator", "reviewer", "coordinator", "auditor"]
 
 

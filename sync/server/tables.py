@@ -382,5 +382,35 @@ rate_limits = sa.Table(
     sa.Index("rate_limits_window_start", "window_start"),
 )
 
+# A project's translation memory, per language pair (registry codes): TMX imports and the
+# project's accepted post-edits (``origin``). Devices pull the units of their languages.
+tm_units = sa.Table(
+    "tm_units", metadata,
+    sa.Column("id", ID, primary_key=True),  # a hash of project, languages, source, target
+    sa.Column("project_id", ID, nullable=False),
+    sa.Column("source_language", sa.String(32), nullable=False),
+    sa.Column("target_language", sa.String(32), nullable=False),
+    sa.Column("origin", sa.String(20), nullable=False),  # tmx | postedit
+    *_record_columns(),
+    sa.Index("tm_units_by_seq", "server_seq", unique=True),
+    sa.Index("tm_units_by_language", "target_language", "server_seq"),
+    sa.Index("tm_units_by_project", "project_id", "origin"),
+)
+
+# A project's glossary, per language pair: TBX or CSV imports.
+glossary_terms = sa.Table(
+    "glossary_terms", metadata,
+    sa.Column("id", ID, primary_key=True),  # a hash of project, languages and both terms
+    sa.Column("project_id", ID, nullable=False),
+    sa.Column("source_language", sa.String(32), nullable=False),
+    sa.Column("target_language", sa.String(32), nullable=False),
+    *_record_columns(),
+    sa.Index("glossary_terms_by_seq", "server_seq", unique=True),
+    sa.Index("glossary_terms_by_language", "target_language", "server_seq"),
+    sa.Index("glossary_terms_by_project", "project_id"),
+)
+
 RECORD_TABLES = {"project": projects, "task": tasks, "submission": submissions,
-                 "review": reviews, "comment": comments}
+                 "review": reviews, "comment": comments, "tm_unit": tm_units,
+                 "term": glossary_terms}
+MEMORY_TABLES = {"tm_unit": tm_units, "term": glossary_terms}

@@ -234,7 +234,7 @@ def test_post_edits_load_in_translate_toolkit_with_mt_hter_and_time(harness, dat
     tmx_result = export_postedits(harness.engine, tmp_path / "t", fmt="tmx")
     assert xliff_result.rows == tmx_result.rows == 1
     [xlf] = xliff_result.files
-    assert xlf.name == "postedits.und-ur.xlf"
+    assert xlf.name == "postedits.en-ur.xlf"  # the default source language
     store = xliff2.Xliff2File.parsefile(str(xlf))
     [unit] = store.units
     assert unit.source == "Islamabad is the capital."

@@ -13,9 +13,12 @@ Who sees what, per DESIGN.md invariant 6:
 * reviews: the user's own, those of the user's submissions, and for reviewers and
   coordinators those they can see the submission of;
 * comments (feedback on an item): its author only, never other annotators; protocol 3+;
+* translation-memory units and glossary terms: those whose target language is one of the
+  user's (coordinators: all); protocol 4+;
 * a blocked user (``Device.blocked``, whatever their role): only their own submissions and
   reviews and replies, the projects, and the tasks they leased that hold nobody else's work
   (a review they push is refused by :mod:`.push`, their own items are received and held);
+  no translation memory or glossary: the memory is others' accepted work;
 * but never a submission or review whose latest change this very device pushed
   (``changed_by``): it holds that version and learned its revision from the push answer.
   Server-side changes (:mod:`sync.server.work.decisions`) clear ``changed_by``; a repair
@@ -34,6 +37,7 @@ from sync.protocol import (
     COMMENTS_PROTOCOL,
     DEFAULT_PULL_LIMIT,
     MAX_PULL_LIMIT,
+    MEMORY_PROTOCOL,
     PROTOCOL_VERSION,
     PullItem,
     PullPage,
@@ -84,6 +88,9 @@ def _visible(device: Device) -> dict[str, sa.ColumnElement]:
         "review": sa.or_(*review_rules),
         # Feedback reaches the item's author and nobody else (replies: their own devices).
         "comment": COMMENTS.c.recipient_id == device.user_id,
+        # The translation memory and glossary of the user's languages (all, for coordinators).
+        **{entity: sa.true() if coordinator else table.c.target_language.in_(langs)
+           for entity, table in tables.MEMORY_TABLES.items()},
     }
 
 
@@ -102,6 +109,8 @@ def _visible_when_blocked(device: Device, leased) -> dict[str, sa.ColumnElement]
         "submission": SUBMISSIONS.c.author_id == device.user_id,
         "review": REVIEWS.c.author_id == device.user_id,
         "comment": COMMENTS.c.author_id == device.user_id,  # their own replies
+        # The memory holds others' accepted work: a blocked user reads none of it.
+        **{entity: sa.false() for entity in tables.MEMORY_TABLES},
     }
 
 
@@ -117,7 +126,8 @@ def _not_echoed(device: Device) -> dict[str, sa.ColumnElement]:
 def _entities(protocol: int) -> dict[str, sa.Table]:
     """The records a client of this protocol version knows how to store."""
     return {entity: table for entity, table in tables.RECORD_TABLES.items()
-            if entity != "comment" or protocol >= COMMENTS_PROTOCOL}
+            if (entity != "comment" or protocol >= COMMENTS_PROTOCOL)
+            and (entity not in tables.MEMORY_TABLES or protocol >= MEMORY_PROTOCOL)}
 
 
 def pull_page(target: Target, device: Device, *, cursor: int = 0,

@@ -3,8 +3,9 @@
     result = export_postedits(engine, Path("postedits"), fmt="xliff", project_id="mt-urd")
     # postedits/postedits.en-ur.xlf: one <unit> per post-edited segment
 
-One file per language pair (``postedits.<source>-<target>.xlf`` / ``.tmx``; BCP 47 tags,
-``und`` when the task did not say its source language). Each segment carries:
+One file per language pair (``postedits.<source>-<target>.xlf`` / ``.tmx``; BCP 47 tags;
+English when the task did not say its source language, as the Post-edit screen assumes:
+:data:`app.kinds.DEFAULT_SOURCE_LANGUAGE`). Each segment carries:
 
 =================  ======================================  ================================
                    XLIFF 2.0                               TMX 1.4
@@ -19,6 +20,11 @@ seconds spent      ``<mda:meta type="seconds_spent">``     ``<prop type="x-secon
 plus the editing sessions, the registry language and the author's pseudonym. Notes repeat the
 MT, HTER and time for tools that show notes but not the Matches/Metadata modules
 (translate-toolkit reads both formats: ``translate.storage.factory.getobject(path)``).
+
+The TMX opens as an OmegaT project memory (``tm/`` of a project with the same languages):
+its header has every attribute OmegaT reads (``srclang`` a real language, ``segtype``,
+``o-tmf``, ``adminlang``, ``creationtool``, ``datatype``) and each ``<tuv>`` says its
+language. ``qalam-server tm import`` reads it back unchanged (:mod:`sync.server.work.memory`).
 
 Only accepted post-edits are written (:mod:`sync.server.work.acceptance`; the per-language gate of
 dataset exports does not apply). Files are written element by element with the standard
@@ -37,6 +43,7 @@ from xml.sax.saxutils import XMLGenerator
 from sqlalchemy.engine import Connection, Engine
 
 from app import __version__
+from app.kinds import DEFAULT_SOURCE_LANGUAGE
 from sync.server import tables
 from sync.server.export.output import (
     ExportError,
@@ -124,9 +131,19 @@ def _postedits(conn: Connection, project_id, wanted) -> Iterator[tuple[dict, str
 
 
 def _with_sources(conn: Connection, batch: list[dict]) -> Iterator[tuple[dict, str]]:
+    for item, code in _with_source_codes(conn, batch):
+        yield item, _bcp47(code)
+
+
+def _with_source_codes(conn: Connection, batch: list[dict]) -> Iterator[tuple[dict, str]]:
+    """Each item with its task's source language (registry code; the default when the task
+    does not say)."""
+    import contextlib
     import json
 
     import sqlalchemy as sa
+
+    from i18n.languages import UnknownLanguage, resolve
 
     ids = sorted({item["task_id"] for item in batch if item["task_id"]})
     sources = {}
@@ -135,9 +152,30 @@ def _with_sources(conn: Connection, batch: list[dict]) -> Iterator[tuple[dict, s
             task = json.loads(row.payload)
             tag = task.get("source_language") or task.get("source_lang")
             if isinstance(tag, str) and tag:
-                sources[row.id] = _bcp47(tag)
+                with contextlib.suppress(UnknownLanguage):  # unknown: the default
+                    sources[row.id] = resolve(tag).code
     for item in batch:
-        yield item, sources.get(item["task_id"], "und")
+        yield item, sources.get(item["task_id"], DEFAULT_SOURCE_LANGUAGE)
+
+
+def accepted_pairs(conn: Connection, project_id: str) -> Iterator[tuple[str, str, str, str]]:
+    """``(source language, target language, source, post-edit)`` of each accepted post-edit
+    of the project (registry codes): what its translation memory holds."""
+    batch: list[dict] = []
+    items = acceptance.accepted_submissions(conn, project_id=project_id)
+    for item in items:
+        if item["kind"] == "postedit" and (item["source_text"] or item["inputs"]):
+            batch.append(item)
+        if len(batch) >= BATCH:
+            yield from _pairs(conn, batch)
+            batch = []
+    yield from _pairs(conn, batch)
+
+
+def _pairs(conn: Connection, batch: list[dict]) -> Iterator[tuple[str, str, str, str]]:
+    for item, source_language in _with_source_codes(conn, batch):
+        yield (source_language, item["language"], item["source_text"] or item["inputs"],
+               item["targets"])
 
 
 _TAGS: dict[str, str] = {}
