@@ -26,6 +26,11 @@ throughout.
 Signs: Babel prints a plain "-"; CLDR's minus sign of a right-to-left locale carries a
 direction mark (Urdu "\u200e-", Arabic digits "\u061c-") so that "-0.42" does not read "0.42-"
 in a right-to-left line. :func:`format_number` and :func:`format_percent` use CLDR's.
+
+Times: CLDR gives some locales written in another script "AM"/"PM" as their day periods
+(Urdu, Bengali, Tamil); :func:`datetime_pattern` uses their flexible day periods instead
+("10:00 صبح", "সকাল 10:00"), in their own words. Locales with their own markers (Arabic "ص",
+Amharic) or a 24-hour clock (Persian, Hebrew) keep CLDR's pattern.
 """
 
 from __future__ import annotations
@@ -37,11 +42,13 @@ from dataclasses import dataclass
 __all__ = [
     "DIGITS",
     "configure",
+    "datetime_pattern",
     "format_date",
     "format_datetime",
     "format_integer",
     "format_number",
     "format_percent",
+    "minus_sign",
     "native",
     "native_digits_for",
     "native_system_for",
@@ -127,6 +134,37 @@ def configure(tag: str, *, native_digits: bool | None = None) -> None:
     _current = _Settings(tag, native_digits)
 
 
+@functools.cache
+def minus_sign(tag: str) -> str:
+    """CLDR's minus sign for UI locale ``tag`` in its default digits (Urdu "\u200e-")."""
+    return _Settings(tag).minus
+
+
+def signed(text: str, minus: str) -> str:
+    """Babel's ASCII minus at the start of ``text`` replaced by ``minus``."""
+    return minus + text[1:] if text.startswith("-") else text
+
+
+@functools.cache
+def datetime_pattern(tag: str, format: str = "medium") -> str:
+    """The CLDR date-and-time pattern of ``tag``, with the flexible day periods ("B") where
+    the locale's "a" is Latin "AM"/"PM" but the locale is written in another script."""
+    from babel.core import get_global
+
+    locale = _babel_locale(tag)
+    time = locale.time_formats[format].pattern
+    marker = locale.day_periods["format"]["abbreviated"].get("am", "")
+    likely = get_global("likely_subtags").get(locale.language, "")
+    script = locale.script or (likely.split("_")[1] if likely.count("_") >= 1 else "Latn")
+    if "a" in time and marker.isascii() and script != "Latn":
+        skeleton = "Bhms" if "s" in time else "Bhm"
+        flexible = locale.datetime_skeletons.get(skeleton)
+        if flexible is not None:
+            time = flexible.pattern
+    date = locale.date_formats[format].pattern
+    return locale.datetime_formats[format].replace("{1}", date).replace("{0}", time)
+
+
 def native(text: str) -> str:
     """``text`` with ASCII digits replaced by the configured locale's own, when it has any."""
     digits = DIGITS.get(_current.system)
@@ -137,7 +175,7 @@ def native(text: str) -> str:
 
 def _signed(text: str) -> str:
     """Babel's ASCII minus replaced by the locale's (CLDR) minus sign."""
-    return _current.minus + text[1:] if text.startswith("-") else text
+    return signed(text, _current.minus)
 
 
 def format_number(value: float | int, *, decimals: int | None = None) -> str:
@@ -180,4 +218,6 @@ def format_datetime(value: _dt.datetime, *, format: str = "medium") -> str:
 
     if value.tzinfo is not None:
         value = value.astimezone()
+    if format in ("short", "medium", "long", "full"):
+        format = datetime_pattern(_current.tag, format)
     return native(_datetime(value, format=format, locale=_current.locale))

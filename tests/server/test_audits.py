@@ -120,12 +120,28 @@ def test_estimates_with_known_counts(harness, work):
     assert estimate.acceptable_share == 0.75
     assert estimate.acceptable_ci == pytest.approx(_wilson(3, 4))
     assert estimate.mean_rating == 3.75
-    # t(0.975, 3) = 3.182446; sample sd of 5, 4, 2, 4 = 1.258306
-    half = 3.182446 * 1.258306 / 2
-    assert estimate.rating_ci == pytest.approx((3.75 - half, 3.75 + half), abs=1e-5)
+    # On the logit of p = (3.75 - 1) / 4: t(0.975, 3) = 3.182446, sample sd of 5, 4, 2, 4 =
+    # 1.258306, standard error of p = 1.258306 / 4 / 2, over p (1 - p).
+    p = 2.75 / 4
+    half = 3.182446 * 1.258306 / 4 / 2 / (p * (1 - p))
+    centre = math.log(p / (1 - p))
+    expected = tuple(1 + 4 / (1 + math.exp(-x)) for x in (centre - half, centre + half))
+    assert estimate.rating_ci == pytest.approx(expected, abs=1e-5)
     hindi = result["hin_Deva"]
     assert (hindi.sampled, hindi.audited, hindi.acceptable_share, hindi.rating_ci) == (
         2, 0, None, None)
+
+
+@pytest.mark.parametrize("ratings", [[5, 5, 5, 5, 5, 1], [5, 5, 4, 5], [1, 1, 2, 1, 1],
+                                     [5, 5, 5], [1, 1], [3, 3, 3, 3], [2, 4]])
+def test_the_interval_of_a_mean_rating_stays_on_the_scale(ratings):
+    """A t interval put five 5s and a 1 at [2.58, 5.82]: past the top of the scale."""
+    low, high = audits.mean_interval(ratings)
+    mean = sum(ratings) / len(ratings)
+    assert 1 <= low <= mean <= high <= 5, (low, high)
+    assert low < high  # never claims certainty from a handful of ratings
+    if mean == 5:
+        assert high == 5 and low < 5
 
 
 def test_blocked_work_is_never_drawn_and_drops_out_until_unblocked(harness, work):

@@ -21,6 +21,8 @@ from sync.server.errors import ServerError
 from sync.server.people import authentication
 from sync.server.quality import audits, moderation
 from sync.server.web import sessions
+from sync.server.web.locale import UiLanguage
+from sync.server.work import imports, projects
 from tests.server.helpers import Server
 from tests.web.helpers import PASSWORD
 
@@ -380,6 +382,34 @@ def test_numbers_follow_the_ui_locale(dashboard):
     farida.post("/dashboard/language", {"lang": "fa"})
     page = farida.get("/dashboard/overview").text
     assert "۷" in page  # seven handed-in items, in Persian digits
+
+
+def test_urdu_pages_say_the_time_of_day_in_urdu_and_keep_the_minus_in_front(dashboard):
+    seed(dashboard.engine)
+    farida = dashboard.coordinator()
+    farida.get("/dashboard/health")
+    farida.post("/dashboard/language", {"lang": "ur"})
+    for path in ("/dashboard/overview", "/dashboard/people", "/dashboard/enrollment"):
+        text = re.sub(r"<[^>]+>", " ", farida.get(path).text)
+        assert not re.search(r"\b[AP]M\b", text), path
+    assert re.search(r"(صبح|دوپہر|سہ پہر|شام|رات)", farida.get("/dashboard/people").text)
+    ui = UiLanguage.get("ur")
+    assert ui.number(-0.42) == "\u200e-0.42"  # CLDR's minus: LRM first, never "0.42-"
+    assert ui.percent(-0.05).startswith("\u200e-")
+    assert UiLanguage.get("en").number(-0.42) == "-0.42"
+
+
+def test_a_language_with_tasks_and_no_work_needs_its_projects_threshold(dashboard):
+    projects.create_project(dashboard.engine, "aya-hin",
+                            settings={"acceptance": {"min_accepted_per_language": 3}})
+    imports.import_records(dashboard.engine, "aya-hin", [
+        {"inputs": "भारत की राजधानी क्या है?", "targets": "नई दिल्ली", "language_code": "hin",
+         "script": "Deva"}], kind="original")
+    farida = dashboard.coordinator()
+    for path in ("/dashboard/overview", "/dashboard/overview?project=aya-hin"):
+        table = re.search(r"<h2>By language and kind</h2>.*?</table>",
+                          farida.get(path).text, re.S).group(0)
+        assert "needs \u20683\u2069 accepted" in table and "needs \u20680" not in table, path
 
 
 def test_a_coordinator_blocks_and_unblocks_from_the_people_page(dashboard):

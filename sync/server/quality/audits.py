@@ -21,7 +21,9 @@ the estimates (and comes back when unblocked). A blocked auditor reads and rates
 from __future__ import annotations
 
 import json
+import math
 import random
+import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -43,6 +45,7 @@ USERS = tables.users
 SAMPLES, ITEMS = tables.audit_samples, tables.audit_items
 DEFAULT_STATES = ("submitted", "accepted")  # what may reach the dataset (rejected work won't)
 CONFIDENCE = 0.95
+RATING_SCALE = (1, 5)  # what record_audit accepts
 MAX_COMMENT = 2000
 MAX_PER_LANGUAGE = 100_000
 CHUNK = 500
@@ -89,7 +92,7 @@ class Estimate:
     acceptable_share: float | None
     acceptable_ci: tuple[float, float] | None     # 95 % Wilson score interval
     mean_rating: float | None
-    rating_ci: tuple[float, float] | None         # 95 % Student t interval of the mean
+    rating_ci: tuple[float, float] | None         # 95 %, on the scale: mean_interval
 
 
 def _auditors(conn: Connection, auditors: Iterable[str]) -> list[User]:
@@ -310,22 +313,44 @@ def wilson_interval(successes: int, trials: int) -> tuple[float, float]:
 
 
 def mean_interval(values: list[int]) -> tuple[float, float] | None:
-    """The 95 % Student t interval of a mean (scipy); None for fewer than two values."""
-    from scipy import stats
+    """The 95 % interval of a mean rating, inside the 1–5 scale; None for fewer than two.
 
-    if len(values) < 2:
+    Student's t on the logit of the mean's place on the scale, p = (mean - 1) / 4, with the
+    delta method's standard error sd / (4 √n) / (p (1 - p)), mapped back: it keeps the t
+    interval's width in the middle of the scale and can never pass 1 or 5 (a plain t interval
+    put five 5s and a 1 at [2.58, 5.82]), growing longer on the side away from the bound where
+    ratings pile up, as their true spread does. Chosen over a bootstrap: the same ratings
+    always give the same report, and it costs nothing. With no spread to estimate (every
+    rating the same) it is the Wilson score interval of p, which assumes the largest spread a
+    rating on the scale with that mean can have (scipy for t and the logit).
+    """
+    from scipy import special, stats
+
+    n = len(values)
+    if n < 2:
         return None
-    mean = sum(values) / len(values)
-    sem = stats.sem(values)
-    if sem == 0:
-        return mean, mean  # every rating the same: no spread to estimate
-    low, high = stats.t.interval(CONFIDENCE, len(values) - 1, loc=mean, scale=sem)
-    return float(low), float(high)
+    low, high = RATING_SCALE
+    width = high - low
+    mean = sum(values) / n
+    p = (mean - low) / width
+    sd = statistics.stdev(values)
+    if 0 < p < 1 and sd > 0:
+        t = float(stats.t.ppf((1 + CONFIDENCE) / 2, n - 1))
+        half = t * sd / width / math.sqrt(n) / (p * (1 - p))
+        centre = float(special.logit(p))
+        ends = special.expit([centre - half, centre + half])
+    else:
+        z = float(stats.norm.ppf((1 + CONFIDENCE) / 2))
+        centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+        half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+        ends = (max(0.0, centre - half), min(1.0, centre + half))
+    return low + width * float(ends[0]), low + width * float(ends[1])
 
 
 def estimates(target: Target, sample_id: str) -> dict[str, Estimate]:
     """Per language of a sample: how much was audited, the acceptable share with its Wilson
-    interval, and the mean rating with its t interval (None where nothing is audited yet).
+    interval, and the mean rating with its interval on the 1–5 scale (None where nothing is
+    audited yet).
     Judgements of an auditor who is now blocked count as not audited."""
 
     def work(conn: Connection):

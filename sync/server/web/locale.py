@@ -26,7 +26,7 @@ from babel.numbers import format_decimal, format_percent
 from app import clock
 from i18n import catalogs
 from i18n.bidi import format_message, isolate
-from i18n.formatting import DIGITS, native_digits_for
+from i18n.formatting import DIGITS, datetime_pattern, minus_sign, native_digits_for, signed
 
 DEFAULT = catalogs.SOURCE_LOCALE
 
@@ -127,25 +127,31 @@ class UiLanguage:
         return text.translate(str.maketrans("0123456789", self.digits))
 
     def number(self, value: float | int | None) -> str:
+        """``value`` in the locale's pattern, with CLDR's minus sign (Urdu's carries a
+        left-to-right mark: "-0.42" never reads "0.42-" in a right-to-left cell)."""
         if value is None:
             return "–"
-        return self._native(format_decimal(value, locale=self.babel,
-                                           numbering_system=self.system))
+        return self._native(signed(format_decimal(value, locale=self.babel,
+                                                  numbering_system=self.system),
+                                   minus_sign(self.tag)))
 
     def percent(self, ratio: float | None, *, decimals: int = 0) -> str:
         if ratio is None:
             return "–"
         pattern = None if not decimals else "#,##0." + "0" * decimals + "%"
-        return self._native(format_percent(ratio, format=pattern, locale=self.babel,
-                                           numbering_system=self.system))
+        return self._native(signed(format_percent(ratio, format=pattern, locale=self.babel,
+                                                  numbering_system=self.system),
+                                   minus_sign(self.tag)))
 
     def when(self, stamp: str | datetime | None, *, format: str = "medium") -> str:
         """A stored UTC timestamp in the locale's style, in UTC (the server's clock).
 
-        Isolated (FSI … PDI): a date of Latin digits and "AM" keeps its order inside a
-        right-to-left sentence or table cell."""
+        Isolated (FSI … PDI): a date of Latin digits keeps its order inside a right-to-left
+        sentence or table cell. The day period is the locale's own word ("صبح", not "AM":
+        :func:`i18n.formatting.datetime_pattern`)."""
         if not stamp:
             return "–"
         value = clock.parse(stamp) if isinstance(stamp, str) else stamp
-        return isolate(self._native(format_datetime(value, format=format, tzinfo=value.tzinfo,
+        pattern = datetime_pattern(self.tag, format)
+        return isolate(self._native(format_datetime(value, format=pattern, tzinfo=value.tzinfo,
                                                     locale=self.babel)))

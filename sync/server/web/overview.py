@@ -20,7 +20,7 @@ from sync.server.quality.figures import cached
 from sync.server.quality.measures import agreement, concentration, language_progress
 from sync.server.web.charts import Bar, bar_chart
 from sync.server.web.site import Coordinator, language_cell, new_router
-from sync.server.work.acceptance import AcceptanceCounts, acceptance_counts
+from sync.server.work.acceptance import AcceptanceCounts, acceptance_counts, language_gates
 from sync.server.work.projects import list_projects
 
 router = new_router()
@@ -49,6 +49,8 @@ def overview(page: Coordinator, project: str = "") -> Response:
         concentrations = concentration(conn, project_id=project_id)
     languages = sorted(set(counts.languages) | {lang for lang, _ in [*loaded, *progress]},
                        key=lambda code: language_cell(code, page.ui.tag).name.casefold())
+    with read_transaction(page.engine) as conn:  # a language with tasks and no work yet too
+        gates = language_gates(conn, counts, languages, project_id=project_id)
     rows, bars = [], []
     for code in languages:
         kinds = counts.languages.get(code, {})
@@ -67,7 +69,7 @@ def overview(page: Coordinator, project: str = "") -> Response:
         cell = language_cell(code, page.ui.tag)
         bars.append(Bar(code, cell.name, [("accepted", accepted), ("held", held),
                                           ("submitted", submitted - accepted - held)],
-                        marker=counts.gates.get(code),
+                        marker=gates.get(code),
                         label_lang=""))
     totals = {
         "tasks": sum(loaded.values()),
@@ -82,5 +84,5 @@ def overview(page: Coordinator, project: str = "") -> Response:
                if code in agreements or code in concentrations]
     return page.render("overview.html", projects=projects, project=project_id or "",
                        rows=rows, totals=totals, quality=quality, passing=counts.passing,
-                       gates=counts.gates, counted_at=counted_at,
+                       gates=gates, counted_at=counted_at,
                        chart=bar_chart(bars, direction=page.ui.dir))

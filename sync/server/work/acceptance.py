@@ -165,6 +165,30 @@ def acceptance_counts(conn: Connection, *, project_id: str | None = None) -> Acc
     return counts
 
 
+def language_gates(conn: Connection, counts: AcceptanceCounts, languages: Iterable[str], *,
+                   project_id: str | None = None) -> dict[str, int]:
+    """The accepted contributions each of ``languages`` needs to be exported, those with no
+    work yet included: the gate ``counts`` applied, else the project's setting (over every
+    project, the lowest of the projects that have tasks in that language)."""
+    gates = {language: counts.gates[language] for language in languages
+             if language in counts.gates}
+    missing = [language for language in languages if language not in gates]
+    if not missing:
+        return gates
+    if project_id is not None:
+        gate = load_settings(conn, project_id).acceptance.min_accepted_per_language
+        return {**gates, **dict.fromkeys(missing, gate)}
+    settings: dict[str, int] = {}
+    for project, language in conn.execute(
+            sa.select(TASKS.c.project_id, TASKS.c.language).distinct()
+            .where(TASKS.c.language.in_(missing), TASKS.c.deleted == sa.false())):
+        if project not in settings:
+            settings[project] = load_settings(conn, project).acceptance \
+                .min_accepted_per_language
+        gates[language] = min(settings[project], gates.get(language, settings[project]))
+    return gates
+
+
 def is_accepted(conn: Connection, submission_id: str) -> Verdict:
     """The verdict on one submission, with the reason (a key of :data:`REASONS`)."""
     row = conn.execute(_query().where(SUBMISSIONS.c.id == submission_id)).first()
