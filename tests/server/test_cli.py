@@ -285,7 +285,7 @@ JSON_COMMANDS = {
     "devices": [], "queue": [], "leases": [], "project list": [], "project show": ["p1"],
     "project guidelines list": ["p1"], "blocked": [], "flagged": [], "agreement": [],
     "concentration": [], "leaderboard": [], "audit items": ["--auditor", "Rahel"],
-    "audit report": ["SAMPLE"],
+    "audit report": ["SAMPLE"], "log": [], "project coordinators": ["p1"],
 }
 
 

@@ -197,7 +197,53 @@ def test_actions_are_in_the_audit_log(harness, people):
     item_id, _ = _submitted(amina)
     feedback.comment(harness.engine, item_id, "Fix it.", by=_by(farida))
     decisions.decide(harness.engine, item_id, "rejected", by=_by(farida))
-    logged = auditlog.entries(harness.engine)
+    logged = auditlog.entries(harness.engine)[:2]
     assert [(e.action, e.actor, e.address, e.subject) for e in logged] == [
         ("decide", "Farida", "127.0.0.1", item_id), ("comment", "Farida", "127.0.0.1", item_id)]
     assert [e.action for e in auditlog.entries(harness.engine, action="comment")] == ["comment"]
+
+
+def test_every_kind_of_coordinator_action_is_logged_with_who_and_where(harness, people,
+                                                                      tmp_path):
+    from sync.server.people import users
+    from sync.server.quality import moderation
+    from sync.server.work.imports import import_file
+
+    amina, bilal, farida = people
+    by = _by(farida)
+    item_id, _ = _submitted(amina)
+    users.invite(harness.engine, name="Chidi", role="annotator", languages=["yor_Latn"], by=by)
+    moderation.relabel(harness.engine, item_id, dialect="Lahori", by=by)
+    moderation.block(harness.engine, "Bilal", reason="copied text", by=by)
+    moderation.unblock(harness.engine, "Bilal", by=by)
+    users.revoke(harness.engine, bilal.device_id, by=by)
+    tasks = tmp_path / "urd.jsonl"
+    tasks.write_text(json.dumps({"id": "t1", "kind": "original", "language_code": "urd_Arab",
+                                 "instructions": "لکھیے"}) + "\n", encoding="utf-8")
+    import_file(harness.engine, tasks, project_id="aya-urd", by=by)
+    projects.update_settings(harness.engine, "aya-urd",
+                             {"distribution": {"page_size": 10}}, by=by)
+    projects.set_guideline(harness.engine, "aya-urd", kind="original", language="urd_Arab",
+                           text="# لکھیے", by=by)
+    projects.set_coordinators(harness.engine, "aya-urd", add=["Farida"], by=by)
+    auditlog.record_alone(harness.engine, "export", by, subject="aya-urd-v1")
+    mine = auditlog.entries(harness.engine, actor="Farida")
+    assert {e.action for e in mine} == {"mint_code", "relabel", "block", "unblock", "revoke",
+                                        "import", "settings", "guidelines", "coordinators",
+                                        "export"}
+    assert all(e.address == "127.0.0.1" for e in mine)
+    [relabel] = [e for e in mine if e.action == "relabel"]
+    assert relabel.subject == item_id and relabel.detail["to"]["dialect"] == "Lahori"
+    # Without a person named, the command line is who acted, from this machine.
+    moderation.block(harness.engine, "Bilal", reason="again")
+    assert auditlog.entries(harness.engine, action="block")[0].address.startswith("local:")
+
+
+def test_an_action_that_fails_logs_nothing(harness, people):
+    _, _, farida = people
+    before = len(auditlog.entries(harness.engine, limit=200))
+    with pytest.raises(ServerError):
+        decisions.decide(harness.engine, "no-such-item", "rejected", by=_by(farida))
+    with pytest.raises(ServerError):
+        feedback.comment(harness.engine, "no-such-item", "hello", by=_by(farida))
+    assert len(auditlog.entries(harness.engine, limit=200)) == before

@@ -22,6 +22,8 @@ from sync.server.export import (
     export_postedits,
 )
 from sync.server.export.output import ExportError
+from sync.server.people import auditlog
+from sync.server.people.auditlog import Actor
 
 
 @command("export", help="export the accepted work (dataset or post-edits)",
@@ -58,6 +60,9 @@ def cmd_export(args, engine, url) -> int:
         return 1
     if bar:
         bar.close()
+    auditlog.record_alone(engine, "export", Actor.command_line(), subject=str(args.out),
+                          project_id=args.project,
+                          detail={"format": args.fmt, "rows": result.rows})
     print(result.summary())
     for path in result.files:
         print(f"  {path}")

@@ -353,3 +353,25 @@ class _ImportBars:
     def close(self) -> None:
         for bar in self.bars.values():
             bar.close()
+
+
+@command("project", "coordinators", help="name who coordinates a project",
+         description="Once a project names its coordinators, only they comment on and decide "
+                     "its items; a project that names nobody is open to every coordinator.")
+@option("id", metavar="PROJECT")
+@option("--add", metavar="NAME", action="append", default=[], help="a coordinator to add")
+@option("--remove", metavar="NAME", action="append", default=[],
+        help="a coordinator to take off")
+@json_option()
+def cmd_project_coordinators(args, engine, url) -> int:
+    from sync.server.people.auditlog import Actor
+    from sync.server.work import projects
+
+    if args.add or args.remove:
+        names = projects.set_coordinators(engine, args.id, add=args.add, remove=args.remove,
+                                          by=Actor.command_line())
+    else:
+        names = projects.coordinators(engine, args.id)
+    return emit(args, {"project": args.id, "coordinators": names},
+                lambda: print(f"{args.id}: " + (", ".join(names) if names else
+                                                 "every coordinator (nobody named)")))

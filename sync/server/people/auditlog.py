@@ -7,7 +7,8 @@ exported, changed settings or commented, when and from where.
     page = entries(engine, action="decide", actor="Farida", before=None, limit=50)
 
 :func:`record` takes the connection of the action's own transaction: the entry is written
-with the action, or not at all. Entries are never changed or deleted.
+with the action, or not at all (an export, which writes nothing, is logged when its files are
+complete: :func:`record_alone`). Entries are never changed or deleted.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from sqlalchemy.engine import Connection, Engine
 from app import clock
 from sync.protocol import ErrorCode
 from sync.server import tables
-from sync.server.db import read
+from sync.server.db import read, run_write
 from sync.server.errors import ServerError
 
 LOG = tables.audit_log
@@ -41,6 +42,16 @@ class Actor:
     name: str
     address: str = ""
     user_id: str | None = None
+
+    def to_dict(self) -> dict:
+        """What a queued job keeps of who started it (:meth:`from_dict` reads it back)."""
+        return {"name": self.name, "address": self.address, "user_id": self.user_id}
+
+    @classmethod
+    def from_dict(cls, data: dict | None, name: str = "") -> Actor:
+        data = data if isinstance(data, dict) else {}
+        return cls(str(data.get("name") or name), address=str(data.get("address") or ""),
+                   user_id=data.get("user_id") or None)
 
     @classmethod
     def command_line(cls, user_id: str | None = None, name: str | None = None) -> Actor:
@@ -81,6 +92,12 @@ def record(conn: Connection, action: str, by: Actor, *, subject: str = "",
         at=clock.utc_now(), action=action, actor=by.name[:200], address=by.address[:64],
         subject=str(subject)[:200], project_id=project_id,
         detail=json.dumps(detail or {}, ensure_ascii=False, sort_keys=True)))
+
+
+def record_alone(target: Engine | Connection, action: str, by: Actor, **what) -> None:
+    """An entry in a transaction of its own, for an action that writes nothing else (an
+    export reads a snapshot): logged once its files are complete."""
+    run_write(target, lambda conn: record(conn, action, by, **what))
 
 
 def entries(target: Engine | Connection, *, action: str | None = None,

@@ -24,7 +24,8 @@ from sync.protocol import ErrorCode
 from sync.server import tables
 from sync.server.db import read, run_write
 from sync.server.errors import ServerError
-from sync.server.people import codes
+from sync.server.people import auditlog, codes
+from sync.server.people.auditlog import Actor
 
 ROLES = ("annotator", "reviewer", "coordinator", "auditor")
 DEFAULT_CODE_DAYS = 14
@@ -95,7 +96,7 @@ def check_languages(languages) -> tuple[str, ...]:
 
 def invite(
     engine: Engine, *, name: str, role: str | None = None, languages=None,
-    days: float = DEFAULT_CODE_DAYS,
+    days: float = DEFAULT_CODE_DAYS, by: Actor | None = None,
 ) -> tuple[User, str, str]:
     """Create the user if new (or update role/languages when given); return a one-time code.
 
@@ -140,7 +141,11 @@ def invite(
         code = codes.new_code()
         conn.execute(tables.enrollment_codes.insert().values(
             code_hash=codes.code_hash(code), user_id=user_id, created_at=now, expires_at=expires))
-        return load_user(conn, user_id), code, expires
+        user = load_user(conn, user_id)
+        auditlog.record(conn, "mint_code", by or Actor.command_line(), subject=user.name,
+                        detail={"role": user.role, "languages": list(user.languages),
+                                "expires_at": expires})
+        return user, code, expires
 
     return run_write(engine, work)  # a code collision is an IntegrityError: retried
 
@@ -184,7 +189,7 @@ def load_device(engine: Engine | Connection, device_id: str) -> Device:
     return read(engine, work)
 
 
-def revoke(engine: Engine, device: str) -> str:
+def revoke(engine: Engine, device: str, *, by: Actor | None = None) -> str:
     """Revoke a device (its id or a unique prefix), all its tokens and the dashboard sessions
     they opened; returns the id."""
 
@@ -209,6 +214,7 @@ def revoke(engine: Engine, device: str) -> str:
         # Dashboard sessions signed in with one of its tokens end with it.
         conn.execute(tables.web_sessions.delete()
                      .where(tables.web_sessions.c.device_id == ids[0]))
+        auditlog.record(conn, "revoke", by or Actor.command_line(), subject=ids[0])
         return ids[0]
 
     return run_write(engine, work)

@@ -26,6 +26,8 @@ from sync.server import tables
 from sync.server.db import Sequence, read, run_write
 from sync.server.errors import ServerError
 from sync.server.exchange.changes import change_record
+from sync.server.people import auditlog
+from sync.server.people.auditlog import Actor
 from sync.server.people.users import User, get_user
 from sync.server.quality.fields import payload_field, unblocked
 from sync.server.work.distribution import release_blocked
@@ -47,7 +49,7 @@ def _user(target: Target, name_or_id: str) -> User:
 
 
 def relabel(target: Target, submission_id: str, *, language: str | None = None,
-            dialect: str | None = None, by: str) -> int:
+            dialect: str | None = None, by: str | Actor) -> int:
     """Correct a submission's language and/or dialect; returns its (new) revision.
 
     ``dialect=""`` clears the dialect; ``None`` leaves a field as it is. The change gets a new
@@ -72,7 +74,8 @@ def relabel(target: Target, submission_id: str, *, language: str | None = None,
         if len(dialect) > MAX_DIALECT or "\x00" in dialect:
             raise ServerError(ErrorCode.invalid_request,
                               f"dialect: at most {MAX_DIALECT} characters of text.")
-    by = (by or "").strip()
+    actor = by if isinstance(by, Actor) else Actor.command_line(name=by)
+    by = (actor.name or "").strip()
     if not by:
         raise ServerError(ErrorCode.invalid_request, "Say who relabels the item (by).")
 
@@ -102,6 +105,10 @@ def relabel(target: Target, submission_id: str, *, language: str | None = None,
         payload.update(language=new_language, dialect=new_dialect, relabeled_from=history)
         revision = change_record(conn, seqs, SUBMISSIONS, submission_id, now=now,
                                  language=new_language, payload=freeze(payload))
+        auditlog.record(conn, "relabel", actor, subject=submission_id,
+                        project_id=row.project_id,
+                        detail={"from": {"language": row.language, "dialect": old_dialect},
+                                "to": {"language": new_language, "dialect": new_dialect}})
         seqs.save()
         return revision
 
@@ -120,7 +127,7 @@ class BlockedUser:
     reason: str
 
 
-def block(target: Target, user: str, *, reason: str) -> bool:
+def block(target: Target, user: str, *, reason: str, by: Actor | None = None) -> bool:
     """Block a contributor (by name or id); False when they already were (the reason is
     updated). Nothing of theirs is deleted: their work is left out until :func:`unblock`.
     What they were handed out is given back (:func:`sync.server.work.distribution.release_blocked`);
@@ -141,12 +148,14 @@ def block(target: Target, user: str, *, reason: str) -> bool:
         conn.execute(USERS.update().where(USERS.c.id == found.id).values(
             blocked_at=row.blocked_at or now, blocked_reason=reason, updated_at=now))
         release_blocked(conn, found.id, now)  # their leases and review requests go to others
+        auditlog.record(conn, "block", by or Actor.command_line(), subject=found.name,
+                        detail={"reason": reason})
         return row.blocked_at is None
 
     return run_write(target, work)
 
 
-def unblock(target: Target, user: str) -> bool:
+def unblock(target: Target, user: str, *, by: Actor | None = None) -> bool:
     """Lift a block; False when the user was not blocked. Their work counts again."""
 
     def work(conn: Connection) -> bool:
@@ -155,6 +164,8 @@ def unblock(target: Target, user: str) -> bool:
                                                     USERS.c.blocked_at.isnot(None))
                                .values(blocked_at=None, blocked_reason=None,
                                        updated_at=clock.utc_now()))
+        if changed.rowcount:
+            auditlog.record(conn, "unblock", by or Actor.command_line(), subject=found.name)
         return changed.rowcount > 0
 
     return run_write(target, work)

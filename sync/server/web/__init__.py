@@ -20,9 +20,11 @@ from sync.server.web import (
     backlog,
     enrollment,
     exporter,
+    feedback,
     flagged,
     health,
     importer,
+    log,
     overview,
     people,
     signin,
@@ -31,5 +33,5 @@ from sync.server.web.site import PREFIX
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 for _module in (assets, signin, overview, backlog, flagged, people, importer, exporter,
-                enrollment, audits, health):
+                enrollment, audits, health, feedback, log):
     router.include_router(_module.router)

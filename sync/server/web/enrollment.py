@@ -79,7 +79,7 @@ def invite(
 ) -> Response:
     codes = [c for c in languages.replace(" ", ",").split(",") if c.strip()]
     user, code, expires = users.invite(page.engine, name=name, role=role or None,
-                                       languages=codes or None, days=days)
+                                       languages=codes or None, days=days, by=page.actor)
     server = server.strip() or _default_server(page)
     fingerprint = page.request.app.state.tls_fingerprint
     link = enrollment_link(server, code, fingerprint)

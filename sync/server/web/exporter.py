@@ -30,6 +30,8 @@ from sync.server.export.dataset import FORMATS as DATASET_FORMATS
 from sync.server.export.dataset import export_dataset
 from sync.server.export.postedit import FORMATS as POSTEDIT_FORMATS
 from sync.server.export.postedit import export_postedits
+from sync.server.people import auditlog
+from sync.server.people.auditlog import Actor
 from sync.server.web import files, jobs
 from sync.server.web.site import Coordinator, CoordinatorForm, new_router
 from sync.server.work.projects import list_projects
@@ -62,7 +64,8 @@ def start_export(
     name = f"qalam-{_slug(project or 'all')}-{fmt}-{stamp}"
     job_id = jobs.start(page.engine, kind="export", created_by=page.session.user_name,
                         message=name, params={"fmt": fmt, "project": project,
-                                              "test_fraction": test_fraction, "name": name})
+                                              "test_fraction": test_fraction, "name": name,
+                                              "by": page.actor.to_dict()})
     page.request.app.state.jobs.kick()
     return page.redirect(f"/export/{job_id}")
 
@@ -82,6 +85,10 @@ def run_export(engine, job: jobs.Job, progress) -> dict:
             result = export_postedits(engine, out, fmt=fmt, project_id=project or None,
                                       progress=progress)
         archive = _zip(engine, out, f"{name}.zip")
+    auditlog.record_alone(engine, "export", Actor.from_dict(params.get("by"), job.created_by),
+                          subject=archive.name,
+                          project_id=project or None,
+                          detail={"format": fmt, "rows": result.rows})
     return {"rows": result.rows, "format": fmt, "project": project,
             "zip": archive.name, "file": archive.id, "bytes": archive.size,
             "splits": result.splits, "counts": result.counts,

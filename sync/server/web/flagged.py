@@ -46,7 +46,7 @@ def decide(page: CoordinatorForm, submission: Annotated[str, Form(max_length=64)
            state: Annotated[str, Form(max_length=20)],
            language: Annotated[str, Form(max_length=32)] = "") -> Response:
     decisions.decide(page.engine, submission, state,
-                     reason=f"decided on a flag by {page.session.user_name}")
+                     reason=f"decided on a flag by {page.session.user_name}", by=page.actor)
     return _back(page, language, state)
 
 
@@ -58,7 +58,7 @@ def relabel(page: CoordinatorForm, submission: Annotated[str, Form(max_length=64
     if not new_language and not dialect:
         raise ServerError(ErrorCode.invalid_request, "Give a new language or a dialect.")
     moderation.relabel(page.engine, submission, language=new_language or None,
-                       dialect=dialect or None, by=page.session.user_name)
+                       dialect=dialect or None, by=page.actor)
     return _back(page, language, "relabeled")
 
 
@@ -68,5 +68,5 @@ def block(page: CoordinatorForm, user: Annotated[str, Form(max_length=64)],
           language: Annotated[str, Form(max_length=32)] = "") -> Response:
     if user == page.session.user_id:
         raise ServerError(ErrorCode.invalid_request, "You cannot block yourself.")
-    moderation.block(page.engine, user, reason=reason)
+    moderation.block(page.engine, user, reason=reason, by=page.actor)
     return _back(page, language, "blocked")

@@ -28,6 +28,7 @@ from sync.protocol import ErrorCode
 from sync.server.api.body import STREAMED_UPLOADS
 from sync.server.db import is_sqlite
 from sync.server.errors import ServerError
+from sync.server.people.auditlog import Actor
 from sync.server.web import files, jobs
 from sync.server.web.site import PREFIX, Coordinator, CoordinatorForm, new_router
 from sync.server.work.imports import check_options, import_file
@@ -70,7 +71,8 @@ def start_import(
     job_id = jobs.start(page.engine, kind="import", created_by=page.session.user_name,
                         message=name, params={"file": stored.id, "name": name,
                                               "project": project_id, "kind": kind or None,
-                                              "origin": origin or None})
+                                              "origin": origin or None,
+                                              "by": page.actor.to_dict()})
     page.request.app.state.jobs.kick()
     return page.redirect(f"/import/{job_id}")
 
@@ -93,7 +95,8 @@ def run_import(engine, job: jobs.Job, progress) -> dict:
             path = files.spool(engine, params["file"], Path(folder) / params["name"])
             result = import_file(engine, path, project_id=params["project"],
                                  kind=params["kind"], origin=params["origin"],
-                                 progress=report)
+                                 progress=report,
+                                 by=Actor.from_dict(params.get("by"), job.created_by))
     finally:
         files.delete(engine, params["file"])
     return {"file": params["name"], "project": params["project"],

@@ -74,11 +74,11 @@ def block(page: CoordinatorForm, user: Annotated[str, Form(max_length=64)],
     if user == page.session.user_id:
         raise ServerError(ErrorCode.invalid_request,
                           "You cannot block yourself: you would be signed out for good.")
-    moderation.block(page.engine, user, reason=reason)
+    moderation.block(page.engine, user, reason=reason, by=page.actor)
     return page.redirect("/people?done=blocked")
 
 
 @router.post("/people/unblock")
 def unblock(page: CoordinatorForm, user: Annotated[str, Form(max_length=64)]) -> Response:
-    moderation.unblock(page.engine, user)
+    moderation.unblock(page.engine, user, by=page.actor)
     return page.redirect("/people?done=unblocked")

@@ -41,6 +41,7 @@ from i18n.languages import UnknownLanguage, language_name
 from i18n.languages import get as get_language
 from i18n.translation import N_
 from sync.server.errors import ServerError
+from sync.server.people.auditlog import Actor
 from sync.server.quality import figures
 from sync.server.web import fonts, sessions
 from sync.server.web.locale import UiLanguage, choices, negotiate, normalize
@@ -165,6 +166,15 @@ class Page:
             tag = request.cookies.get(LANGUAGE_COOKIE) or negotiate(
                 request.headers.get("accept-language", ""))
         return cls(request, request.app.state.engine, session, UiLanguage.get(normalize(tag)))
+
+    @property
+    def actor(self) -> Actor:
+        """The signed-in person and the address the request came from (the audit log's
+        who and where; behind a named proxy, the client's own, see ``serve``)."""
+        client = self.request.client
+        return Actor(self.session.user_name if self.session else "",
+                     address=client.host if client else "",
+                     user_id=self.session.user_id if self.session else None)
 
     @property
     def csrf(self) -> str:

@@ -240,3 +240,41 @@ def review_reasons(conn: Connection, seqs: Sequence, reviews, now: str) -> None:
         elif current.deleted or current.payload != freeze(payload):
             change_record(conn, seqs, COMMENTS, comment_id, now=now, deleted=False,
                           payload=freeze(payload))
+
+
+# --- what the dashboard shows of an item -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Item:
+    """A submitted item as a coordinator sees it beside its feedback."""
+
+    id: str
+    project_id: str | None
+    author_name: str
+    language: str
+    kind: str
+    state: str
+    revision: int
+    inputs: str
+    targets: str
+    updated_at: str
+
+
+def item(target: Target, submission_id: str, *, for_user: str | None = None) -> Item:
+    """The item (ServerError not_found for a draft, a tombstone or no such id; forbidden
+    when ``for_user`` does not coordinate its project)."""
+
+    def work(conn: Connection) -> Item:
+        row = _submission(conn, submission_id)
+        if for_user is not None and not may_coordinate(conn, for_user, row.project_id):
+            raise ServerError(ErrorCode.forbidden,
+                              f"You do not coordinate project {row.project_id!r}.")
+        author = conn.execute(sa.select(USERS.c.name)
+                              .where(USERS.c.id == row.author_id)).scalar() or ""
+        payload = json.loads(row.payload)
+        return Item(row.id, row.project_id, author, row.language, row.kind, row.state,
+                    row.revision, payload.get("inputs") or "", payload.get("targets") or "",
+                    row.updated_at)
+
+    return read(target, work)

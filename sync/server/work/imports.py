@@ -80,6 +80,8 @@ from sync.server.db import Sequence, run_write
 from sync.server.errors import ServerError
 from sync.server.exchange.changes import change_records
 from sync.server.exchange.payloads import content
+from sync.server.people import auditlog
+from sync.server.people.auditlog import Actor
 from sync.server.work.projects import check_project_id, create_project
 
 Target = Engine | Connection
@@ -136,9 +138,10 @@ class ImportResult:
 
 def import_file(target: Target, path: Path | str, *, project_id: str, kind: str | None = None,
                 origin: str | None = None, file_format: str | None = None,
-                project_name: str | None = None,
-                progress: Progress | None = None) -> ImportResult:
-    """Import a task file into ``project_id`` (created if new): all of it, or nothing."""
+                project_name: str | None = None, progress: Progress | None = None,
+                by: Actor | None = None) -> ImportResult:
+    """Import a task file into ``project_id`` (created if new): all of it, or nothing; the
+    audit log names ``by`` (the command line when not given), in the same transaction."""
     path = Path(path)
     check_options(project_id, kind, origin)
     file_format = detect_format(path, file_format)
@@ -157,7 +160,7 @@ def import_file(target: Target, path: Path | str, *, project_id: str, kind: str 
         rows = (jsonl_rows if file_format == "jsonl" else csv_rows)(path, read=meter.add)
         located = (({"line": line}, row) for line, row in rows)
         records = _row_tasks(path, located, project=project_id, kind=kind, origin=origin)
-    return _import(target, path, project_id, records, meter, project_name=project_name)
+    return _import(target, path, project_id, records, meter, project_name=project_name, by=by)
 
 
 def import_records(target: Target, project_id: str, records: Iterable[Mapping], *,
@@ -645,7 +648,8 @@ def _short_hash(parts: list) -> str:
 
 
 def _import(target: Target, path: Path, project_id: str, records: Iterable[tuple[dict, dict]],
-            meter: _Meter, *, project_name: str | None) -> ImportResult:
+            meter: _Meter, *, project_name: str | None,
+            by: Actor | None = None) -> ImportResult:
     now = clock.utc_now()  # every task of the file is created (or changed) at this time
     with tempfile.TemporaryFile("w+b", prefix="qalam-import-") as spool:
         count = 0
@@ -656,7 +660,7 @@ def _import(target: Target, path: Path, project_id: str, records: Iterable[tuple
         if count == 0:
             raise TaskFileError(path, None, None, "contains no tasks.")
         return run_write(target, lambda conn: _store(conn, path, project_id, spool, count,
-                                                     meter, project_name, now))
+                                                     meter, project_name, now, by))
 
 
 def _spool_line(where: dict, record: dict, now: str) -> bytes:
@@ -684,7 +688,7 @@ def _spooled(spool) -> Iterator[list[tuple[dict, str]]]:
 
 
 def _store(conn: Connection, path: Path, project_id: str, spool, count: int, meter: _Meter,
-           project_name: str | None, now: str) -> ImportResult:
+           project_name: str | None, now: str, by: Actor | None = None) -> ImportResult:
     created = create_project(conn, project_id, name=project_name)
     if not created:
         deleted = conn.execute(sa.select(tables.projects.c.deleted)
@@ -699,6 +703,10 @@ def _store(conn: Connection, path: Path, project_id: str, spool, count: int, met
         for index, n in enumerate(_store_batch(conn, seqs, path, project_id, batch, now)):
             totals[index] += n
         meter.add(len(batch))
+    auditlog.record(conn, "import", by or Actor.command_line(), subject=path.name,
+                    project_id=project_id,
+                    detail={"added": totals[0], "updated": totals[1], "unchanged": totals[2],
+                            "project_created": created})
     seqs.save()
     meter.finish()
     return ImportResult(created, *totals)

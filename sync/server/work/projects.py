@@ -32,6 +32,8 @@ from sync.server import tables
 from sync.server.db import Sequence, read, run_write
 from sync.server.errors import ServerError
 from sync.server.exchange.changes import change_record
+from sync.server.people import auditlog
+from sync.server.people.auditlog import Actor
 
 PROJECTS = tables.projects
 COORDINATORS = tables.project_coordinators
@@ -178,7 +180,7 @@ def create_project(target: Engine | Connection, project_id: str, *, name: str | 
 
 
 def update_settings(target: Engine | Connection, project_id: str,
-                    changes: Mapping) -> ProjectSettings:
+                    changes: Mapping, *, by: Actor | None = None) -> ProjectSettings:
     """Lay ``changes`` over a project's settings; devices get them on their next pull."""
 
     def work(conn: Connection) -> ProjectSettings:
@@ -195,6 +197,8 @@ def update_settings(target: Engine | Connection, project_id: str,
         payload["settings"] = settings.to_dict()
         payload["updated_at"] = now = clock.utc_now()
         change_record(conn, seqs, PROJECTS, project_id, now=now, payload=freeze(payload))
+        auditlog.record(conn, "settings", by or Actor.command_line(), subject=project_id,
+                        project_id=project_id, detail={"changes": dict(changes)})
         seqs.save()
         return settings
 
@@ -202,7 +206,7 @@ def update_settings(target: Engine | Connection, project_id: str,
 
 
 def set_guideline(target: Engine | Connection, project_id: str, *, kind: str, language: str,
-                  text: str | None, draft: bool = False) -> dict:
+                  text: str | None, draft: bool = False, by: Actor | None = None) -> dict:
     """Set one kind of work's guidelines in one language (``text=None`` removes them);
     devices get them on their next pull. Returns the project's guidelines, as stored.
 
@@ -229,6 +233,10 @@ def set_guideline(target: Engine | Connection, project_id: str, *, kind: str, la
             return payload["guidelines"]  # the same text again: devices need nothing new
         payload["updated_at"] = now = clock.utc_now()
         change_record(conn, seqs, PROJECTS, project_id, now=now, payload=freeze(payload))
+        auditlog.record(conn, "guidelines", by or Actor.command_line(), subject=project_id,
+                        project_id=project_id,
+                        detail={"kind": kind, "language": language, "removed": text is None,
+                                "characters": len(text or ""), "draft": draft})
         seqs.save()
         return payload["guidelines"]
 
@@ -327,8 +335,6 @@ def set_coordinators(target: Engine | Connection, project_id: str, *, add=(), re
                      by=None) -> list[str]:
     """Name coordinators of a project (by user name or id) or take them off; returns who
     coordinates it now. Only users with the coordinator role may be named."""
-    from sync.server.people import auditlog
-
     users = tables.users
 
     def work(conn: Connection) -> list[str]:
