@@ -331,8 +331,25 @@ async def simulate(url: str, devices: list[Device], concurrency: int) -> Stats:
         info = await simulator.call(client, "info", "GET", "/v1/info")
         simulator.version = info["protocol_version"]
         simulator.max_body = info["max_body_bytes"]
-        await asyncio.gather(*(simulator.run_device(client, d) for d in devices))
+        ticker = asyncio.create_task(progress(devices))
+        try:
+            await asyncio.gather(*(simulator.run_device(client, d) for d in devices))
+        finally:
+            ticker.cancel()
     return stats
+
+
+async def progress(devices: list[Device], every: float = 30.0) -> None:
+    """A line on stderr every ``every`` seconds, so a long run shows it is moving."""
+    started = time.perf_counter()
+    total = sum(len(d.records) for d in devices)
+    while True:
+        await asyncio.sleep(every)
+        done = sum(len(d.sent) for d in devices)
+        elapsed = time.perf_counter() - started
+        print(f"  {elapsed:6.0f} s: {done:,} of {total:,} records acknowledged "
+              f"({done / elapsed:,.0f}/s), load average {os.getloadavg()[0]:.1f}",
+              file=sys.stderr, flush=True)
 
 
 def report(stats: Stats, records: int, elapsed: float) -> None:

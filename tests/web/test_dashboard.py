@@ -20,7 +20,7 @@ from sync.server import tables
 from sync.server.errors import ServerError
 from sync.server.people import authentication
 from sync.server.quality import audits, moderation
-from sync.server.web import sessions
+from sync.server.web import jobs, sessions
 from sync.server.web.locale import UiLanguage
 from sync.server.work import imports, projects
 from tests.server.helpers import Server
@@ -510,6 +510,29 @@ def test_an_export_runs_as_a_job_and_downloads_as_a_zip(dashboard):
         job = conn.execute(sa.select(tables.jobs)).one()
     assert (job.kind, job.state) == ("export", "done")
     assert "qalam-all-jsonl" in farida.get("/dashboard/export").text  # listed as recent
+
+
+def test_an_export_archive_downloads_for_coordinators_only(dashboard):
+    """The archive holds demographics: an auditor, a signed-out browser, an import's job id
+    or an unfinished export get no bytes of it."""
+    farida = dashboard.coordinator()
+    farida.get("/dashboard/export")
+    started = farida.post("/dashboard/export", {"fmt": "jsonl", "test_fraction": "0"})
+    link = re.search(r'id="download" href="([^"]+)"',
+                     wait_for_job(farida, started.headers["location"])).group(1)
+    assert farida.client.get(link).status_code == 200
+    auditor = dashboard.auditor()
+    refused = auditor.client.get(link)
+    assert refused.status_code == 403 and "PK" not in refused.text
+    assert dashboard.browser().client.get(link).status_code == 303  # to sign in
+    upload(farida, "urd.jsonl", GOOD, new_project="aya-urd")
+    with dashboard.engine.connect() as conn:
+        import_id = conn.execute(sa.select(tables.jobs.c.id)
+                                 .where(tables.jobs.c.kind == "import")).scalar_one()
+    for job_id in (import_id, "..", "x" * 300):
+        assert farida.client.get(f"/dashboard/export/{job_id}/download").status_code == 404
+    queued = jobs.start(dashboard.engine, kind="export", created_by="x")
+    assert farida.client.get(f"/dashboard/export/{queued}/download").status_code == 404
 
 
 def test_an_unknown_export_format_is_refused(dashboard):
