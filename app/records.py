@@ -61,6 +61,8 @@ __all__ = [
     "ReviewRecord",
     "SubmissionRecord",
     "TaskRow",
+    "UiTranslationRecord",
+    "UiVoteRecord",
     "aya_origin",
     "comment_body",
     "first_problem",
@@ -294,6 +296,95 @@ class CommentRecord(PushedRecord):
     reply_to: Annotated[str, BeforeValidator(
         partial(_required_id, "the id of the comment this replies to"))] = None
     body: Annotated[str, BeforeValidator(comment_body)] = None
+
+
+# --- translations of the interface (issue 16) -----------------------------------------------
+
+
+def _translation_language(value, info: ValidationInfo):
+    """A registry code with a CLDR locale, and one of the author's languages (when limited)."""
+    from i18n.community import ui_tag
+    from i18n.languages import UnknownLanguage
+
+    try:
+        ui_tag(value)
+    except (UnknownLanguage, ValueError, TypeError) as error:
+        raise RecordProblem("{language} cannot be a language of the interface: {why}",
+                            language=repr(value), why=str(error)) from None
+    allowed = (info.context or {}).get("languages")
+    if allowed is not None and value not in allowed:
+        raise RecordProblem("{language} is not one of your languages ({languages}); "
+                            "ask your coordinator.", language=value,
+                            languages=", ".join(allowed) or "none")
+    return value
+
+
+def _source_text(value):
+    if not isinstance(value, str) or not value.strip():
+        raise RecordProblem("required text (got {type}).", type=type(value).__name__)
+    if len(value) > MAX_SOURCE_CHARS:
+        raise RecordProblem("at most {limit} characters (got {length}).",
+                            limit=MAX_SOURCE_CHARS, length=len(value))
+    return value
+
+
+MAX_SOURCE_CHARS = 60_000  # a guideline's English text (app.guidelines: 50,000) and room
+
+
+class UiTranslationRecord(PushedRecord):
+    """A suggested translation of one interface message (or guideline text) into one
+    language, as a device pushes it. ``msgstr`` has one string per plural form of the
+    language (CLDR), and passes :func:`i18n.checks.translation_problems`."""
+
+    language: str = None
+    context: Annotated[str | None, BeforeValidator(_optional_text)] = None
+    msgid: Annotated[str, BeforeValidator(_source_text)] = None
+    msgid_plural: Annotated[str | None, BeforeValidator(_optional_text)] = None
+    msgstr: list = None
+    comment: Annotated[str | None, BeforeValidator(_optional_text)] = None
+
+    _language = field_validator("language", mode="before")(_translation_language)
+
+    @field_validator("msgstr", mode="before")
+    @classmethod
+    def _checked(cls, strings, info: ValidationInfo):
+        from i18n import checks, plurals
+        from i18n.community import ui_tag
+
+        if not isinstance(strings, list) or not all(isinstance(s, str) for s in strings):
+            raise RecordProblem("must be a list of text, one per plural form.")
+        if "language" not in info.data or "msgid" not in info.data:
+            return strings  # wrong already: that is the first problem
+        tag = ui_tag(info.data["language"])
+        found = checks.translation_problems(
+            info.data["msgid"], info.data.get("msgid_plural"), strings,
+            nplurals=plurals.nplurals(tag), counts=plurals.example_counts(tag),
+            limit_length=not (info.data.get("context") or "").startswith("guideline:"))
+        if found:
+            raise RecordProblem("{problem}", problem=found[0])
+        return strings
+
+
+VERDICTS = ("accept", "reject")
+
+
+class UiVoteRecord(PushedRecord):
+    """A reviewer's verdict on a suggested translation: accept, or reject with a reason."""
+
+    translation_id: Annotated[str, BeforeValidator(
+        partial(_required_id, "the id of the suggested translation"))] = None
+    verdict: _choice(VERDICTS) = None
+    reason: Annotated[str | None, BeforeValidator(_optional_text)] = None
+    revision: int | None = None  # the suggestion's revision the reviewer saw
+
+    @field_validator("reason")
+    @classmethod
+    def _reason_for_reject(cls, reason, info: ValidationInfo):
+        if info.data.get("verdict") == "reject" and not (reason or "").strip():
+            raise RecordProblem("a rejection needs a reason.")
+        if reason is not None and len(reason) > 2000:
+            raise RecordProblem("at most 2000 characters.")
+        return reason
 
 
 # --- what task files hold --------------------------------------------------------------------

@@ -22,6 +22,8 @@ re-annotation: completion edit     1        ``completion_distance >= min_edit_di
 review (annotation feedback)       1        always
 review: further improvement        1        ``further_improvement``
 post-edit of a machine translation 1        ``completion_distance >= min_edit_distance``
+interface translation              1        the suggestion was accepted (issue 16)
+interface translation: a verdict   1        accepting or rejecting a peer's suggestion
 =================================  =======  =================================================
 
 An unchanged "edit" is no edit, and neither is one under ``min_edit_distance`` (5) characters
@@ -50,7 +52,7 @@ from typing import NamedTuple
 from app.kinds import EDIT_KINDS, TASK_KINDS
 
 __all__ = ["DEFAULT_RULES", "KINDS", "Activity", "Progress", "RuleSettings", "Scores", "points",
-           "progress", "scores", "submission_activity"]
+           "progress", "scores", "submission_activity", "translation_points"]
 
 KINDS = TASK_KINDS
 RATING_SCALE = range(1, 6)
@@ -71,6 +73,8 @@ class RuleSettings:
     points_review: int = 1
     points_further_improvement: int = 1
     points_postedit: int = 1
+    points_translation: int = 1
+    points_translation_review: int = 1
     min_edit_distance: int = 5
     no_change_rating: int = 3
 
@@ -125,6 +129,17 @@ class Activity:
         return self.kind in EDIT_KINDS or (
             self.kind == "review" and self.further_improvement
         )
+
+
+def translation_points(*, accepted: int = 0, verdicts: int = 0,
+                       settings: RuleSettings | None = None) -> int:
+    """Points for translating the interface: accepted suggestions and verdicts given.
+
+        >>> translation_points(accepted=3, verdicts=2)
+        5
+    """
+    settings = settings or DEFAULT_RULES
+    return accepted * settings.points_translation + verdicts * settings.points_translation_review
 
 
 def submission_activity(kind: str | None, language: str, *, rated: bool = False,

@@ -339,6 +339,68 @@ def m008_translation_memory(db: Database) -> None:
     )
 
 
+@migrations()
+def m009_ui_translations(db: Database) -> None:
+    # Translations of the interface by its users (issue 16): suggestions (one per author,
+    # language and message, with their revisions, like a submission's), the verdicts this
+    # annotator gave peers' suggestions, and the catalogs the server compiled from accepted
+    # ones. ``status`` and ``votes`` are the server's (pulled); a local-only suggestion is
+    # 'pending' until then.
+    _run(
+        db,
+        """
+        CREATE TABLE ui_translations (
+            id            TEXT PRIMARY KEY,
+            language      TEXT NOT NULL,                  -- registry code, hau_Latn
+            context       TEXT,
+            msgid         TEXT NOT NULL,
+            msgid_plural  TEXT,
+            msgstr        TEXT NOT NULL,                  -- JSON list, one per plural form
+            comment       TEXT NOT NULL DEFAULT '',
+            author        TEXT NOT NULL DEFAULT '',       -- user id ('' before enrolling)
+            author_name   TEXT NOT NULL DEFAULT '',
+            mine          INTEGER NOT NULL DEFAULT 0,
+            status        TEXT NOT NULL DEFAULT 'pending'
+                          CHECK (status IN ('pending', 'accepted', 'rejected', 'disputed',
+                                            'superseded')),
+            votes         TEXT NOT NULL DEFAULT '[]',     -- JSON: the server's tally
+            revision      INTEGER NOT NULL DEFAULT 1,     -- local edit counter
+            base_revision INTEGER,                        -- server revision it was based on
+            text_revision INTEGER,                        -- the server's count of its texts
+            created_at    TEXT NOT NULL,
+            updated_at    TEXT NOT NULL
+        );
+        CREATE INDEX ui_translations_by_message ON ui_translations (language, msgid, context);
+        CREATE INDEX ui_translations_by_status ON ui_translations (language, status);
+        CREATE TABLE ui_translation_revisions (
+            id             TEXT PRIMARY KEY,
+            translation_id TEXT NOT NULL REFERENCES ui_translations(id),
+            number         INTEGER NOT NULL,
+            msgstr         TEXT NOT NULL,
+            created_at     TEXT NOT NULL,
+            UNIQUE (translation_id, number)
+        );
+        CREATE TABLE ui_votes (
+            id             TEXT PRIMARY KEY,
+            translation_id TEXT NOT NULL,
+            revision       INTEGER,
+            verdict        TEXT NOT NULL CHECK (verdict IN ('accept', 'reject')),
+            reason         TEXT NOT NULL DEFAULT '',
+            created_at     TEXT NOT NULL,
+            updated_at     TEXT NOT NULL
+        );
+        CREATE INDEX ui_votes_by_translation ON ui_votes (translation_id);
+        CREATE TABLE ui_catalogs (
+            id         TEXT PRIMARY KEY,
+            language   TEXT NOT NULL UNIQUE,
+            payload    TEXT NOT NULL,                     -- the server's compiled catalog
+            revision   INTEGER NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        """,
+    )
+
+
 def _run(db: Database, script: str) -> None:
     """Run a multi-statement script inside the migration's transaction.
 

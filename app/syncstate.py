@@ -106,7 +106,7 @@ def set_meta(store: Store, key: str, value: str) -> None:
 
 
 def claim_batch(store: Store, *, max_bytes: int, max_items: int = 1000,
-                busy: Collection[str] = ()) -> Batch | None:
+                busy: Collection[str] = (), skip: Collection[str] = ()) -> Batch | None:
     """The batch to send next: one still in flight from an earlier attempt, else new entries
     up to ``max_bytes``.
 
@@ -118,6 +118,7 @@ def claim_batch(store: Store, *, max_bytes: int, max_items: int = 1000,
 
     Returns None when nothing can be sent now. At least one entry is claimed even if it alone
     is bigger than ``max_bytes`` (one record always fits the server's limit: see app.text).
+    ``skip`` names entities the server does not know (an older server): they wait.
     """
     with store.db.atomic():
         in_flight = _in_flight(store)
@@ -126,7 +127,7 @@ def claim_batch(store: Store, *, max_bytes: int, max_items: int = 1000,
         for batch in in_flight:
             if batch.batch_id not in busy and not sending & {i.record_id for i in batch.items}:
                 return batch
-        return _claim_new(store, max_bytes, max_items)
+        return _claim_new(store, max_bytes, max_items, skip)
 
 
 def claim_all(store: Store, *, max_bytes: int, max_items: int = 1000) -> list[Batch]:
@@ -154,7 +155,8 @@ def _in_flight(store: Store) -> list[Batch]:
     return batches
 
 
-def _claim_new(store: Store, max_bytes: int, max_items: int) -> Batch | None:
+def _claim_new(store: Store, max_bytes: int, max_items: int,
+               skip: Collection[str] = ()) -> Batch | None:
     """Claim the oldest unclaimed entries, at most one per record, and none of a record that
     is in an unanswered batch: a record's next change waits for the answer to its previous
     one, which sets the base revision the next one is sent with (two changes of one record
@@ -164,7 +166,7 @@ def _claim_new(store: Store, max_bytes: int, max_items: int) -> Batch | None:
         "SELECT * FROM outbox WHERE batch_id IS NULL AND record_id NOT IN "
         "(SELECT record_id FROM outbox WHERE batch_id IS NOT NULL) ORDER BY seq"
     ):
-        if row["record_id"] in records:
+        if row["record_id"] in records or row["entity"] in skip:
             continue
         size += len(row["payload"].encode())
         if rows and (size > max_bytes or len(rows) >= max_items):
@@ -181,14 +183,19 @@ def _claim_new(store: Store, max_bytes: int, max_items: int) -> Batch | None:
     return Batch(batch_id, tuple(_pending_item(store, row) for row in rows))
 
 
+# Entities whose local row remembers the server revision it is based on.
+_BASED = {"submission": "submissions", "ui_translation": "ui_translations"}
+
+
 def _pending_item(store: Store, row) -> PendingItem:
     payload = json.loads(row["payload"])
     base = payload.get("base_revision")
-    if row["entity"] == "submission":
+    table = _BASED.get(row["entity"])
+    if table is not None:
         # The acknowledgement of an earlier push may have moved the base since this entry was
         # written; the table holds the current one.
         current = store.db.execute(
-            "SELECT base_revision FROM submissions WHERE id = ?", [row["record_id"]]
+            f"SELECT base_revision FROM {table} WHERE id = ?", [row["record_id"]]
         ).fetchone()
         if current is not None:
             base = current[0]
@@ -211,9 +218,10 @@ def apply_push_results(store: Store, batch_id: str, results) -> PushOutcome:
                 continue  # not ours, or already applied by an earlier answer
             status = str(result.status)
             if status in ("created", "duplicate"):
-                if entry["entity"] == "submission" and result.revision is not None:
+                table = _BASED.get(entry["entity"])
+                if table is not None and result.revision is not None:
                     store.db.execute(
-                        "UPDATE submissions SET base_revision = ? WHERE id = ?",
+                        f"UPDATE {table} SET base_revision = ? WHERE id = ?",
                         [result.revision, entry["record_id"]],
                     )
                 outcome.acknowledged += 1
@@ -290,6 +298,10 @@ def _apply_pulled(store: Store, item, payload: dict, user_id: str | None) -> boo
         # A review of my work comes without its review task (that went to the reviewer).
         _drop_unknown_task(store, payload)
         return _upsert(store, "reviews", payload, deleted=item.deleted)
+    if item.entity == "ui_translation":
+        return _store_ui_translation(store, item, payload, user_id)
+    if item.entity == "ui_catalog":
+        return _store_ui_catalog(store, item, payload)
     if item.entity != "submission":
         return False
     author = payload.get("user_id")
@@ -313,6 +325,64 @@ def _apply_pulled(store: Store, item, payload: dict, user_id: str | None) -> boo
         return True
     _drop_unknown_task(store, payload)  # e.g. written on my other laptop, in another project
     return _store_submission(store, payload, item.revision)
+
+
+def _store_ui_translation(store: Store, item, payload: dict, user_id: str | None) -> bool:
+    """A suggested translation as the server has it: its text, status and votes."""
+    if item.deleted:
+        store.db.execute("DELETE FROM ui_translation_revisions WHERE translation_id = ?",
+                         [item.id])
+        store.db.execute("DELETE FROM ui_translations WHERE id = ?", [item.id])
+        return True
+    pending = store.db.execute(
+        "SELECT 1 FROM outbox WHERE entity = 'ui_translation' AND record_id = ?", [item.id]
+    ).fetchone()
+    author = payload.get("user_id") or ""
+    mine = bool(user_id) and author == user_id
+    status = payload.get("status") if payload.get("status") in (
+        "pending", "accepted", "rejected", "disputed", "superseded") else "pending"
+    votes = json.dumps(payload.get("votes") if isinstance(payload.get("votes"), list) else [],
+                       ensure_ascii=False)
+    if pending:  # my newer text is on its way: keep it, take only what the server decided
+        store.db.execute("UPDATE ui_translations SET status = ?, votes = ? WHERE id = ?",
+                         [status, votes, item.id])  # text_revision: the text on its way is newer
+        return False
+    strings = payload.get("msgstr") if isinstance(payload.get("msgstr"), list) else []
+    now = clock.utc_now()
+    store.db.execute(
+        """INSERT INTO ui_translations (id, language, context, msgid, msgid_plural, msgstr,
+               comment, author, author_name, mine, status, votes, base_revision, text_revision,
+               created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (id) DO UPDATE SET msgstr = excluded.msgstr, comment = excluded.comment,
+               author = excluded.author, author_name = excluded.author_name,
+               mine = excluded.mine, status = excluded.status, votes = excluded.votes,
+               base_revision = excluded.base_revision, text_revision = excluded.text_revision,
+               updated_at = excluded.updated_at""",
+        [item.id, str(payload.get("language") or ""), payload.get("context"),
+         str(payload.get("msgid") or ""), payload.get("msgid_plural"),
+         json.dumps([str(s) for s in strings], ensure_ascii=False),
+         str(payload.get("comment") or ""), author, str(payload.get("author_name") or ""),
+         int(mine), status, votes, item.revision,
+         payload.get("text_revision") if isinstance(payload.get("text_revision"), int) else None,
+         str(payload.get("created_at") or now), now])
+    return True
+
+
+def _store_ui_catalog(store: Store, item, payload: dict) -> bool:
+    """A catalog the server compiled; checked when it is used (i18n.community)."""
+    language = payload.get("language")
+    if item.deleted or not isinstance(language, str):
+        store.db.execute("DELETE FROM ui_catalogs WHERE id = ?", [item.id])
+        return True
+    store.db.execute("DELETE FROM ui_catalogs WHERE language = ? AND id != ?",
+                     [language, item.id])
+    store.db.execute(
+        "INSERT INTO ui_catalogs (id, language, payload, revision, updated_at) "
+        "VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET payload = excluded.payload, "
+        "revision = excluded.revision, updated_at = excluded.updated_at",
+        [item.id, language, item.payload, item.revision, clock.utc_now()])
+    return True
 
 
 def _drop_unknown_task(store: Store, payload: dict) -> None:

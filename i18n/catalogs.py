@@ -70,11 +70,23 @@ def get(tag: str) -> UiLocale:
     key = tag.strip().replace("_", "-").lower()
     if key in _BY_TAG:
         return _BY_TAG[key]
+    from i18n import community
+
+    made = community.get(key)
+    if made is not None:  # a catalog translated by Qalam's users (issue 16)
+        return UiLocale(made.tag, made.babel)
     base = key.split("-")[0]
     if base in _BY_TAG and not _BY_TAG[base].pseudo:
         return _BY_TAG[base]
     from babel import Locale, UnknownLocaleError
 
+    parts = key.split("-")
+    if len(parts) > 1 and len(parts[1]) == 4:  # a script CLDR knows: "pa-Arab" is not "pa"
+        try:
+            Locale.parse(f"{base}_{parts[1].title()}")
+            return UiLocale(f"{base}-{parts[1].title()}", f"{base}_{parts[1].title()}")
+        except (UnknownLocaleError, ValueError):
+            pass
     try:
         Locale.parse(base)
     except (UnknownLocaleError, ValueError):
@@ -226,10 +238,21 @@ def compiled_completeness(tag: str) -> float:
     loc = get(tag)
     if loc.tag == SOURCE_LOCALE:
         return 1.0
-    return float(compiled_info(loc.tag).get("x-qalam-completeness", 0.0))
+    from i18n import community
+
+    shipped = 0.0
+    if loc in SHIPPED or loc.pseudo:
+        shipped = float(compiled_info(loc.tag).get("x-qalam-completeness", 0.0))
+    made = community.get(loc.tag)
+    return max(shipped, made.completeness if made is not None else 0.0)
 
 
 def offered(threshold: float = COMPLETENESS_THRESHOLD) -> list[UiLocale]:
-    """UI locales to list in the pickers: English and every shipped catalog at or above
-    ``threshold`` (pseudo-locales only through ``--ui-language``/``QALAM_UI_LANGUAGE``)."""
-    return [ENGLISH] + [loc for loc in SHIPPED if compiled_completeness(loc.tag) >= threshold]
+    """UI locales to list in the pickers: English, every shipped catalog at or above
+    ``threshold``, and every language its users translated (with how complete it is: see
+    :func:`compiled_completeness`); pseudo-locales only through ``--ui-language``."""
+    from i18n import community
+
+    shipped = [loc for loc in SHIPPED if compiled_completeness(loc.tag) >= threshold]
+    made = [get(c.tag) for c in community.registered()]
+    return [ENGLISH, *shipped, *(loc for loc in made if loc not in shipped)]

@@ -21,6 +21,7 @@ Indonesian and Burmese have a single form.
 
 from __future__ import annotations
 
+import functools
 import gettext
 
 CATEGORY_ORDER = ("zero", "one", "two", "few", "many", "other")
@@ -57,8 +58,50 @@ def _parse(header: str) -> tuple[int, str]:
     return int(fields["nplurals"]), fields["plural"].strip()
 
 
+def header(locale: str) -> str:
+    """The ``Plural-Forms`` header of any CLDR locale ("ha", "ps", "pa_Arab"): ours where
+    :data:`PLURAL_FORMS` has it, else built from Babel's CLDR rule and checked against it for
+    n = 0..1000 before it is trusted (a language translated by its users, issue 16).
+    ValueError when CLDR has no such locale, or its rule cannot be written for gettext."""
+    base = locale.replace("-", "_")
+    if base in PLURAL_FORMS:
+        return PLURAL_FORMS[base]
+    language = base.split("_")[0]
+    if language in PLURAL_FORMS and _same_rule(base, language):
+        return PLURAL_FORMS[language]
+    return _derived(base)
+
+
+@functools.cache
+def _derived(locale: str) -> str:
+    from babel import Locale, UnknownLocaleError
+    from babel.plural import to_gettext
+
+    try:
+        rule = Locale.parse(locale).plural_form
+    except (UnknownLocaleError, ValueError) as error:
+        raise ValueError(f"no CLDR plural rule for {locale!r}: {error}") from None
+    text = to_gettext(rule)
+    order = [c for c in CATEGORY_ORDER if c in (rule.tags | {"other"})]
+    pick = expression(text)
+    for n in (*range(1001), 1_000_000):
+        if order[pick(n)] != rule(n):
+            raise ValueError(f"{locale}: the gettext form of CLDR's plural rule disagrees at "
+                             f"n = {n}")
+    return text
+
+
+def _same_rule(locale: str, language: str) -> bool:
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        return Locale.parse(locale).plural_form.rules == Locale.parse(language).plural_form.rules
+    except (UnknownLocaleError, ValueError):
+        return False
+
+
 def nplurals(locale: str) -> int:
-    return _parse(PLURAL_FORMS[locale])[0]
+    return _parse(header(locale))[0]
 
 
 def expression(header: str):
@@ -70,18 +113,18 @@ def categories(locale: str) -> list[str]:
     """The CLDR categories of ``locale`` in form order, e.g. ['one', 'two', 'other']."""
     from babel import Locale
 
-    tags = Locale.parse(locale).plural_form.tags | {"other"}
+    tags = Locale.parse(locale.replace("-", "_")).plural_form.tags | {"other"}
     return [c for c in CATEGORY_ORDER if c in tags]
 
 
 def category(locale: str, n: int) -> str:
     """The CLDR category our header gives count ``n`` in ``locale``."""
-    return categories(locale)[expression(PLURAL_FORMS[locale])(n)]
+    return categories(locale)[expression(header(locale))(n)]
 
 
 def example_counts(locale: str) -> list[int]:
     """The smallest count that selects each form, in form order ([0, 1, 2, 3, 11, 100])."""
-    pick = expression(PLURAL_FORMS[locale])
+    pick = expression(header(locale))
     found: dict[int, int] = {}
     for n in (1, *range(1001), 1_000_000):  # 1 first: the singular where it has a form
         found.setdefault(pick(n), n)

@@ -39,17 +39,24 @@ def install(locale: str, localedir: Path | None = None, domain: str = "qalam") -
     """Use the compiled catalog for ``locale`` ("ur", "en-XA"); English when there is none.
 
     Without ``localedir`` the catalog comes from :func:`i18n.catalogs.mo_path`, which also
-    rebuilds a stale ``.mo`` in a source checkout.
+    rebuilds a stale ``.mo`` in a source checkout. A catalog Qalam's users translated
+    (:mod:`i18n.community`) comes first; each string it lacks comes from the shipped catalog,
+    then stays English.
     """
     global _catalog, _locale
     if localedir is None:
-        from i18n import catalogs
+        from i18n import catalogs, community
 
         path = catalogs.mo_path(locale)
         _catalog = _gettext.NullTranslations()
         if path is not None:
             with open(path, "rb") as f:
                 _catalog = _gettext.GNUTranslations(f)
+        made = community.get(locale)
+        if made is not None:
+            ours = community.translations(made)
+            ours.add_fallback(_catalog)
+            _catalog = ours
     else:
         _catalog = _gettext.translation(
             domain, localedir, languages=[locale.replace("-", "_")], fallback=True
@@ -84,7 +91,17 @@ def lookup(context: str | None, message: str, n: int | None = None) -> str | Non
     Unlike :func:`pgettext` this tells "not translated" apart from "translated to the same
     text"; the Qt translator (ui/qt_translation.py) needs that to let Qt's own ``.qm`` answer.
     """
-    table = getattr(_catalog, "_catalog", None)
+    catalog = _catalog
+    while catalog is not None:  # a users' catalog, then the shipped one it falls back to
+        found = _lookup_in(catalog, context, message, n)
+        if found is not None:
+            return found
+        catalog = getattr(catalog, "_fallback", None)
+    return None
+
+
+def _lookup_in(catalog, context: str | None, message: str, n: int | None) -> str | None:
+    table = getattr(catalog, "_catalog", None)
     if not table:
         return None
     key = message if not context else f"{context}\x04{message}"
@@ -93,7 +110,7 @@ def lookup(context: str | None, message: str, n: int | None = None) -> str | Non
         if found is None:  # a plural entry asked for without a count
             found = table.get((key, 0))
         return found
-    plural = getattr(_catalog, "plural", None)
+    plural = getattr(catalog, "plural", None)
     index = plural(n) if plural is not None else int(n != 1)
     return table.get((key, index))
 

@@ -566,8 +566,12 @@ class SyncClient:
 
     def _claim(self, run_on_store: StoreRunner, busy: set[str]) -> syncstate.Batch | None:
         raw_bound = int(self.batch_compressed / self.compression_ratio)
+        # A server older than translations of the interface knows none of their entities.
+        skip = protocol.TRANSLATION_ENTITIES \
+            if self._protocol < protocol.TRANSLATION_PROTOCOL else ()
         return run_on_store(lambda store: syncstate.claim_batch(
-            store, max_bytes=raw_bound, max_items=protocol.MAX_BATCH_ITEMS, busy=busy))
+            store, max_bytes=raw_bound, max_items=protocol.MAX_BATCH_ITEMS, busy=busy,
+            skip=skip))
 
     def _push_batch(self, device_id: str, job: _Job) -> PushResult:
         """One batch, sent until answered (runs on a worker thread)."""

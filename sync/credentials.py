@@ -54,6 +54,15 @@ def save(data_dir: Path, enrollment: Enrollment, token: str) -> str:
     return str(token_file)
 
 
+def load_enrollment(data_dir: Path) -> Enrollment | None:
+    """The stored enrollment (server, user, languages) without its token: no keyring asked."""
+    facts, _token_file = _paths(data_dir)
+    try:
+        return Enrollment(**json.loads(facts.read_text("utf-8")))
+    except (OSError, ValueError, TypeError):
+        return None
+
+
 def load(data_dir: Path) -> tuple[Enrollment, str] | None:
     """The stored enrollment and token, or None when this device was never enrolled."""
     facts, token_file = _paths(data_dir)

@@ -43,11 +43,15 @@ from pydantic import BaseModel, ConfigDict, Field
 #    entity "comment"; older clients are sent none.
 # 4: the translation memory ("tm_unit") and glossary ("term") of the device's language pairs
 #    are pulled; older clients are sent neither.
-PROTOCOL_VERSION = 4
+# 5: translations of the interface: pushed ``ui_translation`` and ``ui_vote``, pulled
+#    ``ui_translation`` and ``ui_catalog``; older clients are sent neither.
+PROTOCOL_VERSION = 5
 #: The first protocol whose clients know the "comment" entity.
 COMMENTS_PROTOCOL = 3
 #: The first protocol whose clients know the "tm_unit" and "term" entities.
 MEMORY_PROTOCOL = 4
+#: The first protocol whose clients know the interface translation entities.
+TRANSLATION_PROTOCOL = 5
 MIN_PROTOCOL_VERSION = 1  # the oldest client protocol this code still serves
 PROTOCOL_HEADER = "Qalam-Protocol"
 
@@ -64,8 +68,11 @@ Id = Annotated[str, Field(min_length=1, max_length=64, pattern=f"^{_ID_CHARACTER
 #: What :data:`Id` accepts, for ids that arrive outside a model: ``ID_PATTERN.fullmatch(x)``.
 ID_PATTERN = re.compile(f"{_ID_CHARACTER}{{1,64}}")
 Entity = Literal["submission", "review"]
-PushedEntity = Literal["submission", "review", "comment"]
-PulledEntity = Literal["project", "task", "submission", "review", "comment", "tm_unit", "term"]
+PushedEntity = Literal["submission", "review", "comment", "ui_translation", "ui_vote"]
+PulledEntity = Literal["project", "task", "submission", "review", "comment", "tm_unit", "term",
+                       "ui_translation", "ui_catalog"]
+#: Entities only clients of TRANSLATION_PROTOCOL and later know (pushed or pulled).
+TRANSLATION_ENTITIES = frozenset({"ui_translation", "ui_vote", "ui_catalog"})
 Role = Literal["annotator", "reviewer", "coordinator", "auditor"]
 
 

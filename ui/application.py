@@ -19,7 +19,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from app import paths, provisioning, session
+from app import paths, provisioning, session, ui_translations
 from app.errors import QalamError, StoreError
 from app.store import Store
 
@@ -65,7 +65,6 @@ def open_window(
     from ui.tasks import TaskRunner
 
     register_bundled_fonts()  # done by run() already; here for callers that skip it (tests)
-    apply_ui_language(data_dir, ui_language)  # before any widget: direction, strings
     db_path = paths.database_path(data_dir)
     # Migrate (and seed the demo) before any window exists, so both stores below open a
     # database of the current schema.
@@ -86,6 +85,9 @@ def open_window(
         except QalamError as error:  # a broken file must not keep anyone from working
             log.warning("provisioning file not used: %s", error)
             provisioning_problem = error
+        # The interface catalogs its users translated (pulled by sync): UI languages too.
+        ui_translations.register_catalogs(store)
+    apply_ui_language(data_dir, ui_language)  # before any widget: direction, strings
     reader = Store.open(db_path, readonly=True)
     tasks = TaskRunner(db_path)
     window = MainWindow(reader=reader, tasks=tasks, settings=_settings(data_dir))
@@ -143,6 +145,21 @@ class WindowHost:
         self.ui_language = ui_language  # an override (option/environment) for this run
         self.window = open_window(data_dir, demo=demo, ui_language=ui_language,
                                   on_settings=self.show_settings)
+        self._watch(self.window)
+
+    def _watch(self, window) -> None:
+        window.interface_translation_changed.connect(self.offer_new_translation)
+
+    def offer_new_translation(self, tag: str) -> None:
+        """A sync brought a newer catalog of the interface's language: say so, and reopen the
+        window in it when the person says (reopening saves everything first)."""
+        from i18n.translation import _
+        from ui.notice import Notice
+
+        notice = Notice(self.window, _("A newer translation of the interface arrived with "
+                                       "the sync."), name="catalogNotice",
+                        accessible_name=_("New translation of the interface"))
+        notice.add_action(_("&Use it now"), lambda: self.reopen(self.ui_language or tag))
 
     def show_settings(self) -> None:
         from PySide6.QtCore import QTimer
@@ -184,6 +201,7 @@ class WindowHost:
             self.ui_language = ui_language
             self.window = open_window(self.data_dir, ui_language=ui_language,
                                       on_settings=self.show_settings)
+            self._watch(self.window)
             if was_visible:
                 self.window.show()
         finally:
@@ -194,6 +212,17 @@ class WindowHost:
         self.window.shutdown()
 
 
+def register_catalogs(data_dir: Path) -> list[str]:
+    """Offer the interface catalogs this data dir pulled (see open_window); [] when there is
+    no usable database yet."""
+    try:
+        with Store.open(paths.database_path(data_dir)) as store:
+            return ui_translations.register_catalogs(store)
+    except StoreError as error:
+        log.warning("interface catalogs not read: %s", error)
+        return []
+
+
 def choose_first_ui_language(data_dir: Path) -> None:
     """On first start (no language saved, none forced), ask for the UI language and save it."""
     from ui import ui_locale
@@ -202,6 +231,7 @@ def choose_first_ui_language(data_dir: Path) -> None:
     settings = _settings(data_dir)
     if ui_locale.chosen(settings) is not None:
         return
+    register_catalogs(data_dir)  # languages its users translated, pulled by a sync already
     guess = ui_locale.system_default()
     ui_locale.apply(guess)  # the dialog speaks the system's language where we can
     dialog = FirstRunDialog(guess)

@@ -70,6 +70,7 @@ SCREENS = (
     ("postedit", N_("Post-edit")),
     ("work", N_("My work")),
     ("progress", N_("Progress")),
+    ("translate", N_("Translate Qalam")),
 )
 # Built the first time they are shown (start-up builds one screen, not six).
 SCREEN_CLASSES = {
@@ -79,6 +80,7 @@ SCREEN_CLASSES = {
     "postedit": ("ui.screens.postedit", "PostEditScreen"),
     "work": ("ui.screens.my_work", "WorkScreen"),
     "progress": ("ui.screens.progress", "ProgressScreen"),
+    "translate": ("ui.screens.translate", "TranslateScreen"),
 }
 SCREEN_FOR_KIND = {"original": "write", "reannotation": "improve", "postedit": "postedit",
                    "review": "review"}
@@ -92,6 +94,8 @@ GUIDELINES_MIN_SCREEN_WIDTH = 1200
 class MainWindow(QMainWindow):
     # What an operation or a sync changed, and who did it (screens filter: on_changes).
     changes_made = Signal(object, object)  # Changes, the initiator
+    # A sync brought a newer catalog of the interface's language (its UI tag).
+    interface_translation_changed = Signal(str)
 
     def __init__(self, *, reader: Store, tasks: TaskRunner, settings: QSettings):
         super().__init__()
@@ -411,6 +415,16 @@ class MainWindow(QMainWindow):
         lists. An import does it itself, as it may show the language it brought."""
         if changes.tasks and initiator is not self.importer:
             self._reload_tasks()
+        if changes.translations:
+            self._catalogs_pulled()
+
+    def _catalogs_pulled(self) -> None:
+        """Offer the catalogs a sync brought; say so when the interface's own changed."""
+        from app import ui_translations
+
+        changed = ui_translations.register_catalogs(self.reader)
+        if current_locale() in changed:
+            self.interface_translation_changed.emit(current_locale())
 
     def _show_status(self, text: str, error: bool) -> None:
         if self.sender() is not self.current_screen():

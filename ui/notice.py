@@ -11,7 +11,14 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAccessible, QAccessibleEvent
-from PySide6.QtWidgets import QDockWidget, QHBoxLayout, QLabel, QToolButton, QWidget
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QToolButton,
+    QWidget,
+)
 
 from i18n.translation import _
 
@@ -41,6 +48,7 @@ class Notice(QDockWidget):
         layout.setContentsMargins(8, 4, 4, 4)
         layout.addWidget(self.label, 1)
         layout.addWidget(close, 0, Qt.AlignTop)
+        self._layout = layout
         self.setWidget(body)
         window.addDockWidget(Qt.TopDockWidgetArea, self)
         self.show()
@@ -48,3 +56,11 @@ class Notice(QDockWidget):
 
     def text(self) -> str:
         return self.label.text()
+
+    def add_action(self, text: str, slot) -> QPushButton:
+        """A button before the close button that does ``slot`` and closes the notice."""
+        button = QPushButton(text, objectName=f"{self.objectName()}Action")
+        button.setFocusPolicy(Qt.NoFocus)
+        button.clicked.connect(lambda: (self.close(), slot()))
+        self._layout.insertWidget(self._layout.count() - 1, button, 0, Qt.AlignTop)
+        return button

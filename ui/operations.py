@@ -28,7 +28,7 @@ from typing import Any
 from PySide6.QtCore import QSettings
 
 from app import profile as app_profile
-from app import syncstate
+from app import syncstate, ui_translations
 from app.store import Review, Saved, Store, Submission
 from i18n.translation import _
 from ui.errors import show_error
@@ -48,6 +48,7 @@ class Changes:
     sync_state: bool = False    # what waits to be sent, conflicts, items the server refused
     profile: bool = False
     leaderboards: bool = False  # points and boards (a sync may bring new ones)
+    translations: bool = False  # suggested translations of the interface, votes, catalogs
     item: Submission | None = None  # the one item changed, when exactly one was
 
 
@@ -58,7 +59,7 @@ def item_changed(submission: Submission) -> Changes:
 def pulled(count: int) -> Changes:
     """What a sync or an answer bundle changed, ``count`` records having come down."""
     return Changes(sync_state=True, leaderboards=True, tasks=count > 0,
-                   submissions=count > 0, reviews=count > 0)
+                   submissions=count > 0, reviews=count > 0, translations=count > 0)
 
 
 def _ignore(_changes: Changes, _initiator: object) -> None:
@@ -226,6 +227,27 @@ def submit_review(*, parent, task_id: str, on_done: Done = None,
     _write(parent, job, changes=changes,
            on_done=None if on_done is None else lambda result: on_done(result[0]),
            on_error=on_error, failure=_("Not submitted: {reason}"))
+
+
+# --- translations of the interface (issue 16) --------------------------------------------------
+
+
+def suggest_translation(*, parent, fields: dict, on_done: Done = None,
+                        on_error: Failed = None) -> None:
+    """Save my translation of a message (``app.ui_translations.suggest(**fields)``); refused
+    with :class:`app.ui_translations.TranslationRefused` before anything is written."""
+    _write(parent, lambda store: ui_translations.suggest(store, **fields),
+           changes=Changes(translations=True, sync_state=True), on_done=on_done,
+           on_error=on_error, failure=_("Not saved: {reason}"))
+
+
+def vote_translation(*, parent, translation_id: str, verdict: str, reason: str = "",
+                     on_done: Done = None, on_error: Failed = None) -> None:
+    """Accept or reject (with a reason) a peer's suggested translation."""
+    _write(parent, lambda store: ui_translations.vote(store, translation_id, verdict,
+                                                      reason=reason),
+           changes=Changes(translations=True, sync_state=True), on_done=on_done,
+           on_error=on_error, failure=_("Not saved: {reason}"))
 
 
 # --- the person, the tasks, the sync ------------------------------------------------------

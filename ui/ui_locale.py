@@ -61,9 +61,14 @@ def direction_of(tag: str) -> str:
     The compiled catalog records it at build time (``X-Qalam-Direction``), which spares
     loading Babel's locale data at start-up; a locale with no catalog asks Babel.
     """
+    from i18n import community
+
     loc = catalogs.get(tag)
     if loc.tag == catalogs.SOURCE_LOCALE:
         return "ltr"
+    made = community.get(loc.tag)
+    if made is not None and loc not in catalogs.SHIPPED:  # from its script (Pashto: rtl)
+        return made.direction
     recorded = catalogs.compiled_info(loc.tag).get("x-qalam-direction")
     if recorded in ("ltr", "rtl"):
         return recorded
@@ -92,6 +97,19 @@ def native_name(tag: str) -> str:
         return "\u202eEnglish\u202c (ar-XB)"
     name = Locale.parse(tag.replace("-", "_")).get_display_name(tag.replace("-", "_")) or tag
     return name[:1].upper() + name[1:]
+
+
+def picker_name(tag: str) -> str:
+    """A UI language as the pickers list it: its own name, and how complete it is when its
+    users are still translating it ("Hausa — 12%")."""
+    from i18n import community
+
+    name = native_name(tag)
+    made = community.get(tag)
+    if made is None or made.completeness >= catalogs.COMPLETENESS_THRESHOLD \
+            or catalogs.get(tag) in catalogs.SHIPPED:
+        return name
+    return f"{name} — {formatting.format_percent(made.completeness)}"
 
 
 def chosen(settings: QSettings | None, override: str | None = None) -> str | None:

@@ -410,7 +410,63 @@ glossary_terms = sa.Table(
     sa.Index("glossary_terms_by_project", "project_id"),
 )
 
+# Translations of the interface by its users (issue 16). Every suggestion is kept, whatever
+# became of it; ``payload`` is what devices pull: the pushed record with the server's
+# ``status`` and a tally of the ``votes``. ``changed_by`` as on submissions.
+ui_translations = sa.Table(
+    "ui_translations", metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("author_id", ID, sa.ForeignKey("users.id"), nullable=False),
+    sa.Column("device_id", ID, nullable=False),  # "server" for an imported .po
+    sa.Column("language", sa.String(32), nullable=False),
+    sa.Column("context", sa.Text),
+    sa.Column("msgid", sa.Text, nullable=False),
+    sa.Column("status", sa.String(20), nullable=False, server_default="pending"),
+    # Changes of the text by its author (``revision`` also counts the server's changes):
+    # votes count on the text they were given on.
+    sa.Column("text_revision", sa.Integer, nullable=False, server_default="1"),
+    sa.Column("decided_by", ID),                 # a coordinator who decided it outright
+    sa.Column("decided_at", STAMP),              # when it was accepted or rejected
+    sa.Column("changed_by", ID),
+    *_record_columns(),
+    sa.CheckConstraint("status IN ('pending', 'accepted', 'rejected', 'disputed', "
+                       "'superseded')", name="ui_translations_status"),
+    sa.Index("ui_translations_by_seq", "server_seq", unique=True),
+    sa.Index("ui_translations_by_language", "language", "status"),
+    sa.Index("ui_translations_by_author", "author_id"),
+)
+
+# Every verdict on a suggestion, kept: one row per voter and suggestion (a new verdict
+# replaces the voter's earlier one), with the suggestion's revision it was given on.
+ui_votes = sa.Table(
+    "ui_votes", metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("translation_id", ID, sa.ForeignKey("ui_translations.id"), nullable=False),
+    sa.Column("author_id", ID, sa.ForeignKey("users.id"), nullable=False),  # the voter
+    sa.Column("device_id", ID, nullable=False),
+    sa.Column("revision", sa.Integer, nullable=False),  # the text_revision voted on
+    sa.Column("verdict", sa.String(10), nullable=False),
+    sa.Column("reason", sa.Text, nullable=False, server_default=""),
+    sa.Column("payload", sa.Text, nullable=False),
+    sa.Column("created_at", STAMP, nullable=False),
+    sa.Column("updated_at", STAMP, nullable=False),
+    sa.CheckConstraint("verdict IN ('accept', 'reject')", name="ui_votes_verdict"),
+    sa.UniqueConstraint("translation_id", "author_id", name="ui_votes_once"),
+    sa.Index("ui_votes_by_author", "author_id"),
+)
+
+# The catalog compiled from a language's accepted translations, one per language: what
+# devices pull to speak it.
+ui_catalogs = sa.Table(
+    "ui_catalogs", metadata,
+    sa.Column("id", ID, primary_key=True),       # "ui-catalog-<language>"
+    sa.Column("language", sa.String(32), nullable=False, unique=True),
+    *_record_columns(),
+    sa.Index("ui_catalogs_by_seq", "server_seq", unique=True),
+)
+
 RECORD_TABLES = {"project": projects, "task": tasks, "submission": submissions,
                  "review": reviews, "comment": comments, "tm_unit": tm_units,
-                 "term": glossary_terms}
+                 "term": glossary_terms, "ui_translation": ui_translations,
+                 "ui_catalog": ui_catalogs}
 MEMORY_TABLES = {"tm_unit": tm_units, "term": glossary_terms}

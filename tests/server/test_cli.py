@@ -286,6 +286,7 @@ JSON_COMMANDS = {
     "project guidelines list": ["p1"], "blocked": [], "flagged": [], "agreement": [],
     "concentration": [], "leaderboard": [], "audit items": ["--auditor", "Rahel"],
     "audit report": ["SAMPLE"], "log": [], "project coordinators": ["p1"],
+    "ui-translations progress": [], "ui-translations list": ["--language", "urd_Arab"],
 }
 
 
@@ -315,6 +316,9 @@ def _busy(engine, tmp_path) -> str:
         harness.member(name="Bilal")
         items = [amina.submission(inputs=f"سوال {i}") for i in range(3)]
         amina.push(items)
+        amina.push([amina.item("ui_translation", {  # the interface, translated
+            "id": "tr-1", "language": "urd_Arab", "context": None, "msgid": "&File",
+            "msgid_plural": None, "msgstr": ["&فائل"]})])
         for reviewer, flag in ((harness.member("reviewer"), "harmful"),
                                (harness.member("reviewer"), None)):
             reviewer.push([reviewer.item("review", {

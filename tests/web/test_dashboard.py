@@ -665,3 +665,20 @@ def test_a_form_sent_after_the_session_ended_goes_to_sign_in_without_a_dead_next
     sent = farida.client.post("/dashboard/sign-out", data={"csrf": "x"},
                               follow_redirects=False)
     assert sent.status_code == 303 and sent.headers["location"] == "/dashboard/sign-in"
+
+
+def test_the_overview_shows_how_far_the_interface_is_translated(dashboard, tmp_path):
+    from sync.server.translation import po
+    from tests.server.test_ui_translation_po import _entries, write_po
+
+    dashboard.coordinator()  # a coordinator to sign in, and to attribute the import to
+    with dashboard.engine.connect() as conn:
+        name = conn.execute(sa.select(tables.users.c.name).where(
+            tables.users.c.role == "coordinator")).scalars().first()
+    entries = _entries(4)
+    po.import_po(dashboard.engine, write_po(tmp_path / "ha.po", entries), language="hau_Latn",
+                 by=name)
+    page = dashboard.coordinator().get("/dashboard/overview").text
+    table = re.search(r'id="interfaceTranslations">.*?</table>', page, re.S).group(0)
+    assert "Hausa" in table
+    assert f'<td class="num">{len(entries)} / ' in table

@@ -38,7 +38,7 @@ class FirstRunDialog(QDialog):
         self.languages.setAccessibleName(_("Interface language"))
         intro.setBuddy(self.languages)
         for loc in catalogs.offered():
-            item = QListWidgetItem(ui_locale.native_name(loc.tag))
+            item = QListWidgetItem(ui_locale.picker_name(loc.tag))
             item.setData(Qt.UserRole, loc.tag)
             item.setFont(font_for_script(ui_locale.script_of(loc.tag)))
             # Each name in its own direction, whatever the dialog's.

@@ -37,7 +37,7 @@ class SettingsDialog(QDialog):
         if current not in tags:  # a pseudo-locale or an incomplete catalog chosen by option
             tags.append(current)
         for tag in tags:
-            self.ui_language.addItem(ui_locale.native_name(tag), tag)
+            self.ui_language.addItem(ui_locale.picker_name(tag), tag)
         self.ui_language.setCurrentIndex(tags.index(current))
         self.native_digits = QCheckBox(_("Show numbers in the language's own &digits"),
                                        objectName="nativeDigits")

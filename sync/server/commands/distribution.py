@@ -24,7 +24,10 @@ def cmd_queue(args, engine, url) -> int:
     from sync.server.work import distribution
 
     language = check_languages([args.language])[0] if args.language else None
-    return listing(
+    if args.json:
+        return listing(args, distribution.queue_status(engine, language=language), header=[],
+                       row=lambda r: [])
+    listing(
         args, distribution.queue_status(engine, language=language),
         empty=f"No tasks{' in ' + language if language else ''} yet; "
               "`qalam-server import-tasks` loads them.",
@@ -33,6 +36,14 @@ def cmd_queue(args, engine, url) -> int:
                        str(r.leased), str(r.done), str(r.expired)],
         footer="WAITING/CAPPED count tasks (below or at the audit cap); LEASED, DONE and "
                "EXPIRED count leases.")
+    from sync.server.commands.translations import progress_rows
+
+    if progress_rows(engine, language):  # the interface's translations, where any began
+        from sync.server.commands.translations import print_progress
+
+        print("\nTranslations of the interface:")
+        print_progress(args, engine, language)
+    return 0
 
 
 @command("leases", help="list work handed out to annotators",

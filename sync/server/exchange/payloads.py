@@ -17,7 +17,14 @@ import json
 
 from pydantic import ValidationError
 
-from app.records import CommentRecord, ReviewRecord, SubmissionRecord, first_problem
+from app.records import (
+    CommentRecord,
+    ReviewRecord,
+    SubmissionRecord,
+    UiTranslationRecord,
+    UiVoteRecord,
+    first_problem,
+)
 from sync.protocol import MAX_SEQ, PushItem, payload_hash
 from sync.server.people.users import Device
 
@@ -77,12 +84,15 @@ def _check_record(entity: str, record: dict, device: Device) -> None:
     # A coordinator writes in any language; a blocked user's work is held whatever it is
     # (a blocked coordinator acts as an annotator with, often, no languages of their own).
     languages = None if device.role == "coordinator" or device.blocked else device.languages
-    model = {"submission": SubmissionRecord, "review": ReviewRecord,
-             "comment": CommentRecord}[entity]
+    model = _MODELS[entity]
     try:
         model.model_validate(record, context={"languages": languages})
     except ValidationError as exc:
         raise Invalid(first_problem(exc).reason) from None
+
+
+_MODELS = {"submission": SubmissionRecord, "review": ReviewRecord, "comment": CommentRecord,
+           "ui_translation": UiTranslationRecord, "ui_vote": UiVoteRecord}
 
 
 def _check_strings(value, where: str, depth: int = 0) -> None:

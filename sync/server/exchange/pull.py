@@ -39,6 +39,8 @@ from sync.protocol import (
     MAX_PULL_LIMIT,
     MEMORY_PROTOCOL,
     PROTOCOL_VERSION,
+    TRANSLATION_ENTITIES,
+    TRANSLATION_PROTOCOL,
     PullItem,
     PullPage,
 )
@@ -79,8 +81,16 @@ def _visible(device: Device) -> dict[str, sa.ColumnElement]:
     elif device.role == "reviewer":
         review_rules.append(REVIEWS.c.submission_id.in_(
             sa.select(SUBMISSIONS.c.id).where(SUBMISSIONS.c.language.in_(langs))))
+    translations = tables.ui_translations
+    translation_rules = [translations.c.author_id == device.user_id]
+    if coordinator:
+        translation_rules.append(sa.true())
+    elif langs:  # other speakers of the language review suggestions (issue 16)
+        translation_rules.append(translations.c.language.in_(langs))
     return {
         "project": sa.true(),
+        "ui_catalog": sa.true(),
+        "ui_translation": sa.or_(*translation_rules),
         # Work reaches a user through a lease (sync.server.work.distribution), and stays with them
         # after it is done or expired: a late result still counts.
         "task": sa.true() if coordinator else TASKS.c.id.in_(leased),
@@ -104,6 +114,8 @@ def _visible_when_blocked(device: Device, leased) -> dict[str, sa.ColumnElement]
     """
     return {
         "project": sa.true(),
+        "ui_catalog": sa.true(),
+        "ui_translation": tables.ui_translations.c.author_id == device.user_id,
         "task": sa.and_(TASKS.c.id.in_(leased), sa.or_(TASKS.c.author_id.is_(None),
                                                        TASKS.c.author_id == device.user_id)),
         "submission": SUBMISSIONS.c.author_id == device.user_id,
@@ -119,7 +131,8 @@ def _not_echoed(device: Device) -> dict[str, sa.ColumnElement]:
     holds them and learned their revision from the push answer (other devices of the same
     user still get them; a change made on the server clears ``changed_by``)."""
     return {entity: sa.or_(table.c.changed_by.is_(None), table.c.changed_by != device.id)
-            if entity in ("submission", "review", "comment") else sa.true()
+            if entity in ("submission", "review", "comment", "ui_translation")
+            else sa.true()
             for entity, table in tables.RECORD_TABLES.items()}
 
 
@@ -127,7 +140,8 @@ def _entities(protocol: int) -> dict[str, sa.Table]:
     """The records a client of this protocol version knows how to store."""
     return {entity: table for entity, table in tables.RECORD_TABLES.items()
             if (entity != "comment" or protocol >= COMMENTS_PROTOCOL)
-            and (entity not in tables.MEMORY_TABLES or protocol >= MEMORY_PROTOCOL)}
+            and (entity not in tables.MEMORY_TABLES or protocol >= MEMORY_PROTOCOL)
+            and (entity not in TRANSLATION_ENTITIES or protocol >= TRANSLATION_PROTOCOL)}
 
 
 def pull_page(target: Target, device: Device, *, cursor: int = 0,

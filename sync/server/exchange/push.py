@@ -32,6 +32,7 @@ from app.kinds import EDIT_KINDS, FINAL_STATES
 from app.records import comment_body
 from sync.protocol import (
     MAX_SEQ,
+    TRANSLATION_ENTITIES,
     ErrorCode,
     ItemResult,
     ItemStatus,
@@ -45,6 +46,7 @@ from sync.server.db import Sequence, run_write
 from sync.server.errors import ServerError
 from sync.server.exchange.payloads import check_item, content
 from sync.server.people.users import Device
+from sync.server.translation import suggestions
 from sync.server.work import distribution, feedback
 from sync.server.work.acceptance import measured_distances, task_payloads
 
@@ -86,7 +88,9 @@ def _push(conn: Connection, device: Device, batch: PushBatch, checked) -> PushRe
                 APPLIED_ITEMS.c.seq.in_(numbers[start:start + CHUNK]))):
             prior[row.seq] = row
     work = _Writes(conn, device, seqs, [(item, record) for item, record, problem in checked
-                                        if problem is None and item.seq not in prior])
+                                        if problem is None and item.seq not in prior
+                                        and item.entity not in TRANSLATION_ENTITIES])
+    translations = suggestions.Writes(conn, device, seqs)
     now = clock.utc_now()
     results = []
     applied = []
@@ -95,7 +99,12 @@ def _push(conn: Connection, device: Device, batch: PushBatch, checked) -> PushRe
         if earlier is not None:
             results.append(_repeat(item, earlier))
             continue
-        result = work.apply(item, record, now) if problem is None else _rejected(item, problem)
+        if problem is not None:
+            result = _rejected(item, problem)
+        elif item.entity in TRANSLATION_ENTITIES:
+            result = translations.apply(item, record, now)
+        else:
+            result = work.apply(item, record, now)
         if result.status != ItemStatus.conflict and item.seq <= MAX_SEQ:
             row = {"device_id": device.id, "seq": item.seq, "hash": item.hash,
                    "entity": item.entity, "record_id": item.id, "status": result.status.value,
@@ -106,6 +115,7 @@ def _push(conn: Connection, device: Device, batch: PushBatch, checked) -> PushRe
         results.append(result)
     work.flush()
     work.distribute(now)
+    translations.finish(now)
     if applied:
         conn.execute(APPLIED_ITEMS.insert(), applied)
     high = max((s for s, row in prior.items() if row.status != "conflict"), default=0)

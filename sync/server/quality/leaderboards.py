@@ -128,9 +128,39 @@ def _tallies(conn: Connection, project_id: str | None,
              SUBMISSIONS.c.language.isnot(None), unblocked(SUBMISSIONS.c.author_id)]
     if project_id is not None:
         scope.append(SUBMISSIONS.c.project_id == project_id)
+    translated = _translation_tallies(conn, settings) if project_id is None else []
     return [*_submission_tallies(conn, sf, scope, settings),
             *_review_tallies(conn, rf, project_id, settings),
-            *_rating_tallies(conn, sf, rf, scope)]
+            *_rating_tallies(conn, sf, rf, scope), *translated]
+
+
+def _translation_tallies(conn: Connection, settings: rules.RuleSettings) -> list[Tally]:
+    """Translating the interface (issue 16), with its own points (:func:`app.rules.
+    translation_points`): accepted suggestions on the day they were accepted, verdicts on the
+    day they were given. Not any project's work: only the boards across projects count it."""
+    suggestions, votes = tables.ui_translations, tables.ui_votes
+    accepted = conn.execute(
+        sa.select(suggestions.c.author_id, suggestions.c.language,
+                  sa.func.substr(suggestions.c.decided_at, 1, 10).label("day"),
+                  sa.func.count().label("n"))
+        .where(suggestions.c.status.in_(("accepted", "superseded")),
+               suggestions.c.decided_at.isnot(None), unblocked(suggestions.c.author_id))
+        .group_by(suggestions.c.author_id, suggestions.c.language,
+                  sa.func.substr(suggestions.c.decided_at, 1, 10))).all()
+    given = conn.execute(
+        sa.select(votes.c.author_id, suggestions.c.language,
+                  sa.func.substr(votes.c.updated_at, 1, 10).label("day"),
+                  sa.func.count().label("n"))
+        .join(suggestions, suggestions.c.id == votes.c.translation_id)
+        .where(votes.c.device_id != "server", unblocked(votes.c.author_id))
+        .group_by(votes.c.author_id, suggestions.c.language,
+                  sa.func.substr(votes.c.updated_at, 1, 10))).all()
+    return [*(Tally(r.author_id, r.language, r.day,
+                    rules.translation_points(accepted=r.n, settings=settings), r.n)
+              for r in accepted),
+            *(Tally(r.author_id, r.language, r.day,
+                    rules.translation_points(verdicts=r.n, settings=settings), r.n)
+              for r in given)]
 
 
 def _submission_tallies(conn: Connection, sf: PayloadFields, scope: list,
@@ -268,7 +298,7 @@ def _snapshot_key(conn: Connection, project_id: str | None) -> tuple:
     seq = current_seq(conn)
     latest = conn.execute(sa.select(
         *(sa.select(sa.func.max(table.c.updated_at)).scalar_subquery()
-          for table in (SUBMISSIONS, REVIEWS, PROJECTS, USERS)),
+          for table in (SUBMISSIONS, REVIEWS, PROJECTS, USERS, tables.ui_votes)),
         sa.select(sa.func.count()).where(USERS.c.blocked_at.isnot(None)).scalar_subquery(),
     )).one()
     return (str(conn.engine.url), project_id, seq, tuple(latest))

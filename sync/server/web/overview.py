@@ -6,7 +6,8 @@ Counts come from :func:`sync.server.quality.measures.language_progress` (drafts,
 contributors), :func:`sync.server.work.acceptance.acceptance_counts` (what the project's acceptance
 rules accept: the same the export applies) and the tasks table (work loaded per language and
 kind); agreement and contributor concentration per language from
-:mod:`sync.server.quality.measures`.
+:mod:`sync.server.quality.measures`; how far each language's translation of the interface has
+come from :func:`sync.server.translation.catalogs.progress`.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from sync.server import tables
 from sync.server.db import read_transaction
 from sync.server.quality.figures import cached
 from sync.server.quality.measures import agreement, concentration, language_progress
+from sync.server.translation.catalogs import progress as translation_progress
 from sync.server.web.charts import Bar, bar_chart
 from sync.server.web.site import Coordinator, language_cell, new_router
 from sync.server.work.acceptance import AcceptanceCounts, acceptance_counts, language_gates
@@ -47,6 +49,7 @@ def overview(page: Coordinator, project: str = "") -> Response:
                                                                        project_id=project_id)}
         agreements = agreement(conn, project_id=project_id)
         concentrations = concentration(conn, project_id=project_id)
+        translated = translation_progress(conn)
     languages = sorted(set(counts.languages) | {lang for lang, _ in [*loaded, *progress]},
                        key=lambda code: language_cell(code, page.ui.tag).name.casefold())
     with read_transaction(page.engine) as conn:  # a language with tasks and no work yet too
@@ -84,5 +87,5 @@ def overview(page: Coordinator, project: str = "") -> Response:
                if code in agreements or code in concentrations]
     return page.render("overview.html", projects=projects, project=project_id or "",
                        rows=rows, totals=totals, quality=quality, passing=counts.passing,
-                       gates=gates, counted_at=counted_at,
+                       gates=gates, counted_at=counted_at, translated=translated,
                        chart=bar_chart(bars, direction=page.ui.dir))
