@@ -345,7 +345,8 @@ def m009_ui_translations(db: Database) -> None:
     # language and message, with their revisions, like a submission's), the verdicts this
     # annotator gave peers' suggestions, and the catalogs the server compiled from accepted
     # ones. ``status`` and ``votes`` are the server's (pulled); a local-only suggestion is
-    # 'pending' until then.
+    # 'pending' until then. The pull cursor starts again once: the server sent these records
+    # to no older version of the app.
     _run(
         db,
         """
@@ -397,6 +398,7 @@ def m009_ui_translations(db: Database) -> None:
             revision   INTEGER NOT NULL,
             updated_at TEXT NOT NULL
         );
+        UPDATE meta SET value = '0' WHERE key = 'pull_cursor';
         """,
     )
 

@@ -15,10 +15,14 @@ Who sees what, per DESIGN.md invariant 6:
 * comments (feedback on an item): its author only, never other annotators; protocol 3+;
 * translation-memory units and glossary terms: those whose target language is one of the
   user's (coordinators: all); protocol 4+;
+* suggested translations of the interface: the user's own, and those in the user's languages
+  (coordinators: all), for the speakers to review; the compiled interface catalogs: everyone
+  (anyone may use any language's interface); protocol 5+;
 * a blocked user (``Device.blocked``, whatever their role): only their own submissions and
   reviews and replies, the projects, and the tasks they leased that hold nobody else's work
   (a review they push is refused by :mod:`.push`, their own items are received and held);
-  no translation memory or glossary: the memory is others' accepted work;
+  no translation memory or glossary: the memory is others' accepted work; of the interface's
+  translations only their own suggestions, and the catalogs;
 * but never a submission or review whose latest change this very device pushed
   (``changed_by``): it holds that version and learned its revision from the push answer.
   Server-side changes (:mod:`sync.server.work.decisions`) clear ``changed_by``; a repair
