@@ -139,22 +139,18 @@ def _translation_tallies(conn: Connection, settings: rules.RuleSettings) -> list
     translation_points`): accepted suggestions on the day they were accepted, verdicts on the
     day they were given. Not any project's work: only the boards across projects count it."""
     suggestions, votes = tables.ui_translations, tables.ui_votes
-    accepted = conn.execute(
-        sa.select(suggestions.c.author_id, suggestions.c.language,
-                  sa.func.substr(suggestions.c.decided_at, 1, 10).label("day"),
-                  sa.func.count().label("n"))
+    accepted = _grouped(conn, sa.select(
+        suggestions.c.author_id, suggestions.c.language,
+        sa.func.substr(suggestions.c.decided_at, 1, 10).label("day"))
         .where(suggestions.c.status.in_(("accepted", "superseded")),
-               suggestions.c.decided_at.isnot(None), unblocked(suggestions.c.author_id))
-        .group_by(suggestions.c.author_id, suggestions.c.language,
-                  sa.func.substr(suggestions.c.decided_at, 1, 10))).all()
-    given = conn.execute(
-        sa.select(votes.c.author_id, suggestions.c.language,
-                  sa.func.substr(votes.c.updated_at, 1, 10).label("day"),
-                  sa.func.count().label("n"))
+               suggestions.c.decided_at.isnot(None), unblocked(suggestions.c.author_id)),
+        ["author_id", "language", "day"], _count)
+    given = _grouped(conn, sa.select(
+        votes.c.author_id, suggestions.c.language,
+        sa.func.substr(votes.c.updated_at, 1, 10).label("day"))
         .join(suggestions, suggestions.c.id == votes.c.translation_id)
-        .where(votes.c.device_id != "server", unblocked(votes.c.author_id))
-        .group_by(votes.c.author_id, suggestions.c.language,
-                  sa.func.substr(votes.c.updated_at, 1, 10))).all()
+        .where(votes.c.device_id != "server", unblocked(votes.c.author_id)),
+        ["author_id", "language", "day"], _count)
     return [*(Tally(r.author_id, r.language, r.day,
                     rules.translation_points(accepted=r.n, settings=settings), r.n)
               for r in accepted),
