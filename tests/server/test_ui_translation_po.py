@@ -84,6 +84,11 @@ def test_import_then_export_round_trips_and_msgfmt_checks_it(harness, noor, tmp_
                              capture_output=True, text=True)
     assert checked.returncode == 0, checked.stderr
     assert catalogs.progress(harness.engine)[0].translated == len(entries)
+    from sync.server.people import auditlog
+
+    logged = auditlog.entries(harness.engine)
+    assert [(e.action, e.subject) for e in logged][:2] == [("export", "out.po"),
+                                                          ("import", "ha.po")]
 
 
 def test_the_cli_imports_and_exports(db_url, harness, noor, tmp_path, capsys):

@@ -186,6 +186,12 @@ def import_po(engine: Engine | Connection, path: Path, *, language: str, by: str
             imported += 1
         if imported:
             catalogs.compile_language(conn, seqs, language, now)
+        from sync.server.people import auditlog
+
+        auditlog.record(conn, "import", auditlog.Actor.command_line(user_id=coordinator.id),
+                        subject=path.name, detail={"ui_translations": imported,
+                                                   "language": language,
+                                                   "by": coordinator.name})
         seqs.save()
         return PoImport(language, imported, unchanged, unknown, skipped)
 
@@ -254,6 +260,10 @@ def export_po(engine: Engine | Connection, language: str, out: Path) -> int:
     buffer = io.BytesIO()
     write_po(buffer, catalog, include_lineno=False)
     out.write_bytes(buffer.getvalue())
+    from sync.server.people import auditlog
+
+    auditlog.record_alone(engine, "export", auditlog.Actor.command_line(), subject=out.name,
+                          detail={"ui_translations": len(translated), "language": language})
     return len(translated)
 
 

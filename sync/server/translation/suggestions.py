@@ -318,6 +318,12 @@ def decide(target: Engine | Connection, translation_id: str, decision: str, *, b
                          .values(status="pending"))
         for language in settle(conn, seqs, row.id, now):
             catalogs.compile_language(conn, seqs, language, now)
+        from sync.server.people import auditlog
+
+        auditlog.record(conn, "decide", auditlog.Actor.command_line(user_id=coordinator.id),
+                        subject=row.id, detail={"ui_translation": decision,
+                                                "language": row.language, "by": coordinator.name,
+                                                "reason": reason.strip()})
         seqs.save()
         return conn.execute(sa.select(SUGGESTIONS.c.status)
                             .where(SUGGESTIONS.c.id == row.id)).scalar()
