@@ -16,7 +16,7 @@ from __future__ import annotations
 import html
 import unicodedata
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from app.store import Comment, Submission
 from i18n import languages
+from i18n.bidi import format_message
 from i18n.translation import _
 from ui import operations
 from ui.content_edit import ContentEdit
@@ -76,7 +77,7 @@ class FeedbackPanel(QWidget):
         self.reply_label = QLabel(wordWrap=True)
         self.reply_box = ContentEdit(accessible_name=_("Your reply"))
         self.reply_box.setObjectName("feedbackReply")
-        self.reply_box.setMaximumHeight(90)
+        self.reply_box.setMaximumHeight(72)
         self.reply_label.setBuddy(self.reply_box)
         self.send = QPushButton(_("Sen&d reply"), objectName="feedbackSend")
         self.send.setAccessibleName(_("Send reply"))
@@ -88,7 +89,7 @@ class FeedbackPanel(QWidget):
         self.revise.clicked.connect(self.revise_item)
         self.note = QLabel(wordWrap=True, objectName="feedbackNote")
         buttons = QHBoxLayout()
-        buttons.addWidget(self.note, 1)
+        buttons.addStretch(1)
         buttons.addWidget(self.send)
         buttons.addWidget(self.revise)
         layout = QVBoxLayout(self)
@@ -97,6 +98,7 @@ class FeedbackPanel(QWidget):
         layout.addWidget(self.view, 1)
         layout.addWidget(self.reply_label)
         layout.addWidget(self.reply_box)
+        layout.addWidget(self.note)
         layout.addLayout(buttons)
         self.setVisible(False)
 
@@ -126,14 +128,16 @@ class FeedbackPanel(QWidget):
 
     def _draw(self) -> None:
         blocks = []
+        ui_dir = "rtl" if self.layoutDirection() == Qt.RightToLeft else "ltr"
         for comment in self.thread:
             rtl = is_rtl(comment.body)
             body = html.escape(comment.body).replace("\n", "<br>")
             indent = "margin-inline-start: 24px;" if comment.kind == "reply" else ""
             when = comment.created_at[:16].replace("T", " ")
+            heading = format_message("{who} · {when}", who=who(comment), when=when)
             blocks.append(
-                f'<p style="margin-bottom: 2px; color: #555; {indent}">'
-                f"<b>{html.escape(who(comment))}</b> · {html.escape(when)}</p>"
+                f'<p dir="{ui_dir}" style="margin-bottom: 2px; color: #555; {indent}">'
+                f"<b>{html.escape(heading)}</b></p>"
                 f'<p dir="{"rtl" if rtl else "ltr"}" align="{"right" if rtl else "left"}" '
                 f'style="margin-top: 0; {indent}">{body}</p>')
         self.view.setHtml("".join(blocks))
@@ -142,8 +146,8 @@ class FeedbackPanel(QWidget):
         self.send.setVisible(target is not None)
         self.reply_label.setVisible(target is not None)
         if target is not None:
-            self.reply_label.setText(_("Your re&ply to {who} (one reply per comment):").format(
-                who=who(target)))
+            self.reply_label.setText(format_message(
+                _("Your re&ply to {who} (one reply per comment):"), who=who(target)))
         revisable = self.item is not None and self.item.state == "rejected"
         self.revise.setVisible(revisable)
         self.note.setStyleSheet("")

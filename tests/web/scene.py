@@ -24,7 +24,7 @@ from tests.web.helpers import PASSWORD
 PAGES = ["/dashboard/overview", "/dashboard/backlog", "/dashboard/flagged",
          "/dashboard/people", "/dashboard/import", "/dashboard/export",
          "/dashboard/enrollment", "/dashboard/audits", "/dashboard/health",
-         "/dashboard/projects"]
+         "/dashboard/projects", "/dashboard/log"]
 THAI_TASKS = [
     {"inputs": "เมืองหลวงของประเทศไทยคืออะไร", "targets": "กรุงเทพมหานคร",
      "language_code": "tha", "script": "Thai"},
@@ -82,6 +82,23 @@ class Scene:
         _session, value = sessions.sign_in(self.engine, name="Farida", password=PASSWORD,
                                            client="127.0.0.1", language=ui)
         return {"name": "qalam_session", "value": value, "url": self.live.url}
+
+    def item_pages(self) -> list[str]:
+        """A Thai item's page of feedback, with a comment in its thread."""
+        import sqlalchemy as sa
+
+        from sync.server import tables
+        from sync.server.people.auditlog import Actor
+        from sync.server.work import feedback
+
+        with self.engine.connect() as conn:
+            item_id = conn.execute(sa.select(tables.submissions.c.id).where(
+                tables.submissions.c.language == "tha_Thai").limit(1)).scalar_one()
+        if not feedback.thread(self.engine, item_id):
+            farida = users.get_user(self.engine, "Farida")
+            feedback.comment(self.engine, item_id, "ช่วยเพิ่มรายละเอียดอีกหน่อย",
+                             by=Actor("Farida", address="127.0.0.1", user_id=farida.id))
+        return [f"/dashboard/items/{item_id}/feedback"]
 
     def thai_pages(self) -> list[str]:
         return ["/dashboard/overview?project=aya-tha", "/dashboard/projects/aya-tha"]

@@ -105,7 +105,7 @@ def _name(path: str) -> str:
 
 
 def _every_page(scene) -> list[str]:
-    return [*PAGES, *scene.thai_pages(), "/dashboard/sign-in"]
+    return [*PAGES, *scene.thai_pages(), *scene.item_pages(), "/dashboard/sign-in"]
 
 
 @pytest.mark.parametrize("ui", ["en", "ur"])

@@ -127,18 +127,19 @@ class WorkScreen(Screen):
         buttons.addWidget(self.open_button)
         buttons.addWidget(self.restore_button)
         grid.addLayout(buttons, 5, 0, 1, 2)
+        # The thread goes with the text, under it (hidden for an item without feedback).
+        grid.addWidget(self.feedback, 6, 0, 1, 2)
         grid.setColumnStretch(0, 1)
         grid.setColumnStretch(1, 2)
+        grid.setRowStretch(6, 2)
         grid.setRowStretch(1, 1)
         grid.setRowStretch(3, 1)
 
-        self.splitter = splitter = QSplitter(Qt.Horizontal)
+        splitter = QSplitter(Qt.Horizontal)
         splitter.addWidget(self.list)
         splitter.addWidget(detail)
-        splitter.addWidget(self.feedback)  # beside the text; hidden without feedback
         splitter.setStretchFactor(1, 2)
-        splitter.setStretchFactor(2, 1)
-        splitter.setSizes([360, 680, 320])
+        splitter.setSizes([320, 720])
         splitter.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
@@ -205,7 +206,6 @@ class WorkScreen(Screen):
     def _show_revisions(self, submission: Submission | None) -> None:
         self.current = submission
         self.feedback.show_item(submission, seen=not self._auto_selecting)
-        self._make_room_for_feedback()
         self.revisions.clear()
         for view in (self.compare_prompt, self.compare_completion):
             view.set_text("")
@@ -227,16 +227,6 @@ class WorkScreen(Screen):
             self.revisions.setCurrentRow(0)
         else:
             self.compare_note.setText(_("No revisions yet."))
-
-    FEEDBACK_WIDTH = 320
-
-    def _make_room_for_feedback(self) -> None:
-        """A pane hidden when the splitter was laid out has no width: give the thread its
-        room, from the history's, the first time it is shown."""
-        sizes = self.splitter.sizes()
-        if self.feedback.isVisibleTo(self) and sizes[2] == 0:
-            taken = min(self.FEEDBACK_WIDTH, max(sizes[1] // 2, 1))
-            self.splitter.setSizes([sizes[0], sizes[1] - taken, taken])
 
     def selected_revisions(self) -> list[Revision]:
         return sorted((item.data(ItemRole) for item in self.revisions.selectedItems()),

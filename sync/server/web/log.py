@@ -27,6 +27,17 @@ def log(page: Coordinator, action: Annotated[str, Query(max_length=40)] = "",
         before: Annotated[int | None, Query(ge=1, le=2**62)] = None) -> Response:
     entries = auditlog.entries(page.engine, action=action or None, actor=who or None,
                                before=before, limit=PAGE)
-    return page.render("log.html", entries=entries, action=action, who=who,
+    return page.render("log.html", entries=entries, action=action, who=who, shown=shown,
                        actions=auditlog.ACTIONS, people=auditlog.actors(page.engine),
                        more=len(entries) == PAGE, first=before is None)
+
+
+def shown(value) -> str:
+    """A detail's value as a person reads it: lists joined, nested values as key: value."""
+    if isinstance(value, list):
+        return ", ".join(shown(v) for v in value) or "–"
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {shown(v)}" for k, v in value.items())
+    if value is None or value == "":
+        return "–"
+    return str(value)
