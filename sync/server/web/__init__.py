@@ -27,11 +27,12 @@ from sync.server.web import (
     log,
     overview,
     people,
+    projects,
     signin,
 )
 from sync.server.web.site import PREFIX
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
-for _module in (assets, signin, overview, backlog, flagged, people, importer, exporter,
+for _module in (assets, signin, overview, backlog, flagged, people, projects, importer, exporter,
                 enrollment, audits, health, feedback, log):
     router.include_router(_module.router)

@@ -3,6 +3,10 @@
     GET  /dashboard/people
     POST /dashboard/people/block      user, reason   (coordinators; nothing is deleted)
     POST /dashboard/people/unblock    user
+    POST /dashboard/people/revoke     device         (its tokens and the sessions they opened)
+
+A form with a mistake (a block without a reason, a device or person that is gone) comes back
+with what was typed and the problem beside the field.
 
 "Pending" is what the `devices` command shows: changes the device may see that it has not
 pulled yet (:func:`sync.server.exchange.pull.pending_changes` from its pull cursor).
@@ -17,11 +21,11 @@ import sqlalchemy as sa
 from fastapi import Form
 from starlette.responses import Response
 
-from sync.protocol import ErrorCode
 from sync.server import tables
 from sync.server.db import read_transaction
 from sync.server.errors import ServerError
 from sync.server.exchange.pull import pending_changes
+from sync.server.people import users
 from sync.server.people.users import Device
 from sync.server.quality import moderation
 from sync.server.web.site import Coordinator, CoordinatorForm, new_router
@@ -35,6 +39,11 @@ USERS = tables.users
 
 @router.get("/people")
 def people(page: Coordinator, done: str = "") -> Response:
+    return _render(page, done=done)
+
+
+def _render(page, *, done: str = "", status: int = 200, errors: dict | None = None,
+            typed: dict | None = None) -> Response:
     with read_transaction(page.engine) as conn:
         handed_in = (sa.select(SUBMISSIONS.c.author_id, sa.func.count().label("n"))
                      .where(SUBMISSIONS.c.deleted == sa.false(), SUBMISSIONS.c.state != "draft")
@@ -64,21 +73,43 @@ def people(page: Coordinator, done: str = "") -> Response:
             listing.append({"row": row,
                             "pending": pending_changes(conn, device, row.pull_cursor)})
     people = [{"row": u, "languages": json.loads(u.languages)} for u in users]
-    return page.render("people.html", people=people, devices=listing, done=done,
-                       user_total=user_total, device_total=device_total, max_rows=MAX_ROWS)
+    return page.render("people.html", status=status, people=people, devices=listing,
+                       done=done, user_total=user_total, device_total=device_total,
+                       max_rows=MAX_ROWS, errors=errors or {}, typed=typed or {})
 
 
 @router.post("/people/block")
 def block(page: CoordinatorForm, user: Annotated[str, Form(max_length=64)],
           reason: Annotated[str, Form(max_length=moderation.MAX_REASON)] = "") -> Response:
-    if user == page.session.user_id:
-        raise ServerError(ErrorCode.invalid_request,
-                          "You cannot block yourself: you would be signed out for good.")
-    moderation.block(page.engine, user, reason=reason, by=page.actor)
-    return page.redirect("/people?done=blocked")
+    field = f"reason-{user}"
+    if user == page.session.user_id:  # no form on one's own row: said above the table
+        return _render(page, status=400, errors={"people": page.ui.gettext(
+            "You cannot block yourself: you would be signed out for good.")})
+    if not reason.strip():
+        problem = page.ui.gettext("Say why: the reason is kept with the block.")
+    else:
+        try:
+            moderation.block(page.engine, user, reason=reason, by=page.actor)
+            return page.redirect("/people?done=blocked")
+        except ServerError as exc:  # nobody by that id (any more): said above the table
+            return _render(page, status=400, errors={"people": exc.message},
+                           typed={field: reason})
+    return _render(page, status=400, errors={field: problem}, typed={field: reason})
 
 
 @router.post("/people/unblock")
 def unblock(page: CoordinatorForm, user: Annotated[str, Form(max_length=64)]) -> Response:
-    moderation.unblock(page.engine, user, by=page.actor)
+    try:
+        moderation.unblock(page.engine, user, by=page.actor)
+    except ServerError as exc:
+        return _render(page, status=400, errors={"people": exc.message})
     return page.redirect("/people?done=unblocked")
+
+
+@router.post("/people/revoke")
+def revoke(page: CoordinatorForm, device: Annotated[str, Form(max_length=64)]) -> Response:
+    try:
+        users.revoke(page.engine, device, by=page.actor)
+    except ServerError as exc:
+        return _render(page, status=400, errors={"devices": exc.message})
+    return page.redirect("/people?done=revoked")
