@@ -566,9 +566,12 @@ class SyncClient:
 
     def _claim(self, run_on_store: StoreRunner, busy: set[str]) -> syncstate.Batch | None:
         raw_bound = int(self.batch_compressed / self.compression_ratio)
-        # A server older than translations of the interface knows none of their entities.
-        skip = protocol.TRANSLATION_ENTITIES \
+        # A server older than translations of the interface knows none of their entities,
+        # and one older than feedback no replies to it: they wait for a newer server.
+        skip = tuple(protocol.TRANSLATION_ENTITIES) \
             if self._protocol < protocol.TRANSLATION_PROTOCOL else ()
+        if self._protocol < protocol.COMMENTS_PROTOCOL:
+            skip += ("comment",)
         return run_on_store(lambda store: syncstate.claim_batch(
             store, max_bytes=raw_bound, max_items=protocol.MAX_BATCH_ITEMS, busy=busy,
             skip=skip))

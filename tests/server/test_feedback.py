@@ -247,3 +247,20 @@ def test_an_action_that_fails_logs_nothing(harness, people):
     with pytest.raises(ServerError):
         feedback.comment(harness.engine, "no-such-item", "hello", by=_by(farida))
     assert len(auditlog.entries(harness.engine, limit=200)) == before
+
+
+def test_a_blocked_author_pulls_no_ones_feedback_only_their_own_replies(harness, people):
+    from sync.server.quality import moderation
+
+    amina, _, farida = people
+    item_id, _ = _submitted(amina)
+    root = feedback.comment(harness.engine, item_id, "Why?", by=_by(farida))
+    reply = _reply(amina, item_id, root, "Because.")
+    assert statuses(amina.push([reply])) == ["created"]
+    moderation.block(harness.engine, amina.user.name, reason="copied text", by=_by(farida))
+    # Another of her devices: her own reply comes down, the coordinator's comment does not.
+    laptop = harness.member(name="Amina")
+    laptop.protocol = COMMENTS_PROTOCOL
+    assert [c["kind"] for c in _comments(laptop.pull())] == ["reply"]
+    late = amina.push([_reply(amina, item_id, root, "More.")])
+    assert "blocked" in late["results"][0]["reason"]

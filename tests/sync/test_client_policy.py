@@ -464,3 +464,23 @@ def test_backoff_waits_are_random_below_the_ceiling():
     waits = [policy.delay(4) for _ in range(200)]
     assert all(0 <= wait <= 8.0 for wait in waits) and len(set(waits)) > 100
     assert all(3.0 <= policy.delay(1, retry_after=3.0) <= 3.0 for _ in range(20))
+
+
+def test_a_reply_waits_for_a_server_that_knows_feedback(store, fake_server):
+    """A server older than protocol 3 knows no comments: the annotator's reply stays queued
+    (the rest of the work goes), instead of failing the whole batch."""
+    from types import SimpleNamespace
+
+    from app import syncstate
+
+    _fill(store, 1)
+    item = store.submissions()[0]
+    comment = {"id": "c-1", "submission_id": item.id, "kind": "comment", "body": "Plus court.",
+               "author_name": "Farida", "reply_to": None, "created_at": "2026-12-06T10:00Z"}
+    syncstate.apply_pull_page(store, SimpleNamespace(next_cursor=1, items=[SimpleNamespace(
+        entity="comment", id="c-1", revision=1, deleted=False, payload=json.dumps(comment))]))
+    store.reply("c-1", "D'accord.")
+    _client(fake_server, []).sync(lambda fn: fn(store))
+    sent = [item["entity"] for batch in fake_server.pushes for item in batch["items"]]
+    assert sent == ["submission"]
+    assert [entry.entity for entry in store.outbox()] == ["comment"]
