@@ -90,10 +90,28 @@ def get(tag: str) -> UiLocale:
     try:
         Locale.parse(base)
     except (UnknownLocaleError, ValueError):
+        registered = _registry_locale(key)
+        if registered is not None:  # the installed app ships CLDR data for SHIPPED only
+            return registered
         raise ValueError(
             f"no UI language {tag!r}; shipped: {', '.join(all_tags())}"
         ) from None
     return UiLocale(base, base)
+
+
+def _registry_locale(key: str) -> UiLocale | None:
+    """The UI locale of a language the registry knows with a CLDR locale ("ha", "pa-arab"),
+    without Babel's locale data: a language its users translate (i18n.community)."""
+    from i18n import languages
+
+    try:
+        lang = languages.resolve(key)
+    except languages.UnknownLanguage:
+        return None
+    if not lang.cldr_locale:
+        return None
+    tag = lang.cldr_locale.replace("_", "-")
+    return UiLocale(tag, lang.cldr_locale)
 
 
 def is_shipped(tag: str) -> bool:

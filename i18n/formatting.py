@@ -96,10 +96,16 @@ _current = _Settings()
 
 
 def _babel_locale(tag: str):
-    from babel import Locale
+    """Babel's locale for a UI tag; English's where Babel has no data for it (the installed
+    app ships CLDR data for the shipped languages only; a language its users translate
+    formats numbers and dates as English does, in ASCII digits)."""
+    from babel import Locale, UnknownLocaleError
 
     base = {"en-XA": "en", "ar-XB": "ar"}.get(tag, tag)
-    return Locale.parse(base.replace("-", "_"))
+    try:
+        return Locale.parse(base.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        return Locale.parse("en")
 
 
 def native_digits_for(tag: str) -> str | None:

@@ -74,13 +74,9 @@ def header(locale: str) -> str:
 
 @functools.cache
 def _derived(locale: str) -> str:
-    from babel import Locale, UnknownLocaleError
     from babel.plural import to_gettext
 
-    try:
-        rule = Locale.parse(locale).plural_form
-    except (UnknownLocaleError, ValueError) as error:
-        raise ValueError(f"no CLDR plural rule for {locale!r}: {error}") from None
+    rule = cldr_rule(locale)
     text = to_gettext(rule)
     order = [c for c in CATEGORY_ORDER if c in (rule.tags | {"other"})]
     pick = expression(text)
@@ -91,12 +87,35 @@ def _derived(locale: str) -> str:
     return text
 
 
-def _same_rule(locale: str, language: str) -> bool:
+def cldr_rule(locale: str):
+    """CLDR's plural rule (a Babel ``PluralRule``) of a locale: from the language registry's
+    stored rule text where it has the locale (no CLDR locale data needed: the installed app
+    ships it for the shipped languages only), else from Babel's locale data. ValueError when
+    neither knows it."""
     from babel import Locale, UnknownLocaleError
 
+    from i18n import languages
+
+    tag = locale.replace("_", "-")
     try:
-        return Locale.parse(locale).plural_form.rules == Locale.parse(language).plural_form.rules
-    except (UnknownLocaleError, ValueError):
+        lang = languages.resolve(tag)
+        if lang.cldr_locale and lang.cldr_locale.replace("_", "-").lower() in (
+                tag.lower(), tag.split("-")[0].lower()):
+            rule = languages.plural_rule(lang.code)
+            if rule is not None:
+                return rule
+    except languages.UnknownLanguage:
+        pass
+    try:
+        return Locale.parse(locale.replace("-", "_")).plural_form
+    except (UnknownLocaleError, ValueError) as error:
+        raise ValueError(f"no CLDR plural rule for {locale!r}: {error}") from None
+
+
+def _same_rule(locale: str, language: str) -> bool:
+    try:
+        return cldr_rule(locale).rules == cldr_rule(language).rules
+    except ValueError:
         return False
 
 
@@ -111,9 +130,7 @@ def expression(header: str):
 
 def categories(locale: str) -> list[str]:
     """The CLDR categories of ``locale`` in form order, e.g. ['one', 'two', 'other']."""
-    from babel import Locale
-
-    tags = Locale.parse(locale.replace("-", "_")).plural_form.tags | {"other"}
+    tags = cldr_rule(locale).tags | {"other"}
     return [c for c in CATEGORY_ORDER if c in tags]
 
 

@@ -50,3 +50,36 @@ def test_a_newer_catalog_is_offered_after_a_sync_and_used(qtbot, tmp_path):
         host.shutdown()
         community.forget_all()
         apply_ui_language(tmp_path, "en")
+
+
+def test_a_language_the_bundle_has_no_cldr_data_for_still_works(monkeypatch, qtbot, tmp_path,
+                                                                 open_app):
+    """The installed app ships Babel's CLDR data for the shipped languages only
+    (build_scripts/bundle_rules.BABEL_KEEP): Hausa's plural forms, name, direction and number
+    formats must come from the language registry and the pulled catalog instead."""
+    import babel.localedata
+
+    from i18n import catalogs, formatting, languages, plurals
+    from ui import ui_locale
+
+    kept = {"root", "en", *(loc.tag for loc in catalogs.SHIPPED)}
+    real = babel.localedata.exists
+    monkeypatch.setattr(babel.localedata, "exists",
+                        lambda name: name in kept and real(name))
+    for cached in (plurals._derived, languages._language_name, languages._script_name):
+        cached.cache_clear()
+    try:
+        assert catalogs.get("ha").tag == "ha" and catalogs.get("pa-Arab").babel == "pa_Arab"
+        assert plurals.header("ha") == "nplurals=2; plural=(((n == 1)) ? 0 : 1);"
+        assert plurals.categories("zu") == ["one", "other"]
+        _pull_catalog(tmp_path, 1, {"&File": "&Fayil"})
+        window = open_app(tmp_path, ui_language="ha")
+        assert _menus(window)[0] == "&Fayil"
+        assert ui_locale.native_name("ha") == "Hausa"
+        assert formatting.format_number(1234) == "1,234"
+        assert ui_locale.direction_of("ps") == "rtl"  # from the script: no CLDR data
+    finally:
+        monkeypatch.undo()
+        for cached in (plurals._derived, languages._language_name, languages._script_name):
+            cached.cache_clear()
+        community.forget_all()

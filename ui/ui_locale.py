@@ -72,9 +72,14 @@ def direction_of(tag: str) -> str:
     recorded = catalogs.compiled_info(loc.tag).get("x-qalam-direction")
     if recorded in ("ltr", "rtl"):
         return recorded
-    from babel import Locale
+    from babel import Locale, UnknownLocaleError
 
-    return Locale.parse(loc.babel.replace("-", "_")).text_direction
+    try:
+        return Locale.parse(loc.babel.replace("-", "_")).text_direction
+    except (UnknownLocaleError, ValueError):  # no CLDR data bundled: its script says
+        from i18n import languages
+
+        return languages.script_direction(script_of(loc.tag))
 
 
 def in_ui_direction(text: str) -> str:
@@ -89,13 +94,22 @@ def in_ui_direction(text: str) -> str:
 
 def native_name(tag: str) -> str:
     """The locale's name for itself ("اردو", "Français"), for the language pickers."""
-    from babel import Locale
+    from babel import Locale, UnknownLocaleError
 
     if tag == "en-XA":
         return "[Éñĝļîšĥ ~~~]"
     if tag == "ar-XB":
         return "\u202eEnglish\u202c (ar-XB)"
-    name = Locale.parse(tag.replace("-", "_")).get_display_name(tag.replace("-", "_")) or tag
+    try:
+        name = Locale.parse(tag.replace("-", "_")).get_display_name(tag.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):  # no CLDR data bundled for it: the registry's
+        from i18n import languages
+
+        try:
+            name = languages.resolve(tag).native_name
+        except languages.UnknownLanguage:
+            name = tag
+    name = name or tag
     return name[:1].upper() + name[1:]
 
 
