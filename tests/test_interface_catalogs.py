@@ -83,3 +83,20 @@ def test_a_language_the_bundle_has_no_cldr_data_for_still_works(monkeypatch, qtb
         for cached in (plurals._derived, languages._language_name, languages._script_name):
             cached.cache_clear()
         community.forget_all()
+
+
+def test_a_reload_while_typing_keeps_the_text(qtbot, tmp_path, open_app):
+    """A save's answer or a sync reloads the Translate screen: what is being typed in the
+    message on screen stays (it used to be rebuilt, and the typing lost)."""
+    from tests.keys import type_text
+
+    window = open_app(tmp_path, ui_language="en")
+    window.show_screen("translate")
+    screen = window.screens["translate"]
+    screen.set_target("hau_Latn")
+    assert screen.open_key((None, "&File"))
+    editor = screen.editors[0]
+    type_text(editor, "&Fay")
+    screen.reload()
+    assert screen.editors[0] is editor and editor.text() == "&Fay"
+    assert screen.open_key((None, "&Quit")) and screen.editors[0].text() == ""

@@ -382,8 +382,14 @@ class TranslateScreen(Screen):
     # --- one message -----------------------------------------------------------------------
 
     def _show_row(self, row: Row | None) -> None:
+        same = (row is not None and self.current is not None and bool(self.editors)
+                and row.entry.key == self.current.entry.key)
         self.current = row
         self._peer = None
+        if same:  # the same message again (a reload, a sync): keep what is being typed
+            self._describe(row)
+            self._fill_suggestions(row)
+            return
         for editor in self.editors:
             editor.deleteLater()
         while self.forms.rowCount():
@@ -400,6 +406,13 @@ class TranslateScreen(Screen):
             self.suggestions.clear()
             self._update_review_buttons()
             return
+        self._describe(row)
+        start = row.mine.strings if row.mine else (row.accepted or ())
+        self._make_editors(row.entry, start)
+        self._fill_suggestions(row)
+        self._live_check()
+
+    def _describe(self, row: Row) -> None:
         entry = row.entry
         self.source.setText(entry.msgid if not entry.msgid_plural
                             else f"{entry.msgid}\n{entry.msgid_plural}")
@@ -416,10 +429,6 @@ class TranslateScreen(Screen):
                                                       text=" | ".join(row.accepted)))
         else:
             self.current_text.setText(_("Not translated yet."))
-        start = row.mine.strings if row.mine else (row.accepted or ())
-        self._make_editors(entry, start)
-        self._fill_suggestions(row)
-        self._live_check()
 
     def _make_editors(self, entry: messages.Entry, start) -> None:
         from ui.fonts import font_for_script
