@@ -673,13 +673,15 @@ class Store:
             self._enqueue("submission", submission_id, changed.as_payload())
         return changed
 
-    def save_targets(self, edits: Iterable[tuple[str, str]]) -> list[Submission]:
-        """Set the translation of post-editing tasks, ``(task_id, targets)`` each, in one
-        transaction (find and replace, and its undo). A task not opened yet gets its draft
-        here; a confirmed one is left alone. Returns the items that changed."""
+    def save_targets(self, edits: Iterable[tuple]) -> list[Submission]:
+        """Set the translation of post-editing tasks in one transaction (find and replace,
+        and its undo): ``(task_id, targets)``, or ``(task_id, targets, expected)`` to change
+        only a translation that still reads ``expected`` (an undo leaves later typing alone).
+        A task not opened yet gets its draft here; a confirmed one is left alone. Returns the
+        items that changed."""
         changed: list[Submission] = []
         with self.db.atomic():
-            for task_id, targets in edits:
+            for task_id, targets, *expected in edits:
                 current = self.submission_for_task(task_id)
                 if current is None:
                     task = self.task(task_id)
@@ -687,7 +689,7 @@ class Store:
                         language=task.language, kind=task.kind, task_id=task_id,
                         dialect=task.dialect, inputs=task.source_text or "",
                         targets=task.mt_text or "")
-                if current.state != "draft":
+                if current.state != "draft" or (expected and current.targets != expected[0]):
                     continue
                 saved = self.save_draft(current.id, inputs=current.inputs, targets=targets)
                 if saved.changed:

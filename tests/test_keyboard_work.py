@@ -203,8 +203,11 @@ def test_tab_order_follows_the_reading_order(qtbot, window):
                         screen.diffs["targets"], screen.scores["targets"], screen.reason,
                         screen.flag, screen.submit_button]
         else:
-            expected = [screen.batch_size, screen.session_button, screen.task_view,
-                        screen.source, screen.mt, screen.target, screen.confirm_button]
+            expected = [screen.batch_size, screen.session_button, screen.replace_button,
+                        screen.task_view, screen.source, screen.mt, screen.target,
+                        screen.checks_panel, screen.confirm_button, screen.matches.list,
+                        screen.matches.diff,
+                        screen.terms, screen.concordance.field, screen.concordance.results]
         assert chain == expected, name
         # What reads first stands first: on the left in LTR, on the right in RTL.
         side = screen.task_view.mapTo(window, screen.task_view.rect().center()).x()

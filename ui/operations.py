@@ -150,6 +150,21 @@ def rate(*, parent, submission_id: str, field: str, value: int | None, on_done: 
            failure=_("Not saved: {reason}"))
 
 
+def save_targets(*, parent, edits: list[tuple], on_done: Done = None,
+                 on_error: Failed = None) -> None:
+    """Set several post-edits' translations at once (find and replace, its undo):
+    ``store.save_targets``; ``on_done`` gets the items that changed."""
+    _write(parent, lambda store: store.save_targets(edits), changes=Changes(submissions=True),
+           on_done=on_done, on_error=on_error, failure=_("Not saved: {reason}"))
+
+
+def dismiss_check(*, parent, submission_id: str, key: str, on_done: Done = None,
+                  on_error: Failed = None) -> None:
+    """Hide a QA check (:mod:`app.qa`) for this item; kept with it, synced with it."""
+    _write(parent, lambda store: store.dismiss_check(submission_id, key), changes=item_changed,
+           on_done=on_done, on_error=on_error, failure=_("Not saved: {reason}"))
+
+
 def restore_revision(*, parent, submission_id: str, number: int, on_done: Done = None,
                      on_error: Failed = None) -> None:
     """Make revision ``number`` the newest (history is never rewritten)."""

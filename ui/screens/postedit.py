@@ -6,14 +6,23 @@ are shown live and stored with the segment on every save. Ctrl+Enter confirms a 
 opens the next; Ctrl+Down / Ctrl+Up move between segments.
 
 A session takes a batch of segments not yet confirmed, shows progress, and ends with a
-summary: segments done, mean HTER and time.
+summary: segments done, mean HTER and time, and the QA warnings left open.
+
+Beside the segment, as in a CAT tool (ui/postedit_tools.py; matching and checks run on the
+background reader, never on the typing path): the translation memory's best matches with
+their percentage and how their source differs (Ctrl+R uses the chosen one), the glossary
+terms of the source, underlined there with their translation on hover (Ctrl+G inserts one),
+a concordance search (Ctrl+Shift+F), and the QA checks of the translation, none blocking
+(Ctrl+D dismisses one for this segment, kept with it). Find and replace (Ctrl+H) works on the
+session's segments, or every segment in the list, with a preview; Ctrl+Alt+Z undoes it.
 """
 
 from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence, QTextCursor, QUndoStack
 from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
@@ -25,6 +34,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app import memory
+from app.kinds import DEFAULT_SOURCE_LANGUAGE
 from app.store import Submission, Task
 from i18n import languages
 from i18n.translation import _, ngettext
@@ -34,13 +45,38 @@ from ui.checks import QualityWatcher
 from ui.content_edit import ContentEdit
 from ui.models import TaskListModel, submission_status
 from ui.operations import Context
+from ui.postedit_tools import (
+    ChecksPanel,
+    ConcordancePanel,
+    MatchesPanel,
+    ReplaceCommand,
+    ReplaceDialog,
+    TermMarker,
+    TermsPanel,
+)
 from ui.screens.screen import EditingScreen, TaskListView, tab_order, task_splitter
 from ui.tasks import Debounced
 from ui.widgets import ContentView, FindingsLabel
 
-SOURCE_LANGUAGE = "eng_Latn"  # the demo's and most projects' source; tasks carry no code yet
+SOURCE_LANGUAGE = DEFAULT_SOURCE_LANGUAGE  # a task that does not name its source's language
 IDLE_CAP_S = 60.0  # a pause longer than this (away from the desk) counts as this long
 HTER_DELAY_MS = 250
+HELP_DELAY_MS = 200  # QA checks after typing stops
+
+
+def _help(pair, source: str, target: str, dismissed: list[str], matches: bool):
+    """A background job: memory matches, glossary terms and QA issues of one segment."""
+    def job(store):
+        return memory.segment_help(store, source_language=pair[0], target_language=pair[1],
+                                   source=source, target=target, dismissed=dismissed,
+                                   matches=matches)
+    return job
+
+
+def _concordance(pair, text: str):
+    def job(store):
+        return memory.pair_memory(store, *pair).index.concordance(text)
+    return job
 
 
 def _hter(mt: str, text: str) -> float:
@@ -107,6 +143,34 @@ class PostEditScreen(EditingScreen):
         self.confirm_button.setAccessibleName(_("Confirm segment"))
         self.confirm_button.clicked.connect(self.submit)
 
+        self.matches = MatchesPanel()
+        self.terms = TermsPanel()
+        self.concordance = ConcordancePanel()
+        self.concordance.search.connect(self.search_memory)
+        self.checks_panel = ChecksPanel()
+        self.checks_panel.setMaximumHeight(96)
+        self.term_marker = TermMarker(self.source)
+        self.replace_button = QPushButton(_("Replace… (Ctrl+H)"))
+        self.replace_button.setAccessibleName(_("Find and replace in translations"))
+        self.replace_button.clicked.connect(self.find_and_replace)
+        self.undo_stack = QUndoStack(self)
+        self.replace_dialog: ReplaceDialog | None = None
+        self._pair = (SOURCE_LANGUAGE, "")
+        self._dismissed: list[str] = []
+        # Matches when a segment opens, QA as the translation changes: two jobs, so typing
+        # right away does not drop the matches on their way.
+        self.match_job = Debounced(context.background, delay_ms=0, parent=self)
+        self.help_job = Debounced(context.background, delay_ms=HELP_DELAY_MS, parent=self)
+        self.concordance_job = Debounced(context.background, delay_ms=0, parent=self)
+        for keys, slot in (("Ctrl+R", self.use_match), ("Ctrl+G", self.insert_term),
+                           ("Ctrl+D", self.dismiss_check), ("Ctrl+H", self.find_and_replace),
+                           ("Ctrl+Shift+F", self.focus_concordance),
+                           ("Ctrl+Alt+Z", self.undo_replace)):
+            action = QAction(self, shortcut=QKeySequence(keys),
+                             shortcutContext=Qt.WidgetWithChildrenShortcut)
+            action.triggered.connect(slot)
+            self.addAction(action)
+
         self.autosaver = DraftAutosaver(
             context, inputs=None, targets=self.target, extra=self._timing, parent=self
         )
@@ -130,6 +194,7 @@ class PostEditScreen(EditingScreen):
         session_row.addWidget(self.session_button)
         session_row.addWidget(self.progress, 1)
         session_row.addStretch(0)
+        session_row.addWidget(self.replace_button)
 
         editor = QWidget()
         editor_layout = QVBoxLayout(editor)
@@ -141,6 +206,10 @@ class PostEditScreen(EditingScreen):
             editor_layout.addWidget(label)
             editor_layout.addWidget(widget, 1)
         editor_layout.addWidget(self.findings)
+        checks_label = QLabel(_("QA checks (Ctrl+D dismisses one)"), wordWrap=True)
+        checks_label.setBuddy(self.checks_panel)
+        editor_layout.addWidget(checks_label)
+        editor_layout.addWidget(self.checks_panel)
         metrics = QHBoxLayout()
         for label in (self.hter_label, self.time_label, self.sessions_label):
             metrics.addWidget(label)
@@ -156,7 +225,18 @@ class PostEditScreen(EditingScreen):
         legend_layout = QVBoxLayout(legend)
         legend_layout.addWidget(QLabel(_("grey: untouched · amber: edited · green: confirmed"),
                                        wordWrap=True))
-        splitter = task_splitter(_("Segmen&ts"), self.task_view, editor, legend, side_width=260)
+        splitter = task_splitter(_("Segmen&ts"), self.task_view, editor, legend, side_width=240)
+        tools = QWidget()
+        tools_layout = QVBoxLayout(tools)
+        tools_layout.setContentsMargins(0, 0, 0, 0)
+        tools_layout.addWidget(self.matches, 3)
+        terms_label = QLabel(_("Glossary (Ctrl+G inserts a term)"), wordWrap=True)
+        terms_label.setBuddy(self.terms)
+        tools_layout.addWidget(terms_label)
+        tools_layout.addWidget(self.terms, 1)
+        tools_layout.addWidget(self.concordance, 2)
+        splitter.addWidget(tools)
+        splitter.setSizes([240, 560, 320])
         layout = QVBoxLayout(self)
         layout.addLayout(session_row)
         layout.addWidget(self.summary)
@@ -166,8 +246,10 @@ class PostEditScreen(EditingScreen):
         for view in (self.source, self.mt):
             view.explain_read_only(read_only)
             view.typing_refused.connect(lambda reason: self._set_status(reason, True))
-        tab_order(self.batch_size, self.session_button, self.task_view, self.source, self.mt,
-                  self.target, self.confirm_button)
+        tab_order(self.batch_size, self.session_button, self.replace_button, self.task_view,
+                  self.source, self.mt, self.target, self.checks_panel, self.confirm_button,
+                  self.matches.list, self.matches.diff, self.terms, self.concordance.field,
+                  self.concordance.results)
         self.show_submission(None)
 
     def load_language(self, code: str) -> None:
@@ -206,6 +288,7 @@ class PostEditScreen(EditingScreen):
             inputs=self.submission.inputs, targets=text, original_targets=mt,
             project_id=self.submission.project_id,
         )
+        self._schedule_help(matches=False)
 
     def _show_hter(self, value) -> None:
         if value is not None:
@@ -247,6 +330,8 @@ class PostEditScreen(EditingScreen):
         self.task = task
         self.checks.clear()
         self.hter_job.cancel()
+        self.help_job.cancel()
+        self.match_job.cancel()
         now = time.monotonic()
         self._opened_at = self._last_activity = now
         self._active_seconds = 0.0
@@ -256,6 +341,9 @@ class PostEditScreen(EditingScreen):
                 widget.set_text("")
             self.target.lock(_("No segment is open. Choose one from the list (Enter), or "
                                "start a session."))
+            self.term_marker.mark([])
+            self.checks_panel.show_issues([])
+            self.terms.show_terms([])
             self.confirm_button.setEnabled(False)
             self.hter_label.clear()
             self.clock.stop()
@@ -265,7 +353,9 @@ class PostEditScreen(EditingScreen):
         self._base_seconds = submission.seconds_spent
         self._base_sessions = submission.edit_sessions
         language = languages.get(submission.language)
-        self.source.set_language(languages.get(SOURCE_LANGUAGE))
+        self._pair = (self._source_language(submission, task), submission.language)
+        self._dismissed = submission.dismissed
+        self.source.set_language(languages.get(self._pair[0]))
         self.mt.set_language(language)
         self.target.set_language(language)
         self.source.set_text(submission.original_inputs or submission.inputs)
@@ -284,7 +374,183 @@ class PostEditScreen(EditingScreen):
         if task is not None:
             self.task_view.select_task(task.id)
         self._set_status(_("Draft — saved") if draft else _("Confirmed"))
+        self._schedule_help(matches=True)
         self.guideline_changed.emit()
+
+    # --- memory, glossary, QA -------------------------------------------------------------
+
+    def _source_language(self, submission: Submission, task: Task | None) -> str:
+        if task is None and submission.task_id:
+            found = self.reader.tasks_by_ids([submission.task_id])
+            task = found[0] if found else None
+        return (task.source_language if task is not None else None) or SOURCE_LANGUAGE
+
+    def _schedule_help(self, *, matches: bool) -> None:
+        submission = self.submission
+        if submission is None:
+            return
+        source, text = submission.original_inputs or submission.inputs, self.target.text()
+        job = _help(self._pair, source, text, list(self._dismissed), matches)
+        if matches:
+            self.match_job.run_now(job, lambda found: self._show_help(found, source, text))
+        else:
+            self.help_job.schedule(job, lambda found: self._show_help(found, source, text))
+
+    def _show_help(self, found, source: str, text: str) -> None:
+        if found is None or self.submission is None:
+            return
+        if found.matches or self.matches.source != source:
+            self.matches.show_matches(found.matches, source, languages.get(self._pair[0]),
+                                      languages.get(self._pair[1]))
+        self.term_marker.mark(found.hits)
+        self.terms.show_terms(found.hits)
+        if text == self.target.text():  # not checks of a text typed over since
+            self.checks_panel.show_issues(found.issues)
+
+    def _editable(self) -> bool:
+        submission = self.submission
+        if submission is None or submission.state != "draft":
+            self.tell(_("Open a segment that is not confirmed first (Enter in the list)."))
+            return False
+        return True
+
+    def use_match(self) -> None:
+        """Ctrl+R: the chosen memory match becomes the translation (one undo step)."""
+        match = self.matches.chosen()
+        if not self._editable():
+            return
+        if match is None:
+            self.tell(_("The translation memory has no match for this segment."))
+            return
+        cursor = self.target.textCursor()
+        cursor.select(QTextCursor.Document)
+        cursor.insertText(match.target)
+        self.target.setFocus()
+        self._set_status(_("Used the {percent}% match.").format(percent=match.score))
+
+    def insert_term(self) -> None:
+        """Ctrl+G: the chosen glossary term's translation (else the first one missing) at
+        the cursor."""
+        if not self._editable():
+            return
+        term = self.terms.term_to_insert(self.target.text())
+        if term is None:
+            self.tell(_("No glossary term occurs in this segment's source."))
+            return
+        self.target.textCursor().insertText(term.target)
+        self.target.setFocus()
+
+    def dismiss_check(self) -> None:
+        """Ctrl+D: hide the chosen QA check (else the first) for this segment."""
+        issue = self.checks_panel.chosen()
+        if issue is None:
+            self.tell(_("There is no QA warning to dismiss."))
+            return
+        if not self._editable():
+            return
+
+        def dismissed(submission: Submission) -> None:
+            if self.submission is not None and submission.id == self.submission.id:
+                self._dismissed = submission.dismissed
+                self._schedule_help(matches=False)
+
+        operations.dismiss_check(parent=self, submission_id=self.submission.id,
+                                 key=issue.key, on_done=dismissed)
+
+    def focus_concordance(self) -> None:
+        """Ctrl+Shift+F: search the memory for the selected words (or type some)."""
+        for view in (self.target, self.source, self.mt):
+            selected = view.textCursor().selectedText().strip()
+            if selected:
+                self.concordance.field.setText(selected)
+                self.search_memory(selected)
+                break
+        self.concordance.field.setFocus()
+        self.concordance.field.selectAll()
+
+    def search_memory(self, text: str) -> None:
+        if not text.strip() or not self._pair[1]:
+            self.concordance.show_results([])
+            return
+        self.concordance_job.run_now(_concordance(self._pair, text),
+                                     lambda found: self.concordance.show_results(found or []))
+
+    # --- find and replace ------------------------------------------------------------------
+
+    def find_and_replace(self) -> None:
+        """Ctrl+H: find and replace in the translations of the session's segments, or of
+        every segment in the list."""
+        if self.replace_dialog is None:
+            self.replace_dialog = ReplaceDialog(self)
+            self.replace_dialog.preview_requested.connect(self.preview_replace)
+            self.replace_dialog.replace_requested.connect(self.apply_replace)
+            self.replace_dialog.undo_requested.connect(self.undo_replace)
+        selected = self.target.textCursor().selectedText()
+        if selected and "\u2029" not in selected:
+            self.replace_dialog.find.setText(selected)
+        self.replace_dialog.show()
+        self.replace_dialog.raise_()
+        self.replace_dialog.find.setFocus()
+
+    def _segment_ids(self) -> list[str]:
+        if self.session is not None:
+            return list(self.session.task_ids)
+        return [self.tasks.task_at(row).id for row in range(self.tasks.rowCount())]
+
+    def preview_replace(self, find: str, replace: str, match_case: bool,
+                        whole_word: bool) -> None:
+        self.save_now()
+        task_ids = self._segment_ids()
+
+        def plan(store):
+            from app.replace import replacements
+
+            tasks = {t.id: t for t in store.tasks_by_ids(task_ids)}
+            found = store.submissions_for_tasks(task_ids)
+            texts, skipped = [], 0
+            for task_id in task_ids:
+                submission = found.get(task_id)
+                if submission is not None and submission.state != "draft":
+                    skipped += 1
+                    continue
+                text = submission.targets if submission else (tasks[task_id].mt_text or "")
+                texts.append((task_id, text))
+            return replacements(texts, find, replace, match_case=match_case,
+                                whole_word=whole_word), skipped
+
+        def show(result) -> None:
+            if result is not None and self.replace_dialog is not None:
+                self.replace_dialog.show_preview(*result)
+
+        self.context.writer.then(lambda: self.context.background.run(plan, on_done=show))
+
+    def apply_replace(self, planned: list) -> None:
+        if planned:
+            self.save_now()
+            self.undo_stack.push(ReplaceCommand(planned, self._write_targets))
+
+    def undo_replace(self) -> None:
+        """Ctrl+Alt+Z: put back what the last replace changed (where nobody typed since)."""
+        if not self.undo_stack.canUndo():
+            self.tell(_("There is no replace to undo."))
+            return
+        self.save_now()
+        self.undo_stack.undo()
+
+    def _write_targets(self, edits: list[tuple]) -> None:
+        def written(changed: list[Submission]) -> None:
+            for submission in changed:
+                self.item_saved(submission)
+            current = self.submission
+            if current is not None and any(s.id == current.id for s in changed):
+                fresh = next(s for s in changed if s.id == current.id)
+                self.show_submission(fresh, self.task)
+            if self.replace_dialog is not None:
+                self.replace_dialog.replaced(len(changed), self.undo_stack.canUndo())
+            self._set_status(ngettext("Changed {n} segment.", "Changed {n} segments.",
+                                      len(changed)).format(n=len(changed)))
+
+        operations.save_targets(parent=self, edits=edits, on_done=written)
 
     # --- confirming ----------------------------------------------------------------------
 
@@ -388,11 +654,19 @@ class PostEditScreen(EditingScreen):
         session, self.session = self.session, None
         wall = time.monotonic() - session.started
 
+        pair = self._pair
+
         def summarise(store):
             found = store.submissions_for_tasks(session.task_ids)
-            return [s for s in found.values() if s.state != "draft"]
+            done = [s for s in found.values() if s.state != "draft"]
+            warnings = sum(len(memory.segment_help(
+                store, source_language=pair[0], target_language=s.language,
+                source=s.original_inputs or s.inputs, target=s.targets,
+                dismissed=s.dismissed, matches=False).issues) for s in done)
+            return done, warnings
 
-        def show(done: list[Submission]) -> None:
+        def show(result) -> None:
+            done, warnings = result
             hters = [s.hter for s in done if s.hter is not None]
             mean = sum(hters) / len(hters) if hters else 0.0
             editing = sum(s.seconds_spent for s in done)
@@ -401,6 +675,8 @@ class PostEditScreen(EditingScreen):
                   "time {wall} (editing {editing})").format(
                     done=len(done), total=len(session.task_ids), hter=f"{mean:.2f}",
                     wall=format_duration(wall), editing=format_duration(editing))
+                + " · " + ngettext("{n} QA warning left open", "{n} QA warnings left open",
+                                   warnings).format(n=warnings)
             )
             self.summary.show()
 
