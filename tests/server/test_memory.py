@@ -317,3 +317,9 @@ def test_the_cli_says_how_many_units_and_terms_it_stored(harness, project, db_ur
     assert cli(["glossary", "export", "--project", project, "--out", str(tmp_path / "g"),
                 "--db", db_url]) == 0
     assert "glossary.en-ur.tbx" in capsys.readouterr().out
+    from sync.server.people import auditlog
+
+    logged = [(e.action, e.subject, e.detail.get("kind") or e.detail.get("format"))
+              for e in reversed(auditlog.entries(harness.engine))]
+    assert logged == [("import", "h.tmx", "tm"), ("import", "t.tbx", "glossary"),
+                      ("export", str(tmp_path / "g"), "tbx")]   # the refused file: nothing

@@ -27,9 +27,10 @@ group("tm", help="import and refresh a project's translation memory",
 @option("file", type=Path, metavar="FILE.tmx")
 @option("--project", required=True, help="project id")
 def cmd_tm_import(args, engine, url) -> int:
+    from sync.server.people.auditlog import Actor
     from sync.server.work.memory import import_tmx
 
-    result = import_tmx(engine, args.file, project_id=args.project)
+    result = import_tmx(engine, args.file, project_id=args.project, by=Actor.command_line())
     print(f"{args.file.name}: {result.stored:,} units stored in project {args.project}'s "
           f"translation memory ({result.added:,} new, {result.unchanged:,} already there).")
     return 0
@@ -40,9 +41,10 @@ def cmd_tm_import(args, engine, url) -> int:
                      "remove those no longer accepted (run it after decisions and reviews).")
 @option("--project", required=True, help="project id")
 def cmd_tm_refresh(args, engine, url) -> int:
+    from sync.server.people.auditlog import Actor
     from sync.server.work.memory import refresh_postedits
 
-    result = refresh_postedits(engine, project_id=args.project)
+    result = refresh_postedits(engine, project_id=args.project, by=Actor.command_line())
     print(f"project {args.project}: {result.stored:,} accepted post-edits in the translation "
           f"memory ({result.added:,} new, {result.removed:,} removed).")
     return 0
@@ -61,10 +63,11 @@ group("glossary", help="import and export a project's glossary",
 @option("--format", dest="file_format", choices=["tbx", "csv"],
         help="tbx or csv (default: from the file's extension)")
 def cmd_glossary_import(args, engine, url) -> int:
+    from sync.server.people.auditlog import Actor
     from sync.server.work.glossary import import_glossary
 
     result = import_glossary(engine, args.file, project_id=args.project,
-                             file_format=args.file_format)
+                             file_format=args.file_format, by=Actor.command_line())
     print(f"{args.file.name}: {result.stored:,} terms stored in project {args.project}'s "
           f"glossary ({result.added:,} new, {result.unchanged:,} already there).")
     return 0
@@ -77,8 +80,13 @@ def cmd_glossary_import(args, engine, url) -> int:
 @option("--out", required=True, type=Path, metavar="DIR")
 def cmd_glossary_export(args, engine, url) -> int:
     from sync.server.export.glossary import export_glossary
+    from sync.server.people import auditlog
+    from sync.server.people.auditlog import Actor
 
     result = export_glossary(engine, args.out, project_id=args.project)
+    auditlog.record_alone(engine, "export", Actor.command_line(), subject=str(args.out),
+                          project_id=args.project, detail={"format": "tbx",
+                                                           "rows": result.rows})
     print(f"{result.rows:,} terms (tbx) in {result.out_dir}")
     for path in result.files:
         print(f"  {path}")

@@ -48,14 +48,17 @@ MAX_TERM_CHARS = 1000
 
 
 def import_glossary(target: Target, path: Path | str, *, project_id: str,
-                    file_format: str | None = None) -> MemoryResult:
+                    file_format: str | None = None, by=None) -> MemoryResult:
+    """Read a glossary file whole (bounded), then store its terms in one transaction
+    (logged in the audit log as ``by``'s import, when given)."""
     path = Path(path)
     fmt = file_format or next((name for name, suffixes in FORMATS.items()
                                if path.suffix.lower() in suffixes), None)
     if fmt not in FORMATS:
         raise TaskFileError(path, None, None, "has an unknown format; use .tbx or .csv.")
     terms = tbx_terms(path, project_id) if fmt == "tbx" else csv_terms(path, project_id)
-    return store_file(target, TERMS, project_id, terms, ("source_language", "target_language"))
+    return store_file(target, TERMS, project_id, terms, ("source_language", "target_language"),
+                      audit=(by, path.name, "glossary") if by else None)
 
 
 def term_payload(project_id: str, source_language: str, target_language: str, source: str,

@@ -40,6 +40,8 @@ from sync.server import tables
 from sync.server.db import Sequence, run_write
 from sync.server.errors import ServerError
 from sync.server.exchange.changes import change_records
+from sync.server.people import auditlog
+from sync.server.people.auditlog import Actor
 from sync.server.work.xmlread import local, records, xml_lang
 
 Target = Engine | Connection
@@ -158,20 +160,24 @@ def unit_payload(project_id: str, source_language: str, target_language: str, so
             "origin": origin, "note": note}
 
 
-def import_tmx(target: Target, path: Path | str, *, project_id: str) -> MemoryResult:
-    """Read a TMX file whole (bounded), then store its units in one transaction."""
+def import_tmx(target: Target, path: Path | str, *, project_id: str,
+               by: Actor | None = None) -> MemoryResult:
+    """Read a TMX file whole (bounded), then store its units in one transaction (logged in
+    the audit log as ``by``'s import, when given)."""
     path = Path(path)
     return store_file(target, UNITS, project_id, tmx_units(path, project_id),
-                      ("source_language", "target_language", "origin"))
+                      ("source_language", "target_language", "origin"),
+                      audit=(by, path.name, "tm") if by else None)
 
 
 # --- storing ---------------------------------------------------------------------------------
 
 
 def store_file(target: Target, table: sa.Table, project_id: str, payloads: Iterable[dict],
-               columns: tuple[str, ...]) -> MemoryResult:
+               columns: tuple[str, ...], *, audit: tuple | None = None) -> MemoryResult:
     """Spool ``payloads`` (checked while read, nothing stored yet), then store them in one
-    write transaction: new ids inserted, known ones left as they are (a tombstone revived)."""
+    write transaction: new ids inserted, known ones left as they are (a tombstone revived).
+    ``audit``: ``(actor, file name, what)``, an audit-log entry written in that transaction."""
     _require_project(target, project_id)
     with tempfile.TemporaryFile("w+b", prefix="qalam-memory-") as spool:
         for payload in payloads:
@@ -185,6 +191,10 @@ def store_file(target: Target, table: sa.Table, project_id: str, payloads: Itera
                 a, u = _store_batch(conn, seqs, table, batch, columns)
                 added, unchanged = added + a, unchanged + u
             seqs.save()
+            if audit is not None:
+                by, name, what = audit
+                auditlog.record(conn, "import", by, subject=name, project_id=project_id,
+                                detail={"kind": what, "added": added, "unchanged": unchanged})
             return MemoryResult(added, unchanged)
 
         return run_write(target, work)
@@ -244,7 +254,8 @@ def _require_project(target: Target, project_id: str) -> None:
 # --- the project's accepted post-edits -------------------------------------------------------
 
 
-def refresh_postedits(target: Target, *, project_id: str) -> MemoryResult:
+def refresh_postedits(target: Target, *, project_id: str,
+                      by: Actor | None = None) -> MemoryResult:
     """Make the project's post-edit units the accepted post-edits
     (:mod:`sync.server.work.acceptance`): new ones added, ones no longer accepted (a
     decision changed, an author blocked) removed as tombstones that devices pull."""
@@ -273,6 +284,10 @@ def refresh_postedits(target: Target, *, project_id: str) -> MemoryResult:
         change_records(conn, seqs, UNITS, [(unit, {"deleted": True}) for unit in stale],
                        now=clock.utc_now())
         seqs.save()
+        if by is not None:
+            auditlog.record(conn, "import", by, subject="accepted post-edits",
+                            project_id=project_id, detail={"kind": "tm", "added": added,
+                                                           "removed": len(stale)})
         return MemoryResult(added, unchanged, len(stale))
 
     return run_write(target, work)
