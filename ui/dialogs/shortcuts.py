@@ -20,6 +20,13 @@ EXTRA = (
     ("Tab / Shift+Tab", N_("Move between fields")),
     ("Ctrl+Z / Ctrl+Shift+Z", N_("Undo / redo in any editor")),
     ("Arrow keys", N_("Review: change a score; lists: move")),
+    # The Post-edit screen's own keys (ui/screens/postedit.py)
+    ("Ctrl+R", N_("Post-edit: use the chosen memory match")),
+    ("Ctrl+G", N_("Post-edit: insert a glossary term")),
+    ("Ctrl+D", N_("Post-edit: dismiss a QA check for this segment")),
+    ("Ctrl+Shift+F", N_("Post-edit: search the translation memory")),
+    ("Ctrl+H", N_("Post-edit: find and replace in translations")),
+    ("Ctrl+Alt+Z", N_("Post-edit: undo the last replace")),
 )
 
 
