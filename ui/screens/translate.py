@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
     QListView,
     QListWidget,
     QListWidgetItem,
-    QPlainTextEdit,
     QPushButton,
     QSplitter,
     QVBoxLayout,
@@ -135,6 +134,7 @@ class TranslateScreen(Screen):
         self.list.setModel(self.model)
         self.list.setAccessibleName(_("Messages"))
         self.list.setUniformItemSizes(True)
+        self.list.setLayoutDirection(Qt.LeftToRight)  # English sources, in any interface
         self.list.selectionModel().currentChanged.connect(
             lambda current, _previous: self._open(current.row()))
         list_label = QLabel(_("&Messages"))
@@ -151,7 +151,7 @@ class TranslateScreen(Screen):
         self.details = QLabel(objectName="translationDetails", wordWrap=True)
         self.current_text = QLabel(objectName="translationCurrent", wordWrap=True)
         self.forms = QFormLayout()
-        self.editors: list[QLineEdit | QPlainTextEdit] = []
+        self.editors: list = []  # ui.content_edit.ContentEdit, one per plural form
         self.check = QLabel(objectName="translationCheck", wordWrap=True)
         self.preview_source = QPushButton(objectName="previewSource")
         self.preview_source.setFocusPolicy(Qt.NoFocus)
@@ -431,25 +431,15 @@ class TranslateScreen(Screen):
             self.current_text.setText(_("Not translated yet."))
 
     def _make_editors(self, entry: messages.Entry, start) -> None:
-        from ui.fonts import font_for_script
+        """One field per plural form, laid out in the target language's direction (from its
+        script, even when the text starts with a Latin placeholder)."""
+        from ui.content_edit import ContentEdit
 
         lang = languages.get(self.target)
-        font = font_for_script(lang.script)
-        direction = Qt.RightToLeft if lang.is_rtl else Qt.LeftToRight
         shape = self.forms_of
         count = shape.n if entry.msgid_plural else 1
+        long = len(entry.msgid) > LONG_SOURCE or "\n" in entry.msgid
         for index in range(count):
-            long = len(entry.msgid) > LONG_SOURCE or "\n" in entry.msgid
-            editor = QPlainTextEdit() if long else QLineEdit()
-            editor.setObjectName(f"translationForm{index}")
-            editor.setFont(font)
-            editor.setLayoutDirection(direction)
-            text = start[index] if index < len(start) else ""
-            if long:
-                editor.setPlainText(text)
-            else:
-                editor.setText(text)
-            editor.textChanged.connect(self._checking.start)
             if entry.msgid_plural:
                 label = format_message(_("Form for {n} ({category}):"),
                                        n=format_number(shape.counts[index]),
@@ -457,8 +447,14 @@ class TranslateScreen(Screen):
             else:
                 label = _("&Translation:")
             title = QLabel(label)
+            editor = ContentEdit(accessible_name=title.text().replace("&", ""))
+            editor.setObjectName(f"translationForm{index}")
+            editor.set_language(lang)
+            editor.set_text(start[index] if index < len(start) else "")
+            lines = 8 if long else 2
+            editor.setFixedHeight(editor.fontMetrics().lineSpacing() * lines + 12)
+            editor.textChanged.connect(self._checking.start)
             title.setBuddy(editor)
-            editor.setAccessibleName(title.text().replace("&", ""))
             self.forms.addRow(title, editor)
             self.editors.append(editor)
         if self.editors:
@@ -467,8 +463,7 @@ class TranslateScreen(Screen):
                       self.another_button)
 
     def strings(self) -> list[str]:
-        return [e.toPlainText() if isinstance(e, QPlainTextEdit) else e.text()
-                for e in self.editors]
+        return [editor.text() for editor in self.editors]
 
     def problems(self) -> list[checks.Found]:
         if self.current is None or self.target is None:
@@ -506,11 +501,14 @@ class TranslateScreen(Screen):
         from ui.fonts import font_for_script
 
         source = self.current.entry.msgid if self.current else ""
-        self.preview_source.setText(source.split("\n")[0][:120])
+        self.preview_source.setText("\u200e" + source.split("\n")[0][:120])  # English: LTR
         self.preview.setFont(font_for_script(languages.get(self.target).script))
         self.preview.setLayoutDirection(
             Qt.RightToLeft if languages.get(self.target).is_rtl else Qt.LeftToRight)
-        self.preview.setText(text.split("\n")[0][:120])
+        shown = text.split("\n")[0][:120]
+        # A button takes its direction from its first letter: a right-to-left translation
+        # that starts with a placeholder still reads right to left (display only).
+        self.preview.setText(("\u200f" if languages.get(self.target).is_rtl else "") + shown)
 
     # --- saving ----------------------------------------------------------------------------
 
@@ -605,10 +603,8 @@ class TranslateScreen(Screen):
         if self._peer is None:
             return
         for editor, text in zip(self.editors, self._peer.strings, strict=False):
-            if isinstance(editor, QPlainTextEdit):
-                editor.setPlainText(text)
-            else:
-                editor.setText(text)
+            editor.set_text(text)
+        self._live_check()
         self._replacing = True
         if self.editors:
             self.editors[0].setFocus()
