@@ -100,3 +100,22 @@ def test_a_reload_while_typing_keeps_the_text(qtbot, tmp_path, open_app):
     screen.reload()
     assert screen.editors[0] is editor and editor.text() == "&Fay"
     assert screen.open_key((None, "&Quit")) and screen.editors[0].text() == ""
+
+
+def test_the_translate_screen_keys(qtbot, tmp_path, open_app):
+    from PySide6.QtCore import Qt
+
+    window = open_app(tmp_path, ui_language="en", active=True)
+    qtbot.keyClick(window, Qt.Key_7, Qt.ControlModifier)
+    screen = window.screens["translate"]
+    screen.set_target("hau_Latn")
+    screen.list.setFocus()
+    qtbot.keyClick(window, Qt.Key_F, Qt.ControlModifier)  # searches here, not My work
+    assert window.current_screen() is screen and screen.search.hasFocus()
+    qtbot.keyClick(screen.search, Qt.Key_F8)
+    first = screen.current
+    assert first is not None and first.accepted is None and first.mine is None
+    qtbot.keyClick(window, Qt.Key_F8)
+    assert screen.current is not first
+    qtbot.keyClick(window, Qt.Key_Down, Qt.AltModifier)  # the next message
+    assert screen.list.currentIndex().row() == screen.model.rows.index(screen.current)

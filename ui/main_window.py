@@ -387,6 +387,9 @@ class MainWindow(QMainWindow):
         self.screens["write"].new_submission()
 
     def search(self) -> None:
+        if self.current_screen_name() == "translate":  # it searches its own messages
+            self.current_screen().focus_search()
+            return
         self.show_screen("work")
         self.screens["work"].focus_search()
 

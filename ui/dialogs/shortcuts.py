@@ -27,6 +27,9 @@ EXTRA = (
     ("Ctrl+Shift+F", N_("Post-edit: search the translation memory")),
     ("Ctrl+H", N_("Post-edit: find and replace in translations")),
     ("Ctrl+Alt+Z", N_("Post-edit: undo the last replace")),
+    # The Translate screen's own (ui/screens/translate.py)
+    ("F8", N_("Translate Qalam: the next untranslated message")),
+    ("Ctrl+F", N_("Translate Qalam: search the messages")),
 )
 
 

@@ -220,8 +220,6 @@ class TranslateScreen(Screen):
         layout.addWidget(splitter, 1)
         QShortcut(QKeySequence("F8"), self, self.next_untranslated,
                   context=Qt.WidgetWithChildrenShortcut)
-        QShortcut(QKeySequence.Find, self, self.search.setFocus,
-                  context=Qt.WidgetWithChildrenShortcut)
         self._checking = QTimer(self, singleShot=True, interval=150)
         self._checking.timeout.connect(self._live_check)
         tab_order(self.target_picker, self.filter, self.search, self.list)
@@ -645,6 +643,11 @@ class TranslateScreen(Screen):
 
     def focus_first(self) -> None:
         (self.editors[0] if self.editors else self.list).setFocus()
+
+    def focus_search(self) -> None:
+        """Ctrl+F (the window's Search action) here searches the messages."""
+        self.search.setFocus()
+        self.search.selectAll()
 
 
 _VERDICTS = {"accept": N_("accepted"), "reject": N_("rejected")}
