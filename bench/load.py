@@ -21,10 +21,13 @@ session), then ``GET /v1/pull`` from cursor 0 until ``more`` is false. A failed 
 transport error, 429 or 5xx) is retried as a device would, the same batch again (honouring
 ``Retry-After``), which is what makes lost replies harmless.
 
-Prints records/s, p50/p95/p99 latency per endpoint, 4xx/5xx counts and the machine's load;
-then reads every record back from the database and ends with one line,
-``lost 0, duplicated 0`` (or the real counts): lost = sent and acknowledged but missing or
-different on the server; duplicated = stored twice (a second row, or a revision past 1).
+Prints records/s, p50/p95/p99 latency per endpoint, 4xx/5xx counts, the machine's load, and
+the CPU time the server's processes, a local PostgreSQL's and the simulator spent per 1,000
+records (Linux, from /proc): on a shared machine the rate says how busy the machine was, the
+CPU per record what a machine of the deployment's own would carry. Then it reads every record
+back from the database and ends with one line, ``lost 0, duplicated 0`` (or the real counts):
+lost = sent but missing or different on the server (or never acknowledged); duplicated =
+stored twice (a second row, or a revision past 1).
 """
 
 from __future__ import annotations
@@ -314,6 +317,62 @@ def _same(stored: dict, sent: dict) -> bool:
                for key in ("id", "kind", "language", "inputs", "targets", "state"))
 
 
+# --- where the CPU went (Linux) -----------------------------------------------------------------
+
+
+def tree_cpu(root: int | None) -> float | None:
+    """CPU seconds a process and its descendants used so far, living or reaped (/proc)."""
+    if root is None or not os.path.isdir("/proc"):
+        return None
+    table = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        # after the name: state, ppid, ... utime stime cutime cstime (fields 14-17)
+        table[int(entry)] = (int(fields[1]), sum(int(x) for x in fields[11:15]))
+    if root not in table:
+        return None
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        total += table[pid][1]
+        todo.extend(child for child, (parent, _) in table.items() if parent == pid)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def postmaster_pid(url: str) -> int | None:
+    """The local PostgreSQL server's main process (the parent of our backend), if local."""
+    import sqlalchemy as sa
+
+    from sync.server import db
+
+    if not url.startswith("postgresql") or not os.path.isdir("/proc"):
+        return None
+    engine = db.create_engine(url)
+    try:
+        if engine.url.host not in ("127.0.0.1", "localhost", "::1", None):
+            return None
+        with engine.connect() as conn:
+            backend = conn.execute(sa.text("SELECT pg_backend_pid()")).scalar()
+            status = Path(f"/proc/{backend}/status").read_text()
+        return int(next(line.split()[1] for line in status.splitlines()
+                        if line.startswith("PPid:")))
+    except (OSError, StopIteration):
+        return None
+    finally:
+        engine.dispose()
+
+
+def cpu_line(spent: dict[str, float | None], records: int) -> str:
+    parts = [f"{name} {seconds * 1000 / records:.2f} s" if seconds is not None
+             else f"{name} n/a" for name, seconds in spent.items()]
+    return "CPU per 1,000 records: " + ", ".join(parts)
+
+
 # --- the run -----------------------------------------------------------------------------------
 
 
@@ -400,11 +459,14 @@ def main(argv: list[str] | None = None) -> int:
             minted = time.perf_counter() - started
             devices = [Device(n, run, code, language, args.records, rng)
                        for n, (code, language) in enumerate(codes)]
+            postmaster = postmaster_pid(url)
+            cpu_before = (tree_cpu(process.pid), tree_cpu(postmaster), time.process_time())
             load_before = os.getloadavg()[0]
             started = time.perf_counter()
             stats = asyncio.run(simulate(base, devices, args.concurrency))
             elapsed = time.perf_counter() - started
             load_after = os.getloadavg()[0]
+            cpu_after = (tree_cpu(process.pid), tree_cpu(postmaster), time.process_time())
         finally:
             process.terminate()
             try:
@@ -417,6 +479,12 @@ def main(argv: list[str] | None = None) -> int:
               f"cores, load average {load_before:.1f} before, {load_after:.1f} after "
               f"({minted:.1f} s to mint the codes)")
         report(stats, records, elapsed)
+        spent = {name: (after - before if None not in (before, after) else None)
+                 for name, before, after in zip(("server", "PostgreSQL", "simulator"),
+                                                cpu_before, cpu_after, strict=True)}
+        if backend != "postgresql":
+            spent.pop("PostgreSQL")
+        print(cpu_line(spent, records))
         lost, duplicated, acknowledged = check_server(url, devices)
         unacknowledged = records - acknowledged
         if unacknowledged:

@@ -31,6 +31,8 @@ def _check(out: str, workers: int) -> None:
     assert int(rows["enroll"][0]) == 20 and int(rows["push"][0]) >= 20
     assert all(row[1:] == ("0", "0") for row in rows.values()), out  # no 4xx, no 5xx
     assert re.search(r"^records/s [\d,]+ while pushing \(100 records", out, re.M), out
+    cpu = re.search(r"^CPU per 1,000 records: server ([\d.]+) s", out, re.M)
+    assert cpu and float(cpu.group(1)) > 0, out
 
 
 def test_the_load_bench_on_its_own_sqlite_server():
@@ -40,7 +42,9 @@ def test_the_load_bench_on_its_own_sqlite_server():
 def test_the_load_bench_on_a_fresh_postgresql_database_with_two_workers(postgres):
     name = postgres.new_database()  # empty: the bench creates the schema
     try:
-        _check(_run("--db", postgres.url(name), "--workers", "2"), 2)
+        out = _run("--db", postgres.url(name), "--workers", "2")
+        _check(out, 2)
+        assert re.search(r", PostgreSQL [\d.]+ s,", out), out  # a local cluster: measured
     finally:
         postgres.drop_database(name)
 
