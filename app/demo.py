@@ -1,4 +1,4 @@
-"""The demo workspace: a project with sample tasks in eight languages (resources/demo).
+"""The demo workspace: a project with sample tasks in nine languages (resources/demo).
 
 Seeding is idempotent: task ids are fixed, so running it again adds nothing. The demo
 project's guidelines, in English and the interface languages, are also Qalam's general

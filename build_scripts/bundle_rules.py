@@ -43,7 +43,7 @@ QT_PLUGINS = frozenset({
 #: UI languages with a catalog (i18n.catalogs.SHIPPED) plus English. Kept in step by
 #: tests/test_dist.py::test_bundle_rules_match_shipped_locales.
 SHIPPED_LANGUAGES = ("en", "ar", "ur", "fa", "he", "hi", "bn", "ta", "am", "sw", "yo", "fr",
-                     "es", "id")
+                     "es", "id", "my")
 
 #: Babel's CLDR files kept: root and each shipped language. Qalam asks Babel only for UI
 #: locales, by their base language (i18n.formatting, ui.ui_locale; "ur-PK" is "ur"), so the

@@ -45,7 +45,7 @@ LANGUAGE = "arb_Arab"
 
 # For ``--ui LANG``: the content language, what is typed on each screen, a review reason, and
 # one peer edit to review (original prompt, original completion, edited prompt, edited
-# completion). Burmese has no demo tasks, so it brings a few of its own.
+# completion).
 SAMPLES = {
     "ar": {"content": "arb_Arab"},
     "ur": {"content": "urd_Arab",
@@ -83,19 +83,7 @@ SAMPLES = {
            "reason": "အဖြေ ပိုကောင်းလာသော်လည်း ဥပမာ မပါသေးပါ။",
            "review": ("မေးခွန်း - မြန်မာနိုင်ငံ၏ မြို့တော်? အဖြေ -", "နေပြည်တော်",
                       "မြန်မာနိုင်ငံ၏ မြို့တော်မှာ မည်သည့်မြို့ ဖြစ်သနည်း။",
-                      "မြန်မာနိုင်ငံ၏ မြို့တော်မှာ နေပြည်တော် ဖြစ်သည်။"),
-           "tasks": [
-               {"id": "shot-my-original-1", "kind": "original",
-                "instructions": "စိုက်ပျိုးရေးအကြောင်း မေးခွန်းတစ်ခုနှင့် အဖြေကို ရေးပါ။"},
-               {"id": "shot-my-reannotation-1", "kind": "reannotation", "origin": "templated",
-                "inputs": "ထမင်း ဘယ်လို ချက်ရ", "targets": "ရေထည့် ချက်"},
-               {"id": "shot-my-postedit-1", "kind": "postedit", "origin": "translated",
-                "source_text": "Boil water before drinking it.",
-                "mt_text": "ရေကို မသောက်မီ ဆူအောင် ကျိုပါ"},
-               {"id": "shot-my-postedit-2", "kind": "postedit", "origin": "translated",
-                "source_text": "Wash your hands with soap.",
-                "mt_text": "သင့်လက်ကို ဆပ်ပြာဖြင့် ဆေးပါ"},
-           ]},
+                      "မြန်မာနိုင်ငံ၏ မြို့တော်မှာ နေပြည်တော် ဖြစ်သည်။")},
 }
 
 
@@ -146,10 +134,9 @@ REVIEWS = [
 
 
 def _sample_rows(sample: dict) -> list[dict]:
-    """The review item (and, for Burmese, the tasks) a --ui language brings."""
+    """The review item a --ui language brings."""
     language = sample["content"]
-    rows = [{"project": "demo", "language_code": language, **task}
-            for task in sample.get("tasks", [])]
+    rows = []
     if "review" in sample:
         original_inputs, original_targets, inputs, targets = sample["review"]
         rows.append({"id": f"shot-review-{language}", "project": "demo", "kind": "review",

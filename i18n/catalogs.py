@@ -49,7 +49,8 @@ class UiLocale:
 #: Shipped translations, in the order the issue lists them. English is the source language.
 SHIPPED: tuple[UiLocale, ...] = tuple(
     UiLocale(tag, tag)
-    for tag in ("ar", "ur", "fa", "he", "hi", "bn", "ta", "am", "sw", "yo", "fr", "es", "id")
+    for tag in ("ar", "ur", "fa", "he", "hi", "bn", "ta", "am", "sw", "yo", "fr", "es", "id",
+                "my")
 )
 PSEUDO: tuple[UiLocale, ...] = (
     UiLocale("en-XA", "en", pseudo=True),  # accented, ~40% longer, bracketed

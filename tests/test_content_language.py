@@ -66,7 +66,7 @@ def test_after_an_import_the_imported_language_shows_when_the_current_has_no_tas
 
 @pytest.mark.parametrize(("ui", "expected"), [
     ("ur", "urd_Arab"), ("hi", "hin_Deva"), ("am", "amh_Ethi"), ("fr", "fra_Latn"),
-    ("en", "fra_Latn"),
+    ("my", "mya_Mymr"), ("en", "fra_Latn"),
 ])
 def test_the_demo_opens_on_the_language_of_the_interface(open_app, tmp_path, ui, expected):
     from app.demo import seed_demo

@@ -2,7 +2,7 @@
 
     qalam                         open the app on the default data directory
     qalam --data-dir DIR          keep all state under DIR (tests, a USB stick)
-    qalam --demo                  load the demo workspace (sample tasks in eight languages)
+    qalam --demo                  load the demo workspace (sample tasks in nine languages)
     qalam --ui-language ur        run the interface in Urdu this time (also: QALAM_UI_LANGUAGE;
                                   en-XA and ar-XB are pseudo-locales for testing)
     qalam --version
