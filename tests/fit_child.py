@@ -93,11 +93,17 @@ def overlaps(panel) -> list[str]:
 
 def form_overlaps(widget) -> list[str]:
     """Form rows whose label is drawn over its value, or whose value is cut (narrower than
-    its text)."""
-    from PySide6.QtWidgets import QFormLayout
+    its text), and labels wider than their form (their text cut at its edge)."""
+    from PySide6.QtWidgets import QFormLayout, QLabel
 
     found = []
     for form in widget.findChildren(QFormLayout):
+        for index in range(form.count()):
+            label = form.itemAt(index).widget()
+            if isinstance(label, QLabel) and label.isVisible() and (
+                    label.geometry().right() > form.geometry().right()
+                    or label.geometry().left() < form.geometry().left()):
+                found.append(label.text())
         for row in range(form.rowCount()):
             label = form.itemAt(row, QFormLayout.LabelRole)
             field = form.itemAt(row, QFormLayout.FieldRole)

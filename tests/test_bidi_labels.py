@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QColor, QImage, QTextLayout, QTextOption
-from PySide6.QtWidgets import QComboBox, QFileDialog, QFormLayout, QLabel
+from PySide6.QtWidgets import QComboBox, QFileDialog, QLabel
 
 from app import paths
 from app.store import Store
@@ -127,8 +127,7 @@ def test_the_aya_score_label_ends_with_its_colon_in_an_urdu_interface(urdu, qtbo
     reader = Store.open(paths.database_path(tmp_path), readonly=True)
     screen = ProgressScreen(Context(reader, None, None, None))
     qtbot.addWidget(screen)
-    form = screen.findChild(QFormLayout)
-    label = form.labelForField(screen.aya)
+    label = next(label for label in screen.findChildren(QLabel) if label.buddy() is screen.aya)
     text = label.text()
     assert text.rstrip().endswith(":") and "Aya" in text
     width = label.fontMetrics().horizontalAdvance(text) + 40  # on one line

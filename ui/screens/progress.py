@@ -265,15 +265,20 @@ class ProgressScreen(Screen):
         # In the interface's direction, whatever the translation starts with ("Aya …"): the
         # colon stays at the label's end. Each value under its label, the label wrapped: a
         # netbook's screen needs no sideways scrolling for these long labels (and a form
-        # that wraps labels beside their values draws the two over each other).
-        form.setRowWrapPolicy(QFormLayout.WrapAllRows)
+        # that wraps labels beside their values draws the two over each other). Each on a
+        # row of its own: a form's label column keeps a wrapped label's preferred width
+        # even when the box is narrower (Burmese labels were cut at the box's edge), a
+        # spanning row wraps the label to the box.
         for text, value in (
             (_("Points:"), self.points),
             (_("Quality score (mean rating your edits received, 1–5):"), self.quality),
             (_("Aya score (share of ratings better than “no change”):"), self.aya),
             (_("Edits rated by reviewers:"), self.rated),
         ):
-            form.addRow(QLabel(in_ui_direction(text), wordWrap=True), value)
+            label = QLabel(in_ui_direction(text), wordWrap=True)
+            label.setBuddy(value)
+            form.addRow(label)
+            form.addRow(value)
         self.table = QTableWidget(objectName="progressTable")
         self.table.setAccessibleName(_("Work done per language and kind"))
         self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
