@@ -151,6 +151,13 @@ def main() -> None:
             screen.open_task(screen.tasks.task_at(0))
         window.writer.flush()
         settle(app, 0.2)
+        # The longest thing a screen's status line says: it wraps, the screen does not
+        # grow wider than the window (a Burmese "Choose a segment" once did).
+        from i18n.translation import _
+
+        screen.tell(_("Not saved: the disk is full. Free some space; what you typed stays "
+                      "here and is saved by itself as soon as there is room."))
+        settle(app, 0.1)
         page = window.stack.currentWidget()
         out["screens"][name] = {
             "frame": rect(window.frameGeometry()), "status": status_bar(window),

@@ -63,7 +63,7 @@ class SubmissionEditor(QWidget):
         self.completion_label.setBuddy(self.completion)
         self.completion_findings = FindingsLabel("targets")
         self.item_findings = FindingsLabel(None)
-        self.status = QLabel(objectName="saveStatus")
+        self.status = QLabel(objectName="saveStatus", wordWrap=True)  # a long message wraps
         self.status.setAccessibleName(_("Save status"))
         self.submit_button = QPushButton(_("&Submit (Ctrl+Enter)"))
         self.submit_button.setAccessibleName(_("Submit"))

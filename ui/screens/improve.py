@@ -146,7 +146,7 @@ class ImproveScreen(EditingScreen):
             box.setAccessibleName(_(item))
             checklist_layout.addWidget(box)
             self.checks_boxes.append(box)
-        self.status = QLabel(objectName="saveStatus")
+        self.status = QLabel(objectName="saveStatus", wordWrap=True)  # a long message wraps
         self.status.setAccessibleName(_("Save status"))
         self.submit_button = QPushButton(_("&Submit (Ctrl+Enter)"))
         self.submit_button.setAccessibleName(_("Submit"))

@@ -91,7 +91,7 @@ class WorkScreen(Screen):
         self.open_button = QPushButton(_("&Open (Enter)"))
         self.open_button.setAccessibleName(_("Open in its screen"))
         self.open_button.clicked.connect(lambda: self._open(self.list.currentIndex()))
-        self.status = QLabel()
+        self.status = QLabel(wordWrap=True)  # a long message wraps
         self.status.setAccessibleName(_("Status"))
         self.feedback = FeedbackPanel(context)
         self.feedback.revise_requested.connect(self._revised)

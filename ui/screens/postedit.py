@@ -137,7 +137,7 @@ class PostEditScreen(EditingScreen):
         self.time_label.setAccessibleName(_("Time spent"))
         self.sessions_label = QLabel()
         self.sessions_label.setAccessibleName(_("Editing sessions"))
-        self.status = QLabel(objectName="saveStatus")
+        self.status = QLabel(objectName="saveStatus", wordWrap=True)  # a long message wraps
         self.status.setAccessibleName(_("Save status"))
         self.confirm_button = QPushButton(_("&Confirm and next (Ctrl+Enter)"))
         self.confirm_button.setAccessibleName(_("Confirm segment"))

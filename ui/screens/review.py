@@ -159,7 +159,7 @@ class ReviewScreen(Screen):
             edit.textChanged.connect(self._schedule_checks)
             edit.typing_refused.connect(lambda reason: self._set_status(reason, True))
 
-        self.status = QLabel(objectName="saveStatus")
+        self.status = QLabel(objectName="saveStatus", wordWrap=True)  # a long message wraps
         self.status.setAccessibleName(_("Save status"))
         self.submit_button = QPushButton(_("&Submit review (Ctrl+Enter)"))
         self.submit_button.setAccessibleName(_("Submit review"))
