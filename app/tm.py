@@ -100,6 +100,8 @@ class MemoryIndex:
         self._offsets = np.append(starts, len(keys)).astype(np.int64)
         self._postings = rows.astype(np.int32)
         self._sizes = np.bincount(self._postings, minlength=len(self.ids)).astype(np.float32)
+        self._lengths = np.fromiter((len(n) for n in self.normalized), dtype=np.int32,
+                                    count=len(self.normalized))
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -114,7 +116,7 @@ class MemoryIndex:
         for row in self._exact.get(query, ()):
             scores[row] = 100 if unicodedata.normalize("NFC", source) == self.sources[row] \
                 else 99
-        for row in self._candidates(query).tolist():
+        for row in self._candidates(query, threshold).tolist():
             if row not in scores:
                 score = fuzz.ratio(query, self.normalized[row], score_cutoff=threshold)
                 if score:
@@ -123,7 +125,7 @@ class MemoryIndex:
         return [Match(self.ids[row], self.sources[row], self.targets[row], score,
                       score == 100, self.origins[row]) for row, score in best[:limit]]
 
-    def _candidates(self, query: str) -> np.ndarray:
+    def _candidates(self, query: str, threshold: int = DEFAULT_THRESHOLD) -> np.ndarray:
         keys = np.unique(_gram_keys([query])[0])
         size = len(keys)
         places = np.searchsorted(self._keys, keys)
@@ -132,15 +134,29 @@ class MemoryIndex:
         grams = places[self._keys[places] == keys]
         if not len(grams):
             return np.zeros(0, dtype=np.int32)
+        # A trigram in more than a tenth of the memory (" th" in English) says little about
+        # which unit is closest and costs the most to count: left out while enough others
+        # remain.
+        lengths = self._offsets[grams + 1] - self._offsets[grams]
+        rare = grams[lengths <= max(len(self.ids) // 10, 1000)]
+        if len(rare) * 3 >= len(grams):
+            grams = rare
         hits = np.concatenate([self._postings[self._offsets[g]:self._offsets[g + 1]]
                                for g in grams.tolist()])
-        shared = np.bincount(hits, minlength=len(self.ids)).astype(np.float32)
-        dice = 2 * shared / (self._sizes + size)
-        if len(dice) > CANDIDATES:
-            top = np.argpartition(dice, -CANDIDATES)[-CANDIDATES:]
-        else:
-            top = np.arange(len(dice))
-        return top[dice[top] > 0]
+        shared = np.bincount(hits, minlength=len(self.ids))
+        rows = np.flatnonzero(shared)
+        # fuzz.ratio reaches the threshold only between these lengths (2M / (a + b) with
+        # M <= the shorter): the others need no scoring.
+        length = len(query)
+        low, high = length * threshold / (200 - threshold), length * (200 - threshold) / threshold
+        rows = rows[(self._lengths[rows] >= low) & (self._lengths[rows] <= high)]
+        if len(rows) <= CANDIDATES:
+            return rows
+        dice = 2 * shared[rows] / (self._sizes[rows] + size)
+        # Ties are many (whole ranges of equal counts), and argpartition degrades on them:
+        # break them by row, which keeps the choice deterministic.
+        dice = dice - rows * (1e-12)
+        return rows[np.argpartition(-dice, CANDIDATES)[:CANDIDATES]]
 
     def concordance(self, text: str, *, limit: int = 50) -> list[Match]:
         """Units whose source or target contains every word of ``text`` (case-insensitive),

@@ -323,3 +323,34 @@ def test_the_cli_says_how_many_units_and_terms_it_stored(harness, project, db_ur
               for e in reversed(auditlog.entries(harness.engine))]
     assert logged == [("import", "h.tmx", "tm"), ("import", "t.tbx", "glossary"),
                       ("export", str(tmp_path / "g"), "tbx")]   # the refused file: nothing
+
+
+def test_hostile_files_are_refused_before_they_cost_much(harness, project, tmp_path):
+    # A text that never ends its element: refused after 10 MB, not read to the end.
+    endless = tmp_path / "endless.tmx"
+    with endless.open("w", encoding="utf-8") as out:
+        out.write('<tmx version="1.4"><header srclang="en"/><body><tu><tuv xml:lang="en">'
+                  "<seg>")
+        out.write("a" * 12_000_000)
+    with pytest.raises(TaskFileError, match="more than 10 MB|Resource limit exceeded"):
+        import_tmx(harness.engine, endless, project_id=project)
+    # A tag with a flood of attributes.
+    flood = tmp_path / "flood.tbx"
+    flood.write_text('<martif xml:lang="en"><text ' + " ".join(
+        f'a{n}="x"' for n in range(20_000)) + "/></martif>", encoding="utf-8")
+    with pytest.raises(TaskFileError, match="attributes"):
+        import_glossary(harness.engine, flood, project_id=project)
+    # Entity expansion never starts: the DOCTYPE is refused (billion laughs).
+    laughs = tmp_path / "laughs.tbx"
+    laughs.write_text('<?xml version="1.0"?>\n<!DOCTYPE m [<!ENTITY a "aaaaaaaaaa">'
+                      '<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>\n'
+                      '<martif xml:lang="en"><text>&b;</text></martif>', encoding="utf-8")
+    with pytest.raises(TaskFileError, match="DOCTYPE"):
+        import_glossary(harness.engine, laughs, project_id=project)
+    # A term the length of a document.
+    long_term = tmp_path / "long.csv"
+    long_term.write_text("en,ur\n" + "x" * 2000 + ",y\n", encoding="utf-8")
+    with pytest.raises(TaskFileError) as caught:
+        import_glossary(harness.engine, long_term, project_id=project)
+    assert (caught.value.line, caught.value.field) == (2, "en")
+    assert pulled(harness.member(role="coordinator", languages=[]), "term") == []
