@@ -332,7 +332,7 @@ def test_hostile_files_are_refused_before_they_cost_much(harness, project, tmp_p
         out.write('<tmx version="1.4"><header srclang="en"/><body><tu><tuv xml:lang="en">'
                   "<seg>")
         out.write("a" * 12_000_000)
-    with pytest.raises(TaskFileError, match="more than 10 MB|Resource limit exceeded"):
+    with pytest.raises(TaskFileError, match=r"more than 10 MB|Resource limit exceeded"):
         import_tmx(harness.engine, endless, project_id=project)
     # A tag with a flood of attributes.
     flood = tmp_path / "flood.tbx"
