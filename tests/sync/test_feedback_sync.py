@@ -89,3 +89,32 @@ def test_an_item_rejected_without_feedback_stays_final_on_the_device(tmp_path, l
     assert amina.sync().complete
     with Store.open(amina.db_path) as store, pytest.raises(InvalidState, match="final"):
         store.reopen(draft.id)
+
+
+def test_an_edit_made_while_the_item_was_rejected_is_a_conflict_as_before(tmp_path,
+                                                                         live_server):
+    from app import syncstate
+
+    engine = live_server.engine
+    amina = Device.enrolled(tmp_path / "amina", live_server, name="amina")
+    with Store.open(amina.db_path) as store:
+        draft = store.new_submission(language=URDU)
+        store.save_draft(draft.id, inputs="سوال", targets="جواب")
+        store.submit(draft.id)
+    assert amina.sync().complete
+    farida = _coordinator(engine)
+    feedback.comment(engine, draft.id, "مزید تفصیل", by=farida)
+    decisions.decide(engine, draft.id, "rejected", by=farida)
+    with Store.open(amina.db_path) as store:  # offline, she had reopened and edited it
+        store.reopen(draft.id)
+        store.save_draft(draft.id, inputs="سوال", targets="تفصیلی جواب")
+    amina.sync()
+    with Store.open(amina.db_path) as store:
+        [conflict] = syncstate.open_conflicts(store)
+        assert '"rejected"' in conflict.server_payload  # both versions kept; she chooses
+        syncstate.resolve_conflict(store, conflict.id, "local")
+    assert amina.sync().complete
+    with engine.connect() as conn:
+        state = conn.execute(sa.select(tables.submissions.c.state)
+                             .where(tables.submissions.c.id == draft.id)).scalar()
+    assert state == "draft"  # her revision, on its way back to review once submitted
