@@ -389,6 +389,14 @@ def _shoot_all(tmp: Path, out: Path, ui: str, sample: dict, texts: dict) -> int:
     window.show_screen("progress")
     shoot("progress")
 
+    # Translate Qalam: the first message open, into the interface's language.
+    translate = window.screens["translate"]
+    window.show_screen("translate")
+    settle(app, window)
+    if translate.model.rowCount():
+        translate.list.setCurrentIndex(translate.model.index(0, 0))
+    shoot("translate")
+
     window.show_shortcuts()
     settle(app, window)
     dialog = window._shortcuts_dialog
