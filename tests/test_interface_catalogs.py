@@ -119,3 +119,27 @@ def test_the_translate_screen_keys(qtbot, tmp_path, open_app):
     assert screen.current is not first
     qtbot.keyClick(window, Qt.Key_Down, Qt.AltModifier)  # the next message
     assert screen.list.currentIndex().row() == screen.model.rows.index(screen.current)
+
+
+def test_the_pickers_list_a_translated_language_with_how_complete_it_is(qtbot, tmp_path):
+    from PySide6.QtCore import Qt
+
+    from app import ui_translations
+    from ui.dialogs.first_run import FirstRunDialog
+    from ui.dialogs.settings import SettingsDialog
+
+    _pull_catalog(tmp_path, 1, {"&File": "&Fayil"})
+    try:
+        with Store.open(paths.database_path(tmp_path)) as store:
+            assert ui_translations.register_catalogs(store) == ["ha"]
+        first = FirstRunDialog("en")
+        qtbot.addWidget(first)
+        names = {first.languages.item(i).data(Qt.UserRole): first.languages.item(i).text()
+                 for i in range(first.languages.count())}
+        assert names["ha"] == "Hausa — 1%"
+        settings = SettingsDialog("en", None)
+        qtbot.addWidget(settings)
+        index = settings.ui_language.findData("ha")
+        assert settings.ui_language.itemText(index) == "Hausa — 1%"
+    finally:
+        community.forget_all()

@@ -203,3 +203,21 @@ def test_translation_work_earns_its_own_points_on_the_leaderboard(harness, hausa
     points = {row.name: (row.points, row.contributions) for row in board.rows}
     assert points == {"amina": (1, 1), "bala": (2, 2)}  # one accepted; two verdicts
     assert leaderboards.board(harness.engine, period="day").rows  # counted today too
+
+
+def test_an_accepted_guideline_translation_becomes_the_projects_guidelines(harness, hausa):
+    from sync.server.work import projects
+
+    amina, bala = hausa
+    projects.create_project(harness.engine, "p1", name="P1")
+    english = "# Writing\n\nWrite a prompt and its completion in your own language."
+    projects.set_guideline(harness.engine, "p1", kind="original", language="eng_Latn",
+                           text=english)
+    hausa_text = "# Rubutu\n\nRubuta tambaya da amsarta da harshenka."
+    item = suggestion(amina, english, [hausa_text], context="guideline:p1:original")
+    assert statuses(_push(amina, [item])) == ["created"]
+    stale = suggestion(amina, "# Old text", ["# Tsoho"], context="guideline:p1:original")
+    assert "not the English guidelines" in _push(amina, [stale])["results"][0]["reason"]
+    _push(bala, [vote(bala, item["id"])])
+    [project] = [json.loads(i["payload"]) for i in _pull(bala) if i["entity"] == "project"]
+    assert project["guidelines"]["original"][HAUSA] == hausa_text  # reviewed: not a draft
