@@ -1,9 +1,14 @@
 """Interface catalogs made by Qalam's own users: accepted translations a server compiled and a
 device pulled (issue 16). They make any CLDR language a UI language, shipped or not.
 
-    catalog = from_payload(pulled_json)        # checked and bounded: it came from outside
+    catalog = from_payload(pulled_json)        # language, size: checked (it came from outside)
     register(catalog)                          # offered in the pickers, used by install()
     translation.install(catalog.tag)           # this catalog, then the shipped one, then English
+
+Start-up reads every pulled catalog but uses one: a catalog's messages are checked
+(:func:`i18n.checks.translation_problems`) when it is first used, and one that fails is not
+used at all (the shipped catalog and English stand in). It is built into a gettext object in
+memory, without Babel or a ``.mo`` file.
 
 A catalog's UI tag comes from its registry language (:func:`ui_tag`: ``hau_Latn`` -> "ha",
 ``pnb_Arab`` -> "pa-Arab", ``pbt_Arab`` -> "ps"), its direction from the language's script
@@ -15,7 +20,7 @@ catalogs in its store and registers them at start and after a sync.
 from __future__ import annotations
 
 import gettext
-import io
+import json
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -39,13 +44,13 @@ class Message:
     msgstr: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class CommunityCatalog:
     language: str               # registry code, "hau_Latn"
     tag: str                    # UI locale tag, "ha"
     direction: str              # "ltr" | "rtl", from the script
     plural_forms: str           # gettext header, from CLDR
-    messages: tuple[Message, ...]
+    raw: tuple                  # the pulled messages, checked when first used (messages)
     completeness: float         # translated share of the template when compiled
     translators: tuple[str, ...] = ()
     revision: int = 0
@@ -53,6 +58,27 @@ class CommunityCatalog:
     @property
     def babel(self) -> str:
         return self.tag.replace("-", "_")
+
+    @property
+    def messages(self) -> tuple[Message, ...]:
+        """The messages, each checked (:class:`InvalidCatalog` for the first bad one);
+        checked once, and only for the catalog in use (start-up reads every pulled one)."""
+        found = _checked.get(id(self))
+        if found is None or found[0] is not self:
+            from i18n import plurals
+
+            counts = plurals.example_counts(self.tag)
+            found = (self, tuple(_message(item, index, len(counts), counts)
+                                 for index, item in enumerate(self.raw)))
+            _checked[id(self)] = found
+        return found[1]
+
+    def same(self, other: CommunityCatalog | None) -> bool:
+        return other is not None and (other.language, other.revision, other.raw) == (
+            self.language, self.revision, self.raw)
+
+
+_checked: dict[int, tuple] = {}
 
 
 def ui_tag(code: str) -> str:
@@ -97,17 +123,12 @@ def from_payload(payload: Mapping) -> CommunityCatalog:
     except (ValueError, TypeError) as error:
         raise InvalidCatalog(f"language: {error}") from None
     forms = plurals.header(tag)
-    counts = plurals.example_counts(tag)
     raw = payload.get("messages")
     if not isinstance(raw, list) or len(raw) > MAX_MESSAGES:
         raise InvalidCatalog(f"messages: a list of at most {MAX_MESSAGES} entries")
-    messages, size = [], 0
-    for index, item in enumerate(raw):
-        message = _message(item, index, len(counts), counts)
-        size += sum(len(s) for s in (message.msgid, *message.msgstr))
-        if size > MAX_CHARS:
-            raise InvalidCatalog(f"messages: more than {MAX_CHARS:,} characters in all")
-        messages.append(message)
+    size = len(json.dumps(raw, ensure_ascii=False))
+    if size > MAX_CHARS:
+        raise InvalidCatalog(f"messages: more than {MAX_CHARS:,} characters in all")
     completeness = payload.get("completeness", 0.0)
     if not isinstance(completeness, int | float) or not 0 <= completeness <= 1:
         completeness = 0.0
@@ -115,7 +136,7 @@ def from_payload(payload: Mapping) -> CommunityCatalog:
     if not isinstance(translators, list):
         translators = []
     revision = payload.get("revision", 0)
-    return CommunityCatalog(language, tag, direction(language), forms, tuple(messages),
+    return CommunityCatalog(language, tag, direction(language), forms, tuple(raw),
                             float(completeness),
                             tuple(str(t)[:200] for t in translators[:1000]),
                             revision if isinstance(revision, int) else 0)
@@ -141,26 +162,30 @@ def _message(item, index: int, nplurals: int, counts) -> Message:
     return Message(context, msgid, plural, tuple(strings))
 
 
-def mo_bytes(catalog: CommunityCatalog) -> bytes:
-    """The catalog compiled to gettext's ``.mo`` format (Babel)."""
-    from babel.messages.catalog import Catalog
-    from babel.messages.mofile import write_mo
-
-    compiled = Catalog(locale=catalog.babel, domain="qalam")
-    compiled.mime_headers = [("Plural-Forms", catalog.plural_forms)]  # CLDR's, not Babel's
-    for message in catalog.messages:
-        if message.msgid_plural:
-            compiled.add((message.msgid, message.msgid_plural), message.msgstr,
-                         context=message.context)
-        else:
-            compiled.add(message.msgid, message.msgstr[0], context=message.context)
-    buffer = io.BytesIO()
-    write_mo(buffer, compiled)
-    return buffer.getvalue()
-
-
 def translations(catalog: CommunityCatalog) -> gettext.GNUTranslations:
-    return gettext.GNUTranslations(io.BytesIO(mo_bytes(catalog)))
+    """The catalog as a gettext translations object (built in memory, as ``GNUTranslations``
+    reads a ``.mo``: the same keys, the same plural function). Raises
+    :class:`InvalidCatalog` when a message fails its checks."""
+    from i18n import plurals
+
+    table: dict = {}
+    for message in catalog.messages:
+        key = message.msgid if not message.context else f"{message.context}\x04{message.msgid}"
+        if message.msgid_plural:
+            for index, text in enumerate(message.msgstr):
+                table[(key, index)] = text
+        else:
+            table[key] = message.msgstr[0]
+    made = _Built.__new__(_Built)
+    gettext.NullTranslations.__init__(made)
+    made._catalog = table
+    made.plural = plurals.expression(catalog.plural_forms)
+    made._charset = "utf-8"
+    return made
+
+
+class _Built(gettext.GNUTranslations):
+    """A GNUTranslations filled from a pulled catalog instead of a ``.mo`` file."""
 
 
 # --------------------------------------------------------------------------- registry
@@ -174,8 +199,10 @@ def register(catalog: CommunityCatalog) -> bool:
     whether anything changed."""
     with _lock:
         old = _registered.get(catalog.tag.lower())
+        if catalog.same(old):
+            return False
         _registered[catalog.tag.lower()] = catalog
-    return old != catalog
+    return True
 
 
 def forget_all() -> None:

@@ -54,9 +54,15 @@ def install(locale: str, localedir: Path | None = None, domain: str = "qalam") -
                 _catalog = _gettext.GNUTranslations(f)
         made = community.get(locale)
         if made is not None:
-            ours = community.translations(made)
-            ours.add_fallback(_catalog)
-            _catalog = ours
+            try:
+                ours = community.translations(made)
+            except community.InvalidCatalog as error:  # from outside: never trusted blindly
+                import logging
+
+                logging.getLogger(__name__).warning("%s's catalog not used: %s", locale, error)
+            else:
+                ours.add_fallback(_catalog)
+                _catalog = ours
     else:
         _catalog = _gettext.translation(
             domain, localedir, languages=[locale.replace("-", "_")], fallback=True

@@ -108,14 +108,21 @@ def test_a_pulled_catalog_is_checked_before_it_is_used(store):
             "completeness": 0.001}
     bad = {"language": "urd_Arab", "messages": [{"context": None, "msgid": "Saved {n}",
                                                  "msgstr": ["محفوظ"]}]}
-    for n, payload in enumerate((good, bad)):
+    nonsense = {"language": "xyz_Latn", "messages": []}
+    for n, payload in enumerate((good, bad, nonsense)):
         item = type("Item", (), {"entity": "ui_catalog", "id": f"c{n}", "revision": 1,
                                  "deleted": False, "payload": json.dumps(payload)})()
         syncstate.apply_pull_page(store, type("Page", (), {"items": [item],
                                                            "next_cursor": n + 1})())
     try:
-        assert ui_translations.register_catalogs(store) == ["ha"]  # the bad one left out
-        assert community.get("ur") is None
+        # The unknown language is left out at once; Urdu's messages are checked when it is
+        # used (start-up reads every catalog, uses one), and a bad one is not used at all.
+        assert sorted(ui_translations.register_catalogs(store)) == ["ha", "ur"]
+        with pytest.raises(community.InvalidCatalog, match="placeholders differ"):
+            _ = community.get("ur").messages
+        translation.install("ur")
+        assert translation._("Saved {n}") != "محفوظ"
+        assert translation._("Write") == "لکھیں"  # the shipped catalog, as before
         translation.install("ha")
         assert translation._("&File") == "&Fayil"
         assert translation._("Write") == "Write"  # not translated: English, per string
