@@ -43,6 +43,7 @@ from ui import operations
 from ui.autosave import DraftAutosaver
 from ui.checks import QualityWatcher
 from ui.content_edit import ContentEdit
+from ui.fonts import font_for_script
 from ui.models import TaskListModel, submission_status
 from ui.operations import Context
 from ui.postedit_tools import (
@@ -356,6 +357,12 @@ class PostEditScreen(EditingScreen):
         self._pair = (self._source_language(submission, task), submission.language)
         self._dismissed = submission.dismissed
         self.source.set_language(languages.get(self._pair[0]))
+        # Lists of the target language's text take its font (Nastaliq for Urdu, …).
+        content_font = font_for_script(language.script, language=language.code)
+        for widget in (self.matches.list, self.terms, self.concordance.results):
+            widget.setFont(content_font)
+        if self.replace_dialog is not None:
+            self.replace_dialog.preview.setFont(content_font)
         self.mt.set_language(language)
         self.target.set_language(language)
         self.source.set_text(submission.original_inputs or submission.inputs)
@@ -482,6 +489,7 @@ class PostEditScreen(EditingScreen):
         every segment in the list."""
         if self.replace_dialog is None:
             self.replace_dialog = ReplaceDialog(self)
+            self.replace_dialog.preview.setFont(self.matches.list.font())
             self.replace_dialog.preview_requested.connect(self.preview_replace)
             self.replace_dialog.replace_requested.connect(self.apply_replace)
             self.replace_dialog.undo_requested.connect(self.undo_replace)
