@@ -265,24 +265,38 @@ def _script_name(code: str) -> str:
     return languages.script_name(code)
 
 
-def check_script(field: str, text: str, language_code: str) -> list[Finding]:
-    """Warn when most letters are not in the task's script ("Latin letters in a Devanagari
-    task"), by the Unicode Script property. Only letters count: digits, punctuation, emoji
-    and combining marks are ignored, and a minority of other-script letters (loanwords,
-    names, code) is fine. Texts with fewer than 8 letters and unknown languages pass.
-    """
+def script_mismatch(text: str, language_code: str) -> tuple[str, int, int] | None:
+    """``(script, count, total)`` when most of ``text``'s letters are in a script that
+    ``language_code`` is not written in: the script most of the others are in, how many letters
+    it has, and how many letters the text has. None for texts of fewer than 8 letters,
+    unknown languages, and the usual case (a minority of loanwords and names is fine)."""
     try:
         expected_code = languages.get(language_code).script
     except languages.UnknownLanguage:
-        return []
+        return None
     expected = _SCRIPT_MIX.get(expected_code, (expected_code,))
     total = len(_LETTER.findall(text))
     if total < _MIN_SCRIPT_LETTERS or len(_letters_in(expected).findall(text)) * 2 > total:
-        return []  # the usual case, decided in two regex passes
+        return None  # the usual case, decided in two regex passes
     counts = _script_counts(text)
     found, count = max(
         ((s, n) for s, n in counts.items() if s not in expected), key=lambda item: item[1]
     )
+    return found, count, total
+
+
+def check_script(field: str, text: str, language_code: str) -> list[Finding]:
+    """Warn when most letters are not in the task's script ("Latin letters in a Devanagari
+    task"), by the Unicode Script property (:func:`script_mismatch`). Only letters count:
+    digits, punctuation, emoji and combining marks are ignored, and a minority of
+    other-script letters (loanwords, names, code) is fine. Texts with fewer than 8 letters and
+    unknown languages pass.
+    """
+    mismatch = script_mismatch(text, language_code)
+    if mismatch is None:
+        return []
+    found, count, total = mismatch
+    expected_code = languages.get(language_code).script
     message = ngettext(
         "Most letters here are {found}, not {expected} ({count} of {total} letter).",
         "Most letters here are {found}, not {expected} ({count} of {total} letters).",

@@ -456,6 +456,8 @@ class TaskRow(BaseModel):
         context = info.context or {}
         read = dict(row)
         read["language"] = resolve_row_language(row)
+        if not context.get("allow_mismatch"):
+            check_row_language(row, read["language"])
         aya = is_aya_row(row)
         read["kind"] = row.get("kind") or context.get("kind") or ("reannotation" if aya else None)
         if read["kind"] is None:
@@ -587,6 +589,52 @@ def resolve_row_language(row: Mapping) -> str:
         raise RecordProblem(N_("{script} is not an ISO 15924 script code such as 'Arab' or "
                                "'Latn'."), field="script", script=repr(script))
     return _language(code, name, script.title())
+
+
+#: The fields whose text must be in the row's language (a post-edit's source is not).
+_LANGUAGE_TEXTS = ("inputs", "targets", "mt_text", "original_inputs", "original_targets")
+
+
+def check_row_language(row: Mapping, code: str) -> None:
+    """Refuse a row whose ``language`` name names another language than its
+    ``language_code`` (urd with "Hindi"), or whose text is mostly in another script than its
+    language is written in (Devanagari labelled urd). Raises :class:`RecordProblem` naming the
+    field; an import's ``allow_mismatch`` skips this check."""
+    from i18n.languages import get
+
+    found = get(code)
+    name = row.get("language")
+    if row.get("language_code") and isinstance(name, str) and name.strip():
+        other = _by_name(name.strip())
+        if other is not None and other.iso639_3 != found.iso639_3 \
+                and not _words(name) & _words(found.english_name):
+            raise RecordProblem(N_("{name} is another language than language_code {code} "
+                                   "({language}); correct the row, or import with "
+                                   "--allow-mismatch if it is right."), field="language",
+                                name=repr(name.strip()), code=repr(row["language_code"]),
+                                language=_named([found]))
+    for field_name in _LANGUAGE_TEXTS:
+        text = row.get(field_name)
+        if not isinstance(text, str):
+            continue
+        from app.quality import script_mismatch
+
+        mismatch = script_mismatch(text, code)
+        if mismatch is not None:
+            script, count, total = mismatch
+            raise RecordProblem(N_("is mostly in {script} ({count} of {total} letters), but "
+                                   "{language} is written in {expected}; correct the row, or "
+                                   "import with --allow-mismatch if it is right."),
+                                field=field_name, count=count, total=total,
+                                script=_script(script), expected=_script(found.script),
+                                language=_named([found]))
+
+
+def _script(code: str) -> Callable[[str], str]:
+    from i18n.languages import script_name
+
+    code = {"Hans": "Hani", "Hant": "Hani"}.get(code, code)
+    return lambda locale: script_name(code, locale)
 
 
 @lru_cache(maxsize=4096)

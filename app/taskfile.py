@@ -224,8 +224,9 @@ def jsonl_rows(path: Path, *, read: Callable[[int], None] | None = None
             row = json.loads(line)
         except json.JSONDecodeError as exc:
             raise TaskFileError(
-                path, number, None, N_("is not a complete JSON object ({reason})."),
-                values={"reason": exc.msg}) from exc
+                path, number, None, N_("is not a complete JSON object (column {column}: "
+                                       "{reason})."),
+                values={"reason": exc.msg, "column": exc.colno}) from exc
         except RecursionError:
             raise TaskFileError(path, number, None, N_(
                 "nests lists or objects too deeply; a task is one flat JSON object.")
@@ -331,16 +332,18 @@ def csv_rows(path: Path, *, read: Callable[[int], None] | None = None
 def task_from_row(
     row: Mapping, path: Path, *, line: int | None = None, row_number: int | None = None,
     unit: str | None = None, project: str | None = None, kind: str | None = None,
-    origin: str | None = None,
+    origin: str | None = None, allow_mismatch: bool = False,
 ) -> dict:
     """Validate one record (Qalam's schema or Aya's: :class:`app.records.TaskRow`) and return
     it as a task dict.
 
     ``kind`` and ``origin`` apply when the row does not say its own; ``line``,
-    ``row_number`` and ``unit`` say where the record is, for errors.
+    ``row_number`` and ``unit`` say where the record is, for errors; ``allow_mismatch``
+    takes a row whose language name or script disagrees with its code as it says.
     """
     try:
-        checked = TaskRow.model_validate(row, context={"kind": kind, "origin": origin})
+        checked = TaskRow.model_validate(row, context={"kind": kind, "origin": origin,
+                                                       "allow_mismatch": allow_mismatch})
     except ValidationError as exc:
         problem = first_problem(exc)
         raise TaskFileError(path, line, problem.field, problem.template, row=row_number,

@@ -77,6 +77,20 @@ def command_names() -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        code = _main(argv)
+        sys.stdout.flush()  # here, where a closed pipe can still be answered quietly
+    except BrokenPipeError:
+        # `qalam-server export … | head`: the reader has gone, so nothing more can be said.
+        # Standard output is pointed at /dev/null so that Python's own flush at exit does
+        # not print the same error again (the `signal` module's docs, "Note on SIGPIPE").
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141  # 128 + SIGPIPE, what a shell reports for a program a pipe ended
+    return code
+
+
+def _main(argv: list[str] | None) -> int:
     args = _parser().parse_args(argv)
     url = db.database_url(args.db)
     try:

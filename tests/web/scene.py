@@ -34,10 +34,11 @@ THAI_TASKS = [
 THAI_NAME = "สมศรี ใจดี"
 
 
-def seed(engine, folder: Path) -> None:
+def seed(engine, folder: Path) -> dict:
+    """Returns the ids of an Urdu and a Thai submission."""
     from tests.web.test_dashboard import seed as seed_urdu
 
-    seed_urdu(engine)
+    urdu = seed_urdu(engine)["items"][2]["id"]
     projects.create_project(engine, "aya-tha", name="ชุดข้อมูลภาษาไทย")
     task_file = folder / "tha.jsonl"
     import json
@@ -49,10 +50,12 @@ def seed(engine, folder: Path) -> None:
                            text="เขียนคำถามและคำตอบเป็นภาษาไทยที่เป็นธรรมชาติ")
     with Server(engine) as harness:
         somsri = harness.member("annotator", languages=["tha_Thai"], name=THAI_NAME)
-        somsri.push([somsri.submission(language="tha_Thai", inputs=t["inputs"],
-                                       targets=t["targets"]) for t in THAI_TASKS])
+        thai = [somsri.submission(language="tha_Thai", inputs=t["inputs"],
+                                  targets=t["targets"]) for t in THAI_TASKS]
+        somsri.push(thai)
     users.invite(engine, name="Farida", role="coordinator")
     sessions.set_password(engine, "Farida", PASSWORD)
+    return {"urdu": urdu, "thai": thai[0]["id"]}
 
 
 class Scene:
@@ -62,7 +65,7 @@ class Scene:
         self.engine = db.create_engine(f"sqlite:///{path}")
         db.migrate(self.engine)
         server_identity.ensure_server_identity(self.engine)
-        seed(self.engine, folder)
+        self.items = seed(self.engine, folder)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             self.live = LiveServer(create_app(self.engine))
@@ -84,7 +87,7 @@ class Scene:
         return {"name": "qalam_session", "value": value, "url": self.live.url}
 
     def item_pages(self) -> list[str]:
-        """A Thai item's page of feedback, with a comment in its thread."""
+        """A Thai item's page of feedback, with a comment in its thread, and an Urdu one's."""
         import sqlalchemy as sa
 
         from sync.server import tables
@@ -98,7 +101,9 @@ class Scene:
             farida = users.get_user(self.engine, "Farida")
             feedback.comment(self.engine, item_id, "ช่วยเพิ่มรายละเอียดอีกหน่อย",
                              by=Actor("Farida", address="127.0.0.1", user_id=farida.id))
-        return [f"/dashboard/items/{item_id}/feedback"]
+        # and an Urdu item, its text in Nastaliq
+        return [f"/dashboard/items/{item_id}/feedback",
+                f"/dashboard/items/{self.items['urdu']}/feedback"]
 
     def thai_pages(self) -> list[str]:
         return ["/dashboard/overview?project=aya-tha", "/dashboard/projects/aya-tha"]

@@ -682,3 +682,19 @@ def test_the_overview_shows_how_far_the_interface_is_translated(dashboard, tmp_p
     table = re.search(r'id="interfaceTranslations">.*?</table>', page, re.S).group(0)
     assert "Hausa" in table
     assert f'<td class="num">{len(entries)} / ' in table
+
+
+def test_the_import_form_refuses_a_mismatch_unless_told_it_is_right(dashboard):
+    farida = dashboard.coordinator()
+    mismatched = GOOD + ('{"inputs": "भारत की राजधानी क्या है और वह कहाँ है?", "targets": '
+                         '"नई दिल्ली भारत की राजधानी है", "language_code": "urd"}\n')
+    page = upload(farida, "mixed.jsonl", mismatched, new_project="aya-mixed")
+    assert 'data-state="failed"' in page and "--allow-mismatch" in page
+    where = re.search(r'<table id="where">.*?</table>', page, re.S).group(0)
+    assert "<td>3</td>" in where and "inputs" in where
+    assert 'id="allow_mismatch"' in farida.get("/dashboard/import").text
+    page = upload(farida, "mixed.jsonl", mismatched, new_project="aya-mixed",
+                  allow_mismatch="on")
+    assert 'data-state="done"' in page, page[-2000:]
+    with dashboard.engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(tables.tasks)).scalar() == 3

@@ -76,8 +76,8 @@ def _invite_thai_annotator(page, scene) -> None:
 def test_thai_is_drawn_with_its_font_on_screen_and_in_print(scene, browser, shots, ui):
     page = new_page(browser, scene.cookie(ui))
     checked = []
-    for path in ["/dashboard/people", "/dashboard/overview?project=aya-tha",
-                 "/dashboard/projects/aya-tha", "/dashboard/flagged"]:
+    for path in ["/dashboard/people", "/dashboard/flagged", *scene.thai_pages(),
+                 *scene.item_pages()]:
         page.goto(scene.url(path), wait_until="networkidle")
         page.evaluate("document.fonts.ready.then(() => true)")
         assert undrawn_text(page) == [], path

@@ -302,6 +302,9 @@ def cmd_guidelines_list(args, engine, url) -> int:
 # command; import_file names the formats when given another.
 @option("--format", dest="file_format", metavar="FORMAT",
         help="jsonl, csv, parquet or xliff (default: from the file's extension)")
+@option("--allow-mismatch", action="store_true",
+        help="take rows whose language name or script disagrees with their language_code "
+             "as they say (refused by default, naming the line and field)")
 def cmd_import_tasks(args, engine, url) -> int:
     from sync.server.work.imports import import_file
 
@@ -309,7 +312,8 @@ def cmd_import_tasks(args, engine, url) -> int:
     try:
         result = import_file(engine, args.file, project_id=args.project, kind=args.kind,
                              origin=args.origin, file_format=args.file_format,
-                             project_name=args.project_name, progress=progress)
+                             project_name=args.project_name, progress=progress,
+                             allow_mismatch=args.allow_mismatch)
     finally:
         progress.close()
     print(f"{args.file.name}: {result.added} new, {result.updated} updated, "

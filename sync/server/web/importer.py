@@ -57,6 +57,7 @@ def start_import(
     new_project: Annotated[str, Form(max_length=64)] = "",
     kind: Annotated[str, Form(max_length=20)] = "",
     origin: Annotated[str, Form(max_length=20)] = "",
+    allow_mismatch: Annotated[str, Form(max_length=5)] = "",
 ) -> Response:
     project_id = new_project.strip() or project
     if not project_id:
@@ -72,6 +73,7 @@ def start_import(
                         message=name, params={"file": stored.id, "name": name,
                                               "project": project_id, "kind": kind or None,
                                               "origin": origin or None,
+                                              "allow_mismatch": allow_mismatch == "on",
                                               "by": page.actor.to_dict()})
     page.request.app.state.jobs.kick()
     return page.redirect(f"/import/{job_id}")
@@ -96,6 +98,7 @@ def run_import(engine, job: jobs.Job, progress) -> dict:
             result = import_file(engine, path, project_id=params["project"],
                                  kind=params["kind"], origin=params["origin"],
                                  progress=report,
+                                 allow_mismatch=bool(params.get("allow_mismatch")),
                                  by=Actor.from_dict(params.get("by"), job.created_by))
     finally:
         files.delete(engine, params["file"])

@@ -139,9 +139,11 @@ class ImportResult:
 def import_file(target: Target, path: Path | str, *, project_id: str, kind: str | None = None,
                 origin: str | None = None, file_format: str | None = None,
                 project_name: str | None = None, progress: Progress | None = None,
-                by: Actor | None = None) -> ImportResult:
+                by: Actor | None = None, allow_mismatch: bool = False) -> ImportResult:
     """Import a task file into ``project_id`` (created if new): all of it, or nothing; the
-    audit log names ``by`` (the command line when not given), in the same transaction."""
+    audit log names ``by`` (the command line when not given), in the same transaction.
+    ``allow_mismatch`` takes rows whose language name or script disagrees with their
+    language code (:func:`app.records.check_row_language`) as they say."""
     path = Path(path)
     check_options(project_id, kind, origin)
     file_format = detect_format(path, file_format)
@@ -153,20 +155,25 @@ def import_file(target: Target, path: Path | str, *, project_id: str, kind: str 
         raise TaskFileError(path, None, None, "is empty; it contains no tasks.")
     meter = _Meter(progress, "reading", size)
     if file_format == "parquet":
-        records = _parquet_tasks(path, meter, project=project_id, kind=kind, origin=origin)
+        records = _parquet_tasks(path, meter, project=project_id, kind=kind, origin=origin,
+                                 allow_mismatch=allow_mismatch)
     elif file_format == "xliff":
-        records = _xliff_tasks(path, meter, project=project_id, kind=kind, origin=origin)
+        records = _xliff_tasks(path, meter, project=project_id, kind=kind, origin=origin,
+                               allow_mismatch=allow_mismatch)
     else:
         rows = (jsonl_rows if file_format == "jsonl" else csv_rows)(path, read=meter.add)
+        if file_format == "csv":
+            rows = _known_columns(path, rows)
         located = (({"line": line}, row) for line, row in rows)
-        records = _row_tasks(path, located, project=project_id, kind=kind, origin=origin)
+        records = _row_tasks(path, located, project=project_id, kind=kind, origin=origin,
+                             allow_mismatch=allow_mismatch)
     return _import(target, path, project_id, records, meter, project_name=project_name, by=by)
 
 
 def import_records(target: Target, project_id: str, records: Iterable[Mapping], *,
                    kind: str | None = None, origin: str | None = None,
                    project_name: str | None = None, progress: Progress | None = None,
-                   name: str = "records") -> ImportResult:
+                   name: str = "records", allow_mismatch: bool = False) -> ImportResult:
     """Import already-read rows (Qalam's or Aya's schema), validated and stored like a file's;
     errors name ``name`` and the row number (from 1)."""
     check_options(project_id, kind, origin)
@@ -181,7 +188,8 @@ def import_records(target: Target, project_id: str, records: Iterable[Mapping], 
                 raise TaskFileError(path, None, None, "must be an object (a dict).", row=number)
             yield {"row": number}, row
 
-    tasks = _row_tasks(path, rows(), project=project_id, kind=kind, origin=origin)
+    tasks = _row_tasks(path, rows(), project=project_id, kind=kind, origin=origin,
+                       allow_mismatch=allow_mismatch)
     return _import(target, path, project_id, tasks, meter, project_name=project_name)
 
 
@@ -255,13 +263,31 @@ def _checked(path: Path, where: Mapping, task: dict) -> dict:
     return task
 
 
+def _known_columns(path: Path, rows: Iterable[tuple[int, dict]]
+                   ) -> Iterator[tuple[int, dict]]:
+    """A CSV file's rows, once its header is known to name only columns a task is made of: a
+    misspelt column ("input", "langauge_code") would otherwise be left out without a word."""
+    for number, (line, row) in enumerate(rows):
+        if number == 0:
+            unknown = [name for name in row if name not in ROW_COLUMNS]
+            if unknown:
+                raise TaskFileError(path, 1, None, (
+                    f"has columns Qalam does not read: {', '.join(map(repr, unknown))}; "
+                    "rename or remove them (it reads inputs, targets, language_code, "
+                    "language, script, kind, origin, dialect, id and the Aya dataset's "
+                    "columns)."))
+        yield line, row
+
+
 def _row_tasks(path: Path, rows: Iterable[tuple[dict, Mapping]], *, project: str,
-               kind: str | None, origin: str | None) -> Iterator[tuple[dict, dict]]:
+               kind: str | None, origin: str | None,
+               allow_mismatch: bool = False) -> Iterator[tuple[dict, dict]]:
     for where, row in rows:
         if "author_id" in row and "author" not in row:
             row = {**row, "author": row["author_id"]}  # the server's column name
         task = task_from_row(row, path, line=where.get("line"), row_number=where.get("row"),
-                             project=project, kind=kind, origin=origin)
+                             project=project, kind=kind, origin=origin,
+                             allow_mismatch=allow_mismatch)
         provenance = {name: _plain(row[name]) for name in AYA_PROVENANCE
                       if row.get(name) is not None} if _is_aya(row) else {}
         for name, value in provenance.items():
@@ -284,7 +310,8 @@ def _plain(value):
 
 
 def _parquet_tasks(path: Path, meter: _Meter, *, project: str, kind: str | None,
-                   origin: str | None) -> Iterator[tuple[dict, dict]]:
+                   origin: str | None, allow_mismatch: bool = False
+                   ) -> Iterator[tuple[dict, dict]]:
     """Rows of a Parquet file: only the columns a task is made of, each row group checked
     against :data:`PARQUET_GROUP_BYTES` from the file's metadata before it is read, then
     read in batches of about :data:`PARQUET_BATCH_BYTES`."""
@@ -323,7 +350,8 @@ def _parquet_tasks(path: Path, meter: _Meter, *, project: str, kind: str | None,
                         yield {"row": number}, row
 
     with parquet:
-        yield from _row_tasks(path, rows(), project=project, kind=kind, origin=origin)
+        yield from _row_tasks(path, rows(), project=project, kind=kind, origin=origin,
+                              allow_mismatch=allow_mismatch)
 
 
 def _parquet_columns(path: Path, parquet) -> list[str]:
@@ -460,8 +488,10 @@ def _text(element) -> str:
 class _Xliff:
     """What reading an XLIFF file has learned so far, and the tasks its segments make."""
 
-    def __init__(self, path: Path, project: str, origin: str | None):
+    def __init__(self, path: Path, project: str, origin: str | None,
+                 allow_mismatch: bool = False):
         self.path, self.project, self.origin = path, project, origin
+        self.allow_mismatch = allow_mismatch
         self.version = self.source = self.target = None
         self.document, self.segment = "", 0
         self.skip: list[bool] = []  # translate="no" on a file, group or unit, innermost last
@@ -485,8 +515,9 @@ class _Xliff:
             raise _error(self.path, {"line": element.sourceline}, None,
                          f"is not an XLIFF file (its root element is <{_local(element)}>).")
         if element.getroottree().docinfo.doctype:
-            raise _error(self.path, {"line": 1}, None, "has a DOCTYPE; XLIFF needs none, and "
-                                                       "Qalam refuses them (entity expansion).")
+            raise _error(self.path, {"line": _doctype_line(self.path, element.sourceline)},
+                         None, "has a DOCTYPE; XLIFF needs none, and Qalam refuses them "
+                               "(entity expansion).")
         version = element.get("version") or ""
         if version.startswith("2."):
             self.source = self.language(element, "srcLang")
@@ -541,7 +572,8 @@ class _Xliff:
                "mt_text": target}
         try:
             found = task_from_row(row, path, line=line, unit=unit_id, project=self.project,
-                                  origin=self.origin or "translated")
+                                  origin=self.origin or "translated",
+                                  allow_mismatch=self.allow_mismatch)
         except TaskFileError as exc:
             raise _error(path, where, _XLIFF_FIELDS.get(exc.field, exc.field),
                          exc.problem) from None
@@ -554,14 +586,29 @@ class _Xliff:
         return where, _checked(path, where, found)
 
 
+def _doctype_line(path: Path, root_line: int | None, *, limit: int = 1 << 20) -> int:
+    """The line of the DOCTYPE before the root element (lxml says only that there is one),
+    read from the start of the file: at most ``limit`` bytes, and no further than the root."""
+    with path.open("rb") as raw:
+        read = 0
+        for number, line in enumerate(raw, start=1):
+            read += len(line)
+            if b"<!DOCTYPE" in line:
+                return number
+            if read > limit or (root_line is not None and number >= root_line):
+                break
+    return 1
+
+
 def _xliff_tasks(path: Path, meter: _Meter, *, project: str, kind: str | None,
-                 origin: str | None) -> Iterator[tuple[dict, dict]]:
+                 origin: str | None, allow_mismatch: bool = False
+                 ) -> Iterator[tuple[dict, dict]]:
     from lxml import etree
 
     if kind not in (None, "postedit"):
         raise TaskFileError(path, None, None, f"is XLIFF, which holds post-editing work; "
                                               f"--kind {kind} does not apply to it.")
-    xliff = _Xliff(path, project, origin)
+    xliff = _Xliff(path, project, origin, allow_mismatch)
     with path.open("rb") as raw:
         counting = _Counting(raw, meter.add)
         parser = etree.iterparse(
