@@ -143,10 +143,14 @@ def test_demographics_hold_only_what_contributors_gave(harness, data, tmp_path):
     result = export_dataset(harness.engine, tmp_path / "out", fmt="parquet")
     people = pq.read_table(tmp_path / "out" / "demographics" / "train.parquet").to_pylist()
     amina = next(r["user_id"] for r in read_rows(tmp_path / "out") if r["inputs"] == "سوال دو")
-    assert people == [{"user_id": amina, "age_range": [25, 34], "gender": None,
-                       "country": "PK", "languages": ["urd_Arab", "hin_Deva"],
-                       "dialects": None}]
-    assert result.contributors == 3 and result.demographics == 1
+    told = [row for row in people if any(v is not None for k, v in row.items()
+                                         if k != "user_id")]
+    assert told == [{"user_id": amina, "age_range": [25, 34], "gender": None,
+                     "country": "PK", "languages": ["urd_Arab", "hin_Deva"],
+                     "dialects": None}]
+    # Bilal's empty profile and Chen, who told nothing: their pseudonym and nulls only.
+    assert len(people) == 3 and len({row["user_id"] for row in people}) == 3
+    assert result.contributors == 3 and result.demographics == 3
 
 
 def test_the_card_counts_languages_and_types_and_states_the_rules(harness, data, tmp_path):
@@ -221,7 +225,8 @@ def test_parquet_and_hf_load_with_datasets_offline_as_the_jsonl(harness, data, t
         # datasets has no empty splits: the card lists a split only when it has rows
         assert got["rows"] == {s: rows for s, rows in jsonl.items() if rows}
         assert got["features"] == {name: "Value('string')" for name in AYA_COLUMNS}
-        assert [p["age_range"] for p in got["people"]] == [[25, 34]]
+        assert [p["age_range"] for p in got["people"] if p["age_range"]] == [[25, 34]]
+        assert len(got["people"]) == 3
     whole = loaded[str(tmp_path / "whole" / "data" / "train.parquet")]["rows"]["train"]
     assert sorted(whole, key=json.dumps) == sorted(jsonl["train"] + jsonl["test"],
                                                    key=json.dumps)

@@ -32,7 +32,8 @@ TYPE_MEANING = {
 COLUMN_MEANING = {
     "inputs": "the prompt",
     "targets": "the completion",
-    "language": "the language's English name",
+    "language": "the language's name: as the imported row gave it, else the Aya Dataset's "
+                "own name for it, else its English name",
     "language_code": "its ISO 639-3 code, as the Aya Dataset gives it",
     "annotation_type": "one of " + ", ".join(f"`{t}`" for t in TYPES),
     "user_id": "a pseudonym of the author (see Privacy)",
@@ -52,12 +53,15 @@ def render(*, result: ExportResult, fmt: str, data_files: dict[str, str],
            demographics_file: str, languages: dict[str, dict[str, str]],
            rules: dict[str | None, Acceptance], project_id: str | None,
            test_fraction: float, license: tuple[str, str, str],
-           row_features: dict[str, str], demographics_features: dict[str, str]) -> str:
+           row_features: dict[str, str], demographics_features: dict[str, str],
+           qalam_files: dict[str, str] | None = None, qalam_sizes: dict[str, int] | None = None,
+           qalam_features: dict[str, str] | None = None) -> str:
     license_id, license_name, license_url = license
     return "\n".join([
         "---",
         *_header(result, data_files, demographics_file, languages, license_id,
-                 row_features, demographics_features),
+                 row_features, demographics_features, qalam_files or {}, qalam_sizes or {},
+                 qalam_features or {}),
         "---",
         "",
         *_body(result, fmt, data_files, demographics_file, languages, rules, project_id,
@@ -75,7 +79,7 @@ def _splits_listed(result: ExportResult, data_files: dict[str, str]) -> dict[str
 
 
 def _header(result, data_files, demographics_file, languages, license_id, row_features,
-            demographics_features) -> list[str]:
+            demographics_features, qalam_files, qalam_sizes, qalam_features) -> list[str]:
     codes = sorted({names["language_code"] for names in languages.values()})
     lines = [f"license: {_q(license_id)}", f"pretty_name: {_q(_title(result))}"]
     if codes:
@@ -88,21 +92,32 @@ def _header(result, data_files, demographics_file, languages, license_id, row_fe
               "- config_name: default", "  default: true", "  data_files:"]
     for split, path in _splits_listed(result, data_files).items():
         lines += [f"  - split: {split}", f"    path: {_q(path)}"]
-    if result.demographics:
-        lines += ["- config_name: demographics", "  data_files:", "  - split: train",
-                  f"    path: {_q(demographics_file)}"]
+    if qalam_files:
+        lines += ["- config_name: qalam", "  data_files:"]
+        for split, path in _splits_listed(result, qalam_files).items():
+            lines += [f"  - split: {split}", f"    path: {_q(path)}"]
+    # Always listed, even with nobody in it: its features (below) make an empty file a
+    # valid, empty table.
+    lines += ["- config_name: demographics", "  data_files:", "  - split: train",
+              f"    path: {_q(demographics_file)}"]
     lines += ["dataset_info:", "- config_name: default", "  features:"]
     lines += _features(row_features)
     lines.append("  splits:")
     for split in _splits_listed(result, data_files):
         lines += [f"  - name: {split}", f"    num_bytes: {result.sizes.get(split, 0)}",
                   f"    num_examples: {result.splits.get(split, 0)}"]
-    if result.demographics:
-        lines += ["- config_name: demographics", "  features:"]
-        lines += _features(demographics_features)
-        lines += ["  splits:", "  - name: train",
-                  f"    num_bytes: {result.sizes.get('demographics', 0)}",
-                  f"    num_examples: {result.demographics}"]
+    if qalam_files:
+        lines += ["- config_name: qalam", "  features:"]
+        lines += _features(qalam_features)
+        lines.append("  splits:")
+        for split in _splits_listed(result, qalam_files):
+            lines += [f"  - name: {split}", f"    num_bytes: {qalam_sizes.get(split, 0)}",
+                      f"    num_examples: {result.splits.get(split, 0)}"]
+    lines += ["- config_name: demographics", "  features:"]
+    lines += _features(demographics_features)
+    lines += ["  splits:", "  - name: train",
+              f"    num_bytes: {result.sizes.get('demographics', 0)}",
+              f"    num_examples: {result.demographics}"]
     return lines
 
 
@@ -164,11 +179,12 @@ def _body(result, fmt, data_files, demographics_file, languages, rules, project_
     lines += ["", "## Columns", ""]
     lines += [f"* `{name}` (string): {meaning}" for name, meaning in COLUMN_MEANING.items()]
     lines += ["", "## Demographics", "",
-              "The `demographics` table has one row per contributor who chose to tell "
-              "anything about themselves: `user_id` (the same pseudonym as in the rows), "
+              "The `demographics` table has one row per contributor: `user_id` (the same "
+              "pseudonym as in the rows), "
               "`age_range` (the bounds of the range they picked, e.g. `[25, 34]`), `gender`, "
               "`country` (ISO 3166-1 alpha-2), `languages` and `dialects`. A field a person "
-              "left empty is null; nothing is inferred.", ""]
+              "left empty is null (a contributor who told nothing has nulls only); nothing is "
+              "inferred.", ""]
     lines += ["## How contributions were accepted", "",
               "Drafts and deleted items are never published, nor the work of blocked "
               "contributors. A coordinator's decision wins: an item they accepted is "
@@ -186,10 +202,22 @@ def _body(result, fmt, data_files, demographics_file, languages, rules, project_
                      + ", ".join(f"{code} ({count:,})"
                                  for code, count in sorted(result.below_gate.items())) + ".")
         lines.append("")
-    lines += ["## How to load", "", "```python", "from datasets import load_dataset", "",
-              'rows = load_dataset("path/to/this/folder")            # train (and test)']
-    if result.demographics:
-        lines.append('people = load_dataset("path/to/this/folder", "demographics")')
+    lines += ["## The `qalam` config", "",
+              "The same rows, with the six Aya columns first, then Qalam's own: `id` (the "
+              "item's id on the server), `registry_code` (language and script, e.g. "
+              "`urd_Arab`), `script` (ISO 15924), `dialect`, `kind` (`original`, "
+              "`reannotation`, `postedit`), `prompt_distance` and `completion_distance` "
+              "(Levenshtein distance of an edit to what it started from), `hter` (post-edits), "
+              "`seconds_spent`, `review_count` and `review_mean` (peer ratings, 1–5, of the "
+              "item's prompt and completion), and `decision` (`accepted` when a coordinator "
+              "accepted the item, else null: it passed the rules).", ""]
+    lines += ["## How to load", "",
+              "The folder is laid out as on the Hugging Face Hub (a dataset card with "
+              "`configs`), so `datasets` loads it by its path:", "",
+              "```python", "from datasets import load_dataset", "",
+              'rows = load_dataset("path/to/this/folder")            # train (and test)',
+              'ours = load_dataset("path/to/this/folder", "qalam")   # with Qalam\'s columns',
+              'people = load_dataset("path/to/this/folder", "demographics")']
     builder = "json" if fmt == "jsonl" else "parquet"
     first = data_files["train"]
     lines += [f'rows = load_dataset("{builder}", data_files={{"train": "{first}"}})  '

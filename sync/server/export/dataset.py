@@ -7,7 +7,9 @@
 Rows have exactly the Aya Dataset's six string columns (:data:`COLUMNS`):
 
 * ``inputs``, ``targets`` — the prompt and the completion, as accepted;
-* ``language`` — the language's English name (CLDR, from :mod:`i18n.languages`);
+* ``language`` — the language's name: as the imported row gave it (an Aya row's "Standard
+  Arabic" comes back "Standard Arabic"), else the Aya Dataset's own name where it has the
+  language (:data:`AYA_NAMES`), else its English name (CLDR, from :mod:`i18n.languages`);
 * ``language_code`` — the ISO 639-3 code the Aya Dataset uses (its macrolanguage where Aya
   uses one: ``msa`` for Malay, ``zho`` for both Chinese scripts);
 * ``annotation_type`` — ``original-annotations``, ``re-annotations`` or ``post-edits``
@@ -24,7 +26,8 @@ Layout (every format; ``datasets.load_dataset(folder)`` reads it through the car
     README.md                       the dataset card (counts, rules, licence, how to load)
     data/train.jsonl | data/train.parquet | data/train-00000-of-00001.parquet   ("hf")
     data/test.…                     with test_fraction > 0
-    demographics/train.…            one row per contributor who told us anything
+    qalam/train.… (and test)        config ``qalam``: the same rows with Qalam's own columns
+    demographics/train.…            one row per contributor who told us anything (may be none)
 
 "hf" is Parquet named as on the Hugging Face Hub, with the features and split sizes in the
 card (``dataset_info``), ready to upload. Memory stays flat at any size: rows are read
@@ -57,6 +60,16 @@ from sync.server.work import acceptance
 
 FORMATS = ("jsonl", "parquet", "hf")
 COLUMNS = ("inputs", "targets", "language", "language_code", "annotation_type", "user_id")
+# The ``qalam`` config: the same rows, with Qalam's own columns after the Aya ones.
+QALAM_FEATURES = {**{name: "string" for name in COLUMNS}, "id": "string",
+                  "registry_code": "string", "script": "string", "dialect": "string",
+                  "kind": "string", "prompt_distance": "int64",
+                  "completion_distance": "int64", "hter": "float64",
+                  "seconds_spent": "float64", "review_count": "int64",
+                  "review_mean": "float64", "decision": "string"}
+# The Aya Dataset's own names where they differ from CLDR's English one (its card and rows).
+AYA_NAMES = {"arb_Arab": "Standard Arabic"}
+NAME_BATCH = 1000  # accepted items whose imported language names are read in one query
 ANNOTATION_TYPES = {"original": "original-annotations", "reannotation": "re-annotations",
                     "postedit": "post-edits"}
 ROW_GROUP_ROWS = 10_000
@@ -100,17 +113,21 @@ def export_dataset(target: Engine | Connection, out_dir: Path, *, fmt: str = "js
         splits = ("train", "test") if test_fraction > 0 else ("train",)
         sinks = {split: _sink(fmt, temp / "data" / _file_name(fmt, split), _row_schema())
                  for split in splits}
+        own = {split: _sink(fmt, temp / "qalam" / _file_name(fmt, split), _qalam_schema())
+               for split in splits}
         authors: set[str] = set()
         rules: dict[str | None, acceptance.Acceptance] = {}
         languages: dict[str, dict[str, str]] = {}
         if progress:
             progress(0, total)
         try:
-            for item in acceptance.accepted_submissions(conn, project_id=project_id,
-                                                        languages=counts.passing):
-                row = aya_row(item, pseudonym)
+            accepted = acceptance.accepted_submissions(conn, project_id=project_id,
+                                                       languages=counts.passing)
+            for item, imported in _with_imported_names(conn, accepted):
+                row = aya_row(item, pseudonym, imported_name=imported)
                 split = split_of(item["id"], test_fraction)
                 sinks[split].write(row)
+                own[split].write(qalam_row(item, row))
                 result.rows += 1
                 result.splits[split] = result.splits.get(split, 0) + 1
                 types = result.counts.setdefault(item["language"], {})
@@ -122,9 +139,9 @@ def export_dataset(target: Engine | Connection, out_dir: Path, *, fmt: str = "js
                 if progress and result.rows % PROGRESS_EVERY == 0:
                     progress(result.rows, total)
         finally:
-            for sink in sinks.values():
+            for sink in [*sinks.values(), *own.values()]:
                 sink.close()
-        files = [sink.path for sink in sinks.values()]
+        files = [sink.path for sink in [*sinks.values(), *own.values()]]
         demo_path = temp / "demographics" / _file_name(fmt, "train")
         demo_sink = _sink(fmt, demo_path, demographics.schema())
         result.demographics = demographics.write(conn, authors, pseudonym, demo_sink)
@@ -139,6 +156,10 @@ def export_dataset(target: Engine | Connection, out_dir: Path, *, fmt: str = "js
             result=result, fmt=fmt,
             data_files={split: sink.path.relative_to(temp).as_posix()
                         for split, sink in sinks.items()},
+            qalam_files={split: sink.path.relative_to(temp).as_posix()
+                         for split, sink in own.items()},
+            qalam_sizes={split: sink.bytes for split, sink in own.items()},
+            qalam_features=QALAM_FEATURES,
             demographics_file=demo_path.relative_to(temp).as_posix(),
             languages=languages, rules=rules, project_id=project_id,
             test_fraction=test_fraction, license=(license, *LICENSES[license]),
@@ -150,12 +171,75 @@ def export_dataset(target: Engine | Connection, out_dir: Path, *, fmt: str = "js
     return result
 
 
-def aya_row(item: dict, pseudonym) -> dict:
-    """One accepted item (``acceptance.judged_submissions``) as an Aya Dataset row."""
+def aya_row(item: dict, pseudonym, *, imported_name: str | None = None) -> dict:
+    """One accepted item (``acceptance.judged_submissions``) as an Aya Dataset row;
+    ``imported_name``: the ``language`` its task's imported row gave."""
     name, code = language_names(item["language"])
-    return {"inputs": item["inputs"], "targets": item["targets"], "language": name,
+    return {"inputs": item["inputs"], "targets": item["targets"],
+            "language": imported_name or name,
             "language_code": code, "annotation_type": ANNOTATION_TYPES[item["kind"]],
             "user_id": pseudonym(item["author_id"])}
+
+
+def qalam_row(item: dict, aya: dict) -> dict:
+    """The ``qalam`` config's row: the Aya row, then what Qalam knows of the item."""
+    ratings = item["ratings"]
+    return {**aya, "id": item["id"], "registry_code": item["language"],
+            "script": item["language"].partition("_")[2] or None,
+            "dialect": item["dialect"], "kind": item["kind"],
+            "prompt_distance": item["prompt_distance"],
+            "completion_distance": item["completion_distance"],
+            "hter": _float(item["hter"]), "seconds_spent": _float(item["seconds_spent"]),
+            "review_count": len(ratings),
+            "review_mean": sum(ratings) / len(ratings) if ratings else None,
+            "decision": item["state"] if item["state"] in ("accepted", "rejected") else None}
+
+
+def _float(value) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) \
+        else None
+
+
+def _with_imported_names(conn: Connection, items: Iterable[dict]):
+    """``(item, name)``: the ``language`` value of the imported row its task came from
+    (when the item is still in that task's language), read for a batch of items at once."""
+    batch: list[dict] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= NAME_BATCH:
+            yield from _named_batch(conn, batch)
+            batch = []
+    if batch:
+        yield from _named_batch(conn, batch)
+
+
+def _named_batch(conn: Connection, batch: list[dict]):
+    task_ids = {item["task_id"] for item in batch if item["task_id"]}
+    names = _imported_names(conn, task_ids) if task_ids else {}
+    for item in batch:
+        found = names.get(item["task_id"])
+        yield item, (found[1] if found and found[0] == item["language"] else None)
+
+
+def _imported_names(conn: Connection, task_ids: set[str]) -> dict[str, tuple[str, str]]:
+    """task id -> (its language, the ``language`` its imported Aya row gave)."""
+    import sqlalchemy as sa
+
+    from sync.server import tables
+
+    tasks = tables.tasks
+    if conn.dialect.name == "sqlite":
+        name = sa.func.json_extract(tasks.c.payload, "$.provenance.language")
+    else:
+        from sqlalchemy.dialects.postgresql import JSONB
+
+        name = sa.cast(tasks.c.payload, JSONB)["provenance"]["language"].astext
+    found = {}
+    for task_id, language, value in conn.execute(
+            sa.select(tasks.c.id, tasks.c.language, name).where(tasks.c.id.in_(task_ids))):
+        if isinstance(value, str) and value.strip():
+            found[task_id] = (language, value.strip()[:200])
+    return found
 
 
 _NAMES: dict[str, tuple[str, str]] = {}
@@ -168,7 +252,8 @@ def language_names(registry_code: str) -> tuple[str, str]:
 
         try:
             lang = get(registry_code)
-            _NAMES[registry_code] = (lang.english_name, lang.aya_code or lang.iso639_3)
+            _NAMES[registry_code] = (AYA_NAMES.get(lang.code, lang.english_name),
+                                     lang.aya_code or lang.iso639_3)
         except UnknownLanguage:  # not in this version's registry: keep what we know
             _NAMES[registry_code] = (registry_code, registry_code.split("_")[0])
     return _NAMES[registry_code]
@@ -197,6 +282,13 @@ def _row_schema():
     import pyarrow as pa
 
     return pa.schema([(name, pa.string()) for name in COLUMNS])
+
+
+def _qalam_schema():
+    import pyarrow as pa
+
+    kinds = {"string": pa.string(), "int64": pa.int64(), "float64": pa.float64()}
+    return pa.schema([(name, kinds[kind]) for name, kind in QALAM_FEATURES.items()])
 
 
 def _sink(fmt: str, path: Path, schema):
@@ -269,5 +361,5 @@ class ParquetSink:
         self._writer.close()
 
 
-__all__ = ["ANNOTATION_TYPES", "COLUMNS", "FORMATS", "LICENSES", "aya_row", "export_dataset",
-           "language_names", "split_of"]
+__all__ = ["ANNOTATION_TYPES", "AYA_NAMES", "COLUMNS", "FORMATS", "LICENSES", "QALAM_FEATURES",
+           "aya_row", "export_dataset", "language_names", "qalam_row", "split_of"]

@@ -1,11 +1,13 @@
 """The demographics table beside a dataset: only what contributors chose to tell.
 
-    n = write(conn, author_ids, pseudonym, sink)     # one row per contributor with a profile
+    n = write(conn, author_ids, pseudonym, sink)     # one row per contributor
 
 Columns as in the Aya Dataset's ``demographics`` config: ``user_id`` (the same pseudonym as
 in the rows), ``age_range`` (a list of whole numbers: "25-34" -> [25, 34], "65+" -> [65]),
 ``gender``, ``country`` (ISO 3166-1 alpha-2), ``languages`` and ``dialects`` (lists). A field
-the person left empty is null, never a guess; a contributor who gave nothing has no row.
+the person left empty is null, never a guess; a contributor who gave nothing has a row of
+nulls (their pseudonym is in the rows already), so the table is never empty beside rows and
+always loads (`datasets` has no empty tables).
 """
 
 from __future__ import annotations
@@ -35,21 +37,20 @@ def schema():
 
 
 def rows(conn: Connection, author_ids: Iterable[str], pseudonym):
-    """Demographics rows of these authors, in pseudonym order within each chunk."""
+    """One demographics row per author, in id order (nulls for what they did not tell)."""
     ids = sorted(author_ids)
     for start in range(0, len(ids), CHUNK):
-        found = conn.execute(sa.select(PROFILES)
-                             .where(PROFILES.c.user_id.in_(ids[start:start + CHUNK]))
-                             .order_by(PROFILES.c.user_id))
-        for profile in found:
-            row = {"user_id": pseudonym(profile.user_id),
-                   "age_range": age_range(profile.age_range),
-                   "gender": profile.gender or None,
-                   "country": profile.country or None,
-                   "languages": _names(profile.languages),
-                   "dialects": _names(profile.dialects)}
-            if any(row[key] is not None for key in row if key != "user_id"):
-                yield row
+        chunk = ids[start:start + CHUNK]
+        found = {profile.user_id: profile for profile in conn.execute(
+            sa.select(PROFILES).where(PROFILES.c.user_id.in_(chunk)))}
+        for user_id in chunk:
+            profile = found.get(user_id)
+            yield {"user_id": pseudonym(user_id),
+                   "age_range": age_range(profile.age_range) if profile else None,
+                   "gender": (profile.gender or None) if profile else None,
+                   "country": (profile.country or None) if profile else None,
+                   "languages": _names(profile.languages) if profile else None,
+                   "dialects": _names(profile.dialects) if profile else None}
 
 
 def write(conn: Connection, author_ids: Iterable[str], pseudonym, sink) -> int:
