@@ -145,6 +145,22 @@ def check_catalogs() -> str:
             f"Qt's strings for {' '.join(qt_loaded) or 'none'}")
 
 
+def check_translation() -> str:
+    """What the Translate screen and a users' catalog need: the template's messages, and a
+    plural rule and direction for a language the bundle has no CLDR data for (Hausa)."""
+    from i18n import community, messages, plurals
+
+    count = len(messages.template_entries())
+    if count == 0:
+        raise RuntimeError("the message template (i18n/qalam.pot) is empty or missing")
+    catalog = community.from_payload({"language": "hau_Latn", "messages": [
+        {"context": None, "msgid": "&File", "msgid_plural": None, "msgstr": ["&Fayil"]}]})
+    if community.translations(catalog).gettext("&File") != "&Fayil":
+        raise RuntimeError("a users' catalog does not translate")
+    return (f"{count} messages to translate; Hausa: {plurals.header('ha')}, "
+            f"Pashto {community.direction('pbt_Arab')}")
+
+
 def _supported(path: Path):
     from PySide6.QtGui import QRawFont
 
@@ -333,6 +349,7 @@ def run_self_test(out_dir: Path) -> int:
     report = _Report()
     report.check("build", check_build)
     report.check("catalogs", check_catalogs)
+    report.check("translation", check_translation)
     report.check("fonts", check_fonts)
     report.check("icu", check_icu)
     report.check("database", check_database)
