@@ -234,7 +234,7 @@ class TermMarker(QObject):
             position = self.view.cursorForPosition(event.pos()).position()
             term = self.term_at(position)
             if term is not None:
-                text = _("Glossary: {source} → {target}").format(source=term.source,
+                text = _("Glossary: {source} = {target}").format(source=term.source,
                                                                   target=term.target)
                 if term.note:
                     text += f"\n{term.note}"
