@@ -155,7 +155,7 @@ def check_translation() -> str:
         raise RuntimeError("the message template (i18n/qalam.pot) is empty or missing")
     catalog = community.from_payload({"language": "hau_Latn", "messages": [
         {"context": None, "msgid": "&File", "msgid_plural": None, "msgstr": ["&Fayil"]}]})
-    if community.translations(catalog).gettext("&File") != "&Fayil":
+    if community.translations(catalog)._catalog.get("&File") != "&Fayil":  # not extracted
         raise RuntimeError("a users' catalog does not translate")
     return (f"{count} messages to translate; Hausa: {plurals.header('ha')}, "
             f"Pashto {community.direction('pbt_Arab')}")
