@@ -7,9 +7,11 @@ from __future__ import annotations
 import json
 
 import pytest
+import sqlalchemy as sa
 from lxml import etree
 
 from app.taskfile import TaskFileError
+from sync.server import tables
 from sync.server.cli import main as cli
 from sync.server.errors import ServerError
 from sync.server.export import export_postedits
@@ -198,19 +200,35 @@ def _accepted_postedit(harness, project):
 
 
 def test_accepted_post_edits_enter_the_memory_and_leave_it_when_rejected(harness, project):
-    item = _accepted_postedit(harness, project)
-    result = refresh_postedits(harness.engine, project_id=project)
-    assert (result.added, result.removed) == (1, 0)
-    assert refresh_postedits(harness.engine, project_id=project).added == 0
+    item = _accepted_postedit(harness, project)      # a coordinator's decision: in at once
     [unit] = pulled(harness.member(), "tm_unit")
     assert (unit["source"], unit["target"], unit["origin"]) == (
         "Islamabad is the capital.", "اسلام آباد پاکستان کا دارالحکومت ہے۔", "postedit")
-    decisions.decide(harness.engine, item, "rejected")
-    assert refresh_postedits(harness.engine, project_id=project).removed == 1
+    assert (unit["source_language"], unit["target_language"]) == ("eng_Latn", "urd_Arab")
+    result = refresh_postedits(harness.engine, project_id=project)   # the rules agree
+    assert (result.added, result.unchanged, result.removed) == (0, 1, 0)
+    decisions.decide(harness.engine, item, "rejected")               # out at once
     member = harness.member()
     member.protocol = 4
     [gone] = [i for i in member.pull_all() if i["entity"] == "tm_unit"]
     assert gone["deleted"]
+    assert refresh_postedits(harness.engine, project_id=project).removed == 0
+
+
+def test_refresh_follows_the_rules_verdicts_too(harness, project):
+    item = _accepted_postedit(harness, project)
+    with harness.engine.connect() as conn:
+        author = conn.execute(sa.select(tables.submissions.c.author_id)
+                              .where(tables.submissions.c.id == item)).scalar()
+    # A blocked contributor's work counts nowhere (acceptance rule 2), decision or not:
+    # refresh takes it out of the memory, and unblocking brings it back.
+    moderation.block(harness.engine, author, reason="copied text")
+    assert refresh_postedits(harness.engine, project_id=project).removed == 1
+    coordinator = harness.member(role="coordinator", languages=[])
+    coordinator.protocol = 4
+    assert [i["deleted"] for i in coordinator.pull_all() if i["entity"] == "tm_unit"] == [True]
+    moderation.unblock(harness.engine, author)
+    assert refresh_postedits(harness.engine, project_id=project).added == 1
 
 
 def test_the_post_edit_tmx_opens_in_omegat_and_imports_back_unchanged(harness, project,

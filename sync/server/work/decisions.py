@@ -33,6 +33,7 @@ from sync.server.errors import ServerError
 from sync.server.exchange.changes import change_record, resequence
 from sync.server.people import auditlog
 from sync.server.people.auditlog import Actor
+from sync.server.work import memory
 from sync.server.work.projects import may_coordinate
 
 Target = Engine | Connection
@@ -86,6 +87,8 @@ def decide(target: Target, submission_id: str, state: str, *, reason: str | None
         now = clock.utc_now()
         revision = change_record(conn, seqs, SUBMISSIONS, submission_id, now=now,
                                  state=state, payload=freeze(payload))
+        # An accepted post-edit enters its project's translation memory at once.
+        memory.follow_decision(conn, seqs, payload, state)
         who = by or Actor.command_line()
         conn.execute(DECISIONS.insert().values(
             id=new_id(), submission_id=submission_id, revision=row.revision, state=state,

@@ -291,3 +291,39 @@ def refresh_postedits(target: Target, *, project_id: str,
         return MemoryResult(added, unchanged, len(stale))
 
     return run_write(target, work)
+
+
+def follow_decision(conn: Connection, seqs: Sequence, payload: dict, state: str) -> None:
+    """A coordinator's decision on a post-edit takes it into the project's memory
+    (accepted) or out of it (rejected), in the decision's own transaction, so devices pull
+    it without waiting for ``tm refresh`` (which also follows the rules' verdicts)."""
+    project_id = payload.get("project_id")
+    if payload.get("kind") != "postedit" or not project_id or not payload.get("language"):
+        return
+    task = None
+    if payload.get("task_id"):
+        found = conn.execute(sa.select(tables.tasks.c.payload)
+                             .where(tables.tasks.c.id == payload["task_id"])).scalar()
+        task = json.loads(found) if found else None
+    source = (task or {}).get("source_text") or payload.get("inputs") or ""
+    if not source.strip() or not (payload.get("targets") or "").strip():
+        return
+    from i18n.languages import UnknownLanguage, resolve
+
+    try:
+        source_language = resolve((task or {}).get("source_language") or "").code
+    except UnknownLanguage:
+        from app.kinds import DEFAULT_SOURCE_LANGUAGE
+
+        source_language = DEFAULT_SOURCE_LANGUAGE
+    unit = unit_payload(project_id, source_language, payload["language"], source,
+                        payload["targets"], "postedit")
+    if state == "accepted":
+        _store_batch(conn, seqs, UNITS, [unit], ("source_language", "target_language", "origin"))
+        return
+    live = conn.execute(sa.select(UNITS.c.id).where(
+        UNITS.c.id == unit["id"], UNITS.c.origin == "postedit",
+        UNITS.c.deleted == sa.false())).first()
+    if live is not None:
+        change_records(conn, seqs, UNITS, [(unit["id"], {"deleted": True})],
+                       now=clock.utc_now())
