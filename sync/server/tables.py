@@ -156,11 +156,34 @@ submissions = sa.Table(
     # item is pushed (acceptance and leaderboards use these, never a device's own claim).
     sa.Column("prompt_distance", sa.Integer),
     sa.Column("completion_distance", sa.Integer),
+    # The order the server received items in (1, 2, 3, …; never changes): the dashboard's
+    # item list pages by it, and SQLite's full-text index is keyed by it. Filled by the
+    # database itself (a trigger on SQLite, a sequence on PostgreSQL; migration 0011).
+    sa.Column("arrival", sa.BigInteger),
     *_record_columns(),
     sa.Index("submissions_by_seq", "server_seq", unique=True),
     sa.Index("submissions_by_author", "author_id", "server_seq"),
     sa.Index("submissions_by_language", "language", "state", "server_seq"),
+    sa.Index("submissions_by_arrival", "arrival", unique=True),
+    sa.Index("submissions_items_by_project", "project_id", "arrival"),
+    sa.Index("submissions_items_by_language", "language", "arrival"),
+    sa.Index("submissions_items_by_author", "author_id", "arrival"),
+    sa.Index("submissions_items_by_day", "created_at"),
 )
+
+# The full-text index of submitted items' text (the prompt and the completion), kept by the
+# database as items arrive and change (migration 0011): on SQLite an FTS5 table with the
+# trigram tokenizer, keyed by ``submissions.arrival``; on PostgreSQL a GIN index of character
+# trigrams over an expression (no table). Both find a word in any script, spaces or none.
+SEARCH_TABLE = "submission_text"
+SEARCH_INDEX = "submissions_text_grams"
+
+
+def is_search_object(name: str | None) -> bool:
+    """The full-text table (and FTS5's shadow tables) or index, which the migration makes and
+    this module does not describe: they are not SQLAlchemy tables or plain indexes."""
+    return bool(name) and (name in (SEARCH_TABLE, SEARCH_INDEX)
+                          or name.startswith(SEARCH_TABLE + "_"))
 
 reviews = sa.Table(
     "reviews", metadata,
@@ -240,6 +263,23 @@ audit_items = sa.Table(
     sa.Column("done_at", STAMP),
     sa.PrimaryKeyConstraint("sample_id", "submission_id", "auditor_id", name="audit_items_pk"),
     sa.Index("audit_items_by_auditor", "auditor_id", "done_at"),
+)
+
+# A coordinator's flags on items, newest last: ``flag`` holds an item as a reviewer's flag
+# does; ``unflag`` dismisses every flag on it until then (reviewers' included: a later flag
+# counts again). Kept whole, so the item's page shows who did what when.
+item_flags = sa.Table(
+    "item_flags", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("submission_id", ID, sa.ForeignKey("submissions.id"), nullable=False),
+    sa.Column("action", sa.String(10), nullable=False),
+    sa.Column("flag", sa.String(20)),                 # flag: one of app.kinds.REVIEW_FLAGS
+    sa.Column("note", sa.Text, nullable=False, server_default=""),
+    sa.Column("by_id", ID, nullable=False),
+    sa.Column("by_name", sa.String(200), nullable=False),
+    sa.Column("at", STAMP, nullable=False),
+    sa.CheckConstraint("action IN ('flag', 'unflag')", name="item_flags_action"),
+    sa.Index("item_flags_by_submission", "submission_id", "id"),
 )
 
 # Dashboard sign-ins: only a hash of the cookie's token is kept, like device tokens.

@@ -8,8 +8,13 @@ from sync.server import db, tables
 
 
 def test_migrated_schema_matches_the_tables(engine):
+    # The full-text table (FTS5's, with its shadow tables) and index are the migration's own.
+    def described(name, _kind, _parent):
+        return not tables.is_search_object(name)
+
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), tables.metadata)
+        context = MigrationContext.configure(conn, opts={"include_name": described})
+        diff = compare_metadata(context, tables.metadata)
     assert diff == []
 
 

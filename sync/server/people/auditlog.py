@@ -30,7 +30,7 @@ from sync.server.errors import ServerError
 LOG = tables.audit_log
 #: What is logged. A new action is added here (and named in the dashboard's filter).
 ACTIONS = ("mint_code", "decide", "relabel", "block", "unblock", "revoke", "import", "export",
-           "settings", "guidelines", "coordinators", "comment")
+           "settings", "guidelines", "coordinators", "comment", "flag", "unflag")
 MAX_PAGE = 200
 
 

@@ -1,6 +1,9 @@
 """Quality: the coordinator's moderation, the figures over the work, audits and leaderboards.
 
-* :mod:`.moderation`    relabel an item, block and unblock a contributor, flagged items
+* :mod:`.moderation`    relabel an item, block and unblock a contributor, flag and unflag,
+                        flagged items
+* :mod:`.search`        find items by words of their text (any script) and filters, paged
+* :mod:`.item`          one item whole: texts, diff, measures, reviews, audits, history
 * :mod:`.measures`      agreement between reviewers, concentration, progress per language
 * :mod:`.audits`        stratified random samples rated blind by auditors, with estimates
 * :mod:`.leaderboards`  points and scores per language and period, by the app's own rules

@@ -4,11 +4,14 @@
     block(engine, "Bilal", reason="copied text")                        # held, not deleted
     unblock(engine, "Bilal")
     flagged_items(engine, language="urd_Arab")                          # [FlaggedItem, ...]
+    flag_item(engine, submission_id, "harmful", by=user, note="slur")     # holds the item
+    unflag_item(engine, submission_id, by=user)     # dismisses every flag on it until now
 
 A blocked contributor's records stay as they are; every figure (and leaderboards and audit
 samples) leaves their work out (:func:`sync.server.quality.fields.unblocked`), their
 submissions and their reviews of others alike, so unblocking restores it. A flag is the
-review's ``flag`` (:data:`app.kinds.REVIEW_FLAGS`).
+review's ``flag`` (:data:`app.kinds.REVIEW_FLAGS`), or a coordinator's (``tables.item_flags``,
+read by :func:`sync.server.work.acceptance.coordinator_flags`).
 """
 
 from __future__ import annotations
@@ -31,9 +34,10 @@ from sync.server.people.auditlog import Actor
 from sync.server.people.users import User, get_user
 from sync.server.quality.fields import payload_field, unblocked
 from sync.server.work.distribution import release_blocked
-from sync.server.work.projects import load_settings
+from sync.server.work.projects import load_settings, may_coordinate
 
 Target = Engine | Connection
+ITEM_FLAGS = tables.item_flags
 REVIEWS = tables.reviews
 SUBMISSIONS = tables.submissions
 USERS = tables.users
@@ -113,6 +117,55 @@ def relabel(target: Target, submission_id: str, *, language: str | None = None,
         return revision
 
     return run_write(target, work)
+
+
+# --- a coordinator's flags ------------------------------------------------------------------
+
+
+def flag_item(target: Target, submission_id: str, flag: str, *, by: Actor,
+              note: str = "") -> None:
+    """A coordinator flags an item (one of :data:`app.kinds.REVIEW_FLAGS`): it is held, as a
+    reviewer's flag holds it, until a coordinator accepts it or unflags it (:func:`unflag_item`)."""
+    if flag not in REVIEW_FLAGS:
+        raise ServerError(ErrorCode.invalid_request,
+                          f"flag: {flag!r} is not one of {', '.join(REVIEW_FLAGS)}.")
+    _flag_action(target, submission_id, "flag", flag, by, _note(note))
+
+
+def unflag_item(target: Target, submission_id: str, *, by: Actor, note: str = "") -> None:
+    """Dismiss every flag on an item until now, reviewers' and coordinators' (a flag given
+    later holds it again). The flags stay in their reviews and in the item's history."""
+    _flag_action(target, submission_id, "unflag", None, by, _note(note))
+
+
+def _note(note: str) -> str:
+    note = (note or "").strip()
+    if len(note) > MAX_REASON or "\x00" in note:
+        raise ServerError(ErrorCode.invalid_request,
+                          f"note: at most {MAX_REASON} characters of text.")
+    return note
+
+
+def _flag_action(target: Target, submission_id: str, action: str, flag: str | None,
+                 by: Actor, note: str) -> None:
+    """One flag or unflag, in the item's history and in the audit log (one transaction)."""
+    def work(conn: Connection) -> None:
+        row = conn.execute(sa.select(SUBMISSIONS.c.state, SUBMISSIONS.c.deleted,
+                                     SUBMISSIONS.c.project_id)
+                           .where(SUBMISSIONS.c.id == submission_id)).first()
+        if row is None or row.deleted or row.state == "draft":
+            raise ServerError(ErrorCode.not_found, f"No submission {submission_id!r}.")
+        if by.user_id and not may_coordinate(conn, by.user_id, row.project_id):
+            raise ServerError(ErrorCode.forbidden,
+                              f"You do not coordinate project {row.project_id!r}; its "
+                              "coordinators flag its items.")
+        conn.execute(ITEM_FLAGS.insert().values(
+            submission_id=submission_id, action=action, flag=flag, note=note,
+            by_id=by.user_id or "", by_name=by.name, at=clock.utc_now()))
+        auditlog.record(conn, action, by, subject=submission_id, project_id=row.project_id,
+                        detail={"flag": flag, "note": note} if flag else {"note": note})
+
+    run_write(target, work)
 
 
 # --- block -----------------------------------------------------------------------------------
@@ -216,6 +269,12 @@ class FlaggedItem:
     targets: str
 
 
+def _dismissed(submission_id, given_at) -> sa.ColumnElement:
+    """A flag given at ``given_at`` was dismissed by a coordinator's unflag since."""
+    return sa.exists().where(ITEM_FLAGS.c.submission_id == submission_id,
+                             ITEM_FLAGS.c.action == "unflag", ITEM_FLAGS.c.at >= given_at)
+
+
 def flagged_items(target: Target, *, language: str | None = None, limit: int = 100,
                   offset: int = 0) -> list[FlaggedItem]:
     """Submissions reviewers flagged, one row per flag, newest flag first; flags of blocked
@@ -237,7 +296,8 @@ def flagged_items(target: Target, *, language: str | None = None, limit: int = 1
             .join(reviewer, reviewer.c.id == REVIEWS.c.author_id)
             .join(author, author.c.id == SUBMISSIONS.c.author_id)
             .where(REVIEWS.c.deleted == sa.false(), SUBMISSIONS.c.deleted == sa.false(),
-                   flag.in_(REVIEW_FLAGS), unblocked(REVIEWS.c.author_id))
+                   flag.in_(REVIEW_FLAGS), unblocked(REVIEWS.c.author_id),
+                   ~_dismissed(REVIEWS.c.submission_id, REVIEWS.c.updated_at))
             .order_by(REVIEWS.c.created_at.desc(), REVIEWS.c.id.desc()).limit(limit).offset(offset)
         )
         if language is not None:

@@ -24,6 +24,7 @@ from sync.server.web import (
     flagged,
     health,
     importer,
+    items,
     log,
     overview,
     people,
@@ -33,6 +34,6 @@ from sync.server.web import (
 from sync.server.web.site import PREFIX
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
-for _module in (assets, signin, overview, backlog, flagged, people, projects, importer, exporter,
-                enrollment, audits, health, feedback, log):
+for _module in (assets, signin, overview, items, backlog, flagged, people, projects, importer,
+                exporter, enrollment, audits, health, feedback, log):
     router.include_router(_module.router)

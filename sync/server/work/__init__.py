@@ -5,4 +5,5 @@
 * :mod:`.distribution`  per-language queues, leases, the audit cap, peer-review tasks
 * :mod:`.acceptance`    which contributions count, by a project's acceptance rules
 * :mod:`.decisions`     accept or reject a submitted item; ask someone to review it
+* :mod:`.coordinators`  who coordinates which project, so whose items a coordinator sees
 """

@@ -16,7 +16,9 @@ The rules (:class:`sync.server.work.projects.Acceptance`, per project; the Aya d
 3. A coordinator's decision wins: ``accepted`` (:func:`sync.server.work.decisions.decide`) counts
    regardless of the rules below; ``rejected`` never counts.
 4. An item a reviewer flagged (wrong language, harmful, nonsense) is *held* until a
-   coordinator accepts it (``exclude_flagged``).
+   coordinator accepts it (``exclude_flagged``). A coordinator may flag an item too, and
+   unflag one: that dismisses every flag on it until then (``tables.item_flags``,
+   :func:`coordinator_flags`).
 5. A re-annotation or post-edit counts only when its character Levenshtein distance to what
    it started from reaches ``min_edit_distance`` (5) on the prompt or on the completion.
    The server measures it (:func:`app.diffs.edit_distance`, the app's own measure) against
@@ -59,11 +61,14 @@ __all__ = [
     "Verdict",
     "acceptance_counts",
     "accepted_submissions",
+    "coordinator_flags",
     "is_accepted",
+    "judged_item",
     "judged_submissions",
     "verdict",
 ]
 
+ITEM_FLAGS = tables.item_flags
 REVIEWS = tables.reviews
 SUBMISSIONS = tables.submissions
 TASKS = tables.tasks
@@ -77,7 +82,8 @@ REASONS = {
     "rules": "meets the project's rules",
     "rejected": "rejected by a coordinator",
     "blocked": "the contributor is blocked",
-    "flagged": "flagged by a reviewer; held until a coordinator accepts it",
+    "flagged": "flagged by a reviewer or a coordinator; held until a coordinator accepts "
+               "or unflags it",
     "small_edit": "edit distance below the project's minimum",
     "few_ratings": "fewer peer ratings than the project requires",
     "low_rating": "mean peer rating below the project's minimum",
@@ -191,12 +197,22 @@ def language_gates(conn: Connection, counts: AcceptanceCounts, languages: Iterab
 
 def is_accepted(conn: Connection, submission_id: str) -> Verdict:
     """The verdict on one submission, with the reason (a key of :data:`REASONS`)."""
-    row = conn.execute(_query().where(SUBMISSIONS.c.id == submission_id)).first()
-    if row is None:
+    judged = judged_item(conn, submission_id)
+    if judged is None:
         exists = conn.execute(sa.select(SUBMISSIONS.c.id)
                               .where(SUBMISSIONS.c.id == submission_id)).first()
         return Verdict(False, "not_counted" if exists else "missing")
-    return verdict(_Judge(conn).items([row])[0])
+    return judged[1]
+
+
+def judged_item(conn: Connection, submission_id: str) -> tuple[dict, Verdict] | None:
+    """One counted-kind, handed-in, live submission as :func:`judged_submissions` yields it
+    (the item's dict and its verdict); None for anything else."""
+    row = conn.execute(_query().where(SUBMISSIONS.c.id == submission_id)).first()
+    if row is None:
+        return None
+    item = _Judge(conn).items([row])[0]
+    return item, verdict(item)
 
 
 def judged_submissions(conn: Connection, *, project_id: str | None = None,
@@ -275,10 +291,13 @@ class _Judge:
         return items
 
     def _reviews(self, ids: list[str]) -> dict[str, tuple[tuple[int, ...], tuple[str, ...]]]:
-        """Ratings and flags per submission, from live reviews by unblocked reviewers."""
+        """Ratings and flags per submission, from live reviews by unblocked reviewers; flags a
+        coordinator dismissed are left out, and a coordinator's own flag is added."""
         found: dict[str, tuple[list[int], list[str]]] = {}
+        held = coordinator_flags(self.conn, ids)
         rows = self.conn.execute(
-            sa.select(REVIEWS.c.submission_id, REVIEWS.c.author_id, REVIEWS.c.payload)
+            sa.select(REVIEWS.c.submission_id, REVIEWS.c.author_id, REVIEWS.c.payload,
+                      REVIEWS.c.updated_at)
             .where(REVIEWS.c.submission_id.in_(ids), REVIEWS.c.deleted == sa.false()))
         for row in rows:
             if row.author_id in self.blocked:
@@ -291,12 +310,36 @@ class _Judge:
                 value = review.get(key)
                 if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 5:
                     ratings.append(value)
-            if review.get("flag"):
+            cleared = held.get(row.submission_id, (None, None))[1]
+            if review.get("flag") and (cleared is None or row.updated_at > cleared):
                 flags.append(review["flag"])
+        for submission_id, (flag, _cleared) in held.items():
+            if flag:
+                found.setdefault(submission_id, ([], []))[1].append(flag)
         return {key: (tuple(r), tuple(f)) for key, (r, f) in found.items()}
 
     def _tasks(self, ids: set[str]) -> dict[str, dict]:
         return task_payloads(self.conn, ids)
+
+
+def coordinator_flags(conn: Connection, ids) -> dict[str, tuple[str | None, str | None]]:
+    """Per submission a coordinator acted on: ``(flag, cleared_at)`` — the coordinator's flag
+    in force (None once unflagged) and when its flags were last dismissed (reviewers' flags
+    given before then no longer hold it). Submissions nobody flagged are left out."""
+    ids = sorted(set(ids))
+    found: dict[str, tuple[str | None, str | None]] = {}
+    for start in range(0, len(ids), CHUNK):
+        rows = conn.execute(sa.select(ITEM_FLAGS.c.submission_id, ITEM_FLAGS.c.action,
+                                      ITEM_FLAGS.c.flag, ITEM_FLAGS.c.at)
+                            .where(ITEM_FLAGS.c.submission_id.in_(ids[start:start + CHUNK]))
+                            .order_by(ITEM_FLAGS.c.id))
+        for row in rows:  # oldest first: the last action decides
+            cleared = found.get(row.submission_id, (None, None))[1]
+            if row.action == "flag":
+                found[row.submission_id] = (row.flag, cleared)
+            else:
+                found[row.submission_id] = (None, row.at)
+    return found
 
 
 def verdict(item: dict) -> Verdict:

@@ -323,6 +323,20 @@ def may_coordinate(conn: Connection, user_id: str | None, project_id: str | None
     return not named or user_id in named
 
 
+def hidden_projects(target: Engine | Connection, user_id: str) -> frozenset[str]:
+    """The projects whose items ``user_id`` may not act on (nor see on the dashboard): those
+    that name coordinators, none of them this user. A short list, so a query over a million
+    items stays one condition (``project_id NOT IN hidden``)."""
+
+    def work(conn: Connection) -> frozenset[str]:
+        mine = sa.select(COORDINATORS.c.project_id).where(COORDINATORS.c.user_id == user_id)
+        return frozenset(conn.execute(
+            sa.select(COORDINATORS.c.project_id).distinct()
+            .where(COORDINATORS.c.project_id.not_in(mine))).scalars())
+
+    return read(target, work)
+
+
 def coordinators(target: Engine | Connection, project_id: str) -> list[str]:
     """The names of the people who coordinate a project (empty: every coordinator)."""
     users = tables.users

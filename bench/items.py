@@ -1,0 +1,257 @@
+"""The dashboard's item search at scale: time per page of ``/dashboard/items`` searches and
+filters, beside a plain indexed SELECT of one page measured in the same run.
+
+    .venv/bin/python bench/items.py                          # 1,000,000 submissions, both
+    .venv/bin/python bench/items.py --rows 100000 --backend sqlite
+    .venv/bin/python bench/items.py --backend postgresql --db postgresql+psycopg://…/qalam
+
+Fills a fresh server database (SQLite in a temporary folder; PostgreSQL in a throwaway
+cluster of ``tests/server/postgres.py`` unless ``--db`` names one) with submissions in ten
+languages and scripts by 3,000 annotators over a year, 2 % reviewed (a tenth of those
+flagged), some accepted or rejected, and ``RARE`` items carrying a word found nowhere else.
+SQLite's full-text table is filled by the triggers as rows arrive, as in production; on
+PostgreSQL the trigram index is dropped for the load and built again as migration 0007 builds
+it (one index build instead of a million inserts into it), then the tables are analysed (as
+autovacuum would). Then each case runs ``--runs`` times through
+:func:`sync.server.quality.search.find_items` (what the page calls: the query, the names,
+review counts and flags of the page's 50 rows); the median is printed with its ratio to the
+baseline, ``SELECT id, payload FROM submissions ORDER BY server_seq DESC LIMIT 50``.
+
+Target (issue 14): every page ≤ 300 ms at 1,000,000 submissions. The machine is shared:
+compare the ratios, and the load printed with them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.export import SENTENCES  # noqa: E402  (the same multilingual text)
+
+USERS = 3000
+DEVICES_PER_USER = 2
+BATCH = 10_000
+RARE = 12
+RARE_WORD = "زعفرانیہ"          # in RARE Urdu items only
+PAGE = 50
+
+
+def fill(url: str, rows: int, *, seed: int = 14) -> dict:
+    """``rows`` submissions; returns what the cases ask for (an author, a device, ...)."""
+    import sqlalchemy as sa
+
+    from app.ids import new_id
+    from sync.protocol import freeze
+    from sync.server import db, tables
+    from sync.server.people import server_identity
+    from sync.server.work.projects import create_project
+
+    engine = db.create_engine(url)
+    db.migrate(engine)
+    server_identity.ensure_server_identity(engine)
+    for project in ("bench-a", "bench-b"):
+        create_project(engine, project)
+    sqlite = db.is_sqlite(engine)
+    if not sqlite:
+        with db.write_transaction(engine) as conn:
+            conn.exec_driver_sql(f"DROP INDEX {tables.SEARCH_INDEX}")
+    rng = random.Random(seed)
+    languages = list(SENTENCES)
+    S, R, U, D = tables.submissions, tables.reviews, tables.users, tables.devices
+    start = 1_767_225_600  # 2026-01-01
+    rare_at = set(rng.sample(range(rows), min(RARE, rows)))
+    with db.write_transaction(engine) as conn:
+        seq = db.current_seq(conn)
+        stamp = "2026-01-01T00:00:00.000Z"
+        users = [{"id": new_id(), "name": f"bench-{i}", "role": "annotator",
+                  "languages": json.dumps([languages[i % len(languages)]]),
+                  "created_at": stamp, "updated_at": stamp} for i in range(USERS)]
+        conn.execute(U.insert(), users)
+        devices = {u["id"]: [new_id() for _ in range(DEVICES_PER_USER)] for u in users}
+        conn.execute(D.insert(), [{"id": d, "user_id": u, "enrolled_at": stamp}
+                                  for u, ds in devices.items() for d in ds])
+        reviewer = users[0]["id"]
+        for done in range(0, rows, BATCH):
+            subs, reviews = [], []
+            for n in range(done, min(done + BATCH, rows)):
+                user = users[rng.randrange(USERS)]["id"]
+                language = "urd_Arab" if n in rare_at else languages[rng.randrange(len(languages))]
+                pool = SENTENCES[language]
+                inputs = " ".join(rng.choices(pool, k=rng.randint(1, 2)))
+                if n in rare_at:
+                    inputs += f" {RARE_WORD}"
+                targets = " ".join(rng.choices(pool, k=rng.randint(3, 8)))
+                kind = rng.choices(("original", "reannotation", "postedit"), (6, 3, 1))[0]
+                state = rng.choices(("submitted", "accepted", "rejected"), (90, 8, 2))[0]
+                at = time.strftime("%Y-%m-%dT%H:%M:%S.000Z",
+                                   time.gmtime(start + n * 31_536_000 // rows))
+                record = {"id": new_id(), "language": language, "inputs": inputs,
+                          "targets": targets, "state": state, "kind": kind, "dialect": None,
+                          "task_id": None, "project_id": "bench-a" if n % 3 else "bench-b",
+                          "user_id": user}
+                seq += 1
+                subs.append({"id": record["id"], "author_id": user,
+                             "device_id": devices[user][n % DEVICES_PER_USER],
+                             "language": language, "kind": kind, "state": state,
+                             "task_id": None, "project_id": record["project_id"],
+                             "changed_by": None, "payload": freeze(record), "revision": 1,
+                             "server_seq": seq, "deleted": False, "created_at": at,
+                             "updated_at": at})
+                if rng.random() < 0.02 and user != reviewer:
+                    seq += 1
+                    review = {"id": new_id(), "submission_id": record["id"],
+                              "rating_inputs": rng.randint(2, 5),
+                              "rating_targets": rng.randint(2, 5), "reason": "",
+                              "user_id": reviewer}
+                    if rng.random() < 0.1:
+                        review["flag"] = "wrong_language"
+                    reviews.append({"id": review["id"], "author_id": reviewer,
+                                    "device_id": "bench", "submission_id": record["id"],
+                                    "changed_by": None, "payload": freeze(review),
+                                    "revision": 1, "server_seq": seq, "deleted": False,
+                                    "created_at": at, "updated_at": at})
+            conn.execute(S.insert(), subs)
+            if reviews:
+                conn.execute(R.insert(), reviews)
+        conn.execute(tables.counters.update().where(tables.counters.c.name == "server_seq")
+                     .values(value=seq))
+        author = users[1]["id"]
+        middle = conn.execute(sa.select(S.c.arrival).order_by(S.c.arrival)
+                              .offset(rows // 2).limit(1)).scalar()
+    if not sqlite:
+        started = time.perf_counter()
+        with engine.connect() as conn:
+            conn.execution_options(isolation_level="AUTOCOMMIT")
+            conn.exec_driver_sql(
+                f"CREATE INDEX {tables.SEARCH_INDEX} ON submissions USING gin "
+                "(qalam_grams(qalam_item_text(payload))) WHERE state <> 'draft' AND NOT deleted")
+            conn.exec_driver_sql("ANALYZE")
+        print(f"  trigram index built in {time.perf_counter() - started:.0f} s")
+    engine.dispose()
+    return {"author": author, "device": devices[author][0], "middle": middle}
+
+
+def cases(found: dict) -> list[tuple[str, dict, dict]]:
+    """(name, query fields, paging) for each case."""
+    return [
+        ("newest page", {}, {}),
+        ("page from the middle", {}, {"after": found["middle"]}),
+        ("oldest first", {"sort": "oldest"}, {}),
+        ("rare word (12 items)", {"q": RARE_WORD}, {}),
+        ("common word", {"q": "دارالحکومت"}, {}),
+        ("two words, Hindi", {"q": "राजधानी दिल्ली"}, {}),
+        ("Chinese, no spaces", {"q": "首都"}, {}),
+        ("Myanmar, no spaces", {"q": "မြို့တော်"}, {}),
+        ("short word (2 chars)", {"q": "ہے"}, {}),
+        ("word + language", {"q": "capitale", "language": "fra_Latn"}, {}),
+        ("word + author", {"q": "بارش", "author": found["author"]}, {}),
+        ("word nowhere", {"q": "xylophone"}, {}),
+        ("language", {"language": "amh_Ethi"}, {}),
+        ("project", {"project": "bench-b"}, {}),
+        ("kind", {"kind": "postedit"}, {}),
+        ("state rejected", {"state": "rejected"}, {}),
+        ("author", {"author": found["author"]}, {}),
+        ("device", {"device": found["device"]}, {}),
+        ("flagged", {"flagged": "yes"}, {}),
+        ("reviewed", {"reviewed": "yes"}, {}),
+        ("unreviewed", {"reviewed": "no"}, {}),
+        ("date range (a week)", {"since": "2026-06-01", "until": "2026-06-07"}, {}),
+        ("everything at once", {"language": "urd_Arab", "kind": "original",
+                                "state": "submitted", "reviewed": "no", "flagged": "no",
+                                "since": "2026-03-01", "until": "2026-09-30"}, {}),
+    ]
+
+
+def measure(url: str, found: dict, runs: int) -> list[tuple[str, float, int]]:
+    import sqlalchemy as sa
+
+    from sync.server import db, tables
+    from sync.server.people.users import invite
+    from sync.server.quality.search import ItemQuery, find_items
+
+    engine = db.create_engine(url)
+    coordinator = invite(engine, name="bench-coordinator", role="coordinator",
+                         languages=["urd_Arab"])[0]
+    S = tables.submissions
+
+    def baseline() -> int:
+        with db.read_transaction(engine) as conn:
+            return len(conn.execute(sa.select(S.c.id, S.c.payload)
+                                    .order_by(S.c.server_seq.desc()).limit(PAGE)).all())
+
+    def timed(work) -> tuple[float, int]:
+        work()  # warm: the first run reads pages from disk
+        times, count = [], 0
+        for _ in range(runs):
+            started = time.perf_counter()
+            count = work()
+            times.append(time.perf_counter() - started)
+        return statistics.median(times), count
+
+    results = [("baseline: plain SELECT of a page", *timed(baseline))]
+    for name, fields, paging in cases(found):
+        query = ItemQuery.parse(**fields)
+        results.append((name, *timed(lambda q=query, p=paging: len(
+            find_items(engine, coordinator.id, q, limit=PAGE, **p).rows))))
+    engine.dispose()
+    return results
+
+
+def report(backend: str, rows: int, results) -> None:
+    base = results[0][1]
+    print(f"\n{backend}, {rows:,} submissions, median of the runs, load {_load()}")
+    print(f"{'case':<36}{'ms':>9}{'× base':>9}{'rows':>6}  ≤300 ms")
+    for name, seconds, count in results:
+        print(f"{name:<36}{seconds * 1000:>9.1f}{seconds / base:>9.1f}{count:>6}  "
+              f"{'yes' if seconds <= 0.3 else 'NO'}")
+
+
+def _load() -> str:
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def run(backend: str, rows: int, runs: int, url: str | None) -> None:
+    with tempfile.TemporaryDirectory(prefix="qalam-bench-items-") as temp:
+        cluster = None
+        if url is None and backend == "postgresql":
+            from tests.server.postgres import Cluster
+
+            cluster = Cluster()
+            url = cluster.url(cluster.new_database())
+        url = url or f"sqlite:///{Path(temp) / 'server.db'}"
+        try:
+            started = time.perf_counter()
+            found = fill(url, rows)
+            print(f"{backend}: filled {rows:,} submissions in "
+                  f"{time.perf_counter() - started:.0f} s")
+            report(backend, rows, measure(url, found, runs))
+        finally:
+            if cluster is not None:
+                cluster.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
+    parser.add_argument("--db", help="a database URL to fill (default: a new one)")
+    args = parser.parse_args(argv)
+    backends = ("sqlite", "postgresql") if args.backend == "both" else (args.backend,)
+    for backend in backends:
+        run(backend, args.rows, args.runs, args.db)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
