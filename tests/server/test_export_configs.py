@@ -109,3 +109,22 @@ def test_every_config_loads_with_datasets_even_with_no_demographics(harness, tmp
             loaded["default"]["rows"][0]["user_id"]]
         assert all(v is None for k, v in people["rows"][0].items() if k != "user_id")
         assert "int64" in people["features"]["age_range"], people["features"]
+
+
+def test_new_rows_take_the_name_the_imported_aya_rows_give(harness, tmp_path):
+    engine = harness.engine
+    create_project(engine, "aya-yor", settings={"acceptance": {"min_accepted_per_language": 1}})
+    import_records(engine, "aya-yor", [{
+        "inputs": "Kí ni olú ìlú Nàìjíríà?", "targets": "Àbújá ni olú ìlú Nàìjíríà.",
+        "language": "Yorùbá", "language_code": "yor",
+        "annotation_type": "original-annotations", "user_id": "aya-2"}], kind="reannotation")
+    ade = harness.member(languages=["yor_Latn"])
+    new = ade.submission(project_id="aya-yor", language="yor_Latn",
+                         inputs="Kí ni orúkọ odò tó gùn jù ní Nàìjíríà?",
+                         targets="Odò Ọya ni odò tó gùn jù.")
+    ade.push([new])
+    decisions.decide(engine, new["id"], "accepted")
+    export_dataset(engine, tmp_path / "out", fmt="jsonl", project_id="aya-yor")
+    rows = [json.loads(line) for line in
+            (tmp_path / "out" / "data" / "train.jsonl").read_text("utf-8").splitlines()]
+    assert [(row["language"], row["language_code"]) for row in rows] == [("Yorùbá", "yor")]

@@ -8,8 +8,9 @@ Rows have exactly the Aya Dataset's six string columns (:data:`COLUMNS`):
 
 * ``inputs``, ``targets`` — the prompt and the completion, as accepted;
 * ``language`` — the language's name: as the imported row gave it (an Aya row's "Standard
-  Arabic" comes back "Standard Arabic"), else the Aya Dataset's own name where it has the
-  language (:data:`AYA_NAMES`), else its English name (CLDR, from :mod:`i18n.languages`);
+  Arabic" comes back "Standard Arabic"); for a new row, the name the Aya rows imported in that
+  language give most often, else the Aya Dataset's own name (:data:`AYA_NAMES`), else its
+  English name (CLDR, from :mod:`i18n.languages`);
 * ``language_code`` — the ISO 639-3 code the Aya Dataset uses (its macrolanguage where Aya
   uses one: ``msa`` for Malay, ``zho`` for both Chinese scripts);
 * ``annotation_type`` — ``original-annotations``, ``re-annotations`` or ``post-edits``
@@ -123,8 +124,10 @@ def export_dataset(target: Engine | Connection, out_dir: Path, *, fmt: str = "js
         try:
             accepted = acceptance.accepted_submissions(conn, project_id=project_id,
                                                        languages=counts.passing)
+            in_use = _imported_names_in_use(conn, project_id)
             for item, imported in _with_imported_names(conn, accepted):
-                row = aya_row(item, pseudonym, imported_name=imported)
+                row = aya_row(item, pseudonym,
+                              imported_name=imported or in_use.get(item["language"]))
                 split = split_of(item["id"], test_fraction)
                 sinks[split].write(row)
                 own[split].write(qalam_row(item, row))
@@ -221,6 +224,41 @@ def _named_batch(conn: Connection, batch: list[dict]):
         yield item, (found[1] if found and found[0] == item["language"] else None)
 
 
+def _provenance_name(conn: Connection):
+    """The SQL for an imported task's ``language`` value (its Aya row's), or NULL."""
+    import sqlalchemy as sa
+
+    from sync.server import tables
+
+    payload = tables.tasks.c.payload
+    if conn.dialect.name == "sqlite":
+        return sa.func.json_extract(payload, "$.provenance.language")
+    from sqlalchemy.dialects.postgresql import JSONB
+
+    return sa.cast(payload, JSONB)["provenance"]["language"].astext
+
+
+def _imported_names_in_use(conn: Connection, project_id: str | None) -> dict[str, str]:
+    """Per language, the name its imported Aya rows give most often: a new row in a language
+    the project imported Aya data for is named as the Aya Dataset names it."""
+    import sqlalchemy as sa
+
+    from sync.server import tables
+
+    tasks = tables.tasks
+    name = _provenance_name(conn)
+    query = (sa.select(tasks.c.language, name.label("name"), sa.func.count().label("n"))
+             .where(name.is_not(None), tasks.c.deleted == sa.false())
+             .group_by(tasks.c.language, name))
+    if project_id is not None:
+        query = query.where(tasks.c.project_id == project_id)
+    best: dict[str, tuple[int, str]] = {}
+    for language, value, n in conn.execute(query):
+        if isinstance(value, str) and value.strip() and n > best.get(language, (0, ""))[0]:
+            best[language] = (n, value.strip()[:200])
+    return {language: value for language, (_n, value) in best.items()}
+
+
 def _imported_names(conn: Connection, task_ids: set[str]) -> dict[str, tuple[str, str]]:
     """task id -> (its language, the ``language`` its imported Aya row gave)."""
     import sqlalchemy as sa
@@ -228,12 +266,7 @@ def _imported_names(conn: Connection, task_ids: set[str]) -> dict[str, tuple[str
     from sync.server import tables
 
     tasks = tables.tasks
-    if conn.dialect.name == "sqlite":
-        name = sa.func.json_extract(tasks.c.payload, "$.provenance.language")
-    else:
-        from sqlalchemy.dialects.postgresql import JSONB
-
-        name = sa.cast(tasks.c.payload, JSONB)["provenance"]["language"].astext
+    name = _provenance_name(conn)
     found = {}
     for task_id, language, value in conn.execute(
             sa.select(tasks.c.id, tasks.c.language, name).where(tasks.c.id.in_(task_ids))):
