@@ -87,7 +87,8 @@ class Scene:
         return {"name": "qalam_session", "value": value, "url": self.live.url}
 
     def item_pages(self) -> list[str]:
-        """A Thai item's page of feedback, with a comment in its thread, and an Urdu one's."""
+        """A Thai item's page of feedback and its item page, a comment in its thread, and an
+        Urdu item's page of feedback."""
         import sqlalchemy as sa
 
         from sync.server import tables
@@ -102,7 +103,7 @@ class Scene:
             feedback.comment(self.engine, item_id, "ช่วยเพิ่มรายละเอียดอีกหน่อย",
                              by=Actor("Farida", address="127.0.0.1", user_id=farida.id))
         # and an Urdu item, its text in Nastaliq
-        return [f"/dashboard/items/{item_id}/feedback",
+        return [f"/dashboard/items/{item_id}/feedback", f"/dashboard/items/{item_id}",
                 f"/dashboard/items/{self.items['urdu']}/feedback"]
 
     def thai_pages(self) -> list[str]:

@@ -1,6 +1,7 @@
 """Issue 14's "Must show" for feedback, end to end with real parts: a coordinator in Chromium
-opens an annotator's Urdu item, comments and rejects it; after a sync the annotator's app
-(pytest-qt) marks the item and shows the comment beside the text; the annotator replies once,
+finds an annotator's Urdu item by a word of it, opens it, comments and rejects it; after a
+sync the annotator's app (pytest-qt) marks the item and shows the comment beside the text;
+the annotator replies once,
 revises the item and submits it again, syncs, and the item's page shows it back in review with
 both texts (the rejected one under its decision) and the thread with the reply.
 
@@ -100,23 +101,30 @@ def test_feedback_goes_from_the_dashboard_to_the_device_and_the_revision_comes_b
     item_id = _annotator(engine, live, data_dir)
 
     with chromium(tmp_path / "chromium") as browser:
-        # The coordinator signs in and opens the item.
+        # The coordinator signs in, finds the item by a word of it and opens it.
         page = new_page(browser, None)
         page.set_default_timeout(30_000)
-        page.goto(f"{live.url}/dashboard/items/{item_id}/feedback")
+        page.goto(f"{live.url}/dashboard/items")
         page.fill("#name", "Farida")
         page.fill("#password", PASSWORD)
         page.click("#sign-in")
-        page.wait_for_url(f"**/dashboard/items/{item_id}/feedback")
-        assert page.locator("#item-prompt").inner_text() == PROMPT
-        assert page.locator("#item-prompt").get_attribute("dir") == "rtl"
+        page.wait_for_url("**/dashboard/items")
+        page.fill("#q", "تفصیل")
+        page.press("#q", "Enter")
+        page.wait_for_url("**/dashboard/items?*q=*")
+        assert page.locator("a.item-link").count() == 1
+        page.click("a.item-link")
+        page.wait_for_url(f"**/dashboard/items/{item_id}")
+        assert PROMPT in page.locator("p.text").first.inner_text()
+        assert page.locator("p.text").first.get_attribute("dir") == "rtl"
         # A comment for the author, then the rejection with its reason.
         page.fill("#comment-body", COMMENT)
         page.click("#leave-comment")
-        page.wait_for_selector("p.ok[role=status]")
-        page.fill("#decision-reason", "ادھورا جواب")
+        page.wait_for_url(f"**/dashboard/items/{item_id}?done=commented")
+        page.fill("#decide-reason", "ادھورا جواب")
         page.click("#reject")
-        page.wait_for_selector("#item[data-state=rejected]")
+        page.wait_for_url(f"**/dashboard/items/{item_id}?done=rejected*")
+        assert page.locator("#decision-1").get_attribute("data-state") == "rejected"
         assert page.locator("#thread .comment .text").first.inner_text() == COMMENT
         assert undrawn_text(page) == []
         page.screenshot(path=shots / "feedback-1-rejected-en.png", full_page=True)
@@ -163,12 +171,13 @@ def test_feedback_goes_from_the_dashboard_to_the_device_and_the_revision_comes_b
             assert store.outbox() == []
             assert store.db.execute("SELECT count(*) FROM quarantine").fetchone()[0] == 0
 
-        # Back on the dashboard: in review again, both texts, the thread with the reply.
-        page.reload()
-        page.wait_for_selector("#item[data-state=submitted]")
-        assert page.locator("#item-completion").inner_text() == SECOND
+        # Back on the item's page: in review again, both texts (the rejected one under its
+        # decision), the thread with the reply.
+        page.goto(f"{live.url}/dashboard/items/{item_id}")
+        assert page.locator("#state").inner_text() == "waiting"
+        assert SECOND in page.locator("p.text").nth(1).inner_text()
         assert page.locator("#decision-1").get_attribute("data-state") == "rejected"
-        assert FIRST in page.locator("#decision-1").inner_text()
+        assert FIRST in page.locator("#decided-text-1").inner_text()
         assert [c.kind for c in feedback.thread(engine, item_id)] == ["comment", "reply"]
         assert page.locator("#thread .comment.reply .text").inner_text() == REPLY
         assert undrawn_text(page) == []
