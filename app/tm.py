@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 from rapidfuzz import fuzz
 
-CANDIDATES = 100        # units scored exactly per lookup, those sharing the most trigrams
+CANDIDATES = 400        # units scored exactly per lookup, those sharing the most trigrams
 DEFAULT_THRESHOLD = 70  # the usual lowest fuzzy match a CAT tool offers
 ROW_BITS = 23           # units per memory: at most 8 million
 KEY_BITS = 40           # trigram hash; ROW_BITS + KEY_BITS fit a signed int64
