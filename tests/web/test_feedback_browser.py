@@ -1,9 +1,9 @@
 """Issue 14's "Must show" for feedback, end to end with real parts: a coordinator in Chromium
 finds an annotator's Urdu item by a word of it, opens it, comments and rejects it; after a
-sync the annotator's app (pytest-qt) marks the item and shows the comment beside the text;
-the annotator replies once,
-revises the item and submits it again, syncs, and the item's page shows it back in review with
-both texts (the rejected one under its decision) and the thread with the reply.
+sync the annotator's app (pytest-qt) marks the item and shows the comment beside the text; the
+annotator replies once, revises the item and submits it again, syncs, and the item's page shows
+it back in review with both texts (the rejected one under its decision) and the thread with the
+reply.
 
 The dashboard is driven in English, then in Urdu; the annotator's app runs in Urdu. The browser
 sees only DejaVu Sans, so the Urdu it draws comes from the bundled fonts. Screenshots go to

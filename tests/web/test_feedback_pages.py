@@ -152,3 +152,21 @@ def test_the_pages_draw_in_english_and_urdu(dashboard, language):
         assert page.status_code == 200
         direction = "rtl" if language == "ur" else "ltr"
         assert f'<html lang="{language}" dir="{direction}">' in page.text
+
+
+def test_comments_and_coordinators_from_the_command_line(dashboard, db_url, capsys):
+    from sync.server.cli import main
+
+    farida = dashboard.person("coordinator", name="Farida")
+    dashboard.person("coordinator", name="Omar")
+    item_id, _ = _item(dashboard, project="aya-urd")
+    projects.create_project(dashboard.engine, "aya-urd")
+    assert main(["project", "coordinators", "aya-urd", "--add", "Farida", "--db", db_url]) == 0
+    assert "aya-urd: Farida" in capsys.readouterr().out
+    assert main(["comment", item_id, "دودھ بھی لکھیں۔", "--as", "Omar", "--db", db_url]) == 1
+    assert "do not coordinate" in capsys.readouterr().err
+    assert main(["comment", item_id, "دودھ بھی لکھیں۔", "--as", "Farida", "--db", db_url]) == 0
+    [comment] = feedback.thread(dashboard.engine, item_id)
+    assert (comment.body, comment.author_id) == ("دودھ بھی لکھیں۔", farida.id)
+    logged = auditlog.entries(dashboard.engine, action="comment")[0]
+    assert logged.actor == "Farida" and logged.address.startswith("local:")
