@@ -129,7 +129,8 @@ def test_import_work_review_export_round_trip(tmp_path, live_server):
     assert result.counts == {SWAHILI: {"re-annotations": 3, "original-annotations": 1}}
 
     jsonl = export_dataset(live_server.engine, tmp_path / "export-jsonl", fmt="jsonl")
-    rows = [json.loads(line) for path in sorted((tmp_path / "export-jsonl").rglob("*.jsonl"))
+    # data/ is the Aya dataset's own config; qalam/ (our columns) and demographics/ sit beside
+    rows = [json.loads(line) for path in sorted((tmp_path / "export-jsonl" / "data").glob("*.jsonl"))
             if path.name.startswith("train") for line in path.read_text("utf-8").splitlines()]
     assert jsonl.rows == len(rows) == len(expected)
     assert {row["inputs"] for row in rows} == {inputs for _, inputs in expected}
@@ -147,7 +148,7 @@ def test_import_work_review_export_round_trip(tmp_path, live_server):
     os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
     os.environ["HF_HOME"] = str(tmp_path / "hf")
     datasets = pytest.importorskip("datasets")
-    parquet = sorted(str(p) for p in out.rglob("*.parquet") if "train" in p.name)
+    parquet = sorted(str(p) for p in (out / "data").glob("*.parquet") if "train" in p.name)
     loaded = datasets.load_dataset("parquet", data_files={"train": parquet},
                                    cache_dir=str(tmp_path / "hf-cache"))["train"]
     assert sorted(loaded.to_list(), key=lambda r: r["inputs"]) == sorted(
