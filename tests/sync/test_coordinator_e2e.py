@@ -130,7 +130,8 @@ def test_import_work_review_export_round_trip(tmp_path, live_server):
 
     jsonl = export_dataset(live_server.engine, tmp_path / "export-jsonl", fmt="jsonl")
     # data/ is the Aya dataset's own config; qalam/ (our columns) and demographics/ sit beside
-    rows = [json.loads(line) for path in sorted((tmp_path / "export-jsonl" / "data").glob("*.jsonl"))
+    aya_config = tmp_path / "export-jsonl" / "data"
+    rows = [json.loads(line) for path in sorted(aya_config.glob("*.jsonl"))
             if path.name.startswith("train") for line in path.read_text("utf-8").splitlines()]
     assert jsonl.rows == len(rows) == len(expected)
     assert {row["inputs"] for row in rows} == {inputs for _, inputs in expected}
