@@ -392,3 +392,18 @@ def test_the_feedback_thread_and_a_decision_with_its_reason_on_the_item_page(das
     assert "براہ کرم جواب مکمل کریں" in page and "جواب ادھورا ہے" in page
     [decision] = decisions.history(dashboard.engine, urdu)
     assert decision.reason == "جواب ادھورا ہے"
+
+
+def test_an_unflagged_item_leaves_the_flagged_page_until_flagged_again(dashboard, work):
+    farida = dashboard.coordinator()
+    hindi = work["ids"]["hindi"]
+    assert "this is Urdu" in farida.get("/dashboard/flagged").text
+    farida.post(f"/dashboard/items/{hindi}/unflag", {"note": "it is Hindi"})
+    assert "this is Urdu" not in farida.get("/dashboard/flagged").text
+    reviewer = work["reviewer"]
+    with Server(dashboard.engine) as harness:  # a new flag after the unflag holds it again
+        reviewer.harness = harness
+        reviewer.push([reviewer.item("review", {"id": new_id(), "submission_id": hindi,
+                                                "flag": "nonsense", "reason": "gibberish"})])
+    assert "gibberish" in farida.get("/dashboard/flagged").text
+    assert _verdict(dashboard.engine, hindi) == "flagged"
