@@ -264,3 +264,32 @@ def test_a_blocked_author_pulls_no_ones_feedback_only_their_own_replies(harness,
     assert [c["kind"] for c in _comments(laptop.pull())] == ["reply"]
     late = amina.push([_reply(amina, item_id, root, "More.")])
     assert "blocked" in late["results"][0]["reason"]
+
+
+def test_a_revision_is_judged_by_the_reviews_of_its_new_text(harness, people):
+    from sync.server.work.acceptance import is_accepted
+    from sync.server.work.imports import import_records
+
+    amina, _, farida = people
+    reviewer = harness.member("reviewer", name="Rubina")
+    import_records(harness.engine, "aya-urd", [{
+        "id": "t1", "kind": "reannotation", "language_code": "urd_Arab",
+        "inputs": "چائے کیسے بنائیں؟", "targets": "پانی ابالیں۔"}])
+    with harness.engine.connect() as conn:
+        task_id = conn.execute(sa.select(tables.tasks.c.id)
+                               .where(tables.tasks.c.kind == "reannotation")).scalar_one()
+    item_id, record = _submitted(amina, kind="reannotation", task_id=task_id,
+                                 project_id="aya-urd", inputs="چائے کیسے بنائیں؟",
+                                 targets="پانی ابالیں اور پتی ڈالیں۔")
+    low = reviewer.item("review", {"id": new_id(), "submission_id": item_id,
+                                   "rating_inputs": 1, "rating_targets": 1,
+                                   "reason": "The completion is cut short."})
+    assert statuses(reviewer.push([low])) == ["created"]
+    with harness.engine.connect() as conn:
+        assert is_accepted(conn, item_id).reason == "low_rating"
+    revision = decisions.decide(harness.engine, item_id, "rejected", by=_by(farida))
+    revised = amina.item("submission", {**record, "targets": "پانی ابالیں، پتی اور دودھ ڈالیں۔"},
+                         base_revision=revision)
+    assert statuses(amina.push([revised])) == ["created"]
+    with harness.engine.connect() as conn:  # the old 1/5 no longer holds the new text back
+        assert is_accepted(conn, item_id).accepted

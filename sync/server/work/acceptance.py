@@ -68,6 +68,7 @@ __all__ = [
     "verdict",
 ]
 
+DECISIONS = tables.decisions
 ITEM_FLAGS = tables.item_flags
 REVIEWS = tables.reviews
 SUBMISSIONS = tables.submissions
@@ -295,12 +296,20 @@ class _Judge:
         coordinator dismissed are left out, and a coordinator's own flag is added."""
         found: dict[str, tuple[list[int], list[str]]] = {}
         held = coordinator_flags(self.conn, ids)
+        # A rejected item revised and submitted again is judged by the reviews of its new
+        # text: reviews from before its latest rejection were of an earlier revision.
+        rejected = dict(self.conn.execute(
+            sa.select(DECISIONS.c.submission_id, sa.func.max(DECISIONS.c.decided_at))
+            .where(DECISIONS.c.submission_id.in_(ids), DECISIONS.c.state == "rejected")
+            .group_by(DECISIONS.c.submission_id)).all())
         rows = self.conn.execute(
             sa.select(REVIEWS.c.submission_id, REVIEWS.c.author_id, REVIEWS.c.payload,
                       REVIEWS.c.updated_at)
             .where(REVIEWS.c.submission_id.in_(ids), REVIEWS.c.deleted == sa.false()))
         for row in rows:
             if row.author_id in self.blocked:
+                continue
+            if row.submission_id in rejected and row.updated_at < rejected[row.submission_id]:
                 continue
             review = json.loads(row.payload)
             if review.get("state") == "draft":
