@@ -47,7 +47,7 @@ from pydantic import (
 
 from app.errors import TextRejected
 from app.kinds import ORIGINS, REVIEW_FLAGS, SUBMISSION_STATES, TASK_KINDS
-from app.text import clean_field, require_visible
+from app.text import check_field, clean_field, require_visible
 from i18n.translation import N_
 
 __all__ = [
@@ -182,7 +182,7 @@ def _pushed_text(field_name: str, value):
     if not isinstance(value, str):
         raise RecordProblem("required text (got {type}).", type=type(value).__name__)
     try:
-        clean_field(field_name, value)
+        check_field(field_name, value)
     except TextRejected as exc:
         raise RecordProblem(str(exc)) from None
     return value

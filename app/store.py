@@ -284,6 +284,13 @@ class _Database(Database):
         with _disk_full_translated(self.folder):
             return super().execute(sql, parameters)
 
+    def executemany(self, sql, rows) -> None:
+        """One statement for many rows (nothing is done for none)."""
+        if not rows:
+            return
+        with _disk_full_translated(self.folder):
+            self.conn.executemany(sql, rows)
+
     @contextlib.contextmanager
     def atomic(self):
         with _disk_full_translated(self.folder), super().atomic() as db:

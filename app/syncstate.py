@@ -121,12 +121,11 @@ def claim_batch(store: Store, *, max_bytes: int, max_items: int = 1000,
     ``skip`` names entities the server does not know (an older server): they wait.
     """
     with store.db.atomic():
-        in_flight = _in_flight(store)
-        sending = {item.record_id for batch in in_flight if batch.batch_id in busy
-                   for item in batch.items}
-        for batch in in_flight:
-            if batch.batch_id not in busy and not sending & {i.record_id for i in batch.items}:
-                return batch
+        in_flight = _in_flight_records(store)
+        sending = set().union(*(ids for batch_id, ids in in_flight if batch_id in busy))
+        for batch_id, ids in in_flight:
+            if batch_id not in busy and not sending & ids:
+                return Batch(batch_id, _pending_items(store, _OUTBOX_BY_BATCH, [batch_id]))
         return _claim_new(store, max_bytes, max_items, skip)
 
 
@@ -135,24 +134,43 @@ def claim_all(store: Store, *, max_bytes: int, max_items: int = 1000) -> list[Ba
     ones. A record with a change in flight, or two changes waiting, sends the next one in a
     later bundle, after the answer to this one."""
     with store.db.atomic():
-        batches = _in_flight(store)
+        batches = [Batch(batch_id, _pending_items(store, _OUTBOX_BY_BATCH, [batch_id]))
+                   for batch_id, _ids in _in_flight_records(store)]
         while (batch := _claim_new(store, max_bytes, max_items)) is not None:
             batches.append(batch)
         return batches
 
 
-def _in_flight(store: Store) -> list[Batch]:
-    """Batches claimed earlier and not yet answered, oldest first."""
-    batches = []
-    for (batch_id,) in store.db.execute(
-        "SELECT batch_id FROM outbox WHERE batch_id IS NOT NULL "
-        "GROUP BY batch_id ORDER BY min(seq)"
-    ).fetchall():
-        rows = store.db.execute(
-            "SELECT * FROM outbox WHERE batch_id = ? ORDER BY seq", [batch_id]
-        ).fetchall()
-        batches.append(Batch(batch_id, tuple(_pending_item(store, r) for r in rows)))
-    return batches
+# Entities whose local row remembers the server revision it is based on.
+_BASED = {"submission": "submissions", "ui_translation": "ui_translations"}
+# Outbox entries with the base revision their record has now (the acknowledgement of an
+# earlier push may have moved it since the entry was written; the record's table holds the
+# current one), read in one query.
+_PENDING = (
+    "SELECT o.seq, o.entity, o.record_id, o.op, o.payload, CASE "
+    + " ".join(f"WHEN b{n}.id IS NOT NULL THEN 1" for n in range(len(_BASED)))
+    + " ELSE 0 END AS known, COALESCE("
+    + ", ".join(f"b{n}.base_revision" for n in range(len(_BASED)))
+    + ") AS current_base FROM outbox o "
+    + " ".join(f"LEFT JOIN {table} b{n} ON o.entity = '{entity}' AND b{n}.id = o.record_id"
+               for n, (entity, table) in enumerate(_BASED.items()))
+    + " ")
+_OUTBOX_BY_BATCH = _PENDING + "WHERE o.batch_id = ? ORDER BY o.seq"
+_UNCLAIMED = _PENDING + """WHERE o.batch_id IS NULL AND o.record_id NOT IN
+                             (SELECT record_id FROM outbox WHERE batch_id IS NOT NULL)
+                           ORDER BY o.seq"""
+
+
+def _in_flight_records(store: Store) -> list[tuple[str, set[str]]]:
+    """Batches claimed earlier and not yet answered, oldest first: each id with the ids of
+    the records in it."""
+    batches: dict[str, set[str]] = {}
+    # Sorted here: ORDER BY seq would make SQLite read the whole outbox in seq order rather
+    # than the few claimed entries through outbox_by_batch.
+    for _seq, batch_id, record_id in sorted(map(tuple, store.db.execute(
+            "SELECT seq, batch_id, record_id FROM outbox WHERE batch_id IS NOT NULL"))):
+        batches.setdefault(batch_id, set()).add(record_id)
+    return list(batches.items())
 
 
 def _claim_new(store: Store, max_bytes: int, max_items: int,
@@ -162,10 +180,7 @@ def _claim_new(store: Store, max_bytes: int, max_items: int,
     one, which sets the base revision the next one is sent with (two changes of one record
     sent together, or side by side, would both claim the same base and conflict)."""
     rows, size, records = [], 0, set()
-    for row in store.db.execute(
-        "SELECT * FROM outbox WHERE batch_id IS NULL AND record_id NOT IN "
-        "(SELECT record_id FROM outbox WHERE batch_id IS NOT NULL) ORDER BY seq"
-    ):
+    for row in store.db.execute(_UNCLAIMED):
         if row["record_id"] in records or row["entity"] in skip:
             continue
         size += len(row["payload"].encode())
@@ -180,33 +195,27 @@ def _claim_new(store: Store, max_bytes: int, max_items: int,
         f"UPDATE outbox SET batch_id = ? WHERE seq IN ({','.join('?' * len(rows))})",
         [batch_id, *[row["seq"] for row in rows]],
     )
-    return Batch(batch_id, tuple(_pending_item(store, row) for row in rows))
+    return Batch(batch_id, tuple(_pending_item(row) for row in rows))
 
 
-# Entities whose local row remembers the server revision it is based on.
-_BASED = {"submission": "submissions", "ui_translation": "ui_translations"}
+def _pending_items(store: Store, query: str, parameters: list) -> tuple[PendingItem, ...]:
+    return tuple(_pending_item(row) for row in store.db.execute(query, parameters))
 
 
-def _pending_item(store: Store, row) -> PendingItem:
-    payload = json.loads(row["payload"])
-    base = payload.get("base_revision")
-    table = _BASED.get(row["entity"])
-    if table is not None:
-        # The acknowledgement of an earlier push may have moved the base since this entry was
-        # written; the table holds the current one.
-        current = store.db.execute(
-            f"SELECT base_revision FROM {table} WHERE id = ?", [row["record_id"]]
-        ).fetchone()
-        if current is not None:
-            base = current[0]
+def _pending_item(row) -> PendingItem:
+    known = row["known"]  # a based record's current base; anything else says it in its payload
+    base = row["current_base"] if known else json.loads(row["payload"]).get("base_revision")
     return PendingItem(row["seq"], row["entity"], row["record_id"], row["op"], base,
                        row["payload"])
 
 
 def apply_push_results(store: Store, batch_id: str, results) -> PushOutcome:
-    """Apply the server's per-item answers (``sync.protocol.ItemResult``-like objects)."""
+    """Apply the server's per-item answers (``sync.protocol.ItemResult``-like objects), with
+    one statement per kind of answer."""
     outcome = PushOutcome()
     now = clock.utc_now()
+    revisions: dict[str, list] = {table: [] for table in _BASED.values()}
+    conflicts, quarantined, settled = [], [], []
     with store.db.atomic():
         entries = {
             row["seq"]: row
@@ -220,34 +229,31 @@ def apply_push_results(store: Store, batch_id: str, results) -> PushOutcome:
             if status in ("created", "duplicate"):
                 table = _BASED.get(entry["entity"])
                 if table is not None and result.revision is not None:
-                    store.db.execute(
-                        f"UPDATE {table} SET base_revision = ? WHERE id = ?",
-                        [result.revision, entry["record_id"]],
-                    )
+                    revisions[table].append((result.revision, entry["record_id"]))
                 outcome.acknowledged += 1
             elif status == "conflict":
-                store.db.execute(
-                    """INSERT INTO conflicts (id, entity, record_id, local_payload,
-                           server_payload, server_revision, created_at)
-                       VALUES (?, ?, ?, ?, ?, ?, ?)""",
-                    [new_id(), entry["entity"], entry["record_id"], entry["payload"],
-                     result.server_payload or "{}", result.server_revision or 0, now],
-                )
+                conflicts.append((new_id(), entry["entity"], entry["record_id"],
+                                  entry["payload"], result.server_payload or "{}",
+                                  result.server_revision or 0, now))
                 outcome.conflicts += 1
             else:
-                store.db.execute(
-                    "INSERT OR REPLACE INTO quarantine (seq, entity, record_id, payload, reason,"
-                    " created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                    [entry["seq"], entry["entity"], entry["record_id"], entry["payload"],
-                     result.reason or "rejected by the server", now],
-                )
+                quarantined.append((entry["seq"], entry["entity"], entry["record_id"],
+                                    entry["payload"], result.reason or "rejected by the server",
+                                    now))
                 outcome.rejected += 1
-            store.db.execute("DELETE FROM outbox WHERE seq = ?", [entry["seq"]])
+            settled.append((entry["seq"],))
+        for table, changes in revisions.items():
+            store.db.executemany(f"UPDATE {table} SET base_revision = ? WHERE id = ?", changes)
+        store.db.executemany(
+            """INSERT INTO conflicts (id, entity, record_id, local_payload, server_payload,
+                   server_revision, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)""", conflicts)
+        store.db.executemany(
+            "INSERT OR REPLACE INTO quarantine (seq, entity, record_id, payload, reason,"
+            " created_at) VALUES (?, ?, ?, ?, ?, ?)", quarantined)
+        store.db.executemany("DELETE FROM outbox WHERE seq = ?", settled)
         if entries:  # no answer for these: send them again in a later batch
-            store.db.execute(
-                f"UPDATE outbox SET batch_id = NULL WHERE seq IN ({','.join('?' * len(entries))})",
-                list(entries),
-            )
+            store.db.executemany("UPDATE outbox SET batch_id = NULL WHERE seq = ?",
+                                 [(seq,) for seq in entries])
             outcome.unanswered = len(entries)
         set_meta(store, "last_push", now)
     return outcome

@@ -83,6 +83,18 @@ def field_label(field: str) -> str:
 
 def clean_field(field: str, text: str) -> CleanText:
     """Check and normalize one field. Raises TextRejected; returns text plus warnings."""
+    check_field(field, text)
+    text = unicodedata.normalize("NFC", text)
+    controls = sorted({f"U+{ord(c):04X}" for c in _BIDI_CONTROLS.findall(text)})
+    warnings = ()
+    if controls:
+        warnings = (TextWarning("bidi_control", field, " ".join(controls)),)
+    return CleanText(text, warnings)
+
+
+def check_field(field: str, text: str) -> None:
+    """The checks of :func:`clean_field` that refuse text, without normalizing it: what the
+    server needs of a pushed record, whose text it keeps exactly as sent."""
     if not isinstance(text, str):
         raise TextRejected(field, f"The {field_label(field)} must be text.")
     label = field_label(field)
@@ -107,12 +119,6 @@ def clean_field(field: str, text: str) -> CleanText:
             f"The {label} is too long: {len(text):,} characters; the limit is "
             f"{MAX_FIELD_CHARS:,}.",
         )
-    text = unicodedata.normalize("NFC", text)
-    controls = sorted({f"U+{ord(c):04X}" for c in _BIDI_CONTROLS.findall(text)})
-    warnings = ()
-    if controls:
-        warnings = (TextWarning("bidi_control", field, " ".join(controls)),)
-    return CleanText(text, warnings)
 
 
 @functools.cache

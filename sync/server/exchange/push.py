@@ -42,7 +42,7 @@ from sync.protocol import (
     freeze,
 )
 from sync.server import tables
-from sync.server.db import Sequence, run_write
+from sync.server.db import Sequence, insert_many, run_write
 from sync.server.errors import ServerError
 from sync.server.exchange.payloads import check_item, content
 from sync.server.people.users import Device
@@ -116,8 +116,7 @@ def _push(conn: Connection, device: Device, batch: PushBatch, checked) -> PushRe
     work.flush()
     work.distribute(now)
     translations.finish(now)
-    if applied:
-        conn.execute(APPLIED_ITEMS.insert(), applied)
+    insert_many(conn, APPLIED_ITEMS, applied)
     high = max((s for s, row in prior.items() if row.status != "conflict"), default=0)
     if high:
         conn.execute(DEVICES.update().where(DEVICES.c.id == device.id, DEVICES.c.high_water < high)
@@ -166,6 +165,8 @@ class _Writes:
         self.rows: dict[str, dict[str, _Record | None]] = {"submission": {}, "review": {}}
         self.new: dict[str, dict[str, _Record]] = {"submission": {}, "review": {}}
         self.changed: dict[str, dict[str, _Record]] = {"submission": {}, "review": {}}
+        # The records written, as pushed (parsed once, in check_item), by entity and id.
+        self.records: dict[str, dict[str, dict]] = {"submission": {}, "review": {}}
         wanted = {"submission": set(), "review": set()}
         self.replied: set[str] = set()  # threads a reply in this batch answered
         self.revised: set[str] = set()  # rejected items submitted again: reviewed anew
@@ -177,6 +178,14 @@ class _Writes:
                 wanted["submission"].add(record["submission_id"])
         for entity, ids in wanted.items():
             self._load(entity, ids)
+        # The items this user was asked to review, among those the batch reviews.
+        self.assigned = set()
+        reviewed = sorted({record["submission_id"] for item, record in items
+                           if item.entity == "review" and item.op == "upsert"})
+        for start in range(0, len(reviewed), CHUNK):
+            self.assigned.update(conn.execute(sa.select(ASSIGNMENTS.c.submission_id).where(
+                ASSIGNMENTS.c.user_id == device.user_id,
+                ASSIGNMENTS.c.submission_id.in_(reviewed[start:start + CHUNK]))).scalars())
         # The tasks edits started from: the server measures each edit against its own copy.
         self.tasks = task_payloads(conn, {
             record.get("task_id") for item, record in items
@@ -207,8 +216,9 @@ class _Writes:
         if row is not None and row.author_id != device.user_id:
             return _rejected(item, f"id: this {item.entity} belongs to another user.")
         if item.entity == "review" and item.op == "upsert":
-            problem = _review_problem(self.conn, device, record,
-                                      self.row("submission", record["submission_id"]))
+            problem = _review_problem(device, record,
+                                      self.row("submission", record["submission_id"]),
+                                      self.assigned)
             if problem:
                 return _rejected(item, problem)
         if item.entity == "submission" and item.op == "upsert":
@@ -216,16 +226,18 @@ class _Writes:
             if state in FINAL_STATES and (row is None or row.state != state):
                 return _rejected(item, f"state: a device cannot mark an item {state}; "
                                        "reviewers decide that.")
-        stored = _stored(record, device.user_id, deleted=item.op == "delete")
+        deleted = item.op == "delete"
         if row is None:
             revision = (item.base_revision or 0) + 1  # base given: a server restored from backup
             new = _Record({"id": item.id, "author_id": device.user_id, "device_id": device.id,
-                           "payload": stored, "revision": revision,
-                           "server_seq": self.seqs.next(), "deleted": item.op == "delete",
+                           "payload": _stored(record, device.user_id, deleted=deleted),
+                           "revision": revision, "server_seq": self.seqs.next(),
+                           "deleted": deleted,
                            "created_at": now, "updated_at": now, "changed_by": device.id,
                            **_ENTITY_COLUMNS[item.entity],
                            **_columns(item.entity, record, item.op, self.tasks)})
             self.rows[item.entity][item.id] = self.new[item.entity][item.id] = new
+            self.records[item.entity][item.id] = record
             return _created(item, revision)
         if _same(row, record, item.op):
             return _created(item, row.revision)  # nothing to change
@@ -237,11 +249,13 @@ class _Writes:
                                        "it is final.")
             self.revised.add(row.id)
         revision = row.revision + 1
-        row.update(payload=stored, revision=revision, server_seq=self.seqs.next(),
-                   deleted=item.op == "delete", updated_at=now, changed_by=device.id,
+        row.update(payload=_stored(record, device.user_id, deleted=deleted), revision=revision,
+                   server_seq=self.seqs.next(), deleted=deleted, updated_at=now,
+                   changed_by=device.id,
                    **_columns(item.entity, record, item.op, self.tasks))
         if item.id not in self.new[item.entity]:
             self.changed[item.entity][item.id] = row
+        self.records[item.entity][item.id] = record
         return _created(item, revision)
 
     def _revisable(self, item: PushItem, record: dict, row: _Record) -> bool:
@@ -283,9 +297,7 @@ class _Writes:
                 self.conn.execute(statement, [
                     {"key": row.id, **{f"new_{name}": row[name] for name in columns}}
                     for row in changed])
-            new = list(self.new[entity].values())
-            if new:
-                self.conn.execute(table.insert(), new)
+            insert_many(self.conn, table, list(self.new[entity].values()))
 
     def distribute(self, now: str) -> None:
         """After :meth:`flush`: complete the user's leases for what was done and keep the
@@ -294,7 +306,8 @@ class _Writes:
                    for entity in ("submission", "review")}
         if written["submission"] or written["review"]:
             distribution.after_push(self.conn, self.seqs, self.device.user_id,
-                                    written["submission"], written["review"], now)
+                                    written["submission"], written["review"], now,
+                                    records=self.records)
         if written["review"]:
             feedback.review_reasons(self.conn, self.seqs, written["review"], now)
         if self.revised:
@@ -349,7 +362,7 @@ def _columns(entity: str, record: dict, op: str, tasks: dict[str, dict]) -> dict
     return {"submission_id": record["submission_id"]}
 
 
-def _review_problem(conn: Connection, device: Device, record: dict, target) -> str | None:
+def _review_problem(device: Device, record: dict, target, assigned: set[str]) -> str | None:
     if device.blocked:
         # A review exercises a reviewer's right over someone else's work, which a block
         # withdraws (DESIGN.md invariant 6); refused, not held, so it never reaches the
@@ -365,8 +378,6 @@ def _review_problem(conn: Connection, device: Device, record: dict, target) -> s
         return None
     if device.role == "reviewer" and target.language in device.languages:
         return None
-    assigned = conn.execute(sa.select(ASSIGNMENTS.c.user_id).where(
-        ASSIGNMENTS.c.submission_id == target.id, ASSIGNMENTS.c.user_id == device.user_id)).first()
-    if assigned is None:
+    if target.id not in assigned:
         return "submission_id: you were not asked to review this item."
     return None

@@ -35,7 +35,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -46,9 +46,9 @@ from app import clock
 from app.kinds import EDIT_KINDS, ORIGINS
 from sync.protocol import ErrorCode, WorkResult, freeze
 from sync.server import tables
-from sync.server.db import Sequence, read, run_write
+from sync.server.db import Sequence, insert_many, read, run_write
 from sync.server.errors import ServerError
-from sync.server.exchange.changes import change_record, resequence
+from sync.server.exchange.changes import change_records, resequence
 from sync.server.exchange.payloads import content
 from sync.server.people.users import Device, get_user
 from sync.server.work.acceptance import starting_text, task_payloads
@@ -272,19 +272,23 @@ def review_task_id(submission_id: str) -> str:
 
 
 def after_push(conn: Connection, seqs: Sequence, user_id: str, submissions: Iterable[dict],
-               reviews: Iterable[dict], now: str) -> None:
+               reviews: Iterable[dict], now: str, *,
+               records: Mapping[str, Mapping[str, dict]] | None = None) -> None:
     """Inside a push's transaction, for the submission and review rows it wrote
     (``exchange.push._Writes``): complete the user's leases and keep review tasks in step.
+    ``records`` holds the records as pushed, by entity and id, already parsed (else each
+    row's payload is read).
 
     A submitted (not draft) submission completes the lease of its ``task_id``; a review
     completes that of its ``task_id`` and of any review task of its submission — even when
     the lease expired and the task went to others: late results still count.
     """
+    records = records or {}
     submissions = list(submissions)
     reviews = [row for row in reviews if not row["deleted"]]
     done = {row["task_id"] for row in submissions
             if row["task_id"] and not row["deleted"] and row["state"] != "draft"}
-    done |= {json.loads(row["payload"]).get("task_id") for row in reviews} - {None}
+    done |= {_record(row, records.get("review")).get("task_id") for row in reviews} - {None}
     reviewed = sorted({row["submission_id"] for row in reviews if row["submission_id"]})
     for start in range(0, len(reviewed), CHUNK):
         done |= {r.id for r in conn.execute(sa.select(TASKS.c.id).where(
@@ -294,7 +298,13 @@ def after_push(conn: Connection, seqs: Sequence, user_id: str, submissions: Iter
         conn.execute(LEASES.update().where(LEASES.c.user_id == user_id, LEASES.c.done_at.is_(None),
                                            LEASES.c.task_id.in_(ids[start:start + CHUNK]))
                      .values(done_at=now))
-    _review_tasks(conn, seqs, submissions, now)
+    _review_tasks(conn, seqs, submissions, now, records.get("submission"))
+
+
+def _record(row: Mapping, pushed: Mapping[str, dict] | None) -> dict:
+    """The record a written row holds: as pushed when known, else read from its payload."""
+    record = pushed.get(row["id"]) if pushed else None
+    return record if record is not None else json.loads(row["payload"])
 
 
 def review_again(conn: Connection, submission_ids: list[str]) -> None:
@@ -331,8 +341,10 @@ def _started_from(conn: Connection, submissions: list[dict]) -> dict[str, dict]:
                                 if row.get("task_id") and row["kind"] in EDIT_KINDS})
 
 
-def _review_tasks(conn: Connection, seqs: Sequence, submissions: list[dict], now: str) -> None:
-    """Create, update or withdraw the review task of each submission the push wrote."""
+def _review_tasks(conn: Connection, seqs: Sequence, submissions: list[dict], now: str,
+                  pushed: Mapping[str, dict] | None = None) -> None:
+    """Create, update or withdraw the review task of each submission the push wrote, with
+    one statement per kind of change."""
     if not submissions:
         return
     by_task = {review_task_id(row["id"]): row for row in submissions}
@@ -345,10 +357,10 @@ def _review_tasks(conn: Connection, seqs: Sequence, submissions: list[dict], now
     known_projects = {r.id for r in conn.execute(
         sa.select(PROJECTS.c.id).where(PROJECTS.c.id.in_(project_ids)))} if project_ids else set()
     started_from = _started_from(conn, submissions)
-    added = []
+    added, changed = [], []
     for task_id, row in by_task.items():
         current = existing.get(task_id)
-        record = {} if row["deleted"] else json.loads(row["payload"])
+        record = {} if row["deleted"] else _record(row, pushed)
         start = started_from.get(row["task_id"])
         start = starting_text(row["kind"], record, start)
         wanted = (not row["deleted"] and row["state"] != "draft" and row["kind"] in
@@ -356,7 +368,7 @@ def _review_tasks(conn: Connection, seqs: Sequence, submissions: list[dict], now
         if not wanted:
             if current is not None and not current.deleted:
                 # back to draft, deleted, or reverted to the original: nothing to review now
-                change_record(conn, seqs, TASKS, task_id, now=now, deleted=True)
+                changed.append((task_id, {"deleted": True}))
             continue
         project_id = row["project_id"] if row["project_id"] in known_projects else None
         task = {
@@ -379,10 +391,10 @@ def _review_tasks(conn: Connection, seqs: Sequence, submissions: list[dict], now
         if not current.deleted and content(old) == content(task):
             continue
         created = old.get("created_at", current.created_at)
-        change_record(conn, seqs, TASKS, task_id, now=now, deleted=False, **columns,
-                      payload=freeze({**task, "created_at": created, "updated_at": now}))
-    if added:
-        conn.execute(TASKS.insert(), added)  # one statement for a whole batch of new work
+        changed.append((task_id, {"deleted": False, **columns, "payload": freeze(
+            {**task, "created_at": created, "updated_at": now})}))
+    change_records(conn, seqs, TASKS, changed, now=now)
+    insert_many(conn, TASKS, added)  # one statement for a whole batch of new work
 
 
 # --- what coordinators see -------------------------------------------------------------------
