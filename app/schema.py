@@ -403,6 +403,14 @@ def m009_ui_translations(db: Database) -> None:
     )
 
 
+@migrations()
+def m010_outbox_by_batch(db: Database) -> None:
+    # Sync finds the entries of a batch in flight (to send it again, or to apply its answer)
+    # by batch id: without an index each look-up read the whole outbox, 25 times for 10,000
+    # entries. Only claimed entries have one, so the index stays as small as the batches.
+    _run(db, "CREATE INDEX outbox_by_batch ON outbox (batch_id) WHERE batch_id IS NOT NULL;")
+
+
 def _run(db: Database, script: str) -> None:
     """Run a multi-statement script inside the migration's transaction.
 

@@ -69,12 +69,18 @@ from sync.retry import Backoff
 
 log = logging.getLogger(__name__)
 
-# Batches are sized by their expected *compressed* size: 64 KB to start, halved when a link
-# stalls, refuses (413) or keeps dropping mid-request, and grown back carefully. 64 KB is ~2 s
-# of a 256 kbit/s link: a cut wastes little, and the round trip per batch (0.6 s on 3G) stays
-# a small share (bench/sync.py measured 40, 64, 96 and 256 KB on a link cut every 200 KB).
+# Batches are sized by their expected *compressed* size: 32 KB to start, halved when a link
+# stalls, refuses (413) or keeps dropping mid-request (never to grow past that again), and
+# doubled after a batch answered within GROW_WITHIN seconds, up to MAX_BATCH_COMPRESSED.
+# A batch stays about two seconds of link time: on 256 kbit/s 32 KB takes longer than
+# GROW_WITHIN, so it never grows, a cut wastes little, and the round trip per batch (0.6 s
+# on 3G) stays a small share (bench/sync.py measured 40, 64, 96 and 256 KB on a link cut
+# every 200 KB); on a LAN or loopback batches grow to the server's 2,000 items, where 32 KB
+# ones had the server commit 25 times for 10,000 records.
 START_BATCH_COMPRESSED = 32_000
 MIN_BATCH_COMPRESSED = 8_000
+GROW_WITHIN = 1.0
+MAX_BATCH_COMPRESSED = 1_000_000
 INITIAL_COMPRESSION_RATIO = 0.25   # until the first batch tells us the real one
 DROPS_BEFORE_SHRINKING = 2
 # Batches in flight at once. Three keep a slow link busy through each batch's round trip and
@@ -172,6 +178,7 @@ class _Job:
     batch: syncstate.Batch
     shrunk: bool = False
     compressed: int = 0             # bytes of the last request body sent for it
+    seconds: float = 0.0            # from the first try to the answer
 
 
 class _Transient(Exception):
@@ -214,7 +221,7 @@ class SyncClient:
         self._sleep = sleep
         self.deadline = deadline       # time.monotonic() value after which we stop retrying
         self.batch_compressed = batch_compressed   # target compressed size of a batch
-        self.batch_ceiling = batch_compressed       # never grow past what failed before
+        self.batch_ceiling = max(batch_compressed, MAX_BATCH_COMPRESSED)  # lowered by failures
         self.compression_ratio = INITIAL_COMPRESSION_RATIO
         self._local = threading.local()   # per worker: the last request's compressed size
         self._lock = threading.RLock()      # report, progress and batch sizing, across workers
@@ -565,7 +572,10 @@ class SyncClient:
         pool.shutdown(wait=True)
 
     def _claim(self, run_on_store: StoreRunner, busy: set[str]) -> syncstate.Batch | None:
-        raw_bound = int(self.batch_compressed / self.compression_ratio)
+        # The body limit is on the decompressed body, which adds each item's envelope and
+        # escapes to its payload: half of it is left for that.
+        raw_bound = min(int(self.batch_compressed / self.compression_ratio),
+                        protocol.MAX_BODY_BYTES // 2)
         # A server older than translations of the interface knows none of their entities,
         # and one older than feedback no replies to it: they wait for a newer server.
         skip = tuple(protocol.TRANSLATION_ENTITIES) \
@@ -595,8 +605,10 @@ class SyncClient:
                 self.batch_ceiling = self.batch_compressed
             return True
 
+        started = time.monotonic()
         result = self._request("POST", "/v1/push", body=build, answer=PushResult,
                                shrink=shrink)
+        job.seconds = time.monotonic() - started
         job.compressed = self._local.compressed
         return result
 
@@ -613,16 +625,18 @@ class SyncClient:
                        pending=max(0, self._state.pending - answered),
                        conflicts=self._state.conflicts + outcome.conflicts,
                        quarantined=self._state.quarantined + outcome.rejected)
-        self._learn(sent, job.compressed, job.shrunk)
+        self._learn(sent, job.compressed, job.shrunk, job.seconds)
 
-    def _learn(self, sent: syncstate.Batch, compressed: int, shrunk: bool) -> None:
-        """Update the compression estimate, and grow the batch again after a clean push."""
+    def _learn(self, sent: syncstate.Batch, compressed: int, shrunk: bool,
+               seconds: float) -> None:
+        """Update the compression estimate, and grow the batch after a clean, quick push."""
         raw = sent.payload_bytes
         with self._lock:
             if raw and compressed:
                 # compressed request size per payload byte, as claim_batch measures payloads
                 self.compression_ratio = max(0.02, min(1.0, compressed / raw))
-            if not shrunk and self.batch_compressed < self.batch_ceiling:
+            if not shrunk and seconds < GROW_WITHIN \
+                    and self.batch_compressed < self.batch_ceiling:
                 self.batch_compressed = min(self.batch_ceiling, self.batch_compressed * 2)
 
     def _pull_all(self, run_on_store: StoreRunner) -> None:

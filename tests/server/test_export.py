@@ -325,3 +325,33 @@ def test_memory_stays_bounded_while_exporting(db_url):
     assert runs["jsonl"]["rows"] == runs["parquet"]["rows"] > 40_000
     assert runs["jsonl"]["growth_mb"] < 64, runs
     assert runs["parquet"]["growth_mb"] < 192, runs
+
+
+def test_the_export_reads_the_submissions_once_and_holds_rows_until_their_gate(
+        harness, data, tmp_path, monkeypatch):
+    """It judged every submission twice (once to count, once to write); now once, and a
+    language's rows wait (here in a spill file: one row held in memory) until the language
+    has enough accepted items; one that never gets there is left out."""
+    from sync.server.export import dataset
+    from sync.server.work import acceptance
+
+    reads = []
+    judged = acceptance.judged_submissions
+    monkeypatch.setattr(acceptance, "judged_submissions",
+                        lambda *args, **kw: reads.append(1) or judged(*args, **kw))
+    monkeypatch.setattr(dataset, "HELD_ROWS", 1)
+    result = export_dataset(harness.engine, tmp_path / "out", fmt="jsonl", project_id=PROJECT)
+    assert reads == [1]
+    lines = (tmp_path / "out" / "data" / "train.jsonl").read_text("utf-8").splitlines()
+    assert sorted(json.loads(line)["inputs"] for line in lines) == sorted(
+        row["inputs"] for row in _accepted_rows(harness, data.accepted))
+    assert result.rows == len(data.accepted) and result.below_gate == {"hin_Deva": 1}
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "README.md", "data", "demographics"]  # the held rows' folder is gone
+
+
+def _accepted_rows(harness, ids):
+    with harness.engine.connect() as conn:
+        return [json.loads(payload) for payload in conn.execute(
+            sa.select(tables.submissions.c.payload)
+            .where(tables.submissions.c.id.in_(sorted(ids)))).scalars()]

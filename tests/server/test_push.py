@@ -281,3 +281,43 @@ def test_concurrent_edits_of_one_record_from_two_devices_one_wins(harness):
             thread.join()
     outcomes = sorted(statuses(answer)[0] for answer in answers.values())
     assert outcomes == ["conflict", "created"]
+
+
+def _statements(engine, work) -> int:
+    """How many SQL statements ``work()`` sends to the database."""
+    count = 0
+
+    def counted(*_args):
+        nonlocal count
+        count += 1
+
+    sa.event.listen(engine, "before_cursor_execute", counted)
+    try:
+        work()
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", counted)
+    return count
+
+
+def test_a_push_sends_as_many_statements_for_fifty_items_as_for_five(harness):
+    """One query per kind of work per batch, not per item: reviews by an annotator asked to
+    review (assignment look-up, review reasons), edits of handed-in items (review tasks
+    changed) and new items all cost a fixed number of statements, whatever the batch size."""
+    author = harness.member("annotator")
+    peer = harness.member("annotator")
+
+    def history(n: int) -> tuple[int, int]:
+        items = [author.submission(inputs=f"سوال {i}") for i in range(n)]
+        author.push(items)
+        ids = [json.loads(item["payload"])["id"] for item in items]
+        for submission_id in ids:
+            decisions.assign_review(harness.engine, submission_id, peer.user_id)
+        edits = [author.submission(id=submission_id, inputs=f"نیا سوال {i}",
+                                   base_revision=1) for i, submission_id in enumerate(ids)]
+        reviews = [peer.review(submission_id) for submission_id in ids]
+        edited = _statements(harness.engine, lambda: author.push(edits))
+        reviewed = _statements(harness.engine, lambda: peer.push(reviews))
+        assert statuses(peer.push([])) == []
+        return edited, reviewed
+
+    assert history(5) == history(50)

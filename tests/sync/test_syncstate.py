@@ -211,3 +211,29 @@ def test_a_conflict_with_a_deletion_on_the_server_is_not_counted_as_held(store):
            payload=json.dumps({"id": draft.id, "user_id": "u", "deleted": True}))]))
     assert draft.id not in syncstate.acknowledged_revisions(store)
     assert store.submission(draft.id).targets == "Habari yangu"  # kept until she chooses
+
+
+def test_claiming_and_answering_a_batch_costs_the_same_statements_for_fifty_as_for_five(
+        tmp_path):
+    """A batch is claimed with one query (each entry's base revision joined in) and its
+    answers applied with one statement per kind, not a query per entry."""
+
+    def statements(n: int) -> tuple[int, int]:
+        with Store.open(tmp_path / f"{n}.db") as store:
+            for i in range(n):
+                _draft(store, f"Swali {i}")
+            seen = []
+            for name in {"execute", "executemany"} & set(dir(store.db)):  # a call: a statement
+                method = getattr(store.db, name)
+                setattr(store.db, name, lambda *args, method=method: (seen.append(args[0]),
+                                                                      method(*args))[1])
+            batch = syncstate.claim_batch(store, max_bytes=10**7)
+            claimed = len(seen)
+            results = [_result(item.seq, status, revision=1, reason="no")
+                       for item, status in zip(batch.items, ["created", "rejected"] * n,
+                                               strict=False)]
+            syncstate.apply_push_results(store, batch.batch_id, results)
+            assert len(batch.items) == n and syncstate.summary(store).pending == 0
+            return claimed, len(seen) - claimed
+
+    assert statements(5) == statements(50)

@@ -309,7 +309,8 @@ class _Writes:
                                     written["submission"], written["review"], now,
                                     records=self.records)
         if written["review"]:
-            feedback.review_reasons(self.conn, self.seqs, written["review"], now)
+            feedback.review_reasons(self.conn, self.seqs, written["review"], now,
+                                    pushed=self.records["review"])
         if self.revised:
             distribution.review_again(self.conn, sorted(self.revised))
 

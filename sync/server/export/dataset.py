@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import tempfile
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -51,10 +52,10 @@ from sync.server.export.output import (
     ExportError,
     ExportResult,
     Progress,
-    arrow_size,
     moved,
     snapshot,
     staging,
+    values_size,
 )
 from sync.server.export.pseudonyms import Pseudonyms
 from sync.server.work import acceptance
@@ -76,6 +77,8 @@ ANNOTATION_TYPES = {"original": "original-annotations", "reannotation": "re-anno
 ROW_GROUP_ROWS = 10_000
 ROW_GROUP_BYTES = 32 * 1024 * 1024
 PROGRESS_EVERY = 1000
+WRITE_ROWS = 1000  # JSONL lines joined into one write
+HELD_ROWS = 1000  # rows of a language below its gate kept in memory (then in a file)
 LICENSES = {
     "apache-2.0": ("Apache License 2.0", "https://www.apache.org/licenses/LICENSE-2.0"),
     "cc-by-4.0": ("Creative Commons Attribution 4.0",
@@ -105,45 +108,26 @@ def export_dataset(target: Engine | Connection, out_dir: Path, *, fmt: str = "js
     pseudonym = Pseudonyms.load(target)  # a write, the first time: before the read snapshot
     out_dir = Path(out_dir)
     with staging(out_dir) as temp, snapshot(target) as conn:
-        counts = acceptance.acceptance_counts(conn, project_id=project_id)
-        total = counts.total_exported
+        total = acceptance.candidates(conn, project_id=project_id)
         result = ExportResult(out_dir=out_dir, format=fmt, rows=0)
-        result.below_gate = {language: counts.accepted(language)
-                             for language in counts.languages
-                             if language not in counts.passing and counts.accepted(language)}
         splits = ("train", "test") if test_fraction > 0 else ("train",)
         sinks = {split: _sink(fmt, temp / "data" / _file_name(fmt, split), _row_schema())
                  for split in splits}
         own = {split: _sink(fmt, temp / "qalam" / _file_name(fmt, split), _qalam_schema())
                for split in splits}
-        authors: set[str] = set()
-        rules: dict[str | None, acceptance.Acceptance] = {}
-        languages: dict[str, dict[str, str]] = {}
+        written = _Written(result, sinks, own)
         if progress:
             progress(0, total)
         try:
-            accepted = acceptance.accepted_submissions(conn, project_id=project_id,
-                                                       languages=counts.passing)
-            in_use = _imported_names_in_use(conn, project_id)
-            for item, imported in _with_imported_names(conn, accepted):
-                row = aya_row(item, pseudonym,
-                              imported_name=imported or in_use.get(item["language"]))
-                split = split_of(item["id"], test_fraction)
-                sinks[split].write(row)
-                own[split].write(qalam_row(item, row))
-                result.rows += 1
-                result.splits[split] = result.splits.get(split, 0) + 1
-                types = result.counts.setdefault(item["language"], {})
-                types[row["annotation_type"]] = types.get(row["annotation_type"], 0) + 1
-                languages.setdefault(item["language"], {"language": row["language"],
-                                                        "language_code": row["language_code"]})
-                authors.add(item["author_id"])
-                rules.setdefault(item["project_id"], item["rules"])
-                if progress and result.rows % PROGRESS_EVERY == 0:
-                    progress(result.rows, total)
+            counts = _write_accepted(conn, project_id, pseudonym, test_fraction, written,
+                                     temp, progress, total)
         finally:
             for sink in [*sinks.values(), *own.values()]:
                 sink.close()
+        result.below_gate = {language: counts.accepted(language)
+                             for language in counts.languages
+                             if language not in counts.passing and counts.accepted(language)}
+        authors, rules, languages = written.authors, written.rules, written.languages
         files = [sink.path for sink in [*sinks.values(), *own.values()]]
         demo_path = temp / "demographics" / _file_name(fmt, "train")
         demo_sink = _sink(fmt, demo_path, demographics.schema())
@@ -170,8 +154,119 @@ def export_dataset(target: Engine | Connection, out_dir: Path, *, fmt: str = "js
         ), encoding="utf-8")
         result.files = moved([readme, *files], temp, out_dir)
         if progress:
-            progress(result.rows, total)
+            progress(result.rows, result.rows)
     return result
+
+
+def _write_accepted(conn: Connection, project_id: str | None, pseudonym, test_fraction: float,
+                    written: _Written, temp: Path, progress: Progress | None,
+                    total: int) -> acceptance.AcceptanceCounts:
+    """One read of every judged submission: the counts (and so the per-language gate) are
+    made as the rows are written. A language's rows are held back until it has enough
+    accepted items to pass its gate (``_Held``: in memory, spilled to a file past
+    ``HELD_ROWS``), then written; a language that never passes is never written."""
+    counting = acceptance.Counting(conn, project_id=project_id)
+    passing: set[str] = set()
+    rules: dict[str | None, acceptance.Acceptance] = {}
+    judged = 0
+
+    def accepted():
+        nonlocal judged
+        for item, verdict in acceptance.judged_submissions(conn, project_id=project_id):
+            counting.add(item, verdict)
+            judged += 1
+            if progress and judged % PROGRESS_EVERY == 0:
+                progress(min(judged, total), total)
+            if verdict.accepted:
+                rules.setdefault(item["project_id"], item["rules"])
+                yield item
+
+    in_use = _imported_names_in_use(conn, project_id)
+    with tempfile.TemporaryDirectory(prefix=".held-", dir=temp) as folder:
+        held = _Held(Path(folder))
+        try:
+            for item, imported in _with_imported_names(conn, accepted()):
+                language = item["language"]
+                row = aya_row(item, pseudonym, imported_name=imported or in_use.get(language))
+                entry = (split_of(item["id"], test_fraction), language, item["author_id"],
+                         item["project_id"], row, qalam_row(item, row))
+                if language in passing:
+                    written.add(*entry, rules)
+                    continue
+                held.add(language, entry)
+                if counting.passes(language):
+                    passing.add(language)
+                    for each in held.release(language):
+                        written.add(*each, rules)
+            counts = counting.counts()
+            # A gate can fall with an item that is not accepted (over several projects, the
+            # lowest gate among a language's projects): those pass only now.
+            for language in sorted(counts.passing - passing):
+                for each in held.release(language):
+                    written.add(*each, rules)
+        finally:
+            held.close()
+    return counts
+
+
+class _Written:
+    """What the export wrote, kept as rows go to their split's sinks."""
+
+    def __init__(self, result: ExportResult, sinks: dict, own: dict):
+        self.result, self.sinks, self.own = result, sinks, own
+        self.authors: set[str] = set()
+        self.rules: dict[str | None, acceptance.Acceptance] = {}
+        self.languages: dict[str, dict[str, str]] = {}
+
+    def add(self, split: str, language: str, author_id: str, project_id: str | None,
+            row: dict, own_row: dict, rules: dict) -> None:
+        result = self.result
+        self.sinks[split].write(row)
+        self.own[split].write(own_row)
+        result.rows += 1
+        result.splits[split] = result.splits.get(split, 0) + 1
+        types = result.counts.setdefault(language, {})
+        types[row["annotation_type"]] = types.get(row["annotation_type"], 0) + 1
+        self.languages.setdefault(language, {"language": row["language"],
+                                             "language_code": row["language_code"]})
+        self.authors.add(author_id)
+        self.rules.setdefault(project_id, rules[project_id])
+
+
+class _Held:
+    """Rows of languages that do not pass their gate yet, per language: in memory up to
+    ``HELD_ROWS``, then in a file of their own (memory stays flat whatever the gate)."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.rows: dict[str, list] = {}
+        self.files: dict[str, object] = {}
+
+    def add(self, language: str, entry: tuple) -> None:
+        rows = self.rows.setdefault(language, [])
+        rows.append(entry)
+        if len(rows) >= HELD_ROWS:
+            spill = self.files.get(language)
+            if spill is None:
+                spill = self.files[language] = open(  # noqa: SIM115  (closed in close())
+                    self.folder / f"{len(self.files)}.jsonl", "w+", encoding="utf-8")
+            spill.writelines(json.dumps(each, ensure_ascii=False) + "\n"
+                             for each in self.rows.pop(language))
+
+    def release(self, language: str):
+        """The language's held entries, in the order they came; none are kept."""
+        spill = self.files.pop(language, None)
+        if spill is not None:
+            spill.seek(0)
+            for line in spill:
+                yield tuple(json.loads(line))
+            spill.close()
+        yield from self.rows.pop(language, ())
+
+    def close(self) -> None:
+        for spill in self.files.values():
+            spill.close()
+        self.files.clear()
 
 
 def aya_row(item: dict, pseudonym, *, imported_name: str | None = None) -> dict:
@@ -330,23 +425,36 @@ def _sink(fmt: str, path: Path, schema):
 
 
 class JsonlSink:
-    """One JSON object per line, UTF-8, written as it comes."""
+    """One JSON object per line, UTF-8, written WRITE_ROWS lines at a time."""
 
     def __init__(self, path: Path):
         self.path = path
         self.rows = self.bytes = 0
-        self._file = open(path, "w", encoding="utf-8", newline="\n")  # noqa: SIM115
+        self._file = open(path, "wb")  # noqa: SIM115
+        self._lines: list[str] = []
+        self._values: list = []  # of the rows in _lines, for their Arrow size
+        self._encode = json.JSONEncoder(ensure_ascii=False).encode
 
     def write(self, row: dict) -> None:
-        self._file.write(json.dumps(row, ensure_ascii=False) + "\n")
+        self._lines.append(self._encode(row))
+        self._values.extend(row.values())
         self.rows += 1
-        self.bytes += arrow_size(row)
+        if len(self._lines) >= WRITE_ROWS:
+            self._flush()
 
     def write_many(self, rows: Iterable[dict]) -> None:
         for row in rows:
             self.write(row)
 
+    def _flush(self) -> None:
+        if self._lines:
+            self._lines.append("")
+            self._file.write("\n".join(self._lines).encode("utf-8"))
+            self.bytes += values_size(self._values)
+            self._lines, self._values = [], []
+
     def close(self) -> None:
+        self._flush()
         self._file.close()
 
 
@@ -372,7 +480,6 @@ class ParquetSink:
                 self._bytes += len(value)
         self._buffered += 1
         self.rows += 1
-        self.bytes += arrow_size(row)
         if self._buffered >= ROW_GROUP_ROWS or self._bytes >= ROW_GROUP_BYTES:
             self._flush()
 
@@ -386,6 +493,7 @@ class ParquetSink:
         if not self._buffered:
             return
         self._writer.write_table(pa.Table.from_pydict(self._columns, schema=self._schema))
+        self.bytes += sum(values_size(values) for values in self._columns.values())
         self._columns = {name: [] for name in self._schema.names}
         self._buffered = self._bytes = 0
 

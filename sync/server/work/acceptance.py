@@ -58,9 +58,11 @@ __all__ = [
     "COUNTED_KINDS",
     "REASONS",
     "AcceptanceCounts",
+    "Counting",
     "Verdict",
     "acceptance_counts",
     "accepted_submissions",
+    "candidates",
     "coordinator_flags",
     "is_accepted",
     "judged_item",
@@ -150,26 +152,61 @@ def accepted_submissions(conn: Connection, *, project_id: str | None = None,
 
 def acceptance_counts(conn: Connection, *, project_id: str | None = None) -> AcceptanceCounts:
     """Counts per language and kind, and which languages pass the per-language gate."""
-    counts = AcceptanceCounts()
-    gates: dict[str, int] = {}
+    counting = Counting(conn, project_id=project_id)
     for item, verdict in judged_submissions(conn, project_id=project_id):
+        counting.add(item, verdict)
+    return counting.counts()
+
+
+class Counting:
+    """:func:`acceptance_counts` item by item, for a reader of :func:`judged_submissions`
+    that needs the items too (the dataset export reads them once, not twice).
+
+    ``passes(language)`` can only turn true as items come (accepted counts grow, a
+    language's gate only falls), so a language that passes on the way passes at the end.
+    """
+
+    def __init__(self, conn: Connection, *, project_id: str | None = None):
+        self.result = AcceptanceCounts()
+        self.gates: dict[str, int] = {}
+        self.accepted: dict[str, int] = {}
+        # One project: its own gate for every language; over all projects, each language's
+        # lowest among the projects its items came from.
+        self.fixed_gate = (load_settings(conn, project_id).acceptance.min_accepted_per_language
+                           if project_id is not None else None)
+
+    def add(self, item: dict, verdict: Verdict) -> None:
         if verdict.reason == "blocked":
-            continue
+            return
         language = item["language"]
-        per_kind = counts.languages.setdefault(language, {})
+        per_kind = self.result.languages.setdefault(language, {})
         entry = per_kind.setdefault(item["kind"], {"submitted": 0, "accepted": 0, "held": 0})
         entry["submitted"] += 1
         entry["accepted"] += verdict.accepted
         entry["held"] += verdict.held
-        gate = item["rules"].min_accepted_per_language
-        gates[language] = min(gate, gates.get(language, gate))
+        self.accepted[language] = self.accepted.get(language, 0) + verdict.accepted
+        gate = self.fixed_gate
+        if gate is None:
+            gate = item["rules"].min_accepted_per_language
+            gate = min(gate, self.gates.get(language, gate))
+        self.gates[language] = gate
+
+    def passes(self, language: str) -> bool:
+        return language in self.gates and self.accepted[language] >= self.gates[language]
+
+    def counts(self) -> AcceptanceCounts:
+        self.result.gates = dict(self.gates)
+        self.result.passing = frozenset(language for language in self.gates
+                                        if self.passes(language))
+        return self.result
+
+
+def candidates(conn: Connection, *, project_id: str | None = None) -> int:
+    """How many submissions :func:`judged_submissions` judges (a count, for progress)."""
+    query = sa.select(sa.func.count()).select_from(SUBMISSIONS).where(*_scope())
     if project_id is not None:
-        gate = load_settings(conn, project_id).acceptance.min_accepted_per_language
-        gates = dict.fromkeys(counts.languages, gate)
-    counts.gates = gates
-    counts.passing = frozenset(language for language in counts.languages
-                               if counts.accepted(language) >= gates[language])
-    return counts
+        query = query.where(SUBMISSIONS.c.project_id == project_id)
+    return conn.execute(query).scalar_one()
 
 
 def language_gates(conn: Connection, counts: AcceptanceCounts, languages: Iterable[str], *,
@@ -257,9 +294,12 @@ def _query() -> sa.Select:
     # No join: with one, SQLite may walk users first and sort every row for each chunk.
     columns = ("id", "author_id", "project_id", "task_id", "language", "kind", "state",
                "payload", "created_at", "updated_at", "prompt_distance", "completion_distance")
-    return (sa.select(*(SUBMISSIONS.c[name] for name in columns))
-            .where(SUBMISSIONS.c.deleted == sa.false(), SUBMISSIONS.c.state != "draft",
-                   SUBMISSIONS.c.kind.in_(COUNTED_KINDS)))
+    return sa.select(*(SUBMISSIONS.c[name] for name in columns)).where(*_scope())
+
+
+def _scope() -> list:
+    return [SUBMISSIONS.c.deleted == sa.false(), SUBMISSIONS.c.state != "draft",
+            SUBMISSIONS.c.kind.in_(COUNTED_KINDS)]
 
 
 class _Judge:

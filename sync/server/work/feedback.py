@@ -33,9 +33,9 @@ from app.ids import new_id
 from app.records import MAX_COMMENT_CHARS, RecordProblem, comment_body
 from sync.protocol import ErrorCode, freeze
 from sync.server import tables
-from sync.server.db import Sequence, read, run_write
+from sync.server.db import Sequence, insert_many, read, run_write
 from sync.server.errors import ServerError
-from sync.server.exchange.changes import change_record
+from sync.server.exchange.changes import change_records
 from sync.server.people import auditlog
 from sync.server.people.auditlog import Actor
 from sync.server.work.projects import may_coordinate
@@ -46,6 +46,7 @@ SUBMISSIONS = tables.submissions
 USERS = tables.users
 #: Kinds of comment that open a thread the author may answer.
 THREAD_KINDS = ("comment", "review")
+CHUNK = 500  # ids per IN (...) list
 _REVIEW_NAMESPACE = uuid.UUID("0c5d3f8e-7b1a-4f0e-9a52-2d6c1e9b4a70")
 
 
@@ -202,44 +203,63 @@ def store_reply(conn: Connection, seqs: Sequence, device, record: dict, body: st
         deleted=False, created_at=now, updated_at=now))
 
 
-def review_reasons(conn: Connection, seqs: Sequence, reviews, now: str) -> None:
-    """After a push wrote ``reviews`` (rows as :mod:`sync.server.exchange.push` holds them):
-    each review's reason becomes a comment for the reviewed item's author, kept in step —
-    a new reason adds it, a changed one changes it, an emptied or deleted review withdraws
-    it (a tombstone the author's devices pull)."""
-    for review in reviews:
-        record = {} if review["deleted"] else json.loads(review["payload"])
+def review_reasons(conn: Connection, seqs: Sequence, reviews, now: str, *,
+                   pushed: dict[str, dict] | None = None) -> None:
+    """After a push wrote ``reviews`` (rows as :mod:`sync.server.exchange.push` holds them;
+    ``pushed``: their records as pushed, by id, already parsed): each review's reason becomes
+    a comment for the reviewed item's author, kept in step — a new reason adds it, a changed
+    one changes it, an emptied or deleted review withdraws it (a tombstone the author's
+    devices pull). One query per kind of work, whatever the number of reviews."""
+    reviews = list(reviews)
+    ids = [review_comment_id(review["id"]) for review in reviews]
+    comments = {row.id: row for row in _rows(conn, COMMENTS, COMMENTS.c.id, ids)}
+    items = {row.id: row for row in _rows(
+        conn, SUBMISSIONS, SUBMISSIONS.c.id,
+        [review["submission_id"] for review in reviews if review["submission_id"]],
+        columns=(SUBMISSIONS.c.id, SUBMISSIONS.c.author_id, SUBMISSIONS.c.project_id))}
+    added, changed = [], []
+    for review, comment_id in zip(reviews, ids, strict=True):
+        record = {} if review["deleted"] else (
+            (pushed or {}).get(review["id"]) or json.loads(review["payload"]))
         reason = (record.get("reason") or "").strip()
-        comment_id = review_comment_id(review["id"])
-        current = conn.execute(sa.select(COMMENTS).where(COMMENTS.c.id == comment_id)).first()
+        current = comments.get(comment_id)
         if not reason:
             if current is not None and not current.deleted:
-                change_record(conn, seqs, COMMENTS, comment_id, now=now, deleted=True)
+                changed.append((comment_id, {"deleted": True}))
             continue
         try:
             text = comment_body(reason[:MAX_COMMENT_CHARS])  # a long reason is cut, not lost
         except RecordProblem:
             continue  # nothing visible to pass on
-        item = conn.execute(sa.select(SUBMISSIONS.c.author_id, SUBMISSIONS.c.project_id)
-                            .where(SUBMISSIONS.c.id == review["submission_id"])).first()
+        item = items.get(review["submission_id"])
         if item is None:
             continue
-        payload = {"id": comment_id, "submission_id": review["submission_id"],
-                   "kind": "review", "body": text, "author_name": "", "reply_to": None,
-                   "rating_inputs": record.get("rating_inputs"),
-                   "rating_targets": record.get("rating_targets"), "flag": record.get("flag"),
-                   "created_at": current.created_at if current is not None else now}
+        payload = freeze({"id": comment_id, "submission_id": review["submission_id"],
+                          "kind": "review", "body": text, "author_name": "", "reply_to": None,
+                          "rating_inputs": record.get("rating_inputs"),
+                          "rating_targets": record.get("rating_targets"),
+                          "flag": record.get("flag"),
+                          "created_at": current.created_at if current is not None else now})
         if current is None:
-            conn.execute(COMMENTS.insert().values(
-                id=comment_id, submission_id=review["submission_id"],
-                project_id=item.project_id, author_id=review["author_id"],
-                recipient_id=item.author_id, kind="review", reply_to=None,
-                review_id=review["id"], device_id=None, changed_by=None,
-                payload=freeze(payload), revision=1, server_seq=seqs.next(), deleted=False,
-                created_at=now, updated_at=now))
-        elif current.deleted or current.payload != freeze(payload):
-            change_record(conn, seqs, COMMENTS, comment_id, now=now, deleted=False,
-                          payload=freeze(payload))
+            added.append({
+                "id": comment_id, "submission_id": review["submission_id"],
+                "project_id": item.project_id, "author_id": review["author_id"],
+                "recipient_id": item.author_id, "kind": "review", "reply_to": None,
+                "review_id": review["id"], "device_id": None, "changed_by": None,
+                "payload": payload, "revision": 1, "server_seq": seqs.next(), "deleted": False,
+                "created_at": now, "updated_at": now})
+        elif current.deleted or current.payload != payload:
+            changed.append((comment_id, {"deleted": False, "payload": payload}))
+    insert_many(conn, COMMENTS, added)
+    change_records(conn, seqs, COMMENTS, changed, now=now)
+
+
+def _rows(conn: Connection, table: sa.Table, key: sa.Column, ids, *, columns=None):
+    """The rows whose ``key`` is one of ``ids``, read in chunks of ``CHUNK``."""
+    ids = sorted(set(ids))
+    for start in range(0, len(ids), CHUNK):
+        yield from conn.execute(sa.select(*(columns or (table,)))
+                                .where(key.in_(ids[start:start + CHUNK])))
 
 
 # --- what the dashboard shows of an item -----------------------------------------------------
