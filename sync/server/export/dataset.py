@@ -32,8 +32,15 @@ Layout (every format; ``datasets.load_dataset(folder)`` reads it through the car
 
 "hf" is Parquet named as on the Hugging Face Hub, with the features and split sizes in the
 card (``dataset_info``), ready to upload. Memory stays flat at any size: rows are read
-:data:`sync.server.work.acceptance.CHUNK` at a time, JSONL is written line by line and Parquet one
-row group (at most :data:`ROW_GROUP_ROWS` rows or :data:`ROW_GROUP_BYTES` of text) at a time.
+:data:`sync.server.work.acceptance.CHUNK` at a time, JSONL is written :data:`WRITE_ROWS` lines
+at a time and Parquet one row group (at most :data:`ROW_GROUP_ROWS` rows or
+:data:`ROW_GROUP_BYTES` of text) at a time.
+
+Submissions are read and judged once: the counts, and so the per-language gate, are made as
+rows are written (:class:`sync.server.work.acceptance.Counting`). A language's rows wait
+until it has enough accepted items to pass (at most :data:`HELD_ROWS` in memory, the rest in
+a private spill file inside the export's staging folder); a language that never passes is
+never written.
 """
 
 from __future__ import annotations
