@@ -347,7 +347,7 @@ def test_the_export_reads_the_submissions_once_and_holds_rows_until_their_gate(
         row["inputs"] for row in _accepted_rows(harness, data.accepted))
     assert result.rows == len(data.accepted) and result.below_gate == {"hin_Deva": 1}
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
-        "README.md", "data", "demographics"]  # the held rows' folder is gone
+        "README.md", "data", "demographics", "qalam"]  # the held rows' folder is gone
 
 
 def _accepted_rows(harness, ids):
