@@ -24,7 +24,7 @@ from tests.web.helpers import PASSWORD
 PAGES = ["/dashboard/overview", "/dashboard/backlog", "/dashboard/flagged",
          "/dashboard/people", "/dashboard/import", "/dashboard/export",
          "/dashboard/enrollment", "/dashboard/audits", "/dashboard/health",
-         "/dashboard/projects", "/dashboard/log"]
+         "/dashboard/projects", "/dashboard/log", "/dashboard/items"]
 THAI_TASKS = [
     {"inputs": "เมืองหลวงของประเทศไทยคืออะไร", "targets": "กรุงเทพมหานคร",
      "language_code": "tha", "script": "Thai"},
@@ -104,7 +104,11 @@ class Scene:
                              by=Actor("Farida", address="127.0.0.1", user_id=farida.id))
         # and an Urdu item, its text in Nastaliq
         return [f"/dashboard/items/{item_id}/feedback", f"/dashboard/items/{item_id}",
-                f"/dashboard/items/{self.items['urdu']}/feedback"]
+                f"/dashboard/items/{self.items['urdu']}/feedback",
+                f"/dashboard/items/{self.items['urdu']}",
+                "/dashboard/items?q=%E0%B8%81%E0%B8%A3%E0%B8%B8%E0%B8%87%E0%B9%80%E0%B8%97%E0%B8%9E"
+                "%E0%B8%A1%E0%B8%AB%E0%B8%B2%E0%B8%99%E0%B8%84%E0%B8%A3",   # กรุงเทพมหานคร
+                "/dashboard/items?q=%D8%AC%D9%88%D8%A7%D8%A8"]               # جواب
 
     def thai_pages(self) -> list[str]:
         return ["/dashboard/overview?project=aya-tha", "/dashboard/projects/aya-tha"]
