@@ -16,12 +16,15 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from app import qa
 from app.glossary import Term, TermHit, find_terms
 from app.qa import Issue
 from app.store import Store
-from app.tm import Match, MemoryIndex
+
+if TYPE_CHECKING:  # numpy, which the index needs, costs a start ~0.2 s: imported on first use
+    from app.tm import Match, MemoryIndex
 
 VERSION_KEY = "memory_version"
 
@@ -80,6 +83,8 @@ def pair_memory(store: Store, source_language: str, target_language: str) -> Pai
         cached = _cache.get(key)
         if cached is not None and cached.version == current:
             return cached
+    from app.tm import MemoryIndex
+
     built = PairMemory(current, MemoryIndex(units(store, source_language, target_language)),
                        terms(store, source_language, target_language))
     with _lock:

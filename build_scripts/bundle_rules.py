@@ -61,12 +61,12 @@ DEV_TOOLS = (
     "fastapi", "uvicorn", "starlette", "sqlalchemy", "alembic", "psycopg",
 )
 
-#: Modules the spec excludes outright (besides DEV_TOOLS). numpy: sacrebleu declares it but
-#: needs it only for significance tests, never for TER; tkinter/unittest: nothing imports
-#: them at run time; the CJK codecs: Qalam reads and writes UTF-8 only; rapidfuzz's AVX2
+#: Modules the spec excludes outright (besides DEV_TOOLS). numpy stays: the post-edit
+#: screen's translation memory index (app/tm.py) is built with it; tkinter/unittest: nothing
+#: imports them at run time; the CJK codecs: Qalam reads and writes UTF-8 only; rapidfuzz's AVX2
 #: builds (5 MB): rapidfuzz falls back to its baseline build when they are missing, which
 #: is what every laptop without AVX2 runs anyway.
-EXCLUDES = (*DEV_TOOLS, "numpy", "tkinter", "_tkinter", "unittest", "pydoc_data",
+EXCLUDES = (*DEV_TOOLS, "tkinter", "_tkinter", "unittest", "pydoc_data",
             "sync.server", "test", "lib2to3", "xmlrpc",
             # httpx's command-line client (httpx imports it in a try) and what only it
             # needs: 2.6 MB of frozen code; portalocker's optional Redis lock

@@ -5,7 +5,8 @@ annotator's laptop. Each check prints one line, ``ok`` or ``FAIL`` with the reas
 status is 1 when any check failed. Nothing touches the user's data: every check works in a
 temporary directory.
 
-    run_self_test(out_dir)   # catalogs, fonts, ICU, database, language ID, TER, sync, screenshots
+    run_self_test(out_dir)   # catalogs, fonts, ICU, database, language ID, TER, memory,
+                             # a users' UI language, sync, screenshots
     run_smoke(out_dir)       # the main window in English and Arabic, a submission written
     first_paint()            # open the window, print the time to its first paint, quit
 
@@ -247,13 +248,55 @@ def check_language_id() -> str:
 
 
 def check_ter() -> str:
-    """HTER through sacrebleu (frozen without numpy and lxml: TER needs neither)."""
+    """HTER through sacrebleu (frozen without lxml: TER does not need it)."""
     from app.diffs import hter
 
     value = hter("the cat sat on the mat", "the cat sat on a mat")
     if not 0 < value < 1:
         raise RuntimeError(f"HTER of a one-word edit is {value}")
     return f"HTER of a one-word edit is {value:.2f}"
+
+
+def check_memory() -> str:
+    """The post-edit screen's translation memory: its index is built with numpy and scored
+    with rapidfuzz, both compiled code a bundle can leave out."""
+    from app.tm import MemoryIndex
+
+    index = MemoryIndex([("u1", "Keep the dates in a dry place.", "ضع التمر في مكان جاف."),
+                         ("u2", "The market opens at nine.", "يفتح السوق في التاسعة.")])
+    matches = index.lookup("Keep the dates in a cool dry place.")
+    if not matches or matches[0].id != "u1" or not 70 <= matches[0].score < 100:
+        raise RuntimeError(f"a fuzzy lookup found {matches!r}")
+    return f"a fuzzy match of {matches[0].score}% found"
+
+
+def check_users_language() -> str:
+    """A UI language none of the shipped catalogs covers, as a server compiles it from its
+    users' translations (issue 16): Pashto, right to left. The installed app carries CLDR data
+    for the shipped languages only, so its plural rule, direction and number formats must come
+    from what the bundle has."""
+    from i18n import community, formatting, translation
+    from ui.ui_locale import direction_of
+
+    catalog = community.from_payload({
+        "language": "pbt_Arab", "completeness": 0.001,
+        "messages": [{"context": None, "msgid": "Write", "msgid_plural": None,
+                      "msgstr": ["ولیکئ"]}]})
+    community.register(catalog)
+    try:
+        translation.install(catalog.tag)
+        written = translation._("Write")
+        if written != "ولیکئ" or translation._("Review") != "Review":
+            raise RuntimeError(f"'Write' reads {written!r}")
+        if direction_of(catalog.tag) != "rtl":
+            raise RuntimeError(f"{catalog.tag} is laid out {direction_of(catalog.tag)}")
+        formatting.configure(catalog.tag)
+        number = formatting.format_integer(12345)
+    finally:
+        community.forget_all()
+        translation.install("en")
+        formatting.configure("en")
+    return f"{catalog.tag} ({catalog.plural_forms}) right to left, 12345 as {number}"
 
 
 def check_sync() -> str:
@@ -355,6 +398,8 @@ def run_self_test(out_dir: Path) -> int:
     report.check("database", check_database)
     report.check("language-id", check_language_id)
     report.check("ter", check_ter)
+    report.check("memory", check_memory)
+    report.check("users-language", check_users_language)
     report.check("sync", check_sync)
     for ui_language, content in SCREENSHOTS:
         report.check(f"screenshot-{ui_language}",
