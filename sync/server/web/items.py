@@ -41,11 +41,8 @@ from sync.server.work.projects import hidden_projects, list_projects
 
 router = new_router()
 PAGE_SIZE = 50
-FILTERS = ("q", "project", "language", "kind", "state", "author", "device", "flagged",
-           "reviewed", "since", "until", "sort")
 Text = Annotated[str, Query(max_length=4 * MAX_QUERY)]  # a search's own check names q
 Key = Annotated[int | None, Query(ge=0, le=MAX_BIGINT)]
-ItemId = Annotated[str, Form(max_length=64)]
 
 
 @router.get("/items")
