@@ -17,7 +17,7 @@ from sync.server.errors import ServerError
 from sync.server.export import export_postedits
 from sync.server.export.glossary import export_glossary
 from sync.server.quality import moderation
-from sync.server.work import decisions
+from sync.server.work import decisions, memory
 from sync.server.work.glossary import import_glossary
 from sync.server.work.memory import import_tmx, refresh_postedits
 from sync.server.work.projects import create_project
@@ -372,3 +372,69 @@ def test_hostile_files_are_refused_before_they_cost_much(harness, project, tmp_p
         import_glossary(harness.engine, long_term, project_id=project)
     assert (caught.value.line, caught.value.field) == (2, "en")
     assert pulled(harness.member(role="coordinator", languages=[]), "term") == []
+
+
+def test_the_server_keeps_the_memory_in_step_with_the_rules_by_itself(harness):
+    """Reviews that make a post-edit pass the rules reach the memory with no decision and no
+    `tm refresh`: each server process's job poller calls keep_current; one takes each turn."""
+    from tests.server.test_acceptance import add_task, edit
+
+    engine = harness.engine
+    create_project(engine, PROJECT, settings={"acceptance": {"min_ratings": 2,
+                                                             "min_mean_rating": 3.5}})
+    add_task(engine, {"id": "pe-task-1", "project_id": PROJECT, "language": "urd_Arab",
+                      "kind": "postedit", "origin": "translated",
+                      "source_text": "Boil the water.", "source_language": "eng_Latn"})
+    amina = harness.member()
+    reviewer = harness.member("reviewer", languages=["urd_Arab"])
+    reader = harness.member()  # enrolling is logged: every member before the turns
+    coordinator = harness.member(role="coordinator", languages=[])
+    item = edit(amina, 9, project=PROJECT, kind="postedit", task_id="pe-task-1")
+    assert statuses(amina.push([item])) == ["created"]
+    item_id = json.loads(item["payload"])["id"]
+    assert memory.keep_current(engine, every=0) == [PROJECT]  # not rated yet: nothing in
+    assert pulled(reader, "tm_unit") == []
+
+    assert statuses(reviewer.push([reviewer.review(item_id, rating=4)])) == ["created"]
+    assert memory.keep_current(engine) == []  # another process took this turn moments ago
+    assert memory.keep_current(engine, every=0) == [PROJECT]
+    [unit] = pulled(reader, "tm_unit")
+    assert (unit["source"], unit["origin"]) == ("Boil the water.", "postedit")
+    assert memory.keep_current(engine, every=0) == []  # nothing changed since: no work
+
+    with engine.connect() as conn:
+        author = conn.execute(sa.select(tables.submissions.c.author_id)
+                              .where(tables.submissions.c.id == item_id)).scalar()
+    moderation.block(engine, author, reason="copied text")  # the audit log moves
+    assert memory.keep_current(engine, every=0) == [PROJECT]
+    coordinator.protocol = 4
+    assert [i["deleted"] for i in coordinator.pull_all() if i["entity"] == "tm_unit"] == [True]
+
+
+def test_a_running_server_refreshes_the_memory_without_being_asked(harness):
+    """The job poller of every server process is what calls keep_current."""
+    import time
+
+    from sync.server.web.jobs import Runner
+    from tests.server.test_acceptance import add_task, edit
+
+    engine = harness.engine
+    create_project(engine, PROJECT, settings={"acceptance": {"min_ratings": 2}})
+    add_task(engine, {"id": "pe-task-2", "project_id": PROJECT, "language": "urd_Arab",
+                      "kind": "postedit", "origin": "translated",
+                      "source_text": "Wash your hands.", "source_language": "eng_Latn"})
+    amina, reviewer = harness.member(), harness.member("reviewer", languages=["urd_Arab"])
+    reader = harness.member()
+    item = edit(amina, 9, project=PROJECT, kind="postedit", task_id="pe-task-2")
+    item_id = json.loads(item["payload"])["id"]
+    assert statuses(amina.push([item])) == ["created"]
+    assert statuses(reviewer.push([reviewer.review(item_id, rating=5)])) == ["created"]
+    runner = Runner(engine, threads=1)
+    runner.start_polling(every=0.05)
+    try:
+        deadline = time.monotonic() + 30  # bound, not a benchmark
+        while not pulled(reader, "tm_unit") and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        runner.stop()
+    assert [u["source"] for u in pulled(reader, "tm_unit")] == ["Wash your hands."]

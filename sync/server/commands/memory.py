@@ -38,7 +38,8 @@ def cmd_tm_import(args, engine, url) -> int:
 
 @command("tm", "refresh", help="put a project's accepted post-edits in its memory",
          description="Add the project's accepted post-edits to its translation memory and "
-                     "remove those no longer accepted (run it after decisions and reviews).")
+                     "remove those no longer accepted, now (a running server does it by "
+                     "itself within five minutes of a change).")
 @option("--project", required=True, help="project id")
 def cmd_tm_refresh(args, engine, url) -> int:
     from sync.server.people.auditlog import Actor

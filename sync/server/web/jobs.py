@@ -248,17 +248,24 @@ class Runner:
 
     def start_polling(self, every: float = POLL_EVERY) -> None:
         """Look for queued jobs every ``every`` seconds (jobs other processes queued and
-        could not run), until :meth:`stop`."""
+        could not run), until :meth:`stop`; meanwhile drop abandoned uploads and keep
+        post-edit memories in step with the acceptance rules (:func:`memory.keep_current`)."""
         if self.threads <= 0 or self._poller is not None:
             return
         self._stop.clear()
 
         def poll() -> None:
+            from sync.server.work import memory
+
             while not self._stop.wait(every):
                 try:
                     files.prune_abandoned(self.engine)
                 except Exception:
                     log.exception("pruning abandoned files failed")
+                try:
+                    memory.keep_current(self.engine)
+                except Exception:
+                    log.exception("bringing translation memories up to date failed")
                 self.kick()
 
         self.kick()

@@ -4,6 +4,7 @@ language pair, pulled by the devices of those languages.
     result = import_tmx(engine, Path("health.tmx"), project_id="pe-urd")
     result.added, result.unchanged                     # 1200, 0 (the same file again: 0, 1200)
     refresh_postedits(engine, project_id="pe-urd")     # accepted post-edits in, others out
+    keep_current(engine)               # every server process, now and then: the rules' verdicts
 
 A unit's id is a hash of its project, languages, source and target: the same translation is
 one unit however often it is imported, and a TMX export of the project's own post-edits
@@ -26,6 +27,7 @@ import json
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -37,7 +39,7 @@ from app.taskfile import TaskFileError
 from app.text import clean_field, require_visible
 from sync.protocol import ErrorCode, freeze
 from sync.server import tables
-from sync.server.db import Sequence, run_write
+from sync.server.db import Sequence, current_seq, read, run_write
 from sync.server.errors import ServerError
 from sync.server.exchange.changes import change_records
 from sync.server.people import auditlog
@@ -47,6 +49,11 @@ from sync.server.work.xmlread import local, records, xml_lang
 Target = Engine | Connection
 UNITS = tables.tm_units
 BATCH = 1000
+#: How often (seconds) a server brings post-edit memories in step with the acceptance rules: a
+#: coordinator's decision moves a post-edit at once (:func:`follow_decision`), but reviews
+#: that make one pass the rules, a flag or a block change verdicts without a decision.
+KEEP_CURRENT_EVERY = 300
+_TURN_KEY = "tm:keep-current"
 _CODES = frozenset({"bpt", "ept", "ph", "it", "ut"})
 
 
@@ -291,6 +298,58 @@ def refresh_postedits(target: Target, *, project_id: str,
         return MemoryResult(added, unchanged, len(stale))
 
     return run_write(target, work)
+
+
+def keep_current(engine: Engine, *, every: float = KEEP_CURRENT_EVERY) -> list[str]:
+    """Refresh the post-edits in the memory of every project with post-edit tasks
+    (:func:`refresh_postedits`) when ``every`` seconds have passed since the last time and
+    anything changed meanwhile (a record, or an entry of the audit log: decisions, blocks,
+    flags). Each server process's job poller calls it; of processes calling at once, one takes
+    the turn (a conditional UPDATE of its ``figures`` row), the others return at once.
+    Returns the projects refreshed."""
+    now = clock.utc_now()
+    due = clock.stamp(clock.parse(now) - timedelta(seconds=every))
+
+    def last_turn(conn: Connection):
+        row = conn.execute(sa.select(tables.figures.c.value, tables.figures.c.computed_at)
+                           .where(tables.figures.c.key == _TURN_KEY)).first()
+        return row, _change_mark(conn)
+
+    row, mark = read(engine, last_turn)  # most calls end here, without taking a write lock
+    if row is not None and (row.computed_at > due or json.loads(row.value) == mark):
+        return []
+
+    def take_turn(conn: Connection) -> bool:  # retried on a conflict: it reads afresh
+        current = conn.execute(sa.select(tables.figures.c.computed_at)
+                               .where(tables.figures.c.key == _TURN_KEY)).scalar()
+        if current is None:
+            conn.execute(tables.figures.insert().values(key=_TURN_KEY, value="null",
+                                                        computed_at=now))
+            return True
+        if row is None or current != row.computed_at:
+            return False  # another process took the turn since
+        return conn.execute(tables.figures.update().where(
+            tables.figures.c.key == _TURN_KEY, tables.figures.c.computed_at == current)
+            .values(computed_at=now)).rowcount == 1
+
+    if not run_write(engine, take_turn):
+        return []
+    projects = read(engine, lambda conn: sorted(conn.execute(
+        sa.select(tables.tasks.c.project_id).distinct()
+        .where(tables.tasks.c.kind == "postedit", tables.tasks.c.project_id.is_not(None)))
+        .scalars()))
+    for project_id in projects:
+        refresh_postedits(engine, project_id=project_id)
+    done = json.dumps(read(engine, _change_mark))  # the refreshes' own changes included
+    run_write(engine, lambda conn: conn.execute(
+        tables.figures.update().where(tables.figures.c.key == _TURN_KEY).values(value=done)))
+    return projects
+
+
+def _change_mark(conn: Connection) -> list[int]:
+    """What moves when a verdict may have changed: the change counter and the audit log."""
+    logged = conn.execute(sa.select(sa.func.max(tables.audit_log.c.id))).scalar()
+    return [current_seq(conn), logged or 0]
 
 
 def follow_decision(conn: Connection, seqs: Sequence, payload: dict, state: str) -> None:
