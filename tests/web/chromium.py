@@ -5,6 +5,7 @@
         cost = cold_load(browser, url, cookie)         # a fresh profile: nothing cached
         cost.total, cost.fonts                         # bytes on the wire, fonts fetched
         missing = undrawn_text(page)                   # text a bundled script drew as boxes
+        off_start(page, "#facts dd")                   # values on the wrong side, [] when none
         violations = axe(page)                         # axe-core's findings, [] when none
 
 Never ``playwright install``: the browser is the system's (``make test`` installs Debian's
@@ -170,6 +171,24 @@ def undrawn_text(page) -> list[Undrawn]:
                                      names))
     session.detach()
     return found
+
+
+def off_start(page, selector: str) -> list[str]:
+    """The text of each element matching ``selector`` whose content does not begin at the
+    page's start side (the right in Urdu): a value pushed to the far side of its cell."""
+    return page.evaluate("""selector => {
+        const rtl = getComputedStyle(document.documentElement).direction === 'rtl';
+        return [...document.querySelectorAll(selector)].filter(el => {
+            const range = document.createRange();
+            range.selectNodeContents(el);
+            const text = range.getBoundingClientRect(), box = el.getBoundingClientRect();
+            if (!text.width) return false;
+            const style = getComputedStyle(el), px = v => parseFloat(v) || 0;
+            const start = rtl ? box.right - px(style.paddingRight) - px(style.borderRightWidth)
+                              : box.left + px(style.paddingLeft) + px(style.borderLeftWidth);
+            return Math.abs((rtl ? text.right : text.left) - start) > 2;
+        }).map(el => el.textContent.trim());
+    }""", selector)
 
 
 def _elements(node):

@@ -30,7 +30,7 @@ from sync.server.work import decisions, feedback
 from tests.keys import type_text
 from tests.server.helpers import LiveServer
 from tests.test_workbench import click, click_row, settle
-from tests.web.chromium import CHROMIUM, chromium, new_page, undrawn_text
+from tests.web.chromium import CHROMIUM, chromium, new_page, off_start, undrawn_text
 from tests.web.helpers import PASSWORD
 
 pytestmark = pytest.mark.skipif(
@@ -143,6 +143,7 @@ def test_feedback_goes_from_the_dashboard_to_the_device_and_the_revision_comes_b
         qtbot.waitUntil(panel.isVisible)
         assert COMMENT in panel.view.toPlainText() and "Farida" in panel.view.toPlainText()
         assert panel.revise.isVisible()
+        settle(window)  # laid out as a person sees it (a wrapped note gets its lines)
         window.grab().save(str(shots / "feedback-2-device-ur.png"))
 
         # One reply, then "revise and resubmit": the Write screen, a new completion, submit.
@@ -189,11 +190,14 @@ def test_feedback_goes_from_the_dashboard_to_the_device_and_the_revision_comes_b
         page.wait_for_load_state()
         assert page.locator("html").get_attribute("dir") == "rtl"
         assert undrawn_text(page) == []
+        assert page.locator("#time-spent").count() == 1
+        assert off_start(page, "#facts dd, #history td, #decisions td") == []  # beside labels
         page.screenshot(path=shots / "feedback-5-back-in-review-ur.png", full_page=True)
         page.goto(f"{live.url}/dashboard/log")
         actions = page.locator("#log tbody tr").evaluate_all(
             "rows => rows.map(r => r.dataset.action)")
         assert actions[:2] == ["decide", "comment"]
+        assert off_start(page, "#log td:not([dir=auto])") == []  # details: their own way
         page.screenshot(path=shots / "feedback-6-log-ur.png", full_page=True)
 
     [rejection] = decisions.history(engine, item_id)
