@@ -71,10 +71,8 @@ def test_self_test_passes_and_writes_rtl_screenshots(frozen, tmp_path):
     shots = tmp_path / "shots"
     result = run(frozen, "--self-test", str(shots), data_dir=tmp_path / "data")
     assert_clean(result)
-    for check in ("catalogs", "fonts", "icu", "database", "language-id", "ter", "memory",
-                  "users-language",
-                  "sync",
-                  "screenshot-ar", "screenshot-ur"):
+    for check in ("catalogs", "translation", "fonts", "icu", "database", "language-id",
+                  "ter", "memory", "sync", "screenshot-ar", "screenshot-ur"):
         assert re.search(rf"^ok   {check}: ", result.stdout, re.M), result.stdout
     assert "self-test passed" in result.stdout
     for ui_language in ("ar", "ur"):
