@@ -13,7 +13,7 @@ Grouped by capability, one package each (its ``__init__`` lists its modules):
   rate limits, profiles, the TLS certificate
 * :mod:`.work`      projects, task imports, distribution, acceptance, the coordinator's decisions
 * :mod:`.quality`   moderation (relabel, block, flagged items), agreement and concentration,
-  audits, leaderboards, cached figures
+  audits, leaderboards, tallies kept as the data arrives
 * :mod:`.export`    the Aya dataset and post-edit exports
 * :mod:`.web`       the coordinators' dashboard
 * :mod:`.commands`  ``qalam-server`` subcommands beyond the core ones in :mod:`.cli`

@@ -336,13 +336,28 @@ file_chunks = sa.Table(
     sa.Column("data", sa.LargeBinary, nullable=False),
 )
 
-# Figures that take seconds to compute over the whole dataset (the dashboard's acceptance
-# counts), kept for a minute so every server process can show them at once.
+# Small JSON values about whole-dataset figures, by key: what the tallies were counted under
+# (:mod:`sync.server.quality.tallies`, key 'tallies:state').
 figures = sa.Table(
     "figures", metadata,
     sa.Column("key", sa.String(200), primary_key=True),
     sa.Column("value", sa.Text, nullable=False),      # JSON
     sa.Column("computed_at", STAMP, nullable=False),
+)
+
+# What the leaderboards and the overview count, kept as the data arrives
+# (:mod:`sync.server.quality.tallies`): how many of each kind of fact, per figure, project,
+# user, language, UTC day ('' for all time) and a figure's own ``detail``; every write that
+# changes a counted record changes these rows in the same transaction.
+tallies = sa.Table(
+    "tallies", metadata,
+    sa.Column("figure", sa.String(16), primary_key=True),
+    sa.Column("day", sa.String(10), primary_key=True),
+    sa.Column("project_id", ID, primary_key=True),
+    sa.Column("user_id", ID, primary_key=True),
+    sa.Column("language", sa.String(64), primary_key=True),
+    sa.Column("detail", sa.String(120), primary_key=True),
+    sa.Column("n", sa.BigInteger, nullable=False),
 )
 
 # Feedback on an item, addressed to its author: a coordinator's comment, a reviewer's reason

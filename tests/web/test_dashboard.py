@@ -652,8 +652,7 @@ def test_failures_on_dashboard_pages_are_pages_not_json(dashboard, monkeypatch):
     def down(*_args, **_kwargs):
         raise OperationalError("SELECT 1", {}, Exception("connection refused"))
 
-    monkeypatch.setattr(overview, "acceptance_counts", down)
-    monkeypatch.setattr(overview, "cached", lambda engine, key, compute: (compute(None), ""))
+    monkeypatch.setattr(overview, "counted_acceptance", down)
     busy = farida.get("/dashboard/overview")
     assert busy.status_code == 503 and "text/html" in busy.headers["content-type"]
     assert "database is busy" in busy.text

@@ -9,7 +9,7 @@ from fastapi import APIRouter
 
 from sync.protocol import Leaderboards
 from sync.server.api.deps import ERRORS, CurrentDevice, DatabaseEngine
-from sync.server.quality.leaderboards import HTTP_MAX_AGE, leaderboards
+from sync.server.quality.leaderboards import leaderboards
 
 router = APIRouter(tags=["people"])
 
@@ -18,4 +18,4 @@ router = APIRouter(tags=["people"])
 def get_leaderboard(device: CurrentDevice, engine: DatabaseEngine) -> Leaderboards:
     """Day, week and overall boards, across languages and for each of the caller's languages,
     with the caller's own row: the app keeps them to show offline."""
-    return leaderboards(engine, device, max_age=HTTP_MAX_AGE)
+    return leaderboards(engine, device)

@@ -8,6 +8,7 @@ and independent audits.
     qalam-server agreement                               # Krippendorff's alpha per language
     qalam-server concentration [--top 5]                 # share of the top annotators
     qalam-server leaderboard --period week --language urd_Arab
+    qalam-server tallies [--project aya-urd]             # count the figures again from scratch
     qalam-server audit draw --per-language 50 --auditor Rahel --auditor Tomas [--seed 7]
     qalam-server audit list
     qalam-server audit items --auditor Rahel
@@ -180,6 +181,24 @@ def cmd_leaderboard(args, engine, url) -> int:
         header=["RANK", "NAME", "POINTS", "CONTRIBUTIONS", "QUALITY", "AYA SCORE"],
         row=lambda r: [str(r.rank), r.name, str(r.points), str(r.contributions),
                        _fmt(r.quality_score), _fmt(r.aya_score)])
+
+
+@command("tallies", help="count the leaderboards and overview again from scratch",
+         description="Rebuild the tallies the leaderboards and the overview read (kept as the "
+                     "data arrives) from every submission and review, in one transaction. "
+                     "Needed only after rows were changed by hand in the database.")
+@option("--project", help="one project's tallies only")
+def cmd_tallies(args, engine, url) -> int:
+    import time
+
+    from sync.server.db import run_write
+    from sync.server.quality import tallies
+
+    started = time.perf_counter()
+    rows = run_write(engine, lambda conn: tallies.rebuild(conn, args.project))
+    where = f" in project {args.project}" if args.project else ""
+    print(f"Counted again: {rows:,} tally rows{where} in {time.perf_counter() - started:.1f} s.")
+    return 0
 
 
 # --- audits ----------------------------------------------------------------------------------

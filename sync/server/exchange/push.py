@@ -46,6 +46,7 @@ from sync.server.db import Sequence, insert_many, run_write
 from sync.server.errors import ServerError
 from sync.server.exchange.payloads import check_item, content
 from sync.server.people.users import Device
+from sync.server.quality import tallies
 from sync.server.translation import suggestions
 from sync.server.work import distribution, feedback
 from sync.server.work.acceptance import measured_distances, task_payloads
@@ -91,6 +92,7 @@ def _push(conn: Connection, device: Device, batch: PushBatch, checked) -> PushRe
                                         if problem is None and item.seq not in prior
                                         and item.entity not in TRANSLATION_ENTITIES])
     translations = suggestions.Writes(conn, device, seqs)
+    counted = tallies.Change(conn, work.units())  # the figures these writes move
     now = clock.utc_now()
     results = []
     applied = []
@@ -115,6 +117,7 @@ def _push(conn: Connection, device: Device, batch: PushBatch, checked) -> PushRe
         results.append(result)
     work.flush()
     work.distribute(now)
+    counted.commit()
     translations.finish(now)
     insert_many(conn, APPLIED_ITEMS, applied)
     high = max((s for s, row in prior.items() if row.status != "conflict"), default=0)
@@ -170,6 +173,7 @@ class _Writes:
         wanted = {"submission": set(), "review": set()}
         self.replied: set[str] = set()  # threads a reply in this batch answered
         self.revised: set[str] = set()  # rejected items submitted again: reviewed anew
+        self.wanted_reviews = [record for item, record in items if item.entity == "review"]
         for item, record in items:
             if item.entity == "comment":
                 continue
@@ -191,6 +195,14 @@ class _Writes:
             record.get("task_id") for item, record in items
             if item.entity == "submission" and item.op == "upsert"
             and record.get("kind") in EDIT_KINDS and record.get("task_id")})
+
+    def units(self) -> set[str]:
+        """The submissions whose figures this batch may change (:mod:`..quality.tallies`):
+        those it writes, and those its reviews are of, before and after."""
+        found = set(self.rows["submission"])
+        found.update(row.submission_id for row in self.rows["review"].values() if row)
+        found.update(record.get("submission_id") for record in self.wanted_reviews)
+        return found
 
     def _load(self, entity: str, ids) -> None:
         table = SUBMISSIONS if entity == "submission" else REVIEWS

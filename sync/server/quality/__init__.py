@@ -7,7 +7,7 @@
 * :mod:`.measures`      agreement between reviewers, concentration, progress per language
 * :mod:`.audits`        stratified random samples rated blind by auditors, with estimates
 * :mod:`.leaderboards`  points and scores per language and period, by the app's own rules
-* :mod:`.figures`       whole-dataset figures computed at most once a minute, shared
+* :mod:`.tallies`       the leaderboards' and overview's counts, kept as the data arrives
 * :mod:`.fields`        payload fields in SQL on both backends, and whose work counts
 
 Not :mod:`app.quality`, which checks one item's text on the annotator's computer.

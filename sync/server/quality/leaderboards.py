@@ -21,20 +21,20 @@ counts on the day it was done, and a wrong device clock cannot push work into th
 The rules are the project's (``projects.load_settings``) when a project is given, otherwise
 those of the first project by name that sets any, as the app chooses them.
 
-Speed: the database does the counting. Work is grouped by user, language, day and whatever
-its points depend on (kind, thumbs given, edit distances past the threshold), and ratings by
-user, language, day and value, each payload parsed once; Python scores the few thousand groups.
-Results are kept per process until the database changes (``GET /v1/leaderboard`` reuses them
-for up to a minute while it does). About 3 s for 100,000 submissions and 50,000 reviews
-on SQLite when nothing is kept.
+Speed: nothing is counted when a board is read. Work is grouped by user, language, day and
+whatever its points depend on (kind, thumbs given, edit distances in bands between the
+thresholds projects use), and ratings by user, language, day and value: these groups are
+:func:`board_facts`, kept in the ``tallies`` table as the data arrives (:mod:`.tallies`).
+A read takes the all-time rows and the day rows of the current week, and Python scores them
+with the board's rules (so new points need no recount). Interface translation is counted
+when read (its tables are small).
 """
 
 from __future__ import annotations
 
+import bisect
 import json
-import threading
-import time
-from collections import OrderedDict
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -45,9 +45,10 @@ from app import clock, rules
 from app.kinds import EDIT_KINDS
 from sync.protocol import ErrorCode, Leaderboard, LeaderboardRow, Leaderboards, Period
 from sync.server import tables
-from sync.server.db import current_seq, read
+from sync.server.db import read
 from sync.server.errors import ServerError
 from sync.server.people.users import Device, User, get_user
+from sync.server.quality import tallies
 from sync.server.quality.fields import (
     RATING_FIELDS,
     RATING_VALUES,
@@ -55,6 +56,7 @@ from sync.server.quality.fields import (
     day_done,
     unblocked,
 )
+from sync.server.quality.tallies import Scope
 from sync.server.work.projects import ProjectSettings
 
 Target = Engine | Connection
@@ -64,10 +66,6 @@ SUBMISSIONS = tables.submissions
 USERS = tables.users
 PERIODS: tuple[Period, ...] = ("day", "week", "all")
 TOP = 20
-# Devices ask on every sync; boards up to a minute old are as good to them, and scoring
-# everything again on every request would cost seconds on a busy server.
-HTTP_MAX_AGE = 60.0
-_CACHE_SIZE = 64
 
 # --- what everyone did -----------------------------------------------------------------------
 
@@ -87,11 +85,10 @@ class Tally:
 
 @dataclass(frozen=True)
 class _Snapshot:
-    tallies: tuple[Tally, ...]
+    all_time: tuple[Tally, ...]   # day '' (every day summed)
+    recent: tuple[Tally, ...]     # this week: ``day`` is its Monday, or today from today on
     names: dict[str, str]
     settings: rules.RuleSettings
-    key: tuple            # what the database looked like (see _snapshot_key)
-    made_at: float        # time.monotonic()
 
 
 def _grouped(conn: Connection, inner, keys: list[str], *aggregates):
@@ -116,114 +113,92 @@ def _count(sub):
     return sa.func.count().label("n")
 
 
-def _tallies(conn: Connection, project_id: str | None,
-             settings: rules.RuleSettings) -> list[Tally]:
-    """Everyone's tallies, aggregated in SQL: work is grouped by everything its points depend
-    on, and each group is scored once by :mod:`app.rules`."""
+def board_facts(conn: Connection, scope: Scope,
+                thresholds: tuple[int, ...]) -> Iterator[tuple[tuple, int]]:
+    """The leaderboards' facts (:mod:`.tallies`) over ``scope``, aggregated in SQL: work is
+    grouped by everything its points depend on, each group one fact, on its day and all-time.
+
+    ``detail`` is ``s|kind|rated|prompt band|completion band`` for a handed-in submission,
+    ``v|further`` for a review, ``r|value`` for a 1–5 rating peers gave an edit. A band is how
+    many of ``thresholds`` (every ``min_edit_distance`` a project uses) the distance reaches,
+    so a board scores with any of them. Blocked users' work, and ratings they gave, are left
+    out (blocking restates their units)."""
     sf = PayloadFields(conn, ["submitted_at", "rating_inputs", "rating_targets",
                               "prompt_distance", "completion_distance", "review_id"])
     rf = PayloadFields(conn, ["language", "updated_at", "improvement_id", "state",
                               *RATING_FIELDS])
-    scope = [SUBMISSIONS.c.deleted == sa.false(), SUBMISSIONS.c.state != "draft",
-             SUBMISSIONS.c.language.isnot(None), unblocked(SUBMISSIONS.c.author_id)]
-    if project_id is not None:
-        scope.append(SUBMISSIONS.c.project_id == project_id)
-    translated = _translation_tallies(conn, settings) if project_id is None else []
-    return [*_submission_tallies(conn, sf, scope, settings),
-            *_review_tallies(conn, rf, project_id, settings),
-            *_rating_tallies(conn, sf, rf, scope), *translated]
+    scope_rows = [SUBMISSIONS.c.deleted == sa.false(), SUBMISSIONS.c.state != "draft",
+                  SUBMISSIONS.c.language.isnot(None), unblocked(SUBMISSIONS.c.author_id),
+                  *scope.where(SUBMISSIONS.c.id, SUBMISSIONS.c.project_id)]
+    for figure in (_submission_facts(conn, sf, scope_rows, thresholds),
+                   _review_facts(conn, rf, scope), _rating_facts(conn, sf, rf, scope_rows)):
+        for (project, user, language, day, detail), n in figure:
+            yield ("board", day, project or "", user, language, detail), n
+            yield ("board", tallies.ALL_TIME, project or "", user, language, detail), n
 
 
-def _translation_tallies(conn: Connection, settings: rules.RuleSettings) -> list[Tally]:
-    """Translating the interface (issue 16), with its own points (:func:`app.rules.
-    translation_points`): accepted suggestions on the day they were accepted, verdicts on the
-    day they were given. Not any project's work: only the boards across projects count it."""
-    suggestions, votes = tables.ui_translations, tables.ui_votes
-    accepted = _grouped(conn, sa.select(
-        suggestions.c.author_id, suggestions.c.language,
-        sa.func.substr(suggestions.c.decided_at, 1, 10).label("day"))
-        .where(suggestions.c.status.in_(("accepted", "superseded")),
-               suggestions.c.decided_at.isnot(None), unblocked(suggestions.c.author_id)),
-        ["author_id", "language", "day"], _count)
-    given = _grouped(conn, sa.select(
-        votes.c.author_id, suggestions.c.language,
-        sa.func.substr(votes.c.updated_at, 1, 10).label("day"))
-        .join(suggestions, suggestions.c.id == votes.c.translation_id)
-        .where(votes.c.device_id != "server", unblocked(votes.c.author_id)),
-        ["author_id", "language", "day"], _count)
-    return [*(Tally(r.author_id, r.language, r.day,
-                    rules.translation_points(accepted=r.n, settings=settings), r.n)
-              for r in accepted),
-            *(Tally(r.author_id, r.language, r.day,
-                    rules.translation_points(verdicts=r.n, settings=settings), r.n)
-              for r in given)]
+def _band(value, thresholds: tuple[int, ...]):
+    """How many of ``thresholds`` ``value`` reaches (0 when unknown)."""
+    return sum((_flag(value >= least) for least in thresholds), sa.literal(0))
 
 
-def _submission_tallies(conn: Connection, sf: PayloadFields, scope: list,
-                        settings: rules.RuleSettings) -> list[Tally]:
+def _submission_facts(conn: Connection, sf: PayloadFields, scope: list,
+                      thresholds: tuple[int, ...]):
     """Handed-in submissions; a further improvement counts with its review instead.
     Distances the server measured at push (a device's own claim only for rows pushed
     before it measured them)."""
-    least = settings.min_edit_distance
-    src = _source(sa.select(SUBMISSIONS.c.author_id, SUBMISSIONS.c.language, SUBMISSIONS.c.kind,
+    src = _source(sa.select(SUBMISSIONS.c.author_id, SUBMISSIONS.c.project_id,
+                            SUBMISSIONS.c.language, SUBMISSIONS.c.kind,
                             SUBMISSIONS.c.updated_at, SUBMISSIONS.c.prompt_distance,
                             SUBMISSIONS.c.completion_distance,
                             sf.packed(SUBMISSIONS.c.payload)).where(*scope), "handed_in")
     fields = src.c.fields
     rows = _grouped(conn, sa.select(
-        src.c.author_id, src.c.language, src.c.kind,
+        src.c.author_id, src.c.project_id, src.c.language, src.c.kind,
         day_done(conn, sf.text(fields, "submitted_at"), src.c.updated_at).label("day"),
         _flag(sa.and_(sf.text(fields, "rating_inputs").isnot(None),
                       sf.text(fields, "rating_targets").isnot(None))).label("rated"),
-        _flag(sa.func.coalesce(src.c.prompt_distance,
-                               sf.number(fields, "prompt_distance")) >= least).label("prompt"),
-        _flag(sa.func.coalesce(src.c.completion_distance,
-                               sf.number(fields, "completion_distance")) >= least)
+        _band(sa.func.coalesce(src.c.prompt_distance, sf.number(fields, "prompt_distance")),
+              thresholds).label("prompt"),
+        _band(sa.func.coalesce(src.c.completion_distance,
+                               sf.number(fields, "completion_distance")), thresholds)
         .label("completion"))
         .where(sf.text(fields, "review_id").is_(None)),
-        ["author_id", "language", "kind", "day", "rated", "prompt", "completion"], _count)
-    found = []
+        ["author_id", "project_id", "language", "kind", "day", "rated", "prompt", "completion"],
+        _count)
     for r in rows:
-        # A group's distances are known only as past the threshold or not: either is enough.
-        each = rules.points(rules.submission_activity(
-            r.kind, r.language, rated=bool(r.rated), prompt_distance=least if r.prompt else 0,
-            completion_distance=least if r.completion else 0), settings)
-        found.append(Tally(r.author_id, r.language, r.day, each * r.n, r.n))
-    return found
+        yield ((r.project_id, r.author_id, r.language, r.day,
+                f"s|{r.kind or ''}|{int(r.rated)}|{int(r.prompt)}|{int(r.completion)}"), r.n)
 
 
-def _review_tallies(conn: Connection, rf: PayloadFields, project_id: str | None,
-                    settings: rules.RuleSettings) -> list[Tally]:
-    """Reviews, scored by whether they produced a further improvement."""
-    review_scope = [REVIEWS.c.deleted == sa.false(), unblocked(REVIEWS.c.author_id)]
-    if project_id is not None:
-        review_scope.append(SUBMISSIONS.c.project_id == project_id)
-    src = _source(sa.select(REVIEWS.c.author_id, SUBMISSIONS.c.language, REVIEWS.c.updated_at,
+def _review_facts(conn: Connection, rf: PayloadFields, scope: Scope):
+    """Reviews, by whether they produced a further improvement."""
+    src = _source(sa.select(REVIEWS.c.author_id, SUBMISSIONS.c.language,
+                            SUBMISSIONS.c.project_id, REVIEWS.c.updated_at,
                             rf.packed(REVIEWS.c.payload))
                   .select_from(REVIEWS.outerjoin(SUBMISSIONS,
                                                  SUBMISSIONS.c.id == REVIEWS.c.submission_id))
-                  .where(*review_scope), "reviewed")
+                  .where(REVIEWS.c.deleted == sa.false(), unblocked(REVIEWS.c.author_id),
+                         *scope.where(REVIEWS.c.submission_id, SUBMISSIONS.c.project_id)),
+                  "reviewed")
     fields = src.c.fields
     state = rf.text(fields, "state")
     rows = _grouped(conn, sa.select(
-        src.c.author_id,
-        sa.func.coalesce(src.c.language, rf.text(fields, "language"), "und").label("language"),
+        src.c.author_id, src.c.project_id,
+        sa.func.substr(sa.func.coalesce(src.c.language, rf.text(fields, "language"), "und"),
+                       1, 64).label("language"),
         day_done(conn, rf.text(fields, "updated_at"), src.c.updated_at).label("day"),
         _flag(rf.text(fields, "improvement_id").isnot(None)).label("further"))
         .where(sa.or_(state.is_(None), state != "draft")),
-        ["author_id", "language", "day", "further"], _count)
-    found = []
+        ["author_id", "project_id", "language", "day", "further"], _count)
     for r in rows:
-        each = rules.points(rules.Activity("review", r.language,
-                                           further_improvement=bool(r.further)), settings)
-        found.append(Tally(r.author_id, r.language, r.day, each * r.n, r.n))
-    return found
+        yield (r.project_id, r.author_id, r.language, r.day, f"v|{int(r.further)}"), r.n
 
 
-def _rating_tallies(conn: Connection, sf: PayloadFields, rf: PayloadFields,
-                    scope: list) -> list[Tally]:
+def _rating_facts(conn: Connection, sf: PayloadFields, rf: PayloadFields, scope: list):
     """Ratings peers gave edits (re-annotations, post-edits, further improvements), per value."""
-    src = _source(sa.select(SUBMISSIONS.c.author_id, SUBMISSIONS.c.language,
+    src = _source(sa.select(SUBMISSIONS.c.author_id, SUBMISSIONS.c.project_id,
+                            SUBMISSIONS.c.language,
                             SUBMISSIONS.c.updated_at, sf.packed(SUBMISSIONS.c.payload),
                             rf.packed(REVIEWS.c.payload, "review_fields"))
                   .select_from(REVIEWS.join(SUBMISSIONS,
@@ -233,18 +208,108 @@ def _rating_tallies(conn: Connection, sf: PayloadFields, rf: PayloadFields,
     sums = [lambda sub, name=name, v=v: sa.func.sum(_flag(sub.c[name] == str(v)))
             for name in RATING_FIELDS for v in RATING_VALUES]
     rows = _grouped(conn, sa.select(
-        src.c.author_id, src.c.language,
+        src.c.author_id, src.c.project_id, src.c.language,
         day_done(conn, sf.text(src.c.fields, "submitted_at"), src.c.updated_at).label("day"),
         *(rf.text(src.c.review_fields, name).label(name) for name in RATING_FIELDS)),
-        ["author_id", "language", "day"], *sums)
+        ["author_id", "project_id", "language", "day"], *sums)
     width = len(RATING_VALUES)
-    found = []
     for r in rows:
-        counts = [int(n or 0) for n in r[3:]]
-        histogram = tuple(counts[v] + counts[width + v] for v in range(width))
-        if any(histogram):
-            found.append(Tally(r.author_id, r.language, r.day, ratings=histogram))
+        counts = [int(n or 0) for n in r[4:]]
+        for index, value in enumerate(RATING_VALUES):
+            n = counts[index] + counts[width + index]
+            if n:
+                yield (r.project_id, r.author_id, r.language, r.day, f"r|{value}"), n
+
+
+def _tallies(conn: Connection, project_id: str | None, settings: rules.RuleSettings,
+             since: str | None, today: str | None = None) -> list[Tally]:
+    """The stored facts (:mod:`.tallies`) scored and summed per user and language, in SQL:
+    all-time; or with ``since``, the days from ``since`` on, in two parts (before ``today``
+    and from ``today`` on). Translating the interface only in the boards across projects."""
+    table = tallies.TALLIES
+    where = [table.c.figure == "board"]
+    if project_id is not None:
+        where.append(table.c.project_id == project_id)
+    details = conn.execute(sa.select(table.c.detail).distinct()
+                           .where(*where, table.c.day == tallies.ALL_TIME)).scalars().all()
+    scored = _detail_points(details, settings, conn)
+    points = sa.case({d: p for d, (p, _) in scored.items()}, value=table.c.detail, else_=0) \
+        if scored else sa.literal(0)
+    counted = sa.case({d: 1 for d, (_, c) in scored.items() if c}, value=table.c.detail,
+                      else_=0) if scored else sa.literal(0)
+    if since:
+        day = sa.case((table.c.day >= (today or since), today or since), else_=since)
+        where.append(table.c.day >= since)
+    else:
+        day = sa.literal(tallies.ALL_TIME)
+        where.append(table.c.day == tallies.ALL_TIME)
+    grouped = sa.select(
+        table.c.user_id, table.c.language, day.label("day"),
+        sa.func.sum(table.c.n * points).label("points"),
+        sa.func.sum(table.c.n * counted).label("contributions"),
+        *(sa.func.sum(sa.case((table.c.detail == f"r|{value}", table.c.n), else_=0))
+          for value in RATING_VALUES)).where(*where).group_by(
+        table.c.user_id, table.c.language, day)
+    found = [Tally(user, language, day, int(points or 0), int(contributions or 0),
+                   (int(r1 or 0), int(r2 or 0), int(r3 or 0), int(r4 or 0), int(r5 or 0)))
+             for user, language, day, points, contributions, r1, r2, r3, r4, r5
+             in conn.execute(grouped)]
+    if project_id is None:
+        found += _translation_tallies(conn, settings, since)
     return found
+
+
+def _detail_points(details: list[str], settings: rules.RuleSettings,
+                   conn: Connection) -> dict[str, tuple[int, bool]]:
+    """Each fact's points by ``settings`` (:func:`board_facts`' ``detail``), and whether it
+    is a contribution (ratings received are not)."""
+    thresholds = (tallies.stored_state(conn) or tallies.current_state(conn)).thresholds
+    past = bisect.bisect_left(thresholds, settings.min_edit_distance)  # bands above: past it
+    least = settings.min_edit_distance
+    found = {}
+    for detail in details:
+        what, *values = detail.split("|")
+        if what == "s":
+            kind, rated, prompt, completion = values
+            activity = rules.submission_activity(
+                kind or None, "und", rated=rated == "1",
+                prompt_distance=least if int(prompt) > past else 0,
+                completion_distance=least if int(completion) > past else 0)
+        elif what == "v":
+            activity = rules.Activity("review", "und", further_improvement=values[0] == "1")
+        else:
+            continue
+        found[detail] = (rules.points(activity, settings), True)
+    return found
+
+
+def _translation_tallies(conn: Connection, settings: rules.RuleSettings,
+                         since: str | None) -> list[Tally]:
+    """Translating the interface (issue 16), with its own points (:func:`app.rules.
+    translation_points`): accepted suggestions on the day they were accepted, verdicts on the
+    day they were given. Not any project's work: only the boards across projects count it.
+    Counted when read: a catalog's suggestions and verdicts are thousands, not millions."""
+    suggestions, votes = tables.ui_translations, tables.ui_votes
+    decided = sa.func.substr(suggestions.c.decided_at, 1, 10)
+    voted = sa.func.substr(votes.c.updated_at, 1, 10)
+    accepted = _grouped(conn, sa.select(
+        suggestions.c.author_id, suggestions.c.language, decided.label("day"))
+        .where(suggestions.c.status.in_(("accepted", "superseded")),
+               suggestions.c.decided_at.isnot(None), unblocked(suggestions.c.author_id),
+               *([decided >= since] if since else [])),
+        ["author_id", "language", "day"], _count)
+    given = _grouped(conn, sa.select(
+        votes.c.author_id, suggestions.c.language, voted.label("day"))
+        .join(suggestions, suggestions.c.id == votes.c.translation_id)
+        .where(votes.c.device_id != "server", unblocked(votes.c.author_id),
+               *([voted >= since] if since else [])),
+        ["author_id", "language", "day"], _count)
+    return [*(Tally(r.author_id, r.language, r.day,
+                    rules.translation_points(accepted=r.n, settings=settings), r.n)
+              for r in accepted),
+            *(Tally(r.author_id, r.language, r.day,
+                    rules.translation_points(verdicts=r.n, settings=settings), r.n)
+              for r in given)]
 
 
 def rule_settings(conn: Connection, project_id: str | None = None) -> rules.RuleSettings:
@@ -263,104 +328,49 @@ def rule_settings(conn: Connection, project_id: str | None = None) -> rules.Rule
 # --- boards ----------------------------------------------------------------------------------
 
 
-class _Cache:
-    """Recent rankings, per process, keyed by the snapshot they come from (see
-    :func:`_snapshot_key`: any push, decision or block makes a new key)."""
-
-    def __init__(self, size: int):
-        self.size = size
-        self.entries: OrderedDict = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key, make):
-        with self.lock:
-            if key in self.entries:
-                self.entries.move_to_end(key)
-                return self.entries[key]
-        value = make()
-        with self.lock:
-            self.entries[key] = value
-            while len(self.entries) > self.size:
-                self.entries.popitem(last=False)
-        return value
+def _snapshot(conn: Connection, project_id: str | None, moment: datetime) -> _Snapshot:
+    """Everyone's tallies as the database has them now: all-time, and per day from the
+    start of ``moment``'s week (the day and week boards)."""
+    names = dict(conn.execute(sa.select(USERS.c.id, USERS.c.name)).all())
+    settings = rule_settings(conn, project_id)
+    week = clock.stamp(period_start("week", moment))[:10]
+    today = clock.stamp(period_start("day", moment))[:10]
+    return _Snapshot(tuple(_tallies(conn, project_id, settings, None)),
+                     tuple(_tallies(conn, project_id, settings, week, today)), names, settings)
 
 
-_cache = _Cache(_CACHE_SIZE)
-
-
-def _snapshot_key(conn: Connection, project_id: str | None) -> tuple:
-    # The change number alone could repeat after a restore from backup; the newest change
-    # times (and blocks, which take no change number) cannot, short of a clock going back.
-    seq = current_seq(conn)
-    latest = conn.execute(sa.select(
-        *(sa.select(sa.func.max(table.c.updated_at)).scalar_subquery()
-          for table in (SUBMISSIONS, REVIEWS, PROJECTS, USERS, tables.ui_votes)),
-        sa.select(sa.func.count()).where(USERS.c.blocked_at.isnot(None)).scalar_subquery(),
-    )).one()
-    return (str(conn.engine.url), project_id, seq, tuple(latest))
-
-
-_newest: dict[tuple, _Snapshot] = {}  # (database, project) -> the newest snapshot made here
-_making: dict[tuple, threading.Lock] = {}
-_making_lock = threading.Lock()
-
-
-def _snapshot(conn: Connection, project_id: str | None, max_age: float) -> _Snapshot:
-    """Everyone's tallies as the database has them now, or as they were at most ``max_age``
-    seconds ago; one request at a time makes a new one, the others wait for it."""
-    # A database emptied and filled anew (a restore, a test) is another generation: nothing
-    # made from the old one is reused, however recent.
-    generation = conn.execute(sa.select(sa.func.min(USERS.c.created_at))).scalar()
-    scope = (str(conn.engine.url), project_id, generation)
-    newest = _newest.get(scope)
-    if newest is not None and max_age > 0 and time.monotonic() - newest.made_at < max_age:
-        return newest
-    key = _snapshot_key(conn, project_id)
-    if newest is not None and newest.key == key:
-        return newest
-    with _making_lock:
-        lock = _making.setdefault(scope, threading.Lock())
-    with lock:
-        newest = _newest.get(scope)
-        if newest is not None and newest.key == key:
-            return newest
-        names = dict(conn.execute(sa.select(USERS.c.id, USERS.c.name)).all())
-        settings = rule_settings(conn, project_id)
-        made = _Snapshot(tuple(_tallies(conn, project_id, settings)), names, settings, key,
-                         time.monotonic())
-        for older in [k for k in _newest if k[:2] == scope[:2] and k != scope]:
-            _newest.pop(older, None)
-        _newest[scope] = made
-        return made
-
-
-def _ranking(snapshot: _Snapshot, since: str | None,
-             language: str | None) -> list[LeaderboardRow]:
-    """Everyone with work in the board, best first (equal points share a rank)."""
+def _ranking(snapshot: _Snapshot, since: str | None, language: str | None,
+             wanted: Callable[[int, str], bool]) -> tuple[list[LeaderboardRow], int]:
+    """The rows ``wanted(position, user_id)`` of everyone with work in the board, best first
+    (equal points share a rank), and how many have work: only those rows are scored."""
     first_day = since[:10] if since else None
     totals: dict[str, list] = {}  # user -> [points, contributions, rating histogram]
-    for tally in snapshot.tallies:
+    for tally in snapshot.recent if first_day else snapshot.all_time:
         if (first_day is None or tally.day >= first_day) and (
                 language is None or tally.language == language):
-            entry = totals.setdefault(tally.user_id, [0, 0, [0] * len(RATING_VALUES)])
+            entry = totals.get(tally.user_id)
+            if entry is None:
+                entry = totals[tally.user_id] = [0, 0, [0] * len(RATING_VALUES)]
             entry[0] += tally.points
             entry[1] += tally.contributions
-            for index, n in enumerate(tally.ratings):
-                entry[2][index] += n
-    scored = []
-    for user_id, (points, contributions, histogram) in totals.items():
-        if contributions:
-            scored.append((user_id, points, contributions,
-                           _scores(histogram, snapshot.settings)))
-    scored.sort(key=lambda s: (-s[1], -s[2], snapshot.names.get(s[0], ""), s[0]))
+            if any(tally.ratings):
+                entry[2] = [a + b for a, b in zip(entry[2], tally.ratings, strict=True)]
+    names = snapshot.names
+    scored = sorted(((user_id, entry) for user_id, entry in totals.items() if entry[1]),
+                    key=lambda s: (-s[1][0], -s[1][1], names.get(s[0], ""), s[0]))
     rows: list[LeaderboardRow] = []
-    for position, (user_id, points, contributions, scores) in enumerate(scored, start=1):
-        rank = rows[-1].rank if rows and rows[-1].points == points else position
-        rows.append(LeaderboardRow(rank=rank, user_id=user_id,
-                                   name=snapshot.names.get(user_id, user_id), points=points,
-                                   contributions=contributions, quality_score=scores.quality_score,
-                                   aya_score=scores.aya_score))
-    return rows
+    rank = 0
+    for position, (user_id, (points, contributions, histogram)) in enumerate(scored, start=1):
+        if position == 1 or scored[position - 2][1][0] != points:
+            rank = position
+        if wanted(position, user_id):
+            scores = _scores(histogram, snapshot.settings)
+            rows.append(LeaderboardRow(rank=rank, user_id=user_id,
+                                       name=names.get(user_id, user_id), points=points,
+                                       contributions=contributions,
+                                       quality_score=scores.quality_score,
+                                       aya_score=scores.aya_score))
+    return rows, len(scored)
 
 
 def _scores(histogram: list[int], settings: rules.RuleSettings) -> rules.Scores:
@@ -395,13 +405,13 @@ def _board(conn: Connection, snapshot: _Snapshot, period: Period,
                           f"period: one of {', '.join(PERIODS)} (got {period!r}).")
     start = period_start(period, now)
     since = clock.stamp(start) if start else None
-    ranking = _cache.get((snapshot.key, since, language),
-                         lambda: _ranking(snapshot, since, language))
+    ranking, ranked = _ranking(snapshot, since, language,
+                               lambda position, who: position <= limit or who == user_id)
     me = None
     if user_id is not None and user_id in snapshot.names:
         me = next((row for row in ranking if row.user_id == user_id), None)
         if me is None and _active(conn, user_id):
-            me = LeaderboardRow(rank=len(ranking) + 1, user_id=user_id,
+            me = LeaderboardRow(rank=ranked + 1, user_id=user_id,
                                 name=snapshot.names[user_id], points=0, contributions=0)
     return Leaderboard(period=period, language=language, since=since,
                        rows=ranking[:limit], me=me)
@@ -414,15 +424,13 @@ def _active(conn: Connection, user_id: str) -> bool:
 
 def board(target: Target, *, period: Period = "all", language: str | None = None,
           now: datetime | str | None = None, limit: int = TOP,
-          project_id: str | None = None, user: str | None = None,
-          max_age: float = 0) -> Leaderboard:
-    """One board (the top ``limit`` rows); ``user`` (name or id) adds that user's row.
-    ``max_age``: seconds an earlier computation may be reused for (0: always current)."""
+          project_id: str | None = None, user: str | None = None) -> Leaderboard:
+    """One board (the top ``limit`` rows); ``user`` (name or id) adds that user's row."""
     moment = _now(now)
 
     def work(conn: Connection) -> Leaderboard:
         user_id = get_user(conn, user).id if user else None
-        snapshot = _snapshot(conn, project_id, max_age)
+        snapshot = _snapshot(conn, project_id, moment)
         return _board(conn, snapshot, period, language, moment, max(1, limit), user_id)
 
     return read(target, work)
@@ -430,10 +438,9 @@ def board(target: Target, *, period: Period = "all", language: str | None = None
 
 def leaderboards(target: Target, device_or_user: Device | User | str, *,
                  now: datetime | str | None = None, limit: int = TOP,
-                 project_id: str | None = None, max_age: float = 0) -> Leaderboards:
+                 project_id: str | None = None) -> Leaderboards:
     """Day, week and all-time boards, across all languages and for each of the user's
     languages: the top ``limit`` rows of each, plus the user's own row (None when blocked).
-    ``max_age``: seconds an earlier computation may be reused for (0: always current).
     A blocked user's device gets the boards with no rows: it may read no one's work."""
     moment = _now(now)
     if isinstance(device_or_user, Device) and device_or_user.blocked:
@@ -446,7 +453,7 @@ def leaderboards(target: Target, device_or_user: Device | User | str, *,
             found = (device_or_user if isinstance(device_or_user, User)
                      else get_user(conn, device_or_user))
             user_id, languages = found.id, found.languages
-        snapshot = _snapshot(conn, project_id, max_age)
+        snapshot = _snapshot(conn, project_id, moment)
         boards = [_board(conn, snapshot, period, language, moment, max(1, limit), user_id)
                   for period in PERIODS for language in (None, *languages)]
         return Leaderboards(generated_at=clock.stamp(moment), boards=boards)

@@ -11,6 +11,7 @@ Blocked users' work and reviews are left out (:func:`sync.server.quality.fields.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -20,6 +21,7 @@ from sync.protocol import ErrorCode
 from sync.server import tables
 from sync.server.db import read
 from sync.server.errors import ServerError
+from sync.server.quality import tallies
 from sync.server.quality.fields import (
     RATING_FIELDS,
     RATING_VALUES,
@@ -27,6 +29,9 @@ from sync.server.quality.fields import (
     payload_field,
     unblocked,
 )
+from sync.server.quality.tallies import Scope
+
+T = tallies.TALLIES
 
 Target = Engine | Connection
 REVIEWS = tables.reviews
@@ -118,20 +123,9 @@ def concentration(target: Target, *, top: int = 5,
     not count."""
     if top < 1:
         raise ServerError(ErrorCode.invalid_request, "top must be at least 1.")
-
-    def work(conn: Connection):
-        query = (sa.select(SUBMISSIONS.c.language, SUBMISSIONS.c.author_id,
-                           sa.func.count().label("n"))
-                 .where(SUBMISSIONS.c.deleted == sa.false(), SUBMISSIONS.c.state != "draft",
-                        SUBMISSIONS.c.language.isnot(None), unblocked(SUBMISSIONS.c.author_id))
-                 .group_by(SUBMISSIONS.c.language, SUBMISSIONS.c.author_id))
-        if project_id is not None:
-            query = query.where(SUBMISSIONS.c.project_id == project_id)
-        return conn.execute(query).all()
-
     by_language: dict[str, list[int]] = {}
-    for row in read(target, work):
-        by_language.setdefault(row.language, []).append(row.n)
+    for language, _user, n in read(target, lambda conn: _authors(conn, project_id)):
+        by_language.setdefault(language, []).append(int(n))
     result = {}
     for lang in sorted(by_language):
         counts = sorted(by_language[lang], reverse=True)
@@ -162,32 +156,81 @@ def language_progress(target: Target, *,
     """Counts per language and kind, for the dashboard's progress page and chart."""
 
     def work(conn: Connection):
-        handed_in = SUBMISSIONS.c.state != "draft"
-        reviewed = sa.exists().where(REVIEWS.c.submission_id == SUBMISSIONS.c.id,
-                                     REVIEWS.c.deleted == sa.false(),
-                                     unblocked(REVIEWS.c.author_id))
-        ok = unblocked(SUBMISSIONS.c.author_id)
+        return _progress(conn, project_id), _contributors(conn, project_id)
 
-        def count(condition):
-            return sa.func.sum(sa.case((condition, 1), else_=0))
+    facts, contributors = read(target, work)
+    found: dict[tuple[str, str], dict] = {}
+    for language, detail, total in facts:
+        kind, state, reviewed, ok = detail.split("|")
+        n = int(total)  # PostgreSQL sums whole numbers as decimals
+        if not kind:
+            continue
+        entry = found.setdefault((language, kind), dict.fromkeys(
+            ("drafts", "submitted", "reviewed", "accepted", "rejected", "held"), 0))
+        handed_in = state != "draft"
+        if ok != "1":
+            entry["held"] += n if handed_in else 0
+            continue
+        entry["drafts"] += 0 if handed_in else n
+        entry["submitted"] += n if handed_in else 0
+        entry["reviewed"] += n if handed_in and reviewed == "1" else 0
+        entry["accepted"] += n if state == "accepted" else 0
+        entry["rejected"] += n if state == "rejected" else 0
+    return [LanguageProgress(language, kind, contributors=contributors.get((language, kind), 0),
+                             **entry)
+            for (language, kind), entry in sorted(found.items())]
 
-        query = (sa.select(
-            SUBMISSIONS.c.language, SUBMISSIONS.c.kind,
-            count(sa.and_(ok, SUBMISSIONS.c.state == "draft")).label("drafts"),
-            count(sa.and_(ok, handed_in)).label("submitted"),
-            count(sa.and_(ok, handed_in, reviewed)).label("reviewed"),
-            count(sa.and_(ok, SUBMISSIONS.c.state == "accepted")).label("accepted"),
-            count(sa.and_(ok, SUBMISSIONS.c.state == "rejected")).label("rejected"),
-            sa.func.count(sa.distinct(sa.case((sa.and_(ok, handed_in), SUBMISSIONS.c.author_id))))
-            .label("contributors"),
-            count(sa.and_(sa.not_(ok), handed_in)).label("held"))
-            .where(SUBMISSIONS.c.deleted == sa.false(), SUBMISSIONS.c.language.isnot(None),
-                   SUBMISSIONS.c.kind.isnot(None))
-            .group_by(SUBMISSIONS.c.language, SUBMISSIONS.c.kind)
-            .order_by(SUBMISSIONS.c.language, SUBMISSIONS.c.kind))
-        if project_id is not None:
-            query = query.where(SUBMISSIONS.c.project_id == project_id)
-        return [LanguageProgress(r.language, r.kind, *(int(v or 0) for v in r[2:]))
-                for r in conn.execute(query)]
 
-    return read(target, work)
+def _where(figure: str, project_id: str | None) -> list:
+    return [T.c.figure == figure, T.c.day == tallies.ALL_TIME,
+            *([T.c.project_id == project_id] if project_id is not None else [])]
+
+
+def _progress(conn: Connection, project_id: str | None) -> list:
+    """``(language, detail, n)`` of the stored progress facts (:func:`progress_facts`)."""
+    return conn.execute(sa.select(T.c.language, T.c.detail, sa.func.sum(T.c.n))
+                        .where(*_where("progress", project_id))
+                        .group_by(T.c.language, T.c.detail)).all()
+
+
+def _contributors(conn: Connection, project_id: str | None) -> dict[tuple[str, str], int]:
+    """How many unblocked authors handed in work, per language and kind."""
+    return {(r[0], r[1]): r[2] for r in conn.execute(
+        sa.select(T.c.language, T.c.detail, sa.func.count(sa.distinct(T.c.user_id)))
+        .where(*_where("authors", project_id), T.c.detail != "")
+        .group_by(T.c.language, T.c.detail))}
+
+
+def _authors(conn: Connection, project_id: str | None) -> list:
+    """``(language, author, n)``: what each unblocked author handed in, per language."""
+    return conn.execute(sa.select(T.c.language, T.c.user_id, sa.func.sum(T.c.n))
+                        .where(*_where("authors", project_id))
+                        .group_by(T.c.language, T.c.user_id)).all()
+
+
+def progress_facts(conn: Connection, scope: Scope) -> Iterator[tuple[tuple, int]]:
+    """The facts (:mod:`.tallies`) behind :func:`language_progress` and :func:`concentration`
+    over ``scope``, from live submissions with a language: ``progress`` per project, language
+    and ``kind|state|reviewed|author unblocked`` (reviewed: by an unblocked reviewer), and
+    ``authors``, what each unblocked author handed in per project, language and kind."""
+    reviewed = sa.exists().where(REVIEWS.c.submission_id == SUBMISSIONS.c.id,
+                                 REVIEWS.c.deleted == sa.false(), unblocked(REVIEWS.c.author_id))
+    flags = sa.select(
+        SUBMISSIONS.c.project_id, SUBMISSIONS.c.author_id, SUBMISSIONS.c.language,
+        SUBMISSIONS.c.kind, SUBMISSIONS.c.state,
+        sa.case((reviewed, 1), else_=0).label("reviewed"),
+        sa.case((unblocked(SUBMISSIONS.c.author_id), 1), else_=0).label("ok")).where(
+        SUBMISSIONS.c.deleted == sa.false(), SUBMISSIONS.c.language.isnot(None),
+        *scope.where(SUBMISSIONS.c.id, SUBMISSIONS.c.project_id)).subquery()
+    columns = [flags.c[name] for name in ("project_id", "author_id", "language", "kind",
+                                          "state", "reviewed", "ok")]
+    found: dict[tuple, int] = {}
+    for r in conn.execute(sa.select(*columns, sa.func.count().label("n")).group_by(*columns)):
+        project, kind = r.project_id or "", r.kind or ""
+        key = ("progress", "", project, "", r.language,
+               f"{kind}|{r.state}|{int(r.reviewed)}|{int(r.ok)}")
+        found[key] = found.get(key, 0) + r.n
+        if r.ok and r.state != "draft":
+            key = ("authors", "", project, r.author_id, r.language, kind)
+            found[key] = found.get(key, 0) + r.n
+    return iter(found.items())

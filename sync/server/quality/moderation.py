@@ -32,6 +32,7 @@ from sync.server.exchange.changes import change_record
 from sync.server.people import auditlog
 from sync.server.people.auditlog import Actor
 from sync.server.people.users import User, get_user
+from sync.server.quality import tallies
 from sync.server.quality.fields import payload_field, unblocked
 from sync.server.work.distribution import release_blocked
 from sync.server.work.projects import load_settings, may_coordinate
@@ -102,6 +103,7 @@ def relabel(target: Target, submission_id: str, *, language: str | None = None,
                                   f"{row.project_id}'s dialects ({', '.join(known)}).")
         if new_language == row.language and new_dialect == old_dialect:
             return row.revision  # nothing to change
+        counted = tallies.Change(conn, [submission_id])
         history = payload.get("relabeled_from")
         history = list(history) if isinstance(history, list) else []
         now = clock.utc_now()
@@ -113,6 +115,7 @@ def relabel(target: Target, submission_id: str, *, language: str | None = None,
                         project_id=row.project_id,
                         detail={"from": {"language": row.language, "dialect": old_dialect},
                                 "to": {"language": new_language, "dialect": new_dialect}})
+        counted.commit()
         seqs.save()
         return revision
 
@@ -159,11 +162,13 @@ def _flag_action(target: Target, submission_id: str, action: str, flag: str | No
             raise ServerError(ErrorCode.forbidden,
                               f"You do not coordinate project {row.project_id!r}; its "
                               "coordinators flag its items.")
+        counted = tallies.Change(conn, [submission_id])
         conn.execute(ITEM_FLAGS.insert().values(
             submission_id=submission_id, action=action, flag=flag, note=note,
             by_id=by.user_id or "", by_name=by.name, at=clock.utc_now()))
         auditlog.record(conn, action, by, subject=submission_id, project_id=row.project_id,
                         detail={"flag": flag, "note": note} if flag else {"note": note})
+        counted.commit()
 
     run_write(target, work)
 
@@ -197,10 +202,12 @@ def block(target: Target, user: str, *, reason: str, by: Actor | None = None) ->
     def work(conn: Connection) -> bool:
         found = _user(conn, user)
         row = conn.execute(sa.select(USERS.c.blocked_at).where(USERS.c.id == found.id)).one()
+        counted = tallies.Change(conn, tallies.units_of(conn, found.id))
         now = clock.utc_now()
         conn.execute(USERS.update().where(USERS.c.id == found.id).values(
             blocked_at=row.blocked_at or now, blocked_reason=reason, updated_at=now))
         release_blocked(conn, found.id, now)  # their leases and review requests go to others
+        counted.commit()
         auditlog.record(conn, "block", by or Actor.command_line(), subject=found.name,
                         detail={"reason": reason})
         return row.blocked_at is None
@@ -213,12 +220,14 @@ def unblock(target: Target, user: str, *, by: Actor | None = None) -> bool:
 
     def work(conn: Connection) -> bool:
         found = _user(conn, user)
+        counted = tallies.Change(conn, tallies.units_of(conn, found.id))
         changed = conn.execute(USERS.update().where(USERS.c.id == found.id,
                                                     USERS.c.blocked_at.isnot(None))
                                .values(blocked_at=None, blocked_reason=None,
                                        updated_at=clock.utc_now()))
         if changed.rowcount:
             auditlog.record(conn, "unblock", by or Actor.command_line(), subject=found.name)
+        counted.commit()
         return changed.rowcount > 0
 
     return run_write(target, work)

@@ -3,8 +3,9 @@
     GET /dashboard/overview?project=aya-urd
 
 Counts come from :func:`sync.server.quality.measures.language_progress` (drafts, hand-ins, reviews,
-contributors), :func:`sync.server.work.acceptance.acceptance_counts` (what the project's acceptance
-rules accept: the same the export applies) and the tasks table (work loaded per language and
+contributors), :func:`sync.server.work.acceptance.counted_acceptance` (what the project's acceptance
+rules accept: the same the export applies; both kept as the data arrives, see
+:mod:`sync.server.quality.tallies`) and the tasks table (work loaded per language and
 kind); agreement and contributor concentration per language from
 :mod:`sync.server.quality.measures`; how far each language's translation of the interface has
 come from :func:`sync.server.translation.catalogs.progress`.
@@ -17,12 +18,11 @@ from starlette.responses import Response
 
 from sync.server import tables
 from sync.server.db import read_transaction
-from sync.server.quality.figures import cached
 from sync.server.quality.measures import agreement, concentration, language_progress
 from sync.server.translation.catalogs import progress as translation_progress
 from sync.server.web.charts import Bar, bar_chart
 from sync.server.web.site import Coordinator, language_cell, new_router
-from sync.server.work.acceptance import AcceptanceCounts, acceptance_counts, language_gates
+from sync.server.work.acceptance import counted_acceptance, language_gates
 from sync.server.work.projects import list_projects
 
 router = new_router()
@@ -33,13 +33,9 @@ TASKS = tables.tasks
 def overview(page: Coordinator, project: str = "") -> Response:
     projects = list_projects(page.engine)
     project_id = project if any(p["id"] == project for p in projects) else None
-    # Applying the acceptance rules reads every submission: seconds at Aya scale, so the
-    # result is kept a minute for every process (the page says when it was counted).
-    counted, counted_at = cached(
-        page.engine, f"acceptance:{project_id or '*'}",
-        lambda conn: acceptance_counts(conn, project_id=project_id).as_dict())
-    counts = AcceptanceCounts.from_dict(counted)
     with read_transaction(page.engine) as conn:
+        # Kept as the data arrives (sync.server.quality.tallies): nothing is recounted here.
+        counts = counted_acceptance(conn, project_id=project_id)
         query = (sa.select(TASKS.c.language, TASKS.c.kind, sa.func.count().label("n"))
                  .where(TASKS.c.deleted == sa.false()).group_by(TASKS.c.language, TASKS.c.kind))
         if project_id is not None:
@@ -87,5 +83,5 @@ def overview(page: Coordinator, project: str = "") -> Response:
                if code in agreements or code in concentrations]
     return page.render("overview.html", projects=projects, project=project_id or "",
                        rows=rows, totals=totals, quality=quality, passing=counts.passing,
-                       gates=gates, counted_at=counted_at, translated=translated,
+                       gates=gates, translated=translated,
                        chart=bar_chart(bars, direction=page.ui.dir))

@@ -42,7 +42,6 @@ from i18n.languages import get as get_language
 from i18n.translation import N_
 from sync.server.errors import ServerError
 from sync.server.people.auditlog import Actor
-from sync.server.quality import figures
 from sync.server.web import fonts, sessions
 from sync.server.web.locale import UiLanguage, choices, negotiate, normalize
 
@@ -267,12 +266,7 @@ async def signed_in_form(request: Request,
 
 async def coordinator_form(request: Request,
                            page: Annotated[Page, Depends(coordinator_page)]):
-    checked = await _checked(request, page)
-    # A coordinator's action (a decision, a block, a relabel) changes what is accepted: the
-    # overview counts it again instead of showing the figures kept for a minute.
-    figures.forget(page.engine)
-    yield checked
-    figures.forget(page.engine)
+    return await _checked(request, page)
 
 
 PublicPage = Annotated[Page, Depends(public_page)]

@@ -51,6 +51,7 @@ from sqlalchemy.engine import Connection
 
 from app.kinds import EDIT_KINDS
 from sync.server import tables
+from sync.server.quality.tallies import Scope
 from sync.server.work.projects import Acceptance, load_settings
 
 __all__ = [
@@ -61,9 +62,11 @@ __all__ = [
     "Counting",
     "Verdict",
     "acceptance_counts",
+    "acceptance_facts",
     "accepted_submissions",
     "candidates",
     "coordinator_flags",
+    "counted_acceptance",
     "is_accepted",
     "judged_item",
     "judged_submissions",
@@ -176,18 +179,22 @@ class Counting:
                            if project_id is not None else None)
 
     def add(self, item: dict, verdict: Verdict) -> None:
+        self.count(item["language"], item["kind"], verdict, item["rules"])
+
+    def count(self, language: str, kind: str, verdict: Verdict, rules: Acceptance,
+              n: int = 1) -> None:
+        """``n`` items of one language and kind, with one verdict, under ``rules``."""
         if verdict.reason == "blocked":
             return
-        language = item["language"]
         per_kind = self.result.languages.setdefault(language, {})
-        entry = per_kind.setdefault(item["kind"], {"submitted": 0, "accepted": 0, "held": 0})
-        entry["submitted"] += 1
-        entry["accepted"] += verdict.accepted
-        entry["held"] += verdict.held
-        self.accepted[language] = self.accepted.get(language, 0) + verdict.accepted
+        entry = per_kind.setdefault(kind, {"submitted": 0, "accepted": 0, "held": 0})
+        entry["submitted"] += n
+        entry["accepted"] += n * verdict.accepted
+        entry["held"] += n * verdict.held
+        self.accepted[language] = self.accepted.get(language, 0) + n * verdict.accepted
         gate = self.fixed_gate
         if gate is None:
-            gate = item["rules"].min_accepted_per_language
+            gate = rules.min_accepted_per_language
             gate = min(gate, self.gates.get(language, gate))
         self.gates[language] = gate
 
@@ -199,6 +206,43 @@ class Counting:
         self.result.passing = frozenset(language for language in self.gates
                                         if self.passes(language))
         return self.result
+
+
+ACCEPTED_REASONS = frozenset({"decided", "rules"})
+
+
+def acceptance_facts(conn: Connection, scope: Scope) -> Iterator[tuple[tuple, int]]:
+    """The acceptance counts' facts (:mod:`sync.server.quality.tallies`) over ``scope``:
+    per project, language and ``kind|reason`` (a key of :data:`REASONS`), how many items.
+    The same judging as :func:`judged_submissions`."""
+    found: dict[tuple, int] = {}
+    if scope.units is None:
+        judged = judged_submissions(conn, project_id=scope.project_id)
+    else:
+        rows = conn.execute(_query().where(*scope.where(SUBMISSIONS.c.id,
+                                                        SUBMISSIONS.c.project_id))).all()
+        items = _Judge(conn).items(rows) if rows else []
+        judged = ((item, verdict(item)) for item in items)
+    for item, judgement in judged:
+        key = ("accept", "", item["project_id"] or "", "", item["language"] or "",
+               f"{item['kind']}|{judgement.reason}")
+        found[key] = found.get(key, 0) + 1
+    return iter(found.items())
+
+
+def counted_acceptance(conn: Connection, *, project_id: str | None = None) -> AcceptanceCounts:
+    """:func:`acceptance_counts` as the tallies keep it: no item is read."""
+    from sync.server.quality import tallies
+
+    counting = Counting(conn, project_id=project_id)
+    rules: dict[str, Acceptance] = {}
+    for row in tallies.stored(conn, "accept", project_id=project_id):
+        if row.project_id not in rules:
+            rules[row.project_id] = load_settings(conn, row.project_id or None).acceptance
+        kind, reason = row.detail.split("|")
+        counting.count(row.language, kind, Verdict(reason in ACCEPTED_REASONS, reason),
+                       rules[row.project_id], row.n)
+    return counting.counts()
 
 
 def candidates(conn: Connection, *, project_id: str | None = None) -> int:

@@ -33,6 +33,7 @@ from sync.server.errors import ServerError
 from sync.server.exchange.changes import change_record, resequence
 from sync.server.people import auditlog
 from sync.server.people.auditlog import Actor
+from sync.server.quality import tallies
 from sync.server.work import memory
 from sync.server.work.projects import may_coordinate
 
@@ -80,6 +81,7 @@ def decide(target: Target, submission_id: str, state: str, *, reason: str | None
                               "coordinators decide its items.")
         if row.state == state:
             return row.revision
+        counted = tallies.Change(conn, [submission_id])
         payload = json.loads(row.payload)
         payload["state"] = state
         if reason is not None:
@@ -96,6 +98,7 @@ def decide(target: Target, submission_id: str, state: str, *, reason: str | None
             targets=payload.get("targets") or "", decided_by=who.name, decided_at=now))
         auditlog.record(conn, "decide", who, subject=submission_id, project_id=row.project_id,
                         detail={"state": state, "reason": reason or ""})
+        counted.commit()
         seqs.save()
         return revision
 

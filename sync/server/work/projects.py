@@ -34,6 +34,7 @@ from sync.server.errors import ServerError
 from sync.server.exchange.changes import change_record
 from sync.server.people import auditlog
 from sync.server.people.auditlog import Actor
+from sync.server.quality import tallies
 
 PROJECTS = tables.projects
 COORDINATORS = tables.project_coordinators
@@ -173,6 +174,7 @@ def create_project(target: Engine | Connection, project_id: str, *, name: str | 
                                               payload=payload, revision=1,
                                               server_seq=seqs.next(), created_at=now,
                                               updated_at=now))
+        tallies.settings_changed(conn, project_id)
         seqs.save()
         return True
 
@@ -199,6 +201,7 @@ def update_settings(target: Engine | Connection, project_id: str,
         change_record(conn, seqs, PROJECTS, project_id, now=now, payload=freeze(payload))
         auditlog.record(conn, "settings", by or Actor.command_line(), subject=project_id,
                         project_id=project_id, detail={"changes": dict(changes)})
+        tallies.settings_changed(conn, project_id)
         seqs.save()
         return settings
 

@@ -1,0 +1,256 @@
+"""Tallies: what the leaderboards and the overview count, kept as the data arrives.
+
+    change = Change(conn, submission_ids)   # in the write transaction, before the writes
+    ...                                      # write submissions, reviews, decisions, flags
+    change.commit()                          # the tallies move by what those units changed
+    rows = stored(conn, "board", days=("", "2026-06-01"), project_id="aya-urd")
+    rebuild(conn)                            # everything again from scratch (migration, CLI)
+
+A *unit* is one submission id: the submission, the reviews of it (and the ratings in them),
+the decisions and flags on it. Each figure states its *facts* per unit with one function that
+also computes them from scratch (:func:`facts`): ``(figure, day, project, user, language,
+detail) -> n``. The ``tallies`` table holds their sum over every unit. A write changes some
+units: :class:`Change` states their facts before and after and adds the difference, in the
+same transaction, so the table always equals :func:`facts` over everything (the property
+test checks that over random pushes, decisions, flags, blocks and relabels).
+
+Figures (each module says what its facts mean): ``board``
+(:func:`sync.server.quality.leaderboards.board_facts`), ``accept``
+(:func:`sync.server.work.acceptance.acceptance_facts`), ``progress`` and ``authors``
+(:func:`sync.server.quality.measures.progress_facts`).
+
+What else moves a unit's facts, and is handled where it happens:
+
+* a block or unblock (:mod:`.moderation`): facts leave blocked people's work and ratings out,
+  so the units they wrote or reviewed are stated again;
+* project settings (:mod:`sync.server.work.projects`): acceptance verdicts follow their
+  project's rules, so a project's units are stated again when its acceptance rules change;
+  points are applied when boards are read, and edit distances are kept in bands between the
+  thresholds any project uses (``thresholds``), so a new threshold restates everything.
+
+Writers of tallies are serialized (SQLite's write lock; the change counter's row lock on
+PostgreSQL, as every write of records takes), so a unit's "before" is what the table holds.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
+
+from app import clock
+from sync.server import tables
+from sync.server.db import is_sqlite
+
+TALLIES = tables.tallies
+FIGURES = tables.figures
+SUBMISSIONS = tables.submissions
+REVIEWS = tables.reviews
+COLUMNS = ("figure", "day", "project_id", "user_id", "language", "detail")
+ALL_TIME = ""           # the day of the rows that sum every day
+CHUNK = 500             # units per query
+STATE_KEY = "tallies:state"  # figures row: the thresholds and acceptance rules tallied under
+
+Key = tuple[str, str, str, str, str, str]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which units a fact query covers: ``units`` (submission ids) or all; one project or all."""
+
+    units: tuple[str, ...] | None = None
+    project_id: str | None = None
+
+    def where(self, submission_id, project_id=None) -> list:
+        """Conditions on a query's submission id (and project) columns."""
+        found = []
+        if self.units is not None:
+            found.append(submission_id.in_(self.units))
+        if self.project_id is not None:
+            found.append(sa.func.coalesce(project_id, "") == self.project_id)
+        return found
+
+    def chunks(self) -> Iterator[Scope]:
+        if self.units is None:
+            yield self
+            return
+        for start in range(0, len(self.units), CHUNK):
+            yield replace(self, units=self.units[start:start + CHUNK])
+
+
+@dataclass(frozen=True)
+class State:
+    """What the stored tallies were stated under: the edit-distance thresholds (ascending)
+    and each project's acceptance rules (JSON text)."""
+
+    thresholds: tuple[int, ...]
+    acceptance: dict[str, str]
+
+    def to_json(self) -> str:
+        return json.dumps({"thresholds": list(self.thresholds), "acceptance": self.acceptance},
+                          sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> State:
+        data = json.loads(text)
+        return cls(tuple(data["thresholds"]), dict(data["acceptance"]))
+
+
+def current_state(conn: Connection) -> State:
+    """The state the project settings call for now."""
+    from app import rules
+    from sync.server.work.projects import ProjectSettings
+
+    thresholds = {rules.DEFAULT_RULES.min_edit_distance}
+    acceptance = {}
+    for project_id, payload in conn.execute(sa.select(tables.projects.c.id,
+                                                      tables.projects.c.payload)):
+        settings = ProjectSettings.from_dict(json.loads(payload).get("settings") or {})
+        thresholds.add(settings.rules.min_edit_distance)
+        acceptance[project_id] = json.dumps(settings.to_dict().get("acceptance"),
+                                            sort_keys=True)
+    return State(tuple(sorted(thresholds)), acceptance)
+
+
+def stored_state(conn: Connection) -> State | None:
+    text = conn.execute(sa.select(FIGURES.c.value).where(FIGURES.c.key == STATE_KEY)).scalar()
+    return State.from_json(text) if text is not None else None
+
+
+def _save_state(conn: Connection, state: State) -> None:
+    values = {"value": state.to_json(), "computed_at": clock.utc_now()}
+    if not conn.execute(FIGURES.update().where(FIGURES.c.key == STATE_KEY)
+                        .values(**values)).rowcount:
+        conn.execute(FIGURES.insert().values(key=STATE_KEY, **values))
+
+
+# --- facts ---------------------------------------------------------------------------------
+
+
+def facts(conn: Connection, scope: Scope = Scope(), state: State | None = None) -> Counter:
+    """Every figure's facts over ``scope``, computed from the records themselves."""
+    from sync.server.quality.leaderboards import board_facts
+    from sync.server.quality.measures import progress_facts
+    from sync.server.work.acceptance import acceptance_facts
+
+    state = state or stored_state(conn) or current_state(conn)
+    found: Counter = Counter()
+    for part in scope.chunks():
+        for source in (board_facts(conn, part, state.thresholds), acceptance_facts(conn, part),
+                       progress_facts(conn, part)):
+            for key, n in source:
+                found[key] += n
+    return found
+
+
+def rebuild(conn: Connection, project_id: str | None = None) -> int:
+    """State every unit (of one project, or all) again from scratch; returns how many
+    tally rows the scope now has. Run inside a write transaction."""
+    _lock(conn)
+    state = current_state(conn)
+    if project_id is None:
+        conn.execute(TALLIES.delete())
+    else:
+        conn.execute(TALLIES.delete().where(TALLIES.c.project_id == project_id))
+    found = facts(conn, Scope(project_id=project_id), state)
+    rows = [dict(zip(COLUMNS, key, strict=True), n=n) for key, n in found.items() if n]
+    for start in range(0, len(rows), 5000):
+        conn.execute(TALLIES.insert(), rows[start:start + 5000])
+    if project_id is None:
+        _save_state(conn, state)
+    else:
+        old = stored_state(conn) or state
+        acceptance = {**old.acceptance}
+        if project_id in state.acceptance:
+            acceptance[project_id] = state.acceptance[project_id]
+        _save_state(conn, State(old.thresholds, acceptance))
+    return len(rows)
+
+
+def settings_changed(conn: Connection, project_id: str) -> None:
+    """After a project's settings were written: restate what they change (see the module)."""
+    old, new = stored_state(conn), current_state(conn)
+    if old is None or old.thresholds != new.thresholds:
+        rebuild(conn)
+    elif old.acceptance.get(project_id) != new.acceptance.get(project_id):
+        rebuild(conn, project_id)
+
+
+class Change:
+    """The units a write is about to change, stated before it; :meth:`commit` after it."""
+
+    def __init__(self, conn: Connection, units: Iterable[str | None]):
+        _lock(conn)
+        self.conn = conn
+        self.state = stored_state(conn) or current_state(conn)
+        self.units: set[str] = set()
+        self.before: Counter = Counter()
+        self.add(units)
+
+    def add(self, units: Iterable[str | None]) -> None:
+        """More units, before their writes."""
+        new = sorted({u for u in units if u} - self.units)
+        if new:
+            self.units.update(new)
+            self.before.update(facts(self.conn, Scope(units=tuple(new)), self.state))
+
+    def commit(self) -> None:
+        after = facts(self.conn, Scope(units=tuple(sorted(self.units))), self.state)
+        after.subtract(self.before)
+        _apply(self.conn, {key: n for key, n in after.items() if n})
+
+
+def units_of(conn: Connection, user_id: str) -> set[str]:
+    """Every unit a user's work is part of: what they wrote and what they reviewed."""
+    return {*conn.execute(sa.select(SUBMISSIONS.c.id)
+                          .where(SUBMISSIONS.c.author_id == user_id)).scalars(),
+            *conn.execute(sa.select(REVIEWS.c.submission_id)
+                          .where(REVIEWS.c.author_id == user_id)).scalars()}
+
+
+def _lock(conn: Connection) -> None:
+    """Serialize writers of tallies (SQLite's write transactions are already)."""
+    if not is_sqlite(conn):
+        conn.execute(sa.select(tables.counters.c.value)
+                     .where(tables.counters.c.name == "server_seq").with_for_update())
+
+
+def _apply(conn: Connection, delta: dict[Key, int]) -> None:
+    if not delta:
+        return
+    insert = (sqlite.insert if is_sqlite(conn) else postgresql.insert)(TALLIES)
+    statement = insert.on_conflict_do_update(index_elements=list(COLUMNS),
+                                             set_={"n": TALLIES.c.n + insert.excluded.n})
+    rows = [dict(zip(COLUMNS, key, strict=True), n=n) for key, n in sorted(delta.items())]
+    conn.execute(statement, rows)
+    gone = [{f"k_{c}": row[c] for c in COLUMNS} for row in rows if row["n"] < 0]
+    if gone:
+        conn.execute(TALLIES.delete().where(
+            *(TALLIES.c[c] == sa.bindparam(f"k_{c}") for c in COLUMNS), TALLIES.c.n == 0), gone)
+
+
+# --- reading -------------------------------------------------------------------------------
+
+
+def stored(conn: Connection, figure: str, *, since: str | None = None,
+           project_id: str | None = None):
+    """A figure's rows (``day``, ``project_id``, ``user_id``, ``language``, ``detail``,
+    ``n``): the all-time rows, or with ``since`` the day rows from that day on."""
+    query = sa.select(TALLIES.c.day, TALLIES.c.project_id, TALLIES.c.user_id,
+                      TALLIES.c.language, TALLIES.c.detail, TALLIES.c.n).where(
+        TALLIES.c.figure == figure)
+    query = query.where(TALLIES.c.day >= since if since else TALLIES.c.day == ALL_TIME)
+    if project_id is not None:
+        query = query.where(TALLIES.c.project_id == project_id)
+    return conn.execute(query).all()
+
+
+def stored_everything(conn: Connection) -> Counter:
+    """The whole table as a Counter of keys (for checks against :func:`facts`)."""
+    return Counter({tuple(row[:6]): row.n for row in conn.execute(
+        sa.select(*(TALLIES.c[c] for c in COLUMNS), TALLIES.c.n))})

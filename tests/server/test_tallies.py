@@ -1,0 +1,206 @@
+"""The tallies kept as the data arrives equal the figures counted from scratch, whatever
+happens: random pushes, revisions, deletions, reviews (with further improvements), decisions,
+flags, blocks and unblocks, relabels and settings changes, on both backends."""
+
+import random
+from datetime import UTC, datetime, timedelta
+from typing import ClassVar
+
+import pytest
+
+from app.ids import new_id
+from sync.server.cli import main
+from sync.server.db import read_transaction, run_write
+from sync.server.errors import ServerError
+from sync.server.people.auditlog import Actor
+from sync.server.quality import leaderboards, moderation, tallies
+from sync.server.quality.measures import concentration, language_progress
+from sync.server.work import decisions, projects
+from sync.server.work.acceptance import acceptance_counts, counted_acceptance
+
+LANGUAGES = ["urd_Arab", "hin_Deva"]
+PROJECTS = [None, "p1", "p2"]
+_now = datetime.now(UTC).replace(microsecond=0)
+DAYS = [(_now - timedelta(days=d, hours=1)).isoformat(timespec="milliseconds")
+        .replace("+00:00", "Z") for d in (0, 1, 3, 9)]
+
+
+class World:
+    """People, what they pushed (with revisions), and random things happening to it."""
+
+    def __init__(self, harness, rng: random.Random):
+        self.harness, self.rng = harness, rng
+        projects.create_project(harness.engine, "p1", settings={
+            "rules": {"min_edit_distance": 3}, "acceptance": {"min_ratings": 1}})
+        projects.create_project(harness.engine, "p2")
+        self.annotators = [harness.member("annotator", LANGUAGES) for _ in range(3)]
+        self.reviewers = [harness.member("reviewer", LANGUAGES) for _ in range(2)]
+        self.records: dict[str, dict] = {}   # id -> {"entity", "member", "record", "revision"}
+
+    def pick(self, entity: str, **where):
+        found = [r for r in self.records.values() if r["entity"] == entity
+                 and all(r[k] == v for k, v in where.items())]
+        return self.rng.choice(found) if found else None
+
+    def _push(self, member, entity: str, record: dict, *, op="upsert", base=None) -> None:
+        result = member.push([member.item(entity, record, op=op, base_revision=base)])
+        answer = result["results"][0]
+        if answer["status"] == "created":
+            self.records[record["id"]] = {"entity": entity, "member": member,
+                                          "record": record, "revision": answer["revision"],
+                                          "deleted": op == "delete"}
+
+    def submission(self, member=None, **extra) -> dict:
+        rng = self.rng
+        kind = rng.choice(["original", "reannotation", "postedit"])
+        text = {"inputs": "سوال" + "ی" * rng.randint(0, 9),
+                "targets": "جواب" + "ی" * rng.randint(0, 9)}
+        if kind != "original":
+            text.update(original_inputs="سوال", original_targets="جواب")
+        if rng.random() < 0.5:
+            text.update(rating_inputs=1, rating_targets=rng.choice([1, -1]))
+        return {"id": new_id(), "kind": kind, "language": rng.choice(LANGUAGES), **text,
+                "state": rng.choice(["submitted", "submitted", "draft"]), "task_id": None,
+                "project_id": rng.choice(PROJECTS), "dialect": None,
+                "submitted_at": rng.choice(DAYS), **extra}
+
+    # --- what happens --------------------------------------------------------------------
+
+    def push_new(self):
+        member = self.rng.choice(self.annotators + self.reviewers)
+        self._push(member, "submission", self.submission())
+
+    def revise(self):
+        found = self.pick("submission", deleted=False)
+        if found is None:
+            return
+        record = {**found["record"], "state": self.rng.choice(["submitted", "draft"]),
+                  "submitted_at": self.rng.choice(DAYS),
+                  "targets": found["record"]["targets"] + "ے" * self.rng.randint(0, 6)}
+        op = "delete" if self.rng.random() < 0.15 else "upsert"
+        self._push(found["member"], "submission", record if op == "upsert" else
+                   {"id": record["id"]}, op=op, base=found["revision"])
+
+    def review(self):
+        target = self.pick("submission", deleted=False)
+        reviewer = self.rng.choice(self.reviewers)
+        if target is None or target["record"].get("state") != "submitted":
+            return
+        record = {"id": new_id(), "submission_id": target["record"]["id"], "reason": "",
+                  "rating_inputs": self.rng.randint(1, 5), "rating_targets":
+                  self.rng.randint(1, 5), "updated_at": self.rng.choice(DAYS),
+                  "state": "submitted"}
+        if self.rng.random() < 0.2:
+            record["flag"] = "wrong_language"
+        if self.rng.random() < 0.3:  # a further improvement, with the review that made it
+            better = self.submission(kind="reannotation", review_id=record["id"],
+                                     state="submitted", parent_id=record["submission_id"],
+                                     original_inputs="سوال", original_targets="جواب")
+            self._push(reviewer, "submission", better)
+            record["improvement_id"] = better["id"]
+        self._push(reviewer, "review", record)
+
+    def revise_review(self):
+        found = self.pick("review", deleted=False)
+        if found is None:
+            return
+        if self.rng.random() < 0.3:
+            self._push(found["member"], "review", {"id": found["record"]["id"]}, op="delete",
+                       base=found["revision"])
+        else:
+            record = {**found["record"], "rating_inputs": self.rng.randint(1, 5),
+                      "updated_at": self.rng.choice(DAYS)}
+            self._push(found["member"], "review", record, base=found["revision"])
+
+    def decide(self):
+        found = self.pick("submission", deleted=False)
+        if found is not None and found["record"].get("state") == "submitted":
+            try:
+                decisions.decide(self.harness.engine, found["record"]["id"],
+                                 self.rng.choice(["accepted", "rejected"]))
+            except ServerError as exc:  # a draft or a tombstone now: refused
+                assert "draft" in str(exc) or "No submission" in str(exc)
+
+    def flag(self):
+        found = self.pick("submission", deleted=False)
+        if found is None or found["record"].get("state") != "submitted":
+            return
+        try:
+            if self.rng.random() < 0.6:
+                moderation.flag_item(self.harness.engine, found["record"]["id"], "harmful",
+                                     by=Actor.command_line())
+            else:
+                moderation.unflag_item(self.harness.engine, found["record"]["id"],
+                                       by=Actor.command_line())
+        except ServerError as exc:
+            assert "No submission" in str(exc)
+
+    def block(self):
+        member = self.rng.choice(self.annotators + self.reviewers)
+        if moderation.is_blocked(self.harness.engine, member.user_id):
+            moderation.unblock(self.harness.engine, member.user_id)
+        else:
+            moderation.block(self.harness.engine, member.user_id, reason="checking")
+
+    def relabel(self):
+        found = self.pick("submission", deleted=False)
+        if found is not None:
+            try:
+                moderation.relabel(self.harness.engine, found["record"]["id"],
+                                   language=self.rng.choice(LANGUAGES), by="coordinator")
+            except ServerError as exc:
+                assert "No submission" in str(exc)
+
+    def settings(self):
+        projects.update_settings(self.harness.engine, "p1", {
+            "rules": {"min_edit_distance": self.rng.choice([3, 5, 8])},
+            "acceptance": {"min_ratings": self.rng.choice([0, 1, 2]),
+                           "min_accepted_per_language": self.rng.choice([1, 2])}})
+
+    STEPS: ClassVar = {push_new: 8, revise: 4, review: 6, revise_review: 2, decide: 2, flag: 2,
+             block: 1, relabel: 1, settings: 1}
+
+    def step(self):
+        steps, weights = zip(*self.STEPS.items(), strict=True)
+        self.rng.choices(steps, weights)[0](self)
+
+
+def assert_tallies_are_counted_afresh(engine):
+    with read_transaction(engine) as conn:
+        stored = tallies.stored_everything(conn)
+        afresh = tallies.facts(conn)
+        assert stored == +afresh
+        for project_id in (None, *PROJECTS[1:]):
+            kept = counted_acceptance(conn, project_id=project_id)
+            assert kept.as_dict() == acceptance_counts(conn, project_id=project_id).as_dict()
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_tallies_equal_a_count_from_scratch(harness, seed):
+    world = World(harness, random.Random(seed))
+    for number in range(70):
+        world.step()
+        if number % 7 == 6:
+            assert_tallies_are_counted_afresh(harness.engine)
+    assert_tallies_are_counted_afresh(harness.engine)
+    # And a rebuild from scratch leaves the boards and the overview's counts as they were.
+    engine = harness.engine
+    before = (leaderboards.board(engine), leaderboards.board(engine, period="week"),
+              language_progress(engine), concentration(engine))
+    assert before[0].rows, "the random world left nobody on the board"
+    run_write(engine, tallies.rebuild)
+    after = (leaderboards.board(engine), leaderboards.board(engine, period="week"),
+             language_progress(engine), concentration(engine))
+    assert after == before
+
+
+def test_rebuild_command(harness, db_url, capsys):
+    member = harness.member("annotator", LANGUAGES)
+    member.push([member.submission()])
+    with read_transaction(harness.engine) as conn:
+        kept = tallies.stored_everything(conn)
+    run_write(harness.engine, lambda conn: conn.execute(tallies.TALLIES.delete()))
+    assert main(["tallies", "--db", db_url]) == 0
+    assert "tally rows" in capsys.readouterr().out
+    with read_transaction(harness.engine) as conn:
+        assert tallies.stored_everything(conn) == kept and kept
