@@ -17,9 +17,9 @@ each case runs ``--runs`` times; medians are printed:
 * leaderboards: every board a device is sent (day, week, all × all languages and its own),
   read from the tallies, beside the same groups counted from scratch (the old way: the
   GROUP BY over every submission and review, :func:`board_facts`);
-* overview counts: acceptance per language and kind, progress and concentration, from the
-  tallies, beside :func:`acceptance_counts` (every item judged) and the progress facts
-  counted from scratch; the overview's agreement (not tallied) is printed on its own;
+* overview counts: acceptance per language and kind, progress, concentration and agreement
+  (Krippendorff's alpha), from the tallies, beside :func:`acceptance_counts` (every item
+  judged) and the progress and agreement facts counted from scratch;
 * push: a batch of 100 new submissions (originals and re-annotations with a task-less
   starting text) at this size, beside the same batch on an empty server.
 
@@ -198,20 +198,20 @@ def measure_reads(url: str, runs: int) -> list[tuple[str, float, float | None]]:
             acceptance.counted_acceptance(conn)
             measures.language_progress(conn)
             measures.concentration(conn)
+            measures.agreement(conn)
 
     def counts_afresh():
         with db.read_transaction(engine) as conn:
             acceptance.acceptance_counts(conn)
             list(measures.progress_facts(conn, tallies.Scope()))
+            list(measures.agreement_facts(conn, tallies.Scope()))
 
     results = [
         ("leaderboards (9 boards, a device's)",
          _timed(lambda: leaderboards.leaderboards(engine, member), runs),
          _timed(scratch(leaderboards.board_facts), max(1, runs // 2))),
-        ("overview counts (acceptance, progress, concentration)",
+        ("overview counts (acceptance, progress, agreement...)",
          _timed(counts, runs), _timed(counts_afresh, 1)),
-        ("overview agreement (not tallied)",
-         _timed(lambda: measures.agreement(engine), max(1, runs // 2)), None),
     ]
     engine.dispose()
     return results

@@ -14,7 +14,7 @@ from sync.server.db import read_transaction, run_write
 from sync.server.errors import ServerError
 from sync.server.people.auditlog import Actor
 from sync.server.quality import leaderboards, moderation, tallies
-from sync.server.quality.measures import concentration, language_progress
+from sync.server.quality.measures import agreement, concentration, language_progress
 from sync.server.work import decisions, projects
 from sync.server.work.acceptance import acceptance_counts, counted_acceptance
 
@@ -34,7 +34,7 @@ class World:
             "rules": {"min_edit_distance": 3}, "acceptance": {"min_ratings": 1}})
         projects.create_project(harness.engine, "p2")
         self.annotators = [harness.member("annotator", LANGUAGES) for _ in range(3)]
-        self.reviewers = [harness.member("reviewer", LANGUAGES) for _ in range(2)]
+        self.reviewers = [harness.member("reviewer", LANGUAGES) for _ in range(3)]
         self.records: dict[str, dict] = {}   # id -> {"entity", "member", "record", "revision"}
 
     def pick(self, entity: str, **where):
@@ -84,6 +84,11 @@ class World:
     def review(self):
         target = self.pick("submission", deleted=False)
         reviewer = self.rng.choice(self.reviewers)
+        reviewed = self.pick("review", deleted=False)
+        if reviewed is not None and self.rng.random() < 0.6:  # a second opinion on it
+            target = self.records.get(reviewed["record"]["submission_id"], target)
+            reviewer = self.rng.choice([r for r in self.reviewers
+                                        if r is not reviewed["member"]])
         if target is None or target["record"].get("state") != "submitted":
             return
         record = {"id": new_id(), "submission_id": target["record"]["id"], "reason": "",
@@ -136,11 +141,14 @@ class World:
             assert "No submission" in str(exc)
 
     def block(self):
-        member = self.rng.choice(self.annotators + self.reviewers)
-        if moderation.is_blocked(self.harness.engine, member.user_id):
-            moderation.unblock(self.harness.engine, member.user_id)
+        engine = self.harness.engine
+        blocked = [m for m in self.annotators + self.reviewers
+                   if moderation.is_blocked(engine, m.user_id)]
+        if blocked and self.rng.random() < 0.7:
+            moderation.unblock(engine, self.rng.choice(blocked).user_id)
         else:
-            moderation.block(self.harness.engine, member.user_id, reason="checking")
+            member = self.rng.choice(self.annotators + self.reviewers)
+            moderation.block(engine, member.user_id, reason="checking")
 
     def relabel(self):
         found = self.pick("submission", deleted=False)
@@ -186,11 +194,12 @@ def test_tallies_equal_a_count_from_scratch(harness, seed):
     # And a rebuild from scratch leaves the boards and the overview's counts as they were.
     engine = harness.engine
     before = (leaderboards.board(engine), leaderboards.board(engine, period="week"),
-              language_progress(engine), concentration(engine))
+              language_progress(engine), concentration(engine), agreement(engine))
     assert before[0].rows, "the random world left nobody on the board"
+    assert any(a.items for a in before[4].values()), "nothing was rated twice"
     run_write(engine, tallies.rebuild)
     after = (leaderboards.board(engine), leaderboards.board(engine, period="week"),
-             language_progress(engine), concentration(engine))
+             language_progress(engine), concentration(engine), agreement(engine))
     assert after == before
 
 

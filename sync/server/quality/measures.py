@@ -58,52 +58,74 @@ def agreement(target: Target, *, language: str | None = None,
     import numpy as np
 
     def work(conn: Connection):
-        fields = [payload_field(conn, REVIEWS.c.payload, name).label(name)
-                  for name in RATING_FIELDS]
-        query = (sa.select(SUBMISSIONS.c.language, REVIEWS.c.submission_id, REVIEWS.c.author_id,
-                           *fields)
-                 .join(SUBMISSIONS, SUBMISSIONS.c.id == REVIEWS.c.submission_id)
-                 .where(REVIEWS.c.deleted == sa.false(), SUBMISSIONS.c.deleted == sa.false(),
-                        unblocked(REVIEWS.c.author_id), unblocked(SUBMISSIONS.c.author_id))
-                 .order_by(REVIEWS.c.server_seq))
+        query = (sa.select(T.c.language, T.c.detail, sa.func.sum(T.c.n))
+                 .where(*_where("agree", project_id)).group_by(T.c.language, T.c.detail))
         if language is not None:
-            query = query.where(SUBMISSIONS.c.language == language)
-        if project_id is not None:
-            query = query.where(SUBMISSIONS.c.project_id == project_id)
+            query = query.where(T.c.language == language)
         return conn.execute(query).all()
 
-    # unit (language, submission, field) -> reviewer -> rating (the latest review wins)
-    units: dict[tuple[str, str, str], dict[str, int]] = {}
-    for row in read(target, work):
-        for name in RATING_FIELDS:
-            value = number(getattr(row, name))
-            if value is not None and int(value) == value and int(value) in RATING_VALUES:
-                key = (row.language, row.submission_id, name)
-                units.setdefault(key, {})[row.author_id] = int(value)
-    per_language: dict[str, list[list[int]]] = {}
-    items: dict[str, set[str]] = {}
-    for (lang, submission_id, _), by_reviewer in units.items():
-        per_language.setdefault(lang, [])
-        items.setdefault(lang, set())
-        if len(by_reviewer) >= 2:
-            counts = [0] * len(RATING_VALUES)
-            for value in by_reviewer.values():
-                counts[value - 1] += 1
-            per_language[lang].append(counts)
-            items[lang].add(submission_id)
+    found: dict[str, dict] = {}  # language -> {"items": n, "patterns": [(counts, n)]}
+    for lang, detail, total in read(target, work):
+        entry = found.setdefault(lang, {"items": 0, "patterns": []})
+        if detail == "i":
+            entry["items"] += int(total)
+        elif detail.startswith("p|"):
+            entry["patterns"].append(([int(n) for n in detail[2:].split(".")], int(total)))
     result = {}
-    for lang in sorted(per_language):
-        counts = per_language[lang]
-        ratings = sum(map(sum, counts))
+    for lang in sorted(found):
+        patterns = found[lang]["patterns"]
+        ratings = sum(sum(counts) * n for counts, n in patterns)
         alpha = None
-        if counts and len({v for unit in counts for v, n in enumerate(unit) if n}) > 1:
-            alpha = float(krippendorff.alpha(value_counts=np.array(counts),
+        if patterns and len({v for counts, _ in patterns for v, n in enumerate(counts) if n}) > 1:
+            units = np.repeat(np.array([counts for counts, _ in patterns]),
+                              [n for _, n in patterns], axis=0)
+            alpha = float(krippendorff.alpha(value_counts=units,
                                              value_domain=list(RATING_VALUES),
                                              level_of_measurement="ordinal"))
             if not math.isfinite(alpha):
                 alpha = None
-        result[lang] = Agreement(alpha=alpha, items=len(items[lang]), ratings=ratings)
+        result[lang] = Agreement(alpha=alpha, items=found[lang]["items"], ratings=ratings)
     return result
+
+
+def agreement_facts(conn: Connection, scope: Scope) -> Iterator[tuple[tuple, int]]:
+    """The facts (:mod:`.tallies`) behind :func:`agreement` over ``scope``, per project and
+    language: ``u`` a unit (a field of a submission) with ratings, ``p|c1.c2.c3.c4.c5`` a unit
+    rated two or more times with that many of each value, ``i`` a submission with such a unit.
+    """
+    fields = [payload_field(conn, REVIEWS.c.payload, name).label(name) for name in RATING_FIELDS]
+    query = (sa.select(SUBMISSIONS.c.project_id, SUBMISSIONS.c.language, REVIEWS.c.submission_id,
+                       REVIEWS.c.author_id, *fields)
+             .join(SUBMISSIONS, SUBMISSIONS.c.id == REVIEWS.c.submission_id)
+             .where(REVIEWS.c.deleted == sa.false(), SUBMISSIONS.c.deleted == sa.false(),
+                    unblocked(REVIEWS.c.author_id), unblocked(SUBMISSIONS.c.author_id),
+                    *scope.where(REVIEWS.c.submission_id, SUBMISSIONS.c.project_id))
+             .order_by(REVIEWS.c.server_seq))
+    # unit (project, language, submission, field) -> reviewer -> rating (the latest wins)
+    units: dict[tuple[str, str, str, str], dict[str, int]] = {}
+    for row in conn.execute(query):
+        for name in RATING_FIELDS:
+            value = number(getattr(row, name))
+            if value is not None and int(value) == value and int(value) in RATING_VALUES:
+                key = (row.project_id or "", row.language or "", row.submission_id, name)
+                units.setdefault(key, {})[row.author_id] = int(value)
+    found: dict[tuple, int] = {}
+    items: set[tuple[str, str, str]] = set()
+    for (project, lang, submission_id, _), by_reviewer in units.items():
+        details = ["u"]
+        if len(by_reviewer) >= 2:
+            counts = [0] * len(RATING_VALUES)
+            for value in by_reviewer.values():
+                counts[value - 1] += 1
+            details.append("p|" + ".".join(map(str, counts)))
+            items.add((project, lang, submission_id))
+        for detail in details:
+            key = ("agree", "", project, "", lang, detail)
+            found[key] = found.get(key, 0) + 1
+    for project, lang, _ in items:
+        key = ("agree", "", project, "", lang, "i")
+        found[key] = found.get(key, 0) + 1
+    return iter(found.items())
 
 
 # --- concentration ---------------------------------------------------------------------------

@@ -17,7 +17,8 @@ test checks that over random pushes, decisions, flags, blocks and relabels).
 Figures (each module says what its facts mean): ``board``
 (:func:`sync.server.quality.leaderboards.board_facts`), ``accept``
 (:func:`sync.server.work.acceptance.acceptance_facts`), ``progress`` and ``authors``
-(:func:`sync.server.quality.measures.progress_facts`).
+(:func:`sync.server.quality.measures.progress_facts`) and ``agree``
+(:func:`sync.server.quality.measures.agreement_facts`).
 
 What else moves a unit's facts, and is handled where it happens:
 
@@ -135,14 +136,14 @@ def _save_state(conn: Connection, state: State) -> None:
 def facts(conn: Connection, scope: Scope = Scope(), state: State | None = None) -> Counter:
     """Every figure's facts over ``scope``, computed from the records themselves."""
     from sync.server.quality.leaderboards import board_facts
-    from sync.server.quality.measures import progress_facts
+    from sync.server.quality.measures import agreement_facts, progress_facts
     from sync.server.work.acceptance import acceptance_facts
 
     state = state or stored_state(conn) or current_state(conn)
     found: Counter = Counter()
     for part in scope.chunks():
         for source in (board_facts(conn, part, state.thresholds), acceptance_facts(conn, part),
-                       progress_facts(conn, part)):
+                       progress_facts(conn, part), agreement_facts(conn, part)):
             for key, n in source:
                 found[key] += n
     return found

@@ -7,7 +7,7 @@ contributors), :func:`sync.server.work.acceptance.counted_acceptance` (what the 
 rules accept: the same the export applies; both kept as the data arrives, see
 :mod:`sync.server.quality.tallies`) and the tasks table (work loaded per language and
 kind); agreement and contributor concentration per language from
-:mod:`sync.server.quality.measures`; how far each language's translation of the interface has
+:mod:`sync.server.quality.measures` (tallied too); how far each language's translation of the interface has
 come from :func:`sync.server.translation.catalogs.progress`.
 """
 
