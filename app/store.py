@@ -61,11 +61,24 @@ REVISION_COALESCE = timedelta(seconds=90)
 _field_names: dict[type, frozenset[str]] = {}
 
 
-def _from_row(cls, row: sqlite3.Row | dict):
+def _names(cls) -> frozenset[str]:
     names = _field_names.get(cls)
     if names is None:
         names = _field_names[cls] = frozenset(f.name for f in fields(cls))
+    return names
+
+
+def _from_row(cls, row: sqlite3.Row | dict):
+    names = _names(cls)
     return cls(**{k: row[k] for k in row.keys() if k in names})  # noqa: SIM118 (sqlite3.Row)
+
+
+def _all_from(cls, cursor: sqlite3.Cursor) -> list:
+    """Every row of ``cursor`` as a ``cls``: the columns are matched to fields once per query,
+    not once per row (a page of My work is read as the list scrolls, on the UI thread)."""
+    names = _names(cls)
+    kept = [(i, d[0]) for i, d in enumerate(cursor.description) if d[0] in names]
+    return [cls(**{name: row[i] for i, name in kept}) for row in cursor]
 
 
 @dataclass(frozen=True)
@@ -402,7 +415,7 @@ class Store:
         sql = "SELECT * FROM outbox ORDER BY seq"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
-        return [_from_row(OutboxEntry, row) for row in self.db.execute(sql)]
+        return _all_from(OutboxEntry, self.db.execute(sql))
 
     def last_seq(self) -> int:
         return int(self._meta("last_seq"))
@@ -486,7 +499,7 @@ class Store:
         if limit is not None:
             sql += " LIMIT ? OFFSET ?"
             args += [limit, offset]
-        return [_from_row(Task, r) for r in self.db.execute(sql, args)]
+        return _all_from(Task, self.db.execute(sql, args))
 
     def count_tasks(self, *, language: str | None = None, kind: str | None = None) -> int:
         where, args = _where(language=language, kind=kind)
@@ -522,7 +535,7 @@ class Store:
             sql += " AND t.language = ?"
             args.append(language)
         sql += " ORDER BY t.id LIMIT ? OFFSET ?"
-        return [_from_row(Task, r) for r in self.db.execute(sql, [*args, limit, offset])]
+        return _all_from(Task, self.db.execute(sql, [*args, limit, offset]))
 
     def languages_with_tasks(self) -> list[str]:
         return [r[0] for r in self.db.execute("SELECT DISTINCT language FROM tasks ORDER BY 1")]
@@ -609,7 +622,7 @@ class Store:
             f"SELECT * FROM submissions {where} "
             "ORDER BY updated_at DESC, row DESC LIMIT ? OFFSET ?"
         )
-        return [_from_row(Submission, r) for r in self.db.execute(sql, [*args, limit, offset])]
+        return _all_from(Submission, self.db.execute(sql, [*args, limit, offset]))
 
     def count_submissions(self, *, state: str | None = None, language: str | None = None) -> int:
         where, args = _where(state=state, language=language)
@@ -1149,7 +1162,7 @@ class Store:
                 args.append(value)
         sql += f" ORDER BY {order} DESC LIMIT ?"
         args.append(limit)
-        return [_from_row(Submission, r) for r in self.db.execute(sql, args)]
+        return _all_from(Submission, self.db.execute(sql, args))
 
 
 def _where(**conditions: str | None) -> tuple[str, list]:

@@ -42,6 +42,7 @@ from i18n.bidi import format_message
 from i18n.formatting import format_number
 from i18n.translation import N_, _, current_locale
 from ui import operations
+from ui.models import DISPLAY_ROLE, FONT_ROLE, TOOLTIP_ROLE
 from ui.operations import Changes
 from ui.screens.screen import Screen, tab_order
 
@@ -75,16 +76,16 @@ class EntryModel(QAbstractListModel):
     def rowCount(self, parent=QModelIndex()):  # noqa: B008 (Qt's signature)
         return 0 if parent.isValid() else len(self.rows)
 
-    def data(self, index, role=Qt.DisplayRole):
+    def data(self, index, role=DISPLAY_ROLE):
         if not index.isValid():
             return None
         row = self.rows[index.row()]
-        if role == Qt.DisplayRole:
+        if role == DISPLAY_ROLE:
             text = " ".join(row.entry.msgid.split())
             return text if len(text) <= 80 else text[:79] + "…"
-        if role == Qt.ToolTipRole:
+        if role == TOOLTIP_ROLE:
             return row.entry.msgid
-        if role == Qt.FontRole and row.accepted is None and row.mine is None:
+        if role == FONT_ROLE and row.accepted is None and row.mine is None:
             font = self.parent().font() if self.parent() is not None else None
             if font is not None:
                 font.setBold(True)  # untranslated: bold
