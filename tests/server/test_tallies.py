@@ -213,3 +213,43 @@ def test_rebuild_command(harness, db_url, capsys):
     assert "tally rows" in capsys.readouterr().out
     with read_transaction(harness.engine) as conn:
         assert tallies.stored_everything(conn) == kept and kept
+
+
+def test_concurrent_writers_keep_the_tallies_exact(harness):
+    """Pushes from several devices at once, while a coordinator decides, flags and blocks:
+    each writer states its units under the write lock, so none counts from a stale 'before'."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sync.protocol import PushBatch
+    from sync.server.exchange.push import apply_push
+    from sync.server.people.users import load_device
+
+    engine = harness.engine
+    authors = [harness.member("annotator", LANGUAGES) for _ in range(3)]
+    reviewer = harness.member("reviewer", LANGUAGES)
+    first = [authors[0].submission(id=new_id()) for _ in range(5)]
+    authors[0].push(first)
+
+    def push(member, rounds: int) -> None:
+        device = load_device(engine, member.device_id)
+        for _ in range(rounds):
+            if member is reviewer:
+                items = [member.review(item["id"], rating=random.randint(1, 5)) for item in first]
+            else:
+                items = [member.submission() for _ in range(4)]
+            apply_push(engine, device, PushBatch.model_validate(member.batch(items)))
+
+    def coordinate() -> None:
+        for number in range(6):
+            target = first[number % len(first)]["id"]
+            moderation.flag_item(engine, target, "harmful", by=Actor.command_line())
+            decisions.decide(engine, target, "accepted" if number % 2 else "rejected")
+            moderation.block(engine, reviewer.user_id, reason="checking")
+            moderation.unblock(engine, reviewer.user_id)
+
+    with ThreadPoolExecutor(5) as pool:
+        done = [pool.submit(push, member, 6) for member in [*authors, reviewer]]
+        done.append(pool.submit(coordinate))
+        for future in done:
+            future.result()
+    assert_tallies_are_counted_afresh(engine)
