@@ -213,6 +213,11 @@ def test_rebuild_command(harness, db_url, capsys):
     assert "tally rows" in capsys.readouterr().out
     with read_transaction(harness.engine) as conn:
         assert tallies.stored_everything(conn) == kept and kept
+    projects.create_project(harness.engine, "p1")
+    member.push([member.submission(project_id="p1")])
+    assert main(["tallies", "--db", db_url, "--project", "p1"]) == 0
+    assert "in project p1" in capsys.readouterr().out
+    assert_tallies_are_counted_afresh(harness.engine)
 
 
 def test_concurrent_writers_keep_the_tallies_exact(harness):

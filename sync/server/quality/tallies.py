@@ -151,9 +151,13 @@ def facts(conn: Connection, scope: Scope = Scope(), state: State | None = None) 
 
 def rebuild(conn: Connection, project_id: str | None = None) -> int:
     """State every unit (of one project, or all) again from scratch; returns how many
-    tally rows the scope now has. Run inside a write transaction."""
+    tally rows the scope now has. Run inside a write transaction. A project's alone only
+    while the edit thresholds are those stored: otherwise everything."""
     _lock(conn)
     state = current_state(conn)
+    old = stored_state(conn)
+    if old is None or old.thresholds != state.thresholds:
+        project_id = None  # every project's distance bands change with the thresholds
     if project_id is None:
         conn.execute(TALLIES.delete())
     else:
@@ -165,7 +169,6 @@ def rebuild(conn: Connection, project_id: str | None = None) -> int:
     if project_id is None:
         _save_state(conn, state)
     else:
-        old = stored_state(conn) or state
         acceptance = {**old.acceptance}
         if project_id in state.acceptance:
             acceptance[project_id] = state.acceptance[project_id]
