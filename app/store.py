@@ -333,7 +333,10 @@ class Store:
             conn = _connect(path, readonly)
         except (sqlite3.Error, OSError) as exc:
             raise StoreError(f"Cannot open {path}: {exc}.") from exc
-        db = _Database(conn)
+        # No sqlite-utils plugins: finding them scans every installed package's entry points
+        # (~0.1 s of each start), and a plugin would run its code on every connection to an
+        # annotator's work.
+        db = _Database(conn, execute_plugins=False)
         db.folder = path.parent
         if readonly:
             return cls(db, path, readonly=True)

@@ -180,3 +180,26 @@ def test_lists_continue_after_an_item_without_skipping_or_repeating(store: Store
         tasks += page
         after = page[-1].id
     assert [t.id for t in tasks] == [f"t{n}" for n in range(7)]
+
+
+def test_sqlite_utils_plugins_never_touch_the_store(tmp_path):
+    """An installed sqlite-utils plugin would run its code on every connection to an
+    annotator's work (and finding plugins scans every package's entry points at each start)."""
+    from sqlite_utils import hookimpl
+    from sqlite_utils.plugins import pm
+
+    touched = []
+
+    class Plugin:
+        @hookimpl
+        def prepare_connection(self, conn):
+            touched.append(conn)
+
+    plugin = Plugin()
+    pm.register(plugin, name="test-intruder")
+    try:
+        with Store.open(tmp_path / "qalam.db") as store:
+            store.db.execute("SELECT 1")
+    finally:
+        pm.unregister(plugin)
+    assert touched == []
