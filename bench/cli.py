@@ -40,11 +40,13 @@ def _command(script: str, module: str) -> list[str]:
 
 def _wall(argv: list[str], cwd: Path) -> float:
     started = time.perf_counter()
-    subprocess.run(argv, cwd=cwd, check=True, stdout=subprocess.DEVNULL, env=_env(cwd))
+    subprocess.run(argv, cwd=cwd, check=True, stdout=subprocess.DEVNULL, env=installed_env(cwd))
     return time.perf_counter() - started
 
 
-def _env(folder: Path) -> dict[str, str]:
+def installed_env(folder: Path) -> dict[str, str]:
+    """The environment of a measured child: a bytecode cache of its own under ``folder``, as
+    an installed copy has its ``.pyc`` files (bench/ui.py uses it too)."""
     env = {**os.environ, "PYTHONPYCACHEPREFIX": str(folder / "pycache")}
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     return env
@@ -65,7 +67,7 @@ def main() -> None:
         cwd = Path(folder)
         database = str(cwd / "server.db")
         subprocess.run([*server, "init", "--db", database], cwd=cwd, check=True,
-                       stdout=subprocess.DEVNULL, env=_env(cwd))
+                       stdout=subprocess.DEVNULL, env=installed_env(cwd))
 
         def invite(n: int) -> list[str]:
             return [*server, "invite", "--db", database, "--name", f"Bench {n}",
