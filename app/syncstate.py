@@ -20,7 +20,7 @@ import json
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
-from app import clock, memory
+from app import clock
 from app.errors import NotFound
 from app.guidelines import normalize as normalize_guidelines
 from app.ids import new_id
@@ -298,6 +298,8 @@ def _apply_pulled(store: Store, item, payload: dict, user_id: str | None) -> boo
         # Feedback on my item, or my own reply (sent from another of my devices).
         return _upsert(store, "comments", payload, deleted=item.deleted)
     if item.entity in MEMORY_TABLES:  # translation memory and glossary, per language pair
+        from app import memory  # its QA checks and index are not needed to start the app
+
         memory.bump_version(store)
         return _upsert(store, MEMORY_TABLES[item.entity], payload, deleted=item.deleted)
     if item.entity == "review":
