@@ -4,6 +4,8 @@ filters, beside a plain indexed SELECT of one page measured in the same run.
     .venv/bin/python bench/items.py                          # 1,000,000 submissions, both
     .venv/bin/python bench/items.py --rows 100000 --backend sqlite
     .venv/bin/python bench/items.py --backend postgresql --db postgresql+psycopg://…/qalam
+    .venv/bin/python bench/items.py --backend sqlite --db sqlite:///…/server.db --filled
+                                                    # measure again, without filling
 
 Fills a fresh server database (SQLite in a temporary folder; PostgreSQL in a throwaway
 cluster of ``tests/server/postgres.py`` unless ``--db`` names one) with submissions in ten
@@ -141,6 +143,27 @@ def fill(url: str, rows: int, *, seed: int = 14) -> dict:
     return {"author": author, "device": devices[author][0], "middle": middle}
 
 
+def filled(url: str) -> dict:
+    """What :func:`fill` returned, read back from a database it filled (``--filled``)."""
+    import sqlalchemy as sa
+
+    from sync.server import db, tables
+
+    engine = db.create_engine(url)
+    db.migrate(engine)  # a database filled before a newer migration gets it
+    S = tables.submissions
+    with engine.connect() as conn:
+        author = conn.execute(sa.select(tables.users.c.id)
+                              .where(tables.users.c.name == "bench-1")).scalar_one()
+        device = conn.execute(sa.select(sa.func.min(tables.devices.c.id))
+                              .where(tables.devices.c.user_id == author)).scalar_one()
+        rows = conn.execute(sa.select(sa.func.count()).select_from(S)).scalar_one()
+        middle = conn.execute(sa.select(S.c.arrival).order_by(S.c.arrival)
+                              .offset(rows // 2).limit(1)).scalar()
+    engine.dispose()
+    return {"author": author, "device": device, "middle": middle, "rows": rows}
+
+
 def cases(found: dict) -> list[tuple[str, dict, dict]]:
     """(name, query fields, paging) for each case."""
     return [
@@ -166,6 +189,13 @@ def cases(found: dict) -> list[tuple[str, dict, dict]]:
         ("reviewed", {"reviewed": "yes"}, {}),
         ("unreviewed", {"reviewed": "no"}, {}),
         ("date range (a week)", {"since": "2026-06-01", "until": "2026-06-07"}, {}),
+        ("date range (the whole year)", {"since": "2026-01-01", "until": "2026-12-31"}, {}),
+        ("date range (Jan-Feb)", {"since": "2026-01-01", "until": "2026-02-28"}, {}),
+        ("date range (Jan-Jun)", {"since": "2026-01-01", "until": "2026-06-30"}, {}),
+        ("until a date (Feb)", {"until": "2026-02-01"}, {}),
+        ("since a date, oldest first", {"since": "2026-03-01", "sort": "oldest"}, {}),
+        ("date range, page from the middle", {"since": "2026-01-01", "until": "2026-12-31"},
+         {"after": found["middle"]}),
         ("everything at once", {"language": "urd_Arab", "kind": "original",
                                 "state": "submitted", "reviewed": "no", "flagged": "no",
                                 "since": "2026-03-01", "until": "2026-09-30"}, {}),
@@ -220,7 +250,7 @@ def _load() -> str:
     return " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
-def run(backend: str, rows: int, runs: int, url: str | None) -> None:
+def run(backend: str, rows: int, runs: int, url: str | None, *, refill: bool = True) -> None:
     with tempfile.TemporaryDirectory(prefix="qalam-bench-items-") as temp:
         cluster = None
         if url is None and backend == "postgresql":
@@ -230,10 +260,14 @@ def run(backend: str, rows: int, runs: int, url: str | None) -> None:
             url = cluster.url(cluster.new_database())
         url = url or f"sqlite:///{Path(temp) / 'server.db'}"
         try:
-            started = time.perf_counter()
-            found = fill(url, rows)
-            print(f"{backend}: filled {rows:,} submissions in "
-                  f"{time.perf_counter() - started:.0f} s")
+            if refill:
+                started = time.perf_counter()
+                found = fill(url, rows)
+                print(f"{backend}: filled {rows:,} submissions in "
+                      f"{time.perf_counter() - started:.0f} s", flush=True)
+            else:
+                found = filled(url)
+                rows = found["rows"]
             report(backend, rows, measure(url, found, runs))
         finally:
             if cluster is not None:
@@ -246,10 +280,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument("--db", help="a database URL to fill (default: a new one)")
+    parser.add_argument("--filled", action="store_true",
+                        help="measure again the database --db names, filled by an earlier run")
     args = parser.parse_args(argv)
+    if args.filled and not args.db:
+        parser.error("--filled measures the database --db names")
     backends = ("sqlite", "postgresql") if args.backend == "both" else (args.backend,)
     for backend in backends:
-        run(backend, args.rows, args.runs, args.db)
+        run(backend, args.rows, args.runs, args.db, refill=not args.filled)
     return 0
 
 

@@ -255,6 +255,70 @@ def test_pages_are_stable_while_items_arrive(dashboard, work, monkeypatch):
         assert found(farida.get(back)) == pages[-2]
 
 
+@pytest.mark.parametrize("walk", ["day index", "arrival order"])
+def test_a_range_of_days_pages_through_exactly_its_items_either_way(engine, monkeypatch, walk):
+    """SQLite walks a range of days in the day index or in arrival order, whichever reads
+    less (search._by_day_index); each walk, forced here, lists exactly the items that arrived on
+    those days, newest or oldest first, page after page and back, even where days and
+    arrival numbers disagree (a clock set back). PostgreSQL's planner chooses by itself."""
+    from sync.server.people import users
+    from sync.server.quality import search
+    from sync.server.quality.search import ItemQuery, find_items
+
+    monkeypatch.setattr(search, "_by_day_index", lambda *_a, **_k: walk == "day index")
+    coordinator = users.invite(engine, name="Farida", role="coordinator")[0].id
+    create_project(engine, "hidden")
+    noor = users.invite(engine, name="Noor", role="coordinator")[0].id
+    set_coordinators(engine, "hidden", add=[noor])
+    with Server(engine) as harness:
+        amina = harness.member("annotator", languages=LANGUAGES, name="Amina")
+        items = [amina.submission(inputs=f"سوال {n}", project_id="hidden" if n % 7 == 0
+                                  else None, state="draft" if n % 11 == 0 else "submitted")
+                 for n in range(40)]
+        amina.push(items)
+        amina.push([amina.delete(json.loads(items[5]["payload"])["id"])])
+    S = tables.submissions
+    with engine.begin() as conn:  # a day each, in an order arrival numbers do not follow
+        for n, arrival in enumerate(conn.execute(sa.select(S.c.arrival)
+                                                 .order_by(S.c.arrival)).scalars()):
+            day = f"2026-03-{(n * 7) % 31 + 1:02d}T12:00:00.000Z"
+            conn.execute(S.update().where(S.c.arrival == arrival).values(created_at=day))
+        rows = conn.execute(sa.select(S.c.arrival, S.c.created_at).where(
+            S.c.state != "draft", S.c.deleted == sa.false(),
+            sa.or_(S.c.project_id.is_(None), S.c.project_id != "hidden"))).all()
+    assert len(rows) > 25
+    for since, until in (("2026-03-05", "2026-03-20"), ("", "2026-03-10"), ("2026-03-25", ""),
+                         ("2026-03-01", "2026-03-31"), ("2026-04-01", "")):
+        expected = sorted(arrival for arrival, day in rows
+                          if (since or "0") <= day[:10] <= (until or "9"))
+        for sort in ("newest", "oldest"):
+            query = ItemQuery.parse(since=since, until=until, sort=sort)
+            want = expected if sort == "oldest" else expected[::-1]
+            pages, after = [], None
+            while True:
+                page = find_items(engine, coordinator, query, after=after, limit=4)
+                pages.append([row.arrival for row in page.rows])
+                if page.next_after is None:
+                    break
+                after = page.next_after
+            assert [a for p in pages for a in p] == want, (since, until, sort)
+            if len(pages) > 1:  # and back a page
+                back = find_items(engine, coordinator, query, before=page.prev_before, limit=4)
+                assert [row.arrival for row in back.rows] == pages[-2]
+    if engine.dialect.name == "sqlite":  # and SQLite walks the way it was told to, where
+        # its own choice would be the other way (one bound: arrival order; two: the days)
+        index = "submissions_items_by_day" if walk == "day index" else "submissions_by_arrival"
+        for since in ("", "2026-03-05"):
+            with engine.connect() as conn:
+                statement, key = search._statement(conn, noor, ItemQuery.parse(
+                    since=since, until="2026-03-20"))
+                sql = statement.order_by(key.desc()).limit(51).compile(  # a page and one
+                    conn, compile_kwargs={"literal_binds": True})
+                plan = " ".join(row[-1] for row in
+                                conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}"))
+            assert f"INDEX {index}" in plan, (since, plan)
+
+
 # --- one item ---------------------------------------------------------------------------------
 
 
