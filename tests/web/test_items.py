@@ -142,6 +142,43 @@ def test_search_finds_a_word_in_any_script(dashboard, work, query, expected):
     assert found(farida.get("/dashboard/items", params={"q": query})) == [expected]
 
 
+@pytest.mark.parametrize("walked", [1, 2, 10_000])
+def test_words_are_found_whether_the_walk_fills_the_page_or_the_index_does(
+        dashboard, work, monkeypatch, walked):
+    """PostgreSQL reads items in order for the words (search.WALKED of them) and turns to
+    the trigram index when those do not fill the page: the same items either way, page
+    after page, with flags and reviews, and a quote or a backslash in a word."""
+    from sync.server.quality import search
+
+    monkeypatch.setattr(search, "WALKED", walked)
+    farida = dashboard.coordinator()
+    with Server(dashboard.engine) as harness:
+        amina = work["amina"]
+        amina.harness = harness
+        amina.push([amina.submission(inputs=f'بارش {n} "قطرے" \\ سوال', targets="بادل")
+                    for n in range(5)])
+
+    def listed(limit: int = 2, **params) -> list[str]:
+        query, pages, after = items_page.ItemQuery.parse(**params), [], None
+        while True:
+            page = search.find_items(dashboard.engine, farida.user.id, query, after=after,
+                                     limit=limit)
+            pages += [row.inputs for row in page.rows]
+            if page.next_after is None:
+                return pages
+            after = page.next_after
+
+    rain = [f'بارش {n} "قطرے" \\ سوال' for n in reversed(range(5))]
+    assert listed(q="بارش") == [*rain, "پانی کہاں سے آتا ہے؟"]
+    assert listed(q="بارش", limit=50) == listed(q="بارش")
+    assert listed(q='"قطرے"') == listed(q='\\ سوال') == rain
+    assert listed(q="राजधानी", flagged="yes") == ["भारत की राजधानी क्या है?"]
+    assert listed(q="राजधानी", flagged="no") == []
+    assert listed(q="Rayleigh", reviewed="yes") == ["Why is the Sky blue?"]
+    assert listed(q="Rayleigh", reviewed="no") == []
+    assert listed(q="برف بارش") == []
+
+
 def test_search_finds_nothing_for_a_word_that_is_not_there(dashboard, work):
     farida = dashboard.coordinator()
     assert found(farida.get("/dashboard/items", params={"q": "برف"})) == []

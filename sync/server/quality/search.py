@@ -60,6 +60,7 @@ GRAM = 3                 # the index's unit: shorter words are found by a scan
 # index does (a row is read, not just an index entry: measured by bench/items.py).
 SCAN_COST = 3
 COUNTED = 300_000        # entries of a range of days counted at most, to choose the walk
+WALKED = 5_000           # PostgreSQL: items read in order for words before the trigram index
 _TERM = re.compile(r'"([^"]*)"|(\S+)')
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -180,13 +181,20 @@ def find_items(target: Target, user_id: str, query: ItemQuery, *, after: int | N
         backwards = before is not None
         newest_first = not query.oldest_first
         descending = newest_first != backwards
-        statement, key = _statement(conn, user_id, query, descending=descending)
-        if after is not None:
-            statement = statement.where(key < after if newest_first else key > after)
-        if backwards:
-            statement = statement.where(key > before if newest_first else key < before)
-        statement = statement.order_by(key.desc() if descending else key.asc())
-        keys = list(conn.execute(statement.limit(limit + 1)).scalars())
+
+        def ordered(text: bool):
+            statement, key = _statement(conn, user_id, query, descending=descending, text=text)
+            if after is not None:
+                statement = statement.where(key < after if newest_first else key > after)
+            if backwards:
+                statement = statement.where(key > before if newest_first else key < before)
+            return statement.order_by(key.desc() if descending else key.asc())
+
+        keys = None
+        if not is_sqlite(conn) and any(len(t) >= GRAM for t in query.terms):
+            keys = _walked(conn, ordered(text=False), query, limit + 1)
+        if keys is None:
+            keys = list(conn.execute(ordered(text=True).limit(limit + 1)).scalars())
         more = len(keys) > limit
         keys = keys[:limit]
         if backwards:
@@ -204,6 +212,29 @@ def find_items(target: Target, user_id: str, query: ItemQuery, *, after: int | N
     return read(target, work)
 
 
+def _walked(conn: Connection, statement, query: ItemQuery, wanted: int) -> list[int] | None:
+    """PostgreSQL: the first ``wanted`` keys of ``statement`` (ordered; without the words,
+    flags and reviews) whose items have the words (and flags, reviews), looking at its first
+    WALKED items only, a few hundred at a time; None when those hold fewer and there are
+    more. A common word fills a page within a few hundred items, where the trigram index
+    would hand over every one of its tens of thousands, each read and sorted; a rare word is
+    then found through that index."""
+    keys = list(conn.execute(statement.limit(WALKED)).scalars())
+    s = SUBMISSIONS
+    conditions = [*_contains(s, query.terms), *_checks(conn, query, s)]
+    found: list[int] = []
+    start, size = 0, 100
+    while start < len(keys) and len(found) < wanted:
+        chunk = keys[start:start + size]
+        hits = set(conn.execute(sa.select(s.c.arrival).where(s.c.arrival.in_(chunk),
+                                                             *conditions)).scalars())
+        found += [key for key in chunk if key in hits]
+        start, size = start + size, min(size * 2, 1000)
+    if len(found) >= wanted or len(keys) < WALKED:
+        return found[:wanted]  # a full page, or every item there is
+    return None
+
+
 def _read(conn: Connection, keys: list[int]) -> list:
     """The rows with these arrival numbers, in their order."""
     s = SUBMISSIONS
@@ -216,9 +247,11 @@ def _read(conn: Connection, keys: list[int]) -> list:
     return [found[key] for key in keys]
 
 
-def _statement(conn: Connection, user_id: str, query: ItemQuery, *, descending: bool = True):
+def _statement(conn: Connection, user_id: str, query: ItemQuery, *, descending: bool = True,
+               text: bool = True):
     """The select of matching arrival numbers (not yet ordered or limited), and its ordering
-    key; ``descending``: the order the page will be read in."""
+    key; ``descending``: the order the page will be read in; ``text``: False leaves out the
+    words, flags and reviews (PostgreSQL: :func:`_walked` looks at those)."""
     s = SUBMISSIONS
     long_terms = [t for t in query.terms if len(t) >= GRAM]
     joined = is_sqlite(conn) and bool(long_terms)
@@ -232,7 +265,8 @@ def _statement(conn: Connection, user_id: str, query: ItemQuery, *, descending: 
         statement = sa.select(s.c.arrival)
         key = s.c.arrival
     statement = statement.where(s.c.deleted == sa.false(), s.c.state != "draft",
-                                *_text_conditions(conn, query.terms, joined=joined))
+                                *(_text_conditions(conn, query.terms, joined=joined)
+                                  if text else ()))
     hidden = hidden_projects(conn, user_id)
     if hidden:
         statement = statement.where(sa.or_(s.c.project_id.is_(None),
@@ -250,34 +284,45 @@ def _statement(conn: Connection, user_id: str, query: ItemQuery, *, descending: 
         statement = statement.where(s.c.device_id == query.device,
                                     s.c.author_id == owner.scalar_subquery())
     if query.since is not None or query.until is not None:
-        others = bool(long_terms) or any(getattr(query, name) is not None for name in (
-            "project", "language", "author", "device"))  # their own indexes lead
+        others = (bool(long_terms) and text) or any(getattr(query, name) is not None for name
+                                                   in ("project", "language", "author",
+                                                       "device"))  # their own indexes lead
         statement, key = _days(conn, statement, key, query, descending=descending,
                                others=others)
+    if text:
+        statement = statement.where(*_checks(conn, query, s))
+    return statement, key
+
+
+def _checks(conn: Connection, query: ItemQuery, s) -> list:
+    """The conditions that look at an item's reviews and flags, for rows of ``s``."""
+    conditions = []
     if query.flagged is not None:
         condition = flagged(conn, s.c.id)
-        statement = statement.where(condition if query.flagged else ~condition)
+        conditions.append(condition if query.flagged else ~condition)
     if query.reviewed is not None:
         condition = _reviewed(conn, s.c.id)
-        statement = statement.where(condition if query.reviewed else ~condition)
-    return statement, key
+        conditions.append(condition if query.reviewed else ~condition)
+    return conditions
 
 
 def _days(conn: Connection, statement, key, query: ItemQuery, *, descending: bool,
           others: bool):
-    """``statement`` limited to the days asked for, and its ordering key, walked (on SQLite)
-    the cheaper way: the day index's range, or items in arrival order (see the module doc).
-    A unary plus keeps SQLite from using an index for a column: for the arrival number (the
-    day index leads, its keys sorted), or for the day (the arrival order leads)."""
+    """``statement`` limited to the days asked for, and its ordering key, walked the cheaper
+    way: the day index's range, or items in arrival order (see the module doc). A column in
+    an expression (``arrival + 0``, ``created_at || ''``) keeps the database from using its
+    index: the arrival number's (the day index leads, its keys sorted), or the day's (the
+    arrival order leads; PostgreSQL, which knows how many items a range holds but not that
+    they arrived together, then walks it by itself)."""
     low = query.since
     high = None if query.until is None else (
         dt.date.fromisoformat(query.until) + dt.timedelta(days=1)).isoformat()
     column = SUBMISSIONS.c.created_at
-    if is_sqlite(conn) and not others:
+    if not others:
         if _by_day_index(conn, low, high, descending=descending):
-            key = sa.literal_column(f"+{SUBMISSIONS.name}.arrival", sa.BigInteger)
-        else:
-            column = sa.literal_column(f"+{SUBMISSIONS.name}.created_at", sa.String)
+            key = key + 0
+        elif is_sqlite(conn):  # PostgreSQL's statistics say a range this wide is walked
+            column = column.concat("")
     if low is not None:
         statement = statement.where(column >= low)
     if high is not None:
@@ -289,8 +334,8 @@ def _by_day_index(conn: Connection, low: str | None, high: str | None, *,
                   descending: bool) -> bool:
     """Whether the day index reads less than the arrival order would: the range's entries,
     against the items the walk in arrival order passes first (those that arrived beyond the
-    range, on the side the page starts from) times SCAN_COST. Counted up to COUNTED: past
-    that, the day index (the cheaper read per entry) is the safer bet."""
+    range, on the side the page starts from) times SCAN_COST. SQLite counts up to COUNTED:
+    past that, the day index (the cheaper read per entry) is the safer bet."""
     inside = _entries(conn, low, high, COUNTED)
     beyond = _entries(conn, *((high, None) if descending else (None, low)),
                       inside // SCAN_COST + 1)
@@ -298,15 +343,20 @@ def _by_day_index(conn: Connection, low: str | None, high: str | None, *,
 
 
 def _entries(conn: Connection, low: str | None, high: str | None, most: int) -> int:
-    """How many items arrived on days from ``low`` (inclusive) to ``high`` (exclusive),
-    counted in the day index up to ``most``; 0 for an empty bound (nothing to pass)."""
+    """How many items arrived on days from ``low`` (inclusive) to ``high`` (exclusive):
+    counted in the day index up to ``most`` on SQLite, PostgreSQL's estimate from its
+    statistics; 0 for an empty bound (nothing to pass)."""
     if low is None and high is None:
         return 0
     day = SUBMISSIONS.c.created_at
-    within = sa.select(sa.literal(1)).where(
-        *([day >= low] if low is not None else []),
-        *([day < high] if high is not None else [])).limit(most).subquery()
-    return conn.execute(sa.select(sa.func.count()).select_from(within)).scalar_one()
+    within = sa.select(sa.literal(1)).where(*([day >= low] if low is not None else []),
+                                            *([day < high] if high is not None else []))
+    if not is_sqlite(conn):  # the days are dates checked by ItemQuery: safe as literals
+        sql = within.compile(conn, compile_kwargs={"literal_binds": True})
+        plan = conn.exec_driver_sql(f"EXPLAIN (FORMAT JSON) {sql}").scalar_one()
+        return int((json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]["Plan Rows"])
+    return conn.execute(sa.select(sa.func.count()).select_from(
+        within.limit(most).subquery())).scalar_one()
 
 
 def _phrase(term: str) -> str:
@@ -325,13 +375,23 @@ def _text_conditions(conn: Connection, terms, *, joined: bool) -> list:
                                           .where(FTS.c.rowid == SUBMISSIONS.c.arrival)
                                           .scalar_subquery())
         return [body.like(f"%{_like(t)}%", escape="\\") for t in terms if len(t) < GRAM]
-    text = sa.func.lower(sa.func.qalam_item_text(SUBMISSIONS.c.payload))
     grams = sa.func.qalam_grams(sa.func.qalam_item_text(SUBMISSIONS.c.payload))
+    return [*(grams.op("@>")(sa.func.qalam_grams(sa.literal(t))) for t in terms
+              if len(t) >= GRAM), *_contains(SUBMISSIONS, terms)]
+
+
+def _contains(s, terms) -> list:
+    """PostgreSQL: the conditions that the text of rows of ``s`` has each term. The stored
+    JSON holds a term's characters as they are (not escaped) unless it has a quote or a
+    backslash, so a search of the JSON text first, before reading it as JSON, spares the
+    reading where the term is not there (PostgreSQL checks the cheaper condition first)."""
+    text = sa.func.lower(sa.func.qalam_item_text(s.c.payload))
     conditions = []
     for term in terms:
-        if len(term) >= GRAM:
-            conditions.append(grams.op("@>")(sa.func.qalam_grams(sa.literal(term))))
-        conditions.append(sa.func.strpos(text, sa.func.lower(sa.literal(term))) > 0)
+        term_lower = sa.func.lower(sa.literal(term))
+        if '"' not in term and "\\" not in term:
+            conditions.append(sa.func.strpos(sa.func.lower(s.c.payload), term_lower) > 0)
+        conditions.append(sa.func.strpos(text, term_lower) > 0)
     return conditions
 
 
