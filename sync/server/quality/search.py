@@ -15,10 +15,13 @@ which never changes): a page costs the same on page 1 and page 10,000, and an it
 while someone pages through never shifts or repeats a row.
 
 A page is found as its arrival numbers first (what the indexes hold), then its 50 rows are
-read. A date range on SQLite, which keeps no statistics to choose by, is walked one of two
-ways, whichever reads fewer index entries: the range of days in the day index (migration
-0012: the keys alone, sorted), or items in arrival order until the page is full, skipping
-those that arrived after the range (counted first, in the day index).
+read. A date range is walked one of two ways, whichever reads fewer index entries: the range
+of days in the day index (migration 0012: the keys alone, sorted), or items in arrival order
+until the page is full, passing those that arrived after the range (counted first in the day
+index on SQLite, which keeps no statistics; PostgreSQL's estimates). On PostgreSQL, words are
+looked for in the first WALKED items in the page's order before the trigram index is asked:
+a common word's page fills within a few hundred items, where the index would hand over every
+one of its matches to be read and sorted.
 
 Drafts and deleted items are never listed (nobody reads another's drafts); nor are the
 items of projects that name other coordinators (:func:`~sync.server.work.projects.may_coordinate`).
