@@ -168,7 +168,7 @@ submissions = sa.Table(
     sa.Index("submissions_items_by_project", "project_id", "arrival"),
     sa.Index("submissions_items_by_language", "language", "arrival"),
     sa.Index("submissions_items_by_author", "author_id", "arrival"),
-    # The date filter's pages of keys come from the index alone (migration 0012).
+    # The date filter's pages of keys come from the index alone (migration 0013).
     sa.Index("submissions_items_by_day", "created_at", "arrival", "deleted", "state",
              "project_id"),
 )

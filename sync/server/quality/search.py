@@ -16,7 +16,7 @@ while someone pages through never shifts or repeats a row.
 
 A page is found as its arrival numbers first (what the indexes hold), then its 50 rows are
 read. A date range is walked one of two ways, whichever reads fewer index entries: the range
-of days in the day index (migration 0012: the keys alone, sorted), or items in arrival order
+of days in the day index (migration 0013: the keys alone, sorted), or items in arrival order
 until the page is full, passing those that arrived after the range (counted first in the day
 index on SQLite, which keeps no statistics; PostgreSQL's estimates). On PostgreSQL, words are
 looked for in the first WALKED items in the page's order before the trigram index is asked:

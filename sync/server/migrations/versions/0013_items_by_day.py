@@ -3,14 +3,14 @@ page of keys needs (the arrival number, and what hides an item: deleted, draft, 
 so SQLite finds the newest items of a range of days in the index alone, without reading a
 row (sync.server.quality.search chooses between this and walking items in arrival order).
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 """
 
 from alembic import op
 
-revision = "0012"
-down_revision = "0011"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
