@@ -3,7 +3,8 @@
     report = progress_report(store)      # app.rules.progress over everything done here
     report.points, report.quality_score
 
-Counted: submitted (or reviewed) items, never drafts. A further improvement made while
+Counted: submitted (or reviewed) items, never drafts, and the interface translations the server
+accepted and the verdicts given on peers' ones. A further improvement made while
 reviewing counts with its review (``further_improvement``), not again as an edit of its own;
 the ratings peers gave it are that review's ``ratings_received``. Both scores of a received
 review (prompt and completion) are ratings of the edit. A submission becomes an activity by
@@ -12,6 +13,7 @@ review (prompt and completion) are ratings of the edit. A submission becomes an 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections import defaultdict
 
@@ -69,4 +71,12 @@ def rule_settings(store: Store) -> rules.RuleSettings:
 
 
 def progress_report(store: Store) -> rules.Progress:
-    return rules.progress(activities(store), rule_settings(store))
+    """Points include translating the interface (issue 16), as the server's boards count it."""
+    from app.ui_translations import my_translation_work
+
+    settings = rule_settings(store)
+    report = rules.progress(activities(store), settings)
+    accepted, verdicts = my_translation_work(store)
+    translated = rules.translation_points(accepted=accepted, verdicts=verdicts,
+                                          settings=settings)
+    return dataclasses.replace(report, points=report.points + translated)

@@ -232,6 +232,17 @@ def my_votes(store: Store) -> dict[str, str]:
         "SELECT translation_id, verdict FROM ui_votes")}
 
 
+def my_translation_work(store: Store) -> tuple[int, int]:
+    """(my suggestions the server accepted, verdicts I gave): what
+    :func:`app.rules.translation_points` scores, as the server's leaderboards do (a
+    suggestion later superseded by a better one was accepted all the same)."""
+    accepted = store.db.execute(
+        "SELECT count(*) FROM ui_translations WHERE mine = 1 "
+        "AND status IN ('accepted', 'superseded')").fetchone()[0]
+    verdicts = store.db.execute("SELECT count(*) FROM ui_votes").fetchone()[0]
+    return accepted, verdicts
+
+
 def suggestion(store: Store, translation_id: str) -> Suggestion:
     row = store.db.execute("SELECT * FROM ui_translations WHERE id = ?",
                            [translation_id]).fetchone()

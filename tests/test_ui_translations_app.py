@@ -129,3 +129,29 @@ def test_a_pulled_catalog_is_checked_before_it_is_used(store):
     finally:
         community.forget_all()
         translation.install("en")
+
+
+def test_translating_the_interface_earns_points_on_the_device_too(store):
+    """The device's Progress counts what the server's leaderboards count for it (issue 16):
+    a suggestion of mine the server accepted, and each verdict I gave on a peer's."""
+    from app.activity import progress_report
+
+    store.set_user_id("u-amina")
+    before = progress_report(store).points
+    mine = ui_translations.suggest(store, language=HAUSA, context=None, msgid="&Help",
+                                   strings=["&Taimako"])
+    assert progress_report(store).points == before  # not accepted yet
+    _peer_suggestion(store)
+    ui_translations.vote(store, "peer-1", "accept")
+    assert progress_report(store).points == before + 1
+    page = type("Page", (), {})()
+    item = type("Item", (), {})()
+    item.entity, item.id, item.revision, item.deleted = "ui_translation", mine.id, 2, False
+    item.payload = json.dumps({"id": mine.id, "language": HAUSA, "context": None,
+                               "msgid": "&Help", "msgstr": ["&Taimako"], "user_id": "u-amina",
+                               "author_name": "amina", "status": "accepted", "votes": [],
+                               "text_revision": 1})
+    page.items, page.next_cursor = [item], 8
+    syncstate.apply_pull_page(store, page)
+    assert ui_translations.suggestion(store, mine.id).status == "accepted"
+    assert progress_report(store).points == before + 2
