@@ -27,7 +27,6 @@ from pathlib import Path
 from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QFileDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -440,6 +439,8 @@ class MainWindow(QMainWindow):
         if self.importer.running:
             return
         if path is None:
+            from PySide6.QtWidgets import QFileDialog  # its Python type costs a start ~20 ms
+
             path, _filter = QFileDialog.getOpenFileName(
                 self, _("Import tasks"), str(Path.home()),
                 task_file_filter(), options=QFileDialog.HideNameFilterDetails)

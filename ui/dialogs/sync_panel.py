@@ -17,7 +17,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -308,12 +307,16 @@ class SyncPanel(QDialog):
             self.state.setText(_("Not connected: the server's code was not confirmed."))
 
     def _export_bundle(self) -> None:
+        from PySide6.QtWidgets import QFileDialog  # its Python type costs a start ~20 ms
+
         path, _filter = QFileDialog.getSaveFileName(
             self, _("Export bundle"), "qalam-work.qalam", _("Qalam bundles (*.qalam)"))
         if path:
             self._start_bundle("export", Path(path))
 
     def _import_bundle(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
         path, _filter = QFileDialog.getOpenFileName(
             self, _("Import answer bundle"), "", _("Qalam bundles (*.qalam)"))
         if path:
