@@ -175,6 +175,8 @@ class World:
 
 def assert_tallies_are_counted_afresh(engine):
     with read_transaction(engine) as conn:
+        current = tallies.current_state(conn)  # settings changes were followed
+        assert (tallies.stored_state(conn) or current) == current
         stored = tallies.stored_everything(conn)
         afresh = tallies.facts(conn)
         assert stored == +afresh

@@ -25,9 +25,10 @@ What else moves a unit's facts, and is handled where it happens:
 * a block or unblock (:mod:`.moderation`): facts leave blocked people's work and ratings out,
   so the units they wrote or reviewed are stated again;
 * project settings (:mod:`sync.server.work.projects`): acceptance verdicts follow their
-  project's rules, so a project's units are stated again when its acceptance rules change;
+  project's rules, so a project's acceptance facts are stated again when those change;
   points are applied when boards are read, and edit distances are kept in bands between the
-  thresholds any project uses (``thresholds``), so a new threshold restates everything.
+  thresholds any project uses (``thresholds``), so a new threshold restates every board
+  fact (one GROUP BY over everything, in the settings' transaction).
 
 Writers of tallies are serialized (SQLite's write lock; the change counter's row lock on
 PostgreSQL, as every write of records takes), so a unit's "before" is what the table holds.
@@ -133,56 +134,73 @@ def _save_state(conn: Connection, state: State) -> None:
 # --- facts ---------------------------------------------------------------------------------
 
 
-def facts(conn: Connection, scope: Scope = Scope(), state: State | None = None) -> Counter:
-    """Every figure's facts over ``scope``, computed from the records themselves."""
+# What each fact function states: the figures it fills (see the module docstring).
+SOURCES = {"board": ("board",), "accept": ("accept",), "progress": ("progress", "authors"),
+           "agree": ("agree",)}
+
+
+def facts(conn: Connection, scope: Scope = Scope(), state: State | None = None,
+          sources: Iterable[str] = tuple(SOURCES)) -> Counter:
+    """The facts of ``sources`` (all) over ``scope``, computed from the records themselves."""
     from sync.server.quality.leaderboards import board_facts
     from sync.server.quality.measures import agreement_facts, progress_facts
     from sync.server.work.acceptance import acceptance_facts
 
     state = state or stored_state(conn) or current_state(conn)
+    functions = {"board": lambda part: board_facts(conn, part, state.thresholds),
+                 "accept": lambda part: acceptance_facts(conn, part),
+                 "progress": lambda part: progress_facts(conn, part),
+                 "agree": lambda part: agreement_facts(conn, part)}
     found: Counter = Counter()
     for part in scope.chunks():
-        for source in (board_facts(conn, part, state.thresholds), acceptance_facts(conn, part),
-                       progress_facts(conn, part), agreement_facts(conn, part)):
-            for key, n in source:
+        for source in sources:
+            for key, n in functions[source](part):
                 found[key] += n
     return found
 
 
-def rebuild(conn: Connection, project_id: str | None = None) -> int:
-    """State every unit (of one project, or all) again from scratch; returns how many
-    tally rows the scope now has. Run inside a write transaction. A project's alone only
-    while the edit thresholds are those stored: otherwise everything."""
+def rebuild(conn: Connection, project_id: str | None = None,
+            sources: Iterable[str] = tuple(SOURCES)) -> int:
+    """State every unit (of one project, or all) again from scratch, for ``sources`` (all
+    figures); returns how many tally rows that made. Run inside a write transaction. A
+    project's alone only while the edit thresholds are those stored: otherwise everything."""
     _lock(conn)
     state = current_state(conn)
     old = stored_state(conn)
-    if old is None or old.thresholds != state.thresholds:
+    if old is None or (old.thresholds != state.thresholds and "board" in sources):
         project_id = None  # every project's distance bands change with the thresholds
-    if project_id is None:
-        conn.execute(TALLIES.delete())
-    else:
-        conn.execute(TALLIES.delete().where(TALLIES.c.project_id == project_id))
-    found = facts(conn, Scope(project_id=project_id), state)
+    if old is None:
+        sources = tuple(SOURCES)
+    figures = [figure for source in sources for figure in SOURCES[source]]
+    where = [TALLIES.c.figure.in_(figures)]
+    if project_id is not None:
+        where.append(TALLIES.c.project_id == project_id)
+    conn.execute(TALLIES.delete().where(*where))
+    found = facts(conn, Scope(project_id=project_id), state, sources)
     rows = [dict(zip(COLUMNS, key, strict=True), n=n) for key, n in found.items() if n]
     for start in range(0, len(rows), 5000):
         conn.execute(TALLIES.insert(), rows[start:start + 5000])
-    if project_id is None:
-        _save_state(conn, state)
-    else:
-        acceptance = {**old.acceptance}
-        if project_id in state.acceptance:
-            acceptance[project_id] = state.acceptance[project_id]
-        _save_state(conn, State(old.thresholds, acceptance))
+    old = old or state
+    thresholds = state.thresholds if "board" in sources and project_id is None \
+        else old.thresholds
+    acceptance = old.acceptance
+    if "accept" in sources:
+        acceptance = state.acceptance if project_id is None else {
+            **old.acceptance, **{k: v for k, v in state.acceptance.items() if k == project_id}}
+    _save_state(conn, State(thresholds, acceptance))
     return len(rows)
 
 
 def settings_changed(conn: Connection, project_id: str) -> None:
     """After a project's settings were written: restate what they change (see the module)."""
     old, new = stored_state(conn), current_state(conn)
-    if old is None or old.thresholds != new.thresholds:
+    if old is None:
         rebuild(conn)
-    elif old.acceptance.get(project_id) != new.acceptance.get(project_id):
-        rebuild(conn, project_id)
+        return
+    if old.thresholds != new.thresholds:
+        rebuild(conn, sources=("board",))  # the bands of every project's edits
+    if old.acceptance.get(project_id) != new.acceptance.get(project_id):
+        rebuild(conn, project_id, sources=("accept",))
 
 
 class Change:
