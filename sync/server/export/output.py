@@ -126,11 +126,15 @@ def arrow_size(row: dict) -> int:
 def values_size(values: list) -> int:
     """:func:`arrow_size` of many values at once, the text of all of them encoded together
     (encoding each one apart cost an export more than writing it)."""
-    text = [value for value in values if isinstance(value, str)]
-    size = len("".join(text).encode("utf-8")) + 4 * len(text)
-    if len(text) != len(values):
-        size += sum(arrow_size({"": value}) for value in values if not isinstance(value, str))
-    return size
+    text, size = [], 0
+    for value in values:  # one pass: most values are text, None or a number
+        if isinstance(value, str):
+            text.append(value)
+        elif isinstance(value, list):
+            size += arrow_size({"": value})
+        elif value is not None:
+            size += 8
+    return size + len("".join(text).encode("utf-8")) + 4 * len(text)
 
 
 def moved(files: list[Path], temp: Path, out_dir: Path) -> list[Path]:
