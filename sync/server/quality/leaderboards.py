@@ -35,7 +35,7 @@ from __future__ import annotations
 import bisect
 import json
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
@@ -89,6 +89,7 @@ class _Snapshot:
     recent: tuple[Tally, ...]     # this week: ``day`` is its Monday, or today from today on
     names: dict[str, str]
     settings: rules.RuleSettings
+    blocked: frozenset[str]       # users who are blocked now
 
 
 def _grouped(conn: Connection, inner, keys: list[str], *aggregates):
@@ -222,10 +223,10 @@ def _rating_facts(conn: Connection, sf: PayloadFields, rf: PayloadFields, scope:
 
 
 def _tallies(conn: Connection, project_id: str | None, settings: rules.RuleSettings,
-             since: str | None, today: str | None = None) -> list[Tally]:
+             week: str, today: str) -> tuple[list[Tally], list[Tally]]:
     """The stored facts (:mod:`.tallies`) scored and summed per user and language, in SQL:
-    all-time; or with ``since``, the days from ``since`` on, in two parts (before ``today``
-    and from ``today`` on). Translating the interface only in the boards across projects."""
+    all-time, and this week in two parts (``day`` is ``week``, or ``today`` for today on).
+    Translating the interface only in the boards across projects."""
     table = tallies.TALLIES
     where = [table.c.figure == "board"]
     if project_id is not None:
@@ -237,26 +238,27 @@ def _tallies(conn: Connection, project_id: str | None, settings: rules.RuleSetti
         if scored else sa.literal(0)
     counted = sa.case({d: 1 for d, (_, c) in scored.items() if c}, value=table.c.detail,
                       else_=0) if scored else sa.literal(0)
-    if since:
-        day = sa.case((table.c.day >= (today or since), today or since), else_=since)
-        where.append(table.c.day >= since)
-    else:
-        day = sa.literal(tallies.ALL_TIME)
-        where.append(table.c.day == tallies.ALL_TIME)
-    grouped = sa.select(
-        table.c.user_id, table.c.language, day.label("day"),
-        sa.func.sum(table.c.n * points).label("points"),
-        sa.func.sum(table.c.n * counted).label("contributions"),
-        *(sa.func.sum(sa.case((table.c.detail == f"r|{value}", table.c.n), else_=0))
-          for value in RATING_VALUES)).where(*where).group_by(
-        table.c.user_id, table.c.language, day)
-    found = [Tally(user, language, day, int(points or 0), int(contributions or 0),
-                   (int(r1 or 0), int(r2 or 0), int(r3 or 0), int(r4 or 0), int(r5 or 0)))
-             for user, language, day, points, contributions, r1, r2, r3, r4, r5
-             in conn.execute(grouped)]
+
+    def summed(day, *condition) -> list[Tally]:
+        grouped = sa.select(
+            table.c.user_id, table.c.language, day.label("day"),
+            sa.func.sum(table.c.n * points), sa.func.sum(table.c.n * counted),
+            *(sa.func.sum(sa.case((table.c.detail == f"r|{value}", table.c.n), else_=0))
+              for value in RATING_VALUES)).where(*where, *condition).group_by(
+            table.c.user_id, table.c.language, day)
+        return [Tally(user, language, day, int(points or 0), int(contributions or 0),
+                      (int(r1 or 0), int(r2 or 0), int(r3 or 0), int(r4 or 0), int(r5 or 0)))
+                for user, language, day, points, contributions, r1, r2, r3, r4, r5
+                in conn.execute(grouped).all()]
+
+    all_time = summed(sa.literal(tallies.ALL_TIME), table.c.day == tallies.ALL_TIME)
+    recent = summed(sa.case((table.c.day >= today, today), else_=week), table.c.day >= week)
     if project_id is None:
-        found += _translation_tallies(conn, settings, since)
-    return found
+        for tally in _translation_tallies(conn, settings):
+            all_time.append(replace(tally, day=tallies.ALL_TIME))
+            if tally.day >= week:
+                recent.append(replace(tally, day=today if tally.day >= today else week))
+    return all_time, recent
 
 
 def _detail_points(details: list[str], settings: rules.RuleSettings,
@@ -283,8 +285,7 @@ def _detail_points(details: list[str], settings: rules.RuleSettings,
     return found
 
 
-def _translation_tallies(conn: Connection, settings: rules.RuleSettings,
-                         since: str | None) -> list[Tally]:
+def _translation_tallies(conn: Connection, settings: rules.RuleSettings) -> list[Tally]:
     """Translating the interface (issue 16), with its own points (:func:`app.rules.
     translation_points`): accepted suggestions on the day they were accepted, verdicts on the
     day they were given. Not any project's work: only the boards across projects count it.
@@ -295,14 +296,12 @@ def _translation_tallies(conn: Connection, settings: rules.RuleSettings,
     accepted = _grouped(conn, sa.select(
         suggestions.c.author_id, suggestions.c.language, decided.label("day"))
         .where(suggestions.c.status.in_(("accepted", "superseded")),
-               suggestions.c.decided_at.isnot(None), unblocked(suggestions.c.author_id),
-               *([decided >= since] if since else [])),
+               suggestions.c.decided_at.isnot(None), unblocked(suggestions.c.author_id)),
         ["author_id", "language", "day"], _count)
     given = _grouped(conn, sa.select(
         votes.c.author_id, suggestions.c.language, voted.label("day"))
         .join(suggestions, suggestions.c.id == votes.c.translation_id)
-        .where(votes.c.device_id != "server", unblocked(votes.c.author_id),
-               *([voted >= since] if since else [])),
+        .where(votes.c.device_id != "server", unblocked(votes.c.author_id)),
         ["author_id", "language", "day"], _count)
     return [*(Tally(r.author_id, r.language, r.day,
                     rules.translation_points(accepted=r.n, settings=settings), r.n)
@@ -331,12 +330,13 @@ def rule_settings(conn: Connection, project_id: str | None = None) -> rules.Rule
 def _snapshot(conn: Connection, project_id: str | None, moment: datetime) -> _Snapshot:
     """Everyone's tallies as the database has them now: all-time, and per day from the
     start of ``moment``'s week (the day and week boards)."""
-    names = dict(conn.execute(sa.select(USERS.c.id, USERS.c.name)).all())
+    people = conn.execute(sa.select(USERS.c.id, USERS.c.name, USERS.c.blocked_at)).all()
     settings = rule_settings(conn, project_id)
     week = clock.stamp(period_start("week", moment))[:10]
     today = clock.stamp(period_start("day", moment))[:10]
-    return _Snapshot(tuple(_tallies(conn, project_id, settings, None)),
-                     tuple(_tallies(conn, project_id, settings, week, today)), names, settings)
+    all_time, recent = _tallies(conn, project_id, settings, week, today)
+    return _Snapshot(tuple(all_time), tuple(recent), {p.id: p.name for p in people},
+                     settings, frozenset(p.id for p in people if p.blocked_at is not None))
 
 
 def _ranking(snapshot: _Snapshot, since: str | None, language: str | None,
@@ -397,7 +397,7 @@ def _now(now: datetime | str | None) -> datetime:
     return now.astimezone(UTC)
 
 
-def _board(conn: Connection, snapshot: _Snapshot, period: Period,
+def _board(snapshot: _Snapshot, period: Period,
            language: str | None, now: datetime, limit: int,
            user_id: str | None) -> Leaderboard:
     if period not in PERIODS:
@@ -410,16 +410,11 @@ def _board(conn: Connection, snapshot: _Snapshot, period: Period,
     me = None
     if user_id is not None and user_id in snapshot.names:
         me = next((row for row in ranking if row.user_id == user_id), None)
-        if me is None and _active(conn, user_id):
+        if me is None and user_id not in snapshot.blocked:
             me = LeaderboardRow(rank=ranked + 1, user_id=user_id,
                                 name=snapshot.names[user_id], points=0, contributions=0)
     return Leaderboard(period=period, language=language, since=since,
                        rows=ranking[:limit], me=me)
-
-
-def _active(conn: Connection, user_id: str) -> bool:
-    row = conn.execute(sa.select(USERS.c.blocked_at).where(USERS.c.id == user_id)).first()
-    return row is not None and row.blocked_at is None
 
 
 def board(target: Target, *, period: Period = "all", language: str | None = None,
@@ -431,7 +426,7 @@ def board(target: Target, *, period: Period = "all", language: str | None = None
     def work(conn: Connection) -> Leaderboard:
         user_id = get_user(conn, user).id if user else None
         snapshot = _snapshot(conn, project_id, moment)
-        return _board(conn, snapshot, period, language, moment, max(1, limit), user_id)
+        return _board(snapshot, period, language, moment, max(1, limit), user_id)
 
     return read(target, work)
 
@@ -454,7 +449,7 @@ def leaderboards(target: Target, device_or_user: Device | User | str, *,
                      else get_user(conn, device_or_user))
             user_id, languages = found.id, found.languages
         snapshot = _snapshot(conn, project_id, moment)
-        boards = [_board(conn, snapshot, period, language, moment, max(1, limit), user_id)
+        boards = [_board(snapshot, period, language, moment, max(1, limit), user_id)
                   for period in PERIODS for language in (None, *languages)]
         return Leaderboards(generated_at=clock.stamp(moment), boards=boards)
 
