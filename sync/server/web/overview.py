@@ -2,13 +2,13 @@
 
     GET /dashboard/overview?project=aya-urd
 
-Counts come from :func:`sync.server.quality.measures.language_progress` (drafts, hand-ins, reviews,
-contributors), :func:`sync.server.work.acceptance.counted_acceptance` (what the project's acceptance
-rules accept: the same the export applies; both kept as the data arrives, see
-:mod:`sync.server.quality.tallies`) and the tasks table (work loaded per language and
-kind); agreement and contributor concentration per language from
-:mod:`sync.server.quality.measures` (tallied too); how far each language's translation of the interface has
-come from :func:`sync.server.translation.catalogs.progress`.
+Counts come from :func:`sync.server.quality.measures.language_progress` (drafts, hand-ins,
+reviews, contributors), :func:`sync.server.work.acceptance.counted_acceptance` (what the
+project's acceptance rules accept: the same the export applies; both kept as the data
+arrives, see :mod:`sync.server.quality.tallies`) and the tasks table (work loaded per
+language and kind); agreement and contributor concentration per language from
+:mod:`sync.server.quality.measures` (tallied too); how far each language's translation of
+the interface has come from :func:`sync.server.translation.catalogs.progress`.
 """
 
 from __future__ import annotations

@@ -83,6 +83,7 @@ from sync.server.exchange.payloads import content
 from sync.server.people import auditlog
 from sync.server.people.auditlog import Actor
 from sync.server.work.projects import check_project_id, create_project
+from sync.server.work.xmlread import Counting, forget, local, parser, refusals
 
 Target = Engine | Connection
 Progress = Callable[[int, int, str], None]
@@ -118,10 +119,6 @@ MAX_FIELD_BYTES = MAX_FIELD_CHARS * 4  # UTF-8
 # huge_tree=False keeps, as it keeps text nodes under 10 MB.)
 MAX_UNIT_ELEMENTS = 10_000
 MAX_UNIT_BYTES = MAX_RECORD_BYTES
-# Read without an event: libxml2's own limit on one text (a skeleton may be that big), and
-# the attributes of one tag (a real one has a few).
-MAX_QUIET_BYTES = 10_000_000
-MAX_QUIET_ATTRIBUTES = 10_000
 
 
 @dataclass(frozen=True)
@@ -445,41 +442,10 @@ _CODES = frozenset({"x", "bx", "ex", "ph", "bpt", "ept", "it", "sc", "ec", "sm",
 _XLIFF_FIELDS = {"source_text": "source", "mt_text": "target"}
 
 
-class _Counting:
-    """A binary file that reports how many bytes were read (progress while parsing).
-
-    It also stops the parser when, since its last event (the reader sets ``quiet`` and
-    ``equals`` back to 0 on each), it read more than MAX_QUIET_BYTES, or more than
-    MAX_QUIET_ATTRIBUTES ``=`` signs: libxml2 holds a start tag's attributes, or a text, in
-    memory until it is complete, and an attribute costs some 300 bytes of it."""
-
-    def __init__(self, raw, add: Callable[[int], None]):
-        self.raw, self.add = raw, add
-        self.quiet = self.equals = 0
-
-    def read(self, size: int = -1) -> bytes:
-        data = self.raw.read(size)
-        self.add(len(data))
-        self.quiet += len(data)
-        self.equals += data.count(b"=")
-        if self.quiet > MAX_QUIET_BYTES or self.equals > MAX_QUIET_ATTRIBUTES:
-            raise _Quiet
-        return data
-
-
-class _Quiet(Exception):
-    """The XML parser read too far without producing an element."""
-
-
-def _local(element) -> str:
-    tag = element.tag
-    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
-
-
 def _text(element) -> str:
     parts = [element.text or ""]
     for child in element:
-        if isinstance(child.tag, str) and _local(child) not in _CODES:
+        if isinstance(child.tag, str) and local(child) not in _CODES:
             parts.append(_text(child))
         parts.append(child.tail or "")
     return "".join(parts)
@@ -511,9 +477,9 @@ class _Xliff:
                          f"{value!r} is not a language code Qalam knows.") from None
 
     def root(self, element) -> None:
-        if _local(element) != "xliff":
+        if local(element) != "xliff":
             raise _error(self.path, {"line": element.sourceline}, None,
-                         f"is not an XLIFF file (its root element is <{_local(element)}>).")
+                         f"is not an XLIFF file (its root element is <{local(element)}>).")
         if element.getroottree().docinfo.doctype:
             raise _error(self.path, {"line": _doctype_line(self.path, element.sourceline)},
                          None, "has a DOCTYPE; XLIFF needs none, and Qalam refuses them "
@@ -545,8 +511,8 @@ class _Xliff:
         if name == "segment" and self.version != "1.2":
             self.segment += 1
             if not self.skip[-1]:
-                children = {_local(child): child for child in element
-                            if _local(child) in ("source", "target")}
+                children = {local(child): child for child in element
+                            if local(child) in ("source", "target")}
                 found = self.task(element.getparent().get("id"), element.sourceline,
                                   children.get("source"), children.get("target"),
                                   element.get("id") or str(self.segment))
@@ -603,22 +569,17 @@ def _doctype_line(path: Path, root_line: int | None, *, limit: int = 1 << 20) ->
 def _xliff_tasks(path: Path, meter: _Meter, *, project: str, kind: str | None,
                  origin: str | None, allow_mismatch: bool = False
                  ) -> Iterator[tuple[dict, dict]]:
-    from lxml import etree
 
     if kind not in (None, "postedit"):
         raise TaskFileError(path, None, None, f"is XLIFF, which holds post-editing work; "
                                               f"--kind {kind} does not apply to it.")
     xliff = _Xliff(path, project, origin, allow_mismatch)
     with path.open("rb") as raw:
-        counting = _Counting(raw, meter.add)
-        parser = etree.iterparse(
-            counting, events=("start", "end"), resolve_entities=False,
-            no_network=True, load_dtd=False, huge_tree=False, remove_comments=True,
-            remove_pis=True)
+        counting = Counting(raw, meter.add)
         root = unit = last = None  # unit: the unit being read, kept until it ends
         unit_elements = unit_start = 0
-        try:
-            for event, element in parser:
+        with refusals(path, lambda: last):
+            for event, element in parser(counting):
                 counting.quiet = counting.equals = 0
                 last = element
                 name = element.tag.rpartition("}")[2]  # elements only: no comments, no PIs
@@ -640,25 +601,9 @@ def _xliff_tasks(path: Path, meter: _Meter, *, project: str, kind: str | None,
                 if element is unit:
                     unit = None
                 if unit is None and element is not root:
-                    _forget(element)
+                    forget(element)  # a unit, or anything outside one (notes, skeletons)
                 if found is not None:
                     yield found
-        except etree.XMLSyntaxError as exc:
-            raise TaskFileError(path, exc.lineno or None, None,
-                                f"is not well-formed XML ({exc.msg}).") from exc
-        except _Quiet:
-            raise TaskFileError(path, last.sourceline if last is not None else None, None,
-                                f"goes on for more than {MAX_QUIET_BYTES // 1_000_000} MB, or "
-                                f"{MAX_QUIET_ATTRIBUTES:,} attributes, after this line without "
-                                "completing an element; it was refused.") from None
-
-
-def _forget(element) -> None:
-    """Free an element that was processed (a unit), or was outside any unit (notes,
-    skeletons, anything else), and what came before it, so memory stays flat."""
-    element.clear(keep_tail=True)
-    while element.getprevious() is not None:
-        del element.getparent()[0]
 
 
 def _unit_too_big(path: Path, unit) -> TaskFileError:
@@ -672,13 +617,13 @@ def _trans_unit_texts(element):
     source = target = None
     alternatives = []
     for child in element:
-        name = _local(child)
+        name = local(child)
         if name == "source":
             source = child
         elif name == "target":
             target = child
         elif name == "alt-trans":
-            alternatives += [c for c in child if _local(c) == "target"]
+            alternatives += [c for c in child if local(c) == "target"]
     if (target is None or not _text(target).strip()) and alternatives:
         target = alternatives[0]
     return source, target

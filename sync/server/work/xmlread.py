@@ -1,5 +1,5 @@
 """Reading a big XML file one record at a time, bounded, with nothing fetched or expanded:
-what the TMX and TBX importers share.
+what the XLIFF, TMX and TBX importers share.
 
     for record in records(path, {"tu"}, on_start=remember_header):
         ...   # a complete <tu> element; freed once the loop moves on
@@ -16,6 +16,7 @@ field.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from app.taskfile import TaskFileError
@@ -26,26 +27,58 @@ MAX_QUIET_BYTES = 10_000_000
 MAX_QUIET_ATTRIBUTES = 10_000
 
 
-class _Quiet(Exception):
+class Quiet(Exception):
     """The parser read too far without producing an element."""
 
 
-class _Counting:
-    """A binary file that counts what it reads and stops a parser that reads too far
-    without an event (the reader sets ``quiet`` and ``equals`` back to 0 on each)."""
+class Counting:
+    """A binary file that counts what it reads (``add`` hears each read's size: progress)
+    and stops a parser that reads too far without an event (the reader sets ``quiet`` and
+    ``equals`` back to 0 on each): libxml2 holds a start tag's attributes, or a text, in
+    memory until it is complete, and an attribute costs some 300 bytes of it."""
 
-    def __init__(self, raw):
-        self.raw = raw
+    def __init__(self, raw, add: Callable[[int], None] | None = None):
+        self.raw, self.add = raw, add
         self.done = self.quiet = self.equals = 0
 
     def read(self, size: int = -1) -> bytes:
         data = self.raw.read(size)
         self.done += len(data)
+        if self.add is not None:
+            self.add(len(data))
         self.quiet += len(data)
         self.equals += data.count(b"=")
         if self.quiet > MAX_QUIET_BYTES or self.equals > MAX_QUIET_ATTRIBUTES:
-            raise _Quiet
+            raise Quiet
         return data
+
+
+def parser(counting: Counting):
+    """lxml's iterparse over ``counting``: no DTD, no entities, no network, no huge texts."""
+    from lxml import etree
+
+    return etree.iterparse(
+        counting, events=("start", "end"), resolve_entities=False, no_network=True,
+        load_dtd=False, huge_tree=False, remove_comments=True, remove_pis=True)
+
+
+@contextmanager
+def refusals(path: Path, last: Callable[[], object]):
+    """Turn the parser's refusals into a :class:`TaskFileError` naming the file and line
+    (``last()``: the last element the parser produced, or None)."""
+    from lxml import etree
+
+    try:
+        yield
+    except etree.XMLSyntaxError as exc:
+        raise TaskFileError(path, exc.lineno or None, None,
+                            f"is not well-formed XML ({exc.msg}).") from exc
+    except Quiet:
+        element = last()
+        raise TaskFileError(path, element.sourceline if element is not None else None, None,
+                            f"goes on for more than {MAX_QUIET_BYTES // 1_000_000} MB, or "
+                            f"{MAX_QUIET_ATTRIBUTES:,} attributes, after this line without "
+                            "completing an element; it was refused.") from None
 
 
 def local(element) -> str:
@@ -61,17 +94,12 @@ def records(path: Path, names: set[str], *,
             on_start: Callable[[object, str], None] | None = None) -> Iterator:
     """Each complete element named in ``names`` (local names), in file order; ``on_start``
     sees the start of every element outside a record (the root first)."""
-    from lxml import etree
-
     with path.open("rb") as raw:
-        counting = _Counting(raw)
-        parser = etree.iterparse(
-            counting, events=("start", "end"), resolve_entities=False, no_network=True,
-            load_dtd=False, huge_tree=False, remove_comments=True, remove_pis=True)
+        counting = Counting(raw)
         root = record = last = None
         elements = start = 0
-        try:
-            for event, element in parser:
+        with refusals(path, lambda: last):
+            for event, element in parser(counting):
                 counting.quiet = counting.equals = 0
                 last = element
                 name = local(element)
@@ -100,20 +128,12 @@ def records(path: Path, names: set[str], *,
                     record = None
                     yield element
                 if element is not root:
-                    _forget(element)
-        except etree.XMLSyntaxError as exc:
-            raise TaskFileError(path, exc.lineno or None, None,
-                                f"is not well-formed XML ({exc.msg}).") from exc
-        except _Quiet:
-            raise TaskFileError(path, last.sourceline if last is not None else None, None,
-                                f"goes on for more than {MAX_QUIET_BYTES // 1_000_000} MB, or "
-                                f"{MAX_QUIET_ATTRIBUTES:,} attributes, after this line without "
-                                "completing an element; it was refused.") from None
+                    forget(element)
         if root is None:
             raise TaskFileError(path, None, None, "is empty.")
 
 
-def _forget(element) -> None:
+def forget(element) -> None:
     """Free an element that was handled, and what came before it: memory stays flat."""
     element.clear(keep_tail=True)
     while element.getprevious() is not None:
