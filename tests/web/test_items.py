@@ -266,6 +266,17 @@ def test_filters(dashboard, work):
     assert oldest == list(reversed(found(farida.get("/dashboard/items"))))
 
 
+def test_the_list_marks_exactly_the_flagged_items(dashboard, work):
+    """Each row says whether its item is held by a flag (asked for the page's items only)."""
+    from sync.server.quality.search import ItemQuery, find_items
+
+    farida = dashboard.coordinator()
+    rows = find_items(dashboard.engine, farida.user.id, ItemQuery.parse()).rows
+    assert {row.id for row in rows if row.flagged} == {work["ids"]["hindi"]}
+    page = farida.get("/dashboard/items").text
+    assert page.count('<span class="badge bad">Flagged</span>') == 1
+
+
 def test_pages_are_stable_while_items_arrive(dashboard, work, monkeypatch):
     monkeypatch.setattr(items_page, "PAGE_SIZE", 3)
     farida = dashboard.coordinator()

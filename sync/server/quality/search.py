@@ -402,14 +402,18 @@ def _like(term: str) -> str:
     return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def flagged(conn: Connection, submission_id) -> sa.ColumnElement:
+def flagged(conn: Connection, submission_id, among=None) -> sa.ColumnElement:
     """The condition that an item is held by a flag (as :mod:`sync.server.work.acceptance`
     judges it): a coordinator's flag in force, or a live flag from an unblocked reviewer
-    that no coordinator dismissed since."""
+    that no coordinator dismissed since. ``among``: the ids of the only items asked about,
+    so that PostgreSQL, choosing to gather the flagged items once rather than look item by
+    item, reads their reviews only (not every review's JSON: 0.1 s at 20,000 reviews)."""
     flag = payload_field(conn, REVIEWS.c.payload, "flag")
     state = sa.func.coalesce(payload_field(conn, REVIEWS.c.payload, "state"), "")
     by_reviewer = sa.exists().where(
-        REVIEWS.c.submission_id == submission_id, REVIEWS.c.deleted == sa.false(),
+        REVIEWS.c.submission_id == submission_id,
+        *([] if among is None else [REVIEWS.c.submission_id.in_(among)]),
+        REVIEWS.c.deleted == sa.false(),
         flag.in_(REVIEW_FLAGS), state != "draft", unblocked(REVIEWS.c.author_id),
         ~sa.exists().where(ITEM_FLAGS.c.submission_id == submission_id,
                            ITEM_FLAGS.c.action == "unflag",
@@ -437,7 +441,7 @@ def _rows(conn: Connection, rows) -> list[ItemRow]:
                sa.func.coalesce(payload_field(conn, REVIEWS.c.payload, "state"), "") != "draft")
         .group_by(REVIEWS.c.submission_id)).all())
     held = set(conn.execute(sa.select(SUBMISSIONS.c.id).where(
-        SUBMISSIONS.c.id.in_(ids), flagged(conn, SUBMISSIONS.c.id))).scalars())
+        SUBMISSIONS.c.id.in_(ids), flagged(conn, SUBMISSIONS.c.id, among=ids))).scalars())
     found = []
     for row in rows:
         payload = json.loads(row.payload)
