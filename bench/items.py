@@ -189,6 +189,7 @@ def cases(found: dict) -> list[tuple[str, dict, dict]]:
         ("word + unreviewed, unflagged", {"q": "दिल्ली", "reviewed": "no", "flagged": "no"},
          {}),
         ("word + flagged", {"q": "دارالحکومت", "flagged": "yes"}, {}),
+        ("word + reviewed", {"q": "दिल्ली", "reviewed": "yes"}, {}),
         ("language", {"language": "amh_Ethi"}, {}),
         ("project", {"project": "bench-b"}, {}),
         ("kind", {"kind": "postedit"}, {}),

@@ -142,15 +142,17 @@ def test_search_finds_a_word_in_any_script(dashboard, work, query, expected):
     assert found(farida.get("/dashboard/items", params={"q": query})) == [expected]
 
 
-@pytest.mark.parametrize("walked", [1, 2, 10_000])
+@pytest.mark.parametrize(("walked", "step"), [(1, 200), (2, 1), (10_000, 1), (10_000, 200)])
 def test_words_are_found_whether_the_walk_fills_the_page_or_the_index_does(
-        dashboard, work, monkeypatch, walked):
-    """PostgreSQL reads items in order for the words (search.WALKED of them) and turns to
-    the trigram index when those do not fill the page: the same items either way, page
-    after page, with flags and reviews, and a quote or a backslash in a word."""
+        dashboard, work, monkeypatch, walked, step):
+    """PostgreSQL reads items in order for the words (search.WALKED of them, search.STEP at
+    a time at first) and turns to the trigram index when those do not fill the page: the
+    same items either way, page after page, with flags and reviews, and a quote or a
+    backslash in a word."""
     from sync.server.quality import search
 
     monkeypatch.setattr(search, "WALKED", walked)
+    monkeypatch.setattr(search, "STEP", step)
     farida = dashboard.coordinator()
     with Server(dashboard.engine) as harness:
         amina = work["amina"]

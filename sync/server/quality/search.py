@@ -21,7 +21,8 @@ until the page is full, passing those that arrived after the range (counted firs
 index on SQLite, which keeps no statistics; PostgreSQL's estimates). On PostgreSQL, words are
 looked for in the first WALKED items in the page's order before the trigram index is asked:
 a common word's page fills within a few hundred items, where the index would hand over every
-one of its matches to be read and sorted.
+one of its matches to be read and sorted. There, too, a search for flagged or reviewed items
+starts from the few items ever flagged or reviewed.
 
 Drafts and deleted items are never listed (nobody reads another's drafts); nor are the
 items of projects that name other coordinators (:func:`~sync.server.work.projects.may_coordinate`).
@@ -64,6 +65,7 @@ GRAM = 3                 # the index's unit: shorter words are found by a scan
 SCAN_COST = 3
 COUNTED = 300_000        # entries of a range of days counted at most, to choose the walk
 WALKED = 5_000           # PostgreSQL: items read in order for words before the trigram index
+STEP = 200               # ... at first so many at a time, doubling up to 1,000
 _TERM = re.compile(r'"([^"]*)"|(\S+)')
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -181,6 +183,11 @@ def find_items(target: Target, user_id: str, query: ItemQuery, *, after: int | N
     limit = max(1, min(int(limit), MAX_LIMIT))
 
     def work(conn: Connection) -> ItemPage:
+        if not is_sqlite(conn):
+            # A page reads a few thousand rows at most: compiling its plan (PostgreSQL's JIT,
+            # drawn by cost estimates that count the rows an index walk may pass) takes longer
+            # than running it, up to a second.
+            conn.exec_driver_sql("SET LOCAL jit = off")
         backwards = before is not None
         newest_first = not query.oldest_first
         descending = newest_first != backwards
@@ -191,13 +198,13 @@ def find_items(target: Target, user_id: str, query: ItemQuery, *, after: int | N
                 statement = statement.where(key < after if newest_first else key > after)
             if backwards:
                 statement = statement.where(key > before if newest_first else key < before)
-            return statement.order_by(key.desc() if descending else key.asc())
+            return statement.order_by(key.desc() if descending else key.asc()), key
 
         keys = None
         if not is_sqlite(conn) and any(len(t) >= GRAM for t in query.terms):
-            keys = _walked(conn, ordered(text=False), query, limit + 1)
+            keys = _walked(conn, *ordered(text=False), query, limit + 1, descending=descending)
         if keys is None:
-            keys = list(conn.execute(ordered(text=True).limit(limit + 1)).scalars())
+            keys = list(conn.execute(ordered(text=True)[0].limit(limit + 1)).scalars())
         more = len(keys) > limit
         keys = keys[:limit]
         if backwards:
@@ -215,27 +222,33 @@ def find_items(target: Target, user_id: str, query: ItemQuery, *, after: int | N
     return read(target, work)
 
 
-def _walked(conn: Connection, statement, query: ItemQuery, wanted: int) -> list[int] | None:
-    """PostgreSQL: the first ``wanted`` keys of ``statement`` (ordered; without the words,
-    flags and reviews) whose items have the words (and flags, reviews), looking at its first
-    WALKED items only, a few hundred at a time; None when those hold fewer and there are
-    more. A common word fills a page within a few hundred items, where the trigram index
-    would hand over every one of its tens of thousands, each read and sorted; a rare word is
-    then found through that index."""
-    keys = list(conn.execute(statement.limit(WALKED)).scalars())
+def _walked(conn: Connection, statement, key, query: ItemQuery, wanted: int, *,
+            descending: bool) -> list[int] | None:
+    """PostgreSQL: the first ``wanted`` keys of ``statement`` (ordered by ``key``; without
+    the words, flags and reviews) whose items have the words (and flags, reviews), looking
+    at its first WALKED items only, read a few hundred at a time; None when those hold
+    fewer and there are more. A common word fills a page within a few hundred items, where
+    the trigram index would hand over every one of its tens of thousands, each read and
+    sorted; a rare word is then found through that index."""
     s = SUBMISSIONS
-    conditions = [*_contains(s, query.terms), *_checks(conn, query, s)]
     found: list[int] = []
-    start, size = 0, 100
-    while start < len(keys) and len(found) < wanted:
-        chunk = keys[start:start + size]
-        hits = set(conn.execute(sa.select(s.c.arrival).where(s.c.arrival.in_(chunk),
-                                                             *conditions)).scalars())
-        found += [key for key in chunk if key in hits]
-        start, size = start + size, min(size * 2, 1000)
-    if len(found) >= wanted or len(keys) < WALKED:
-        return found[:wanted]  # a full page, or every item there is
-    return None
+    seen, size, last = 0, STEP, None
+    while len(found) < wanted:
+        if seen >= WALKED:
+            return None
+        step = statement if last is None else statement.where(
+            key < last if descending else key > last)
+        chunk = list(conn.execute(step.limit(size)).scalars())
+        ids = (list(conn.execute(sa.select(s.c.id).where(s.c.arrival.in_(chunk))).scalars())
+               if chunk and (query.flagged is not None or query.reviewed is not None) else None)
+        hits = set(conn.execute(sa.select(s.c.arrival).where(
+            s.c.arrival.in_(chunk), *_contains(s, query.terms),
+            *_checks(conn, query, s, among=ids))).scalars()) if chunk else set()
+        found += [k for k in chunk if k in hits]
+        if len(chunk) < size:
+            break  # every item there is
+        seen, size, last = seen + size, min(size * 2, 1000), chunk[-1]
+    return found[:wanted]
 
 
 def _read(conn: Connection, keys: list[int]) -> list:
@@ -292,21 +305,36 @@ def _statement(conn: Connection, user_id: str, query: ItemQuery, *, descending: 
                                                        "device"))  # their own indexes lead
         statement, key = _days(conn, statement, key, query, descending=descending,
                                others=others)
+    if not is_sqlite(conn):  # few items: PostgreSQL's search for them starts from them
+        if query.flagged:
+            statement = statement.where(s.c.id.in_(_ever_flagged(conn)))
+        if query.reviewed:
+            statement = statement.where(s.c.id.in_(sa.select(REVIEWS.c.submission_id)))
     if text:
         statement = statement.where(*_checks(conn, query, s))
     return statement, key
 
 
-def _checks(conn: Connection, query: ItemQuery, s) -> list:
-    """The conditions that look at an item's reviews and flags, for rows of ``s``."""
+def _checks(conn: Connection, query: ItemQuery, s, among=None) -> list:
+    """The conditions that look at an item's reviews and flags, for rows of ``s``; ``among``
+    as :func:`flagged`'s."""
     conditions = []
     if query.flagged is not None:
-        condition = flagged(conn, s.c.id)
+        condition = flagged(conn, s.c.id, among)
         conditions.append(condition if query.flagged else ~condition)
     if query.reviewed is not None:
-        condition = _reviewed(conn, s.c.id)
+        condition = _reviewed(conn, s.c.id, among)
         conditions.append(condition if query.reviewed else ~condition)
     return conditions
+
+
+def _ever_flagged(conn: Connection):
+    """The ids of items a flag was ever given to: those :func:`flagged` holds are among
+    them."""
+    flag = payload_field(conn, REVIEWS.c.payload, "flag")
+    return sa.union(
+        sa.select(REVIEWS.c.submission_id).where(flag.in_(REVIEW_FLAGS)),
+        sa.select(ITEM_FLAGS.c.submission_id).where(ITEM_FLAGS.c.action == "flag"))
 
 
 def _days(conn: Connection, statement, key, query: ItemQuery, *, descending: bool,
@@ -423,9 +451,10 @@ def flagged(conn: Connection, submission_id, among=None) -> sa.ColumnElement:
     return sa.or_(by_reviewer, sa.func.coalesce(latest, "") == "flag")  # never NULL: NOT works
 
 
-def _reviewed(conn: Connection, submission_id) -> sa.ColumnElement:
+def _reviewed(conn: Connection, submission_id, among=None) -> sa.ColumnElement:
     state = sa.func.coalesce(payload_field(conn, REVIEWS.c.payload, "state"), "")
     return sa.exists().where(REVIEWS.c.submission_id == submission_id,
+                             *([] if among is None else [REVIEWS.c.submission_id.in_(among)]),
                              REVIEWS.c.deleted == sa.false(), state != "draft")
 
 
