@@ -308,7 +308,7 @@ def _statement(conn: Connection, user_id: str, query: ItemQuery, *, descending: 
     if not is_sqlite(conn):  # few items: PostgreSQL's search for them starts from them
         if query.flagged:
             statement = statement.where(s.c.id.in_(_ever_flagged(conn)))
-        if query.reviewed:
+        if query.reviewed and long_terms:  # (alone, a walk in order finds them sooner)
             statement = statement.where(s.c.id.in_(sa.select(REVIEWS.c.submission_id)))
     if text:
         statement = statement.where(*_checks(conn, query, s))
