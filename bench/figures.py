@@ -5,6 +5,7 @@ the same push on an empty server, all in the same run.
     .venv/bin/python bench/figures.py                          # 1,000,000 submissions, both
     .venv/bin/python bench/figures.py --rows 100000 --backend sqlite
     .venv/bin/python bench/figures.py --backend postgresql --db postgresql+psycopg://…/qalam
+    .venv/bin/python bench/figures.py --backend sqlite --db sqlite:///big.db --filled  # again
 
 Fills a fresh server database (SQLite in a temporary folder; PostgreSQL in a throwaway
 cluster of ``tests/server/postgres.py`` unless ``--db`` names one) as ``bench/items.py``
@@ -21,7 +22,8 @@ each case runs ``--runs`` times; medians are printed:
   (Krippendorff's alpha), from the tallies, beside :func:`acceptance_counts` (every item
   judged) and the progress and agreement facts counted from scratch;
 * push: a batch of 100 new submissions (originals and re-annotations with a task-less
-  starting text) at this size, beside the same batch on an empty server.
+  starting text) at this size, beside the same batch on an empty server; and both again
+  without keeping the tallies (what the rest of a push costs at each size).
 
 Target (issue 15): leaderboards and overview counts ≤ 200 ms at 1,000,000 submissions, and
 a push no slower than on an empty server. The machine is shared: compare the ratios, and
@@ -217,27 +219,41 @@ def measure_reads(url: str, runs: int) -> list[tuple[str, float, float | None]]:
     return results
 
 
-def _pusher(engine):
+def _pusher(engine, name: str):
     from app.ids import new_id
     from sync.protocol import EnrollRequest
     from sync.server.people import enrollment, users
 
-    _, code, _ = users.invite(engine, name="bench-pusher", role="annotator",
+    _, code, _ = users.invite(engine, name=name, role="annotator",
                               languages=["urd_Arab"])
     device_id = new_id()
     enrollment.enroll(engine, EnrollRequest(code=code, device_id=device_id))
     return users.load_device(engine, device_id)
 
 
-def measure_push(url: str, runs: int, *, seed: int = 3) -> float:
-    """Median seconds of a push of PUSH new submissions by a newly enrolled device."""
+class _Uncounted:
+    """Stands in for tallies.Change to time a push without keeping the tallies."""
+
+    def __init__(self, conn, units):
+        pass
+
+    def commit(self) -> None:
+        pass
+
+
+def measure_push(url: str, runs: int, *, seed: int = 3, counted: bool = True) -> float:
+    """Median seconds of a push of PUSH new submissions by a newly enrolled device
+    (``counted=False``: without keeping the tallies, the rest of the push alone)."""
     from app.ids import new_id
     from sync import protocol
     from sync.server import db
+    from sync.server.exchange import push as pushing
     from sync.server.exchange.push import apply_push
+    from sync.server.quality import tallies
 
+    pushing.tallies.Change = tallies.Change if counted else _Uncounted
     engine = db.create_engine(url)
-    device = _pusher(engine)
+    device = _pusher(engine, "bench-pusher" if counted else "bench-pusher-uncounted")
     rng = random.Random(seed)
     pool = SENTENCES["urd_Arab"]
     seq = 0
@@ -270,6 +286,7 @@ def measure_push(url: str, runs: int, *, seed: int = 3) -> float:
         times.append(time.perf_counter() - started)
         assert all(r.status.value == "created" for r in result.results), result.results[:3]
     engine.dispose()
+    pushing.tallies.Change = tallies.Change
     return statistics.median(times[1:])  # the first one warms the caches
 
 
@@ -277,7 +294,7 @@ def _load() -> str:
     return " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
-def run(backend: str, rows: int, runs: int, url: str | None) -> None:
+def run(backend: str, rows: int, runs: int, url: str | None, filled: bool) -> None:
     with tempfile.TemporaryDirectory(prefix="qalam-bench-figures-") as temp:
         cluster = None
         empty_url = f"sqlite:///{Path(temp) / 'empty.db'}"
@@ -289,25 +306,27 @@ def run(backend: str, rows: int, runs: int, url: str | None) -> None:
             empty_url = cluster.url(cluster.new_database())
         url = url or f"sqlite:///{Path(temp) / 'server.db'}"
         try:
-            started = time.perf_counter()
-            fill(url, rows)
-            print(f"{backend}: filled {rows:,} submissions in "
-                  f"{time.perf_counter() - started:.0f} s (load {_load()})", flush=True)
-            took, count = count_tallies(url)
-            print(f"  tallies counted from scratch (the migration's backfill): {count:,} rows "
-                  f"in {took:.1f} s", flush=True)
+            if not filled:
+                started = time.perf_counter()
+                fill(url, rows)
+                print(f"{backend}: filled {rows:,} submissions in "
+                      f"{time.perf_counter() - started:.0f} s (load {_load()})", flush=True)
+                took, count = count_tallies(url)
+                print(f"  tallies counted from scratch (the migration's backfill): "
+                      f"{count:,} rows in {took:.1f} s", flush=True)
             reads = measure_reads(url, runs)
             fill(empty_url, 0)
             count_tallies(empty_url)
-            empty = measure_push(empty_url, runs)
-            full = measure_push(url, runs)
-            report(backend, rows, reads, full, empty)
+            pushes = {(size, counted): measure_push(where, runs, counted=counted)
+                      for size, where in (("empty", empty_url), ("full", url))
+                      for counted in (True, False)}
+            report(backend, rows, reads, pushes)
         finally:
             if cluster is not None:
                 cluster.stop()
 
 
-def report(backend: str, rows: int, reads, full: float, empty: float) -> None:
+def report(backend: str, rows: int, reads, pushes: dict) -> None:
     print(f"\n{backend}, {rows:,} submissions, medians, load {_load()}")
     print(f"{'case':<56}{'tallied ms':>11}{'afresh ms':>11}{'×':>8}  ≤200 ms")
     for name, kept, afresh in reads:
@@ -315,8 +334,10 @@ def report(backend: str, rows: int, reads, full: float, empty: float) -> None:
         afresh_ms = f"{afresh * 1000:.0f}" if afresh else "—"
         print(f"{name:<56}{kept * 1000:>11.1f}{afresh_ms:>11}{ratio:>8}  "
               f"{'yes' if kept <= 0.2 else 'NO'}")
-    print(f"push of {PUSH} submissions: {full * 1000:.0f} ms at {rows:,}, {empty * 1000:.0f} ms "
-          f"on an empty server (×{full / empty:.2f})")
+    for counted, what in ((True, "push"), (False, "push without keeping the tallies")):
+        full, empty = pushes["full", counted], pushes["empty", counted]
+        print(f"{what} ({PUSH} submissions): {full * 1000:.0f} ms at {rows:,}, "
+              f"{empty * 1000:.0f} ms on an empty server (×{full / empty:.2f})")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -325,10 +346,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument("--db", help="a database URL to fill (default: a new one)")
+    parser.add_argument("--filled", action="store_true",
+                        help="--db was filled (and counted) by an earlier run: measure only")
     args = parser.parse_args(argv)
+    if args.filled and not args.db:
+        parser.error("--filled needs --db")
     backends = ("sqlite", "postgresql") if args.backend == "both" else (args.backend,)
     for backend in backends:
-        run(backend, args.rows, args.runs, args.db)
+        run(backend, args.rows, args.runs, args.db, args.filled)
     return 0
 
 

@@ -351,15 +351,20 @@ figures = sa.Table(
 # (:mod:`sync.server.quality.tallies`): how many of each kind of fact, per figure, project,
 # user, language, UTC day ('' for all time) and a figure's own ``detail``; every write that
 # changes a counted record changes these rows in the same transaction.
+# Its key is in the order boards read it (a figure's all-time or recent days, summed per user
+# and language across projects); on SQLite the rows are stored in that order (WITHOUT ROWID).
 tallies = sa.Table(
     "tallies", metadata,
-    sa.Column("figure", sa.String(16), primary_key=True),
-    sa.Column("day", sa.String(10), primary_key=True),
-    sa.Column("project_id", ID, primary_key=True),
-    sa.Column("user_id", ID, primary_key=True),
-    sa.Column("language", sa.String(64), primary_key=True),
-    sa.Column("detail", sa.String(120), primary_key=True),
+    sa.Column("figure", sa.String(16), nullable=False),
+    sa.Column("day", sa.String(10), nullable=False),
+    sa.Column("project_id", ID, nullable=False),
+    sa.Column("user_id", ID, nullable=False),
+    sa.Column("language", sa.String(64), nullable=False),
+    sa.Column("detail", sa.String(120), nullable=False),
     sa.Column("n", sa.BigInteger, nullable=False),
+    sa.PrimaryKeyConstraint("figure", "day", "user_id", "language", "project_id", "detail",
+                            name="tallies_pkey"),
+    sqlite_with_rowid=False,
 )
 
 # Feedback on an item, addressed to its author: a coordinator's comment, a reviewer's reason

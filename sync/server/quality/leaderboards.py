@@ -33,6 +33,7 @@ when read (its tables are small).
 from __future__ import annotations
 
 import bisect
+import itertools
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
@@ -42,7 +43,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from app import clock, rules
-from app.kinds import EDIT_KINDS
+from app.kinds import EDIT_KINDS, TASK_KINDS
 from sync.protocol import ErrorCode, Leaderboard, LeaderboardRow, Leaderboards, Period
 from sync.server import tables
 from sync.server.db import read
@@ -231,27 +232,25 @@ def _tallies(conn: Connection, project_id: str | None, settings: rules.RuleSetti
     where = [table.c.figure == "board"]
     if project_id is not None:
         where.append(table.c.project_id == project_id)
-    details = conn.execute(sa.select(table.c.detail).distinct()
-                           .where(*where, table.c.day == tallies.ALL_TIME)).scalars().all()
-    scored = _detail_points(details, settings, conn)
-    points = sa.case({d: p for d, (p, _) in scored.items()}, value=table.c.detail, else_=0) \
-        if scored else sa.literal(0)
-    counted = sa.case({d: 1 for d, (_, c) in scored.items() if c}, value=table.c.detail,
-                      else_=0) if scored else sa.literal(0)
+    thresholds = (tallies.stored_state(conn) or tallies.current_state(conn)).thresholds
+    points = sa.case(_detail_points(thresholds, settings), value=table.c.detail, else_=0)
+    counted = sa.case((table.c.detail.like("r|%"), 0), else_=1)  # ratings received: not work
 
     def summed(day, *condition) -> list[Tally]:
+        # Grouped by the key's own order when it can be (all time): no sorting at all.
+        keys = [table.c.user_id, table.c.language, *([day] if day is not None else [])]
         grouped = sa.select(
-            table.c.user_id, table.c.language, day.label("day"),
+            table.c.user_id, table.c.language,
+            (day if day is not None else sa.literal(tallies.ALL_TIME)).label("day"),
             sa.func.sum(table.c.n * points), sa.func.sum(table.c.n * counted),
             *(sa.func.sum(sa.case((table.c.detail == f"r|{value}", table.c.n), else_=0))
-              for value in RATING_VALUES)).where(*where, *condition).group_by(
-            table.c.user_id, table.c.language, day)
+              for value in RATING_VALUES)).where(*where, *condition).group_by(*keys)
         return [Tally(user, language, day, int(points or 0), int(contributions or 0),
                       (int(r1 or 0), int(r2 or 0), int(r3 or 0), int(r4 or 0), int(r5 or 0)))
                 for user, language, day, points, contributions, r1, r2, r3, r4, r5
                 in conn.execute(grouped).all()]
 
-    all_time = summed(sa.literal(tallies.ALL_TIME), table.c.day == tallies.ALL_TIME)
+    all_time = summed(None, table.c.day == tallies.ALL_TIME)
     recent = summed(sa.case((table.c.day >= today, today), else_=week), table.c.day >= week)
     if project_id is None:
         for tally in _translation_tallies(conn, settings):
@@ -261,27 +260,24 @@ def _tallies(conn: Connection, project_id: str | None, settings: rules.RuleSetti
     return all_time, recent
 
 
-def _detail_points(details: list[str], settings: rules.RuleSettings,
-                   conn: Connection) -> dict[str, tuple[int, bool]]:
-    """Each fact's points by ``settings`` (:func:`board_facts`' ``detail``), and whether it
-    is a contribution (ratings received are not)."""
-    thresholds = (tallies.stored_state(conn) or tallies.current_state(conn)).thresholds
+def _detail_points(thresholds: tuple[int, ...],
+                   settings: rules.RuleSettings) -> dict[str, int]:
+    """The points of every work fact :func:`board_facts` can state (each ``detail``: kinds
+    are checked at push), by ``settings``."""
     past = bisect.bisect_left(thresholds, settings.min_edit_distance)  # bands above: past it
     least = settings.min_edit_distance
+    bands = range(len(thresholds) + 1)
     found = {}
-    for detail in details:
-        what, *values = detail.split("|")
-        if what == "s":
-            kind, rated, prompt, completion = values
+    for kind in ("", *TASK_KINDS):
+        for rated, prompt, completion in itertools.product((0, 1), bands, bands):
             activity = rules.submission_activity(
-                kind or None, "und", rated=rated == "1",
-                prompt_distance=least if int(prompt) > past else 0,
-                completion_distance=least if int(completion) > past else 0)
-        elif what == "v":
-            activity = rules.Activity("review", "und", further_improvement=values[0] == "1")
-        else:
-            continue
-        found[detail] = (rules.points(activity, settings), True)
+                kind or None, "und", rated=bool(rated),
+                prompt_distance=least if prompt > past else 0,
+                completion_distance=least if completion > past else 0)
+            found[f"s|{kind}|{rated}|{prompt}|{completion}"] = rules.points(activity, settings)
+    for further in (0, 1):
+        activity = rules.Activity("review", "und", further_improvement=bool(further))
+        found[f"v|{further}"] = rules.points(activity, settings)
     return found
 
 
