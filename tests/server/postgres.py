@@ -91,6 +91,12 @@ class Cluster:
         self.counter += 1
         name = f"qalam_test_{self.counter}"
         suffix = f" TEMPLATE {template} STRATEGY FILE_COPY" if template else ""
+        if template:
+            # PostgreSQL copies no database that has sessions, and the template is also the
+            # database tests run on (db_url): a previous test's pool or thread may still
+            # hold a connection to it for a moment after its teardown.
+            self.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                         f"WHERE datname = '{template}' AND pid <> pg_backend_pid()")
         self.execute(f"CREATE DATABASE {name}{suffix}")
         return name
 
