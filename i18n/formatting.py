@@ -152,9 +152,11 @@ def signed(text: str, minus: str) -> str:
 
 
 @functools.cache
-def datetime_pattern(tag: str, format: str = "medium") -> str:
+def datetime_pattern(tag: str, format: str = "medium", date_format: str | None = None) -> str:
     """The CLDR date-and-time pattern of ``tag``, with the flexible day periods ("B") where
-    the locale's "a" is Latin "AM"/"PM" but the locale is written in another script."""
+    the locale's "a" is Latin "AM"/"PM" but the locale is written in another script.
+    ``date_format``: the date's own length when it differs from the time's ("medium" names
+    the month: "Dec 6, 2026, 10:05 PM" where "short" writes "12/6/26, 10:05 PM")."""
     from babel.core import get_global
 
     locale = _babel_locale(tag)
@@ -167,7 +169,7 @@ def datetime_pattern(tag: str, format: str = "medium") -> str:
         flexible = locale.datetime_skeletons.get(skeleton)
         if flexible is not None:
             time = flexible.pattern
-    date = locale.date_formats[format].pattern
+    date = locale.date_formats[date_format or format].pattern
     return locale.datetime_formats[format].replace("{1}", date).replace("{0}", time)
 
 

@@ -399,6 +399,14 @@ def test_urdu_pages_say_the_time_of_day_in_urdu_and_keep_the_minus_in_front(dash
     assert UiLanguage.get("en").number(-0.42) == "-0.42"
 
 
+def test_dates_in_tables_name_their_month():
+    """"12/6/26" is 6 December to some coordinators and 12 June to most: a short date in a
+    dashboard table names its month."""
+    english = UiLanguage.get("en").when("2026-12-06T22:05:00.000Z", format="short")
+    assert "Dec 6, 2026" in english and "10:05" in english and ":00" not in english
+    assert "دسمبر" in UiLanguage.get("ur").when("2026-12-06T22:05:00.000Z", format="short")
+
+
 def test_a_language_with_tasks_and_no_work_needs_its_projects_threshold(dashboard):
     projects.create_project(dashboard.engine, "aya-hin",
                             settings={"acceptance": {"min_accepted_per_language": 3}})

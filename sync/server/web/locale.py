@@ -148,10 +148,12 @@ class UiLanguage:
 
         Isolated (FSI … PDI): a date of Latin digits keeps its order inside a right-to-left
         sentence or table cell. The day period is the locale's own word ("صبح", not "AM":
-        :func:`i18n.formatting.datetime_pattern`)."""
+        :func:`i18n.formatting.datetime_pattern`). ``short`` (table cells) still names the
+        month: an all-digit date ("12/6/26") reads as a different day across the world."""
         if not stamp:
             return "–"
         value = clock.parse(stamp) if isinstance(stamp, str) else stamp
-        pattern = datetime_pattern(self.tag, format)
+        pattern = datetime_pattern(self.tag, format,
+                                   date_format="medium" if format == "short" else None)
         return isolate(self._native(format_datetime(value, format=pattern, tzinfo=value.tzinfo,
                                                     locale=self.babel)))
