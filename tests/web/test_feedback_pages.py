@@ -129,6 +129,19 @@ def test_the_audit_log_page_filters_and_pages(dashboard):
     assert dashboard.auditor().get("/dashboard/log").status_code == 403
 
 
+def test_the_audit_log_reads_in_the_coordinators_language(dashboard):
+    """Details are stored under English keys; the page names them in the reader's language."""
+    from sync.server.quality import moderation
+
+    farida = dashboard.coordinator(name="Farida")
+    bilal = dashboard.person("annotator", name="Bilal")
+    moderation.block(dashboard.engine, bilal.id, reason="copied text")
+    farida.post("/dashboard/language", {"lang": "ur"})
+    text = farida.get("/dashboard/log?action=block").text
+    assert "وجہ: <bdi>copied text</bdi>" in text and "reason:" not in text
+    assert "کردار: <bdi>" in farida.get("/dashboard/log?action=mint_code").text
+
+
 def test_the_log_command_prints_and_emits_json(dashboard, db_url, capsys):
     from sync.server.cli import main
 
