@@ -135,8 +135,15 @@ def board_facts(conn: Connection, scope: Scope,
     for figure in (_submission_facts(conn, sf, scope_rows, thresholds),
                    _review_facts(conn, rf, scope), _rating_facts(conn, sf, rf, scope_rows)):
         for (project, user, language, day, detail), n in figure:
-            yield ("board", day, project or "", user, language, detail), n
-            yield ("board", tallies.ALL_TIME, project or "", user, language, detail), n
+            work, everywhere = FIGURES[detail.startswith("r|")]
+            for when in (day, tallies.ALL_TIME):
+                yield (work, when, project or "", user, language, detail), n
+                yield (everywhere, when, "", user, language, detail), n
+
+
+# Where board facts are kept: work (submissions and reviews) and ratings received apart, each
+# per project and across projects (project ''), so a board reads only rows it sums.
+FIGURES = {False: ("board", "board:all"), True: ("rated", "rated:all")}
 
 
 def _band(value, thresholds: tuple[int, ...]):
@@ -229,26 +236,28 @@ def _tallies(conn: Connection, project_id: str | None, settings: rules.RuleSetti
     all-time, and this week in two parts (``day`` is ``week``, or ``today`` for today on).
     Translating the interface only in the boards across projects."""
     table = tallies.TALLIES
-    where = [table.c.figure == "board"]
-    if project_id is not None:
-        where.append(table.c.project_id == project_id)
+    everywhere = project_id is None
+    scope = [] if everywhere else [table.c.project_id == project_id]
     thresholds = (tallies.stored_state(conn) or tallies.current_state(conn)).thresholds
     points = sa.case(_detail_points(thresholds, settings), value=table.c.detail, else_=0)
-    counted = sa.case((table.c.detail.like("r|%"), 0), else_=1)  # ratings received: not work
 
     def summed(day, *condition) -> list[Tally]:
         # Grouped by the key's own order when it can be (all time): no sorting at all.
         keys = [table.c.user_id, table.c.language, *([day] if day is not None else [])]
-        grouped = sa.select(
-            table.c.user_id, table.c.language,
-            (day if day is not None else sa.literal(tallies.ALL_TIME)).label("day"),
-            sa.func.sum(table.c.n * points), sa.func.sum(table.c.n * counted),
-            *(sa.func.sum(sa.case((table.c.detail == f"r|{value}", table.c.n), else_=0))
-              for value in RATING_VALUES)).where(*where, *condition).group_by(*keys)
-        return [Tally(user, language, day, int(points or 0), int(contributions or 0),
-                      (int(r1 or 0), int(r2 or 0), int(r3 or 0), int(r4 or 0), int(r5 or 0)))
-                for user, language, day, points, contributions, r1, r2, r3, r4, r5
-                in conn.execute(grouped).all()]
+        day = (day if day is not None else sa.literal(tallies.ALL_TIME)).label("day")
+        work = sa.select(table.c.user_id, table.c.language, day, sa.func.sum(table.c.n * points),
+                         sa.func.sum(table.c.n)).where(
+            table.c.figure == FIGURES[False][everywhere], *scope, *condition).group_by(*keys)
+        found = {(user, language, when): Tally(user, language, when, int(each), int(n))
+                 for user, language, when, each, n in conn.execute(work).all()}
+        rated = sa.select(table.c.user_id, table.c.language, day, *(
+            sa.func.sum(sa.case((table.c.detail == f"r|{value}", table.c.n), else_=0))
+            for value in RATING_VALUES)).where(
+            table.c.figure == FIGURES[True][everywhere], *scope, *condition).group_by(*keys)
+        for user, language, when, *histogram in conn.execute(rated).all():
+            tally = found.get((user, language, when)) or Tally(user, language, when)
+            found[user, language, when] = replace(tally, ratings=tuple(map(int, histogram)))
+        return list(found.values())
 
     all_time = summed(None, table.c.day == tallies.ALL_TIME)
     recent = summed(sa.case((table.c.day >= today, today), else_=week), table.c.day >= week)
@@ -268,7 +277,7 @@ def _detail_points(thresholds: tuple[int, ...],
     least = settings.min_edit_distance
     bands = range(len(thresholds) + 1)
     found = {}
-    for kind in ("", *TASK_KINDS):
+    for kind in (*TASK_KINDS, ""):  # originals first: the case is tried in this order
         for rated, prompt, completion in itertools.product((0, 1), bands, bands):
             activity = rules.submission_activity(
                 kind or None, "und", rated=bool(rated),

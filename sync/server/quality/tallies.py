@@ -135,8 +135,8 @@ def _save_state(conn: Connection, state: State) -> None:
 
 
 # What each fact function states: the figures it fills (see the module docstring).
-SOURCES = {"board": ("board",), "accept": ("accept",), "progress": ("progress", "authors"),
-           "agree": ("agree",)}
+SOURCES = {"board": ("board", "board:all", "rated", "rated:all"), "accept": ("accept",),
+           "progress": ("progress", "authors"), "agree": ("agree",)}
 
 
 def facts(conn: Connection, scope: Scope = Scope(), state: State | None = None,
@@ -163,10 +163,16 @@ def rebuild(conn: Connection, project_id: str | None = None,
             sources: Iterable[str] = tuple(SOURCES)) -> int:
     """State every unit (of one project, or all) again from scratch, for ``sources`` (all
     figures); returns how many tally rows that made. Run inside a write transaction. A
-    project's alone only while the edit thresholds are those stored: otherwise everything."""
+    project's alone only while the edit thresholds are those stored, and never for board
+    facts (they are summed across projects too): otherwise everything."""
     _lock(conn)
     state = current_state(conn)
     old = stored_state(conn)
+    if project_id is not None and "board" in sources:
+        # Board facts are also summed across projects ('board:all'): restated whole.
+        others = tuple(source for source in sources if source != "board")
+        return rebuild(conn, sources=("board",)) + (rebuild(conn, project_id, others)
+                                                    if others else 0)
     if old is None or (old.thresholds != state.thresholds and "board" in sources):
         project_id = None  # every project's distance bands change with the thresholds
     if old is None:
