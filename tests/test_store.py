@@ -203,3 +203,11 @@ def test_sqlite_utils_plugins_never_touch_the_store(tmp_path):
     finally:
         pm.unregister(plugin)
     assert touched == []
+
+
+def test_languages_with_tasks_are_each_language_once_in_order(store):
+    assert store.languages_with_tasks() == []
+    store.add_tasks([{"id": f"t{n}", "kind": "original", "language": language}
+                     for n, language in enumerate(["yor_Latn", "amh_Ethi", "yor_Latn",
+                                                   "urd_Arab", "amh_Ethi"])])
+    assert store.languages_with_tasks() == ["amh_Ethi", "urd_Arab", "yor_Latn"]
