@@ -36,7 +36,7 @@ import bisect
 import itertools
 import json
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
@@ -71,6 +71,9 @@ TOP = 20
 # --- what everyone did -----------------------------------------------------------------------
 
 
+NO_RATINGS = (0, 0, 0, 0, 0)
+
+
 @dataclass(frozen=True, slots=True)
 class Tally:
     """What one user did in one language on one UTC day: points, how many activities, and
@@ -81,7 +84,7 @@ class Tally:
     day: str                          # YYYY-MM-DD
     points: int = 0
     contributions: int = 0
-    ratings: tuple[int, ...] = (0, 0, 0, 0, 0)
+    ratings: tuple[int, ...] = NO_RATINGS
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,7 @@ class _Snapshot:
     names: dict[str, str]
     settings: rules.RuleSettings
     blocked: frozenset[str]       # users who are blocked now
+    totals: dict = field(default_factory=dict)  # _totals, per period, made when first asked
 
 
 def _grouped(conn: Connection, inner, keys: list[str], *aggregates):
@@ -248,16 +252,17 @@ def _tallies(conn: Connection, project_id: str | None, settings: rules.RuleSetti
         work = sa.select(table.c.user_id, table.c.language, day, sa.func.sum(table.c.n * points),
                          sa.func.sum(table.c.n)).where(
             table.c.figure == FIGURES[False][everywhere], *scope, *condition).group_by(*keys)
-        found = {(user, language, when): Tally(user, language, when, int(each), int(n))
+        found = {(user, language, when): (int(each), int(n), NO_RATINGS)
                  for user, language, when, each, n in conn.execute(work).all()}
         rated = sa.select(table.c.user_id, table.c.language, day, *(
             sa.func.sum(sa.case((table.c.detail == f"r|{value}", table.c.n), else_=0))
             for value in RATING_VALUES)).where(
             table.c.figure == FIGURES[True][everywhere], *scope, *condition).group_by(*keys)
         for user, language, when, *histogram in conn.execute(rated).all():
-            tally = found.get((user, language, when)) or Tally(user, language, when)
-            found[user, language, when] = replace(tally, ratings=tuple(map(int, histogram)))
-        return list(found.values())
+            each, n, _ = found.get((user, language, when), (0, 0, NO_RATINGS))
+            found[user, language, when] = (each, n, tuple(map(int, histogram)))
+        return [Tally(user, language, when, each, n, ratings)
+                for (user, language, when), (each, n, ratings) in found.items()]
 
     all_time = summed(None, table.c.day == tallies.ALL_TIME)
     recent = summed(sa.case((table.c.day >= today, today), else_=week), table.c.day >= week)
@@ -344,22 +349,35 @@ def _snapshot(conn: Connection, project_id: str | None, moment: datetime) -> _Sn
                      settings, frozenset(p.id for p in people if p.blocked_at is not None))
 
 
+def _totals(snapshot: _Snapshot, first_day: str | None) -> dict[str | None, dict[str, list]]:
+    """Per language (None: all of them) and user: [points, contributions, rating histogram]
+    from ``first_day`` on (None: all time); summed once per snapshot and period."""
+    if first_day in snapshot.totals:
+        return snapshot.totals[first_day]
+    found: dict[str | None, dict[str, list]] = {None: {}}
+    for tally in snapshot.recent if first_day else snapshot.all_time:
+        if first_day is not None and tally.day < first_day:
+            continue
+        for language in (None, tally.language):
+            users = found.get(language)
+            if users is None:
+                users = found[language] = {}
+            entry = users.get(tally.user_id)
+            if entry is None:
+                entry = users[tally.user_id] = [0, 0, NO_RATINGS]
+            entry[0] += tally.points
+            entry[1] += tally.contributions
+            if tally.ratings is not NO_RATINGS:
+                entry[2] = tuple(a + b for a, b in zip(entry[2], tally.ratings, strict=True))
+    snapshot.totals[first_day] = found
+    return found
+
+
 def _ranking(snapshot: _Snapshot, since: str | None, language: str | None,
              wanted: Callable[[int, str], bool]) -> tuple[list[LeaderboardRow], int]:
     """The rows ``wanted(position, user_id)`` of everyone with work in the board, best first
     (equal points share a rank), and how many have work: only those rows are scored."""
-    first_day = since[:10] if since else None
-    totals: dict[str, list] = {}  # user -> [points, contributions, rating histogram]
-    for tally in snapshot.recent if first_day else snapshot.all_time:
-        if (first_day is None or tally.day >= first_day) and (
-                language is None or tally.language == language):
-            entry = totals.get(tally.user_id)
-            if entry is None:
-                entry = totals[tally.user_id] = [0, 0, [0] * len(RATING_VALUES)]
-            entry[0] += tally.points
-            entry[1] += tally.contributions
-            if any(tally.ratings):
-                entry[2] = [a + b for a, b in zip(entry[2], tally.ratings, strict=True)]
+    totals = _totals(snapshot, since[:10] if since else None).get(language, {})
     names = snapshot.names
     scored = sorted(((user_id, entry) for user_id, entry in totals.items() if entry[1]),
                     key=lambda s: (-s[1][0], -s[1][1], names.get(s[0], ""), s[0]))
