@@ -8,7 +8,9 @@ an app with a test client, and people who sign in.
 
 from __future__ import annotations
 
+import os
 import warnings
+from pathlib import Path
 
 import pytest
 
@@ -41,3 +43,33 @@ def dashboard(engine):  # noqa: F811 (the imported fixture, by name)
         warnings.simplefilter("ignore")
         with Dashboard(engine) as harness:
             yield harness
+
+
+# --- the browser checks (tests/web/test_*_browser.py) -------------------------------------
+
+
+@pytest.fixture
+def shots(tmp_path) -> Path:
+    """Where screenshots go: ``$QALAM_SCREENSHOTS`` when set (to look at them), else a
+    temporary folder."""
+    folder = Path(os.environ.get("QALAM_SCREENSHOTS") or tmp_path / "screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def scene(tmp_path_factory):
+    """A dashboard with a project's worth of work on real uvicorn (tests/web/scene.py)."""
+    from tests.web.scene import Scene
+
+    with Scene(tmp_path_factory.mktemp("scene")) as made:
+        yield made
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    """Debian's Chromium seeing only DejaVu Sans (tests/web/chromium.py)."""
+    from tests.web.chromium import chromium
+
+    with chromium(tmp_path_factory.mktemp("chromium")) as launched:
+        yield launched

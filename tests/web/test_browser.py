@@ -10,33 +10,18 @@ Never ``playwright install``: the browser is the system's (``make test`` install
 from __future__ import annotations
 
 import io
-import os
 import zipfile
-from pathlib import Path
 
 import pytest
 
 from sync.server.api.factory import create_app
 from sync.server.web import sessions
 from tests.server.helpers import LiveServer
+from tests.web.chromium import ARGS, CHROMIUM, needs_chromium
 from tests.web.helpers import PASSWORD
 from tests.web.test_dashboard import GOOD, seed
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(),
-    reason="Debian's chromium is not installed (/usr/bin/chromium); `make test` installs it "
-           "through build_scripts/system_deps.sh")
-
-
-@pytest.fixture
-def shots(tmp_path) -> Path:
-    folder = Path(os.environ.get("QALAM_SCREENSHOTS") or tmp_path / "screenshots")
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+pytestmark = needs_chromium
 
 
 @pytest.fixture

@@ -30,26 +30,16 @@ from sync.server.work import decisions, feedback
 from tests.keys import type_text
 from tests.server.helpers import LiveServer
 from tests.test_workbench import click, click_row, settle
-from tests.web.chromium import CHROMIUM, chromium, new_page, off_start, undrawn_text
+from tests.web.chromium import chromium, needs_chromium, new_page, off_start, undrawn_text
 from tests.web.helpers import PASSWORD
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(),
-    reason="Debian's chromium is not installed (/usr/bin/chromium); `make test` installs it "
-           "through build_scripts/system_deps.sh")
+pytestmark = needs_chromium
 
 PROMPT = "چائے کیسے بنائیں؟ تفصیل سے بتائیں۔"
 FIRST = "پانی ابالیں۔"
 SECOND = "پانی ابالیں، پتی ڈالیں، پھر دودھ اور چینی ملا کر دو منٹ پکائیں۔"
 COMMENT = "جواب ادھورا ہے: دودھ، پتی اور چینی کا ذکر بھی کریں۔"
 REPLY = "شکریہ، مکمل ترکیب لکھ دی ہے۔"
-
-
-@pytest.fixture
-def shots(tmp_path) -> Path:
-    folder = Path(os.environ.get("QALAM_SCREENSHOTS") or tmp_path / "screenshots")
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 @pytest.fixture

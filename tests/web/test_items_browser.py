@@ -7,39 +7,13 @@ Screenshots go to ``$QALAM_SCREENSHOTS`` when set (to look at them), else a temp
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 import sqlalchemy as sa
 
 from sync.server import tables
-from tests.web.chromium import CHROMIUM, axe, chromium, new_page, undrawn_text
-from tests.web.scene import Scene
+from tests.web.chromium import axe, needs_chromium, new_page, undrawn_text
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(),
-    reason="Debian's chromium is not installed (/usr/bin/chromium); `make test` installs it "
-           "through build_scripts/system_deps.sh")
-
-
-@pytest.fixture(scope="module")
-def scene(tmp_path_factory):
-    with Scene(tmp_path_factory.mktemp("scene")) as made:
-        yield made
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    with chromium(tmp_path_factory.mktemp("chromium")) as launched:
-        yield launched
-
-
-@pytest.fixture
-def shots(tmp_path) -> Path:
-    folder = Path(os.environ.get("QALAM_SCREENSHOTS") or tmp_path / "screenshots")
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+pytestmark = needs_chromium
 
 
 def _state(scene, inputs: str) -> str:

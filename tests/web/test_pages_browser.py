@@ -7,40 +7,16 @@ print (no boxes), and that axe-core finds nothing, in English and in Urdu.
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 
 import pytest
 
-from tests.web.chromium import CHROMIUM, axe, chromium, cold_load, new_page, undrawn_text
-from tests.web.scene import PAGES, THAI_NAME, Scene
+from tests.web.chromium import axe, cold_load, needs_chromium, new_page, undrawn_text
+from tests.web.scene import PAGES, THAI_NAME
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(),
-    reason="Debian's chromium is not installed (/usr/bin/chromium); `make test` installs it "
-           "through build_scripts/system_deps.sh")
+pytestmark = needs_chromium
 
 MAX_COLD_OVERVIEW = 60 * 1024
-
-
-@pytest.fixture(scope="module")
-def scene(tmp_path_factory):
-    with Scene(tmp_path_factory.mktemp("scene")) as made:
-        yield made
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    with chromium(tmp_path_factory.mktemp("chromium")) as launched:
-        yield launched
-
-
-@pytest.fixture
-def shots(tmp_path) -> Path:
-    folder = Path(os.environ.get("QALAM_SCREENSHOTS") or tmp_path / "screenshots")
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 def test_a_cold_english_overview_fetches_only_the_fonts_its_text_needs(scene, browser):
