@@ -59,15 +59,11 @@ def fill(url: str, rows: int, *, seed: int = 7) -> None:
     """``rows`` submissions by ``USERS`` annotators, in one project with the default rules."""
 
     from app.ids import new_id
+    from bench.serverdb import fresh
     from sync.protocol import freeze
     from sync.server import db, tables
-    from sync.server.people import server_identity
-    from sync.server.work.projects import create_project
 
-    engine = db.create_engine(url)
-    db.migrate(engine)
-    server_identity.ensure_server_identity(engine)
-    create_project(engine, "bench")
+    engine = fresh(url, ["bench"])
     rng = random.Random(seed)
     now = "2026-01-01T00:00:00.000Z"
     languages = list(SENTENCES)

@@ -61,20 +61,11 @@ def _stamp(seconds: float) -> str:
 def fill(url: str, rows: int, *, seed: int = 15) -> None:
     """``rows`` submissions and their reviews, straight into the tables."""
     from app.ids import new_id
+    from bench.serverdb import finish, fresh
     from sync.protocol import freeze
     from sync.server import db, tables
-    from sync.server.people import server_identity
-    from sync.server.work.projects import create_project
 
-    engine = db.create_engine(url)
-    db.migrate(engine)
-    server_identity.ensure_server_identity(engine)
-    for project in ("bench-a", "bench-b"):
-        create_project(engine, project)
-    sqlite = db.is_sqlite(engine)
-    if not sqlite:  # built again after the load, as bench/items.py does
-        with db.write_transaction(engine) as conn:
-            conn.exec_driver_sql(f"DROP INDEX {tables.SEARCH_INDEX}")
+    engine = fresh(url, ["bench-a", "bench-b"], defer_search_index=True)
     rng = random.Random(seed)
     languages = list(SENTENCES)
     S, R, U, D = tables.submissions, tables.reviews, tables.users, tables.devices
@@ -142,14 +133,7 @@ def fill(url: str, rows: int, *, seed: int = 15) -> None:
                 conn.execute(R.insert(), reviews)
         conn.execute(tables.counters.update().where(tables.counters.c.name == "server_seq")
                      .values(value=seq))
-    if not sqlite:
-        with engine.connect() as conn:
-            conn.execution_options(isolation_level="AUTOCOMMIT")
-            conn.exec_driver_sql(
-                f"CREATE INDEX {tables.SEARCH_INDEX} ON submissions USING gin "
-                "(qalam_grams(qalam_item_text(payload))) WHERE state <> 'draft' AND NOT deleted")
-            conn.exec_driver_sql("ANALYZE")
-    engine.dispose()
+    finish(engine)
 
 
 def count_tallies(url: str) -> tuple[float, int]:

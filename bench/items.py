@@ -54,20 +54,12 @@ def fill(url: str, rows: int, *, seed: int = 14) -> dict:
     import sqlalchemy as sa
 
     from app.ids import new_id
+    from bench.serverdb import finish, fresh
     from sync.protocol import freeze
     from sync.server import db, tables
-    from sync.server.people import server_identity
-    from sync.server.work.projects import create_project
 
-    engine = db.create_engine(url)
-    db.migrate(engine)
-    server_identity.ensure_server_identity(engine)
-    for project in ("bench-a", "bench-b"):
-        create_project(engine, project)
+    engine = fresh(url, ["bench-a", "bench-b"], defer_search_index=True)
     sqlite = db.is_sqlite(engine)
-    if not sqlite:
-        with db.write_transaction(engine) as conn:
-            conn.exec_driver_sql(f"DROP INDEX {tables.SEARCH_INDEX}")
     rng = random.Random(seed)
     languages = list(SENTENCES)
     S, R, U, D = tables.submissions, tables.reviews, tables.users, tables.devices
@@ -131,16 +123,9 @@ def fill(url: str, rows: int, *, seed: int = 14) -> dict:
         author = users[1]["id"]
         middle = conn.execute(sa.select(S.c.arrival).order_by(S.c.arrival)
                               .offset(rows // 2).limit(1)).scalar()
+    built = finish(engine, vacuum=True)
     if not sqlite:
-        started = time.perf_counter()
-        with engine.connect() as conn:
-            conn.execution_options(isolation_level="AUTOCOMMIT")
-            conn.exec_driver_sql(
-                f"CREATE INDEX {tables.SEARCH_INDEX} ON submissions USING gin "
-                "(qalam_grams(qalam_item_text(payload))) WHERE state <> 'draft' AND NOT deleted")
-            conn.exec_driver_sql("VACUUM ANALYZE")  # as autovacuum does after inserts
-        print(f"  trigram index built in {time.perf_counter() - started:.0f} s")
-    engine.dispose()
+        print(f"  trigram index built in {built:.0f} s")
     return {"author": author, "device": devices[author][0], "middle": middle}
 
 
