@@ -10,7 +10,7 @@ import pytest
 
 from app.ids import new_id
 from sync.server.cli import main
-from sync.server.db import read_transaction, run_write
+from sync.server.db import read_transaction, run_write, write_transaction
 from sync.server.errors import ServerError
 from sync.server.people.auditlog import Actor
 from sync.server.quality import leaderboards, moderation, tallies
@@ -220,6 +220,28 @@ def test_rebuild_command(harness, db_url, capsys):
     assert main(["tallies", "--db", db_url, "--project", "p1"]) == 0
     assert "in project p1" in capsys.readouterr().out
     assert_tallies_are_counted_afresh(harness.engine)
+
+
+def test_only_recorded_units_are_stated_before_a_write(harness, monkeypatch):
+    """A write states the 'before' facts of the units the database holds a submission or a
+    review of; the new items a push is about to write have none, so nothing is asked."""
+    author, reviewer = harness.member("annotator"), harness.member("reviewer")
+    kept, reviewed = author.submission(), author.submission()
+    author.push([kept, reviewed])
+    reviewer.push([reviewer.review(reviewed["id"])])
+    asked = []
+    real = tallies.facts
+    monkeypatch.setattr(tallies, "facts", lambda conn, scope, *a, **k: asked.append(
+        scope.units) or real(conn, scope, *a, **k))
+    fresh = [new_id() for _ in range(3)]
+    with write_transaction(harness.engine) as conn:
+        change = tallies.Change(conn, [*fresh, kept["id"], None])
+        assert asked == [(kept["id"],)] and change.before
+        change.add([reviewed["id"], *fresh])
+        assert asked[1:] == [(reviewed["id"],)]
+        asked.clear()
+        tallies.Change(conn, fresh)
+        assert asked == []
 
 
 def test_concurrent_writers_keep_the_tallies_exact(harness):

@@ -11,7 +11,8 @@ the decisions and flags on it. Each figure states its *facts* per unit with one 
 also computes them from scratch (:func:`facts`): ``(figure, day, project, user, language,
 detail) -> n``. The ``tallies`` table holds their sum over every unit. A write changes some
 units: :class:`Change` states their facts before and after and adds the difference, in the
-same transaction, so the table always equals :func:`facts` over everything (the property
+same transaction (a unit with no record yet, a new item a push writes, has no facts before and
+is not asked for them), so the table always equals :func:`facts` over everything (the property
 test checks that over random pushes, decisions, flags, blocks and relabels).
 
 Figures (each module says what its facts mean): ``board``
@@ -223,14 +224,28 @@ class Change:
     def add(self, units: Iterable[str | None]) -> None:
         """More units, before their writes."""
         new = sorted({u for u in units if u} - self.units)
-        if new:
-            self.units.update(new)
-            self.before.update(facts(self.conn, Scope(units=tuple(new)), self.state))
+        self.units.update(new)
+        stated = _recorded(self.conn, new)  # a unit with no record yet has no facts before
+        if stated:
+            self.before.update(facts(self.conn, Scope(units=tuple(stated)), self.state))
 
     def commit(self) -> None:
         after = facts(self.conn, Scope(units=tuple(sorted(self.units))), self.state)
         after.subtract(self.before)
         _apply(self.conn, {key: n for key, n in after.items() if n})
+
+
+def _recorded(conn: Connection, units: list[str]) -> list[str]:
+    """Those of ``units`` the database holds a submission or a review of: every fact is
+    stated from one or the other, so the rest (new items a push is about to write) have none."""
+    found: set[str] = set()
+    for start in range(0, len(units), CHUNK):
+        part = units[start:start + CHUNK]
+        found.update(conn.execute(sa.union(
+            sa.select(SUBMISSIONS.c.id).where(SUBMISSIONS.c.id.in_(part)),
+            sa.select(REVIEWS.c.submission_id).where(REVIEWS.c.submission_id.in_(part))))
+            .scalars())
+    return sorted(found)
 
 
 def units_of(conn: Connection, user_id: str) -> set[str]:
