@@ -173,6 +173,14 @@ class Submission:
         """The record as sync sends it (warnings as a list, not as stored JSON text)."""
         return {**asdict(self), "warnings": self.warning_list, "qa_dismissed": self.dismissed}
 
+    def as_row(self) -> tuple:
+        """The plain tuple :meth:`Store.submission_rows` gives (``Submission(*row)`` again)."""
+        return tuple(getattr(self, name) for name in SUBMISSION_FIELDS)
+
+
+# Submission's fields in order: the columns of Store.submission_rows.
+SUBMISSION_FIELDS = tuple(f.name for f in fields(Submission))
+
 
 @dataclass(frozen=True, slots=True)
 class Review:
@@ -296,6 +304,14 @@ class _Database(Database):
     def execute(self, sql, parameters=None):
         with _disk_full_translated(self.folder):
             return super().execute(sql, parameters)
+
+    def tuples(self, sql, parameters=()) -> list[tuple]:
+        """The rows of a query as plain tuples, not ``sqlite3.Row`` (see
+        :meth:`Store.submission_rows` for why)."""
+        cursor = self.conn.cursor()
+        cursor.row_factory = None
+        with _disk_full_translated(self.folder):
+            return cursor.execute(sql, parameters).fetchall()
 
     def executemany(self, sql, rows) -> None:
         """One statement for many rows (nothing is done for none)."""
@@ -617,6 +633,19 @@ class Store:
     ) -> list[Submission]:
         """Newest first. ``after`` (a submission id) continues a list after that item,
         as fast at the 50,000th row as at the first (no OFFSET scan)."""
+        return [Submission(*row) for row in self.submission_rows(
+            state=state, language=language, kind=kind, limit=limit, offset=offset, after=after)]
+
+    def submission_rows(
+        self, *, state: str | None = None, language: str | None = None, kind: str | None = None,
+        limit: int = 200, offset: int = 0, after: str | None = None,
+    ) -> list[tuple]:
+        """:meth:`submissions` as plain tuples in :data:`SUBMISSION_FIELDS` order.
+
+        For a list that keeps tens of thousands of rows (My work): a tuple of strings and
+        numbers is invisible to Python's cycle collector once it has been seen, a Submission
+        is walked by every collection. Scrolling My work to its 50,000th row, collections
+        that walked the 8,000 newest records took 4–6 ms of a scroll step."""
         where, args = _where(state=state, language=language, kind=kind)
         if after is not None:
             mark = self.db.execute(
@@ -629,10 +658,10 @@ class Store:
                 where = (where + " AND " if where else "WHERE ") + "(updated_at, row) < (?, ?)"
                 args += [mark[0], mark[1]]
         sql = (
-            f"SELECT * FROM submissions {where} "
+            f"SELECT {', '.join(SUBMISSION_FIELDS)} FROM submissions {where} "
             "ORDER BY updated_at DESC, row DESC LIMIT ? OFFSET ?"
         )
-        return _all_from(Submission, self.db.execute(sql, [*args, limit, offset]))
+        return self.db.tuples(sql, [*args, limit, offset])
 
     def count_submissions(self, *, state: str | None = None, language: str | None = None) -> int:
         where, args = _where(state=state, language=language)

@@ -17,6 +17,7 @@ from sync import device
 from sync.client import SyncReport
 from tests.keys import type_text
 from tests.test_workbench import click, click_row, go, seed
+from ui.models import ItemRole
 from ui.operations import Changes
 
 # What a bug looks like inside: a message no annotator should read.
@@ -219,7 +220,7 @@ def test_a_draft_typed_on_write_shows_at_once_in_my_work(qtbot, window):
     editor.save_now()
     qtbot.waitUntil(lambda: editor.status.text() == "Saved", timeout=5000)
     assert work.model.row_of(editor.submission.id) == 0       # without reloading the list
-    assert work.model._rows[0].inputs == "بارش کب ہوگی؟"
+    assert work.model.index(0).data(ItemRole).inputs == "بارش کب ہوگی؟"
     changes, initiator = seen[-1]
     assert (changes.submissions, changes.item.id) == (True, editor.submission.id)
     assert initiator is editor.autosaver
@@ -255,7 +256,7 @@ def test_a_submitted_review_puts_its_improvement_in_my_work(qtbot, window):
     qtbot.keyClick(window, Qt.Key_Return, Qt.ControlModifier)
     qtbot.waitUntil(lambda: screen.status.text() == "Review submitted", timeout=10000)
     row = work.model.row_of(improvement.id)
-    assert row is not None and work.model._rows[row].state == "submitted"
+    assert row is not None and work.model.index(row).data(ItemRole).state == "submitted"
 
 
 def featured(picker) -> list[str]:

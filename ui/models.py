@@ -11,7 +11,7 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 
 from app.contributions import task_list_progress
-from app.store import Review, Store, Submission, Task
+from app.store import SUBMISSION_FIELDS, Review, Store, Submission, Task
 from i18n import formatting, languages
 from i18n.bidi import format_message
 from i18n.translation import N_, _, ngettext
@@ -50,6 +50,10 @@ STATE_NAMES = {
     "rejected": N_("rejected"),
 }
 _icons: dict[str, QIcon] = {}
+# Where a field sits in the plain tuples My work keeps its rows as (Store.submission_rows).
+ID, KIND, LANGUAGE, INPUTS, TARGETS, STATE = (
+    SUBMISSION_FIELDS.index(name) for name in ("id", "kind", "language", "inputs", "targets",
+                                               "state"))
 
 
 def status_icon(status: str) -> QIcon:
@@ -151,7 +155,11 @@ class PagedListModel(QAbstractListModel):
 
 class SubmissionListModel(PagedListModel):
     """The annotator's work, newest first: submissions filtered by language, kind and state,
-    the reviews they wrote (``kind="review"``), or the results of a full-text search."""
+    the reviews they wrote (``kind="review"``), or the results of a full-text search.
+
+    Submissions are kept as the plain tuples of ``Store.submission_rows`` (Python's cycle
+    collector skips those; it walks Submission objects, and a scrolled list holds 50,000)
+    and made into a Submission when one is asked for (``ItemRole``)."""
 
     def __init__(self, store: Store, parent=None):
         super().__init__(parent)
@@ -160,7 +168,7 @@ class SubmissionListModel(PagedListModel):
         self.kind: str | None = None
         self.state: str | None = None
         self.query = ""
-        self._rows: list[Submission | Review] = []
+        self._rows: list[tuple | Review] = []
         self._exhausted = False
         self._row_height = 0
         self.unread: set[str] = set()  # items with feedback the annotator has not seen
@@ -182,7 +190,7 @@ class SubmissionListModel(PagedListModel):
         self._rows.extend(self._page(0))
         # Uniform rows: as tall as the tallest script this list may show.
         codes = [self.language] if self.language else self.store.languages_with_tasks()
-        codes += [item.language for item in self._rows if isinstance(item, Submission)]
+        codes += [item[LANGUAGE] for item in self._rows if isinstance(item, tuple)]
         self._row_height = max((_content(code)[2] for code in set(codes)), default=22)
         self.endResetModel()
 
@@ -193,18 +201,18 @@ class SubmissionListModel(PagedListModel):
             self._exhausted = True
             if self.kind == "review":
                 return []
-            return self.store.search(
+            return [found.as_row() for found in self.store.search(
                 self.query, limit=500, kind=self.kind, language=self.language,
                 state=self.state,
-            )
+            )]
         if self.kind == "review":
             state = self.state if self.state in ("draft", "submitted") else None
             page = self.store.reviews(
                 language=self.language, state=state, limit=PAGE_SIZE, offset=offset
             )
         else:
-            last = self._rows[-1].id if offset and self._rows else None
-            page = self.store.submissions(
+            last = self._rows[-1][ID] if offset and self._rows else None
+            page = self.store.submission_rows(
                 language=self.language, kind=self.kind, state=self.state, limit=PAGE_SIZE,
                 after=last, offset=0 if last else offset,
             )
@@ -219,22 +227,22 @@ class SubmissionListModel(PagedListModel):
         item = self._rows[index.row()]
         if isinstance(item, Review):
             return self._review_data(item, role)
-        new_feedback = item.id in self.unread
+        new_feedback = item[ID] in self.unread
         if role == DISPLAY_ROLE:
-            text = _first_line(item.inputs, 90) or _("(no prompt yet)")
+            text = _first_line(item[INPUTS], 90) or _("(no prompt yet)")
             return text + _(" · new feedback") if new_feedback else text
         if role == TOOLTIP_ROLE:
-            kind, state = _(KIND_NAMES[item.kind]), _(STATE_NAMES[item.state])
-            prompt, completion = _first_line(item.inputs, 400), _first_line(item.targets, 400)
+            kind, state = _(KIND_NAMES[item[KIND]]), _(STATE_NAMES[item[STATE]])
+            prompt, completion = _first_line(item[INPUTS], 400), _first_line(item[TARGETS], 400)
             return f"{kind} · {state}\n\n{prompt}\n\n{completion}"
         if role == ItemRole:
-            return item
+            return Submission(*item)
         if role == DECORATION_ROLE:
-            return status_icon("feedback" if new_feedback else submission_status(item))
+            return status_icon("feedback" if new_feedback else submission_status(Submission(*item)))
         if role == ACCESSIBLE_ROLE:
-            described = f"{_(KIND_NAMES[item.kind])}, {_(STATE_NAMES[item.state])}"
+            described = f"{_(KIND_NAMES[item[KIND]])}, {_(STATE_NAMES[item[STATE]])}"
             return described + _(", new feedback") if new_feedback else described
-        return _content_roles(role, item.language, self._row_height)
+        return _content_roles(role, item[LANGUAGE], self._row_height)
 
     def _review_data(self, review: Review, role: int):
         if role == DISPLAY_ROLE:
@@ -249,7 +257,7 @@ class SubmissionListModel(PagedListModel):
 
     def row_of(self, submission_id: str) -> int | None:
         for row, item in enumerate(self._rows):
-            if item.id == submission_id:
+            if (item[ID] if isinstance(item, tuple) else item.id) == submission_id:
                 return row
         return None
 
@@ -273,7 +281,7 @@ class SubmissionListModel(PagedListModel):
         """Show a saved submission without reloading the list (moved to the top)."""
         row = self.row_of(submission.id)
         if row is not None and self.query.strip():  # search results stay where they are
-            self._rows[row] = submission
+            self._rows[row] = submission.as_row()
             self.dataChanged.emit(self.index(row), self.index(row))
             return
         if not self._matches(submission):
@@ -283,7 +291,7 @@ class SubmissionListModel(PagedListModel):
                 self.endRemoveRows()
             return
         if row == 0:
-            self._rows[0] = submission
+            self._rows[0] = submission.as_row()
             self.dataChanged.emit(self.index(0), self.index(0))
             return
         if row is not None:
@@ -291,7 +299,7 @@ class SubmissionListModel(PagedListModel):
             del self._rows[row]
             self.endRemoveRows()
         self.beginInsertRows(QModelIndex(), 0, 0)
-        self._rows.insert(0, submission)
+        self._rows.insert(0, submission.as_row())
         self.endInsertRows()
 
 
