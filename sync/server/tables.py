@@ -316,6 +316,7 @@ jobs = sa.Table(
     sa.Column("updated_at", STAMP, nullable=False),
     sa.Column("params", sa.Text),                       # JSON: what the job was asked to do
     sa.Column("claimed_by", sa.String(200)),            # host:pid of the process running it
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),  # times taken
     sa.Index("jobs_state", "state", "created_at"),
 )
 

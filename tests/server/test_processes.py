@@ -8,11 +8,13 @@ import re
 import threading
 import time
 import zipfile
+from datetime import UTC, datetime
 
 import httpx
 import pytest
 import sqlalchemy as sa
 
+from app import clock
 from sync.server import db, tables
 from sync.server.cli import main
 from sync.server.people import tls
@@ -254,3 +256,108 @@ def test_a_job_queued_where_no_process_runs_jobs_is_shown_waiting(tmp_path):
             == "queued"
     finally:
         engine.dispose()
+
+
+# --- a job whose process died -----------------------------------------------------------------
+
+
+def _lose(engine, job_id: str, *, by: str = "gone-host:4242") -> None:
+    """What a process killed while running ``job_id`` leaves: the job taken, its lease
+    untouched since."""
+    assert jobs.claim(engine, by=by).id == job_id
+
+
+def test_a_job_whose_process_died_is_run_by_another_server_process(pg_url, tmp_path):
+    """An export asked of A (which runs no jobs) was taken by a process that was killed:
+    the row it left (running, claimed, untouched for longer than the lease) is taken up by
+    B's poller when B starts, and finished there; both pages say it was started again."""
+    _coordinator(pg_url)
+    engine = db.create_engine(pg_url)
+    try:
+        with ServerProcess(pg_url, cwd=tmp_path, options=("--job-threads", "0")) as a:
+            at_a = _browser(a)
+            at_a.get("/dashboard/export")
+            started = at_a.post("/dashboard/export", {"fmt": "jsonl", "test_fraction": "0"})
+            path = started.headers["location"]
+            job_id = path.rsplit("/", 1)[1]
+            _lose(engine, job_id)
+            stale = clock.stamp(datetime.now(UTC) - 2 * jobs.LEASE)
+            with engine.begin() as conn:
+                conn.execute(tables.jobs.update().values(updated_at=stale))
+            with ServerProcess(pg_url, cwd=tmp_path, log=tmp_path / "b.log") as b:
+                for browser in (_browser(b), at_a):
+                    page = _wait(browser, path)
+                    assert 'data-state="done"' in page, page
+                    assert "another one started it again" in page, page
+                job = jobs.load(engine, job_id)
+                assert job.claimed_by.endswith(f":{b.process.pid}") and job.attempts == 2
+        assert f"job {job_id} lost its process gone-host:4242" in (tmp_path / "b.log").read_text()
+    finally:
+        engine.dispose()
+
+
+def test_a_running_job_keeps_its_lease_and_no_other_process_takes_it(db_url, monkeypatch):
+    release = threading.Event()
+    ran: list[str] = []
+
+    def slow_export(engine, job, progress):
+        ran.append(job.id)
+        release.wait(60)
+        return {"rows": 0}
+
+    monkeypatch.setitem(jobs.HANDLERS, "export", slow_export)
+    engine, other = db.create_engine(db_url), db.create_engine(db_url)
+    runner = jobs.Runner(engine, threads=1)
+    try:
+        job_id = jobs.start(engine, kind="export", created_by="Farida")
+        runner.kick()
+        deadline = time.monotonic() + 30
+        while not ran and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert ran == [job_id]
+        before = jobs.load(engine, job_id).updated_at
+        time.sleep(0.01)
+        runner.keep_leases()  # what its poller does every few seconds
+        assert jobs.load(engine, job_id).updated_at > before
+        # Another process looking a lease later than now still sees a live job...
+        assert jobs.requeue_lost(other) == []
+        # ...and one looking after the lease ran out without a touch would take it back,
+        # unless it is the process running it (its touch held up by SQLite's write lock).
+        later = datetime.now(UTC) + 2 * jobs.LEASE
+        assert jobs.requeue_lost(engine, now=later, running_here=frozenset([job_id])) == []
+        assert jobs.load(engine, job_id).state == "running"
+        release.set()
+        deadline = time.monotonic() + 30
+        while jobs.load(engine, job_id).state == "running" and time.monotonic() < deadline:
+            time.sleep(0.01)
+        job = jobs.load(engine, job_id)
+        assert (job.state, job.result, job.attempts) == ("done", {"rows": 0}, 1)
+    finally:
+        release.set()
+        runner.stop()
+        engine.dispose()
+        other.dispose()
+
+
+def test_a_job_lost_again_and_again_fails_with_a_sentence_and_is_requeued_once_each_time(
+        db_url):
+    """Two processes notice the same lost job: it is queued again once. After
+    MAX_ATTEMPTS lost runs it fails, saying why, instead of going round the servers."""
+    engines = [db.create_engine(db_url) for _ in range(2)]
+    try:
+        job_id = jobs.start(engines[0], kind="import", created_by="Farida")
+        later = datetime.now(UTC) + 2 * jobs.LEASE
+        for attempt in range(1, jobs.MAX_ATTEMPTS + 1):
+            _lose(engines[0], job_id, by=f"host:{attempt}")
+            found = [jobs.requeue_lost(engine, now=later) for engine in engines]
+            job = jobs.load(engines[0], job_id)
+            assert job.attempts == attempt
+            if attempt < jobs.MAX_ATTEMPTS:
+                assert sorted(found, key=len) == [[], [job_id]]
+                assert (job.state, job.claimed_by, job.done) == ("queued", None, 0)
+        assert found == [[], []]
+        assert job.state == "failed"
+        assert f"stopped {jobs.MAX_ATTEMPTS} times" in job.message
+    finally:
+        for engine in engines:
+            engine.dispose()

@@ -18,8 +18,14 @@ also looks for queued jobs every :data:`POLL_EVERY` seconds, so a job queued by 
 that stopped, or by one with no job threads (``serve --job-threads 0``), is still run.
 
 Everything a page shows — state, progress, result, error — is a row, so any server process
-can report it. A job whose process died stops being updated; after :data:`STALLED_AFTER`
-without progress it is shown as stalled rather than running forever.
+can report it.
+
+A taken job is a lease: the process running it touches its row every :data:`POLL_EVERY`
+seconds. A job whose row went :data:`LEASE` without a touch lost its process (killed, out of
+memory, its machine gone); any process's poller queues it again (imports and exports are
+whole-or-nothing and idempotent, so running one twice is safe), at most
+:data:`MAX_ATTEMPTS` times in all, after which it fails with a sentence saying so. Where no
+process runs jobs, a waiting job is shown as stalled after :data:`STALLED_AFTER`.
 """
 
 from __future__ import annotations
@@ -51,6 +57,8 @@ KINDS = ("import", "export")
 PROGRESS_EVERY = 1.0           # seconds between progress writes
 STALLED_AFTER = timedelta(minutes=10)
 POLL_EVERY = 5.0               # seconds between looks for jobs other processes queued
+LEASE = timedelta(minutes=1)   # a running job untouched this long lost its process
+MAX_ATTEMPTS = 3               # times a job may be taken before a lost one fails
 DEFAULT_THREADS = 2            # jobs one process runs at once
 STATES = ("queued", "running", "done", "failed")
 Progress = Callable[..., None]  # progress(done, total, stage=None)
@@ -70,6 +78,7 @@ class Job:
     updated_at: str
     params: dict
     claimed_by: str | None
+    attempts: int = 0
 
     @property
     def stalled(self) -> bool:
@@ -127,7 +136,8 @@ def claim(engine: Engine, *, by: str) -> Job | None:
     for job_id in candidates:
         taken = run_write(engine, lambda conn, job_id=job_id: conn.execute(
             JOBS.update().where(JOBS.c.id == job_id, JOBS.c.state == "queued")
-            .values(state="running", claimed_by=by, updated_at=clock.utc_now())).rowcount)
+            .values(state="running", claimed_by=by, updated_at=clock.utc_now(),
+                    attempts=JOBS.c.attempts + 1)).rowcount)
         if taken == 1:
             return load(engine, job_id)
     return None
@@ -139,6 +149,50 @@ def update(engine: Engine, job_id: str, **values) -> None:
     values["updated_at"] = clock.utc_now()
     run_write(engine, lambda conn: conn.execute(JOBS.update().where(JOBS.c.id == job_id)
                                                 .values(**values)))
+
+
+def touch(engine: Engine, job_ids: list[str], *, by: str) -> None:
+    """Renew the lease of the jobs ``by`` is running (see the module's docstring)."""
+    if job_ids:
+        run_write(engine, lambda conn: conn.execute(
+            JOBS.update().where(JOBS.c.id.in_(job_ids), JOBS.c.state == "running",
+                                JOBS.c.claimed_by == by)
+            .values(updated_at=clock.utc_now())))
+
+
+def requeue_lost(engine: Engine, *, now: datetime | None = None,
+                 running_here: frozenset[str] = frozenset()) -> list[str]:
+    """Queue again the running jobs whose lease ran out (their process died), or fail those
+    already taken :data:`MAX_ATTEMPTS` times; the ids queued again. Each change is
+    conditional on the row being as it was read, so a late touch, or another process doing
+    the same, wins cleanly."""
+    cutoff = clock.stamp((now or datetime.now(UTC)) - LEASE)
+    lost = read(engine, lambda conn: conn.execute(
+        sa.select(JOBS.c.id, JOBS.c.updated_at, JOBS.c.attempts, JOBS.c.claimed_by)
+        .where(JOBS.c.state == "running", JOBS.c.updated_at < cutoff)).all())
+    queued = []
+    for job in lost:
+        if job.id in running_here:  # alive: its touch was held up (SQLite's write lock)
+            continue
+        unchanged = (JOBS.c.id == job.id, JOBS.c.state == "running",
+                     JOBS.c.updated_at == job.updated_at)
+        if job.attempts >= MAX_ATTEMPTS:
+            values = {"state": "failed", "result": json.dumps({"error": {}}), "message": (
+                f"The server process running this job stopped {job.attempts} times before "
+                "it finished, so it was not tried again. Look at the server's log for why "
+                "(out of memory, killed); a file that causes it needs fixing first.")}
+        else:
+            values = {"state": "queued", "claimed_by": None, "done": 0, "total": None,
+                      "result": None}
+        changed = run_write(engine, lambda conn, unchanged=unchanged, values=values:
+                            conn.execute(JOBS.update().where(*unchanged).values(
+                                updated_at=clock.utc_now(), **values)).rowcount)
+        if changed == 1:
+            log.warning("job %s lost its process %s after %s attempt(s): %s", job.id,
+                        job.claimed_by, job.attempts, values["state"])
+            if values["state"] == "queued":
+                queued.append(job.id)
+    return queued
 
 
 def load(engine: Engine, job_id: str) -> Job | None:
@@ -157,7 +211,8 @@ def recent(engine: Engine, kind: str, *, limit: int = 20) -> list[Job]:
 def _job(row) -> Job:
     return Job(row.id, row.kind, row.state, row.done, row.total, row.message,
                json.loads(row.result) if row.result else {}, row.created_by, row.created_at,
-               row.updated_at, json.loads(row.params) if row.params else {}, row.claimed_by)
+               row.updated_at, json.loads(row.params) if row.params else {}, row.claimed_by,
+               row.attempts)
 
 
 def run(engine: Engine, job: Job) -> None:
@@ -219,6 +274,7 @@ class Runner:
         self._again = False
         self._stop = threading.Event()
         self._poller: threading.Thread | None = None
+        self._running: set[str] = set()  # ids of the jobs this process's threads run
 
     def kick(self) -> None:
         """Start taking queued jobs now, in a new thread if fewer than ``threads`` run."""
@@ -234,7 +290,13 @@ class Runner:
             while not self._stop.is_set():
                 job = claim(self.engine, by=self.name)
                 if job is not None:
-                    run(self.engine, job)
+                    with self._lock:
+                        self._running.add(job.id)
+                    try:
+                        run(self.engine, job)
+                    finally:
+                        with self._lock:
+                            self._running.discard(job.id)
                     continue
                 with self._lock:
                     if not self._again:
@@ -248,8 +310,10 @@ class Runner:
 
     def start_polling(self, every: float = POLL_EVERY) -> None:
         """Look for queued jobs every ``every`` seconds (jobs other processes queued and
-        could not run), until :meth:`stop`; meanwhile drop abandoned uploads and keep
-        post-edit memories in step with the acceptance rules (:func:`memory.keep_current`)."""
+        could not run, or lost), until :meth:`stop`; meanwhile renew the leases of the jobs
+        running here, queue again those whose process died (:func:`requeue_lost`), drop
+        abandoned uploads and keep post-edit memories in step with the acceptance rules
+        (:func:`memory.keep_current`)."""
         if self.threads <= 0 or self._poller is not None:
             return
         self._stop.clear()
@@ -258,6 +322,10 @@ class Runner:
             from sync.server.work import memory
 
             while not self._stop.wait(every):
+                try:
+                    self.keep_leases()
+                except Exception:
+                    log.exception("renewing job leases failed")
                 try:
                     files.prune_abandoned(self.engine)
                 except Exception:
@@ -271,6 +339,13 @@ class Runner:
         self.kick()
         self._poller = threading.Thread(target=poll, name="jobs-poll", daemon=True)
         self._poller.start()
+
+    def keep_leases(self) -> None:
+        """Touch the jobs running here, then queue again the jobs other processes lost."""
+        with self._lock:
+            running = frozenset(self._running)
+        touch(self.engine, sorted(running), by=self.name)
+        requeue_lost(self.engine, running_here=running)
 
     def stop(self) -> None:
         self._stop.set()
