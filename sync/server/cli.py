@@ -184,9 +184,15 @@ def _proxy_addresses(text: str) -> list[str]:
 @option("--job-threads", type=int, default=2, metavar="N",
         help="dashboard imports and exports each process runs at once (default 2; 0: this "
              "server runs none, another server on the same database does)")
+@option("--db-connections", type=int, default=db.DEFAULT_CONNECTIONS, metavar="N",
+        help=f"database connections each process opens at most (default "
+             f"{db.DEFAULT_CONNECTIONS}): its job threads and job poller take one each, "
+             "requests share the rest; on PostgreSQL, workers × N must stay under the "
+             "server's max_connections")
 def cmd_serve(args, engine, url) -> int:
     if not _address_allowed(args) or not _workers_allowed(args, engine):
         return 2
+    _warn_of_too_many_connections(args, engine)
     server = _prepare(engine)
     _warn_of_old_files(url)
     ssl, short, fingerprint = _certificate(args, url) if args.tls else ({}, "", "")
@@ -219,16 +225,18 @@ def _run_uvicorn(args, engine, url: str, ssl: dict, fingerprint: str) -> None:
 
     options = {"host": args.host, "port": args.port, "log_level": "info", **ssl,
                **proxy_options(args.forwarded_allow_ips)}
+    engine.dispose()  # the serving process(es) open their own, at most --db-connections
     if args.workers == 1:
         # The fingerprint goes on the dashboard's enrollment cards: their link pins this
         # certificate on each device with nothing to type.
-        uvicorn.run(factory.create_app(engine, tls_fingerprint=fingerprint,
-                                       job_threads=args.job_threads), **options)
+        uvicorn.run(factory.serving_app(url, connections=args.db_connections,
+                                        job_threads=args.job_threads,
+                                        tls_fingerprint=fingerprint), **options)
         return
-    engine.dispose()  # each worker opens its own connections
     os.environ[db.ENV_DATABASE_URL] = url
     os.environ[factory.ENV_TLS_FINGERPRINT] = fingerprint
     os.environ[factory.ENV_JOB_THREADS] = str(args.job_threads)
+    os.environ[factory.ENV_DB_CONNECTIONS] = str(args.db_connections)
     uvicorn.run("sync.server.api.factory:app_from_environment", factory=True,
                 workers=args.workers, **options)
 
@@ -249,12 +257,32 @@ def _workers_allowed(args, engine) -> bool:
         print("qalam-server: --workers must be at least 1 and --job-threads at least 0.",
               file=sys.stderr)
         return False
+    if args.db_connections < args.job_threads + 2:
+        print(f"qalam-server: --db-connections must be at least {args.job_threads + 2}: one "
+              "for each job thread, one for the job poller and at least one for requests.",
+              file=sys.stderr)
+        return False
     if args.workers > 1 and db.is_sqlite(engine):
         print(f"qalam-server: --workers {args.workers} needs a PostgreSQL database "
               "(--db postgresql+psycopg://user:password@host/db): several processes cannot "
               "share one SQLite file safely. Serve SQLite with --workers 1.", file=sys.stderr)
         return False
     return True
+
+
+def _warn_of_too_many_connections(args, engine) -> None:
+    """A warning when the processes may open more connections than PostgreSQL accepts
+    (past its ``max_connections``, requests fail at the busiest moment)."""
+    if db.is_sqlite(engine):
+        return
+    with engine.connect() as conn:
+        accepted = int(conn.exec_driver_sql("SHOW max_connections").scalar())
+    wanted = args.workers * args.db_connections
+    if wanted >= accepted:
+        print(f"WARNING: {args.workers} process(es) × {args.db_connections} connections "
+              f"= {wanted}, but PostgreSQL accepts {accepted} (max_connections, some kept "
+              "for administrators): at a peak, requests would fail. Lower --db-connections, "
+              "raise max_connections, or put PgBouncer in front.", file=sys.stderr)
 
 
 def _address_allowed(args) -> bool:

@@ -65,14 +65,18 @@ def is_sqlite(engine_or_conn: Engine | Connection) -> bool:
     return engine_or_conn.dialect.name == "sqlite"
 
 
-def create_engine(url: str) -> Engine:
-    """An engine for SQLite (WAL, our own BEGINs) or PostgreSQL (psycopg 3)."""
+DEFAULT_CONNECTIONS = 40  # anyio's default of threads serving requests at once
+
+
+def create_engine(url: str, *, connections: int = DEFAULT_CONNECTIONS) -> Engine:
+    """An engine for SQLite (WAL, our own BEGINs) or PostgreSQL (psycopg 3), opening at most
+    ``connections`` connections (8 of them kept open between peaks)."""
     parsed = make_url(url)
+    pool = {"pool_size": min(8, connections), "max_overflow": max(0, connections - 8)}
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             _create_private(Path(parsed.database).expanduser())
-        engine = sa.create_engine(parsed, connect_args={"timeout": 30}, pool_size=8,
-                                  max_overflow=32)
+        engine = sa.create_engine(parsed, connect_args={"timeout": 30}, **pool)
 
         @event.listens_for(engine, "connect")
         def _on_connect(dbapi_connection, _record):
@@ -93,7 +97,7 @@ def create_engine(url: str) -> Engine:
 
         return engine
     if parsed.get_backend_name() == "postgresql":
-        return sa.create_engine(parsed, pool_pre_ping=True, pool_size=8, max_overflow=32)
+        return sa.create_engine(parsed, pool_pre_ping=True, **pool)
     raise ServerError(
         ErrorCode.invalid_request,
         f"Unsupported database {parsed.get_backend_name()!r}: use a SQLite file path or a "

@@ -361,3 +361,59 @@ def test_a_job_lost_again_and_again_fails_with_a_sentence_and_is_requeued_once_e
     finally:
         for engine in engines:
             engine.dispose()
+
+
+# --- how many connections a process opens ----------------------------------------------------
+
+
+def test_db_connections_bound_what_a_serving_process_opens(db_url):
+    """--db-connections 6 with 2 job threads: the pool never opens more than 6, and requests
+    share the 3 the job threads and the poller leave (more requests wait for a thread, not
+    for a connection, so none times out waiting for the pool)."""
+    from fastapi.testclient import TestClient
+
+    from sync.server.api import factory
+
+    app = factory.serving_app(db_url, connections=6, job_threads=2)
+    engine = app.state.engine
+    try:
+        assert engine.pool.size() + engine.pool._max_overflow == 6
+        with TestClient(app) as client:
+            import anyio.to_thread
+
+            limiter = anyio.to_thread.current_default_thread_limiter
+            assert client.portal.call(lambda: limiter().total_tokens) == 3
+            assert client.get("/healthz").json()["ok"] is True
+    finally:
+        engine.dispose()
+    assert factory.request_threads(40, 0) == 40  # no job threads, no poller
+    assert factory.request_threads(3, 2) == 1
+
+
+def test_serve_refuses_fewer_connections_than_its_job_threads_need(tmp_path, capsys):
+    assert main(["serve", "--db", str(tmp_path / "s.db"), "--job-threads", "2",
+                 "--db-connections", "3"]) == 2
+    assert "--db-connections must be at least 4" in capsys.readouterr().err
+
+
+def test_serve_warns_when_its_processes_could_open_more_than_postgres_accepts(
+        postgres, capsys):
+    import argparse
+
+    from sync.server import cli
+
+    engine = db.create_engine(postgres.url(postgres.template))
+    try:
+        with engine.connect() as conn:
+            accepted = int(conn.exec_driver_sql("SHOW max_connections").scalar())
+        workers = accepted // 40 + 1
+        cli._warn_of_too_many_connections(
+            argparse.Namespace(workers=workers, db_connections=40), engine)
+        warning = capsys.readouterr().err
+        assert (f"{workers} process(es) × 40 connections = {workers * 40}, but PostgreSQL "
+                f"accepts {accepted}") in warning
+        cli._warn_of_too_many_connections(
+            argparse.Namespace(workers=1, db_connections=accepted // 2), engine)
+        assert capsys.readouterr().err == ""
+    finally:
+        engine.dispose()

@@ -16,6 +16,7 @@ import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio.to_thread
 from fastapi import FastAPI
 from sqlalchemy.engine import Engine
 from starlette.middleware.gzip import GZipMiddleware
@@ -31,20 +32,25 @@ from sync.server.web.jobs import DEFAULT_THREADS, Runner
 
 ENV_TLS_FINGERPRINT = "QALAM_TLS_FINGERPRINT"
 ENV_JOB_THREADS = "QALAM_JOB_THREADS"
+ENV_DB_CONNECTIONS = "QALAM_DB_CONNECTIONS"
 ROUTERS = (enrollment.router, exchange.router, health.router, work.router,
            leaderboards.router, profiles.router, web.router)
 
 
 def create_app(engine: Engine, *, max_body_bytes: int = MAX_BODY_BYTES,
-               tls_fingerprint: str = "", job_threads: int = DEFAULT_THREADS
-               ) -> FastAPI:
+               tls_fingerprint: str = "", job_threads: int = DEFAULT_THREADS,
+               request_threads: int | None = None) -> FastAPI:
     """The server's app. ``tls_fingerprint`` (hex SHA-256 of the certificate ``serve --tls``
     uses) goes on enrollment cards, so a device pins that certificate without typing.
     ``job_threads``: how many dashboard imports and exports this process runs at once (0:
-    none, other processes run them); while the app runs it also looks for queued ones."""
+    none, other processes run them); while the app runs it also looks for queued ones.
+    ``request_threads``: how many requests use the database at once (anyio's default, 40,
+    when not given); more wait for a thread, not for a connection."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if request_threads is not None:
+            anyio.to_thread.current_default_thread_limiter().total_tokens = request_threads
         app.state.jobs.start_polling()
         try:
             yield
@@ -73,10 +79,26 @@ def app_from_environment() -> FastAPI:
     """The app of one worker process of ``serve --workers N`` (uvicorn starts each worker
     from this import string): the database, the certificate's fingerprint and the number of
     job threads come from the environment ``serve`` set before starting them."""
-    engine = db.create_engine(db.database_url(None))
-    return create_app(engine, tls_fingerprint=os.environ.get(ENV_TLS_FINGERPRINT, ""),
-                      job_threads=int(os.environ.get(ENV_JOB_THREADS,
-                                                     DEFAULT_THREADS)))
+    job_threads = int(os.environ.get(ENV_JOB_THREADS, DEFAULT_THREADS))
+    connections = int(os.environ.get(ENV_DB_CONNECTIONS, db.DEFAULT_CONNECTIONS))
+    return serving_app(db.database_url(None), connections=connections,
+                       job_threads=job_threads,
+                       tls_fingerprint=os.environ.get(ENV_TLS_FINGERPRINT, ""))
 
 
-__all__ = ["app_from_environment", "create_app"]
+def serving_app(url: str, *, connections: int, job_threads: int,
+                tls_fingerprint: str = "") -> FastAPI:
+    """The app of a serving process whose database use is bounded by ``connections``: each
+    job thread and the job poller hold one; requests share the rest."""
+    engine = db.create_engine(url, connections=connections)
+    return create_app(engine, tls_fingerprint=tls_fingerprint, job_threads=job_threads,
+                      request_threads=request_threads(connections, job_threads))
+
+
+def request_threads(connections: int, job_threads: int) -> int:
+    """What is left of ``connections`` for requests once the job threads and poller have
+    theirs (at least 1)."""
+    return max(1, connections - job_threads - (1 if job_threads else 0))
+
+
+__all__ = ["app_from_environment", "create_app", "serving_app"]
