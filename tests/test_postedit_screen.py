@@ -234,3 +234,24 @@ def test_the_session_summary_counts_the_qa_warnings_left_open(qtbot, screen):
     # p-1's MT lacks nothing the checks see; p-2 keeps its wrong number and missing term.
     assert "2 of 2 segments done" in screen.summary.text()
     assert "2 QA warnings left open" in screen.summary.text()
+
+
+def test_hter_time_and_the_summary_are_in_burmese_digits_in_a_burmese_interface(
+        qtbot, open_app, data_dir):
+    """Burmese counts in Myanmar digits (CLDR's default for "my"), HTER and time included."""
+    window = open_app(data_dir, ui_language="my", active=True)
+    window.set_language("swh_Latn")
+    qtbot.keyClick(window, Qt.Key_4, Qt.ControlModifier)
+    screen = window.current_screen()
+    screen.batch_size.setValue(1)
+    qtbot.mouseClick(screen.session_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: screen.task is not None and screen.target.hasFocus(), timeout=5000)
+    type_text(screen.target, " sana")
+    qtbot.waitUntil(lambda: any("\u1040" <= c <= "\u1049" for c in screen.hter_label.text()),
+                    timeout=5000)
+    qtbot.keyClick(screen.target, Qt.Key_Return, Qt.ControlModifier)
+    qtbot.waitUntil(lambda: screen.summary.isVisible(), timeout=10000)
+    for label in (screen.hter_label, screen.time_label, screen.summary):
+        text = label.text()
+        assert not any(c.isascii() and c.isdigit() for c in text), text
+    assert "\u1041" in screen.summary.text()  # "၁" segment of "၁"

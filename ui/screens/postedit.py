@@ -38,6 +38,7 @@ from app import memory
 from app.kinds import DEFAULT_SOURCE_LANGUAGE
 from app.store import Submission, Task
 from i18n import languages
+from i18n.formatting import format_integer, format_number, native
 from i18n.translation import _, ngettext
 from ui import operations
 from ui.autosave import DraftAutosaver
@@ -87,8 +88,9 @@ def _hter(mt: str, text: str) -> float:
 
 
 def format_duration(seconds: float) -> str:
+    """Minutes and seconds ("3:07"), in the interface's digits."""
     seconds = round(seconds)
-    return f"{seconds // 60}:{seconds % 60:02d}"
+    return native(f"{seconds // 60}:{seconds % 60:02d}")
 
 
 class Session:
@@ -293,7 +295,8 @@ class PostEditScreen(EditingScreen):
 
     def _show_hter(self, value) -> None:
         if value is not None:
-            self.hter_label.setText(_("HTER: {value}").format(value=f"{value:.2f}"))
+            self.hter_label.setText(
+                _("HTER: {value}").format(value=format_number(value, decimals=2)))
 
     def _show_time(self) -> None:
         if self.submission is None:
@@ -681,10 +684,12 @@ class PostEditScreen(EditingScreen):
             self.summary.setText(
                 _("Session finished: {done} of {total} segments done · mean HTER {hter} · "
                   "time {wall} (editing {editing})").format(
-                    done=len(done), total=len(session.task_ids), hter=f"{mean:.2f}",
+                    done=format_integer(len(done)),
+                    total=format_integer(len(session.task_ids)),
+                    hter=format_number(mean, decimals=2),
                     wall=format_duration(wall), editing=format_duration(editing))
                 + " · " + ngettext("{n} QA warning left open", "{n} QA warnings left open",
-                                   warnings).format(n=warnings)
+                                   warnings).format(n=format_integer(warnings))
             )
             self.summary.show()
 
