@@ -199,3 +199,35 @@ def test_claimed_edits_earn_no_points(harness):
         "task_id": None, "project_id": None, "dialect": None, "submitted_at": TODAY})
     row = _row(_boards(harness.engine, "Dana")["all", None], "Dana")
     assert (row.points, row.contributions) == (0, 1)
+
+
+def test_ranks_of_the_top_and_the_caller_follow_a_full_sort():
+    """Only the top of a board is sorted: its rows, ranks (equal points share one), and the
+    caller's row below it are those of sorting everyone, whatever the ties."""
+    import random
+
+    rng = random.Random(15)
+    for _ in range(200):
+        people = [f"u{n}" for n in range(rng.randint(0, 40))]
+        tallies_ = tuple(leaderboards.Tally(user, rng.choice(["urd_Arab", "hin_Deva"]), "",
+                                            rng.randint(0, 6), rng.randint(0, 2))
+                         for user in people for _ in range(rng.randint(1, 2)))
+        names = {user: rng.choice(["Amina", "Bilal", "Chandra"]) for user in people}
+        language = rng.choice([None, "urd_Arab"])
+        snapshot = leaderboards._Snapshot(tallies_, (), names, rules.RuleSettings(),
+                                          frozenset(), frozenset({None, language}))
+        limit, caller = rng.randint(1, 8), rng.choice([*people, None])
+        rows, ranked = leaderboards._ranking(snapshot, None, language, limit, caller)
+        totals: dict[str, list[int]] = {}
+        for tally in tallies_:
+            if language in (None, tally.language):
+                entry = totals.setdefault(tally.user_id, [0, 0])
+                entry[0] += tally.points
+                entry[1] += tally.contributions
+        everyone = sorted((u for u, (_, n) in totals.items() if n),
+                          key=lambda u: (-totals[u][0], -totals[u][1], names[u], u))
+        expected = [u for position, u in enumerate(everyone) if position < limit or u == caller]
+        assert [r.user_id for r in rows] == expected and ranked == len(everyone)
+        for row in rows:
+            assert row.rank == 1 + sum(totals[u][0] > row.points for u in everyone)
+            assert (row.points, row.contributions) == tuple(totals[row.user_id])

@@ -26,16 +26,19 @@ whatever its points depend on (kind, thumbs given, edit distances in bands betwe
 thresholds projects use), and ratings by user, language, day and value: these groups are
 :func:`board_facts`, kept in the ``tallies`` table as the data arrives (:mod:`.tallies`).
 A read takes the all-time rows and the day rows of the current week, and Python scores them
-with the board's rules (so new points need no recount). Interface translation is counted
+with the board's rules (so new points need no recount), sums them only for the languages of
+the boards asked for, and sorts only each board's top (a rank is one more than how many
+have more points). Interface translation is counted
 when read (its tables are small).
 """
 
 from __future__ import annotations
 
 import bisect
+import heapq
 import itertools
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
@@ -94,6 +97,7 @@ class _Snapshot:
     names: dict[str, str]
     settings: rules.RuleSettings
     blocked: frozenset[str]       # users who are blocked now
+    languages: frozenset[str | None]  # the boards' languages (None: all of them together)
     totals: dict = field(default_factory=dict)  # _totals, per period, made when first asked
 
 
@@ -252,17 +256,19 @@ def _tallies(conn: Connection, project_id: str | None, settings: rules.RuleSetti
         work = sa.select(table.c.user_id, table.c.language, day, sa.func.sum(table.c.n * points),
                          sa.func.sum(table.c.n)).where(
             table.c.figure == FIGURES[False][everywhere], *scope, *condition).group_by(*keys)
-        found = {(user, language, when): (int(each), int(n), NO_RATINGS)
-                 for user, language, when, each, n in conn.execute(work).all()}
+        found = {(user, language, when): Tally(user, language, when, int(each), int(n))
+                 for user, language, when, each, n in conn.execute(work)}
         rated = sa.select(table.c.user_id, table.c.language, day, *(
             sa.func.sum(sa.case((table.c.detail == f"r|{value}", table.c.n), else_=0))
             for value in RATING_VALUES)).where(
             table.c.figure == FIGURES[True][everywhere], *scope, *condition).group_by(*keys)
-        for user, language, when, *histogram in conn.execute(rated).all():
-            each, n, _ = found.get((user, language, when), (0, 0, NO_RATINGS))
-            found[user, language, when] = (each, n, tuple(map(int, histogram)))
-        return [Tally(user, language, when, each, n, ratings)
-                for (user, language, when), (each, n, ratings) in found.items()]
+        for user, language, when, *histogram in conn.execute(rated):
+            done = found.get((user, language, when))
+            found[user, language, when] = Tally(user, language, when,
+                                                done.points if done else 0,
+                                                done.contributions if done else 0,
+                                                tuple(map(int, histogram)))
+        return list(found.values())
 
     all_time = summed(None, table.c.day == tallies.ALL_TIME)
     recent = summed(sa.case((table.c.day >= today, today), else_=week), table.c.day >= week)
@@ -337,34 +343,37 @@ def rule_settings(conn: Connection, project_id: str | None = None) -> rules.Rule
 # --- boards ----------------------------------------------------------------------------------
 
 
-def _snapshot(conn: Connection, project_id: str | None, moment: datetime) -> _Snapshot:
+def _snapshot(conn: Connection, project_id: str | None, moment: datetime,
+              languages: Iterable[str | None]) -> _Snapshot:
     """Everyone's tallies as the database has them now: all-time, and per day from the
-    start of ``moment``'s week (the day and week boards)."""
+    start of ``moment``'s week (the day and week boards), for boards of ``languages``."""
     people = conn.execute(sa.select(USERS.c.id, USERS.c.name, USERS.c.blocked_at)).all()
     settings = rule_settings(conn, project_id)
     week = clock.stamp(period_start("week", moment))[:10]
     today = clock.stamp(period_start("day", moment))[:10]
     all_time, recent = _tallies(conn, project_id, settings, week, today)
     return _Snapshot(tuple(all_time), tuple(recent), {p.id: p.name for p in people},
-                     settings, frozenset(p.id for p in people if p.blocked_at is not None))
+                     settings, frozenset(p.id for p in people if p.blocked_at is not None),
+                     frozenset((None, *languages)))
 
 
 def _totals(snapshot: _Snapshot, first_day: str | None) -> dict[str | None, dict[str, list]]:
-    """Per language (None: all of them) and user: [points, contributions, rating histogram]
-    from ``first_day`` on (None: all time); summed once per snapshot and period."""
+    """Per language of the snapshot's boards (None: all of them) and user: [points,
+    contributions, rating histogram] from ``first_day`` on (None: all time); summed once per
+    snapshot and period."""
     if first_day in snapshot.totals:
         return snapshot.totals[first_day]
-    found: dict[str | None, dict[str, list]] = {None: {}}
+    found: dict[str | None, dict[str, list]] = {language: {} for language in snapshot.languages}
+    everyone = found[None]
     for tally in snapshot.recent if first_day else snapshot.all_time:
         if first_day is not None and tally.day < first_day:
             continue
-        for language in (None, tally.language):
-            users = found.get(language)
-            if users is None:
-                users = found[language] = {}
+        own = found.get(tally.language)
+        for users in (everyone, own) if own is not None else (everyone,):
             entry = users.get(tally.user_id)
             if entry is None:
-                entry = users[tally.user_id] = [0, 0, NO_RATINGS]
+                users[tally.user_id] = [tally.points, tally.contributions, tally.ratings]
+                continue
             entry[0] += tally.points
             entry[1] += tally.contributions
             if tally.ratings is not NO_RATINGS:
@@ -373,26 +382,32 @@ def _totals(snapshot: _Snapshot, first_day: str | None) -> dict[str | None, dict
     return found
 
 
-def _ranking(snapshot: _Snapshot, since: str | None, language: str | None,
-             wanted: Callable[[int, str], bool]) -> tuple[list[LeaderboardRow], int]:
-    """The rows ``wanted(position, user_id)`` of everyone with work in the board, best first
-    (equal points share a rank), and how many have work: only those rows are scored."""
+def _ranking(snapshot: _Snapshot, since: str | None, language: str | None, limit: int,
+             user_id: str | None) -> tuple[list[LeaderboardRow], int]:
+    """The top ``limit`` rows of everyone with work in the board, best first (equal points
+    share a rank: one more than how many have more points), then ``user_id``'s row when it
+    has work and is not among them; and how many have work. Only those rows are scored, and
+    only the top is sorted."""
     totals = _totals(snapshot, since[:10] if since else None).get(language, {})
     names = snapshot.names
-    scored = sorted(((user_id, entry) for user_id, entry in totals.items() if entry[1]),
-                    key=lambda s: (-s[1][0], -s[1][1], names.get(s[0], ""), s[0]))
-    rows: list[LeaderboardRow] = []
-    rank = 0
-    for position, (user_id, (points, contributions, histogram)) in enumerate(scored, start=1):
-        if position == 1 or scored[position - 2][1][0] != points:
-            rank = position
-        if wanted(position, user_id):
-            scores = _scores(histogram, snapshot.settings)
-            rows.append(LeaderboardRow(rank=rank, user_id=user_id,
-                                       name=names.get(user_id, user_id), points=points,
-                                       contributions=contributions,
-                                       quality_score=scores.quality_score,
-                                       aya_score=scores.aya_score))
+    scored = [(user, entry) for user, entry in totals.items() if entry[1]]
+    top = heapq.nsmallest(limit, scored,
+                          key=lambda s: (-s[1][0], -s[1][1], names.get(s[0], ""), s[0]))
+    chosen = []
+    for position, (user, entry) in enumerate(top, start=1):
+        rank = position if position == 1 or top[position - 2][1][0] != entry[0] \
+            else chosen[-1][0]
+        chosen.append((rank, user, entry))
+    mine = totals.get(user_id) if user_id is not None else None
+    if mine is not None and mine[1] and all(user != user_id for _, user, _ in chosen):
+        chosen.append((1 + sum(1 for _, entry in scored if entry[0] > mine[0]), user_id, mine))
+    rows = []
+    for rank, user, (points, contributions, histogram) in chosen:
+        scores = _scores(histogram, snapshot.settings)
+        rows.append(LeaderboardRow(rank=rank, user_id=user, name=names.get(user, user),
+                                   points=points, contributions=contributions,
+                                   quality_score=scores.quality_score,
+                                   aya_score=scores.aya_score))
     return rows, len(scored)
 
 
@@ -428,8 +443,7 @@ def _board(snapshot: _Snapshot, period: Period,
                           f"period: one of {', '.join(PERIODS)} (got {period!r}).")
     start = period_start(period, now)
     since = clock.stamp(start) if start else None
-    ranking, ranked = _ranking(snapshot, since, language,
-                               lambda position, who: position <= limit or who == user_id)
+    ranking, ranked = _ranking(snapshot, since, language, limit, user_id)
     me = None
     if user_id is not None and user_id in snapshot.names:
         me = next((row for row in ranking if row.user_id == user_id), None)
@@ -448,7 +462,7 @@ def board(target: Target, *, period: Period = "all", language: str | None = None
 
     def work(conn: Connection) -> Leaderboard:
         user_id = get_user(conn, user).id if user else None
-        snapshot = _snapshot(conn, project_id, moment)
+        snapshot = _snapshot(conn, project_id, moment, (language,))
         return _board(snapshot, period, language, moment, max(1, limit), user_id)
 
     return read(target, work)
@@ -471,7 +485,7 @@ def leaderboards(target: Target, device_or_user: Device | User | str, *,
             found = (device_or_user if isinstance(device_or_user, User)
                      else get_user(conn, device_or_user))
             user_id, languages = found.id, found.languages
-        snapshot = _snapshot(conn, project_id, moment)
+        snapshot = _snapshot(conn, project_id, moment, languages)
         boards = [_board(snapshot, period, language, moment, max(1, limit), user_id)
                   for period in PERIODS for language in (None, *languages)]
         return Leaderboards(generated_at=clock.stamp(moment), boards=boards)
