@@ -24,9 +24,10 @@ serialization failure or deadlock just retries the whole transaction (:func:`run
 
 from __future__ import annotations
 
+import json
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
@@ -35,6 +36,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.ext.compiler import compiles
 
 from app.errors import QalamError
 from app.private import create_file, private_dir
@@ -265,3 +267,30 @@ def insert_many(conn: Connection, table: sa.Table, rows: list[dict]) -> None:
     statement = (f"INSERT INTO {quote(table.name)} ({', '.join(map(quote, names))}) "
                  f"VALUES ({', '.join([mark] * len(names))})")
     conn.exec_driver_sql(statement, [tuple(row[name] for name in names) for row in rows])
+
+
+class _json_strings(sa.sql.functions.GenericFunction):
+    """The strings of a JSON array, one row each in a column ``value`` (see :func:`among`)."""
+
+    name = "qalam_json_strings"
+    inherit_cache = True
+
+
+@compiles(_json_strings, "sqlite")
+def _json_strings_sqlite(element, compiler, **kw):
+    return f"json_each({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(_json_strings, "postgresql")
+def _json_strings_postgresql(element, compiler, **kw):
+    return f"json_array_elements_text(CAST({compiler.process(element.clauses, **kw)} AS json))"
+
+
+def among(column, values: Iterable[str]) -> sa.ColumnElement:
+    """``column IN values`` (strings) with the values sent as one JSON array: the statement
+    is the same for any number of them, so it is compiled once and nothing is done per value
+    in Python, where ``in_`` coerces each value and renders a placeholder for it on every
+    execution (a tenth of a push's figures, per batch of 400 ids)."""
+    strings = _json_strings(sa.bindparam("among", json.dumps(list(values)), type_=sa.Text,
+                                         unique=True))
+    return column.in_(sa.select(strings.table_valued("value").c.value).scalar_subquery())

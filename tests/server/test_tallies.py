@@ -282,3 +282,22 @@ def test_concurrent_writers_keep_the_tallies_exact(harness):
         for future in done:
             future.result()
     assert_tallies_are_counted_afresh(engine)
+
+
+def test_among_selects_exactly_the_values_given(engine):
+    """db.among (a JSON array parameter, one statement for any number of ids) selects what
+    ``IN (...)`` would, on both backends: none, one, quotes and other scripts, thousands."""
+    import sqlalchemy as sa
+
+    from sync.server import tables
+    from sync.server.db import among
+
+    keys = [f"k{n}" for n in range(1200)] + ["it's", 'a "quoted" key', "اردو", "null", ""]
+    run_write(engine, lambda conn: conn.execute(tables.figures.insert(), [
+        {"key": key, "value": "1", "computed_at": "2026-01-01T00:00:00.000Z"} for key in keys]))
+    wanted_sets = [[], ["it's"], ['a "quoted" key', "اردو", "", "missing"], keys[::2], keys]
+    with read_transaction(engine) as conn:
+        for wanted in wanted_sets:
+            found = conn.execute(sa.select(tables.figures.c.key).where(
+                among(tables.figures.c.key, wanted))).scalars().all()
+            assert sorted(found) == sorted(set(wanted) & set(keys))

@@ -42,7 +42,7 @@ from sync.protocol import (
     freeze,
 )
 from sync.server import tables
-from sync.server.db import Sequence, insert_many, run_write
+from sync.server.db import Sequence, among, insert_many, run_write
 from sync.server.errors import ServerError
 from sync.server.exchange.payloads import check_item, content
 from sync.server.people.users import Device
@@ -189,7 +189,7 @@ class _Writes:
         for start in range(0, len(reviewed), CHUNK):
             self.assigned.update(conn.execute(sa.select(ASSIGNMENTS.c.submission_id).where(
                 ASSIGNMENTS.c.user_id == device.user_id,
-                ASSIGNMENTS.c.submission_id.in_(reviewed[start:start + CHUNK]))).scalars())
+                among(ASSIGNMENTS.c.submission_id, reviewed[start:start + CHUNK]))).scalars())
         # The tasks edits started from: the server measures each edit against its own copy.
         self.tasks = task_payloads(conn, {
             record.get("task_id") for item, record in items
@@ -212,7 +212,7 @@ class _Writes:
             chunk = missing[start:start + CHUNK]
             for record_id in chunk:
                 cache[record_id] = None
-            for row in self.conn.execute(sa.select(table).where(table.c.id.in_(chunk))):
+            for row in self.conn.execute(sa.select(table).where(among(table.c.id, chunk))):
                 cache[row.id] = _Record(row._mapping)
 
     def row(self, entity: str, record_id: str) -> _Record | None:

@@ -48,7 +48,7 @@ from sqlalchemy.engine import Connection
 
 from app import clock
 from sync.server import tables
-from sync.server.db import is_sqlite
+from sync.server.db import among, is_sqlite
 
 TALLIES = tables.tallies
 FIGURES = tables.figures
@@ -73,7 +73,7 @@ class Scope:
         """Conditions on a query's submission id (and project) columns."""
         found = []
         if self.units is not None:
-            found.append(submission_id.in_(self.units))
+            found.append(among(submission_id, self.units))
         if self.project_id is not None:
             found.append(sa.func.coalesce(project_id, "") == self.project_id)
         return found
@@ -242,8 +242,8 @@ def _recorded(conn: Connection, units: list[str]) -> list[str]:
     for start in range(0, len(units), CHUNK):
         part = units[start:start + CHUNK]
         found.update(conn.execute(sa.union(
-            sa.select(SUBMISSIONS.c.id).where(SUBMISSIONS.c.id.in_(part)),
-            sa.select(REVIEWS.c.submission_id).where(REVIEWS.c.submission_id.in_(part))))
+            sa.select(SUBMISSIONS.c.id).where(among(SUBMISSIONS.c.id, part)),
+            sa.select(REVIEWS.c.submission_id).where(among(REVIEWS.c.submission_id, part))))
             .scalars())
     return sorted(found)
 

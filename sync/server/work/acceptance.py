@@ -51,6 +51,7 @@ from sqlalchemy.engine import Connection
 
 from app.kinds import EDIT_KINDS
 from sync.server import tables
+from sync.server.db import among
 from sync.server.quality.tallies import Scope
 from sync.server.work.projects import Acceptance, load_settings
 
@@ -384,12 +385,12 @@ class _Judge:
         # text: reviews from before its latest rejection were of an earlier revision.
         rejected = dict(self.conn.execute(
             sa.select(DECISIONS.c.submission_id, sa.func.max(DECISIONS.c.decided_at))
-            .where(DECISIONS.c.submission_id.in_(ids), DECISIONS.c.state == "rejected")
+            .where(among(DECISIONS.c.submission_id, ids), DECISIONS.c.state == "rejected")
             .group_by(DECISIONS.c.submission_id)).all())
         rows = self.conn.execute(
             sa.select(REVIEWS.c.submission_id, REVIEWS.c.author_id, REVIEWS.c.payload,
                       REVIEWS.c.updated_at)
-            .where(REVIEWS.c.submission_id.in_(ids), REVIEWS.c.deleted == sa.false()))
+            .where(among(REVIEWS.c.submission_id, ids), REVIEWS.c.deleted == sa.false()))
         for row in rows:
             if row.author_id in self.blocked:
                 continue
@@ -424,7 +425,7 @@ def coordinator_flags(conn: Connection, ids) -> dict[str, tuple[str | None, str 
     for start in range(0, len(ids), CHUNK):
         rows = conn.execute(sa.select(ITEM_FLAGS.c.submission_id, ITEM_FLAGS.c.action,
                                       ITEM_FLAGS.c.flag, ITEM_FLAGS.c.at)
-                            .where(ITEM_FLAGS.c.submission_id.in_(ids[start:start + CHUNK]))
+                            .where(among(ITEM_FLAGS.c.submission_id, ids[start:start + CHUNK]))
                             .order_by(ITEM_FLAGS.c.id))
         for row in rows:  # oldest first: the last action decides
             cleared = found.get(row.submission_id, (None, None))[1]
