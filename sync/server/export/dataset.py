@@ -32,9 +32,9 @@ Layout (every format; ``datasets.load_dataset(folder)`` reads it through the car
 
 "hf" is Parquet named as on the Hugging Face Hub, with the features and split sizes in the
 card (``dataset_info``), ready to upload. Memory stays flat at any size: rows are read
-:data:`sync.server.work.acceptance.CHUNK` at a time, JSONL is written :data:`WRITE_ROWS` lines
-at a time and Parquet one row group (at most :data:`ROW_GROUP_ROWS` rows or
-:data:`ROW_GROUP_BYTES` of text) at a time.
+:data:`sync.server.work.acceptance.CHUNK` at a time, and written :data:`WRITE_ROWS` at a time,
+column by column (:mod:`.sinks`): JSONL in one write per batch, Parquet one row group (at
+most :data:`.sinks.ROW_GROUP_ROWS` rows or :data:`.sinks.ROW_GROUP_BYTES` of text) at a time.
 
 Submissions are read and judged once: the counts, and so the per-language gate, are made as
 rows are written (:class:`sync.server.work.acceptance.Counting`). A language's rows wait
@@ -49,7 +49,6 @@ import hashlib
 import json
 import tempfile
 import time
-from collections.abc import Iterable
 from pathlib import Path
 
 from sqlalchemy.engine import Connection, Engine
@@ -62,9 +61,9 @@ from sync.server.export.output import (
     moved,
     snapshot,
     staging,
-    values_size,
 )
 from sync.server.export.pseudonyms import Pseudonyms
+from sync.server.export.sinks import JsonlSink, encoded_column, sink_for
 from sync.server.work import acceptance
 
 FORMATS = ("jsonl", "parquet", "hf")
@@ -81,10 +80,8 @@ AYA_NAMES = {"arb_Arab": "Standard Arabic"}
 NAME_BATCH = 1000  # accepted items whose imported language names are read in one query
 ANNOTATION_TYPES = {"original": "original-annotations", "reannotation": "re-annotations",
                     "postedit": "post-edits"}
-ROW_GROUP_ROWS = 10_000
-ROW_GROUP_BYTES = 32 * 1024 * 1024
 PROGRESS_EVERY = 1000
-WRITE_ROWS = 1000  # JSONL lines joined into one write
+WRITE_ROWS = 1000  # rows handed to the sinks at a time (a JSONL write, part of a row group)
 HELD_ROWS = 1000  # rows of a language below its gate kept in memory (then in a file)
 LICENSES = {
     "apache-2.0": ("Apache License 2.0", "https://www.apache.org/licenses/LICENSE-2.0"),
@@ -118,26 +115,27 @@ def export_dataset(target: Engine | Connection, out_dir: Path, *, fmt: str = "js
         total = acceptance.candidates(conn, project_id=project_id)
         result = ExportResult(out_dir=out_dir, format=fmt, rows=0)
         splits = ("train", "test") if test_fraction > 0 else ("train",)
-        sinks = {split: _sink(fmt, temp / "data" / _file_name(fmt, split), _row_schema())
+        sinks = {split: sink_for(fmt, temp / "data" / _file_name(fmt, split), _row_schema())
                  for split in splits}
-        own = {split: _sink(fmt, temp / "qalam" / _file_name(fmt, split), _qalam_schema())
+        own = {split: sink_for(fmt, temp / "qalam" / _file_name(fmt, split), _qalam_schema())
                for split in splits}
-        written = _Written(result, sinks, own)
+        written = _Written(result, {split: _Pair(sinks[split], own[split])
+                                    for split in splits})
         if progress:
             progress(0, total)
         try:
             counts = _write_accepted(conn, project_id, pseudonym, test_fraction, written,
                                      temp, progress, total)
         finally:
-            for sink in [*sinks.values(), *own.values()]:
-                sink.close()
+            for pair in written.pairs.values():
+                pair.close()
         result.below_gate = {language: counts.accepted(language)
                              for language in counts.languages
                              if language not in counts.passing and counts.accepted(language)}
         authors, rules, languages = written.authors, written.rules, written.languages
         files = [sink.path for sink in [*sinks.values(), *own.values()]]
         demo_path = temp / "demographics" / _file_name(fmt, "train")
-        demo_sink = _sink(fmt, demo_path, demographics.schema())
+        demo_sink = sink_for(fmt, demo_path, demographics.schema())
         result.demographics = demographics.write(conn, authors, pseudonym, demo_sink)
         files.append(demo_path)
         result.sizes = {split: sink.bytes for split, sink in sinks.items()}
@@ -169,75 +167,123 @@ def _write_accepted(conn: Connection, project_id: str | None, pseudonym, test_fr
                     written: _Written, temp: Path, progress: Progress | None,
                     total: int) -> acceptance.AcceptanceCounts:
     """One read of every judged submission: the counts (and so the per-language gate) are
-    made as the rows are written. A language's rows are held back until it has enough
-    accepted items to pass its gate (``_Held``: in memory, spilled to a file past
-    ``HELD_ROWS``), then written; a language that never passes is never written."""
+    made as the rows are written. Accepted items are placed :data:`NAME_BATCH` at a time,
+    by the counts as they stand after the last of them: a language's rows are held back
+    until it has enough accepted items to pass its gate (``_Held``: in memory, spilled to a
+    file past ``HELD_ROWS``), then written; a language that never passes is never written."""
     counting = acceptance.Counting(conn, project_id=project_id)
     passing: set[str] = set()
     rules: dict[str | None, acceptance.Acceptance] = {}
-    judged = 0
-
-    def accepted():
-        nonlocal judged
-        for item, verdict in acceptance.judged_submissions(conn, project_id=project_id):
-            counting.add(item, verdict)
-            judged += 1
-            if progress and judged % PROGRESS_EVERY == 0:
-                progress(min(judged, total), total)
-            if verdict.accepted:
-                rules.setdefault(item["project_id"], item["rules"])
-                yield item
-
     in_use = _imported_names_in_use(conn, project_id)
     with tempfile.TemporaryDirectory(prefix=".held-", dir=temp) as folder:
         held = _Held(Path(folder))
-        try:
-            for item, imported in _with_imported_names(conn, accepted()):
-                language = item["language"]
-                row = aya_row(item, pseudonym, imported_name=imported or in_use.get(language))
-                entry = (split_of(item["id"], test_fraction), language, item["author_id"],
-                         item["project_id"], row, qalam_row(item, row))
+
+        def place(group: list[dict]) -> None:
+            for entry in _entries(conn, group, pseudonym, test_fraction, in_use):
+                language = entry[1]
                 if language in passing:
-                    written.add(*entry, rules)
+                    written.add(entry, rules)
                     continue
                 held.add(language, entry)
                 if counting.passes(language):
                     passing.add(language)
                     for each in held.release(language):
-                        written.add(*each, rules)
+                        written.add(each, rules)
+
+        try:
+            group: list[dict] = []
+            items = acceptance.judged_submissions(conn, project_id=project_id)
+            for judged, (item, verdict) in enumerate(items, 1):
+                counting.add(item, verdict)
+                if progress and judged % PROGRESS_EVERY == 0:
+                    progress(min(judged, total), total)
+                if verdict.accepted:
+                    rules.setdefault(item["project_id"], item["rules"])
+                    group.append(item)
+                    if len(group) >= NAME_BATCH:
+                        place(group)
+                        group = []
+            place(group)
             counts = counting.counts()
             # A gate can fall with an item that is not accepted (over several projects, the
             # lowest gate among a language's projects): those pass only now.
             for language in sorted(counts.passing - passing):
                 for each in held.release(language):
-                    written.add(*each, rules)
+                    written.add(each, rules)
         finally:
             held.close()
     return counts
 
 
-class _Written:
-    """What the export wrote, kept as rows go to their split's sinks."""
+def _entries(conn: Connection, group: list[dict], pseudonym, test_fraction: float,
+             in_use: dict[str, str]):
+    """``(split, language, author id, project id, row)`` per accepted item, ``row`` the
+    ``qalam`` config's values (:func:`row_values`); their imported names read in one query."""
+    task_ids = {item["task_id"] for item in group if item["task_id"]}
+    names = _imported_names(conn, task_ids) if task_ids else {}
+    for item in group:
+        language = item["language"]
+        found = names.get(item["task_id"])
+        imported = found[1] if found and found[0] == language else None
+        yield (split_of(item["id"], test_fraction), language, item["author_id"],
+               item["project_id"],
+               row_values(item, pseudonym, imported_name=imported or in_use.get(language)))
 
-    def __init__(self, result: ExportResult, sinks: dict, own: dict):
-        self.result, self.sinks, self.own = result, sinks, own
+
+class _Written:
+    """What the export wrote, kept as rows go to their split's pair of sinks."""
+
+    def __init__(self, result: ExportResult, pairs: dict[str, _Pair]):
+        self.result, self.pairs = result, pairs
         self.authors: set[str] = set()
         self.rules: dict[str | None, acceptance.Acceptance] = {}
         self.languages: dict[str, dict[str, str]] = {}
 
-    def add(self, split: str, language: str, author_id: str, project_id: str | None,
-            row: dict, own_row: dict, rules: dict) -> None:
+    def add(self, entry: tuple, rules: dict) -> None:
+        split, language, author_id, project_id, row = entry
         result = self.result
-        self.sinks[split].write(row)
-        self.own[split].write(own_row)
+        self.pairs[split].add(row)
         result.rows += 1
         result.splits[split] = result.splits.get(split, 0) + 1
         types = result.counts.setdefault(language, {})
-        types[row["annotation_type"]] = types.get(row["annotation_type"], 0) + 1
-        self.languages.setdefault(language, {"language": row["language"],
-                                             "language_code": row["language_code"]})
+        types[row[4]] = types.get(row[4], 0) + 1  # annotation_type
+        if language not in self.languages:
+            self.languages[language] = {"language": row[2], "language_code": row[3]}
         self.authors.add(author_id)
-        self.rules.setdefault(project_id, rules[project_id])
+        if project_id not in self.rules:
+            self.rules[project_id] = rules[project_id]
+
+
+class _Pair:
+    """One split's two files: the Aya columns (``data/``) and all of them (``qalam/``),
+    written :data:`WRITE_ROWS` rows at a time; in JSONL the Aya columns are encoded once."""
+
+    def __init__(self, aya, own):
+        self.aya, self.own = aya, own
+        self.rows: list[tuple] = []
+
+    def add(self, row: tuple) -> None:
+        self.rows.append(row)
+        if len(self.rows) >= WRITE_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.rows:
+            return
+        columns = [list(column) for column in zip(*self.rows, strict=True)]
+        self.rows = []
+        aya = columns[:len(COLUMNS)]
+        encoded = ([encoded_column(column) for column in aya]
+                   if isinstance(self.aya, JsonlSink) else None)
+        self.aya.write_columns(aya, encoded)
+        self.own.write_columns(columns, encoded)
+
+    def close(self) -> None:
+        try:
+            self.flush()
+        finally:
+            self.aya.close()
+            self.own.close()
 
 
 class _Held:
@@ -266,7 +312,8 @@ class _Held:
         if spill is not None:
             spill.seek(0)
             for line in spill:
-                yield tuple(json.loads(line))
+                *entry, row = json.loads(line)
+                yield (*entry, tuple(row))
             spill.close()
         yield from self.rows.pop(language, ())
 
@@ -276,54 +323,26 @@ class _Held:
         self.files.clear()
 
 
-def aya_row(item: dict, pseudonym, *, imported_name: str | None = None) -> dict:
-    """One accepted item (``acceptance.judged_submissions``) as an Aya Dataset row;
-    ``imported_name``: the ``language`` its task's imported row gave."""
-    name, code = language_names(item["language"])
-    return {"inputs": item["inputs"], "targets": item["targets"],
-            "language": imported_name or name,
-            "language_code": code, "annotation_type": ANNOTATION_TYPES[item["kind"]],
-            "user_id": pseudonym(item["author_id"])}
-
-
-def qalam_row(item: dict, aya: dict) -> dict:
-    """The ``qalam`` config's row: the Aya row, then what Qalam knows of the item."""
-    ratings = item["ratings"]
-    return {**aya, "id": item["id"], "registry_code": item["language"],
-            "script": item["language"].partition("_")[2] or None,
-            "dialect": item["dialect"], "kind": item["kind"],
-            "prompt_distance": item["prompt_distance"],
-            "completion_distance": item["completion_distance"],
-            "hter": _float(item["hter"]), "seconds_spent": _float(item["seconds_spent"]),
-            "review_count": len(ratings),
-            "review_mean": sum(ratings) / len(ratings) if ratings else None,
-            "decision": item["state"] if item["state"] in ("accepted", "rejected") else None}
+def row_values(item: dict, pseudonym, *, imported_name: str | None = None) -> tuple:
+    """One accepted item (``acceptance.judged_submissions``) as the ``qalam`` config's row,
+    its values in :data:`QALAM_FEATURES` order: the Aya Dataset row (:data:`COLUMNS`), then
+    what Qalam knows of the item. ``imported_name``: the ``language`` its task's imported
+    row gave."""
+    language, kind, state, ratings = item["language"], item["kind"], item["state"], \
+        item["ratings"]
+    name, code = language_names(language)
+    return (item["inputs"], item["targets"], imported_name or name, code,
+            ANNOTATION_TYPES[kind], pseudonym(item["author_id"]),
+            item["id"], language, language.partition("_")[2] or None, item["dialect"], kind,
+            item["prompt_distance"], item["completion_distance"], _float(item["hter"]),
+            _float(item["seconds_spent"]), len(ratings),
+            sum(ratings) / len(ratings) if ratings else None,
+            state if state in ("accepted", "rejected") else None)
 
 
 def _float(value) -> float | None:
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) \
         else None
-
-
-def _with_imported_names(conn: Connection, items: Iterable[dict]):
-    """``(item, name)``: the ``language`` value of the imported row its task came from
-    (when the item is still in that task's language), read for a batch of items at once."""
-    batch: list[dict] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= NAME_BATCH:
-            yield from _named_batch(conn, batch)
-            batch = []
-    if batch:
-        yield from _named_batch(conn, batch)
-
-
-def _named_batch(conn: Connection, batch: list[dict]):
-    task_ids = {item["task_id"] for item in batch if item["task_id"]}
-    names = _imported_names(conn, task_ids) if task_ids else {}
-    for item in batch:
-        found = names.get(item["task_id"])
-        yield item, (found[1] if found and found[0] == item["language"] else None)
 
 
 def _provenance_name(conn: Connection):
@@ -426,88 +445,5 @@ def _qalam_schema():
     return pa.schema([(name, kinds[kind]) for name, kind in QALAM_FEATURES.items()])
 
 
-def _sink(fmt: str, path: Path, schema):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return JsonlSink(path) if fmt == "jsonl" else ParquetSink(path, schema)
-
-
-class JsonlSink:
-    """One JSON object per line, UTF-8, written WRITE_ROWS lines at a time."""
-
-    def __init__(self, path: Path):
-        self.path = path
-        self.rows = self.bytes = 0
-        self._file = open(path, "wb")  # noqa: SIM115
-        self._lines: list[str] = []
-        self._values: list = []  # of the rows in _lines, for their Arrow size
-        self._encode = json.JSONEncoder(ensure_ascii=False).encode
-
-    def write(self, row: dict) -> None:
-        self._lines.append(self._encode(row))
-        self._values.extend(row.values())
-        self.rows += 1
-        if len(self._lines) >= WRITE_ROWS:
-            self._flush()
-
-    def write_many(self, rows: Iterable[dict]) -> None:
-        for row in rows:
-            self.write(row)
-
-    def _flush(self) -> None:
-        if self._lines:
-            self._lines.append("")
-            self._file.write("\n".join(self._lines).encode("utf-8"))
-            self.bytes += values_size(self._values)
-            self._lines, self._values = [], []
-
-    def close(self) -> None:
-        self._flush()
-        self._file.close()
-
-
-class ParquetSink:
-    """Rows buffered column-wise and written one row group at a time (bounded memory)."""
-
-    def __init__(self, path: Path, schema):
-        import pyarrow.parquet as pq
-
-        self.path = path
-        self.rows = self.bytes = 0
-        self._schema = schema
-        self._writer = pq.ParquetWriter(path, schema, compression="zstd")
-        self._columns: dict[str, list] = {name: [] for name in schema.names}
-        self._buffered = 0
-        self._bytes = 0
-
-    def write(self, row: dict) -> None:
-        for name, values in self._columns.items():
-            value = row[name]
-            values.append(value)
-            if isinstance(value, str):
-                self._bytes += len(value)
-        self._buffered += 1
-        self.rows += 1
-        if self._buffered >= ROW_GROUP_ROWS or self._bytes >= ROW_GROUP_BYTES:
-            self._flush()
-
-    def write_many(self, rows: Iterable[dict]) -> None:
-        for row in rows:
-            self.write(row)
-
-    def _flush(self) -> None:
-        import pyarrow as pa
-
-        if not self._buffered:
-            return
-        self._writer.write_table(pa.Table.from_pydict(self._columns, schema=self._schema))
-        self.bytes += sum(values_size(values) for values in self._columns.values())
-        self._columns = {name: [] for name in self._schema.names}
-        self._buffered = self._bytes = 0
-
-    def close(self) -> None:
-        self._flush()
-        self._writer.close()
-
-
 __all__ = ["ANNOTATION_TYPES", "AYA_NAMES", "COLUMNS", "FORMATS", "LICENSES", "QALAM_FEATURES",
-           "aya_row", "export_dataset", "language_names", "qalam_row", "split_of"]
+           "export_dataset", "language_names", "row_values", "split_of"]

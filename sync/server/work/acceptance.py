@@ -45,6 +45,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from json import scanner
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -326,10 +327,11 @@ def judged_submissions(conn: Connection, *, project_id: str | None = None,
         rows = conn.execute(query.order_by(SUBMISSIONS.c.id).limit(CHUNK)).all()
         if not rows:
             return
+        span = (last, rows[-1].id)
         last, full = rows[-1].id, len(rows) == CHUNK
         if wanted is not None:
             rows = [row for row in rows if row.language in wanted]
-        for item in judge.items(rows):
+        for item in judge.items(rows, span=span):
             yield item, verdict(item)
         if not full:
             return
@@ -362,37 +364,46 @@ class _Judge:
             self.settings[project_id] = load_settings(self.conn, project_id).acceptance
         return self.settings[project_id]
 
-    def items(self, rows) -> list[dict]:
-        reviews = self._reviews([row.id for row in rows])
-        payloads = [json.loads(row.payload) for row in rows]
+    def items(self, rows, *, span: tuple[str | None, str] | None = None) -> list[dict]:
+        """``span``: ``(after, last)``, ids the rows lie in (ids after ``after``, up to
+        ``last``): their reviews, decisions and flags are read by that range of keys, not by
+        a list of thousands of ids (which cost more to build into SQL than to run)."""
+        reviews = self._reviews([row.id for row in rows], span)
+        payloads = _decoded([row.payload for row in rows])
         need_task = {row.task_id for row in rows if row.task_id and row.kind in EDIT_KINDS
                      and (row.kind == "postedit" or row.prompt_distance is None
                           or row.completion_distance is None)}
         task_payloads = self._tasks(need_task) if need_task else {}
-        items = []
-        for row, payload in zip(rows, payloads, strict=True):
-            ratings, flags = reviews.get(row.id, ((), ()))
-            items.append(_item(row, payload, task_payloads.get(row.task_id), ratings, flags,
-                               self.rules(row.project_id), row.author_id in self.blocked))
-        return items
+        for project_id in {row.project_id for row in rows}:
+            self.rules(project_id)
+        rules, blocked, no_reviews = self.settings, self.blocked, ((), ())
+        return [_item(row, payload, task_payloads.get(row.task_id) if need_task else None,
+                      *reviews.get(row.id, no_reviews), rules[row.project_id],
+                      row.author_id in blocked)
+                for row, payload in zip(rows, payloads, strict=True)]
 
-    def _reviews(self, ids: list[str]) -> dict[str, tuple[tuple[int, ...], tuple[str, ...]]]:
+    def _reviews(self, ids: list[str], span: tuple[str | None, str] | None = None
+                 ) -> dict[str, tuple[tuple[int, ...], tuple[str, ...]]]:
         """Ratings and flags per submission, from live reviews by unblocked reviewers; flags a
         coordinator dismissed are left out, and a coordinator's own flag is added."""
         found: dict[str, tuple[list[int], list[str]]] = {}
-        held = coordinator_flags(self.conn, ids)
+        wanted = frozenset(ids)
+        held = (coordinator_flags(self.conn, ids) if span is None else
+                _coordinator_flags(self.conn, _keys(ITEM_FLAGS.c.submission_id, span),
+                                   wanted))
         # A rejected item revised and submitted again is judged by the reviews of its new
         # text: reviews from before its latest rejection were of an earlier revision.
         rejected = dict(self.conn.execute(
             sa.select(DECISIONS.c.submission_id, sa.func.max(DECISIONS.c.decided_at))
-            .where(among(DECISIONS.c.submission_id, ids), DECISIONS.c.state == "rejected")
+            .where(_keys(DECISIONS.c.submission_id, span, ids),
+                   DECISIONS.c.state == "rejected")
             .group_by(DECISIONS.c.submission_id)).all())
         rows = self.conn.execute(
             sa.select(REVIEWS.c.submission_id, REVIEWS.c.author_id, REVIEWS.c.payload,
                       REVIEWS.c.updated_at)
-            .where(among(REVIEWS.c.submission_id, ids), REVIEWS.c.deleted == sa.false()))
+            .where(_keys(REVIEWS.c.submission_id, span, ids), REVIEWS.c.deleted == sa.false()))
         for row in rows:
-            if row.author_id in self.blocked:
+            if row.author_id in self.blocked or row.submission_id not in wanted:
                 continue
             if row.submission_id in rejected and row.updated_at < rejected[row.submission_id]:
                 continue
@@ -423,40 +434,79 @@ def coordinator_flags(conn: Connection, ids) -> dict[str, tuple[str | None, str 
     ids = sorted(set(ids))
     found: dict[str, tuple[str | None, str | None]] = {}
     for start in range(0, len(ids), CHUNK):
-        rows = conn.execute(sa.select(ITEM_FLAGS.c.submission_id, ITEM_FLAGS.c.action,
-                                      ITEM_FLAGS.c.flag, ITEM_FLAGS.c.at)
-                            .where(among(ITEM_FLAGS.c.submission_id, ids[start:start + CHUNK]))
-                            .order_by(ITEM_FLAGS.c.id))
-        for row in rows:  # oldest first: the last action decides
-            cleared = found.get(row.submission_id, (None, None))[1]
-            if row.action == "flag":
-                found[row.submission_id] = (row.flag, cleared)
-            else:
-                found[row.submission_id] = (None, row.at)
+        found.update(_coordinator_flags(
+            conn, among(ITEM_FLAGS.c.submission_id, ids[start:start + CHUNK])))
     return found
+
+
+def _coordinator_flags(conn: Connection, where, wanted: frozenset[str] | None = None
+                       ) -> dict[str, tuple[str | None, str | None]]:
+    """:func:`coordinator_flags` of the submissions ``where`` selects (and in ``wanted``)."""
+    found: dict[str, tuple[str | None, str | None]] = {}
+    rows = conn.execute(sa.select(ITEM_FLAGS.c.submission_id, ITEM_FLAGS.c.action,
+                                  ITEM_FLAGS.c.flag, ITEM_FLAGS.c.at)
+                        .where(where).order_by(ITEM_FLAGS.c.id))
+    for row in rows:  # oldest first: the last action decides
+        if wanted is not None and row.submission_id not in wanted:
+            continue
+        cleared = found.get(row.submission_id, (None, None))[1]
+        if row.action == "flag":
+            found[row.submission_id] = (row.flag, cleared)
+        else:
+            found[row.submission_id] = (None, row.at)
+    return found
+
+
+def _keys(column, span: tuple[str | None, str] | None, ids=()):
+    """``column`` within ``span`` (after its first id, up to its last), else in ``ids``."""
+    if span is None:
+        return among(column, ids)
+    after, last = span
+    return column <= last if after is None else sa.and_(column > after, column <= last)
 
 
 def verdict(item: dict) -> Verdict:
     """The rules, in order, over one item as :func:`judged_submissions` builds it."""
     rules: Acceptance = item["rules"]
     if item["blocked"]:
-        return Verdict(False, "blocked")
-    if item["state"] == "rejected":
-        return Verdict(False, "rejected")
-    if item["state"] == "accepted":
-        return Verdict(True, "decided")
-    if rules.exclude_flagged and item["flags"]:
-        return Verdict(False, "flagged")
+        return _VERDICTS["blocked"]
+    state = item["state"]
+    if state == "rejected":
+        return _VERDICTS["rejected"]
+    if state == "accepted":
+        return _VERDICTS["decided"]
+    if item["flags"] and rules.exclude_flagged:
+        return _VERDICTS["flagged"]
     if item["kind"] in EDIT_KINDS:
         distance = max(item["prompt_distance"] or 0, item["completion_distance"] or 0)
         if distance < rules.min_edit_distance:
-            return Verdict(False, "small_edit")
+            return _VERDICTS["small_edit"]
         ratings = item["ratings"]
         if len(ratings) < rules.min_ratings:
-            return Verdict(False, "few_ratings")
+            return _VERDICTS["few_ratings"]
         if ratings and sum(ratings) / len(ratings) < rules.min_mean_rating:
-            return Verdict(False, "low_rating")
-    return Verdict(True, "rules")
+            return _VERDICTS["low_rating"]
+    return _VERDICTS["rules"]
+
+
+# One of each (a Verdict is frozen): judging a million items makes no million objects.
+_VERDICTS = {reason: Verdict(reason in ("decided", "rules"), reason) for reason in REASONS}
+
+
+def _decoded(texts: list[str]) -> list:
+    """``json.loads`` of each text, by the decoder's scanner without a call of Python per
+    text; any text it does not take whole (space around it, an error) goes through
+    ``json.loads`` itself, so what is decoded or raised is exactly what that gives."""
+    try:
+        found = [_SCAN(text, 0) for text in texts]
+    except Exception:  # StopIteration, a decoding error, bytes: the slow way decides
+        return [json.loads(text) for text in texts]
+    if all(end == len(text) for (_value, end), text in zip(found, texts, strict=True)):
+        return [value for value, _end in found]
+    return [json.loads(text) for text in texts]
+
+
+_SCAN = scanner.make_scanner(json.JSONDecoder())
 
 
 def task_payloads(conn: Connection, ids) -> dict[str, dict]:
@@ -505,30 +555,34 @@ def measured_distances(kind: str | None, payload: dict,
 def _item(row, payload: dict, task: dict | None, ratings, flags, rules: Acceptance,
           blocked: bool) -> dict:
     kind = row.kind
-    inputs, targets = payload.get("inputs") or "", payload.get("targets") or ""
+    get = payload.get
     source = mt = None
     prompt_distance = completion_distance = None
-    hter = payload.get("hter")
     if kind in EDIT_KINDS:
         start_inputs, start_targets = starting_text(kind, payload, task)
         if kind == "postedit":
-            source = start_inputs or inputs
+            source = start_inputs or get("inputs") or ""
             mt = start_targets or ""
-        if row.prompt_distance is not None and row.completion_distance is not None:
-            prompt_distance, completion_distance = row.prompt_distance, row.completion_distance
-        else:  # pushed before the server measured edits itself
+        prompt_distance, completion_distance = row.prompt_distance, row.completion_distance
+        if prompt_distance is None or completion_distance is None:
+            # pushed before the server measured edits itself
             prompt_distance, completion_distance = measured_distances(kind, payload, task)
+    seconds, sessions = get("seconds_spent"), get("edit_sessions")
     return {
         "id": row.id, "author_id": row.author_id, "project_id": row.project_id,
         "task_id": row.task_id, "language": row.language, "kind": kind, "state": row.state,
-        "dialect": payload.get("dialect"), "inputs": inputs, "targets": targets,
-        "source_text": source, "mt_text": mt, "prompt_distance": prompt_distance,
-        "completion_distance": completion_distance, "hter": hter,
-        "seconds_spent": _number(payload.get("seconds_spent")),
-        "edit_sessions": _number(payload.get("edit_sessions")),
+        "dialect": get("dialect"), "inputs": get("inputs") or "",
+        "targets": get("targets") or "", "source_text": source, "mt_text": mt,
+        "prompt_distance": prompt_distance, "completion_distance": completion_distance,
+        "hter": get("hter"),
+        "seconds_spent": seconds if type(seconds) in _NUMBERS else _number(seconds),
+        "edit_sessions": sessions if type(sessions) in _NUMBERS else _number(sessions),
         "ratings": tuple(ratings), "flags": tuple(flags), "created_at": row.created_at,
         "updated_at": row.updated_at, "blocked": blocked, "rules": rules,
     }
+
+
+_NUMBERS = frozenset({int, float, type(None)})  # what _number gives back as it is (no bool)
 
 
 def _distance(a: str, b: str) -> int:
