@@ -11,7 +11,8 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 
 from app.contributions import task_list_progress
-from app.store import SUBMISSION_FIELDS, Review, Store, Submission, Task
+from app.errors import NotFound
+from app.store import Review, Store, Submission, Task
 from i18n import formatting, languages
 from i18n.bidi import format_message
 from i18n.translation import N_, _, ngettext
@@ -50,10 +51,6 @@ STATE_NAMES = {
     "rejected": N_("rejected"),
 }
 _icons: dict[str, QIcon] = {}
-# Where a field sits in the plain tuples My work keeps its rows as (Store.submission_rows).
-ID, KIND, LANGUAGE, INPUTS, TARGETS, STATE = (
-    SUBMISSION_FIELDS.index(name) for name in ("id", "kind", "language", "inputs", "targets",
-                                               "state"))
 
 
 def status_icon(status: str) -> QIcon:
@@ -74,13 +71,43 @@ def submission_status(submission: Submission | None) -> str:
     """untouched (nothing changed yet), edited (a draft with changes), confirmed (done)."""
     if submission is None:
         return "untouched"
-    if submission.state != "draft":
+    return status_of(submission.state, submission.inputs, submission.targets,
+                     submission.original_inputs, submission.original_targets,
+                     submission.rating_inputs, submission.rating_targets)
+
+
+def status_of(state: str, inputs: str, targets: str, original_inputs: str | None,
+              original_targets: str | None, rating_inputs: int | None,
+              rating_targets: int | None) -> str:
+    """:func:`submission_status` from a submission's fields (:data:`STATUS_COLUMNS`)."""
+    if state != "draft":
         return "confirmed"
-    if (submission.inputs, submission.targets) == (
-        submission.original_inputs or "", submission.original_targets or ""
-    ) or not (submission.inputs or submission.targets or submission.is_rated):
+    rated = rating_inputs is not None and rating_targets is not None
+    if (inputs, targets) == (original_inputs or "", original_targets or "") or not (
+            inputs or targets or rated):
         return "untouched"
     return "edited"
+
+
+STATUS_COLUMNS = ("state", "inputs", "targets", "original_inputs", "original_targets",
+                  "rating_inputs", "rating_targets")
+
+# What My work keeps of each row, as a plain tuple: (id, kind, language, state, the prompt's
+# first line as shown, status). The whole submission is read when it is asked for.
+ID, KIND, LANGUAGE, STATE, LINE, STATUS = range(6)
+LIST_COLUMNS = ("id", "kind", "language", *STATUS_COLUMNS)
+_shared: dict[str, str] = {}  # one copy of each kind, language and state for all rows
+
+
+def _list_row(id: str, kind: str, language: str, state: str, inputs: str, *status) -> tuple:
+    shared = _shared.setdefault
+    return (id, shared(kind, kind), shared(language, language), shared(state, state),
+            _first_line(inputs, 90), status_of(state, inputs, *status))
+
+
+def list_row(submission: Submission) -> tuple:
+    """The row My work keeps for ``submission``."""
+    return _list_row(*(getattr(submission, name) for name in LIST_COLUMNS))
 
 
 def _first_line(text: str, limit: int = 120) -> str:
@@ -157,9 +184,11 @@ class SubmissionListModel(PagedListModel):
     """The annotator's work, newest first: submissions filtered by language, kind and state,
     the reviews they wrote (``kind="review"``), or the results of a full-text search.
 
-    Submissions are kept as the plain tuples of ``Store.submission_rows`` (Python's cycle
-    collector skips those; it walks Submission objects, and a scrolled list holds 50,000)
-    and made into a Submission when one is asked for (``ItemRole``)."""
+    Of a submission it keeps what a row shows, as a plain tuple (:data:`LIST_COLUMNS`; a
+    scrolled list holds 50,000 rows: whole submissions made its memory grow by their texts,
+    and Python's cycle collector walks Submission objects but skips tuples of strings); the
+    whole submission is read from the store when it is asked for (``ItemRole``, a tooltip).
+    """
 
     def __init__(self, store: Store, parent=None):
         super().__init__(parent)
@@ -201,7 +230,7 @@ class SubmissionListModel(PagedListModel):
             self._exhausted = True
             if self.kind == "review":
                 return []
-            return [found.as_row() for found in self.store.search(
+            return [list_row(found) for found in self.store.search(
                 self.query, limit=500, kind=self.kind, language=self.language,
                 state=self.state,
             )]
@@ -212,10 +241,10 @@ class SubmissionListModel(PagedListModel):
             )
         else:
             last = self._rows[-1][ID] if offset and self._rows else None
-            page = self.store.submission_rows(
+            page = [_list_row(*row) for row in self.store.submission_rows(
                 language=self.language, kind=self.kind, state=self.state, limit=PAGE_SIZE,
-                after=last, offset=0 if last else offset,
-            )
+                after=last, offset=0 if last else offset, columns=LIST_COLUMNS,
+            )]
         self._exhausted = len(page) < PAGE_SIZE
         return page
 
@@ -229,20 +258,30 @@ class SubmissionListModel(PagedListModel):
             return self._review_data(item, role)
         new_feedback = item[ID] in self.unread
         if role == DISPLAY_ROLE:
-            text = _first_line(item[INPUTS], 90) or _("(no prompt yet)")
+            text = item[LINE] or _("(no prompt yet)")
             return text + _(" · new feedback") if new_feedback else text
         if role == TOOLTIP_ROLE:
-            kind, state = _(KIND_NAMES[item[KIND]]), _(STATE_NAMES[item[STATE]])
-            prompt, completion = _first_line(item[INPUTS], 400), _first_line(item[TARGETS], 400)
+            submission = self._submission(item[ID])
+            if submission is None:
+                return None
+            kind, state = _(KIND_NAMES[submission.kind]), _(STATE_NAMES[submission.state])
+            prompt = _first_line(submission.inputs, 400)
+            completion = _first_line(submission.targets, 400)
             return f"{kind} · {state}\n\n{prompt}\n\n{completion}"
         if role == ItemRole:
-            return Submission(*item)
+            return self._submission(item[ID])
         if role == DECORATION_ROLE:
-            return status_icon("feedback" if new_feedback else submission_status(Submission(*item)))
+            return status_icon("feedback" if new_feedback else item[STATUS])
         if role == ACCESSIBLE_ROLE:
             described = f"{_(KIND_NAMES[item[KIND]])}, {_(STATE_NAMES[item[STATE]])}"
             return described + _(", new feedback") if new_feedback else described
         return _content_roles(role, item[LANGUAGE], self._row_height)
+
+    def _submission(self, submission_id: str) -> Submission | None:
+        try:
+            return self.store.submission(submission_id)
+        except NotFound:  # gone since the page was read (a reset store)
+            return None
 
     def _review_data(self, review: Review, role: int):
         if role == DISPLAY_ROLE:
@@ -281,7 +320,7 @@ class SubmissionListModel(PagedListModel):
         """Show a saved submission without reloading the list (moved to the top)."""
         row = self.row_of(submission.id)
         if row is not None and self.query.strip():  # search results stay where they are
-            self._rows[row] = submission.as_row()
+            self._rows[row] = list_row(submission)
             self.dataChanged.emit(self.index(row), self.index(row))
             return
         if not self._matches(submission):
@@ -291,7 +330,7 @@ class SubmissionListModel(PagedListModel):
                 self.endRemoveRows()
             return
         if row == 0:
-            self._rows[0] = submission.as_row()
+            self._rows[0] = list_row(submission)
             self.dataChanged.emit(self.index(0), self.index(0))
             return
         if row is not None:
@@ -299,7 +338,7 @@ class SubmissionListModel(PagedListModel):
             del self._rows[row]
             self.endRemoveRows()
         self.beginInsertRows(QModelIndex(), 0, 0)
-        self._rows.insert(0, submission.as_row())
+        self._rows.insert(0, list_row(submission))
         self.endInsertRows()
 
 

@@ -1,0 +1,55 @@
+"""My work's list model keeps a small plain tuple per row and reads the whole submission
+from the store when one is asked for: a list scrolled to 50,000 rows keeps neither their
+texts nor objects Python's cycle collector must walk."""
+
+import gc
+
+from ui.models import (
+    DECORATION_ROLE,
+    DISPLAY_ROLE,
+    TOOLTIP_ROLE,
+    ItemRole,
+    SubmissionListModel,
+    list_row,
+    status_icon,
+)
+
+
+def test_rows_are_small_untracked_tuples_and_the_item_is_read_whole(qapp, store):
+    edited = store.new_submission(language="swh_Latn", kind="reannotation",
+                                  inputs="Jinsi ya kupanda mahindi?\nmstari wa pili",
+                                  targets="Panda mwanzoni mwa mvua.\nzaidi",
+                                  original_inputs="Jinsi ya kupanda mahindi",
+                                  original_targets="Panda.")
+    untouched = store.new_submission(language="urd_Arab", kind="reannotation",
+                                     inputs="بارش", targets="ہاں",
+                                     original_inputs="بارش", original_targets="ہاں")
+    done = store.submit(store.new_submission(language="swh_Latn", inputs="Swali",
+                                             targets="Jibu").id)
+    model = SubmissionListModel(store)
+    model.reload()
+    assert model.rowCount() == 3
+    gc.collect()
+    rows = [model._rows[row] for row in range(3)]
+    assert all(type(row) is tuple and not gc.is_tracked(row) for row in rows)
+    kept = " ".join(value for row in rows for value in row if isinstance(value, str))
+    assert "Panda" not in kept and "mstari" not in kept and "Jibu" not in kept  # no texts
+
+    by_id = {model.index(row).data(ItemRole).id: row for row in range(3)}
+    row = by_id[edited.id]
+    assert model.index(row).data(ItemRole) == store.submission(edited.id)  # whole, current
+    assert model.index(row).data(DISPLAY_ROLE) == "Jinsi ya kupanda mahindi?"
+    assert model.index(row).data(TOOLTIP_ROLE).endswith(
+        "Jinsi ya kupanda mahindi?\n\nPanda mwanzoni mwa mvua.")
+    for submission, status in ((edited, "edited"), (untouched, "untouched"),
+                               (done, "confirmed")):
+        icon = model.index(by_id[submission.id]).data(DECORATION_ROLE)
+        assert icon.cacheKey() == status_icon(status).cacheKey()
+
+    # A saved change shows without a reload, from the same small row.
+    saved = store.save_draft(untouched.id, inputs="بارش کب ہوگی؟", targets="ہاں").submission
+    model.update_item(saved)
+    assert model.index(0).data(DISPLAY_ROLE) == "بارش کب ہوگی؟"
+    assert model._rows[0] == list_row(saved)
+    assert model.index(0).data(DECORATION_ROLE).cacheKey() == \
+        status_icon("edited").cacheKey()
