@@ -3,6 +3,7 @@ happens: random pushes, revisions, deletions, reviews (with further improvements
 flags, blocks and unblocks, relabels and settings changes, on both backends."""
 
 import random
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import ClassVar
 
@@ -30,6 +31,7 @@ class World:
 
     def __init__(self, harness, rng: random.Random):
         self.harness, self.rng = harness, rng
+        self.points = random.Random(7)  # apart, so the seeds' worlds stay as they were
         projects.create_project(harness.engine, "p1", settings={
             "rules": {"min_edit_distance": 3}, "acceptance": {"min_ratings": 1}})
         projects.create_project(harness.engine, "p2")
@@ -161,7 +163,8 @@ class World:
 
     def settings(self):
         projects.update_settings(self.harness.engine, "p1", {
-            "rules": {"min_edit_distance": self.rng.choice([3, 5, 8])},
+            "rules": {"min_edit_distance": self.rng.choice([3, 5, 8]),
+                      "points_original": self.points.choice([1, 2, 4])},
             "acceptance": {"min_ratings": self.rng.choice([0, 1, 2]),
                            "min_accepted_per_language": self.rng.choice([1, 2])}})
 
@@ -203,6 +206,11 @@ def test_tallies_equal_a_count_from_scratch(harness, seed):
     after = (leaderboards.board(engine), leaderboards.board(engine, period="week"),
              language_progress(engine), concentration(engine), agreement(engine))
     assert after == before
+    # Without the scored rows (a database before migration 0018) the boards across projects
+    # sum every kind of work instead: the same boards.
+    run_write(engine, lambda conn: tallies._save_state(
+        conn, replace(tallies.stored_state(conn), points=None)))
+    assert (leaderboards.board(engine), leaderboards.board(engine, period="week")) == before[:2]
 
 
 def test_rebuild_command(harness, db_url, capsys):
@@ -281,6 +289,36 @@ def test_concurrent_writers_keep_the_tallies_exact(harness):
         done.append(pool.submit(coordinate))
         for future in done:
             future.result()
+    assert_tallies_are_counted_afresh(engine)
+
+
+def test_boards_across_projects_read_work_scored_by_their_rules(harness):
+    """The boards across projects sum the scored rows (two per user and day) while they
+    were scored by those boards' rules; new points restate them (and only them), and a
+    database that kept none gets them from its stored work rows (migration 0018)."""
+    from sqlalchemy import event
+
+    engine = harness.engine
+    projects.create_project(engine, "p1", settings={"rules": {"points_original": 2}})
+    author = harness.member("annotator", LANGUAGES)
+    author.push([author.submission(project_id="p1", kind="original") for _ in range(3)])
+    asked: list = []
+    event.listen(engine, "before_cursor_execute",
+                 lambda conn, cursor, statement, parameters, *_: asked.append(parameters))
+    assert leaderboards.board(engine).rows[0].points == 6
+    assert any(tallies.SCORED in (p.values() if isinstance(p, dict) else p) for p in asked)
+    projects.update_settings(engine, "p1", {"rules": {"points_original": 5}})
+    assert leaderboards.board(engine).rows[0].points == 15
+    assert_tallies_are_counted_afresh(engine)
+    with read_transaction(engine) as conn:
+        kept = tallies.stored_everything(conn)
+    run_write(engine, lambda conn: (
+        conn.execute(tallies.TALLIES.delete().where(tallies.TALLIES.c.figure == tallies.SCORED)),
+        tallies._save_state(conn, replace(tallies.stored_state(conn), points=None))))
+    assert leaderboards.board(engine).rows[0].points == 15  # every kind of work summed
+    run_write(engine, tallies.restate_scored)
+    with read_transaction(engine) as conn:
+        assert tallies.stored_everything(conn) == kept
     assert_tallies_are_counted_afresh(engine)
 
 

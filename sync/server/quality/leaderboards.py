@@ -246,16 +246,24 @@ def _tallies(conn: Connection, project_id: str | None, settings: rules.RuleSetti
     table = tallies.TALLIES
     everywhere = project_id is None
     scope = [] if everywhere else [table.c.project_id == project_id]
-    thresholds = (tallies.stored_state(conn) or tallies.current_state(conn)).thresholds
-    points = sa.case(_detail_points(thresholds, settings), value=table.c.detail, else_=0)
+    state = tallies.stored_state(conn) or tallies.current_state(conn)
+    if everywhere and state.points is not None and state.points == tallies.rules_json(settings):
+        # Work already scored by these rules (tallies.scored): two rows per user and day.
+        work_figure = tallies.SCORED
+        earned = sa.func.sum(sa.case((table.c.detail == "points", table.c.n), else_=0))
+        counted = sa.func.sum(sa.case((table.c.detail == "n", table.c.n), else_=0))
+    else:
+        work_figure = FIGURES[False][everywhere]
+        points = sa.case(detail_points(state.thresholds, settings), value=table.c.detail,
+                         else_=0)
+        earned, counted = sa.func.sum(table.c.n * points), sa.func.sum(table.c.n)
 
     def summed(day, *condition) -> list[Tally]:
         # Grouped by the key's own order when it can be (all time): no sorting at all.
         keys = [table.c.user_id, table.c.language, *([day] if day is not None else [])]
         day = (day if day is not None else sa.literal(tallies.ALL_TIME)).label("day")
-        work = sa.select(table.c.user_id, table.c.language, day, sa.func.sum(table.c.n * points),
-                         sa.func.sum(table.c.n)).where(
-            table.c.figure == FIGURES[False][everywhere], *scope, *condition).group_by(*keys)
+        work = sa.select(table.c.user_id, table.c.language, day, earned, counted).where(
+            table.c.figure == work_figure, *scope, *condition).group_by(*keys)
         found = {(user, language, when): Tally(user, language, when, int(each), int(n))
                  for user, language, when, each, n in conn.execute(work)}
         rated = sa.select(table.c.user_id, table.c.language, day, *(
@@ -280,7 +288,7 @@ def _tallies(conn: Connection, project_id: str | None, settings: rules.RuleSetti
     return all_time, recent
 
 
-def _detail_points(thresholds: tuple[int, ...],
+def detail_points(thresholds: tuple[int, ...],
                    settings: rules.RuleSettings) -> dict[str, int]:
     """The points of every work fact :func:`board_facts` can state (each ``detail``: kinds
     are checked at push), by ``settings``."""

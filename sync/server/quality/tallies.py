@@ -16,7 +16,8 @@ is not asked for them), so the table always equals :func:`facts` over everything
 test checks that over random pushes, decisions, flags, blocks and relabels).
 
 Figures (each module says what its facts mean): ``board``
-(:func:`sync.server.quality.leaderboards.board_facts`), ``accept``
+(:func:`sync.server.quality.leaderboards.board_facts`; its work across projects also kept
+scored, ``scored:all``, see :func:`scored`), ``accept``
 (:func:`sync.server.work.acceptance.acceptance_facts`), ``progress`` and ``authors``
 (:func:`sync.server.quality.measures.progress_facts`) and ``agree``
 (:func:`sync.server.quality.measures.agreement_facts`).
@@ -29,7 +30,10 @@ What else moves a unit's facts, and is handled where it happens:
   project's rules, so a project's acceptance facts are stated again when those change;
   points are applied when boards are read, and edit distances are kept in bands between the
   thresholds any project uses (``thresholds``), so a new threshold restates every board
-  fact (one GROUP BY over everything, in the settings' transaction).
+  fact (one GROUP BY over everything, in the settings' transaction). The boards across
+  projects read ``scored:all``, work already scored by their rules (``points``); new rules
+  restate it from the stored work rows (:func:`restate_scored`, one INSERT ... SELECT), and
+  while it was scored by other rules those boards score every kind of work when read.
 
 Writers of tallies are serialized (SQLite's write lock; the change counter's row lock on
 PostgreSQL, as every write of records takes), so a unit's "before" is what the table holds.
@@ -40,7 +44,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -58,6 +62,7 @@ COLUMNS = ("figure", "day", "project_id", "user_id", "language", "detail")
 ALL_TIME = ""           # the day of the rows that sum every day
 CHUNK = 500             # units per query
 STATE_KEY = "tallies:state"  # figures row: the thresholds and acceptance rules tallied under
+SCORED = "scored:all"   # board:all's work scored: details 'points' and 'n' per day and user
 
 Key = tuple[str, str, str, str, str, str]
 
@@ -88,25 +93,47 @@ class Scope:
 
 @dataclass(frozen=True)
 class State:
-    """What the stored tallies were stated under: the edit-distance thresholds (ascending)
-    and each project's acceptance rules (JSON text)."""
+    """What the stored tallies were stated under: the edit-distance thresholds (ascending),
+    each project's acceptance rules (JSON text), and the rules of the boards across projects
+    that ``scored:all`` is scored by (JSON text; None: not scored, as before migration 0018)."""
 
     thresholds: tuple[int, ...]
     acceptance: dict[str, str]
+    points: str | None = None
 
     def to_json(self) -> str:
-        return json.dumps({"thresholds": list(self.thresholds), "acceptance": self.acceptance},
-                          sort_keys=True)
+        return json.dumps({"thresholds": list(self.thresholds), "acceptance": self.acceptance,
+                           "points": self.points}, sort_keys=True)
 
     @classmethod
     def from_json(cls, text: str) -> State:
         data = json.loads(text)
-        return cls(tuple(data["thresholds"]), dict(data["acceptance"]))
+        return cls(tuple(data["thresholds"]), dict(data["acceptance"]), data.get("points"))
+
+    def point_values(self) -> dict[str, int] | None:
+        """The points of each work fact's detail by :attr:`points` (None when not scored)."""
+        from sync.server.quality.leaderboards import detail_points
+
+        if self.points is None:
+            return None
+        return detail_points(self.thresholds, rules_from_json(self.points))
+
+
+def rules_json(settings) -> str:
+    """A board's rules (:class:`app.rules.RuleSettings`) as :attr:`State.points` keeps them."""
+    return json.dumps(asdict(settings), sort_keys=True)
+
+
+def rules_from_json(text: str):
+    from app.rules import RuleSettings
+
+    return RuleSettings.from_dict(json.loads(text))
 
 
 def current_state(conn: Connection) -> State:
     """The state the project settings call for now."""
     from app import rules
+    from sync.server.quality.leaderboards import rule_settings
     from sync.server.work.projects import ProjectSettings
 
     thresholds = {rules.DEFAULT_RULES.min_edit_distance}
@@ -117,7 +144,7 @@ def current_state(conn: Connection) -> State:
         thresholds.add(settings.rules.min_edit_distance)
         acceptance[project_id] = json.dumps(settings.to_dict().get("acceptance"),
                                             sort_keys=True)
-    return State(tuple(sorted(thresholds)), acceptance)
+    return State(tuple(sorted(thresholds)), acceptance, rules_json(rule_settings(conn)))
 
 
 def stored_state(conn: Connection) -> State | None:
@@ -136,8 +163,8 @@ def _save_state(conn: Connection, state: State) -> None:
 
 
 # What each fact function states: the figures it fills (see the module docstring).
-SOURCES = {"board": ("board", "board:all", "rated", "rated:all"), "accept": ("accept",),
-           "progress": ("progress", "authors"), "agree": ("agree",)}
+SOURCES = {"board": ("board", "board:all", "rated", "rated:all", SCORED),
+           "accept": ("accept",), "progress": ("progress", "authors"), "agree": ("agree",)}
 
 
 def facts(conn: Connection, scope: Scope = Scope(), state: State | None = None,
@@ -148,7 +175,8 @@ def facts(conn: Connection, scope: Scope = Scope(), state: State | None = None,
     from sync.server.work.acceptance import acceptance_facts
 
     state = state or stored_state(conn) or current_state(conn)
-    functions = {"board": lambda part: board_facts(conn, part, state.thresholds),
+    points = state.point_values()
+    functions = {"board": lambda part: scored(board_facts(conn, part, state.thresholds), points),
                  "accept": lambda part: acceptance_facts(conn, part),
                  "progress": lambda part: progress_facts(conn, part),
                  "agree": lambda part: agreement_facts(conn, part)}
@@ -158,6 +186,43 @@ def facts(conn: Connection, scope: Scope = Scope(), state: State | None = None,
             for key, n in functions[source](part):
                 found[key] += n
     return found
+
+
+def scored(found: Iterable[tuple[Key, int]],
+           points: dict[str, int] | None) -> Iterator[tuple[Key, int]]:
+    """Board facts, and after each of work across projects (``board:all``) what it adds to
+    its day's (and all time's) ``scored:all`` rows: ``points`` (by ``points``, the value of
+    each detail) and ``n``, so the boards across projects sum two rows per user and language
+    instead of one per kind of work (about a fifth of the rows)."""
+    for key, n in found:
+        yield key, n
+        figure, day, _, user, language, detail = key
+        if figure == "board:all" and points is not None:
+            yield (SCORED, day, "", user, language, "points"), n * points.get(detail, 0)
+            yield (SCORED, day, "", user, language, "n"), n
+
+
+def restate_scored(conn: Connection) -> None:
+    """State ``scored:all`` again from the stored ``board:all`` rows under the boards' rules
+    now (one INSERT ... SELECT in the database): after those rules changed, and once for a
+    database that kept none (migration 0018)."""
+    _lock(conn)
+    old = stored_state(conn)
+    if old is None:
+        rebuild(conn)
+        return
+    state = replace(old, points=current_state(conn).points)
+    conn.execute(TALLIES.delete().where(TALLIES.c.figure == SCORED))
+    points = sa.case(state.point_values(), value=TALLIES.c.detail, else_=0)
+    for detail, summed in (("points", sa.func.sum(TALLIES.c.n * points)),
+                           ("n", sa.func.sum(TALLIES.c.n))):
+        conn.execute(TALLIES.insert().from_select([*COLUMNS, "n"], sa.select(
+            sa.literal(SCORED), TALLIES.c.day, sa.literal(""), TALLIES.c.user_id,
+            TALLIES.c.language, sa.literal(detail), summed)
+            .where(TALLIES.c.figure == "board:all")
+            .group_by(TALLIES.c.day, TALLIES.c.user_id, TALLIES.c.language)
+            .having(summed != 0)))
+    _save_state(conn, state)
 
 
 def rebuild(conn: Connection, project_id: str | None = None,
@@ -188,13 +253,13 @@ def rebuild(conn: Connection, project_id: str | None = None,
     for start in range(0, len(rows), 5000):
         conn.execute(TALLIES.insert(), rows[start:start + 5000])
     old = old or state
-    thresholds = state.thresholds if "board" in sources and project_id is None \
-        else old.thresholds
+    whole_board = "board" in sources and project_id is None
+    thresholds = state.thresholds if whole_board else old.thresholds
     acceptance = old.acceptance
     if "accept" in sources:
         acceptance = state.acceptance if project_id is None else {
             **old.acceptance, **{k: v for k, v in state.acceptance.items() if k == project_id}}
-    _save_state(conn, State(thresholds, acceptance))
+    _save_state(conn, State(thresholds, acceptance, state.points if whole_board else old.points))
     return len(rows)
 
 
@@ -206,6 +271,8 @@ def settings_changed(conn: Connection, project_id: str) -> None:
         return
     if old.thresholds != new.thresholds:
         rebuild(conn, sources=("board",))  # the bands of every project's edits
+    elif old.points != new.points:
+        restate_scored(conn)  # the boards across projects are scored by other rules
     if old.acceptance.get(project_id) != new.acceptance.get(project_id):
         rebuild(conn, project_id, sources=("accept",))
 
