@@ -25,7 +25,8 @@ scored, ``scored:all``, see :func:`scored`), ``accept``
 What else moves a unit's facts, and is handled where it happens:
 
 * a block or unblock (:mod:`.moderation`): facts leave blocked people's work and ratings out,
-  so the units they wrote or reviewed are stated again;
+  so the units they wrote or reviewed (:func:`units_of`, read under the writers' lock) are
+  stated again;
 * project settings (:mod:`sync.server.work.projects`): acceptance verdicts follow their
   project's rules, so a project's acceptance facts are stated again when those change;
   points are applied when boards are read, and edit distances are kept in bands between the
@@ -316,7 +317,9 @@ def _recorded(conn: Connection, units: list[str]) -> list[str]:
 
 
 def units_of(conn: Connection, user_id: str) -> set[str]:
-    """Every unit a user's work is part of: what they wrote and what they reviewed."""
+    """Every unit a user's work is part of: what they wrote and what they reviewed. Read
+    under the writers' lock (taken here), so a review pushed meanwhile is not missed."""
+    _lock(conn)
     return {*conn.execute(sa.select(SUBMISSIONS.c.id)
                           .where(SUBMISSIONS.c.author_id == user_id)).scalars(),
             *conn.execute(sa.select(REVIEWS.c.submission_id)
