@@ -221,7 +221,7 @@ class _Uncounted:
     def __init__(self, conn, units):
         pass
 
-    def commit(self) -> None:
+    def commit(self, written=None) -> None:
         pass
 
 

@@ -252,6 +252,41 @@ def test_only_recorded_units_are_stated_before_a_write(harness, monkeypatch):
         assert asked == []
 
 
+def test_a_push_states_its_new_items_from_what_it_wrote(harness, monkeypatch):
+    """New items nobody reviewed are stated from the rows the push wrote, not read back; the
+    ones only the database can judge (a device stamp that is not a plain one, an edit with
+    nothing to measure it against) are read back. Either way the tallies equal a recount."""
+    engine = harness.engine
+    projects.create_project(engine, "p1", settings={
+        "rules": {"min_edit_distance": 3}, "acceptance": {"min_ratings": 0}})
+    author, held = harness.member("annotator", LANGUAGES), harness.member("annotator")
+    moderation.block(engine, held.user_id, reason="checking")
+    world = World.__new__(World)
+    world.rng = random.Random(3)
+    plain = [world.submission(state=state, project_id=project, submitted_at=when)
+             for state in ("submitted", "draft") for project in (None, "p1")
+             for when in (DAYS[0], DAYS[2], None)]
+    plain += [world.submission(kind="reannotation", original_inputs="سو", original_targets="ج",
+                               rating_inputs=1, rating_targets=1, review_id="r-1"),
+              world.submission(kind="postedit", original_targets="جواب", submitted_at="2999-"
+                               "01-01T00:00:00.000Z")]  # later than the server: its time
+    odd = [world.submission(submitted_at="2026-01-01 10:00", state="submitted"),
+           world.submission(kind="reannotation", original_inputs=None, original_targets=None,
+                            state="submitted")]
+    asked: list = []
+    real = tallies.facts
+    monkeypatch.setattr(tallies, "facts", lambda conn, scope, *a, **k: (
+        asked.append(scope.units), real(conn, scope, *a, **k))[1])
+    result = author.push([author.item("submission", record) for record in [*plain, *odd]])
+    assert {r["status"] for r in result["results"]} == {"created"}
+    assert asked == [tuple(sorted(record["id"] for record in odd))]
+    asked.clear()
+    held.push([held.item("submission", world.submission())])
+    assert asked == []
+    monkeypatch.setattr(tallies, "facts", real)
+    assert_tallies_are_counted_afresh(engine)
+
+
 def test_concurrent_writers_keep_the_tallies_exact(harness):
     """Pushes from several devices at once, while a coordinator decides, flags and blocks:
     each writer states its units under the write lock, so none counts from a stale 'before'."""

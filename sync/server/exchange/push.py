@@ -117,7 +117,7 @@ def _push(conn: Connection, device: Device, batch: PushBatch, checked) -> PushRe
         results.append(result)
     work.flush()
     work.distribute(now)
-    counted.commit()
+    counted.commit(work.written())
     translations.finish(now)
     insert_many(conn, APPLIED_ITEMS, applied)
     high = max((s for s, row in prior.items() if row.status != "conflict"), default=0)
@@ -203,6 +203,11 @@ class _Writes:
         found.update(row.submission_id for row in self.rows["review"].values() if row)
         found.update(record.get("submission_id") for record in self.wanted_reviews)
         return found
+
+    def written(self) -> dict[str, tuple[_Record, dict]]:
+        """The submissions this batch inserted: the row as stored, the record as pushed."""
+        return {record_id: (row, self.records["submission"][record_id])
+                for record_id, row in self.new["submission"].items()}
 
     def _load(self, entity: str, ids) -> None:
         table = SUBMISSIONS if entity == "submission" else REVIEWS

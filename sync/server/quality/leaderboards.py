@@ -38,6 +38,7 @@ import bisect
 import heapq
 import itertools
 import json
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -147,6 +148,38 @@ def board_facts(conn: Connection, scope: Scope,
             for when in (day, tallies.ALL_TIME):
                 yield (work, when, project or "", user, language, detail), n
                 yield (everywhere, when, "", user, language, detail), n
+
+
+# A device stamp both databases read the same way (day_done's LIKE pattern, ASCII digits).
+_STAMP = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z")
+
+
+def written_submission_facts(row, record: dict, thresholds: tuple[int, ...],
+                             blocked: frozenset[str]) -> list[tuple[tuple, int]] | None:
+    """:func:`board_facts` of one submission a push just wrote and nobody reviewed, from the
+    row as stored and the record as pushed, exactly as the queries above state them; None
+    when only the database can say (a device stamp that is not a plain one)."""
+    if (row["deleted"] or row["state"] == "draft" or row["language"] is None
+            or row["author_id"] in blocked or record.get("review_id") is not None):
+        return []
+    stamp = record.get("submitted_at")
+    if stamp is not None and not (isinstance(stamp, str) and _STAMP.fullmatch(stamp)):
+        return None
+    day = (stamp if stamp is not None and stamp <= row["updated_at"] else row["updated_at"])[:10]
+    rated = int(record.get("rating_inputs") is not None
+                and record.get("rating_targets") is not None)
+    bands = []
+    for name in ("prompt_distance", "completion_distance"):
+        value = row[name] if row[name] is not None else record.get(name)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            value = None
+        bands.append(0 if value is None else sum(value >= least for least in thresholds))
+    detail = f"s|{row['kind'] or ''}|{rated}|{bands[0]}|{bands[1]}"
+    user, language = row["author_id"], row["language"]
+    work, everywhere = FIGURES[False]
+    return [fact for when in (day, tallies.ALL_TIME)
+            for fact in (((work, when, row["project_id"] or "", user, language, detail), 1),
+                         ((everywhere, when, "", user, language, detail), 1))]
 
 
 # Where board facts are kept: work (submissions and reviews) and ratings received apart, each

@@ -256,3 +256,16 @@ def progress_facts(conn: Connection, scope: Scope) -> Iterator[tuple[tuple, int]
             key = ("authors", "", project, r.author_id, r.language, kind)
             found[key] = found.get(key, 0) + r.n
     return iter(found.items())
+
+
+def written_progress_facts(row, blocked: frozenset[str]) -> list[tuple[tuple, int]]:
+    """:func:`progress_facts` of one submission a push just wrote and nobody reviewed, from
+    its row as stored."""
+    if row["deleted"] or row["language"] is None:
+        return []
+    ok = int(row["author_id"] not in blocked)
+    project, kind, language = row["project_id"] or "", row["kind"] or "", row["language"]
+    found = [(("progress", "", project, "", language, f"{kind}|{row['state']}|0|{ok}"), 1)]
+    if ok and row["state"] != "draft":
+        found.append((("authors", "", project, row["author_id"], language, kind), 1))
+    return found

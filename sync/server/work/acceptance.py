@@ -232,6 +232,24 @@ def acceptance_facts(conn: Connection, scope: Scope) -> Iterator[tuple[tuple, in
     return iter(found.items())
 
 
+def written_item_facts(row, rules: Acceptance,
+                       blocked: frozenset[str]) -> list[tuple[tuple, int]] | None:
+    """:func:`acceptance_facts` of one submission a push just wrote (nobody reviewed, decided
+    or flagged it yet), from its row as stored; None when only the database can say (an edit
+    whose distances the push could not measure)."""
+    kind = row["kind"]
+    if row["deleted"] or row["state"] == "draft" or kind not in COUNTED_KINDS:
+        return []
+    prompt, completion = row["prompt_distance"], row["completion_distance"]
+    if kind in EDIT_KINDS and (prompt is None or completion is None):
+        return None
+    judged = verdict({"blocked": row["author_id"] in blocked, "state": row["state"],
+                      "rules": rules, "flags": (), "kind": kind, "prompt_distance": prompt,
+                      "completion_distance": completion, "ratings": ()})
+    return [(("accept", "", row["project_id"] or "", "", row["language"] or "",
+              f"{kind}|{judged.reason}"), 1)]
+
+
 def counted_acceptance(conn: Connection, *, project_id: str | None = None) -> AcceptanceCounts:
     """:func:`acceptance_counts` as the tallies keep it: no item is read."""
     from sync.server.quality import tallies
