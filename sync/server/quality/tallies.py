@@ -12,7 +12,8 @@ also computes them from scratch (:func:`facts`): ``(figure, day, project, user, 
 detail) -> n``. The ``tallies`` table holds their sum over every unit. A write changes some
 units: :class:`Change` states their facts before and after and adds the difference, in the
 same transaction (a unit with no record yet, a new item a push writes, has no facts before and
-is not asked for them), so the table always equals :func:`facts` over everything (the property
+is not asked for them; new items nobody reviewed are stated from the rows the push wrote,
+:meth:`Change.commit`), so the table always equals :func:`facts` over everything (the property
 test checks that over random pushes, decisions, flags, blocks and relabels).
 
 Figures (each module says what its facts mean): ``board``
