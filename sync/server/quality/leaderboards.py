@@ -26,10 +26,11 @@ whatever its points depend on (kind, thumbs given, edit distances in bands betwe
 thresholds projects use), and ratings by user, language, day and value: these groups are
 :func:`board_facts`, kept in the ``tallies`` table as the data arrives (:mod:`.tallies`).
 A read takes the all-time rows and the day rows of the current week, and Python scores them
-with the board's rules (so new points need no recount), sums them only for the languages of
-the boards asked for, and sorts only each board's top (a rank is one more than how many
-have more points). Interface translation is counted
-when read (its tables are small).
+with the board's rules (so new points need no recount; the boards across projects read their
+work already scored, ``scored:all``, while it was scored by their rules), sums them only for
+the languages of the boards asked for, and sorts only each board's top (a rank is one more
+than how many have more points). Interface translation is counted when read (its tables are
+small).
 """
 
 from __future__ import annotations
