@@ -49,6 +49,8 @@ import hashlib
 import json
 import tempfile
 import time
+from collections import Counter
+from operator import itemgetter
 from pathlib import Path
 
 from sqlalchemy.engine import Connection, Engine
@@ -63,7 +65,7 @@ from sync.server.export.output import (
     staging,
 )
 from sync.server.export.pseudonyms import Pseudonyms
-from sync.server.export.sinks import JsonlSink, encoded_column, sink_for
+from sync.server.export.sinks import JsonlSink, column_size, encoded_column, sink_for
 from sync.server.work import acceptance
 
 FORMATS = ("jsonl", "parquet", "hf")
@@ -179,26 +181,23 @@ def _write_accepted(conn: Connection, project_id: str | None, pseudonym, test_fr
         held = _Held(Path(folder))
 
         def place(group: list[dict]) -> None:
-            for entry in _entries(conn, group, pseudonym, test_fraction, in_use):
-                language = entry[1]
-                if language in passing:
-                    written.add(entry, rules)
-                    continue
-                held.add(language, entry)
-                if counting.passes(language):
-                    passing.add(language)
-                    for each in held.release(language):
-                        written.add(each, rules)
+            tally.into(counting)
+            entries = _entries(conn, group, pseudonym, test_fraction, in_use)
+            if not passing.issuperset(entry[1] for entry in entries):
+                entries = list(_gated(entries, passing, held, counting))
+            written.add(entries, rules)
 
+        tally = _Tally()
         try:
             group: list[dict] = []
             items = acceptance.judged_submissions(conn, project_id=project_id)
             for judged, (item, verdict) in enumerate(items, 1):
-                counting.add(item, verdict)
+                tally.add(item, verdict)
                 if progress and judged % PROGRESS_EVERY == 0:
                     progress(min(judged, total), total)
                 if verdict.accepted:
-                    rules.setdefault(item["project_id"], item["rules"])
+                    if item["project_id"] not in rules:
+                        rules[item["project_id"]] = item["rules"]
                     group.append(item)
                     if len(group) >= NAME_BATCH:
                         place(group)
@@ -208,26 +207,67 @@ def _write_accepted(conn: Connection, project_id: str | None, pseudonym, test_fr
             # A gate can fall with an item that is not accepted (over several projects, the
             # lowest gate among a language's projects): those pass only now.
             for language in sorted(counts.passing - passing):
-                for each in held.release(language):
-                    written.add(each, rules)
+                written.add(list(held.release(language)), rules)
         finally:
             held.close()
     return counts
 
 
+def _gated(entries: list[tuple], passing: set[str], held: _Held, counting):
+    """``entries`` of languages that pass (by ``counting`` as it stands), in order: a
+    language that passes now first brings back its held entries; the others are held."""
+    for entry in entries:
+        language = entry[1]
+        if language in passing:
+            yield entry
+            continue
+        held.add(language, entry)
+        if counting.passes(language):
+            passing.add(language)
+            yield from held.release(language)
+
+
+class _Tally:
+    """Items counted as they are judged, handed to ``acceptance.Counting`` in one go per
+    kind of item before the gate is asked (the same counts, in the same order, as
+    adding them one by one; a dict step per item instead of a call)."""
+
+    def __init__(self):
+        self.items: dict[tuple, int] = {}
+        self.first: dict[tuple, tuple] = {}  # key -> (verdict, rules)
+
+    def add(self, item: dict, verdict: acceptance.Verdict) -> None:
+        key = (item["language"], item["kind"], verdict.reason, item["project_id"])
+        items = self.items
+        if key in items:
+            items[key] += 1
+        else:
+            items[key] = 1
+            self.first[key] = (verdict, item["rules"])
+
+    def into(self, counting: acceptance.Counting) -> None:
+        for key, n in self.items.items():
+            verdict, rules = self.first[key]
+            counting.count(key[0], key[1], verdict, rules, n)
+        self.items, self.first = {}, {}
+
+
 def _entries(conn: Connection, group: list[dict], pseudonym, test_fraction: float,
-             in_use: dict[str, str]):
+             in_use: dict[str, str]) -> list[tuple]:
     """``(split, language, author id, project id, row)`` per accepted item, ``row`` the
     ``qalam`` config's values (:func:`row_values`); their imported names read in one query."""
     task_ids = {item["task_id"] for item in group if item["task_id"]}
     names = _imported_names(conn, task_ids) if task_ids else {}
+    entries = []
     for item in group:
         language = item["language"]
-        found = names.get(item["task_id"])
+        found = names.get(item["task_id"]) if names else None
         imported = found[1] if found and found[0] == language else None
-        yield (split_of(item["id"], test_fraction), language, item["author_id"],
-               item["project_id"],
-               row_values(item, pseudonym, imported_name=imported or in_use.get(language)))
+        entries.append((split_of(item["id"], test_fraction) if test_fraction > 0 else "train",
+                        language, item["author_id"], item["project_id"],
+                        row_values(item, pseudonym,
+                                   imported_name=imported or in_use.get(language))))
+    return entries
 
 
 class _Written:
@@ -239,19 +279,32 @@ class _Written:
         self.rules: dict[str | None, acceptance.Acceptance] = {}
         self.languages: dict[str, dict[str, str]] = {}
 
-    def add(self, entry: tuple, rules: dict) -> None:
-        split, language, author_id, project_id, row = entry
+    def add(self, entries: list[tuple], rules: dict) -> None:
+        """``entries`` (``_entries``) written in their order; the figures kept in the order
+        their keys first came, as adding them one by one would."""
+        if not entries:
+            return
         result = self.result
-        self.pairs[split].add(row)
-        result.rows += 1
-        result.splits[split] = result.splits.get(split, 0) + 1
-        types = result.counts.setdefault(language, {})
-        types[row[4]] = types.get(row[4], 0) + 1  # annotation_type
-        if language not in self.languages:
-            self.languages[language] = {"language": row[2], "language_code": row[3]}
-        self.authors.add(author_id)
-        if project_id not in self.rules:
-            self.rules[project_id] = rules[project_id]
+        splits, languages, authors, projects, rows = zip(*entries, strict=True)
+        if len(self.pairs) == 1:
+            next(iter(self.pairs.values())).add(rows)
+        else:
+            for split, pair in self.pairs.items():
+                pair.add([row for name, row in zip(splits, rows, strict=True) if name == split])
+        result.rows += len(rows)
+        for split, n in Counter(splits).items():
+            result.splits[split] = result.splits.get(split, 0) + n
+        for (language, kind), n in Counter(zip(languages, map(itemgetter(4), rows),
+                                                   strict=True)).items():
+            types = result.counts.setdefault(language, {})
+            types[kind] = types.get(kind, 0) + n  # annotation_type
+        for language, row in zip(languages, rows, strict=True):
+            if language not in self.languages:
+                self.languages[language] = {"language": row[2], "language_code": row[3]}
+        self.authors.update(authors)
+        for project_id in projects:
+            if project_id not in self.rules:
+                self.rules[project_id] = rules[project_id]
 
 
 class _Pair:
@@ -262,21 +315,23 @@ class _Pair:
         self.aya, self.own = aya, own
         self.rows: list[tuple] = []
 
-    def add(self, row: tuple) -> None:
-        self.rows.append(row)
-        if len(self.rows) >= WRITE_ROWS:
-            self.flush()
+    def add(self, rows) -> None:
+        self.rows.extend(rows)
+        while len(self.rows) >= WRITE_ROWS:
+            self.flush(WRITE_ROWS)
 
-    def flush(self) -> None:
-        if not self.rows:
+    def flush(self, n: int | None = None) -> None:
+        rows = self.rows[:n]
+        if not rows:
             return
-        columns = [list(column) for column in zip(*self.rows, strict=True)]
-        self.rows = []
+        self.rows = self.rows[len(rows):]
+        columns = [list(column) for column in zip(*rows, strict=True)]
         aya = columns[:len(COLUMNS)]
+        sizes = [column_size(column) for column in aya]
         encoded = ([encoded_column(column) for column in aya]
                    if isinstance(self.aya, JsonlSink) else None)
-        self.aya.write_columns(aya, encoded)
-        self.own.write_columns(columns, encoded)
+        self.aya.write_columns(aya, encoded, sizes)
+        self.own.write_columns(columns, encoded, sizes)
 
     def close(self) -> None:
         try:
@@ -330,14 +385,19 @@ def row_values(item: dict, pseudonym, *, imported_name: str | None = None) -> tu
     row gave."""
     language, kind, state, ratings = item["language"], item["kind"], item["state"], \
         item["ratings"]
-    name, code = language_names(language)
+    name, code = _NAMES.get(language) or language_names(language)
+    hter, seconds = item["hter"], item["seconds_spent"]
     return (item["inputs"], item["targets"], imported_name or name, code,
             ANNOTATION_TYPES[kind], pseudonym(item["author_id"]),
             item["id"], language, language.partition("_")[2] or None, item["dialect"], kind,
-            item["prompt_distance"], item["completion_distance"], _float(item["hter"]),
-            _float(item["seconds_spent"]), len(ratings),
+            item["prompt_distance"], item["completion_distance"],
+            hter if type(hter) in _KEPT else _float(hter),
+            seconds if type(seconds) in _KEPT else _float(seconds), len(ratings),
             sum(ratings) / len(ratings) if ratings else None,
             state if state in ("accepted", "rejected") else None)
+
+
+_KEPT = frozenset({float, type(None)})  # what _float gives back as it is
 
 
 def _float(value) -> float | None:

@@ -65,6 +65,11 @@ def column_chars(values: list) -> int:
     return sum(len(value) for value in values if isinstance(value, str))
 
 
+def _sizes(columns: list[list], sizes: list[int] | None) -> int:
+    known = list(sizes or [])
+    return sum(known) + sum(map(column_size, columns[len(known):]))
+
+
 def sink_for(fmt: str, path: Path, schema):
     path.parent.mkdir(parents=True, exist_ok=True)
     return JsonlSink(path, schema.names) if fmt == "jsonl" else ParquetSink(path, schema)
@@ -102,10 +107,11 @@ class JsonlSink(_Rows):
         keys = ", ".join(f"{_STRING(name)}: %s" for name in self.names)
         self._line = "{" + keys + "}"
 
-    def write_columns(self, columns: list[list], encoded: list[list[str]] | None = None
-                      ) -> None:
-        """``columns`` in the sink's field order; ``encoded``: the first of them already
-        as :func:`encoded_column` made them (fewer than ``columns`` is fine)."""
+    def write_columns(self, columns: list[list], encoded: list[list[str]] | None = None,
+                      sizes: list[int] | None = None) -> None:
+        """``columns`` in the sink's field order; ``encoded`` and ``sizes``: the first of
+        them already as :func:`encoded_column` and :func:`column_size` made them (fewer than
+        ``columns`` is fine)."""
         if not columns or not columns[0]:
             return
         texts = list(encoded or [])
@@ -114,7 +120,7 @@ class JsonlSink(_Rows):
         lines.append("")
         self._file.write("\n".join(lines).encode("utf-8"))
         self.rows += len(columns[0])
-        self.bytes += sum(map(column_size, columns))
+        self.bytes += _sizes(columns, sizes)
 
     def close(self) -> None:
         try:
@@ -136,7 +142,11 @@ class ParquetSink(_Rows):
         self._columns: list[list] = [[] for _ in self.names]
         self._chars = 0
 
-    def write_columns(self, columns: list[list], encoded=None) -> None:
+    def write_columns(self, columns: list[list], encoded=None,
+                      sizes: list[int] | None = None) -> None:
+        """As :meth:`JsonlSink.write_columns` (``encoded`` is not needed here)."""
+        if columns and columns[0]:
+            self.bytes += _sizes(columns, sizes)  # a sum: however the row groups fall
         while columns and columns[0]:
             take = min(len(columns[0]), ROW_GROUP_ROWS - len(self._columns[0]))
             chars = sum(column_chars(column[:take]) for column in columns)
@@ -163,7 +173,6 @@ class ParquetSink(_Rows):
         self._writer.write_table(pa.Table.from_pydict(dict(zip(self.names, self._columns,
                                                                strict=True)),
                                                       schema=self._schema))
-        self.bytes += sum(map(column_size, self._columns))
         self._columns = [[] for _ in self.names]
         self._chars = 0
 

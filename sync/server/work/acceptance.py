@@ -355,11 +355,17 @@ def judged_submissions(conn: Connection, *, project_id: str | None = None,
             return
 
 
+# What _query reads, in this order: _Judge and _item take a row apart by position (a Row's
+# attribute costs as much as a dict lookup in Python; unpacking it, nothing).
+_COLUMNS = ("id", "author_id", "project_id", "task_id", "language", "kind", "state",
+            "payload", "created_at", "updated_at", "prompt_distance", "completion_distance")
+_ID, _AUTHOR, _PROJECT, _TASK, _LANGUAGE, _KIND, _STATE, _PAYLOAD = range(8)
+_PROMPT_DISTANCE, _COMPLETION_DISTANCE = 10, 11
+
+
 def _query() -> sa.Select:
     # No join: with one, SQLite may walk users first and sort every row for each chunk.
-    columns = ("id", "author_id", "project_id", "task_id", "language", "kind", "state",
-               "payload", "created_at", "updated_at", "prompt_distance", "completion_distance")
-    return sa.select(*(SUBMISSIONS.c[name] for name in columns)).where(*_scope())
+    return sa.select(*(SUBMISSIONS.c[name] for name in _COLUMNS)).where(*_scope())
 
 
 def _scope() -> list:
@@ -386,18 +392,18 @@ class _Judge:
         """``span``: ``(after, last)``, ids the rows lie in (ids after ``after``, up to
         ``last``): their reviews, decisions and flags are read by that range of keys, not by
         a list of thousands of ids (which cost more to build into SQL than to run)."""
-        reviews = self._reviews([row.id for row in rows], span)
-        payloads = _decoded([row.payload for row in rows])
-        need_task = {row.task_id for row in rows if row.task_id and row.kind in EDIT_KINDS
-                     and (row.kind == "postedit" or row.prompt_distance is None
-                          or row.completion_distance is None)}
+        reviews = self._reviews([row[_ID] for row in rows], span)
+        payloads = _decoded([row[_PAYLOAD] for row in rows])
+        need_task = {row[_TASK] for row in rows if row[_TASK] and row[_KIND] in EDIT_KINDS
+                     and (row[_KIND] == "postedit" or row[_PROMPT_DISTANCE] is None
+                          or row[_COMPLETION_DISTANCE] is None)}
         task_payloads = self._tasks(need_task) if need_task else {}
-        for project_id in {row.project_id for row in rows}:
+        for project_id in {row[_PROJECT] for row in rows}:
             self.rules(project_id)
         rules, blocked, no_reviews = self.settings, self.blocked, ((), ())
-        return [_item(row, payload, task_payloads.get(row.task_id) if need_task else None,
-                      *reviews.get(row.id, no_reviews), rules[row.project_id],
-                      row.author_id in blocked)
+        return [_item(row, payload, task_payloads.get(row[_TASK]) if need_task else None,
+                      *reviews.get(row[_ID], no_reviews), rules[row[_PROJECT]],
+                      row[_AUTHOR] in blocked)
                 for row, payload in zip(rows, payloads, strict=True)]
 
     def _reviews(self, ids: list[str], span: tuple[str | None, str] | None = None
@@ -572,31 +578,32 @@ def measured_distances(kind: str | None, payload: dict,
 
 def _item(row, payload: dict, task: dict | None, ratings, flags, rules: Acceptance,
           blocked: bool) -> dict:
-    kind = row.kind
+    (submission_id, author_id, project_id, task_id, language, kind, state, _payload,
+     created_at, updated_at, prompt_distance, completion_distance) = row  # _COLUMNS
     get = payload.get
     source = mt = None
-    prompt_distance = completion_distance = None
-    if kind in EDIT_KINDS:
+    if kind not in EDIT_KINDS:
+        prompt_distance = completion_distance = None
+    else:
         start_inputs, start_targets = starting_text(kind, payload, task)
         if kind == "postedit":
             source = start_inputs or get("inputs") or ""
             mt = start_targets or ""
-        prompt_distance, completion_distance = row.prompt_distance, row.completion_distance
         if prompt_distance is None or completion_distance is None:
             # pushed before the server measured edits itself
             prompt_distance, completion_distance = measured_distances(kind, payload, task)
     seconds, sessions = get("seconds_spent"), get("edit_sessions")
     return {
-        "id": row.id, "author_id": row.author_id, "project_id": row.project_id,
-        "task_id": row.task_id, "language": row.language, "kind": kind, "state": row.state,
+        "id": submission_id, "author_id": author_id, "project_id": project_id,
+        "task_id": task_id, "language": language, "kind": kind, "state": state,
         "dialect": get("dialect"), "inputs": get("inputs") or "",
         "targets": get("targets") or "", "source_text": source, "mt_text": mt,
         "prompt_distance": prompt_distance, "completion_distance": completion_distance,
         "hter": get("hter"),
         "seconds_spent": seconds if type(seconds) in _NUMBERS else _number(seconds),
         "edit_sessions": sessions if type(sessions) in _NUMBERS else _number(sessions),
-        "ratings": tuple(ratings), "flags": tuple(flags), "created_at": row.created_at,
-        "updated_at": row.updated_at, "blocked": blocked, "rules": rules,
+        "ratings": tuple(ratings), "flags": tuple(flags), "created_at": created_at,
+        "updated_at": updated_at, "blocked": blocked, "rules": rules,
     }
 
 
