@@ -201,3 +201,40 @@ def test_the_export_writes_exactly_the_pinned_files(engine, tmp_path, fmt, held,
                                      for p in pinned.rglob("*") if p.is_file())
         for key, text in got.items():
             assert text == (pinned / key).read_text("utf-8"), f"{name}-{fmt}/{key}"
+
+
+ROW_GROUPS = {  # (rows, characters) a row group may hold -> rows of each group, as before
+    (3, 150): {"data/test.parquet": [1], "data/train.parquet": [2, 2, 2, 2, 2, 2],
+               "demographics/train.parquet": [3], "qalam/test.parquet": [1],
+               "qalam/train.parquet": [1, 2, 1, 2, 1, 2, 2, 1]},
+    (3, 400): {"data/test.parquet": [1], "data/train.parquet": [3, 3, 3, 3],
+               "demographics/train.parquet": [3], "qalam/test.parquet": [1],
+               "qalam/train.parquet": [3, 3, 3, 3]},
+}
+
+
+@pytest.mark.parametrize("limits", sorted(ROW_GROUPS))
+@pytest.mark.parametrize("batch", [1000, 5])
+def test_parquet_row_groups_end_at_the_same_rows(engine, tmp_path, limits, batch, monkeypatch):
+    """A row group ends after so many rows or at the row whose text reaches the limit,
+    however the rows reach the writer (here 5 at a time, or all at once)."""
+    from sync.server.export import sinks
+
+    seed(engine)
+    monkeypatch.setattr(sinks, "ROW_GROUP_ROWS", limits[0])
+    monkeypatch.setattr(sinks, "ROW_GROUP_BYTES", limits[1])
+    monkeypatch.setattr(dataset, "WRITE_ROWS", batch)
+    out = tmp_path / "out"
+    export_dataset(engine, out, fmt="parquet", test_fraction=0.4)
+    groups = {}
+    for path in sorted(out.rglob("*.parquet")):
+        meta = pq.ParquetFile(path).metadata
+        groups[path.relative_to(out).as_posix()] = [meta.row_group(i).num_rows
+                                                    for i in range(meta.num_row_groups)]
+    assert groups == ROW_GROUPS[limits]
+    assert _files(out) == _files_of(PINNED / "all-parquet")
+
+
+def _files_of(folder: Path) -> dict[str, str]:
+    return {path.relative_to(folder).as_posix(): path.read_text("utf-8")
+            for path in sorted(folder.rglob("*")) if path.is_file()}

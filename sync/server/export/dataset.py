@@ -182,6 +182,9 @@ def _write_accepted(conn: Connection, project_id: str | None, pseudonym, test_fr
 
         def place(group: list[dict]) -> None:
             tally.into(counting)
+            for item in group:
+                if item["project_id"] not in rules:
+                    rules[item["project_id"]] = item["rules"]
             entries = _entries(conn, group, pseudonym, test_fraction, in_use)
             if not passing.issuperset(entry[1] for entry in entries):
                 entries = list(_gated(entries, passing, held, counting))
@@ -190,18 +193,22 @@ def _write_accepted(conn: Connection, project_id: str | None, pseudonym, test_fr
         tally = _Tally()
         try:
             group: list[dict] = []
-            items = acceptance.judged_submissions(conn, project_id=project_id)
-            for judged, (item, verdict) in enumerate(items, 1):
-                tally.add(item, verdict)
-                if progress and judged % PROGRESS_EVERY == 0:
-                    progress(min(judged, total), total)
-                if verdict.accepted:
-                    if item["project_id"] not in rules:
-                        rules[item["project_id"]] = item["rules"]
-                    group.append(item)
-                    if len(group) >= NAME_BATCH:
-                        place(group)
-                        group = []
+            judged = 0
+            counted, first = tally.items, tally.first
+            for chunk in acceptance.judged_chunks(conn, project_id=project_id):
+                for item, verdict in chunk:
+                    key = (item["language"], item["kind"], verdict.reason, item["project_id"])
+                    if key in counted:  # _Tally.add, inline: a million calls saved
+                        counted[key] += 1
+                    else:
+                        counted[key] = 1
+                        first[key] = (verdict, item["rules"])
+                    if verdict.accepted:
+                        group.append(item)
+                        if len(group) >= NAME_BATCH:
+                            place(group)
+                            group = []
+                judged = _progressed(progress, judged, len(chunk), total)
             place(group)
             counts = counting.counts()
             # A gate can fall with an item that is not accepted (over several projects, the
@@ -211,6 +218,15 @@ def _write_accepted(conn: Connection, project_id: str | None, pseudonym, test_fr
         finally:
             held.close()
     return counts
+
+
+def _progressed(progress: Progress | None, judged: int, more: int, total: int) -> int:
+    """Tell ``progress`` at each :data:`PROGRESS_EVERY` items passed; the new count."""
+    now = judged + more
+    if progress:
+        for done in range(judged // PROGRESS_EVERY + 1, now // PROGRESS_EVERY + 1):
+            progress(min(done * PROGRESS_EVERY, total), total)
+    return now
 
 
 def _gated(entries: list[tuple], passing: set[str], held: _Held, counting):
@@ -228,28 +244,21 @@ def _gated(entries: list[tuple], passing: set[str], held: _Held, counting):
 
 
 class _Tally:
-    """Items counted as they are judged, handed to ``acceptance.Counting`` in one go per
-    kind of item before the gate is asked (the same counts, in the same order, as
-    adding them one by one; a dict step per item instead of a call)."""
+    """Items counted as they are judged, per kind of item (language, kind, reason, project:
+    ``items``, filled by ``_write_accepted``), handed to ``acceptance.Counting`` in one go
+    before the gate is asked: the same counts, in the same order, as adding them one by one,
+    with a dict step per item instead of a call."""
 
     def __init__(self):
         self.items: dict[tuple, int] = {}
         self.first: dict[tuple, tuple] = {}  # key -> (verdict, rules)
 
-    def add(self, item: dict, verdict: acceptance.Verdict) -> None:
-        key = (item["language"], item["kind"], verdict.reason, item["project_id"])
-        items = self.items
-        if key in items:
-            items[key] += 1
-        else:
-            items[key] = 1
-            self.first[key] = (verdict, item["rules"])
-
     def into(self, counting: acceptance.Counting) -> None:
         for key, n in self.items.items():
             verdict, rules = self.first[key]
             counting.count(key[0], key[1], verdict, rules, n)
-        self.items, self.first = {}, {}
+        self.items.clear()
+        self.first.clear()
 
 
 def _entries(conn: Connection, group: list[dict], pseudonym, test_fraction: float,
@@ -309,7 +318,8 @@ class _Written:
 
 class _Pair:
     """One split's two files: the Aya columns (``data/``) and all of them (``qalam/``),
-    written :data:`WRITE_ROWS` rows at a time; in JSONL the Aya columns are encoded once."""
+    written :data:`WRITE_ROWS` rows at a time; the Aya columns are encoded (JSONL) or made
+    Arrow arrays (Parquet) once for both."""
 
     def __init__(self, aya, own):
         self.aya, self.own = aya, own
@@ -327,11 +337,15 @@ class _Pair:
         self.rows = self.rows[len(rows):]
         columns = [list(column) for column in zip(*rows, strict=True)]
         aya = columns[:len(COLUMNS)]
-        sizes = [column_size(column) for column in aya]
-        encoded = ([encoded_column(column) for column in aya]
-                   if isinstance(self.aya, JsonlSink) else None)
-        self.aya.write_columns(aya, encoded, sizes)
-        self.own.write_columns(columns, encoded, sizes)
+        if isinstance(self.aya, JsonlSink):
+            sizes = [column_size(column) for column in aya]
+            encoded = [encoded_column(column) for column in aya]
+            self.aya.write_columns(aya, encoded, sizes)
+            self.own.write_columns(columns, encoded, sizes)
+        else:  # Parquet: the Aya columns become Arrow arrays once, for both files
+            arrays = self.aya.arrays(aya)
+            self.aya.write_columns(aya, arrays=arrays)
+            self.own.write_columns(columns, arrays=arrays)
 
     def close(self) -> None:
         try:
@@ -388,7 +402,7 @@ def row_values(item: dict, pseudonym, *, imported_name: str | None = None) -> tu
     name, code = _NAMES.get(language) or language_names(language)
     hter, seconds = item["hter"], item["seconds_spent"]
     return (item["inputs"], item["targets"], imported_name or name, code,
-            ANNOTATION_TYPES[kind], pseudonym(item["author_id"]),
+            ANNOTATION_TYPES[kind], pseudonym.of(item["author_id"]),
             item["id"], language, language.partition("_")[2] or None, item["dialect"], kind,
             item["prompt_distance"], item["completion_distance"],
             hter if type(hter) in _KEPT else _float(hter),

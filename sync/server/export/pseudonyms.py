@@ -31,6 +31,7 @@ class Pseudonyms:
     def __init__(self, salt: bytes):
         self._salt = salt
         self._hash = lru_cache(maxsize=65536)(self._compute)  # a few thousand contributors
+        self.of = self._hash  # the same as calling this, with no call of Python between
 
     @classmethod
     def load(cls, target: Engine | Connection) -> Pseudonyms:

@@ -37,14 +37,26 @@ def encoded_column(values: list) -> list[str]:
     """Each value as ``json.JSONEncoder(ensure_ascii=False)`` writes it inside an object."""
     kinds = set(map(type, values))
     if kinds <= {str}:
-        return list(map(_STRING, values))
-    if kinds <= {str, _NONE}:
-        return ["null" if value is None else _STRING(value) for value in values]
+        distinct = set(values)
+        if len(distinct) * 4 > len(values):  # mostly different: encode each
+            return list(map(_STRING, values))
+        return _looked_up(values, distinct, _STRING)
+    if kinds in ({str, _NONE}, {int, _NONE}, {int}, {_NONE}):  # no two equal across types
+        return _looked_up(values, set(values), _scalar)
     if kinds <= {int, float, _NONE}:  # exact types: bool (true/false) is not among them
         texts = ["null" if value is None else repr(value) for value in values]
         if _SPECIAL.isdisjoint(texts):
             return texts
     return list(map(_ENCODER.encode, values))
+
+
+def _looked_up(values: list, distinct: set, encode) -> list[str]:
+    """Few distinct values (a language, a kind, nulls): each encoded once."""
+    return list(map({value: encode(value) for value in distinct}.__getitem__, values))
+
+
+def _scalar(value) -> str:
+    return "null" if value is None else _STRING(value) if type(value) is str else repr(value)
 
 
 def column_size(values: list) -> int:
@@ -130,7 +142,10 @@ class JsonlSink(_Rows):
 
 
 class ParquetSink(_Rows):
-    """Columns buffered and written one row group at a time (bounded memory)."""
+    """Columns turned into Arrow arrays as they come (or handed in as arrays: a second
+    config shares the first's), written one row group at a time (bounded memory). A row
+    group's arrays are joined into one (``concat_arrays``: the same bytes as one
+    ``from_pydict`` of the group); sizes come from the arrays, not from each value."""
 
     def __init__(self, path: Path, schema):
         import pyarrow.parquet as pq
@@ -139,42 +154,58 @@ class ParquetSink(_Rows):
         self._start(schema.names)
         self._schema = schema
         self._writer = pq.ParquetWriter(path, schema, compression="zstd")
-        self._columns: list[list] = [[] for _ in self.names]
-        self._chars = 0
+        self._parts: list[list] = [[] for _ in self.names]  # per column: arrays of the group
+        self._buffered = self._chars = 0
 
-    def write_columns(self, columns: list[list], encoded=None,
-                      sizes: list[int] | None = None) -> None:
-        """As :meth:`JsonlSink.write_columns` (``encoded`` is not needed here)."""
-        if columns and columns[0]:
-            self.bytes += _sizes(columns, sizes)  # a sum: however the row groups fall
-        while columns and columns[0]:
-            take = min(len(columns[0]), ROW_GROUP_ROWS - len(self._columns[0]))
-            chars = sum(column_chars(column[:take]) for column in columns)
+    def arrays(self, columns: list[list], first: int = 0) -> list:
+        """``columns`` (this sink's fields from the ``first``) as Arrow arrays."""
+        import pyarrow as pa
+
+        return [pa.array(column, type=self._schema.field(first + i).type)
+                for i, column in enumerate(columns)]
+
+    def write_columns(self, columns: list[list], encoded=None, sizes=None,
+                      arrays: list | None = None) -> None:
+        """As :meth:`JsonlSink.write_columns`; ``arrays``: the first columns already as
+        :meth:`arrays` made them (``encoded`` and ``sizes`` are not needed here)."""
+        n = len(columns[0]) if columns else 0
+        if not n:
+            return
+        arrays = list(arrays or [])
+        arrays += self.arrays(columns[len(arrays):], len(arrays))
+        self.bytes += sum(map(array_size, arrays))  # a sum: however the row groups fall
+        self.rows += n
+        start = 0
+        while start < n:
+            take = min(n - start, ROW_GROUP_ROWS - self._buffered)
+            part = columns if (start, take) == (0, n) else [column[start:start + take]
+                                                            for column in columns]
+            chars = sum(map(column_chars, part))
             if self._chars + chars >= ROW_GROUP_BYTES:  # the row that reaches it ends the group
                 per_row = [sum(len(value) for value in row if isinstance(value, str))
-                           for row in zip(*(column[:take] for column in columns), strict=True)]
+                           for row in zip(*part, strict=True)]
                 budget = ROW_GROUP_BYTES - self._chars
                 take = next(i for i, total in enumerate(accumulate(per_row), 1)
                             if total >= budget)
                 chars = sum(per_row[:take])
-            for buffered, column in zip(self._columns, columns, strict=True):
-                buffered.extend(column[:take])
+            for parts, array in zip(self._parts, arrays, strict=True):
+                parts.append(array.slice(start, take))
+            self._buffered += take
             self._chars += chars
-            self.rows += take
-            columns = [column[take:] for column in columns]
-            if len(self._columns[0]) >= ROW_GROUP_ROWS or self._chars >= ROW_GROUP_BYTES:
+            start += take
+            if self._buffered >= ROW_GROUP_ROWS or self._chars >= ROW_GROUP_BYTES:
                 self._flush()
 
     def _flush(self) -> None:
         import pyarrow as pa
 
-        if not self._columns[0]:
+        if not self._buffered:
             return
-        self._writer.write_table(pa.Table.from_pydict(dict(zip(self.names, self._columns,
-                                                               strict=True)),
-                                                      schema=self._schema))
-        self._columns = [[] for _ in self.names]
-        self._chars = 0
+        self._writer.write_table(pa.Table.from_arrays(
+            [parts[0] if len(parts) == 1 else pa.concat_arrays(parts) for parts in self._parts],
+            schema=self._schema))
+        self._parts = [[] for _ in self.names]
+        self._buffered = self._chars = 0
 
     def close(self) -> None:
         try:
@@ -182,3 +213,18 @@ class ParquetSink(_Rows):
             self._flush()
         finally:
             self._writer.close()
+
+
+def array_size(array) -> int:
+    """:func:`values_size` of an Arrow array's values, counted by Arrow: text is its UTF-8
+    bytes and 4 bytes a value, a number 8, a null nothing."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    present = len(array) - array.null_count
+    kind = array.type
+    if pa.types.is_string(kind):
+        return (pc.sum(pc.binary_length(array)).as_py() or 0) + 4 * present
+    if pa.types.is_integer(kind) or pa.types.is_floating(kind):
+        return 8 * present
+    return values_size(array.to_pylist())

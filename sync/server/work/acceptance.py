@@ -70,6 +70,7 @@ __all__ = [
     "coordinator_flags",
     "counted_acceptance",
     "is_accepted",
+    "judged_chunks",
     "judged_item",
     "judged_submissions",
     "verdict",
@@ -329,6 +330,15 @@ def judged_submissions(conn: Connection, *, project_id: str | None = None,
     ``edit_sessions``, ``ratings`` (tuple of 1–5), ``flags`` (tuple), ``created_at``,
     ``updated_at``, ``rules`` (the project's :class:`Acceptance`).
     """
+    for chunk in judged_chunks(conn, project_id=project_id, languages=languages):
+        yield from chunk
+
+
+def judged_chunks(conn: Connection, *, project_id: str | None = None,
+                  languages: Iterable[str] | None = None
+                  ) -> Iterator[list[tuple[dict, Verdict]]]:
+    """:func:`judged_submissions` a chunk at a time (a list of ``(item, verdict)``), for a
+    reader that works a chunk at a time too."""
     judge = _Judge(conn)
     wanted = frozenset(languages) if languages is not None else None
     if wanted is not None and not wanted:
@@ -349,8 +359,7 @@ def judged_submissions(conn: Connection, *, project_id: str | None = None,
         last, full = rows[-1].id, len(rows) == CHUNK
         if wanted is not None:
             rows = [row for row in rows if row.language in wanted]
-        for item in judge.items(rows, span=span):
-            yield item, verdict(item)
+        yield [(item, verdict(item)) for item in judge.items(rows, span=span)]
         if not full:
             return
 
