@@ -212,6 +212,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     parser.add_argument("--runs", default="baseline,jsonl,parquet",
                         help="which runs, comma-separated (default: all three)")
+    parser.add_argument("--filled", action="store_true",
+                        help="the database at --db was filled by an earlier run "
+                             "(--rows as then): measure only")
     parser.add_argument("--repeat", type=int, default=1,
                         help="run each N times, taking turns; report medians (default: 1)")
     parser.add_argument("--child", choices=("baseline", "jsonl", "parquet"),
@@ -223,10 +226,13 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     with tempfile.TemporaryDirectory(prefix="qalam-bench-export-") as temp:
         url = args.db or f"sqlite:///{Path(temp) / 'server.db'}"
+        if args.filled and not args.db:
+            parser.error("--filled needs --db (the database an earlier run filled)")
         started = time.perf_counter()
-        fill(url, args.rows)
+        if not args.filled:
+            fill(url, args.rows)
         filled = time.perf_counter() - started
-        if not args.json:
+        if not args.json and not args.filled:
             print(f"filled {args.rows:,} submissions in {filled:.1f} s "
                   f"({args.rows / filled:,.0f} rows/s)")
         runs = [mode for mode in ("baseline", "jsonl", "parquet")
