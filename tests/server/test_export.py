@@ -335,13 +335,18 @@ def test_the_export_reads_the_submissions_once_and_holds_rows_until_their_gate(
     from sync.server.export import dataset
     from sync.server.work import acceptance
 
-    reads = []
-    judged = acceptance.judged_submissions
-    monkeypatch.setattr(acceptance, "judged_submissions",
-                        lambda *args, **kw: reads.append(1) or judged(*args, **kw))
+    judged: list[str] = []  # every submission the judge turned into an item, each time
+    records = acceptance._Judge.records
+
+    def counted(self, rows, **kw):
+        judged.extend(row[0] for row in rows)
+        return records(self, rows, **kw)
+
+    monkeypatch.setattr(acceptance._Judge, "records", counted)
     monkeypatch.setattr(dataset, "HELD_ROWS", 1)
     result = export_dataset(harness.engine, tmp_path / "out", fmt="jsonl", project_id=PROJECT)
-    assert reads == [1]
+    assert judged and len(judged) == len(set(judged))  # each once
+    assert data.accepted | {data.small_edit, data.rejected, data.hindi} <= set(judged)
     lines = (tmp_path / "out" / "data" / "train.jsonl").read_text("utf-8").splitlines()
     assert sorted(json.loads(line)["inputs"] for line in lines) == sorted(
         row["inputs"] for row in _accepted_rows(harness, data.accepted))

@@ -183,8 +183,8 @@ def _write_accepted(conn: Connection, project_id: str | None, pseudonym, test_fr
         def place(group: list[dict]) -> None:
             tally.into(counting)
             for item in group:
-                if item["project_id"] not in rules:
-                    rules[item["project_id"]] = item["rules"]
+                if item[_PROJECT] not in rules:
+                    rules[item[_PROJECT]] = item[_RULES]
             entries = _entries(conn, group, pseudonym, test_fraction, in_use)
             if not passing.issuperset(entry[1] for entry in entries):
                 entries = list(_gated(entries, passing, held, counting))
@@ -195,14 +195,14 @@ def _write_accepted(conn: Connection, project_id: str | None, pseudonym, test_fr
             group: list[dict] = []
             judged = 0
             counted, first = tally.items, tally.first
-            for chunk in acceptance.judged_chunks(conn, project_id=project_id):
-                for item, verdict in chunk:
-                    key = (item["language"], item["kind"], verdict.reason, item["project_id"])
-                    if key in counted:  # _Tally.add, inline: a million calls saved
+            for chunk in acceptance.judged_records(conn, project_id=project_id):
+                for item, verdict in chunk:  # item: a tuple of acceptance.RECORD's values
+                    key = (item[_LANGUAGE], item[_KIND], verdict.reason, item[_PROJECT])
+                    if key in counted:  # counted inline: a million calls saved
                         counted[key] += 1
                     else:
                         counted[key] = 1
-                        first[key] = (verdict, item["rules"])
+                        first[key] = (verdict, item[_RULES])
                     if verdict.accepted:
                         group.append(item)
                         if len(group) >= NAME_BATCH:
@@ -263,19 +263,19 @@ class _Tally:
 
 def _entries(conn: Connection, group: list[dict], pseudonym, test_fraction: float,
              in_use: dict[str, str]) -> list[tuple]:
-    """``(split, language, author id, project id, row)`` per accepted item, ``row`` the
-    ``qalam`` config's values (:func:`row_values`); their imported names read in one query."""
-    task_ids = {item["task_id"] for item in group if item["task_id"]}
+    """``(split, language, author id, project id, row)`` per accepted item (a tuple of
+    ``acceptance.RECORD``'s values), ``row`` the ``qalam`` config's values (:func:`_values`);
+    their imported names read in one query."""
+    task_ids = {item[_TASK] for item in group if item[_TASK]}
     names = _imported_names(conn, task_ids) if task_ids else {}
     entries = []
     for item in group:
-        language = item["language"]
-        found = names.get(item["task_id"]) if names else None
+        language = item[_LANGUAGE]
+        found = names.get(item[_TASK]) if names else None
         imported = found[1] if found and found[0] == language else None
-        entries.append((split_of(item["id"], test_fraction) if test_fraction > 0 else "train",
-                        language, item["author_id"], item["project_id"],
-                        row_values(item, pseudonym,
-                                   imported_name=imported or in_use.get(language))))
+        entries.append((split_of(item[_ID], test_fraction) if test_fraction > 0 else "train",
+                        language, item[_AUTHOR], item[_PROJECT],
+                        _values(item, pseudonym, imported or in_use.get(language))))
     return entries
 
 
@@ -392,19 +392,25 @@ class _Held:
         self.files.clear()
 
 
-def row_values(item: dict, pseudonym, *, imported_name: str | None = None) -> tuple:
-    """One accepted item (``acceptance.judged_submissions``) as the ``qalam`` config's row,
-    its values in :data:`QALAM_FEATURES` order: the Aya Dataset row (:data:`COLUMNS`), then
-    what Qalam knows of the item. ``imported_name``: the ``language`` its task's imported
-    row gave."""
-    language, kind, state, ratings = item["language"], item["kind"], item["state"], \
-        item["ratings"]
+# Positions in a judged item (acceptance.RECORD), as the export reads them.
+(_ID, _AUTHOR, _PROJECT, _TASK, _LANGUAGE, _KIND, _STATE, _DIALECT, _INPUTS, _TARGETS,
+ _SOURCE, _MT, _PROMPT_DISTANCE, _COMPLETION_DISTANCE, _HTER, _SECONDS, _SESSIONS,
+ _RATINGS, _FLAGS, _CREATED, _UPDATED, _BLOCKED, _RULES) = range(23)
+
+
+def _values(item: tuple, pseudonym, imported_name: str | None) -> tuple:
+    """One accepted item (as ``acceptance.judged_records`` gives it) as the ``qalam``
+    config's row, its values in :data:`QALAM_FEATURES` order: the Aya Dataset row
+    (:data:`COLUMNS`), then what Qalam knows of the item. ``imported_name``: the
+    ``language`` its task's imported row gave."""
+    (submission_id, author_id, _project, _task, language, kind, state, dialect, inputs,
+     targets, _source, _mt, prompt_distance, completion_distance, hter, seconds, _sessions,
+     ratings, _flags, _created, _updated, _blocked, _rules) = item
     name, code = _NAMES.get(language) or language_names(language)
-    hter, seconds = item["hter"], item["seconds_spent"]
-    return (item["inputs"], item["targets"], imported_name or name, code,
-            ANNOTATION_TYPES[kind], pseudonym.of(item["author_id"]),
-            item["id"], language, language.partition("_")[2] or None, item["dialect"], kind,
-            item["prompt_distance"], item["completion_distance"],
+    return (inputs, targets, imported_name or name, code, ANNOTATION_TYPES[kind],
+            pseudonym.of(author_id), submission_id, language,
+            language.partition("_")[2] or None, dialect, kind,
+            prompt_distance, completion_distance,
             hter if type(hter) in _KEPT else _float(hter),
             seconds if type(seconds) in _KEPT else _float(seconds), len(ratings),
             sum(ratings) / len(ratings) if ratings else None,
@@ -520,4 +526,4 @@ def _qalam_schema():
 
 
 __all__ = ["ANNOTATION_TYPES", "AYA_NAMES", "COLUMNS", "FORMATS", "LICENSES", "QALAM_FEATURES",
-           "export_dataset", "language_names", "row_values", "split_of"]
+           "export_dataset", "language_names", "split_of"]

@@ -60,6 +60,7 @@ __all__ = [
     "CHUNK",
     "COUNTED_KINDS",
     "REASONS",
+    "RECORD",
     "AcceptanceCounts",
     "Counting",
     "Verdict",
@@ -72,6 +73,7 @@ __all__ = [
     "is_accepted",
     "judged_chunks",
     "judged_item",
+    "judged_records",
     "judged_submissions",
     "verdict",
 ]
@@ -339,6 +341,16 @@ def judged_chunks(conn: Connection, *, project_id: str | None = None,
                   ) -> Iterator[list[tuple[dict, Verdict]]]:
     """:func:`judged_submissions` a chunk at a time (a list of ``(item, verdict)``), for a
     reader that works a chunk at a time too."""
+    for chunk in judged_records(conn, project_id=project_id, languages=languages):
+        yield [(dict(zip(RECORD, record, strict=True)), judgement)
+               for record, judgement in chunk]
+
+
+def judged_records(conn: Connection, *, project_id: str | None = None,
+                   languages: Iterable[str] | None = None
+                   ) -> Iterator[list[tuple[tuple, Verdict]]]:
+    """:func:`judged_chunks` with each item a tuple of :data:`RECORD`'s values, not a dict:
+    for a reader of every item (the dataset export) that takes them apart by position."""
     judge = _Judge(conn)
     wanted = frozenset(languages) if languages is not None else None
     if wanted is not None and not wanted:
@@ -359,7 +371,8 @@ def judged_chunks(conn: Connection, *, project_id: str | None = None,
         last, full = rows[-1].id, len(rows) == CHUNK
         if wanted is not None:
             rows = [row for row in rows if row.language in wanted]
-        yield [(item, verdict(item)) for item in judge.items(rows, span=span)]
+        yield [(record, _record_verdict(record))
+               for record in judge.records(rows, span=span)]
         if not full:
             return
 
@@ -398,6 +411,11 @@ class _Judge:
         return self.settings[project_id]
 
     def items(self, rows, *, span: tuple[str | None, str] | None = None) -> list[dict]:
+        """The rows as judged_submissions' dicts (see :meth:`records`)."""
+        return [dict(zip(RECORD, record, strict=True))
+                for record in self.records(rows, span=span)]
+
+    def records(self, rows, *, span: tuple[str | None, str] | None = None) -> list[tuple]:
         """``span``: ``(after, last)``, ids the rows lie in (ids after ``after``, up to
         ``last``): their reviews, decisions and flags are read by that range of keys, not by
         a list of thousands of ids (which cost more to build into SQL than to run)."""
@@ -410,9 +428,9 @@ class _Judge:
         for project_id in {row[_PROJECT] for row in rows}:
             self.rules(project_id)
         rules, blocked, no_reviews = self.settings, self.blocked, ((), ())
-        return [_item(row, payload, task_payloads.get(row[_TASK]) if need_task else None,
-                      *reviews.get(row[_ID], no_reviews), rules[row[_PROJECT]],
-                      row[_AUTHOR] in blocked)
+        return [_record(row, payload, task_payloads.get(row[_TASK]) if need_task else None,
+                        *reviews.get(row[_ID], no_reviews), rules[row[_PROJECT]],
+                        row[_AUTHOR] in blocked)
                 for row, payload in zip(rows, payloads, strict=True)]
 
     def _reviews(self, ids: list[str], span: tuple[str | None, str] | None = None
@@ -500,21 +518,34 @@ def _keys(column, span: tuple[str | None, str] | None, ids=()):
 
 def verdict(item: dict) -> Verdict:
     """The rules, in order, over one item as :func:`judged_submissions` builds it."""
-    rules: Acceptance = item["rules"]
-    if item["blocked"]:
+    return _judged(item["rules"], item["blocked"], item["state"], item["flags"], item["kind"],
+                   item["prompt_distance"], item["completion_distance"], item["ratings"])
+
+
+def _record_verdict(record: tuple) -> Verdict:
+    """:func:`verdict` of a :data:`RECORD` tuple."""
+    (_id, _author, _project, _task, _language, kind, state, _dialect, _inputs, _targets,
+     _source, _mt, prompt_distance, completion_distance, _hter, _seconds, _sessions, ratings,
+     flags, _created, _updated, blocked, rules) = record
+    return _judged(rules, blocked, state, flags, kind, prompt_distance, completion_distance,
+                   ratings)
+
+
+def _judged(rules: Acceptance, blocked: bool, state: str, flags, kind: str,
+            prompt_distance, completion_distance, ratings) -> Verdict:
+    """The rules, in order (the one place they are written)."""
+    if blocked:
         return _VERDICTS["blocked"]
-    state = item["state"]
     if state == "rejected":
         return _VERDICTS["rejected"]
     if state == "accepted":
         return _VERDICTS["decided"]
-    if item["flags"] and rules.exclude_flagged:
+    if flags and rules.exclude_flagged:
         return _VERDICTS["flagged"]
-    if item["kind"] in EDIT_KINDS:
-        distance = max(item["prompt_distance"] or 0, item["completion_distance"] or 0)
+    if kind in EDIT_KINDS:
+        distance = max(prompt_distance or 0, completion_distance or 0)
         if distance < rules.min_edit_distance:
             return _VERDICTS["small_edit"]
-        ratings = item["ratings"]
         if len(ratings) < rules.min_ratings:
             return _VERDICTS["few_ratings"]
         if ratings and sum(ratings) / len(ratings) < rules.min_mean_rating:
@@ -585,8 +616,16 @@ def measured_distances(kind: str | None, payload: dict,
     return _distance(start_inputs or "", inputs), _distance(start_targets or "", targets)
 
 
-def _item(row, payload: dict, task: dict | None, ratings, flags, rules: Acceptance,
-          blocked: bool) -> dict:
+# A judged item as a tuple (judged_records), in this order; judged_submissions' dict has
+# these keys.
+RECORD = ("id", "author_id", "project_id", "task_id", "language", "kind", "state", "dialect",
+          "inputs", "targets", "source_text", "mt_text", "prompt_distance",
+          "completion_distance", "hter", "seconds_spent", "edit_sessions", "ratings",
+          "flags", "created_at", "updated_at", "blocked", "rules")
+
+
+def _record(row, payload: dict, task: dict | None, ratings, flags, rules: Acceptance,
+            blocked: bool) -> tuple:
     (submission_id, author_id, project_id, task_id, language, kind, state, _payload,
      created_at, updated_at, prompt_distance, completion_distance) = row  # _COLUMNS
     get = payload.get
@@ -602,18 +641,12 @@ def _item(row, payload: dict, task: dict | None, ratings, flags, rules: Acceptan
             # pushed before the server measured edits itself
             prompt_distance, completion_distance = measured_distances(kind, payload, task)
     seconds, sessions = get("seconds_spent"), get("edit_sessions")
-    return {
-        "id": submission_id, "author_id": author_id, "project_id": project_id,
-        "task_id": task_id, "language": language, "kind": kind, "state": state,
-        "dialect": get("dialect"), "inputs": get("inputs") or "",
-        "targets": get("targets") or "", "source_text": source, "mt_text": mt,
-        "prompt_distance": prompt_distance, "completion_distance": completion_distance,
-        "hter": get("hter"),
-        "seconds_spent": seconds if type(seconds) in _NUMBERS else _number(seconds),
-        "edit_sessions": sessions if type(sessions) in _NUMBERS else _number(sessions),
-        "ratings": tuple(ratings), "flags": tuple(flags), "created_at": created_at,
-        "updated_at": updated_at, "blocked": blocked, "rules": rules,
-    }
+    return (submission_id, author_id, project_id, task_id, language, kind, state,
+            get("dialect"), get("inputs") or "", get("targets") or "", source, mt,
+            prompt_distance, completion_distance, get("hter"),
+            seconds if type(seconds) in _NUMBERS else _number(seconds),
+            sessions if type(sessions) in _NUMBERS else _number(sessions),
+            tuple(ratings), tuple(flags), created_at, updated_at, blocked, rules)
 
 
 _NUMBERS = frozenset({int, float, type(None)})  # what _number gives back as it is (no bool)
