@@ -307,13 +307,15 @@ class _Written:
                                                    strict=True)).items():
             types = result.counts.setdefault(language, {})
             types[kind] = types.get(kind, 0) + n  # annotation_type
-        for language, row in zip(languages, rows, strict=True):
-            if language not in self.languages:
-                self.languages[language] = {"language": row[2], "language_code": row[3]}
+        if not self.languages.keys() >= set(languages):  # a language's first rows
+            for language, row in zip(languages, rows, strict=True):
+                if language not in self.languages:
+                    self.languages[language] = {"language": row[2], "language_code": row[3]}
         self.authors.update(authors)
-        for project_id in projects:
-            if project_id not in self.rules:
-                self.rules[project_id] = rules[project_id]
+        if not self.rules.keys() >= set(projects):
+            for project_id in projects:
+                if project_id not in self.rules:
+                    self.rules[project_id] = rules[project_id]
 
 
 class _Pair:

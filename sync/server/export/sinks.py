@@ -72,8 +72,11 @@ def column_size(values: list) -> int:
 
 def column_chars(values: list) -> int:
     """Characters of the text values in a column (a row group's text budget)."""
-    if set(map(type, values)) <= {str, _NONE}:
+    kinds = set(map(type, values))
+    if kinds <= {str, _NONE}:
         return sum(map(len, filter(None, values)))
+    if not any(issubclass(kind, str) for kind in kinds):  # numbers, lists: no text
+        return 0
     return sum(len(value) for value in values if isinstance(value, str))
 
 
