@@ -12,6 +12,7 @@ from ui.models import (
     SubmissionListModel,
     list_row,
     status_icon,
+    submission_status,
 )
 
 
@@ -53,3 +54,36 @@ def test_rows_are_small_untracked_tuples_and_the_item_is_read_whole(qapp, store)
     assert model._rows[0] == list_row(saved)
     assert model.index(0).data(DECORATION_ROLE).cacheKey() == \
         status_icon("edited").cacheKey()
+
+
+def test_a_rows_status_decided_by_sqlite_is_the_one_the_submission_has(qapp, store):
+    """Store.work_list compares the texts in SQL; ui.models.submission_status in Python: the
+    same status for every kind of draft there is."""
+    made = [
+        store.new_submission(language="swh_Latn"),                              # empty
+        store.new_submission(language="swh_Latn", inputs="Swali"),              # new text
+        store.new_submission(language="swh_Latn", kind="reannotation", inputs="a",
+                             targets="b", original_inputs="a", original_targets="b"),
+        store.new_submission(language="swh_Latn", kind="reannotation", inputs="a",
+                             targets="c", original_inputs="a", original_targets="b"),
+        store.new_submission(language="swh_Latn", kind="reannotation", inputs="",
+                             targets="", original_inputs="a", original_targets="b"),
+        store.new_submission(language="swh_Latn", kind="postedit", inputs="Wash.",
+                             targets="Nawa.", original_inputs=None, original_targets="Nawa."),
+    ]
+    rated = store.new_submission(language="swh_Latn", kind="reannotation", inputs="",
+                                 targets="", original_inputs="a", original_targets="b")
+    store.rate(rated.id, field="inputs", value=1)
+    store.rate(rated.id, field="targets", value=-1)
+    made.append(rated)
+    store.submit(store.new_submission(language="swh_Latn", inputs="q", targets="a").id)
+    model = SubmissionListModel(store)
+    model.reload()
+    statuses = {}
+    for row in range(model.rowCount()):
+        submission = model.index(row).data(ItemRole)
+        assert model._rows[row][5] == submission_status(submission), submission
+        statuses[submission.id] = model._rows[row][5]
+    assert [statuses[s.id] for s in made] == [
+        "untouched", "edited", "untouched", "edited", "untouched", "edited", "edited"]
+    assert sorted(set(statuses.values())) == ["confirmed", "edited", "untouched"]

@@ -71,43 +71,45 @@ def submission_status(submission: Submission | None) -> str:
     """untouched (nothing changed yet), edited (a draft with changes), confirmed (done)."""
     if submission is None:
         return "untouched"
-    return status_of(submission.state, submission.inputs, submission.targets,
-                     submission.original_inputs, submission.original_targets,
-                     submission.rating_inputs, submission.rating_targets)
+    unchanged = (submission.inputs, submission.targets) == (
+        submission.original_inputs or "", submission.original_targets or "")
+    return status_from(submission.state, unchanged, bool(submission.inputs or submission.targets),
+                       submission.is_rated)
 
 
-def status_of(state: str, inputs: str, targets: str, original_inputs: str | None,
-              original_targets: str | None, rating_inputs: int | None,
-              rating_targets: int | None) -> str:
-    """:func:`submission_status` from a submission's fields (:data:`STATUS_COLUMNS`)."""
+def status_from(state: str, unchanged: bool, has_text: bool, rated: bool) -> str:
+    """:func:`submission_status` from the facts it is decided on (as ``Store.work_list``
+    gives them): its state, whether its text is still the text it started from, whether it
+    has any text, whether both its halves are rated."""
     if state != "draft":
         return "confirmed"
-    rated = rating_inputs is not None and rating_targets is not None
-    if (inputs, targets) == (original_inputs or "", original_targets or "") or not (
-            inputs or targets or rated):
+    if unchanged or not (has_text or rated):
         return "untouched"
     return "edited"
 
 
-STATUS_COLUMNS = ("state", "inputs", "targets", "original_inputs", "original_targets",
-                  "rating_inputs", "rating_targets")
-
 # What My work keeps of each row, as a plain tuple: (id, kind, language, state, the prompt's
 # first line as shown, status). The whole submission is read when it is asked for.
 ID, KIND, LANGUAGE, STATE, LINE, STATUS = range(6)
-LIST_COLUMNS = ("id", "kind", "language", *STATUS_COLUMNS)
 _shared: dict[str, str] = {}  # one copy of each kind, language and state for all rows
 
 
-def _list_row(id: str, kind: str, language: str, state: str, inputs: str, *status) -> tuple:
+def _list_row(id: str, kind: str, language: str, state: str, inputs: str, unchanged,
+              has_text, rated) -> tuple:
+    """The row My work keeps, from a row of ``Store.work_list``."""
     shared = _shared.setdefault
     return (id, shared(kind, kind), shared(language, language), shared(state, state),
-            _first_line(inputs, 90), status_of(state, inputs, *status))
+            _first_line(inputs, 90), status_from(state, bool(unchanged), bool(has_text),
+                                                 bool(rated)))
 
 
 def list_row(submission: Submission) -> tuple:
     """The row My work keeps for ``submission``."""
-    return _list_row(*(getattr(submission, name) for name in LIST_COLUMNS))
+    shared = _shared.setdefault
+    return (submission.id, shared(submission.kind, submission.kind),
+            shared(submission.language, submission.language),
+            shared(submission.state, submission.state), _first_line(submission.inputs, 90),
+            submission_status(submission))
 
 
 def _first_line(text: str, limit: int = 120) -> str:
@@ -184,7 +186,7 @@ class SubmissionListModel(PagedListModel):
     """The annotator's work, newest first: submissions filtered by language, kind and state,
     the reviews they wrote (``kind="review"``), or the results of a full-text search.
 
-    Of a submission it keeps what a row shows, as a plain tuple (:data:`LIST_COLUMNS`; a
+    Of a submission it keeps what a row shows, as a plain tuple (``Store.work_list``; a
     scrolled list holds 50,000 rows: whole submissions made its memory grow by their texts,
     and Python's cycle collector walks Submission objects but skips tuples of strings); the
     whole submission is read from the store when it is asked for (``ItemRole``, a tooltip).
@@ -241,9 +243,9 @@ class SubmissionListModel(PagedListModel):
             )
         else:
             last = self._rows[-1][ID] if offset and self._rows else None
-            page = [_list_row(*row) for row in self.store.submission_rows(
+            page = [_list_row(*row) for row in self.store.work_list(
                 language=self.language, kind=self.kind, state=self.state, limit=PAGE_SIZE,
-                after=last, offset=0 if last else offset, columns=LIST_COLUMNS,
+                after=last, offset=0 if last else offset,
             )]
         self._exhausted = len(page) < PAGE_SIZE
         return page
