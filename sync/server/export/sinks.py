@@ -8,7 +8,7 @@
 The bytes are exactly what ``json.JSONEncoder(ensure_ascii=False).encode(row)`` per line and
 ``pyarrow.Table.from_pydict`` per row group make; only the work moves from each value to each
 column (the stdlib's C string encoder over a column, one ``%`` per line; ``pa.array`` per
-column), so a million rows cost about what a plain ``json.dumps`` loop over them costs.
+column): Python steps per batch of rows and per column, not per value.
 A JSONL line's encoded columns can be handed in (``encoded``): a second config of the same
 rows (``qalam``) reuses the first's instead of encoding them again.
 
