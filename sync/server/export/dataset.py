@@ -185,6 +185,10 @@ def _write_accepted(conn: Connection, project_id: str | None, pseudonym, test_fr
             for item in group:
                 if item[_PROJECT] not in rules:
                     rules[item[_PROJECT]] = item[_RULES]
+            if test_fraction <= 0 and set(map(itemgetter(_LANGUAGE), group)) <= passing:
+                # Every item passes and goes to one split: the rows go as columns.
+                written.add_columns(_columns(conn, group, pseudonym, in_use), group, rules)
+                return
             entries = _entries(conn, group, pseudonym, test_fraction, in_use)
             if not passing.issuperset(entry[1] for entry in entries):
                 entries = list(_gated(entries, passing, held, counting))
@@ -279,6 +283,49 @@ def _entries(conn: Connection, group: list[dict], pseudonym, test_fraction: floa
     return entries
 
 
+def _columns(conn: Connection, group: list[tuple], pseudonym,
+             in_use: dict[str, str]) -> list[list]:
+    """:func:`_values` of every item of ``group``, as columns: each made for the whole
+    group at once (a value per distinct language, the pseudonyms mapped), not row by row."""
+    if not group:
+        return [[] for _ in QALAM_FEATURES]
+    (ids, authors, _projects, task_ids, languages, kinds, states, dialects, inputs, targets,
+     _source, _mt, prompt_distances, completion_distances, hters, seconds, _sessions, ratings,
+     *_rest) = zip(*group, strict=True)
+    distinct = set(languages)
+    names = {language: _NAMES.get(language) or language_names(language)
+             for language in distinct}
+    aya_names = list(map({language: in_use.get(language) or names[language][0]
+                          for language in distinct}.__getitem__, languages))
+    task_set = {task_id for task_id in task_ids if task_id}
+    imported = _imported_names(conn, task_set) if task_set else {}
+    for i, (task_id, language) in enumerate(zip(task_ids, languages, strict=True)):
+        found = imported.get(task_id) if imported else None
+        if found and found[0] == language:
+            aya_names[i] = found[1]
+    return [list(inputs), list(targets), aya_names,
+            list(map({language: names[language][1] for language in distinct}.__getitem__,
+                     languages)),
+            list(map(ANNOTATION_TYPES.__getitem__, kinds)), list(map(pseudonym.of, authors)),
+            list(ids), list(languages),
+            list(map({language: language.partition("_")[2] or None
+                      for language in distinct}.__getitem__, languages)),
+            list(dialects), list(kinds), list(prompt_distances), list(completion_distances),
+            _floats(hters), _floats(seconds), list(map(len, ratings)),
+            [sum(each) / len(each) if each else None for each in ratings],
+            list(map(_DECISIONS.get, states))]
+
+
+_DECISIONS = {"accepted": "accepted", "rejected": "rejected"}  # a row's decision
+
+
+def _floats(values) -> list:
+    """``_float`` of each value (most are floats or None already)."""
+    if set(map(type, values)) <= _KEPT:
+        return list(values)
+    return list(map(_float, values))
+
+
 class _Written:
     """What the export wrote, kept as rows go to their split's pair of sinks."""
 
@@ -317,6 +364,29 @@ class _Written:
                 if project_id not in self.rules:
                     self.rules[project_id] = rules[project_id]
 
+    def add_columns(self, columns: list[list], group: list[tuple], rules: dict) -> None:
+        """:meth:`add` of ``group``'s rows as :func:`_columns` made them, all to the one
+        split."""
+        if not group:
+            return
+        (split, pair), = self.pairs.items()
+        result = self.result
+        pair.add_columns(columns)
+        result.rows += len(group)
+        result.splits[split] = result.splits.get(split, 0) + len(group)
+        languages = columns[7]  # registry_code
+        for (language, kind), n in Counter(zip(languages, columns[4], strict=True)).items():
+            types = result.counts.setdefault(language, {})
+            types[kind] = types.get(kind, 0) + n  # annotation_type
+        if not self.languages.keys() >= set(languages):  # a language's first rows
+            for i, language in enumerate(languages):
+                if language not in self.languages:
+                    self.languages[language] = {"language": columns[2][i],
+                                                "language_code": columns[3][i]}
+        self.authors.update(map(itemgetter(_AUTHOR), group))
+        for project_id in set(map(itemgetter(_PROJECT), group)) - self.rules.keys():
+            self.rules[project_id] = rules[project_id]
+
 
 class _Pair:
     """One split's two files: the Aya columns (``data/``) and all of them (``qalam/``),
@@ -332,12 +402,20 @@ class _Pair:
         while len(self.rows) >= WRITE_ROWS:
             self.flush(WRITE_ROWS)
 
+    def add_columns(self, columns: list[list]) -> None:
+        """Rows given as columns (after any rows given before)."""
+        self.flush()
+        if columns[0]:
+            self._write(columns)
+
     def flush(self, n: int | None = None) -> None:
         rows = self.rows[:n]
         if not rows:
             return
         self.rows = self.rows[len(rows):]
-        columns = [list(column) for column in zip(*rows, strict=True)]
+        self._write([list(column) for column in zip(*rows, strict=True)])
+
+    def _write(self, columns: list[list]) -> None:
         aya = columns[:len(COLUMNS)]
         if isinstance(self.aya, JsonlSink):
             sizes = [column_size(column) for column in aya]
