@@ -202,6 +202,7 @@ def _median(reports: list[dict]) -> dict:
     for key in ("seconds", "peak_rss_mb", "growth_mb", "rows_per_s"):
         merged[key] = statistics.median(report[key] for report in reports)
     merged["runs"] = len(reports)
+    merged["each_rows_per_s"] = [round(report["rows_per_s"]) for report in reports]
     return merged
 
 
