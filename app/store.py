@@ -174,7 +174,7 @@ class Submission:
         return {**asdict(self), "warnings": self.warning_list, "qa_dismissed": self.dismissed}
 
 
-# Submission's fields in order: the columns of Store.submission_rows.
+# Submission's fields in order: what Store.submissions selects, as Submission(*row) takes.
 SUBMISSION_FIELDS = tuple(f.name for f in fields(Submission))
 
 
@@ -303,7 +303,7 @@ class _Database(Database):
 
     def tuples(self, sql, parameters=()) -> list[tuple]:
         """The rows of a query as plain tuples, not ``sqlite3.Row`` (see
-        :meth:`Store.submission_rows` for why)."""
+        :meth:`Store.work_list` for why)."""
         cursor = self.conn.cursor()
         cursor.row_factory = None
         with _disk_full_translated(self.folder):
@@ -629,17 +629,9 @@ class Store:
     ) -> list[Submission]:
         """Newest first. ``after`` (a submission id) continues a list after that item,
         as fast at the 50,000th row as at the first (no OFFSET scan)."""
-        return [Submission(*row) for row in self.submission_rows(
-            state=state, language=language, kind=kind, limit=limit, offset=offset, after=after)]
-
-    def submission_rows(
-        self, *, state: str | None = None, language: str | None = None, kind: str | None = None,
-        limit: int = 200, offset: int = 0, after: str | None = None,
-    ) -> list[tuple]:
-        """:meth:`submissions` as plain tuples in :data:`SUBMISSION_FIELDS` order."""
-        return self._submission_page(", ".join(SUBMISSION_FIELDS), state=state,
-                                     language=language, kind=kind, limit=limit,
-                                     offset=offset, after=after)
+        return [Submission(*row) for row in self._submission_page(
+            ", ".join(SUBMISSION_FIELDS), state=state, language=language, kind=kind,
+            limit=limit, offset=offset, after=after)]
 
     def work_list(
         self, *, state: str | None = None, language: str | None = None, kind: str | None = None,

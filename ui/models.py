@@ -71,10 +71,15 @@ def submission_status(submission: Submission | None) -> str:
     """untouched (nothing changed yet), edited (a draft with changes), confirmed (done)."""
     if submission is None:
         return "untouched"
+    return status_from(submission.state, *_facts(submission))
+
+
+def _facts(submission: Submission) -> tuple[bool, bool, bool]:
+    """What a status is decided on, as ``Store.work_list`` computes it in SQL: whether the
+    text is still the one it started from, whether it has any text, whether it is rated."""
     unchanged = (submission.inputs, submission.targets) == (
         submission.original_inputs or "", submission.original_targets or "")
-    return status_from(submission.state, unchanged, bool(submission.inputs or submission.targets),
-                       submission.is_rated)
+    return unchanged, bool(submission.inputs or submission.targets), submission.is_rated
 
 
 def status_from(state: str, unchanged: bool, has_text: bool, rated: bool) -> str:
@@ -105,11 +110,8 @@ def _list_row(id: str, kind: str, language: str, state: str, inputs: str, unchan
 
 def list_row(submission: Submission) -> tuple:
     """The row My work keeps for ``submission``."""
-    shared = _shared.setdefault
-    return (submission.id, shared(submission.kind, submission.kind),
-            shared(submission.language, submission.language),
-            shared(submission.state, submission.state), _first_line(submission.inputs, 90),
-            submission_status(submission))
+    return _list_row(submission.id, submission.kind, submission.language, submission.state,
+                     submission.inputs, *_facts(submission))
 
 
 def _first_line(text: str, limit: int = 120) -> str:
