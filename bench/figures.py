@@ -17,7 +17,9 @@ each case runs ``--runs`` times; medians are printed:
 
 * leaderboards: every board a device is sent (day, week, all × all languages and its own),
   read from the tallies, beside the same groups counted from scratch (the old way: the
-  GROUP BY over every submission and review, :func:`board_facts`);
+  GROUP BY over every submission and review, :func:`board_facts`); and read again as at the
+  end of last week (Sunday 23:59:59 UTC), when "this week" holds seven days of tallies, not
+  the few hours since Monday that a run early in the week sees;
 * overview counts: acceptance per language and kind, progress, concentration and agreement
   (Krippendorff's alpha), from the tallies, beside :func:`acceptance_counts` (every item
   judged) and the progress and agreement facts counted from scratch;
@@ -40,6 +42,7 @@ import statistics
 import sys
 import tempfile
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -192,15 +195,25 @@ def measure_reads(url: str, runs: int) -> list[tuple[str, float, float | None]]:
             list(measures.progress_facts(conn, tallies.Scope()))
             list(measures.agreement_facts(conn, tallies.Scope()))
 
+    week_end = _end_of_last_week()
     results = [
         ("leaderboards (9 boards, a device's)",
          _timed(lambda: leaderboards.leaderboards(engine, member), runs),
          _timed(scratch(leaderboards.board_facts), max(1, runs // 2))),
+        ("  the same at a week's end (7 days of day tallies)",
+         _timed(lambda: leaderboards.leaderboards(engine, member, now=week_end), runs), None),
         ("overview counts (acceptance, progress, agreement...)",
          _timed(counts, runs), _timed(counts_afresh, 1)),
     ]
     engine.dispose()
     return results
+
+
+def _end_of_last_week() -> datetime:
+    """Sunday 23:59:59 UTC before this week's Monday: a whole week of the filled data (it
+    runs up to an hour ago) lies in that moment's "this week"."""
+    midnight = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    return midnight - timedelta(days=midnight.weekday(), seconds=1)
 
 
 def _pusher(engine, name: str):
