@@ -87,3 +87,42 @@ def test_a_rows_status_decided_by_sqlite_is_the_one_the_submission_has(qapp, sto
     assert [statuses[s.id] for s in made] == [
         "untouched", "edited", "untouched", "edited", "untouched", "edited", "edited"]
     assert sorted(set(statuses.values())) == ["confirmed", "edited", "untouched"]
+
+
+def test_task_lists_keep_a_small_tuple_per_task_and_read_the_task_whole(qapp, store):
+    from ui.models import TaskListModel
+
+    store.add_tasks([
+        {"id": "t1", "project_id": None, "kind": "reannotation", "language": "swh_Latn",
+         "origin": "templated", "inputs": "Jinsi ya kupanda mahindi?\nmstari wa pili",
+         "targets": "Panda mwanzoni mwa mvua."},
+        {"id": "t2", "project_id": None, "kind": "reannotation", "language": "swh_Latn",
+         "origin": "templated", "inputs": "Maji safi", "targets": "Chemsha maji."},
+    ])
+    model = TaskListModel(store, "reannotation")
+    model.set_language("swh_Latn")
+    assert model.rowCount() == 2
+    gc.collect()
+    rows = [model._rows[row] for row in range(2)]
+    assert all(type(row) is tuple and not gc.is_tracked(row) for row in rows)
+    kept = " ".join(value for row in rows for value in row if isinstance(value, str))
+    assert "mstari" not in kept and "Panda" not in kept and "Chemsha" not in kept
+
+    first = model.index(0)
+    assert first.data(DISPLAY_ROLE) == "Jinsi ya kupanda mahindi?"
+    assert first.data(TOOLTIP_ROLE) == "Jinsi ya kupanda mahindi?\nmstari wa pili"
+    assert first.data(ItemRole) == store.task("t1") == model.task_at(0)
+    assert model.task_id_at(1) == "t2" and model.row_of("t2") == 1
+    assert model.task_at(2) is None and model.task_id_at(-1) is None
+
+
+def test_a_write_task_without_instructions_says_what_to_do_in_the_interface_language(
+        qapp, store):
+    from i18n.translation import _
+    from ui.models import TaskListModel
+
+    store.add_tasks([{"id": "w1", "project_id": None, "kind": "original",
+                      "language": "swh_Latn", "origin": "templated", "instructions": ""}])
+    model = TaskListModel(store, "original")
+    model.set_language("swh_Latn")
+    assert model.index(0).data(DISPLAY_ROLE) == _("Write a new prompt and completion")

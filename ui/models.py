@@ -346,10 +346,32 @@ class SubmissionListModel(PagedListModel):
         self.endInsertRows()
 
 
+# What a task list keeps of each task, as a plain tuple: (id, kind, language, the line it
+# shows). The whole task is read from the store when it is asked for (opened, a tooltip).
+TASK_ID, TASK_KIND, TASK_LANGUAGE, TASK_LINE = range(4)
+
+
+def _task_row(task: Task) -> tuple:
+    if task.kind == "original":
+        subject = task.instructions  # none: the list says what to do, in the UI language
+    elif task.kind == "postedit":
+        subject = task.mt_text
+    else:
+        subject = task.inputs
+    shared = _shared.setdefault
+    return (task.id, shared(task.kind, task.kind), shared(task.language, task.language),
+            _first_line(subject or "", 90))
+
+
 class TaskListModel(PagedListModel):
     """Tasks of one kind for one language, a page at a time, each with its status; and how
     much of the whole list is done (``progress()``, "12 of 20 done"), counted in the store
-    when the list loads and kept up to date as statuses change."""
+    when the list loads and kept up to date as statuses change.
+
+    Of a task it keeps what a row shows (as My work does: 100,000 tasks scrolled through
+    kept every task's texts), and reads the whole task when it is asked for (``task_at``,
+    ``ItemRole``, a tooltip).
+    """
 
     progress_changed = Signal()
 
@@ -359,7 +381,7 @@ class TaskListModel(PagedListModel):
         self.kind = kind
         self.language: str | None = None
         self.only: list[str] | None = None  # a session's batch: these task ids only
-        self._rows: list[Task] = []
+        self._rows: list[tuple] = []
         self._status: dict[str, str] = {}
         self._exhausted = True
         self._done = self._total = 0
@@ -416,7 +438,7 @@ class TaskListModel(PagedListModel):
                 language=self.language, limit=PAGE_SIZE, offset=offset
             )
         else:
-            last = self._rows[-1].id if offset and self._rows else None
+            last = self._rows[-1][TASK_ID] if offset and self._rows else None
             page = self.store.tasks(
                 language=self.language, kind=self.kind, limit=PAGE_SIZE,
                 after=last, offset=0 if last else offset,
@@ -425,7 +447,6 @@ class TaskListModel(PagedListModel):
         return page
 
     def _add(self, tasks: list[Task]) -> None:
-        self._rows.extend(tasks)
         ids = [t.id for t in tasks]
         if self.kind == "review":
             reviews = self.store.reviews_for_tasks(ids)
@@ -439,15 +460,25 @@ class TaskListModel(PagedListModel):
             found = self.store.submissions_for_tasks(ids)
             for task_id in ids:
                 self._status[task_id] = submission_status(found.get(task_id))
+        self._rows.extend(_task_row(task) for task in tasks)
 
-
+    def task_id_at(self, row: int) -> str | None:
+        return self._rows[row][TASK_ID] if 0 <= row < len(self._rows) else None
 
     def task_at(self, row: int) -> Task | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
+        """The whole task on ``row``, read from the store."""
+        task_id = self.task_id_at(row)
+        return None if task_id is None else self._task(task_id)
+
+    def _task(self, task_id: str) -> Task | None:
+        try:
+            return self.store.task(task_id)
+        except NotFound:  # gone since the page was read (a reset store)
+            return None
 
     def row_of(self, task_id: str) -> int | None:
         for row, task in enumerate(self._rows):
-            if task.id == task_id:
+            if task[TASK_ID] == task_id:
                 return row
         return None
 
@@ -469,18 +500,15 @@ class TaskListModel(PagedListModel):
     def data(self, index: QModelIndex, role: int = DISPLAY_ROLE):
         if not index.isValid():
             return None
-        task = self._rows[index.row()]
-        status = self._status.get(task.id, "untouched")
+        task_id, kind, language, line = self._rows[index.row()]
+        status = self._status.get(task_id, "untouched")
         if role == DISPLAY_ROLE:
-            if task.kind == "original":
-                subject = task.instructions or _("Write a new prompt and completion")
-            elif task.kind == "postedit":
-                subject = task.mt_text or ""
-            else:
-                subject = task.inputs
-            return _first_line(subject, 90)
+            if kind == "original" and not line:
+                return _("Write a new prompt and completion")
+            return line
         if role == TOOLTIP_ROLE:
-            return task.instructions or task.inputs or task.mt_text
+            task = self._task(task_id)
+            return task and (task.instructions or task.inputs or task.mt_text)
         if role == DECORATION_ROLE:
             return status_icon(status)
         if role == StatusRole:
@@ -488,5 +516,5 @@ class TaskListModel(PagedListModel):
         if role == ACCESSIBLE_ROLE:
             return _(STATUS_NAMES[status])
         if role == ItemRole:
-            return task
-        return _content_roles(role, task.language)
+            return self._task(task_id)
+        return _content_roles(role, language)

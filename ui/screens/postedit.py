@@ -506,7 +506,7 @@ class PostEditScreen(EditingScreen):
     def _segment_ids(self) -> list[str]:
         if self.session is not None:
             return list(self.session.task_ids)
-        return [self.tasks.task_at(row).id for row in range(self.tasks.rowCount())]
+        return [self.tasks.task_id_at(row) for row in range(self.tasks.rowCount())]
 
     def preview_replace(self, find: str, replace: str, match_case: bool,
                         whole_word: bool) -> None:
@@ -602,7 +602,7 @@ class PostEditScreen(EditingScreen):
         current = model.row_of(self.task.id) if self.task is not None else None
         start = -1 if current is None else current
         for row in range(start + 1, model.rowCount()):
-            if model.status(model.task_at(row).id) != "confirmed":
+            if model.status(model.task_id_at(row)) != "confirmed":
                 self.task_view.select_row(row)
                 self.open_task(model.task_at(row))
                 return
