@@ -26,7 +26,9 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 import time
+import weakref
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -169,11 +171,34 @@ def head_revision() -> str:
 
 @contextmanager
 def write_transaction(engine: Engine) -> Iterator[Connection]:
-    """One write transaction; on SQLite it holds the write lock from its first statement."""
-    with engine.connect() as conn:
+    """One write transaction; on SQLite it holds the write lock from its first statement.
+
+    On SQLite the writers of one process also queue on a lock of their own first: waiting in
+    SQLite's busy handler means sleeping up to 100 ms at a time, so the database sat idle
+    between one push's commit and the next push's BEGIN (several pushes of one device are in
+    flight at once). Other processes still meet the busy handler, as before.
+    """
+    with _writers(engine), engine.connect() as conn:
         conn.execution_options(qalam_write=True)
         with conn.begin():
             yield conn
+
+
+_WRITERS: weakref.WeakKeyDictionary[Engine, threading.RLock] = weakref.WeakKeyDictionary()
+_WRITERS_GUARD = threading.Lock()
+
+
+@contextmanager
+def _writers(engine: Engine) -> Iterator[None]:
+    """This process's queue of SQLite writers (nothing on PostgreSQL, whose row lock on the
+    change counter wakes the next writer at once)."""
+    if not is_sqlite(engine):
+        yield
+        return
+    with _WRITERS_GUARD:
+        lock = _WRITERS.setdefault(engine, threading.RLock())
+    with lock:
+        yield
 
 
 @contextmanager
