@@ -12,6 +12,7 @@ crashes, is an :class:`~sync.protocol.ErrorBody` with a stable ``code``
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -91,8 +92,14 @@ def serving_app(url: str, *, connections: int, job_threads: int,
     """The app of a serving process whose database use is bounded by ``connections``: each
     job thread and the job poller hold one; requests share the rest."""
     engine = db.create_engine(url, connections=connections)
-    return create_app(engine, tls_fingerprint=tls_fingerprint, job_threads=job_threads,
-                      request_threads=request_threads(connections, job_threads))
+    app = create_app(engine, tls_fingerprint=tls_fingerprint, job_threads=job_threads,
+                     request_threads=request_threads(connections, job_threads))
+    # What is loaded by now (modules, models, the app) lives as long as the process: moved
+    # out of the collector's sight, a full collection during a push no longer walks it. It
+    # was about a fifth of a push's CPU (three full collections over ~10,000 records).
+    gc.collect()
+    gc.freeze()
+    return app
 
 
 def request_threads(connections: int, job_threads: int) -> int:
