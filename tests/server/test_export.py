@@ -360,3 +360,35 @@ def _accepted_rows(harness, ids):
         return [json.loads(payload) for payload in conn.execute(
             sa.select(tables.submissions.c.payload)
             .where(tables.submissions.c.id.in_(sorted(ids)))).scalars()]
+
+
+def test_the_collector_is_paused_while_exporting_and_given_back(harness, data, tmp_path):
+    """The cyclic collector is off while rows are written (it walked the live chunk of rows
+    again and again), and on again afterwards, whether the export ends well or not; an
+    export started while another runs does not turn it on under the first."""
+    import gc
+
+    from sync.server.export.output import collector_paused
+
+    during: list[bool] = []
+    assert gc.isenabled()
+    export_dataset(harness.engine, tmp_path / "a", fmt="jsonl",
+                   progress=lambda done, total: during.append(gc.isenabled()))
+    assert during and not any(during) and gc.isenabled()
+
+    def fail(done, total):
+        raise RuntimeError("stop")
+
+    with pytest.raises(RuntimeError, match="stop"):
+        export_dataset(harness.engine, tmp_path / "b", fmt="parquet", progress=fail)
+    assert gc.isenabled() and not (tmp_path / "b").exists()
+    with collector_paused():
+        export_dataset(harness.engine, tmp_path / "c", fmt="jsonl")
+        assert not gc.isenabled()  # the outer pause still holds
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        export_dataset(harness.engine, tmp_path / "d", fmt="jsonl")
+        assert not gc.isenabled()  # left off, as it was
+    finally:
+        gc.enable()

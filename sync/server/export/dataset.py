@@ -60,6 +60,7 @@ from sync.server.export.output import (
     ExportError,
     ExportResult,
     Progress,
+    collector_paused,
     moved,
     snapshot,
     staging,
@@ -113,7 +114,7 @@ def export_dataset(target: Engine | Connection, out_dir: Path, *, fmt: str = "js
         raise ExportError(f"Unknown licence {license!r}; use one of {', '.join(LICENSES)}.")
     pseudonym = Pseudonyms.load(target)  # a write, the first time: before the read snapshot
     out_dir = Path(out_dir)
-    with staging(out_dir) as temp, snapshot(target) as conn:
+    with staging(out_dir) as temp, snapshot(target) as conn, collector_paused():
         total = acceptance.candidates(conn, project_id=project_id)
         result = ExportResult(out_dir=out_dir, format=fmt, rows=0)
         splits = ("train", "test") if test_fraction > 0 else ("train",)
