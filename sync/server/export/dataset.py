@@ -66,7 +66,7 @@ from sync.server.export.output import (
     staging,
 )
 from sync.server.export.pseudonyms import Pseudonyms
-from sync.server.export.sinks import JsonlSink, column_size, encoded_column, sink_for
+from sync.server.export.sinks import JsonlSink, sink_for
 from sync.server.work import acceptance
 
 FORMATS = ("jsonl", "parquet", "hf")
@@ -418,11 +418,10 @@ class _Pair:
 
     def _write(self, columns: list[list]) -> None:
         aya = columns[:len(COLUMNS)]
-        if isinstance(self.aya, JsonlSink):
-            sizes = [column_size(column) for column in aya]
-            encoded = [encoded_column(column) for column in aya]
-            self.aya.write_columns(aya, encoded, sizes)
-            self.own.write_columns(columns, encoded, sizes)
+        if isinstance(self.aya, JsonlSink):  # the Aya fields start both files' lines
+            heads, size = self.aya.heads(aya)
+            self.aya.write_heads(heads, size)
+            self.own.write_heads(heads, size, columns[len(COLUMNS):])
         else:  # Parquet: the Aya columns become Arrow arrays once, for both files
             arrays = self.aya.arrays(aya)
             self.aya.write_columns(aya, arrays=arrays)

@@ -9,8 +9,8 @@ The bytes are exactly what ``json.JSONEncoder(ensure_ascii=False).encode(row)`` 
 ``pyarrow.Table.from_pydict`` per row group make; only the work moves from each value to each
 column (the stdlib's C string encoder over a column, one ``%`` per line; ``pa.array`` per
 column): Python steps per batch of rows and per column, not per value.
-A JSONL line's encoded columns can be handed in (``encoded``): a second config of the same
-rows (``qalam``) reuses the first's instead of encoding them again.
+A second config of the same rows (``qalam``) whose first fields are another sink's reuses the
+start of that sink's lines, encoded once (:meth:`JsonlSink.heads`, :meth:`~JsonlSink.write_heads`).
 
 Parquet row groups end where they always did: after :data:`ROW_GROUP_ROWS` rows, or at the
 row whose text takes the group to :data:`ROW_GROUP_BYTES` characters (memory stays flat).
@@ -80,11 +80,6 @@ def column_chars(values: list) -> int:
     return sum(len(value) for value in values if isinstance(value, str))
 
 
-def _sizes(columns: list[list], sizes: list[int] | None) -> int:
-    known = list(sizes or [])
-    return sum(known) + sum(map(column_size, columns[len(known):]))
-
-
 def sink_for(fmt: str, path: Path, schema):
     path.parent.mkdir(parents=True, exist_ok=True)
     return JsonlSink(path, schema.names) if fmt == "jsonl" else ParquetSink(path, schema)
@@ -119,23 +114,48 @@ class JsonlSink(_Rows):
         self.path = path
         self._start(names)
         self._file = open(path, "wb")  # noqa: SIM115  (closed in close())
-        keys = ", ".join(f"{_STRING(name)}: %s" for name in self.names)
-        self._line = "{" + keys + "}"
 
-    def write_columns(self, columns: list[list], encoded: list[list[str]] | None = None,
-                      sizes: list[int] | None = None) -> None:
-        """``columns`` in the sink's field order; ``encoded`` and ``sizes``: the first of
-        them already as :func:`encoded_column` and :func:`column_size` made them (fewer than
-        ``columns`` is fine)."""
-        if not columns or not columns[0]:
+    def write_columns(self, columns: list[list]) -> None:
+        """``columns`` in the sink's field order."""
+        if columns and columns[0]:
+            self.write_heads(*self.heads(columns))
+
+    def heads(self, columns: list[list]) -> tuple[list[bytes], int]:
+        """The rows of ``columns`` (this sink's first fields) as the start of their lines,
+        UTF-8, up to the closing brace; and their size (:func:`values_size`). Another sink
+        whose first fields are these finishes the same lines (:meth:`write_heads`)."""
+        names = self.names[:len(columns)]
+        start = "{" + ", ".join(f"{_STRING(name)}: %s" for name in names)
+        lines = list(map(start.__mod__, zip(*map(encoded_column, columns), strict=True)))
+        heads = list(map(str.encode, lines))
+        if all(set(map(type, column)) <= {str} for column in columns):
+            # A value's non-ASCII characters are the line's only ones (keys, punctuation
+            # and JSON's escapes are ASCII): its bytes past its characters are the line's.
+            size = (sum(map(len, heads)) - sum(map(len, lines)) + 4 * len(lines) * len(columns)
+                    + sum(sum(map(len, column)) for column in columns))
+        else:
+            size = sum(map(column_size, columns))
+        return heads, size
+
+    def write_heads(self, heads: list[bytes], size: int, rest: list[list] | None = None
+                    ) -> None:
+        """Rows whose first fields :meth:`heads` made (``size``: theirs), with ``rest``
+        the values of this sink's remaining fields, if it has more."""
+        if not heads:
             return
-        texts = list(encoded or [])
-        texts += [encoded_column(column) for column in columns[len(texts):]]
-        lines = list(map(self._line.__mod__, zip(*texts, strict=True)))
-        lines.append("")
-        self._file.write("\n".join(lines).encode("utf-8"))
-        self.rows += len(columns[0])
-        self.bytes += _sizes(columns, sizes)
+        if rest:
+            names = self.names[len(self.names) - len(rest):]
+            end = "".join(f", {_STRING(name)}: %s" for name in names) + "}\n"
+            tails = map(str.encode, map(end.__mod__,
+                                        zip(*map(encoded_column, rest), strict=True)))
+            parts = [b""] * (2 * len(heads))
+            parts[::2], parts[1::2] = heads, tails
+            self._file.write(b"".join(parts))
+            size += sum(map(column_size, rest))
+        else:
+            self._file.write(b"}\n".join(heads) + b"}\n")
+        self.rows += len(heads)
+        self.bytes += size
 
     def close(self) -> None:
         try:
@@ -167,10 +187,9 @@ class ParquetSink(_Rows):
         return [pa.array(column, type=self._schema.field(first + i).type)
                 for i, column in enumerate(columns)]
 
-    def write_columns(self, columns: list[list], encoded=None, sizes=None,
-                      arrays: list | None = None) -> None:
+    def write_columns(self, columns: list[list], arrays: list | None = None) -> None:
         """As :meth:`JsonlSink.write_columns`; ``arrays``: the first columns already as
-        :meth:`arrays` made them (``encoded`` and ``sizes`` are not needed here)."""
+        :meth:`arrays` made them."""
         n = len(columns[0]) if columns else 0
         if not n:
             return
