@@ -288,3 +288,26 @@ def test_a_device_cannot_claim_an_edit_it_did_not_make(harness, project):
         review = conn.execute(sa.select(tables.tasks.c.payload).where(
             tables.tasks.c.review_of == hidden)).scalar()
     assert review is not None and '"original_targets":"پرانا جواب"' in review
+
+
+@pytest.mark.parametrize("text", [
+    '{"inputs": "سوال \\u2028 😀", "hter": 0.30000000000000004, "edit_sessions": 2}',
+    '{"seconds_spent": 123456789012345678901234567890, "edit_sessions": -9223372036854775809}',
+    '{"hter": NaN, "seconds_spent": Infinity}', '{"hter": 1e400}', '{"inputs": "\\ud800"}',
+    '{"a": 1, "a": 2}', ' {"dialect": null, "hter": -0.0} ', '[' * 900 + ']' * 900,
+])
+def test_payloads_decode_exactly_as_json_loads_from_text_or_utf8(text):
+    """The judge decodes payloads with msgspec from the UTF-8 bytes SQLite hands over;
+    whatever json.loads would give (integers past 64 bits stay integers: orjson makes
+    them floats), or json.loads itself where msgspec refuses a text."""
+    import json
+    import math
+
+    expected = json.loads(text)
+    for given in ([text], [text.encode("utf-8", "surrogatepass")], [text, b"{}"]):
+        decoded = acceptance._decoded(given)[0]
+        assert repr(decoded) == repr(expected) and type(decoded) is type(expected)
+        if isinstance(expected, dict) and isinstance(expected.get("hter"), float):
+            assert math.copysign(1, decoded["hter"]) == math.copysign(1, expected["hter"])
+    with pytest.raises(json.JSONDecodeError):
+        acceptance._decoded([b'{"inputs": "a"}', b'{"inputs": '])

@@ -45,8 +45,8 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from json import scanner
 
+import msgspec
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
@@ -352,6 +352,7 @@ def judged_records(conn: Connection, *, project_id: str | None = None,
     """:func:`judged_chunks` with each item a tuple of :data:`RECORD`'s values, not a dict:
     for a reader of every item (the dataset export) that takes them apart by position."""
     judge = _Judge(conn)
+    payload = _payload_bytes(conn)
     wanted = frozenset(languages) if languages is not None else None
     if wanted is not None and not wanted:
         return
@@ -359,7 +360,7 @@ def judged_records(conn: Connection, *, project_id: str | None = None,
     while True:
         # Languages are filtered here, not in SQL: a language condition would make the
         # database prefer its language index and sort every matching row for each chunk.
-        query = _query()
+        query = _query(payload)
         if project_id is not None:
             query = query.where(SUBMISSIONS.c.project_id == project_id)
         if last is not None:
@@ -385,9 +386,20 @@ _ID, _AUTHOR, _PROJECT, _TASK, _LANGUAGE, _KIND, _STATE, _PAYLOAD = range(8)
 _PROMPT_DISTANCE, _COMPLETION_DISTANCE = 10, 11
 
 
-def _query() -> sa.Select:
+def _query(payload=SUBMISSIONS.c.payload) -> sa.Select:
     # No join: with one, SQLite may walk users first and sort every row for each chunk.
-    return sa.select(*(SUBMISSIONS.c[name] for name in _COLUMNS)).where(*_scope())
+    columns = [SUBMISSIONS.c[name] for name in _COLUMNS]
+    columns[_PAYLOAD] = payload
+    return sa.select(*columns).where(*_scope())
+
+
+def _payload_bytes(conn: Connection):
+    """The payload column as the driver hands it over with the least work: SQLite's as its
+    UTF-8 bytes (no str made only to be decoded), PostgreSQL's as text (a cast to bytea
+    would read backslashes as escapes)."""
+    if conn.dialect.name == "sqlite":
+        return sa.cast(SUBMISSIONS.c.payload, sa.LargeBinary).label("payload")
+    return SUBMISSIONS.c.payload
 
 
 def _scope() -> list:
@@ -557,20 +569,19 @@ def _judged(rules: Acceptance, blocked: bool, state: str, flags, kind: str,
 _VERDICTS = {reason: Verdict(reason in ("decided", "rules"), reason) for reason in REASONS}
 
 
-def _decoded(texts: list[str]) -> list:
-    """``json.loads`` of each text, by the decoder's scanner without a call of Python per
-    text; any text it does not take whole (space around it, an error) goes through
+def _decoded(texts: list) -> list:
+    """``json.loads`` of each text (a str, or UTF-8 bytes as :func:`_payload_bytes` reads
+    them). msgspec's decoder gives exactly what ``json.loads`` gives or refuses the text (a
+    NaN, a lone surrogate, a float past the largest); then every text goes through
     ``json.loads`` itself, so what is decoded or raised is exactly what that gives."""
     try:
-        found = [_SCAN(text, 0) for text in texts]
-    except Exception:  # StopIteration, a decoding error, bytes: the slow way decides
-        return [json.loads(text) for text in texts]
-    if all(end == len(text) for (_value, end), text in zip(found, texts, strict=True)):
-        return [value for value, _end in found]
-    return [json.loads(text) for text in texts]
+        return list(map(_DECODE, texts))
+    except Exception:  # msgspec refused one: the slow way decides
+        return [json.loads(text.decode("utf-8") if isinstance(text, bytes) else text)
+                for text in texts]
 
 
-_SCAN = scanner.make_scanner(json.JSONDecoder())
+_DECODE = msgspec.json.Decoder().decode
 
 
 def task_payloads(conn: Connection, ids) -> dict[str, dict]:
