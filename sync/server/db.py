@@ -25,6 +25,7 @@ serialization failure or deadlock just retries the whole transaction (:func:`run
 from __future__ import annotations
 
 import json
+import operator
 import os
 import threading
 import time
@@ -291,7 +292,8 @@ def insert_many(conn: Connection, table: sa.Table, rows: list[dict]) -> None:
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     statement = (f"INSERT INTO {quote(table.name)} ({', '.join(map(quote, names))}) "
                  f"VALUES ({', '.join([mark] * len(names))})")
-    conn.exec_driver_sql(statement, [tuple(row[name] for name in names) for row in rows])
+    row_values = operator.itemgetter(*names) if len(names) > 1 else lambda row: (row[names[0]],)
+    conn.exec_driver_sql(statement, list(map(row_values, rows)))
 
 
 class _json_strings(sa.sql.functions.GenericFunction):

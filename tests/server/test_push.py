@@ -328,3 +328,26 @@ def test_a_push_sends_as_many_statements_for_fifty_items_as_for_five(harness):
         return count
 
     assert history(5) == history(50)
+
+
+def test_protocol_2_answers_leave_out_the_ids_of_created_and_duplicate_items(harness):
+    # The answer is encoded once from the result as built (sync.server.api.exchange.answer):
+    # a newer client matches created and duplicate answers by seq, so their ids are left
+    # out; a rejection or a conflict still names its record, and protocol 1 gets every id.
+    amina = harness.member()
+    first = amina.submission(targets="پہلا")
+    amina.push([first])
+    amina.protocol = 2
+    stale = amina.item("submission", {**json.loads(first["payload"]), "targets": "دوسرا"},
+                       base_revision=0)
+    bad = amina.submission(state="accepted")
+    fresh = amina.submission()
+    answer = amina.push([first, stale, bad, fresh])["results"]
+    assert [(r["status"], "id" in r) for r in answer] == [
+        ("duplicate", False), ("conflict", True), ("rejected", True), ("created", False)]
+    assert answer[1]["id"] == stale["id"] and answer[2]["id"] == bad["id"]
+    assert all(None not in r.values() for r in answer)  # null fields are left out
+    amina.protocol = 1
+    again = amina.push([first, fresh])["results"]
+    assert [(r["status"], r["id"]) for r in again] == [("duplicate", first["id"]),
+                                                        ("duplicate", fresh["id"])]

@@ -347,7 +347,10 @@ def _rejected(item: PushItem, reason: str) -> ItemResult:
 
 
 def _created(item: PushItem, revision: int) -> ItemResult:
-    return ItemResult(seq=item.seq, id=item.id, status=ItemStatus.created, revision=revision)
+    # Every field comes from the checked item or the server's own count: built without
+    # validating them again (most items of every batch are answered here).
+    return ItemResult.model_construct(seq=item.seq, id=item.id, status=ItemStatus.created,
+                                      revision=revision)
 
 
 def _conflict(item: PushItem, row) -> ItemResult:
