@@ -351,3 +351,72 @@ def test_protocol_2_answers_leave_out_the_ids_of_created_and_duplicate_items(har
     again = amina.push([first, fresh])["results"]
     assert [(r["status"], r["id"]) for r in again] == [("duplicate", first["id"]),
                                                         ("duplicate", fresh["id"])]
+
+
+def test_an_escaped_lone_surrogate_in_one_payload_rejects_that_item_only(harness):
+    # The body is read by pydantic-core first, which refuses the escape; Python's JSON takes
+    # it, and then it is one item's problem, as before (sync.server.api.exchange.pushed_batch).
+    amina = harness.member()
+    broken = {**amina.submission(), "payload": '{"id": "x", "inputs": "\ud800"}',
+              "hash": "0" * 64}
+    body = json.dumps(amina.batch([broken, amina.submission()]))  # the surrogate escaped
+    assert "\\ud800" in body
+    response = harness.client.post("/v1/push", content=body, headers={
+        **amina.headers, "content-type": "application/json"})
+    result = response.json()
+    assert statuses(result) == ["rejected", "created"]
+    assert result["results"][0]["reason"].startswith("payload: contains a broken")
+
+
+@pytest.mark.parametrize(("body", "content_type", "where"), [
+    (b'{"device_id": ', "application/json", "body.14"),
+    (b"", "application/json", "body"),
+    (b'{"device_id": "d", "batch_id": "b", "items": []}', "text/plain", "body"),
+    (b'{"device_id": "d", "batch_id": "b", "items": [{"seq": 0}]}', "application/json",
+     "body.items.0.seq"),
+    (b"[" * 5000 + b"]" * 5000, "application/json", "body"),
+])
+def test_a_body_that_is_no_batch_is_refused_naming_where(harness, body, content_type, where):
+    amina = harness.member()
+    response = harness.client.post("/v1/push", content=body, headers={
+        **amina.headers, "content-type": content_type})
+    assert response.status_code == 422, response.text
+    error = response.json()
+    assert error["code"] == "invalid_request"
+    assert error["message"].startswith(f"The request is not valid: {where}:"), error["message"]
+
+
+def test_the_push_body_is_described_in_openapi(harness):
+    # The body is decoded by the endpoint's own dependency; its schema is still published,
+    # whole (no reference to a definition the document does not hold).
+    operation = harness.client.get("/openapi.json").json()["paths"]["/v1/push"]["post"]
+    schema = operation["requestBody"]["content"]["application/json"]["schema"]
+    assert operation["requestBody"]["required"] is True
+    assert set(schema["required"]) == {"device_id", "batch_id", "items"}
+    item = schema["properties"]["items"]["items"]
+    assert {"seq", "entity", "id", "op", "hash", "payload"} <= set(item["required"])
+    assert "$ref" not in json.dumps(schema)
+
+
+@pytest.mark.parametrize("text", [
+    '{"a": 1, "a": 2, "b": [1, 2.5, -0.0, 1e-7, 123456789012345678901234567890]}',
+    '{"hter": NaN, "seconds_spent": Infinity}', '{"hter": 1e400}', '{"inputs": "\\ud800"}',
+    '{"inputs": "\\u0000"}', "[" * 40 + "]" * 40, "[" * 5000 + "]" * 5000,
+    '{"x": 1.7976931348623157e308, "y": 5e-324, "z": 0.1}', ' {"a" : "b"} ', "nul",
+    '{"a": 1}x', '{"inputs": "سوال", "targets": "जवाब"}',
+])
+def test_a_payload_is_read_exactly_as_json_loads_reads_it(text):
+    # check_item reads payloads with msgspec first (payloads._parsed): the same value, or
+    # the same error, as json.loads
+    from sync.server.exchange.payloads import _parsed
+
+    def outcome(read):
+        try:
+            return "value", repr(read())
+        except RecursionError:
+            return "too deep", None
+        except ValueError as exc:
+            return "error", str(exc)
+
+    assert outcome(lambda: _parsed(text.encode("utf-8", "surrogatepass"), text)) \
+        == outcome(lambda: json.loads(text))

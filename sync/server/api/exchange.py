@@ -11,9 +11,13 @@ Each endpoint is one call of the transaction functions offline bundles use too
 
 from __future__ import annotations
 
+import email.message
+import json
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
 
 from sync import protocol
 from sync.protocol import (
@@ -38,10 +42,75 @@ from sync.server.exchange.push import apply_push
 router = APIRouter(tags=["sync"])
 
 
+def _inline_schema(model) -> dict:
+    """``model``'s JSON schema with the definitions of its parts put in place, so it can
+    stand in an operation of /openapi.json (where ``#/$defs/...`` would point nowhere)."""
+    schema = model.model_json_schema()
+    parts = schema.pop("$defs", {})
+
+    def placed(node):
+        if isinstance(node, dict):
+            if set(node) == {"$ref"}:
+                return placed(parts[node["$ref"].rsplit("/", 1)[1]])
+            return {key: placed(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [placed(value) for value in node]
+        return node
+
+    return placed(schema)
+
+
+async def pushed_batch(request: Request) -> PushBatch:
+    """The body of a push, read and checked in one pass by pydantic-core (Rust JSON, no
+    Python objects made only to be validated: json.loads and the model's check of them were
+    most of the work of receiving a batch).
+
+    Whatever that pass refuses is judged again the way FastAPI judges a declared body, so
+    that decides: a payload holding an escaped lone surrogate is valid JSON to Python, and
+    stays one item's problem (:mod:`sync.server.exchange.payloads` rejects it), not the
+    batch's; anything else gets the same 422 with its place in the body."""
+    body = await request.body()
+    json_body = body and _declares_json(request.headers.get("content-type"))
+    if json_body:
+        try:
+            return PushBatch.model_validate_json(body)
+        except ValidationError:
+            pass
+    try:
+        data = json.loads(body) if json_body else (body or None)
+    except json.JSONDecodeError as exc:
+        raise RequestValidationError([{"type": "json_invalid", "loc": ("body", exc.pos),
+                                       "msg": "JSON decode error", "input": {},
+                                       "ctx": {"error": exc.msg}}]) from None
+    except (ValueError, RecursionError):  # not UTF-8, or nested past Python's limit
+        raise RequestValidationError([{"type": "json_invalid", "loc": ("body",),
+                                       "msg": "JSON decode error", "input": {}}]) from None
+    if data is None:
+        raise RequestValidationError([{"type": "missing", "loc": ("body",),
+                                       "msg": "Field required", "input": None}])
+    try:
+        return PushBatch.model_validate(data)
+    except ValidationError as exc:
+        raise RequestValidationError([{**error, "loc": ("body", *error["loc"])}
+                                      for error in exc.errors(include_url=False)]) from None
+
+
+def _declares_json(content_type: str | None) -> bool:
+    """Whether the body says it is JSON, as FastAPI decides it (strict content type)."""
+    if not content_type:
+        return False
+    message = email.message.Message()
+    message["content-type"] = content_type
+    subtype = message.get_content_subtype()
+    return message.get_content_maintype() == "application" and (
+        subtype == "json" or subtype.endswith("+json"))
+
+
 @router.post("/v1/push", response_model=PushResult, response_model_exclude_none=True,
-             responses=ERRORS)
-def push(batch: PushBatch, device: CurrentDevice, request: Request,
-         engine: DatabaseEngine) -> Response:
+             responses=ERRORS, openapi_extra={"requestBody": {"required": True, "content": {
+                 "application/json": {"schema": _inline_schema(PushBatch)}}}})
+def push(device: CurrentDevice, batch: Annotated[PushBatch, Depends(pushed_batch)],
+         request: Request, engine: DatabaseEngine) -> Response:
     """Apply outbox entries, idempotently; every item gets its own answer."""
     result = apply_push(engine, device, batch)
     return Response(answer(result, _client_protocol(request)), media_type="application/json")
