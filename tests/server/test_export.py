@@ -392,3 +392,26 @@ def test_the_collector_is_paused_while_exporting_and_given_back(harness, data, t
         assert not gc.isenabled()  # left off, as it was
     finally:
         gc.enable()
+
+
+def test_the_export_reads_no_timestamps_of_the_submissions(harness, data, tmp_path):
+    """The dataset has no dates: the submissions' two timestamps are not read (a million
+    rows' worth of strings), while the judge still gives them to readers that use them."""
+    from sync.server.work import acceptance
+
+    statements: list[str] = []
+
+    def seen(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    sa.event.listen(harness.engine, "before_cursor_execute", seen)
+    try:
+        export_dataset(harness.engine, tmp_path / "out", fmt="jsonl")
+    finally:
+        sa.event.remove(harness.engine, "before_cursor_execute", seen)
+    reads = [s for s in statements if "ORDER BY submissions.id" in s]
+    assert reads and not any("submissions.created_at" in s or "submissions.updated_at" in s
+                             for s in reads)
+    with harness.engine.connect() as conn:
+        items = [item for item, _verdict in acceptance.judged_submissions(conn)]
+    assert items and all(item["created_at"] and item["updated_at"] for item in items)

@@ -200,7 +200,8 @@ def _write_accepted(conn: Connection, project_id: str | None, pseudonym, test_fr
             group: list[dict] = []
             judged = 0
             counted, first = tally.items, tally.first
-            for chunk in acceptance.judged_records(conn, project_id=project_id):
+            for chunk in acceptance.judged_records(conn, project_id=project_id,
+                                                   stamps=False):
                 for item, verdict in chunk:  # item: a tuple of acceptance.RECORD's values
                     key = (item[_LANGUAGE], item[_KIND], verdict.reason, item[_PROJECT])
                     if key in counted:  # counted inline: a million calls saved

@@ -347,10 +347,11 @@ def judged_chunks(conn: Connection, *, project_id: str | None = None,
 
 
 def judged_records(conn: Connection, *, project_id: str | None = None,
-                   languages: Iterable[str] | None = None
+                   languages: Iterable[str] | None = None, stamps: bool = True
                    ) -> Iterator[list[tuple[tuple, Verdict]]]:
     """:func:`judged_chunks` with each item a tuple of :data:`RECORD`'s values, not a dict:
-    for a reader of every item (the dataset export) that takes them apart by position."""
+    for a reader of every item (the dataset export) that takes them apart by position.
+    ``stamps=False``: ``created_at`` and ``updated_at`` are None, not read."""
     judge = _Judge(conn)
     payload = _payload_bytes(conn)
     wanted = frozenset(languages) if languages is not None else None
@@ -360,7 +361,7 @@ def judged_records(conn: Connection, *, project_id: str | None = None,
     while True:
         # Languages are filtered here, not in SQL: a language condition would make the
         # database prefer its language index and sort every matching row for each chunk.
-        query = _query(payload)
+        query = _query(payload, stamps=stamps)
         if project_id is not None:
             query = query.where(SUBMISSIONS.c.project_id == project_id)
         if last is not None:
@@ -382,14 +383,17 @@ def judged_records(conn: Connection, *, project_id: str | None = None,
 # attribute costs as much as a dict lookup in Python; unpacking it, nothing).
 _COLUMNS = ("id", "author_id", "project_id", "task_id", "language", "kind", "state",
             "payload", "created_at", "updated_at", "prompt_distance", "completion_distance")
-_ID, _AUTHOR, _PROJECT, _TASK, _LANGUAGE, _KIND, _STATE, _PAYLOAD = range(8)
+_ID, _AUTHOR, _PROJECT, _TASK, _LANGUAGE, _KIND, _STATE, _PAYLOAD, _CREATED, _UPDATED = range(10)
 _PROMPT_DISTANCE, _COMPLETION_DISTANCE = 10, 11
 
 
-def _query(payload=SUBMISSIONS.c.payload) -> sa.Select:
+def _query(payload=SUBMISSIONS.c.payload, *, stamps: bool = True) -> sa.Select:
     # No join: with one, SQLite may walk users first and sort every row for each chunk.
     columns = [SUBMISSIONS.c[name] for name in _COLUMNS]
     columns[_PAYLOAD] = payload
+    if not stamps:  # a NULL costs the driver nothing; two timestamps a row, something
+        columns[_CREATED] = sa.null().label("created_at")
+        columns[_UPDATED] = sa.null().label("updated_at")
     return sa.select(*columns).where(*_scope())
 
 
