@@ -11,9 +11,9 @@ interface's: an Amharic prompt elided in an Urdu interface ends in "…" on its 
 it was cut, not on its left.
 
 Rows set in Nastaliq have their text drawn here, not by the style: Qt's item drawing shapes a
-row's text about four times per paint (its size, its elision, its layout twice), and
-shaping Nastaliq costs several times any other script. Two shapings draw the same row: a
-screenful of Urdu rows painted in two thirds of the time.
+row's text up to four times per paint (to size it, to lay it out, to elide it, to draw the
+elided line), and shaping Nastaliq costs several times any other script. Two shapings draw
+the same row: a screenful of elided Urdu rows paints in two thirds of the time.
 """
 
 from __future__ import annotations
