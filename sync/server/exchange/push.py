@@ -347,10 +347,7 @@ def _rejected(item: PushItem, reason: str) -> ItemResult:
 
 
 def _created(item: PushItem, revision: int) -> ItemResult:
-    # Every field comes from the checked item or the server's own count: built without
-    # validating them again (most items of every batch are answered here).
-    return ItemResult.model_construct(seq=item.seq, id=item.id, status=ItemStatus.created,
-                                      revision=revision)
+    return ItemResult(seq=item.seq, id=item.id, status=ItemStatus.created, revision=revision)
 
 
 def _conflict(item: PushItem, row) -> ItemResult:
