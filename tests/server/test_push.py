@@ -420,3 +420,34 @@ def test_a_payload_is_read_exactly_as_json_loads_reads_it(text):
 
     assert outcome(lambda: _parsed(text.encode("utf-8", "surrogatepass"), text)) \
         == outcome(lambda: json.loads(text))
+
+
+def test_the_collector_is_paused_while_a_batch_is_applied_and_given_back(harness, monkeypatch):
+    # A batch's objects make no reference cycles; the cyclic collector walked them again at
+    # every collection. It is off while a batch is checked and written, on again after,
+    # whether the push ends well or not.
+    import gc
+
+    from sync.server.exchange import push as push_module
+
+    amina = harness.member()
+    seen = []
+    original = push_module._push
+
+    def watched(*args):
+        seen.append(gc.isenabled())
+        return original(*args)
+
+    monkeypatch.setattr(push_module, "_push", watched)
+    assert gc.isenabled()
+    assert statuses(amina.push([amina.submission()])) == ["created"]
+    assert seen == [False] and gc.isenabled()
+
+    def failing(*args):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(push_module, "_push", failing)
+    with pytest.raises(RuntimeError):
+        apply_push(harness.engine, amina.device, PushBatch.model_validate(
+            amina.batch([amina.submission()])))
+    assert gc.isenabled()

@@ -45,6 +45,7 @@ from sync.server import tables
 from sync.server.db import Sequence, among, insert_many, run_write
 from sync.server.errors import ServerError
 from sync.server.exchange.payloads import check_item, content
+from sync.server.export.output import collector_paused
 from sync.server.people.users import Device
 from sync.server.quality import tallies
 from sync.server.translation import suggestions
@@ -70,8 +71,12 @@ def apply_push(target: Target, device: Device, batch: PushBatch) -> PushResult:
         raise ServerError(ErrorCode.forbidden,
                           f"This batch is from device {batch.device_id}, but the token belongs "
                           f"to device {device.id}.")
-    checked = [(item, *check_item(item, device)) for item in batch.items]  # no DB needed
-    return run_write(target, lambda conn: _push(conn, device, batch, checked))
+    # A batch's records, rows and answers hold no reference cycles and are freed as they go;
+    # the cyclic collector, on, walked the live ones again at every collection (~5% of the
+    # server's CPU for a push, with what the server loaded at start frozen out of its sight).
+    with collector_paused():
+        checked = [(item, *check_item(item, device)) for item in batch.items]  # no DB needed
+        return run_write(target, lambda conn: _push(conn, device, batch, checked))
 
 
 def _push(conn: Connection, device: Device, batch: PushBatch, checked) -> PushResult:
