@@ -75,8 +75,20 @@ def apply_push(target: Target, device: Device, batch: PushBatch) -> PushResult:
     # the cyclic collector, on, walked the live ones again at every collection (~5% of the
     # server's CPU for a push, with what the server loaded at start frozen out of its sight).
     with collector_paused():
-        checked = [(item, *check_item(item, device)) for item in batch.items]  # no DB needed
+        checked = [_checked(item, device) for item in batch.items]  # no DB needed
         return run_write(target, lambda conn: _push(conn, device, batch, checked))
+
+
+def _checked(item: PushItem, device: Device) -> tuple[PushItem, dict | None, str | None,
+                                                    str | None]:
+    """``(item, record, problem, stored)``: the item's check, and the payload a submission
+    or review would be stored with, made before the write lock is taken (other pushes write
+    meanwhile) rather than inside it."""
+    record, problem = check_item(item, device)
+    stored = None
+    if problem is None and item.entity in _ENTITY_COLUMNS:
+        stored = _stored(record, device.user_id, deleted=item.op == "delete")
+    return item, record, problem, stored
 
 
 def _push(conn: Connection, device: Device, batch: PushBatch, checked) -> PushResult:
@@ -87,13 +99,13 @@ def _push(conn: Connection, device: Device, batch: PushBatch, checked) -> PushRe
     """
     seqs = Sequence(conn)  # the write lock: everything committed before is visible now
     prior = {}
-    numbers = sorted({item.seq for item, _, _ in checked if item.seq <= MAX_SEQ})
+    numbers = sorted({item.seq for item, *_ in checked if item.seq <= MAX_SEQ})
     for start in range(0, len(numbers), CHUNK):
         for row in conn.execute(sa.select(APPLIED_ITEMS).where(
                 APPLIED_ITEMS.c.device_id == device.id,
                 APPLIED_ITEMS.c.seq.in_(numbers[start:start + CHUNK]))):
             prior[row.seq] = row
-    work = _Writes(conn, device, seqs, [(item, record) for item, record, problem in checked
+    work = _Writes(conn, device, seqs, [(item, record) for item, record, problem, _ in checked
                                         if problem is None and item.seq not in prior
                                         and item.entity not in TRANSLATION_ENTITIES])
     translations = suggestions.Writes(conn, device, seqs)
@@ -101,7 +113,7 @@ def _push(conn: Connection, device: Device, batch: PushBatch, checked) -> PushRe
     now = clock.utc_now()
     results = []
     applied = []
-    for item, record, problem in checked:
+    for item, record, problem, stored in checked:
         earlier = prior.get(item.seq)
         if earlier is not None:
             results.append(_repeat(item, earlier))
@@ -111,7 +123,7 @@ def _push(conn: Connection, device: Device, batch: PushBatch, checked) -> PushRe
         elif item.entity in TRANSLATION_ENTITIES:
             result = translations.apply(item, record, now)
         else:
-            result = work.apply(item, record, now)
+            result = work.apply(item, record, now, stored)
         if result.status != ItemStatus.conflict and item.seq <= MAX_SEQ:
             row = {"device_id": device.id, "seq": item.seq, "hash": item.hash,
                    "entity": item.entity, "record_id": item.id, "status": result.status.value,
@@ -230,7 +242,7 @@ class _Writes:
             self._load(entity, [record_id])
         return self.rows[entity][record_id]
 
-    def apply(self, item: PushItem, record: dict, now: str) -> ItemResult:
+    def apply(self, item: PushItem, record: dict, now: str, stored: str) -> ItemResult:
         device = self.device
         if item.entity == "comment":
             return self._reply(item, record, now)
@@ -252,7 +264,7 @@ class _Writes:
         if row is None:
             revision = (item.base_revision or 0) + 1  # base given: a server restored from backup
             new = _Record({"id": item.id, "author_id": device.user_id, "device_id": device.id,
-                           "payload": _stored(record, device.user_id, deleted=deleted),
+                           "payload": stored,
                            "revision": revision, "server_seq": self.seqs.next(),
                            "deleted": deleted,
                            "created_at": now, "updated_at": now, "changed_by": device.id,
@@ -271,7 +283,7 @@ class _Writes:
                                        "it is final.")
             self.revised.add(row.id)
         revision = row.revision + 1
-        row.update(payload=_stored(record, device.user_id, deleted=deleted), revision=revision,
+        row.update(payload=stored, revision=revision,
                    server_seq=self.seqs.next(), deleted=deleted, updated_at=now,
                    changed_by=device.id,
                    **_columns(item.entity, record, item.op, self.tasks))
