@@ -198,19 +198,41 @@ def test_tallies_equal_a_count_from_scratch(harness, seed):
     assert_tallies_are_counted_afresh(harness.engine)
     # And a rebuild from scratch leaves the boards and the overview's counts as they were.
     engine = harness.engine
-    before = (leaderboards.board(engine), leaderboards.board(engine, period="week"),
-              language_progress(engine), concentration(engine), agreement(engine))
-    assert before[0].rows, "the random world left nobody on the board"
-    assert any(a.items for a in before[4].values()), "nothing was rated twice"
+    before = (*boards(engine), language_progress(engine), concentration(engine),
+              agreement(engine))
+    assert before[2].rows, "the random world left nobody on the board"
+    assert any(a.items for a in before[-1].values()), "nothing was rated twice"
     run_write(engine, tallies.rebuild)
-    after = (leaderboards.board(engine), leaderboards.board(engine, period="week"),
-             language_progress(engine), concentration(engine), agreement(engine))
+    after = (*boards(engine), language_progress(engine), concentration(engine),
+             agreement(engine))
     assert after == before
+    # The rows kept per week, stated again in SQL from the stored day rows, are those the
+    # pushes kept (the world's days cross a week's start).
+    run_write(engine, lambda conn: conn.execute(tallies.TALLIES.delete().where(
+        tallies.TALLIES.c.figure.in_((tallies.SCORED_WEEK, tallies.RATED_WEEK)))))
+    run_write(engine, tallies.restate_scored)
+    assert_tallies_are_counted_afresh(engine)
+    with read_transaction(engine) as conn:
+        weeks = {row.figure for row in conn.execute(tallies.TALLIES.select().where(
+            tallies.TALLIES.c.figure.in_((tallies.SCORED_WEEK, tallies.RATED_WEEK))))}
+    assert weeks == {tallies.SCORED_WEEK, tallies.RATED_WEEK}
     # Without the scored rows (a database before migration 0018) the boards across projects
-    # sum every kind of work instead: the same boards.
+    # sum every kind of work of every day instead: the same boards, at every moment.
     run_write(engine, lambda conn: tallies._save_state(
         conn, replace(tallies.stored_state(conn), points=None)))
-    assert (leaderboards.board(engine), leaderboards.board(engine, period="week")) == before[:2]
+    assert boards(engine) == before[:len(MOMENTS) * 3]
+
+
+# Boards are read now, at the end of this week (every day of it before the end counted, some
+# not yet pushed), and at the end of the last (later weeks' work in its "today").
+_monday = (_now - timedelta(days=_now.weekday())).replace(hour=0, minute=0, second=0)
+MOMENTS = [None, _monday + timedelta(days=7, seconds=-1), _monday - timedelta(seconds=1)]
+
+
+def boards(engine) -> tuple:
+    """The day, week and all-time boards across projects at each of :data:`MOMENTS`."""
+    return tuple(leaderboards.board(engine, period=period, now=moment)
+                 for moment in MOMENTS for period in ("day", "week", "all"))
 
 
 def test_rebuild_command(harness, db_url, capsys):

@@ -41,8 +41,9 @@ import itertools
 import json
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -79,10 +80,10 @@ TOP = 20
 NO_RATINGS = (0, 0, 0, 0, 0)
 
 
-@dataclass(frozen=True, slots=True)
-class Tally:
+class Tally(NamedTuple):
     """What one user did in one language on one UTC day: points, how many activities, and
-    how many of each 1–5 rating peers gave their edits that day."""
+    how many of each 1–5 rating peers gave their edits that day. (A tuple: a read makes
+    tens of thousands, and a frozen dataclass took several times as long to make.)"""
 
     user_id: str
     language: str
@@ -281,30 +282,34 @@ def _tallies(conn: Connection, project_id: str | None, settings: rules.RuleSetti
     everywhere = project_id is None
     scope = [] if everywhere else [table.c.project_id == project_id]
     state = tallies.stored_state(conn) or tallies.current_state(conn)
-    if everywhere and state.points is not None and state.points == tallies.rules_json(settings):
+    scored = everywhere and state.points is not None \
+        and state.points == tallies.rules_json(settings)
+    if scored:
         # Work already scored by these rules (tallies.scored): two rows per user and day.
-        work_figure = tallies.SCORED
-        earned = sa.func.sum(sa.case((table.c.detail == "points", table.c.n), else_=0))
-        counted = sa.func.sum(sa.case((table.c.detail == "n", table.c.n), else_=0))
+        earned = _sum(sa.case((table.c.detail == "points", table.c.n), else_=0))
+        counted = _sum(sa.case((table.c.detail == "n", table.c.n), else_=0))
     else:
-        work_figure = FIGURES[False][everywhere]
         points = sa.case(detail_points(state.thresholds, settings), value=table.c.detail,
                          else_=0)
-        earned, counted = sa.func.sum(table.c.n * points), sa.func.sum(table.c.n)
+        earned, counted = _sum(table.c.n * points), _sum(table.c.n)
 
-    def summed(day, *condition) -> list[Tally]:
-        # Grouped by the key's own order when it can be (all time): no sorting at all.
-        keys = [table.c.user_id, table.c.language, *([day] if day is not None else [])]
-        day = (day if day is not None else sa.literal(tallies.ALL_TIME)).label("day")
+    def summed(figures: tuple[str, str], day, *condition) -> list[Tally]:
+        """Per user, language and ``day`` (a column to group by, or one day's text): the
+        points and contributions of work figure ``figures[0]``, the ratings of
+        ``figures[1]``."""
+        # Grouped by the key's own order when it can be (one day): no sorting at all.
+        keys = [table.c.user_id, table.c.language, *([] if isinstance(day, str) else [day])]
+        day = (sa.literal(day) if isinstance(day, str) else day).label("day")
+        work_figure, rated_figure = figures
         work = sa.select(table.c.user_id, table.c.language, day, earned, counted).where(
             table.c.figure == work_figure, *scope, *condition).group_by(*keys)
         found = {(user, language, when): Tally(user, language, when, int(each), int(n))
-                 for user, language, when, each, n in conn.execute(work)}
+                 for user, language, when, each, n in conn.execute(work).all()}
         rated = sa.select(table.c.user_id, table.c.language, day, *(
-            sa.func.sum(sa.case((table.c.detail == f"r|{value}", table.c.n), else_=0))
+            _sum(sa.case((table.c.detail == f"r|{value}", table.c.n), else_=0))
             for value in RATING_VALUES)).where(
-            table.c.figure == FIGURES[True][everywhere], *scope, *condition).group_by(*keys)
-        for user, language, when, *histogram in conn.execute(rated):
+            table.c.figure == rated_figure, *scope, *condition).group_by(*keys)
+        for user, language, when, *histogram in conn.execute(rated).all():
             done = found.get((user, language, when))
             found[user, language, when] = Tally(user, language, when,
                                                 done.points if done else 0,
@@ -312,14 +317,49 @@ def _tallies(conn: Connection, project_id: str | None, settings: rules.RuleSetti
                                                 tuple(map(int, histogram)))
         return list(found.values())
 
-    all_time = summed(None, table.c.day == tallies.ALL_TIME)
-    recent = summed(sa.case((table.c.day >= today, today), else_=week), table.c.day >= week)
+    figures = (tallies.SCORED, "rated:all") if scored else \
+        (FIGURES[False][everywhere], FIGURES[True][everywhere])
+    all_time = summed(figures, tallies.ALL_TIME, table.c.day == tallies.ALL_TIME)
+    if scored:
+        recent = _this_week(summed, figures, week, today)
+    else:
+        recent = summed(figures, sa.case((table.c.day >= today, today), else_=week),
+                        table.c.day >= week)
     if project_id is None:
         for tally in _translation_tallies(conn, settings):
-            all_time.append(replace(tally, day=tallies.ALL_TIME))
+            all_time.append(tally._replace(day=tallies.ALL_TIME))
             if tally.day >= week:
-                recent.append(replace(tally, day=today if tally.day >= today else week))
+                recent.append(tally._replace(day=today if tally.day >= today else week))
     return all_time, recent
+
+
+def _sum(value) -> sa.ColumnElement:
+    # A whole number: PostgreSQL's sum of a bigint is numeric, which reaches Python as a
+    # Decimal, several times slower to fetch (thousands of rows per read).
+    return sa.cast(sa.func.sum(value), sa.BigInteger)
+
+
+def _this_week(summed, figures: tuple[str, str], week: str, today: str) -> list[Tally]:
+    """This week's scored work in the two parts boards read, from the rows kept per week
+    (``scored:week``, ``rated:week``: one per user and language however far into the week)
+    less what was done from today on, and the day rows from today on (a later week's, read
+    for a moment in the past, count as today's, as :func:`_totals` reads them)."""
+    table = tallies.TALLIES
+    next_week = (date.fromisoformat(week) + timedelta(days=7)).isoformat()
+    from_today = summed(figures, sa.case((table.c.day < next_week, today), else_=next_week),
+                        table.c.day >= today)
+    in_this_week = {(t.user_id, t.language): t for t in from_today if t.day == today}
+    recent = from_today
+    for whole in summed((tallies.SCORED_WEEK, tallies.RATED_WEEK), week, table.c.day == week):
+        part = in_this_week.get((whole.user_id, whole.language))
+        if part is not None:
+            whole = Tally(whole.user_id, whole.language, week, whole.points - part.points,
+                          whole.contributions - part.contributions,
+                          tuple(a - b for a, b in zip(whole.ratings, part.ratings,
+                                                      strict=True)))
+        if whole.points or whole.contributions or any(whole.ratings):
+            recent.append(whole)
+    return recent
 
 
 def detail_points(thresholds: tuple[int, ...],

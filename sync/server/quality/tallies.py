@@ -43,6 +43,7 @@ PostgreSQL, as every write of records takes), so a unit's "before" is what the t
 
 from __future__ import annotations
 
+import datetime
 import json
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
@@ -65,6 +66,10 @@ ALL_TIME = ""           # the day of the rows that sum every day
 CHUNK = 500             # units per query
 STATE_KEY = "tallies:state"  # figures row: the thresholds and acceptance rules tallied under
 SCORED = "scored:all"   # board:all's work scored: details 'points' and 'n' per day and user
+# The same per week (``day`` is the week's Monday), and the ratings of rated:all per week: a
+# board of this week reads one row per user and language, not one per day of the week.
+SCORED_WEEK = "scored:week"
+RATED_WEEK = "rated:week"
 
 Key = tuple[str, str, str, str, str, str]
 
@@ -165,7 +170,7 @@ def _save_state(conn: Connection, state: State) -> None:
 
 
 # What each fact function states: the figures it fills (see the module docstring).
-SOURCES = {"board": ("board", "board:all", "rated", "rated:all", SCORED),
+SOURCES = {"board": ("board", "board:all", "rated", "rated:all", SCORED, SCORED_WEEK, RATED_WEEK),
            "accept": ("accept",), "progress": ("progress", "authors"), "agree": ("agree",)}
 
 
@@ -195,35 +200,73 @@ def scored(found: Iterable[tuple[Key, int]],
     """Board facts, and after each of work across projects (``board:all``) what it adds to
     its day's (and all time's) ``scored:all`` rows: ``points`` (by ``points``, the value of
     each detail) and ``n``, so the boards across projects sum two rows per user and language
-    instead of one per kind of work (about a fifth of the rows)."""
+    instead of one per kind of work (about a fifth of the rows). A day's work and ratings
+    (``rated:all``) are also added to their week's rows (``scored:week``, ``rated:week``)."""
     for key, n in found:
         yield key, n
         figure, day, _, user, language, detail = key
-        if figure == "board:all" and points is not None:
-            yield (SCORED, day, "", user, language, "points"), n * points.get(detail, 0)
-            yield (SCORED, day, "", user, language, "n"), n
+        if points is None or figure not in ("board:all", "rated:all"):
+            continue
+        week = week_of(day) if day != ALL_TIME else None
+        if figure == "rated:all":
+            if week is not None:
+                yield (RATED_WEEK, week, "", user, language, detail), n
+            continue
+        earned = n * points.get(detail, 0)
+        yield (SCORED, day, "", user, language, "points"), earned
+        yield (SCORED, day, "", user, language, "n"), n
+        if week is not None:
+            yield (SCORED_WEEK, week, "", user, language, "points"), earned
+            yield (SCORED_WEEK, week, "", user, language, "n"), n
+
+
+def week_of(day: str) -> str:
+    """The Monday (``YYYY-MM-DD``) of the UTC week of ``day`` (``YYYY-MM-DD``)."""
+    date = datetime.date.fromisoformat(day)
+    return (date - datetime.timedelta(days=date.weekday())).isoformat()
+
+
+def _week_of(conn: Connection, day):
+    """:func:`week_of` in SQL, for the stored ``day`` column."""
+    if is_sqlite(conn):  # %w: 0 is Sunday
+        return sa.func.date(day, sa.literal("-") + sa.cast(
+            (sa.cast(sa.func.strftime("%w", day), sa.Integer) + 6) % 7, sa.String)
+            + sa.literal(" days"))
+    return sa.func.to_char(sa.func.date_trunc("week", sa.cast(day, sa.Date)), "YYYY-MM-DD")
 
 
 def restate_scored(conn: Connection) -> None:
-    """State ``scored:all`` again from the stored ``board:all`` rows under the boards' rules
-    now (one INSERT ... SELECT in the database): after those rules changed, and once for a
-    database that kept none (migration 0018)."""
+    """State ``scored:all`` (and its weeks, ``scored:week``, ``rated:week``) again from the
+    stored ``board:all`` and ``rated:all`` rows under the boards' rules now (INSERT ...
+    SELECT in the database): after those rules changed, and once for a database that kept
+    none (migrations 0018 and 0019)."""
     _lock(conn)
     old = stored_state(conn)
     if old is None:
         rebuild(conn)
         return
     state = replace(old, points=current_state(conn).points)
-    conn.execute(TALLIES.delete().where(TALLIES.c.figure == SCORED))
+    conn.execute(TALLIES.delete().where(TALLIES.c.figure.in_((SCORED, SCORED_WEEK,
+                                                              RATED_WEEK))))
     points = sa.case(state.point_values(), value=TALLIES.c.detail, else_=0)
+    week = _week_of(conn, TALLIES.c.day)
     for detail, summed in (("points", sa.func.sum(TALLIES.c.n * points)),
                            ("n", sa.func.sum(TALLIES.c.n))):
-        conn.execute(TALLIES.insert().from_select([*COLUMNS, "n"], sa.select(
-            sa.literal(SCORED), TALLIES.c.day, sa.literal(""), TALLIES.c.user_id,
-            TALLIES.c.language, sa.literal(detail), summed)
-            .where(TALLIES.c.figure == "board:all")
-            .group_by(TALLIES.c.day, TALLIES.c.user_id, TALLIES.c.language)
-            .having(summed != 0)))
+        for figure, day in ((SCORED, TALLIES.c.day), (SCORED_WEEK, week)):
+            conn.execute(TALLIES.insert().from_select([*COLUMNS, "n"], sa.select(
+                sa.literal(figure), day, sa.literal(""), TALLIES.c.user_id,
+                TALLIES.c.language, sa.literal(detail), summed)
+                .where(TALLIES.c.figure == "board:all",
+                       *([TALLIES.c.day != ALL_TIME] if figure == SCORED_WEEK else []))
+                .group_by(day, TALLIES.c.user_id, TALLIES.c.language)
+                .having(summed != 0)))
+    summed = sa.func.sum(TALLIES.c.n)
+    conn.execute(TALLIES.insert().from_select([*COLUMNS, "n"], sa.select(
+        sa.literal(RATED_WEEK), week, sa.literal(""), TALLIES.c.user_id, TALLIES.c.language,
+        TALLIES.c.detail, summed)
+        .where(TALLIES.c.figure == "rated:all", TALLIES.c.day != ALL_TIME)
+        .group_by(week, TALLIES.c.user_id, TALLIES.c.language, TALLIES.c.detail)
+        .having(summed != 0)))
     _save_state(conn, state)
 
 
@@ -251,7 +294,10 @@ def rebuild(conn: Connection, project_id: str | None = None,
         where.append(TALLIES.c.project_id == project_id)
     conn.execute(TALLIES.delete().where(*where))
     found = facts(conn, Scope(project_id=project_id), state, sources)
-    rows = [dict(zip(COLUMNS, key, strict=True), n=n) for key, n in found.items() if n]
+    # In the key's order: PostgreSQL keeps rows where they were inserted, so a figure's days
+    # then sit together and a board's read of this week's rows touches a few hundred blocks,
+    # not one per row (SQLite stores the table in key order whatever the inserts' order).
+    rows = [dict(zip(COLUMNS, key, strict=True), n=n) for key, n in sorted(found.items()) if n]
     for start in range(0, len(rows), 5000):
         conn.execute(TALLIES.insert(), rows[start:start + 5000])
     old = old or state
