@@ -200,7 +200,7 @@ def measure_reads(url: str, runs: int) -> list[tuple[str, float, float | None]]:
         ("leaderboards (9 boards, a device's)",
          _timed(lambda: leaderboards.leaderboards(engine, member), runs),
          _timed(scratch(leaderboards.board_facts), max(1, runs // 2))),
-        ("  the same at a week's end (7 days of day tallies)",
+        ("  the same at a week's end (a whole week's work)",
          _timed(lambda: leaderboards.leaderboards(engine, member, now=week_end), runs), None),
         ("overview counts (acceptance, progress, agreement...)",
          _timed(counts, runs), _timed(counts_afresh, 1)),
