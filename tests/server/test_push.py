@@ -406,9 +406,9 @@ def test_the_push_body_is_described_in_openapi(harness):
     '{"a": 1}x', '{"inputs": "سوال", "targets": "जवाब"}',
 ])
 def test_a_payload_is_read_exactly_as_json_loads_reads_it(text):
-    # check_item reads payloads with msgspec first (payloads._parsed): the same value, or
+    # check_item reads payloads with msgspec first (jsontext.loads): the same value, or
     # the same error, as json.loads
-    from sync.server.exchange.payloads import _parsed
+    from sync.server import jsontext
 
     def outcome(read):
         try:
@@ -418,7 +418,7 @@ def test_a_payload_is_read_exactly_as_json_loads_reads_it(text):
         except ValueError as exc:
             return "error", str(exc)
 
-    assert outcome(lambda: _parsed(text.encode("utf-8", "surrogatepass"), text)) \
+    assert outcome(lambda: jsontext.loads(text.encode("utf-8", "surrogatepass"))) \
         == outcome(lambda: json.loads(text))
 
 

@@ -13,10 +13,8 @@ they are.
 
 from __future__ import annotations
 
-import json
 import re
 
-import msgspec
 from pydantic import ValidationError
 
 from app.records import (
@@ -28,6 +26,7 @@ from app.records import (
     first_problem,
 )
 from sync.protocol import MAX_SEQ, PushItem, payload_hash
+from sync.server import jsontext
 from sync.server.people.users import Device
 
 MAX_ITEM_BYTES = 3 * 1024 * 1024     # one record; the body limit is sync.protocol's
@@ -66,7 +65,7 @@ def _check(item: PushItem, device: Device) -> dict:
     if payload_hash(item.payload) != item.hash:
         raise Invalid("hash: does not match the payload (SHA-256 of its UTF-8 bytes).")
     try:
-        record = _parsed(data, item.payload)
+        record = jsontext.loads(data)
     except ValueError as exc:
         raise Invalid(f"payload: is not valid JSON ({exc}).") from None
     except RecursionError:
@@ -81,19 +80,6 @@ def _check(item: PushItem, device: Device) -> dict:
         return record
     _check_record(item.entity, record, device)
     return record
-
-
-def _parsed(data: bytes, text: str):
-    """``json.loads(text)``: msgspec's decoder (of the UTF-8 bytes already made) gives
-    exactly what it gives or refuses the text (a NaN, a lone surrogate, a float past the
-    largest, nesting past its limit); then ``json.loads`` decides, value or error."""
-    try:
-        return _DECODE(data)
-    except Exception:  # refused: the slow way decides
-        return json.loads(text)
-
-
-_DECODE = msgspec.json.Decoder().decode
 
 
 def _check_record(entity: str, record: dict, device: Device) -> None:

@@ -46,12 +46,11 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-import msgspec
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from app.kinds import EDIT_KINDS
-from sync.server import tables
+from sync.server import jsontext, tables
 from sync.server.db import among
 from sync.server.quality.tallies import Scope
 from sync.server.work.projects import Acceptance, load_settings
@@ -436,7 +435,7 @@ class _Judge:
         ``last``): their reviews, decisions and flags are read by that range of keys, not by
         a list of thousands of ids (which cost more to build into SQL than to run)."""
         reviews = self._reviews([row[_ID] for row in rows], span)
-        payloads = _decoded([row[_PAYLOAD] for row in rows])
+        payloads = [jsontext.loads(row[_PAYLOAD]) for row in rows]
         need_task = {row[_TASK] for row in rows if row[_TASK] and row[_KIND] in EDIT_KINDS
                      and (row[_KIND] == "postedit" or row[_PROMPT_DISTANCE] is None
                           or row[_COMPLETION_DISTANCE] is None)}
@@ -571,21 +570,6 @@ def _judged(rules: Acceptance, blocked: bool, state: str, flags, kind: str,
 
 # One of each (a Verdict is frozen): judging a million items makes no million objects.
 _VERDICTS = {reason: Verdict(reason in ("decided", "rules"), reason) for reason in REASONS}
-
-
-def _decoded(texts: list) -> list:
-    """``json.loads`` of each text (a str, or UTF-8 bytes as :func:`_payload_bytes` reads
-    them). msgspec's decoder gives exactly what ``json.loads`` gives or refuses the text (a
-    NaN, a lone surrogate, a float past the largest); then every text goes through
-    ``json.loads`` itself, so what is decoded or raised is exactly what that gives."""
-    try:
-        return list(map(_DECODE, texts))
-    except Exception:  # msgspec refused one: the slow way decides
-        return [json.loads(text.decode("utf-8") if isinstance(text, bytes) else text)
-                for text in texts]
-
-
-_DECODE = msgspec.json.Decoder().decode
 
 
 def task_payloads(conn: Connection, ids) -> dict[str, dict]:
