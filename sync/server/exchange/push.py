@@ -42,10 +42,10 @@ from sync.protocol import (
     freeze,
 )
 from sync.server import tables
+from sync.server.collector import collector_paused
 from sync.server.db import Sequence, among, insert_many, run_write
 from sync.server.errors import ServerError
 from sync.server.exchange.payloads import check_item, content
-from sync.server.export.output import collector_paused
 from sync.server.people.users import Device
 from sync.server.quality import tallies
 from sync.server.translation import suggestions

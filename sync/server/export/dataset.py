@@ -55,12 +55,12 @@ from pathlib import Path
 
 from sqlalchemy.engine import Connection, Engine
 
+from sync.server.collector import collector_paused
 from sync.server.export import card, demographics
 from sync.server.export.output import (
     ExportError,
     ExportResult,
     Progress,
-    collector_paused,
     moved,
     snapshot,
     staging,

@@ -9,16 +9,15 @@ crash or a full disk never leaves a half-written dataset where a finished one is
 ``out_dir`` must be absent or empty: files of an older export (a test split that no longer
 exists) would otherwise load with the new ones. What an export writes holds contributors'
 work and demographics, so its files are 0600 and its folders 0700 (:mod:`app.private`).
-While an export runs, Python's cyclic garbage collector is paused (:func:`collector_paused`).
+While an export runs, Python's cyclic garbage collector is paused
+(:func:`sync.server.collector.collector_paused`).
 """
 
 from __future__ import annotations
 
-import gc
 import os
 import shutil
 import tempfile
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -109,30 +108,6 @@ def snapshot(target: Engine | Connection) -> Iterator[Connection]:
         # SQLite in WAL mode: a read transaction keeps the snapshot of its first read.
         with conn.begin():
             yield conn
-
-
-_PAUSES = {"running": 0, "was_enabled": False}  # exports pausing the collector, process-wide
-_PAUSES_LOCK = threading.Lock()
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """The cyclic garbage collector off for the block, then as it was (after the last of
-    overlapping blocks, in any thread). An export's rows hold no reference cycles, so they
-    are freed as they go without it; with it, every collection walked the chunk of rows
-    alive at that moment again and again, an eighth of an export's time."""
-    with _PAUSES_LOCK:
-        if not _PAUSES["running"]:
-            _PAUSES["was_enabled"] = gc.isenabled()
-            gc.disable()
-        _PAUSES["running"] += 1
-    try:
-        yield
-    finally:
-        with _PAUSES_LOCK:
-            _PAUSES["running"] -= 1
-            if not _PAUSES["running"] and _PAUSES["was_enabled"]:
-                gc.enable()
 
 
 def arrow_size(row: dict) -> int:
