@@ -20,7 +20,6 @@ window, for new tasks) refreshes what it names. Work off the UI thread runs on o
 
 from __future__ import annotations
 
-import gc
 import sqlite3
 from pathlib import Path
 
@@ -175,9 +174,6 @@ class MainWindow(QMainWindow):
         # After the first paint, on the background reader: the language model, so the first
         # check while typing does not wait for it.
         QTimer.singleShot(1500, self, lambda: self.tasks.reader.run(warm_up))
-        # What exists now lives as long as the window: keep it out of the garbage
-        # collector's full passes, which otherwise grow with every object ever loaded.
-        gc.freeze()
 
     # --- actions -------------------------------------------------------------------------
 

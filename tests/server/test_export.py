@@ -368,7 +368,7 @@ def test_the_collector_is_paused_while_exporting_and_given_back(harness, data, t
     export started while another runs does not turn it on under the first."""
     import gc
 
-    from sync.server.collector import collector_paused
+    from app.collector import collector_paused
 
     during: list[bool] = []
     assert gc.isenabled()

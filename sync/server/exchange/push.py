@@ -28,6 +28,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from app import clock
+from app.collector import collector_paused
 from app.kinds import EDIT_KINDS, FINAL_STATES
 from app.records import comment_body
 from sync.protocol import (
@@ -42,7 +43,6 @@ from sync.protocol import (
     freeze,
 )
 from sync.server import tables
-from sync.server.collector import collector_paused
 from sync.server.db import Sequence, among, insert_many, run_write
 from sync.server.errors import ServerError
 from sync.server.exchange.payloads import check_item, content

@@ -55,7 +55,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import Connection, Engine
 
-from sync.server.collector import collector_paused
+from app.collector import collector_paused
 from sync.server.export import card, demographics
 from sync.server.export.output import (
     ExportError,

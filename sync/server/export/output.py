@@ -10,7 +10,7 @@ crash or a full disk never leaves a half-written dataset where a finished one is
 exists) would otherwise load with the new ones. What an export writes holds contributors'
 work and demographics, so its files are 0600 and its folders 0700 (:mod:`app.private`).
 While an export runs, Python's cyclic garbage collector is paused
-(:func:`sync.server.collector.collector_paused`).
+(:func:`app.collector.collector_paused`).
 """
 
 from __future__ import annotations
