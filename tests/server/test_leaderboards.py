@@ -201,33 +201,57 @@ def test_claimed_edits_earn_no_points(harness):
     assert (row.points, row.contributions) == (0, 1)
 
 
-def test_ranks_of_the_top_and_the_caller_follow_a_full_sort():
-    """Only the top of a board is sorted: its rows, ranks (equal points share one), and the
-    caller's row below it are those of sorting everyone, whatever the ties."""
+def test_ranks_of_the_top_and_the_caller_follow_a_full_sort(engine):
+    """Only each board's top leaves the database, ranked and sorted there: its rows, ranks
+    (equal points share one), the caller's row below it, and their place when they have no
+    work are those of sorting everyone in Python, whatever the ties and names (code point
+    order; a user with no users row sorts as an empty name)."""
     import random
 
+    from sync.server import tables
+    from sync.server.db import run_write
+    from sync.server.quality import tallies
+
     rng = random.Random(15)
-    for _ in range(200):
-        people = [f"u{n}" for n in range(rng.randint(0, 40))]
-        tallies_ = tuple(leaderboards.Tally(user, rng.choice(["urd_Arab", "hin_Deva"]), "",
-                                            rng.randint(0, 6), rng.randint(0, 2))
-                         for user in people for _ in range(rng.randint(1, 2)))
-        names = {user: rng.choice(["Amina", "Bilal", "Chandra"]) for user in people}
+    names = ["Amina", "amina", "Ämina", "Bilal", "bilal", "Zoë", "Chandra", "چاند", "Dina"]
+    people = {f"u{n:02}": name for n, name in enumerate(names)}
+    stamp = "2026-01-05T00:00:00.000Z"
+    run_write(engine, lambda conn: conn.execute(tables.users.insert(), [
+        {"id": user, "name": name, "role": "annotator", "languages": '["urd_Arab"]',
+         "created_at": stamp, "updated_at": stamp} for user, name in people.items()]))
+    strangers = ["u90", "u91"]  # work tallied, no users row
+    shown = 0
+    for _ in range(30):
+        rows = {}
+        for user in rng.sample([*people, *strangers], rng.randint(0, 11)):
+            for language in rng.sample(["urd_Arab", "hin_Deva"], rng.randint(1, 2)):
+                for detail, n in (("points", rng.randint(0, 6)), ("n", rng.randint(0, 2))):
+                    rows[user, language, detail] = n
+
+        def fill(conn, rows=rows):
+            conn.execute(tallies.TALLIES.delete())
+            kept = [{"figure": tallies.SCORED, "day": tallies.ALL_TIME, "project_id": "",
+                     "user_id": user, "language": language, "detail": detail, "n": n}
+                    for (user, language, detail), n in rows.items() if n]
+            if kept:
+                conn.execute(tallies.TALLIES.insert(), kept)
+
+        run_write(engine, fill)
         language = rng.choice([None, "urd_Arab"])
-        snapshot = leaderboards._Snapshot(tallies_, (), names, rules.RuleSettings(),
-                                          frozenset(), frozenset({None, language}))
         limit, caller = rng.randint(1, 8), rng.choice([*people, None])
-        rows, ranked = leaderboards._ranking(snapshot, None, language, limit, caller)
+        board = leaderboards.board(engine, language=language, limit=limit, user=caller)
         totals: dict[str, list[int]] = {}
-        for tally in tallies_:
-            if language in (None, tally.language):
-                entry = totals.setdefault(tally.user_id, [0, 0])
-                entry[0] += tally.points
-                entry[1] += tally.contributions
+        for (user, spoken, detail), n in rows.items():
+            if language in (None, spoken):
+                totals.setdefault(user, [0, 0])[detail == "n"] += n
         everyone = sorted((u for u, (_, n) in totals.items() if n),
-                          key=lambda u: (-totals[u][0], -totals[u][1], names[u], u))
-        expected = [u for position, u in enumerate(everyone) if position < limit or u == caller]
-        assert [r.user_id for r in rows] == expected and ranked == len(everyone)
-        for row in rows:
+                          key=lambda u: (-totals[u][0], -totals[u][1], people.get(u, ""), u))
+        assert [r.user_id for r in board.rows] == everyone[:limit]
+        shown += len(board.rows)
+        for row in [*board.rows, *([board.me] if caller in everyone else [])]:
             assert row.rank == 1 + sum(totals[u][0] > row.points for u in everyone)
             assert (row.points, row.contributions) == tuple(totals[row.user_id])
+            assert row.name == people.get(row.user_id, row.user_id)
+        if caller is not None and caller not in everyone:
+            assert (board.me.rank, board.me.points) == (len(everyone) + 1, 0)
+    assert shown > 60, "too few rows on the boards to say anything"

@@ -25,25 +25,24 @@ Speed: nothing is counted when a board is read. Work is grouped by user, languag
 whatever its points depend on (kind, thumbs given, edit distances in bands between the
 thresholds projects use), and ratings by user, language, day and value: these groups are
 :func:`board_facts`, kept in the ``tallies`` table as the data arrives (:mod:`.tallies`).
-A read takes the all-time rows and the day rows of the current week, and Python scores them
-with the board's rules (so new points need no recount; the boards across projects read their
-work already scored, ``scored:all``, while it was scored by their rules), sums them only for
-the languages of the boards asked for, and sorts only each board's top (a rank is one more
-than how many have more points). Interface translation is counted when read (its tables are
-small).
+A read is one query for all the boards asked for (:func:`_ranked`): it scores the rows of
+each period with the board's rules (so new points need no recount; the boards across
+projects read their work already scored, ``scored:all`` per day and ``scored:week`` per
+week, while it was scored by their rules), sums them per user for each board, and ranks and
+sorts them there, so only the rows shown (each board's top and the caller's) leave the
+database; the ratings of just those users come in a second (:func:`_histograms`).
+Interface translation is counted when read (its tables are small).
 """
 
 from __future__ import annotations
 
 import bisect
-import heapq
 import itertools
 import json
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
-from typing import NamedTuple
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -52,7 +51,7 @@ from app import clock, rules
 from app.kinds import EDIT_KINDS, TASK_KINDS
 from sync.protocol import ErrorCode, Leaderboard, LeaderboardRow, Leaderboards, Period
 from sync.server import tables
-from sync.server.db import read
+from sync.server.db import among, is_sqlite, read
 from sync.server.errors import ServerError
 from sync.server.people.users import Device, User, get_user
 from sync.server.quality import tallies
@@ -74,34 +73,7 @@ USERS = tables.users
 PERIODS: tuple[Period, ...] = ("day", "week", "all")
 TOP = 20
 
-# --- what everyone did -----------------------------------------------------------------------
-
-
-NO_RATINGS = (0, 0, 0, 0, 0)
-
-
-class Tally(NamedTuple):
-    """What one user did in one language on one UTC day: points, how many activities, and
-    how many of each 1–5 rating peers gave their edits that day. (A tuple: a read makes
-    tens of thousands, and a frozen dataclass took several times as long to make.)"""
-
-    user_id: str
-    language: str
-    day: str                          # YYYY-MM-DD
-    points: int = 0
-    contributions: int = 0
-    ratings: tuple[int, ...] = NO_RATINGS
-
-
-@dataclass(frozen=True)
-class _Snapshot:
-    all_time: tuple[Tally, ...]   # day '' (every day summed)
-    recent: tuple[Tally, ...]     # this week: ``day`` is its Monday, or today from today on
-    names: dict[str, str]
-    settings: rules.RuleSettings
-    blocked: frozenset[str]       # users who are blocked now
-    languages: frozenset[str | None]  # the boards' languages (None: all of them together)
-    totals: dict = field(default_factory=dict)  # _totals, per period, made when first asked
+# --- what everyone did: the facts the tallies keep ---------------------------------------
 
 
 def _grouped(conn: Connection, inner, keys: list[str], *aggregates):
@@ -273,93 +245,171 @@ def _rating_facts(conn: Connection, sf: PayloadFields, rf: PayloadFields, scope:
                 yield (r.project_id, r.author_id, r.language, r.day, f"r|{value}"), n
 
 
-def _tallies(conn: Connection, project_id: str | None, settings: rules.RuleSettings,
-             week: str, today: str) -> tuple[list[Tally], list[Tally]]:
-    """The stored facts (:mod:`.tallies`) scored and summed per user and language, in SQL:
-    all-time, and this week in two parts (``day`` is ``week``, or ``today`` for today on).
-    Translating the interface only in the boards across projects."""
-    table = tallies.TALLIES
-    everywhere = project_id is None
-    scope = [] if everywhere else [table.c.project_id == project_id]
+# --- reading the boards ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Source:
+    """Where one read finds its boards' rows in the tallies, and how it scores their work."""
+
+    project_id: str | None
+    settings: rules.RuleSettings
+    thresholds: tuple[int, ...]
+    scored: bool                      # work across projects already scored by these rules
+    since: dict[str, str | None]      # when each period began (None: all time)
+
+    def work(self, period: Period) -> sa.Select:
+        """Points and contributions per user and language in ``period``: the tallies' work,
+        and (only across projects) translating the interface."""
+        table = tallies.TALLIES
+        if self.scored:
+            # Work already scored (tallies.scored): two rows per user, language and day.
+            figure = tallies.SCORED_WEEK if period == "week" else tallies.SCORED
+            earned = _sum(sa.case((table.c.detail == "points", table.c.n), else_=0))
+            counted = _sum(sa.case((table.c.detail == "n", table.c.n), else_=0))
+        else:
+            figure = FIGURES[False][self.project_id is None]
+            points = sa.case(detail_points(self.thresholds, self.settings),
+                             value=table.c.detail, else_=0)
+            earned, counted = _sum(table.c.n * points), _sum(table.c.n)
+        work = sa.select(table.c.user_id, table.c.language, earned.label("points"),
+                         counted.label("n")).where(*self._rows(figure, period)) \
+            .group_by(table.c.user_id, table.c.language)
+        if self.project_id is not None:
+            return work
+        since = self.since[period]
+        return sa.union_all(work, *_translation_work(self.settings, since and since[:10]))
+
+    def ratings(self, period: Period, users: Iterable[str]) -> sa.Select:
+        """How many of each 1–5 rating the edits of ``users`` received in ``period``, per
+        user, language and value (``detail`` ``r|value``)."""
+        table = tallies.TALLIES
+        figure = FIGURES[True][self.project_id is None]
+        if self.scored and period == "week":
+            figure = tallies.RATED_WEEK  # one row per user, language and value this week
+        return sa.select(sa.literal_column(f"'{period}'").label("period"), table.c.user_id,
+                         table.c.language, table.c.detail, _sum(table.c.n).label("n")).where(
+            *self._rows(figure, period), among(table.c.user_id, sorted(users))).group_by(
+            table.c.user_id, table.c.language, table.c.detail)
+
+    def _rows(self, figure: str, period: Period) -> list:
+        """Rows of ``figure`` in ``period``: all time's, or those of each day (or week, as
+        the figure keeps them) from the period's first day on, later ones too (a board read
+        for a moment in the past counts everything since its start)."""
+        table = tallies.TALLIES
+        first = self.since[period] and self.since[period][:10]
+        return [table.c.figure == figure,
+                table.c.day == tallies.ALL_TIME if first is None else table.c.day >= first,
+                *([] if self.project_id is None else [table.c.project_id == self.project_id])]
+
+
+def _reading(conn: Connection, project_id: str | None, moment: datetime) -> _Source:
+    """What boards of ``project_id`` (None: across projects) read at ``moment``."""
+    settings = rule_settings(conn, project_id)
     state = tallies.stored_state(conn) or tallies.current_state(conn)
-    scored = everywhere and state.points is not None \
+    scored = project_id is None and state.points is not None \
         and state.points == tallies.rules_json(settings)
-    if scored:
-        # Work already scored by these rules (tallies.scored): two rows per user and day.
-        earned = _sum(sa.case((table.c.detail == "points", table.c.n), else_=0))
-        counted = _sum(sa.case((table.c.detail == "n", table.c.n), else_=0))
-    else:
-        points = sa.case(detail_points(state.thresholds, settings), value=table.c.detail,
-                         else_=0)
-        earned, counted = _sum(table.c.n * points), _sum(table.c.n)
-
-    def summed(figures: tuple[str, str], day, *condition) -> list[Tally]:
-        """Per user, language and ``day`` (a column to group by, or one day's text): the
-        points and contributions of work figure ``figures[0]``, the ratings of
-        ``figures[1]``."""
-        # Grouped by the key's own order when it can be (one day): no sorting at all.
-        keys = [table.c.user_id, table.c.language, *([] if isinstance(day, str) else [day])]
-        day = (sa.literal(day) if isinstance(day, str) else day).label("day")
-        work_figure, rated_figure = figures
-        work = sa.select(table.c.user_id, table.c.language, day, earned, counted).where(
-            table.c.figure == work_figure, *scope, *condition).group_by(*keys)
-        found = {(user, language, when): Tally(user, language, when, int(each), int(n))
-                 for user, language, when, each, n in conn.execute(work).all()}
-        rated = sa.select(table.c.user_id, table.c.language, day, *(
-            _sum(sa.case((table.c.detail == f"r|{value}", table.c.n), else_=0))
-            for value in RATING_VALUES)).where(
-            table.c.figure == rated_figure, *scope, *condition).group_by(*keys)
-        for user, language, when, *histogram in conn.execute(rated).all():
-            done = found.get((user, language, when))
-            found[user, language, when] = Tally(user, language, when,
-                                                done.points if done else 0,
-                                                done.contributions if done else 0,
-                                                tuple(map(int, histogram)))
-        return list(found.values())
-
-    figures = (tallies.SCORED, "rated:all") if scored else \
-        (FIGURES[False][everywhere], FIGURES[True][everywhere])
-    all_time = summed(figures, tallies.ALL_TIME, table.c.day == tallies.ALL_TIME)
-    if scored:
-        recent = _this_week(summed, figures, week, today)
-    else:
-        recent = summed(figures, sa.case((table.c.day >= today, today), else_=week),
-                        table.c.day >= week)
-    if project_id is None:
-        for tally in _translation_tallies(conn, settings):
-            all_time.append(tally._replace(day=tallies.ALL_TIME))
-            if tally.day >= week:
-                recent.append(tally._replace(day=today if tally.day >= today else week))
-    return all_time, recent
+    since = {}
+    for period in PERIODS:
+        start = period_start(period, moment)
+        since[period] = clock.stamp(start) if start else None
+    return _Source(project_id, settings, state.thresholds, scored, since)
 
 
 def _sum(value) -> sa.ColumnElement:
     # A whole number: PostgreSQL's sum of a bigint is numeric, which reaches Python as a
-    # Decimal, several times slower to fetch (thousands of rows per read).
+    # Decimal, several times slower to fetch.
     return sa.cast(sa.func.sum(value), sa.BigInteger)
 
 
-def _this_week(summed, figures: tuple[str, str], week: str, today: str) -> list[Tally]:
-    """This week's scored work in the two parts boards read, from the rows kept per week
-    (``scored:week``, ``rated:week``: one per user and language however far into the week)
-    less what was done from today on, and the day rows from today on (a later week's, read
-    for a moment in the past, count as today's, as :func:`_totals` reads them)."""
-    table = tallies.TALLIES
-    next_week = (date.fromisoformat(week) + timedelta(days=7)).isoformat()
-    from_today = summed(figures, sa.case((table.c.day < next_week, today), else_=next_week),
-                        table.c.day >= today)
-    in_this_week = {(t.user_id, t.language): t for t in from_today if t.day == today}
-    recent = from_today
-    for whole in summed((tallies.SCORED_WEEK, tallies.RATED_WEEK), week, table.c.day == week):
-        part = in_this_week.get((whole.user_id, whole.language))
-        if part is not None:
-            whole = Tally(whole.user_id, whole.language, week, whole.points - part.points,
-                          whole.contributions - part.contributions,
-                          tuple(a - b for a, b in zip(whole.ratings, part.ratings,
-                                                      strict=True)))
-        if whole.points or whole.contributions or any(whole.ratings):
-            recent.append(whole)
-    return recent
+def _translation_work(settings: rules.RuleSettings, first_day: str | None) -> list[sa.Select]:
+    """Translating the interface (issue 16), per user and language, with its own points
+    (:func:`app.rules.translation_points`): accepted suggestions on the day they were
+    accepted, verdicts on the day they were given. Not any project's work: only the boards
+    across projects count it. Counted when read: a catalog's suggestions and verdicts are
+    thousands, not millions."""
+    suggestions, votes = tables.ui_translations, tables.ui_votes
+    decided = sa.func.substr(suggestions.c.decided_at, 1, 10)
+    voted = sa.func.substr(votes.c.updated_at, 1, 10)
+    n = sa.cast(sa.func.count(), sa.BigInteger)
+    accepted = sa.select(
+        suggestions.c.author_id, suggestions.c.language,
+        n * rules.translation_points(accepted=1, settings=settings), n).where(
+        suggestions.c.status.in_(("accepted", "superseded")),
+        suggestions.c.decided_at.isnot(None), unblocked(suggestions.c.author_id),
+        *([] if first_day is None else [decided >= first_day]))
+    given = sa.select(
+        votes.c.author_id, suggestions.c.language,
+        n * rules.translation_points(verdicts=1, settings=settings), n) \
+        .join(suggestions, suggestions.c.id == votes.c.translation_id).where(
+        votes.c.device_id != "server", unblocked(votes.c.author_id),
+        *([] if first_day is None else [voted >= first_day]))
+    return [accepted.group_by(suggestions.c.author_id, suggestions.c.language),
+            given.group_by(votes.c.author_id, suggestions.c.language)]
+
+
+def _ranked(conn: Connection, source: _Source, boards: list[tuple[Period, str | None]],
+            limit: int, user_id: str | None) -> list:
+    """Each board's top ``limit`` rows, ranked and sorted in SQL, and ``user_id``'s row when
+    it has work there: ``board`` (its index), ``user_id``, ``name``, ``points``, ``n``,
+    ``rank`` (equal points share one: one more than how many have more), ``position`` and
+    ``ranked`` (how many have work in the board). One query for every board, so only the
+    rows shown leave the database, and each period's work is summed once for its boards."""
+    work = {period: source.work(period).cte(f"work_{period}").prefix_with("MATERIALIZED")
+            for period, _ in boards}
+    totals = []
+    for index, (period, language) in enumerate(boards):
+        rows = work[period]
+        totals.append(sa.select(sa.literal_column(str(index)).label("board"), rows.c.user_id,
+                                _sum(rows.c.points).label("points"), _sum(rows.c.n).label("n"))
+                      .where(*([] if language is None else [rows.c.language == language]))
+                      .group_by(rows.c.user_id).having(sa.func.sum(rows.c.n) != 0))
+    everyone = sa.union_all(*totals).subquery("totals")
+    # Ranks and counts first, by points alone; names only for the few that can be shown:
+    # those ranked within the top (every row above one of them is one too) and the caller.
+    ranked = sa.select(
+        everyone,
+        sa.func.rank().over(partition_by=everyone.c.board,
+                            order_by=everyone.c.points.desc()).label("rank"),
+        sa.func.count().over(partition_by=everyone.c.board).label("ranked")).subquery("ranked")
+    near = ranked.c.rank <= limit
+    if user_id is not None:
+        near = sa.or_(near, ranked.c.user_id == user_id)
+    near = sa.select(ranked).where(near).subquery("near")
+    placed = sa.select(
+        near, USERS.c.name,
+        sa.func.row_number().over(partition_by=near.c.board, order_by=[
+            near.c.points.desc(), near.c.n.desc(),
+            _codepoints(conn, sa.func.coalesce(USERS.c.name, "")),
+            _codepoints(conn, near.c.user_id)]).label("position")) \
+        .select_from(near.outerjoin(USERS, USERS.c.id == near.c.user_id)).subquery("placed")
+    shown = placed.c.position <= limit
+    if user_id is not None:
+        shown = sa.or_(shown, placed.c.user_id == user_id)
+    return conn.execute(sa.select(placed).where(shown)
+                        .order_by(placed.c.board, placed.c.position)).all()
+
+
+def _codepoints(conn: Connection, text):
+    """``text`` ordered as Python orders strings (by code point), as the boards always
+    were: SQLite's default does; PostgreSQL's follows the database's locale unless told."""
+    return text if is_sqlite(conn) else sa.collate(text, "C")
+
+
+def _histograms(conn: Connection, source: _Source,
+                shown: dict[Period, set[str]]) -> dict[tuple, dict[str, list[int]]]:
+    """The ratings the edits of the users ``shown`` per period received: by (period, user),
+    a histogram of the 1–5 values per language. Read for the rows shown only."""
+    parts = [source.ratings(period, users) for period, users in shown.items() if users]
+    found: dict[tuple, dict[str, list[int]]] = {}
+    if not parts:
+        return found
+    width = len(RATING_VALUES)
+    for period, user, language, detail, n in conn.execute(sa.union_all(*parts)).all():
+        value = int(detail.partition("|")[2])
+        histogram = found.setdefault((period, user), {}).setdefault(language, [0] * width)
+        histogram[RATING_VALUES.index(value)] += int(n)
+    return found
 
 
 def detail_points(thresholds: tuple[int, ...],
@@ -383,32 +433,6 @@ def detail_points(thresholds: tuple[int, ...],
     return found
 
 
-def _translation_tallies(conn: Connection, settings: rules.RuleSettings) -> list[Tally]:
-    """Translating the interface (issue 16), with its own points (:func:`app.rules.
-    translation_points`): accepted suggestions on the day they were accepted, verdicts on the
-    day they were given. Not any project's work: only the boards across projects count it.
-    Counted when read: a catalog's suggestions and verdicts are thousands, not millions."""
-    suggestions, votes = tables.ui_translations, tables.ui_votes
-    decided = sa.func.substr(suggestions.c.decided_at, 1, 10)
-    voted = sa.func.substr(votes.c.updated_at, 1, 10)
-    accepted = _grouped(conn, sa.select(
-        suggestions.c.author_id, suggestions.c.language, decided.label("day"))
-        .where(suggestions.c.status.in_(("accepted", "superseded")),
-               suggestions.c.decided_at.isnot(None), unblocked(suggestions.c.author_id)),
-        ["author_id", "language", "day"], _count)
-    given = _grouped(conn, sa.select(
-        votes.c.author_id, suggestions.c.language, voted.label("day"))
-        .join(suggestions, suggestions.c.id == votes.c.translation_id)
-        .where(votes.c.device_id != "server", unblocked(votes.c.author_id)),
-        ["author_id", "language", "day"], _count)
-    return [*(Tally(r.author_id, r.language, r.day,
-                    rules.translation_points(accepted=r.n, settings=settings), r.n)
-              for r in accepted),
-            *(Tally(r.author_id, r.language, r.day,
-                    rules.translation_points(verdicts=r.n, settings=settings), r.n)
-              for r in given)]
-
-
 def rule_settings(conn: Connection, project_id: str | None = None) -> rules.RuleSettings:
     """The project's rules; with no project, the first project (by name) that sets any."""
     query = (sa.select(PROJECTS.c.payload).where(PROJECTS.c.deleted == sa.false())
@@ -425,72 +449,58 @@ def rule_settings(conn: Connection, project_id: str | None = None) -> rules.Rule
 # --- boards ----------------------------------------------------------------------------------
 
 
-def _snapshot(conn: Connection, project_id: str | None, moment: datetime,
-              languages: Iterable[str | None]) -> _Snapshot:
-    """Everyone's tallies as the database has them now: all-time, and per day from the
-    start of ``moment``'s week (the day and week boards), for boards of ``languages``."""
-    people = conn.execute(sa.select(USERS.c.id, USERS.c.name, USERS.c.blocked_at)).all()
-    settings = rule_settings(conn, project_id)
-    week = clock.stamp(period_start("week", moment))[:10]
-    today = clock.stamp(period_start("day", moment))[:10]
-    all_time, recent = _tallies(conn, project_id, settings, week, today)
-    return _Snapshot(tuple(all_time), tuple(recent), {p.id: p.name for p in people},
-                     settings, frozenset(p.id for p in people if p.blocked_at is not None),
-                     frozenset((None, *languages)))
+def _read(conn: Connection, project_id: str | None, moment: datetime,
+          boards: list[tuple[Period, str | None]], limit: int,
+          user_id: str | None) -> list[Leaderboard]:
+    """``boards`` (period, language: None for all of them) as at ``moment``: the top
+    ``limit`` rows of each, and ``user_id``'s row (``me``)."""
+    for period, _ in boards:
+        if period not in PERIODS:
+            raise ServerError(ErrorCode.invalid_request,
+                              f"period: one of {', '.join(PERIODS)} (got {period!r}).")
+    if not is_sqlite(conn):
+        # The boards' query sums and ranks some thousands of rows: compiling it (PostgreSQL's
+        # JIT, drawn by cost estimates of the index walks) took 90 ms, running it 20.
+        conn.exec_driver_sql("SET LOCAL jit = off")
+    source = _reading(conn, project_id, moment)
+    found: list[list] = [[] for _ in boards]
+    for row in _ranked(conn, source, boards, limit, user_id):
+        found[row.board].append(row)
+    shown: dict[Period, set[str]] = {}
+    for (period, _), rows in zip(boards, found, strict=True):
+        shown.setdefault(period, set()).update(row.user_id for row in rows)
+    histograms = _histograms(conn, source, shown)
+    person = conn.execute(sa.select(USERS.c.name, USERS.c.blocked_at)
+                          .where(USERS.c.id == user_id)).first() if user_id else None
+    return [_board(period, language, source, rows, histograms, limit, user_id, person)
+            for (period, language), rows in zip(boards, found, strict=True)]
 
 
-def _totals(snapshot: _Snapshot, first_day: str | None) -> dict[str | None, dict[str, list]]:
-    """Per language of the snapshot's boards (None: all of them) and user: [points,
-    contributions, rating histogram] from ``first_day`` on (None: all time); summed once per
-    snapshot and period."""
-    if first_day in snapshot.totals:
-        return snapshot.totals[first_day]
-    found: dict[str | None, dict[str, list]] = {language: {} for language in snapshot.languages}
-    everyone = found[None]
-    for tally in snapshot.recent if first_day else snapshot.all_time:
-        if first_day is not None and tally.day < first_day:
-            continue
-        own = found.get(tally.language)
-        for users in (everyone, own) if own is not None else (everyone,):
-            entry = users.get(tally.user_id)
-            if entry is None:
-                users[tally.user_id] = [tally.points, tally.contributions, tally.ratings]
-                continue
-            entry[0] += tally.points
-            entry[1] += tally.contributions
-            if tally.ratings is not NO_RATINGS:
-                entry[2] = tuple(a + b for a, b in zip(entry[2], tally.ratings, strict=True))
-    snapshot.totals[first_day] = found
-    return found
-
-
-def _ranking(snapshot: _Snapshot, since: str | None, language: str | None, limit: int,
-             user_id: str | None) -> tuple[list[LeaderboardRow], int]:
-    """The top ``limit`` rows of everyone with work in the board, best first (equal points
-    share a rank: one more than how many have more points), then ``user_id``'s row when it
-    has work and is not among them; and how many have work. Only those rows are scored, and
-    only the top is sorted."""
-    totals = _totals(snapshot, since[:10] if since else None).get(language, {})
-    names = snapshot.names
-    scored = [(user, entry) for user, entry in totals.items() if entry[1]]
-    top = heapq.nsmallest(limit, scored,
-                          key=lambda s: (-s[1][0], -s[1][1], names.get(s[0], ""), s[0]))
-    chosen = []
-    for position, (user, entry) in enumerate(top, start=1):
-        rank = position if position == 1 or top[position - 2][1][0] != entry[0] \
-            else chosen[-1][0]
-        chosen.append((rank, user, entry))
-    mine = totals.get(user_id) if user_id is not None else None
-    if mine is not None and mine[1] and all(user != user_id for _, user, _ in chosen):
-        chosen.append((1 + sum(1 for _, entry in scored if entry[0] > mine[0]), user_id, mine))
+def _board(period: Period, language: str | None, source: _Source, ranked: list,
+           histograms: dict[tuple, dict[str, list[int]]], limit: int, user_id: str | None,
+           person) -> Leaderboard:
+    """One board from its rows as :func:`_ranked` found them (best first, then the
+    caller's); the caller's row with no work is theirs with none (rank: after everyone)."""
     rows = []
-    for rank, user, (points, contributions, histogram) in chosen:
-        scores = _scores(histogram, snapshot.settings)
-        rows.append(LeaderboardRow(rank=rank, user_id=user, name=names.get(user, user),
-                                   points=points, contributions=contributions,
-                                   quality_score=scores.quality_score,
-                                   aya_score=scores.aya_score))
-    return rows, len(scored)
+    for row in ranked:
+        received = histograms.get((period, row.user_id), {})
+        histogram = [sum(counts) for counts in zip(
+            *(counts for spoken, counts in received.items() if language in (None, spoken)),
+            strict=True)] or [0] * len(RATING_VALUES)
+        scores = _scores(histogram, source.settings)
+        rows.append(LeaderboardRow(
+            rank=int(row.rank), user_id=row.user_id,
+            name=row.name if row.name is not None else row.user_id,
+            points=int(row.points), contributions=int(row.n),
+            quality_score=scores.quality_score, aya_score=scores.aya_score))
+    me = None
+    if person is not None:
+        me = next((row for row in rows if row.user_id == user_id), None)
+        if me is None and person.blocked_at is None:
+            me = LeaderboardRow(rank=(int(ranked[0].ranked) if ranked else 0) + 1,
+                                user_id=user_id, name=person.name, points=0, contributions=0)
+    return Leaderboard(period=period, language=language, since=source.since[period],
+                       rows=rows[:limit], me=me)
 
 
 def _scores(histogram: list[int], settings: rules.RuleSettings) -> rules.Scores:
@@ -517,25 +527,6 @@ def _now(now: datetime | str | None) -> datetime:
     return now.astimezone(UTC)
 
 
-def _board(snapshot: _Snapshot, period: Period,
-           language: str | None, now: datetime, limit: int,
-           user_id: str | None) -> Leaderboard:
-    if period not in PERIODS:
-        raise ServerError(ErrorCode.invalid_request,
-                          f"period: one of {', '.join(PERIODS)} (got {period!r}).")
-    start = period_start(period, now)
-    since = clock.stamp(start) if start else None
-    ranking, ranked = _ranking(snapshot, since, language, limit, user_id)
-    me = None
-    if user_id is not None and user_id in snapshot.names:
-        me = next((row for row in ranking if row.user_id == user_id), None)
-        if me is None and user_id not in snapshot.blocked:
-            me = LeaderboardRow(rank=ranked + 1, user_id=user_id,
-                                name=snapshot.names[user_id], points=0, contributions=0)
-    return Leaderboard(period=period, language=language, since=since,
-                       rows=ranking[:limit], me=me)
-
-
 def board(target: Target, *, period: Period = "all", language: str | None = None,
           now: datetime | str | None = None, limit: int = TOP,
           project_id: str | None = None, user: str | None = None) -> Leaderboard:
@@ -544,8 +535,8 @@ def board(target: Target, *, period: Period = "all", language: str | None = None
 
     def work(conn: Connection) -> Leaderboard:
         user_id = get_user(conn, user).id if user else None
-        snapshot = _snapshot(conn, project_id, moment, (language,))
-        return _board(snapshot, period, language, moment, max(1, limit), user_id)
+        return _read(conn, project_id, moment, [(period, language)], max(1, limit),
+                     user_id)[0]
 
     return read(target, work)
 
@@ -567,9 +558,8 @@ def leaderboards(target: Target, device_or_user: Device | User | str, *,
             found = (device_or_user if isinstance(device_or_user, User)
                      else get_user(conn, device_or_user))
             user_id, languages = found.id, found.languages
-        snapshot = _snapshot(conn, project_id, moment, languages)
-        boards = [_board(snapshot, period, language, moment, max(1, limit), user_id)
-                  for period in PERIODS for language in (None, *languages)]
+        wanted = [(period, language) for period in PERIODS for language in (None, *languages)]
+        boards = _read(conn, project_id, moment, wanted, max(1, limit), user_id)
         return Leaderboards(generated_at=clock.stamp(moment), boards=boards)
 
     return read(target, work)
