@@ -437,10 +437,12 @@ def migrate(db: Database, *, path: str = "the database") -> None:
     except sqlite3.DatabaseError as exc:
         raise StoreError(f"{path} is not a Qalam database, or it is damaged ({exc}).") from exc
     unknown = [name for name in applied if name not in known_migrations()]
-    if unknown:
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    if unknown or version > len(known_migrations()):
+        step = f"schema step {unknown[-1]!r}" if unknown else f"schema version {version}"
         raise SchemaTooNew(
-            f"{path} was written by a newer version of Qalam (it has schema step "
-            f"{unknown[-1]!r}). Install the newer version to open it; nothing was changed."
+            f"{path} was written by a newer version of Qalam (it has {step}). Install the "
+            "newer version to open it; nothing was changed."
         )
     migrations.apply(db)
     db.execute(f"PRAGMA user_version = {len(known_migrations())}")

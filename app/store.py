@@ -23,35 +23,22 @@ import contextlib
 import json
 import sqlite3
 import sys
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, fields
 from datetime import timedelta
 from pathlib import Path
 
+from app import clock, kinds, private
+from app.errors import DiskFull, InvalidState, NotFound, StoreError, TextRejected
+from app.guidelines import choose as choose_guideline
+from app.guidelines import normalize as guidelines_shape
+from app.ids import new_id
+from app.text import clean_fields, require_visible
 
-def _import_sqlite_utils_without_numpy():
-    # sqlite-utils imports numpy when it is installed (the language identifier needs it),
-    # only to map numpy types we never store: a tenth of a second of every start-up.
-    blocked = [name for name in ("numpy", "pandas") if name not in sys.modules]
-    for name in blocked:
-        sys.modules[name] = None  # makes "import numpy" raise ImportError
-    try:
-        import sqlite_utils  # noqa: F401
-    finally:
-        for name in blocked:
-            del sys.modules[name]
-
-
-_import_sqlite_utils_without_numpy()
-
-from sqlite_utils import Database  # noqa: E402
-
-from app import clock, private, schema  # noqa: E402
-from app.errors import DiskFull, InvalidState, NotFound, StoreError, TextRejected  # noqa: E402
-from app.guidelines import choose as choose_guideline  # noqa: E402
-from app.guidelines import normalize as guidelines_shape  # noqa: E402
-from app.ids import new_id  # noqa: E402
-from app.text import clean_fields, require_visible  # noqa: E402
+# How many steps app.schema has (tests/test_migrations.py holds them equal): a store at this
+# user_version opens without importing them.
+SCHEMA_STEPS = 10
 
 # Typing within this window extends the latest revision instead of adding one, so history
 # holds editing sessions rather than keystrokes.
@@ -276,7 +263,55 @@ def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA busy_timeout = 5000")
     conn.execute("PRAGMA foreign_keys = ON")
+    # As sqlite-utils sets on every connection it wraps: a row replaced (INSERT OR REPLACE)
+    # fires its delete triggers, which keep the full-text indexes in step.
+    conn.execute("PRAGMA recursive_triggers = ON")
     return conn
+
+
+_SQLITE_UTILS_LOCK = threading.Lock()
+
+
+def _sqlite_utils():
+    """sqlite-utils, imported once (by the first store to need it, in any thread) without
+    numpy: it imports numpy when it is installed (the language identifier needs it) only to
+    map numpy types we never store, a tenth of a second. While it imports, numpy cannot be
+    imported: the app's first import of it comes after its first paint, before anything
+    that uses numpy (``ui.application``)."""
+    with _SQLITE_UTILS_LOCK:
+        if "sqlite_utils" in sys.modules:
+            return sys.modules["sqlite_utils"]
+        blocked = [name for name in ("numpy", "pandas") if name not in sys.modules]
+        for name in blocked:
+            sys.modules[name] = None  # makes "import numpy" raise ImportError
+        try:
+            import sqlite_utils
+        finally:
+            for name in blocked:
+                del sys.modules[name]
+        return sqlite_utils
+
+
+def load_sqlite_utils() -> None:
+    """Import sqlite-utils now, on this thread (see :func:`_sqlite_utils`)."""
+    _sqlite_utils()
+
+
+def _is_current(conn: sqlite3.Connection) -> bool:
+    """Whether the store at ``conn`` is one this version made or migrated, as it left it:
+    its schema steps all applied (``user_version``, set by :func:`app.schema.migrate`, and
+    as many steps recorded as this version has), in WAL mode, with a device id. Such a store
+    opens without loading the schema's steps."""
+    if conn.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_STEPS:
+        return False  # new, older, or written by a newer Qalam: migrate() tells which
+    steps = conn.execute("SELECT count(*) FROM _sqlite_migrations "  # sqlite-utils' record
+                         "WHERE migration_set = 'qalam'").fetchone()[0]
+    if steps != SCHEMA_STEPS:
+        return False
+    if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+        return False
+    return conn.execute("SELECT count(*) FROM meta WHERE key IN ('device_id', 'last_seq')"
+                        ).fetchone()[0] == 2
 
 
 @contextlib.contextmanager
@@ -290,16 +325,38 @@ def _disk_full_translated(folder: Path) -> Iterator[None]:
         raise
 
 
-class _Database(Database):
-    """sqlite-utils' Database with a full disk translated where it enters: in any statement
+class _Database:
+    """The store's connection, with a full disk translated where it enters: in any statement
     and in a transaction's COMMIT (the transaction is rolled back first, so nothing stored
-    before is touched and the same write succeeds once space is freed)."""
+    before is touched and the same write succeeds once space is freed).
 
-    folder: Path = Path()
+    Transactions (``atomic``: savepoints when nested) and the schema's steps are
+    sqlite-utils', on this same connection. sqlite-utils is loaded by the first of them, not
+    by opening: a start whose store is current paints its window without its 40 ms of
+    imports, and its first transaction comes after that paint (``ui.application``).
+    """
 
-    def execute(self, sql, parameters=None):
+    def __init__(self, conn: sqlite3.Connection, folder: Path):
+        self.conn = conn
+        self.folder = folder
+        self._utils = None
+
+    @property
+    def utils(self):
+        """sqlite-utils' ``Database`` over this connection (no plugins: finding them scans
+        every installed package's entry points, ~0.1 s, and a plugin would run its code on
+        every connection to an annotator's work)."""
+        if self._utils is None:
+            self._utils = _sqlite_utils().Database(self.conn, execute_plugins=False)
+        return self._utils
+
+    def execute(self, sql, parameters=None) -> sqlite3.Cursor:
+        # The connection opens no transaction by itself (isolation_level=None): a statement
+        # outside ``atomic`` commits on its own, as sqlite-utils' execute() has it.
         with _disk_full_translated(self.folder):
-            return super().execute(sql, parameters)
+            if parameters is None:
+                return self.conn.execute(sql)
+            return self.conn.execute(sql, parameters)
 
     def tuples(self, sql, parameters=()) -> list[tuple]:
         """The rows of a query as plain tuples, not ``sqlite3.Row`` (see
@@ -318,12 +375,35 @@ class _Database(Database):
 
     @contextlib.contextmanager
     def atomic(self):
-        with _disk_full_translated(self.folder), super().atomic() as db:
-            yield db
+        with _disk_full_translated(self.folder), self.utils.atomic():
+            yield self
+
+    def ensure_autocommit_on(self):
+        return self.utils.ensure_autocommit_on()
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def _bring_up_to_date(db: _Database, path: Path) -> None:
+    """Migrate (refusing a newer store untouched), switch to WAL and give a new store its
+    device id."""
+    _sqlite_utils()  # before the schema's steps import it: without numpy
+    from app import schema
+
+    with _disk_full_translated(db.folder):
+        schema.migrate(db.utils, path=str(path))  # checks the version before any write
+    with db.ensure_autocommit_on():
+        db.execute("PRAGMA journal_mode = WAL")
+    with db.atomic():
+        if db.execute("SELECT 1 FROM meta WHERE key = 'device_id'").fetchone() is None:
+            # Only a new store needs an id (making one loads uuid6: ~15 ms a start).
+            db.execute("INSERT INTO meta (key, value) VALUES ('device_id', ?)", [new_id()])
+        db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('last_seq', '0')")
 
 
 class Store:
-    def __init__(self, db: Database, path: Path, *, readonly: bool = False):
+    def __init__(self, db: _Database, path: Path, *, readonly: bool = False):
         self.db = db
         self.path = path
         self.readonly = readonly
@@ -345,24 +425,13 @@ class Store:
             conn = _connect(path, readonly)
         except (sqlite3.Error, OSError) as exc:
             raise StoreError(f"Cannot open {path}: {exc}.") from exc
-        # No sqlite-utils plugins: finding them scans every installed package's entry points
-        # (~0.1 s of each start), and a plugin would run its code on every connection to an
-        # annotator's work.
-        db = _Database(conn, execute_plugins=False)
-        db.folder = path.parent
+        db = _Database(conn, path.parent)
         if readonly:
             return cls(db, path, readonly=True)
         try:
-            schema.migrate(db, path=str(path))  # checks the version before any write
-            with db.ensure_autocommit_on():
-                db.execute("PRAGMA journal_mode = WAL")
             db.execute("PRAGMA synchronous = FULL")
-            with db.atomic():
-                if db.execute("SELECT 1 FROM meta WHERE key = 'device_id'").fetchone() is None:
-                    # Only a new store needs an id (making one loads uuid6: ~15 ms a start).
-                    db.execute("INSERT INTO meta (key, value) VALUES ('device_id', ?)",
-                               [new_id()])
-                db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('last_seq', '0')")
+            if not _is_current(conn):
+                _bring_up_to_date(db, path)
         except sqlite3.DatabaseError as exc:
             conn.close()
             raise StoreError(f"{path} is not a Qalam database, or it is damaged ({exc}).") from exc
@@ -574,8 +643,8 @@ class Store:
         """A new draft. For a re-annotation or post-edit task the text it starts from is
         kept beside it (``original_inputs``/``original_targets``: the task's prompt and
         completion, or its source and machine translation), so distances can be measured."""
-        if kind not in schema.TASK_KINDS:
-            raise ValueError(f"Unknown kind {kind!r}; expected one of {schema.TASK_KINDS}.")
+        if kind not in kinds.TASK_KINDS:
+            raise ValueError(f"Unknown kind {kind!r}; expected one of {kinds.TASK_KINDS}.")
         cleaned, warnings = clean_fields(
             inputs=inputs, targets=targets, dialect=dialect, original_inputs=original_inputs,
             original_targets=original_targets,
@@ -914,14 +983,14 @@ class Store:
     ) -> Review:
         """Create or update this annotator's draft review of a review task (durable when it
         returns). Scores are 1–5 ("is the edit an improvement?"); ``flag`` is one of
-        :data:`app.schema.REVIEW_FLAGS` or None. Drafts are not synced: the review enters
+        :data:`app.kinds.REVIEW_FLAGS` or None. Drafts are not synced: the review enters
         the outbox when it is submitted."""
         for name, score in (("rating_inputs", rating_inputs),
                             ("rating_targets", rating_targets)):
             if score is not None and score not in range(1, 6):
                 raise ValueError(f"{name} must be 1 to 5, not {score!r}.")
-        if flag is not None and flag not in schema.REVIEW_FLAGS:
-            raise ValueError(f"flag must be one of {schema.REVIEW_FLAGS}, not {flag!r}.")
+        if flag is not None and flag not in kinds.REVIEW_FLAGS:
+            raise ValueError(f"flag must be one of {kinds.REVIEW_FLAGS}, not {flag!r}.")
         cleaned, _ = clean_fields(reason=reason)
         with self.db.atomic():
             task = self.task(task_id)

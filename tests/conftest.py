@@ -41,6 +41,10 @@ def open_app(qtbot):
         qtbot.addWidget(window)
         window.show()
         qtbot.waitExposed(window)
+        # Start-up's last step, after the first paint: the "running" mark on the writer. A
+        # test writing to the store itself starts once it has landed.
+        qtbot.waitUntil(lambda: window.session.begun)
+        window.writer.flush()
         opened.append((window, data_dir))
         if active:
             window.activateWindow()

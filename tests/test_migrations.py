@@ -58,5 +58,30 @@ def test_migrations_are_idempotent(tmp_path):
     for _ in range(3):
         Store.open(tmp_path / "q.db").close()
     with Store.open(tmp_path / "q.db") as store:
-        applied = [m.name for m in schema.migrations.applied(store.db)]
+        applied = [m.name for m in schema.migrations.applied(store.db.utils)]
     assert applied == schema.known_migrations()
+
+
+def test_the_store_knows_how_many_steps_the_schema_has():
+    # A store at this many steps opens without importing them (app.store._is_current):
+    # a new step must raise the count, or stores would not be migrated to it.
+    from app import store
+
+    assert len(schema.known_migrations()) == store.SCHEMA_STEPS
+
+
+@pytest.mark.parametrize("newer", ["step recorded", "user_version"])
+def test_a_newer_store_is_refused_however_it_says_so(tmp_path, newer):
+    path = tmp_path / "newer.db"
+    Store.open(path).close()
+    conn = sqlite3.connect(path, isolation_level=None)
+    if newer == "step recorded":  # a newer Qalam stopped after its step, before user_version
+        conn.execute("INSERT INTO _sqlite_migrations (migration_set, name, applied_at) "
+                     "VALUES ('qalam', 'm999_from_the_future', 'later')")
+    else:
+        conn.execute(f"PRAGMA user_version = {len(schema.known_migrations()) + 1}")
+    conn.close()
+    before = _digest(path)
+    with pytest.raises(SchemaTooNew, match="newer version of Qalam"):
+        Store.open(path)
+    assert _digest(path) == before

@@ -10,6 +10,7 @@ import json
 import subprocess
 import sys
 
+from app.store import Store
 from sync.server import db
 from sync.server.cli import main
 
@@ -89,3 +90,44 @@ def test_the_servers_app_does_not_load_the_apps_store_or_pandas():
     code = ("import json, sys; import sync.server.api.factory; "
             "print(json.dumps([m for m in sys.argv[1:] if m in sys.modules]))")
     assert _probe(code, "pandas", "numpy", "sqlite_utils", "app.store", "app.activity") == []
+
+
+FIRST_PAINT_PROBE = """
+import json, sys
+from pathlib import Path
+from ui.application import open_window
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import QApplication
+
+app = QApplication([])
+loaded = {}
+
+class FirstPaint(QObject):
+    def eventFilter(self, watched, event):
+        if event.type() == QEvent.Paint and "painted" not in loaded:
+            loaded["painted"] = [m for m in ("sqlite_utils", "numpy") if m in sys.modules]
+        return False
+
+spy = FirstPaint()
+app.installEventFilter(spy)
+window = open_window(Path(sys.argv[1]), ui_language="en")
+window.show()
+while not window.session.begun:
+    app.processEvents()
+window.writer.flush()
+loaded["begun"] = [m for m in ("sqlite_utils", "numpy") if m in sys.modules]
+window.close()
+window.shutdown()
+print(json.dumps(loaded))
+"""
+
+
+def test_the_first_paint_of_a_current_store_waits_for_no_sqlite_utils(tmp_path):
+    # A store this version made opens without its schema's steps (app.store._is_current),
+    # and the first transaction, the "running" mark, comes after the first paint: the 40 ms
+    # of sqlite-utils' imports are not before it. numpy never loads.
+    from app import paths
+
+    Store.open(paths.database_path(tmp_path)).close()
+    loaded = _probe(FIRST_PAINT_PROBE, str(tmp_path))
+    assert loaded == {"painted": [], "begun": ["sqlite_utils"]}

@@ -68,7 +68,16 @@ def open_window(
     except BaseException:
         resume_collector()
         raise
-    _settle_after_first_paint(window, resume_collector)
+    def started() -> None:
+        # What transactions need (sqlite-utils, 40 ms of imports), here on this thread,
+        # before the writer's first transaction and before anything imports numpy (the
+        # language model, 1.5 s after start); then the "running" mark.
+        from app.store import load_sqlite_utils
+
+        load_sqlite_utils()
+        window.session.begin()
+
+    _after_first_paint(window, collector_given_back=resume_collector, then=started)
     return window
 
 
@@ -79,7 +88,7 @@ def _build_window(data_dir: Path, *, demo: bool, ui_language: str | None,
     from PySide6.QtGui import QAction
     from PySide6.QtWidgets import QToolBar
 
-    from app import provisioning, session, ui_translations
+    from app import provisioning, ui_translations
     from app.store import Store
     from i18n.translation import _
     from ui.fonts import register_bundled_fonts
@@ -115,13 +124,6 @@ def _build_window(data_dir: Path, *, demo: bool, ui_language: str | None,
     window = MainWindow(reader=reader, tasks=tasks, settings=_settings(data_dir))
     if provisioning_problem is not None:
         show_provisioning_problem(window, provisioning_problem)
-    # Mark this run as running, on the writer (no disk wait before the first paint); a mark
-    # still set from the last run means it never ended cleanly: say so, once.
-    def started(crashed_since: str | None) -> None:
-        if crashed_since is not None:
-            window.session.announce_recovery()
-
-    tasks.writer.run(session.start, on_done=started)
     if on_settings is not None:
         action = QAction(_("Se&ttings…"), window, objectName="settingsAction")
         action.setShortcuts(settings_shortcuts())
@@ -133,34 +135,40 @@ def _build_window(data_dir: Path, *, demo: bool, ui_language: str | None,
     return window
 
 
-def _settle_after_first_paint(window, resume_collector: Callable[[], None]) -> None:
-    """Once the window has painted (or closes, or has not painted a second after it was
-    built: started minimized, or never shown): freeze what start-up made, so the
-    collector's full passes no longer walk it, and give the collector back."""
+def _after_first_paint(window, *, collector_given_back: Callable[[], None],
+                       then: Callable[[], None]) -> None:
+    """Once the window has painted (or has not a second after it was built: started
+    minimized, or never shown): freeze what start-up made, so the collector's full passes no
+    longer walk it, give the collector back, and call ``then``. A window closed or deleted
+    before that gives the collector back only."""
     import gc
 
     from PySide6.QtCore import QEvent, QObject, QTimer
 
-    def settle(*, window_alive: bool = True) -> None:
+    def settle(*, opened: bool = True, window_alive: bool = True) -> None:
         if watcher.settled:
             return
         watcher.settled = True
         if window_alive:
             window.removeEventFilter(watcher)
         gc.freeze()
-        resume_collector()
+        collector_given_back()
+        if opened:
+            then()
 
     class FirstPaint(QObject):
         settled = False
 
         def eventFilter(self, watched, event):
-            if event.type() in (QEvent.Paint, QEvent.Close):
+            if event.type() == QEvent.Paint:
                 QTimer.singleShot(0, self, settle)  # after the rest of this paint
+            elif event.type() == QEvent.Close:
+                settle(opened=False)
             return False
 
     watcher = FirstPaint(window)
     window.installEventFilter(watcher)
-    window.destroyed.connect(lambda: settle(window_alive=False))
+    window.destroyed.connect(lambda: settle(opened=False, window_alive=False))
     QTimer.singleShot(1000, watcher, settle)
 
 

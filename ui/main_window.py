@@ -107,6 +107,10 @@ class MainWindow(QMainWindow):
         self.setObjectName("mainWindow")
 
         self.screens = _Screens(self)
+        # Each screen's scrolling page, by name, kept here: asking Qt for a screen's parent
+        # made PySide6 work out the type of the viewport between them, which loads every
+        # class of QtWidgets (~8 ms of the first paint).
+        self._pages: dict[str, QScrollArea] = {}
         self.stack = QStackedWidget(objectName="screens")
         self.nav = QListWidget(objectName="navigation")
         self.nav.setAccessibleName(_("Screens"))
@@ -288,6 +292,7 @@ class MainWindow(QMainWindow):
         page.setFocusPolicy(Qt.NoFocus)  # Tab goes through the screen's fields, not this
         page.setWidget(screen)
         self.stack.addWidget(page)
+        self._pages[name] = page
         screen.status_changed.connect(self._show_status)
         self.changes_made.connect(screen.on_changes)
         screen.guideline_changed.connect(self._update_guidelines)
@@ -318,7 +323,7 @@ class MainWindow(QMainWindow):
         switched = screen is not previous
         if switched:
             self.statusBar().clearMessage()  # the last screen's message is not this one's
-        self.stack.setCurrentWidget(screen.parentWidget().parentWidget())  # its page
+        self.stack.setCurrentWidget(self._pages[name])
         self.nav.blockSignals(True)
         self.nav.setCurrentRow([n for n, _title in SCREENS].index(name))
         self.nav.blockSignals(False)

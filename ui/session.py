@@ -2,7 +2,8 @@
 
     keeper = SessionKeeper(window)    # follows the focus, the caret, the screen and the item
     keeper.restore()                  # at start-up: that screen, item, field and caret
-    keeper.announce_recovery()        # after an unclean exit: a notice, once (application.py)
+    keeper.begin()                    # after the first paint: "running"; a notice, once,
+                                      # when the last run did not end cleanly
     keeper.finish()                   # a clean exit: the last place, then "ended cleanly"
 
 The place (:class:`app.session.Place`) is written through the store writer, like the drafts:
@@ -129,6 +130,7 @@ class SessionKeeper(QObject):
         self.notice: Notice | None = None
         self._last = session.recall(window.reader)
         self._stopped = False
+        self.begun = False  # begin() has queued the "running" mark
         self._screens: set[int] = set()
         self._caret_source = None
         self._caret_widget: QWidget | None = None
@@ -206,7 +208,7 @@ class SessionKeeper(QObject):
         if place is None or place.same_place(self._last):
             return
         self._last = self._newest = place
-        if not self._queued:
+        if not self._queued and self.begun:  # before begin(), begin() writes it
             self._queue_write()
 
     def _queue_write(self) -> None:
@@ -295,6 +297,24 @@ class SessionKeeper(QObject):
         return self.notice
 
     # --- ending -------------------------------------------------------------------------
+
+    def begin(self) -> None:
+        """Mark this run as running, on the writer; a mark still set from the last run means
+        it never ended cleanly: say so, once. Then the place is written as it changes; the
+        changes before (start-up's focus and screen) wait for this, so the writer's first
+        transaction, which loads sqlite-utils, follows the first paint. Nothing once the
+        keeper has stopped (the window is closing: its clean exit is marked after this)."""
+        if self._stopped or self.begun:
+            return
+        self.begun = True
+
+        def started(crashed_since: str | None) -> None:
+            if crashed_since is not None:
+                self.announce_recovery()
+
+        self.window.writer.run(session.start, on_done=started)
+        if self._newest is not None and not self._queued:  # where start-up left the annotator
+            self._queue_write()
 
     def stop(self) -> None:
         """Stop following (the window is going away)."""

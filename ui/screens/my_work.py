@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.schema import SUBMISSION_STATES, TASK_KINDS
+from app.kinds import SUBMISSION_STATES, TASK_KINDS
 from app.store import Review, Revision, Submission
 from i18n import languages
 from i18n.translation import N_, _

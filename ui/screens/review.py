@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.schema import REVIEW_FLAGS
+from app.kinds import REVIEW_FLAGS
 from app.store import Review, Submission, Task
 from i18n import languages
 from i18n.bidi import format_message
