@@ -7,11 +7,14 @@ it reopens the window (:meth:`WindowHost.reopen`): the old window's ``closeEvent
 editor's text durably and remembers the open item, which the new window restores, so nothing
 typed is lost.
 
-Start-up runs with Python's cyclic garbage collector paused (``app.collector``), from the
-first import of the store and the window to the window's first paint: nearly all it makes
-lives as long as the window, and the collections it set off walked the growing heap again
-and again (a tenth of the time to the first paint). After that paint what exists is moved
-out of the collector's sight (``gc.freeze``) and the collector is given back.
+The first paint waits only for what the first screen shows. Start-up runs with Python's
+cyclic garbage collector paused (``app.collector``), from the first import of the store and
+the window to the window's first paint: nearly all it makes lives as long as the window,
+and the collections it set off walked the growing heap again and again (about 10 ms). A
+store this version made opens without sqlite-utils (``app.store``), and nothing is written
+before that paint. After it, what exists is moved out of the collector's sight
+(``gc.freeze``), the collector is given back, sqlite-utils is loaded (40 ms of imports) and
+the "running" mark is written: the writer's first transaction.
 
 Each start marks the store "running" and a clean exit clears the mark (``app.session``);
 a start that finds the mark still set follows a crash, and the window, reopened where the
@@ -68,6 +71,7 @@ def open_window(
     except BaseException:
         resume_collector()
         raise
+
     def started() -> None:
         # What transactions need (sqlite-utils, 40 ms of imports), here on this thread,
         # before the writer's first transaction and before anything imports numpy (the
