@@ -218,9 +218,8 @@ def peak_rss_mb() -> float:
 
 def child_app(folder: Path) -> dict:
     started = time.perf_counter()
-    # The order of `qalam` itself (ui.cli -> ui.application.run): the store modules first,
-    # then Qt, then the window. (Qt first would also make PySide6 read the source of every
-    # module imported after it, looking for `from __feature__ import`: 0.1 s qalam never pays.)
+    # The order of `qalam` itself (ui.cli -> ui.application.run): Qt, then the window, whose
+    # start-up (open_window) imports the store and the screens.
     from ui.application import open_window  # isort: skip
 
     from PySide6.QtWidgets import QApplication  # isort: skip
