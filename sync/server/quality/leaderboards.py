@@ -356,7 +356,7 @@ def _ranked(conn: Connection, source: _Source, boards: list[tuple[Period, str | 
     ``ranked`` (how many have work in the board). One query for every board, so only the
     rows shown leave the database, and each period's work is summed once for its boards."""
     work = {period: source.work(period).cte(f"work_{period}").prefix_with("MATERIALIZED")
-            for period, _ in boards}
+            for period in dict.fromkeys(period for period, _ in boards)}
     totals = []
     for index, (period, language) in enumerate(boards):
         rows = work[period]
