@@ -33,6 +33,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.serverdb import database_url  # noqa: E402
+
 SENTENCES = {
     "urd_Arab": ["پاکستان کا دارالحکومت اسلام آباد ہے۔", "بارش کے بعد مٹی کی خوشبو آتی ہے۔",
                  "میں ہر صبح چائے پیتا ہوں اور اخبار پڑھتا ہوں۔", "یہ کتاب بہت دلچسپ ہے۔"],
@@ -209,7 +211,8 @@ def _median(reports: list[dict]) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--db", help="a database URL (default: a new SQLite file in a temp dir)")
+    parser.add_argument("--db", help="a database URL or a SQLite file's path "
+                        "(default: a new SQLite file in a temp dir)")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     parser.add_argument("--runs", default="baseline,jsonl,parquet",
                         help="which runs, comma-separated (default: all three)")
@@ -226,7 +229,7 @@ def main(argv: list[str] | None = None) -> int:
         child(args.child, args.db, args.out)
         return 0
     with tempfile.TemporaryDirectory(prefix="qalam-bench-export-") as temp:
-        url = args.db or f"sqlite:///{Path(temp) / 'server.db'}"
+        url = database_url(args.db, Path(temp))
         if args.filled and not args.db:
             parser.error("--filled needs --db (the database an earlier run filled)")
         started = time.perf_counter()

@@ -50,6 +50,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.export import SENTENCES  # noqa: E402  (the same multilingual text)
+from bench.serverdb import database_url  # noqa: E402
 
 USERS = 3000
 REVIEWERS = 200
@@ -306,7 +307,7 @@ def run(backend: str, rows: int, runs: int, url: str | None, filled: bool) -> No
             cluster = Cluster()
             url = url or cluster.url(cluster.new_database())
             empty_url = cluster.url(cluster.new_database())
-        url = url or f"sqlite:///{Path(temp) / 'server.db'}"
+        url = database_url(url, Path(temp))
         try:
             if not filled:
                 started = time.perf_counter()
@@ -347,7 +348,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
-    parser.add_argument("--db", help="a database URL to fill (default: a new one)")
+    parser.add_argument("--db", help="a database URL or a SQLite file's path to fill "
+                        "(default: a new one)")
     parser.add_argument("--filled", action="store_true",
                         help="--db was filled (and counted) by an earlier run: measure only")
     args = parser.parse_args(argv)

@@ -55,6 +55,8 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.serverdb import database_url  # noqa: E402  (--db: a URL or a SQLite file's path)
+
 TEXTS = {
     "urd_Arab": ("بارش کے موسم میں چاول کی فصل کو کتنا پانی دینا چاہیے؟",
                  "شروع میں کھیت میں دو انچ پانی کھڑا رکھیں اور پھول آنے کے بعد آہستہ آہستہ کم "
@@ -220,12 +222,6 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
-
-
-def database_url(value: str | None, folder: Path) -> str:
-    if not value:
-        return f"sqlite:///{folder / 'server.db'}"
-    return value if "://" in value else f"sqlite:///{Path(value).resolve()}"
 
 
 def server_command(*args: str) -> list[str]:

@@ -12,6 +12,15 @@ migration 0011 builds it: one index build instead of a million inserts into it.
 from __future__ import annotations
 
 import time
+from pathlib import Path
+
+
+def database_url(value: str | None, folder: Path) -> str:
+    """A bench's ``--db``: a database URL as given, a path as a SQLite file's URL, nothing as a
+    new SQLite file ``server.db`` in ``folder``."""
+    if not value:
+        return f"sqlite:///{folder / 'server.db'}"
+    return value if "://" in value else f"sqlite:///{Path(value).resolve()}"
 
 
 def fresh(url: str, projects: list[str], *, defer_search_index: bool = False):
