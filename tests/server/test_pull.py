@@ -128,6 +128,24 @@ def test_reviewer_sees_submitted_work_in_their_languages_not_drafts(harness):
     assert _ids(reviewer.pull_all()) == [submitted["id"]]
 
 
+def test_a_reviewer_pulls_the_reviews_of_items_in_their_languages_only(harness):
+    amina = harness.member(languages=["urd_Arab", "hin_Deva"])
+    both = harness.member("reviewer", languages=["urd_Arab", "hin_Deva"])
+    urdu_only = harness.member("reviewer", languages=["urd_Arab"])
+    urdu, hindi = amina.submission(), amina.submission(language="hin_Deva")
+    amina.push([urdu, hindi])
+    of_urdu, of_hindi = both.review(urdu["id"]), both.review(hindi["id"])
+    assert [r["status"] for r in both.push([of_urdu, of_hindi])["results"]] == ["created"] * 2
+
+    pulled = urdu_only.pull_all()
+    assert _ids(pulled, "review") == [of_urdu["id"]]
+    assert _ids(pulled, "submission") == [urdu["id"]]
+    assert sorted(_ids(amina.pull_all(), "review")) == sorted(  # the author: every review of hers
+        [of_urdu["id"], of_hindi["id"]])
+    # Another annotator of the language reads none of them.
+    assert _ids(harness.member(languages=["urd_Arab"]).pull_all(), "review") == []
+
+
 def test_pull_records_the_devices_cursor(harness):
     laptop = harness.member()
     laptop.push([laptop.submission()])
