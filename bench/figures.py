@@ -23,6 +23,8 @@ each case runs ``--runs`` times; medians are printed:
 * overview counts: acceptance per language and kind, progress, concentration and agreement
   (Krippendorff's alpha), from the tallies, beside :func:`acceptance_counts` (every item
   judged) and the progress and agreement facts counted from scratch;
+* first pulls: one page (200 items) from cursor 0 by a new device of a reviewer and of an
+  annotator, beside a coordinator's, who sees every row: the plain walk in change order;
 * push: a batch of 100 new submissions (originals and re-annotations with a task-less
   starting text) at this size, beside the same batch on an empty server; and both again
   without keeping the tallies (what the rest of a push costs at each size).
@@ -222,16 +224,33 @@ def _end_of_last_week() -> datetime:
     return midnight - timedelta(days=midnight.weekday(), seconds=1)
 
 
-def _pusher(engine, name: str):
+def _pusher(engine, name: str, role: str = "annotator"):
+    """A new device of the person ``name`` (made with ``role`` in Urdu if new)."""
     from app.ids import new_id
     from sync.protocol import EnrollRequest
     from sync.server.people import enrollment, users
 
-    _, code, _ = users.invite(engine, name=name, role="annotator",
-                              languages=["urd_Arab"])
+    _, code, _ = users.invite(engine, name=name, role=role, languages=["urd_Arab"])
     device_id = new_id()
     enrollment.enroll(engine, EnrollRequest(code=code, device_id=device_id))
     return users.load_device(engine, device_id)
+
+
+def measure_pulls(url: str, runs: int) -> list[tuple[str, float]]:
+    """Seconds of one page of a first pull (from cursor 0) by a new device of each role: a
+    coordinator's is the plain walk in change order (every row is theirs to see), the
+    baseline; a reviewer's filters it by language, an annotator's down to their own and
+    assigned items (none yet: the walk goes to the end)."""
+    from sync.server import db
+    from sync.server.exchange.pull import pull_page
+
+    engine = db.create_engine(url)
+    found = []
+    for role in ("coordinator", "reviewer", "annotator"):
+        device = _pusher(engine, f"bench-{role}", role)
+        found.append((role, _timed(lambda device=device: pull_page(engine, device), runs)))
+    engine.dispose()
+    return found
 
 
 class _Uncounted:
@@ -318,18 +337,19 @@ def run(backend: str, rows: int, runs: int, url: str | None, filled: bool) -> No
                 print(f"  tallies counted from scratch (the migration's backfill): "
                       f"{count:,} rows in {took:.1f} s", flush=True)
             reads = measure_reads(url, runs)
+            pulls = measure_pulls(url, runs)
             fill(empty_url, 0)
             count_tallies(empty_url)
             pushes = {(size, counted): measure_push(where, runs, counted=counted)
                       for size, where in (("empty", empty_url), ("full", url))
                       for counted in (True, False)}
-            report(backend, rows, reads, pushes)
+            report(backend, rows, reads, pulls, pushes)
         finally:
             if cluster is not None:
                 cluster.stop()
 
 
-def report(backend: str, rows: int, reads, pushes: dict) -> None:
+def report(backend: str, rows: int, reads, pulls, pushes: dict) -> None:
     print(f"\n{backend}, {rows:,} submissions, medians, load {_load()}")
     print(f"{'case':<56}{'tallied ms':>11}{'afresh ms':>11}{'×':>8}  ≤200 ms")
     for name, kept, afresh in reads:
@@ -337,6 +357,11 @@ def report(backend: str, rows: int, reads, pushes: dict) -> None:
         afresh_ms = f"{afresh * 1000:.0f}" if afresh else "—"
         print(f"{name:<56}{kept * 1000:>11.1f}{afresh_ms:>11}{ratio:>8}  "
               f"{'yes' if kept <= 0.2 else 'NO'}")
+    plain = dict(pulls)["coordinator"]
+    print("a first pull's first page (cursor 0): " + ", ".join(
+        f"{role} {took * 1000:.1f} ms" + (" (every row: the plain walk)" if role == "coordinator"
+                                           else f" (×{took / plain:.1f})")
+        for role, took in pulls))
     for counted, what in ((True, "push"), (False, "push without keeping the tallies")):
         full, empty = pushes["full", counted], pushes["empty", counted]
         print(f"{what} ({PUSH} submissions): {full * 1000:.0f} ms at {rows:,}, "
