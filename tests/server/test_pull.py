@@ -119,6 +119,19 @@ def test_assigned_peer_submission_is_pulled_even_after_the_cursor_passed_it(harn
     assert json.loads(page["items"][0]["payload"])["user_id"] == bilal.user_id
 
 
+def test_an_assigned_item_its_author_deleted_is_no_longer_pulled_by_the_assignee(harness):
+    amina, bilal = harness.member(), harness.member()
+    item, own = bilal.submission(), amina.submission()
+    bilal.push([item])
+    amina.push([own])
+    decisions.assign_review(harness.engine, item["id"], amina.user_id)
+    assert _ids(amina.pull_all(), "submission") == [item["id"]]
+    assert bilal.push([bilal.delete(item["id"], base_revision=1)])["results"][0]["status"] \
+        == "created"
+    another_device = harness.member(name=amina.user.name)
+    assert _ids(another_device.pull_all(), "submission") == [own["id"]]
+
+
 def test_reviewer_sees_submitted_work_in_their_languages_not_drafts(harness):
     amina = harness.member(languages=["urd_Arab", "hin_Deva"])
     reviewer = harness.member("reviewer", languages=["urd_Arab"])

@@ -62,12 +62,48 @@ SUBMISSIONS = tables.submissions
 TASKS = tables.tasks
 
 
-def _visible(device: Device) -> dict[str, sa.ColumnElement]:
-    """Per entity, the condition a row must meet for this device's user to see it."""
+def _visible(device: Device) -> dict[str, tuple[sa.ColumnElement, ...]]:
+    """Per entity, the conditions a row must meet one of for this device's user to see it:
+    disjoint branches, each read through an index of its own (see :func:`_narrow_branches`)."""
     leased = sa.select(tables.task_leases.c.task_id).where(
         tables.task_leases.c.user_id == device.user_id)
     if device.blocked:
-        return _visible_when_blocked(device, leased)
+        rules = _visible_when_blocked(device, leased)
+    else:
+        rules = _visible_when_active(device, leased)
+        if device.role not in ("coordinator", "reviewer"):
+            rules.update(_narrow_branches(device))
+    return {entity: rule if isinstance(rule, tuple) else (rule,)
+            for entity, rule in rules.items()}
+
+
+def _narrow_branches(device: Device) -> dict[str, tuple[sa.ColumnElement, ...]]:
+    """An annotator's submissions and reviews, as disjoint branches.
+
+    Their own items and the items they are assigned, their own reviews and the reviews of
+    their items: few rows among many. As one condition ("mine, or assigned to me") neither
+    database can use an index, and every page walked every row after the cursor in change
+    order (a first pull at a million submissions: 0.4-0.7 s for nothing). Each branch here is
+    read through its own index (``submissions_by_author``, the assignment's keys,
+    ``reviews_by_author``, ``reviews_by_submission``); the second of each pair leaves out
+    the first's rows, so no row comes twice. Reviewers and coordinators see most rows, for
+    whom the walk is the cheaper plan.
+    """
+    me = device.user_id
+    shared = sa.and_(SUBMISSIONS.c.state != "draft", SUBMISSIONS.c.deleted == sa.false())
+    assigned = sa.select(ASSIGNMENTS.c.submission_id).where(ASSIGNMENTS.c.user_id == me)
+    my_items = sa.select(SUBMISSIONS.c.id).where(SUBMISSIONS.c.author_id == me)
+    return {
+        "submission": (SUBMISSIONS.c.author_id == me,
+                       sa.and_(SUBMISSIONS.c.id.in_(assigned), shared,
+                               SUBMISSIONS.c.author_id != me)),
+        "review": (REVIEWS.c.author_id == me,
+                   sa.and_(REVIEWS.c.submission_id.in_(my_items), REVIEWS.c.author_id != me)),
+    }
+
+
+def _visible_when_active(device: Device, leased) -> dict[str, sa.ColumnElement]:
+    """What a user who is not blocked sees, per entity, as one condition."""
     coordinator = device.role == "coordinator"
     langs = list(device.languages)
     shared = sa.and_(SUBMISSIONS.c.state != "draft", SUBMISSIONS.c.deleted == sa.false())
@@ -166,12 +202,13 @@ def pull_page(target: Target, device: Device, *, cursor: int = 0,
         mine = _not_echoed(device)
         parts = []
         for entity, table in _entities(protocol).items():
-            parts.append(
+            parts.extend(
                 sa.select(sa.literal_column(f"'{entity}'").label("entity"), table.c.id,
                           table.c.revision, table.c.deleted, table.c.payload,
                           table.c.server_seq)
-                .where(table.c.server_seq > cursor, rules[entity], mine[entity])
+                .where(table.c.server_seq > cursor, branch, mine[entity])
                 .order_by(table.c.server_seq).limit(limit + 1).subquery()
+                for branch in rules[entity]
             )
         union = sa.union_all(*[sa.select(part) for part in parts]).subquery()
         rows = conn.execute(
@@ -202,7 +239,7 @@ def pending_changes(target: Target, device: Device, cursor: int) -> int:
     def work(conn):
         return sum(
             conn.execute(sa.select(sa.func.count()).select_from(table).where(
-                table.c.server_seq > cursor, rules[entity], mine[entity])).scalar()
+                table.c.server_seq > cursor, sa.or_(*rules[entity]), mine[entity])).scalar()
             for entity, table in tables.RECORD_TABLES.items()
         )
 
