@@ -78,7 +78,8 @@ def _visible(device: Device) -> dict[str, tuple[sa.ColumnElement, ...]]:
 
 
 def _narrow_branches(device: Device) -> dict[str, tuple[sa.ColumnElement, ...]]:
-    """An annotator's submissions and reviews, as disjoint branches.
+    """An annotator's submissions and reviews, as disjoint branches: the first two terms of
+    :func:`_visible_when_active`'s rules for them, which are all an annotator has, split.
 
     Their own items and the items they are assigned, their own reviews and the reviews of
     their items: few rows among many. As one condition ("mine, or assigned to me") neither
