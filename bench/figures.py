@@ -224,7 +224,7 @@ def _end_of_last_week() -> datetime:
     return midnight - timedelta(days=midnight.weekday(), seconds=1)
 
 
-def _pusher(engine, name: str, role: str = "annotator"):
+def _new_device(engine, name: str, role: str = "annotator"):
     """A new device of the person ``name`` (made with ``role`` in Urdu if new)."""
     from app.ids import new_id
     from sync.protocol import EnrollRequest
@@ -247,7 +247,7 @@ def measure_pulls(url: str, runs: int) -> list[tuple[str, float]]:
     engine = db.create_engine(url)
     found = []
     for role in ("coordinator", "reviewer", "annotator"):
-        device = _pusher(engine, f"bench-{role}", role)
+        device = _new_device(engine, f"bench-{role}", role)
         found.append((role, _timed(lambda device=device: pull_page(engine, device), runs)))
     engine.dispose()
     return found
@@ -275,7 +275,7 @@ def measure_push(url: str, runs: int, *, seed: int = 3, counted: bool = True) ->
     kept = _Uncounted.kept = getattr(_Uncounted, "kept", None) or tallies.Change
     tallies.Change = kept if counted else _Uncounted  # what push.py calls
     engine = db.create_engine(url)
-    device = _pusher(engine, "bench-pusher" if counted else "bench-pusher-uncounted")
+    device = _new_device(engine, "bench-pusher" if counted else "bench-pusher-uncounted")
     rng = random.Random(seed)
     pool = SENTENCES["urd_Arab"]
     seq = 0

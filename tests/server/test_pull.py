@@ -6,6 +6,7 @@ from sync.server.exchange.pull import pending_changes
 from sync.server.people import users
 from sync.server.work import decisions
 from sync.server.work.imports import import_file
+from tests.server.helpers import statuses
 
 
 def _ids(items, entity=None):
@@ -126,8 +127,7 @@ def test_an_assigned_item_its_author_deleted_is_no_longer_pulled_by_the_assignee
     amina.push([own])
     decisions.assign_review(harness.engine, item["id"], amina.user_id)
     assert _ids(amina.pull_all(), "submission") == [item["id"]]
-    assert bilal.push([bilal.delete(item["id"], base_revision=1)])["results"][0]["status"] \
-        == "created"
+    assert statuses(bilal.push([bilal.delete(item["id"], base_revision=1)])) == ["created"]
     another_device = harness.member(name=amina.user.name)
     assert _ids(another_device.pull_all(), "submission") == [own["id"]]
 
@@ -148,7 +148,7 @@ def test_a_reviewer_pulls_the_reviews_of_items_in_their_languages_only(harness):
     urdu, hindi = amina.submission(), amina.submission(language="hin_Deva")
     amina.push([urdu, hindi])
     of_urdu, of_hindi = both.review(urdu["id"]), both.review(hindi["id"])
-    assert [r["status"] for r in both.push([of_urdu, of_hindi])["results"]] == ["created"] * 2
+    assert statuses(both.push([of_urdu, of_hindi])) == ["created"] * 2
 
     pulled = urdu_only.pull_all()
     assert _ids(pulled, "review") == [of_urdu["id"]]

@@ -88,7 +88,9 @@ def _narrow_branches(device: Device) -> dict[str, tuple[sa.ColumnElement, ...]]:
     read through its own index (``submissions_by_author``, the assignment's keys,
     ``reviews_by_author``, ``reviews_by_submission``); the second of each pair leaves out
     the first's rows, so no row comes twice. Reviewers and coordinators see most rows, for
-    whom the walk is the cheaper plan.
+    whom the walk is the cheaper plan; their rules keep "assigned" as an ``EXISTS``, since
+    with these indexable terms in their ``OR`` SQLite gathers all their language's items
+    for every page instead of walking (measured: 1,005 ms a reviewer's page, against 10).
     """
     me = device.user_id
     shared = sa.and_(SUBMISSIONS.c.state != "draft", SUBMISSIONS.c.deleted == sa.false())
